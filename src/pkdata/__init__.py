@@ -1,0 +1,37 @@
+"""pkdata: the UN's own peacekeeping data as checked tables and charts.
+
+>>> import pkdata
+>>> pkdata.contributions().columns[0]
+'date'
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+# Public names -> module that defines them. Loaded on first use so that `import pkdata` stays fast.
+_LAZY = {
+    "contributions": "pkdata.contributions",
+    "snapshot": "pkdata.contributions",
+    "series": "pkdata.contributions",
+    "p5": "pkdata.contributions",
+    "manifest": "pkdata.contributions",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pkdata' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

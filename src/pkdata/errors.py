@@ -1,0 +1,55 @@
+"""Exception types raised by pkdata.
+
+Every error says which file (and page or row) it is about and what was expected,
+so that a user can act on it without reading the code.
+"""
+
+from __future__ import annotations
+
+
+class PkdataError(Exception):
+    """Base class of every error pkdata raises on purpose."""
+
+
+class ParseError(PkdataError):
+    """A source file could not be read as the format it claims to be.
+
+    Examples
+    --------
+    >>> str(ParseError("report.pdf", "not a PDF", page=3))
+    'report.pdf, page 3: not a PDF'
+    """
+
+    def __init__(self, file: str, message: str, *, page: int | None = None, row: int | None = None):
+        self.file = file
+        self.page = page
+        self.row = row
+        where = file
+        if page is not None:
+            where += f", page {page}"
+        if row is not None:
+            where += f", row {row}"
+        super().__init__(f"{where}: {message}")
+
+
+class TotalsMismatchError(ParseError):
+    """The rows read from a report do not add up to a total the report prints."""
+
+
+class UnknownNameError(PkdataError):
+    """One or more names (countries, missions, labels) have no entry in pkdata's tables."""
+
+    def __init__(self, kind: str, names: list[str], file: str | None = None):
+        self.kind = kind
+        self.names = sorted(set(names))
+        where = f"{file}: " if file else ""
+        listed = ", ".join(repr(n) for n in self.names)
+        super().__init__(
+            f"{where}{len(self.names)} unknown {kind} name(s): {listed}. "
+            f"Add each to the table in pkdata/{'countries' if kind == 'country' else 'schema'}.py "
+            "(with the source that justifies it) and rebuild."
+        )
+
+
+class DataNotFoundError(PkdataError):
+    """A processed table or reference folder is missing."""

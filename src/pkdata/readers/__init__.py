@@ -1,0 +1,1 @@
+"""One reader per upstream format. Each turns a source file into canonical rows, or fails loudly."""

@@ -1,0 +1,155 @@
+"""Reader for the UN's monthly "contributions by country" reports (PDF, every layout 2015 on).
+
+:func:`parse_report` opens a report, recognises its layout from the header, reads every
+contributor x mission x type line, and checks the result against every total the report
+prints (see :func:`pkdata.readers.un_pdf.core.verify`). :func:`to_frame` turns a checked
+report into rows of the canonical table.
+
+Layouts (one module each, tried in order; the first whose ``detect`` accepts the report wins):
+
+==================  =======================================================================
+module              report
+==================  =======================================================================
+``summary_2015``    "UN Mission's Summary detailed by Country" (2015-01 .. 2017-04)
+``detail_2016``     "Summary of Contributions ... by Country and Mission Detail" (2016-11)
+``post_2017``       "... by Country, Mission and Post" (2017-05 .. 2018-02)
+``country_2018``    "... by Country and Post", country totals only (2018-03 .. 2019-08)
+``flat``            flat tables: mission, country, type, male, female, total, date (2019-09, 2024-10)
+``columns_2019``    country x mission with M/F columns per type (2019-10)
+``mission_2019``    "... by Mission, Country and Post" (2019-11 .. 2021-01)
+``personnel_2021``  "... by Mission, Country, and Personnel Type" (2021-02 ..)
+``country_2023``    "... by Country and Personnel Type", country totals only (2023-09)
+==================  =======================================================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import import_module
+from pathlib import Path
+
+import pandas as pd
+
+from pkdata import countries, schema
+from pkdata.errors import ParseError
+from pkdata.readers.un_pdf.core import Line, Report, read_lines, verify
+
+#: Layout modules, in the order they are tried.
+LAYOUTS: tuple[str, ...] = (
+    "summary_2015",
+    "detail_2016",
+    "post_2017",
+    "country_2018",
+    "flat",
+    "columns_2019",
+    "mission_2019",
+    "personnel_2021",
+    "country_2023",
+)
+
+
+def _layout_modules():
+    for name in LAYOUTS:
+        try:
+            yield name, import_module(f"pkdata.readers.un_pdf.{name}")
+        except ModuleNotFoundError as exc:  # a layout not written yet
+            if exc.name != f"pkdata.readers.un_pdf.{name}":
+                raise
+
+
+def _open(path: Path):
+    import pymupdf
+
+    data = path.read_bytes()
+    if not data.startswith(b"%PDF-"):
+        head = data[:40].decode("latin-1", "replace").strip()
+        raise ParseError(path.name, f"not a PDF (file starts with {head!r}; a PDF starts with '%PDF-')")
+    if b"%%EOF" not in data[-2048:]:
+        raise ParseError(path.name, "truncated PDF (no %%EOF marker at the end); download it again")
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:  # pymupdf raises its own FileDataError and friends
+        raise ParseError(path.name, f"PDF cannot be opened: {exc}") from exc
+    if doc.page_count == 0:
+        raise ParseError(path.name, "PDF has no pages")
+    return doc
+
+
+def parse_report(path: str | Path) -> Report:
+    """Read one UN monthly report and check it against every total it prints.
+
+    Raises :class:`pkdata.errors.ParseError` (not a PDF, truncated, unknown layout) or
+    :class:`pkdata.errors.TotalsMismatchError` (naming file, page and both numbers).
+
+    >>> from pkdata.paths import un_pdf_dir
+    >>> r = parse_report(un_pdf_dir() / "UN_country_contributions_2019_06.pdf")
+    >>> r.date.date(), r.grand_total
+    (datetime.date(2019, 6, 30), 87324)
+    """
+    path = Path(path)
+    doc = _open(path)
+    try:
+        lines: list[Line] = read_lines(doc)
+    except Exception as exc:
+        raise ParseError(path.name, f"text cannot be extracted: {exc}") from exc
+    header = " ".join(line.text for line in lines if line.page == 1)[:2000]
+    for name, module in _layout_modules():
+        if module.detect(lines):
+            report = module.parse(lines, path.name)
+            report.layout = name
+            report.pages = doc.page_count
+            verify(report)
+            return report
+    raise ParseError(path.name, f"layout not recognised; page 1 begins {header[:160]!r}", page=1)
+
+
+def to_frame(report: Report) -> pd.DataFrame:
+    """The canonical rows of a checked report (zero rows dropped, one row per key).
+
+    >>> from pkdata.paths import un_pdf_dir
+    >>> df = to_frame(parse_report(un_pdf_dir() / "UN_country_contributions_2019_06.pdf"))
+    >>> int(df["total"].sum())
+    87324
+    """
+    iso = countries.to_iso3(sorted({r.contributor for r in report.rows}), file=report.file)
+    types = schema.map_types(sorted({r.label for r in report.rows}), file=report.file)
+    records = [
+        {
+            "date": report.date,
+            "contributor_iso3": iso[r.contributor],
+            "mission": r.mission,
+            "personnel_type": types[r.label],
+            "male": r.male,
+            "female": r.female,
+            "total": r.total,
+        }
+        for r in report.rows
+    ]
+    df = pd.DataFrame.from_records(
+        records, columns=["date", "contributor_iso3", "mission", "personnel_type", "male", "female", "total"])
+    for c in ("male", "female", "total"):
+        df[c] = df[c].astype("Int64")
+    keys = ["date", "contributor_iso3", "mission", "personnel_type"]
+    # A contributor printed under two spellings, or a type printed twice, adds up.
+    df = df.groupby(keys, dropna=False, sort=True, observed=True).agg(
+        male=("male", lambda s: s.sum(min_count=len(s)) if s.notna().all() else pd.NA),
+        female=("female", lambda s: s.sum(min_count=len(s)) if s.notna().all() else pd.NA),
+        total=("total", "sum"),
+    ).reset_index()
+    df = df[df["total"] > 0]
+    df["contributor"] = df["contributor_iso3"].map(countries.display_name)
+    df["source"] = report.file
+    return schema.coerce(df).reset_index(drop=True)
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes.
+
+    >>> len(file_sha256(__file__))
+    64
+    """
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
