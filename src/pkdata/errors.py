@@ -29,7 +29,15 @@ class ParseError(PkdataError):
             where += f", page {page}"
         if row is not None:
             where += f", row {row}"
+        self.message = message
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):  # keep file/page/row when sent between processes
+        return (_rebuild_parse_error, (type(self), self.file, self.message, self.page, self.row))
+
+
+def _rebuild_parse_error(cls, file, message, page, row):
+    return cls(file, message, page=page, row=row)
 
 
 class TotalsMismatchError(ParseError):
@@ -41,6 +49,7 @@ class UnknownNameError(PkdataError):
 
     def __init__(self, kind: str, names: list[str], file: str | None = None):
         self.kind = kind
+        self.file = file
         self.names = sorted(set(names))
         where = f"{file}: " if file else ""
         listed = ", ".join(repr(n) for n in self.names)
@@ -49,6 +58,9 @@ class UnknownNameError(PkdataError):
             f"Add each to the table in pkdata/{'countries' if kind == 'country' else 'schema'}.py "
             "(with the source that justifies it) and rebuild."
         )
+
+    def __reduce__(self):
+        return (type(self), (self.kind, self.names, self.file))
 
 
 class DataNotFoundError(PkdataError):

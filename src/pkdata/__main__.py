@@ -1,0 +1,5 @@
+"""``python -m pkdata`` runs the command line."""
+
+from pkdata.cli import main
+
+raise SystemExit(main())

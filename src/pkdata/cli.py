@@ -1,0 +1,98 @@
+"""The ``pkdata`` command line: build, info (more subcommands as the topics land).
+
+>>> main(["--help"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pkdata.errors import PkdataError
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from pkdata.build import build
+
+    manifest = build(raw=args.raw, out=args.out, workers=args.workers)
+    out = args.out or "data/processed"
+    for name, meta in manifest["tables"].items():
+        print(f"{name}: {meta['rows']:,} rows -> {Path(out) / meta['file']}")
+    dups = [s for s in manifest["sources"] if s.get("duplicate_of")]
+    for s in dups:
+        print(f"duplicate: {s['name']} prints {s['report_date']}, same as {s['duplicate_of']}; not counted twice")
+    c = manifest.get("contributions")
+    if c:
+        print(f"contributions: {c['first_month']} .. {c['last_month']}, {len(c['months'])} months, "
+              f"missing: {', '.join(c['missing_months']) or 'none'}")
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from pkdata import store
+
+    m = store.manifest(args.data)
+    print("Tables:")
+    for name, meta in m["tables"].items():
+        print(f"  {name:<16} {meta['rows']:>8,} rows  {meta['file']}")
+    by_table: dict[str, list[dict]] = {}
+    for s in m["sources"]:
+        by_table.setdefault(s.get("table", "?"), []).append(s)
+    print("Sources:")
+    for t, items in sorted(by_table.items()):
+        pubs = sorted({s.get("publisher", "?") for s in items})
+        print(f"  {t}: {len(items)} files from {'; '.join(pubs)}")
+        for s in items:
+            if s.get("duplicate_of"):
+                print(f"    duplicate: {s['name']} = {s['duplicate_of']} ({s.get('report_date', '')}), not counted")
+    c = m.get("contributions")
+    if c:
+        print(f"Contributions: {c['first_month']} .. {c['last_month']} ({len(c['months'])} months with data)")
+        print(f"Months with no report ({len(c['missing_months'])}): {', '.join(c['missing_months']) or 'none'}")
+        if args.months:
+            print("Month     granularity       source")
+            for month, v in c["months"].items():
+                print(f"{month}   {v['granularity']:<17} {v['source']}")
+        else:
+            print("(pkdata info --months lists, month by month, the source file and its granularity)")
+    for key, value in m.items():
+        if key.endswith("_exclusions") and value:
+            print(f"{key}: {value}")
+    return 0
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
+
+
+def _register() -> None:
+    def build_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--raw", help="folder of raw source files (default data/raw, falling back to the reference "
+                       "copies in ../shared/reference or PKDATA_REFERENCE)")
+        p.add_argument("--out", help="output folder (default data/processed or PKDATA_DATA)")
+        p.add_argument("--workers", type=int, default=2, help="parallel PDF parsers (default 2)")
+
+    def info_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
+        p.add_argument("--months", action="store_true", help="list every month with its source and granularity")
+
+    COMMANDS["build"] = ("turn raw files into data/processed (parquet + manifest.json)", build_args, _cmd_build)
+    COMMANDS["info"] = ("sources, months covered and missing, rows", info_args, _cmd_info)
+
+
+_register()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 data error, 2 usage)."""
+    parser = argparse.ArgumentParser(prog="pkdata", description="UN peacekeeping data as checked tables and charts")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (help_text, add_args, _) in COMMANDS.items():
+        add_args(sub.add_parser(name, help=help_text, description=help_text))
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command][2](args)
+    except PkdataError as exc:
+        print(f"pkdata {args.command}: error: {exc}", file=sys.stderr)
+        return 1
