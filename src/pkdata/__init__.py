@@ -14,11 +14,11 @@ __version__ = "0.1.0"
 
 # Public names -> module that defines them. Loaded on first use so that `import pkdata` stays fast.
 _LAZY = {
-    "contributions": "pkdata.contributions",
-    "snapshot": "pkdata.contributions",
-    "series": "pkdata.contributions",
-    "p5": "pkdata.contributions",
-    "manifest": "pkdata.contributions",
+    "contributions": "pkdata.personnel",
+    "snapshot": "pkdata.personnel",
+    "series": "pkdata.personnel",
+    "p5": "pkdata.personnel",
+    "manifest": "pkdata.personnel",
 }
 
 __all__ = sorted(_LAZY)

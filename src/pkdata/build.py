@@ -104,6 +104,7 @@ def _parse_pdf(path: str) -> tuple[dict[str, Any], pd.DataFrame]:
     grand = [p.total for p in report.printed if p.scope == "grand"]
     meta = {
         "report_date": report.date.strftime("%Y-%m-%d"),
+        "date_source": report.date_source,
         "layout": report.layout,
         "pages": report.pages,
         "has_mission": report.has_mission,
@@ -115,8 +116,22 @@ def _parse_pdf(path: str) -> tuple[dict[str, Any], pd.DataFrame]:
     return meta, frame
 
 
-def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, dict[str, Any], pd.DataFrame]]:
+def parse_cache_version() -> str:
+    """Cache key part for parsed reports: the reader code, country and type tables, curated dates.
+
+    >>> len(parse_cache_version())
+    12
+    """
+    from pkdata.readers.un_pdf import REPORT_DATES
+
     version = code_version("readers/un_pdf", "countries", "schema")
+    if REPORT_DATES.exists():
+        version = hashlib.sha256((version + sha256_file(REPORT_DATES)).encode()).hexdigest()[:12]
+    return version
+
+
+def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, dict[str, Any], pd.DataFrame]]:
+    version = parse_cache_version()
     cache = ctx.cache / "un_pdf"
     cache.mkdir(parents=True, exist_ok=True)
     out: dict[Path, tuple[str, dict[str, Any], pd.DataFrame]] = {}

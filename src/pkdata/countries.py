@@ -496,6 +496,26 @@ NAMES.update(
         # summary_2015 layout (2015-01 .. 2017-04) prints these short forms
         "Cote d Ivoire": "CIV",
         "DR Congo": "COD",
+        # detail_2016 layout (2016-11) cuts long names short at the column edge
+        "Democratic Republic of": "COD",
+        "Iran (Islamic Republic of": "IRN",
+        "The former Yugoslav Re": "MKD",
+        "United Republic of Tanz": "TZA",
+        "United States of Americ": "USA",
+        # post_2017 / country_2018 layouts (2017-05 .. 2019-08) print these forms
+        "Democratic Republic of the Congo (DRC)": "COD",
+        "The former Yugoslav Republic of Maced": "MKD",
+        "The former Yugoslav Republic of Macedoni": "MKD",
+        # flat layout, 2019-09 table: names cut at the column edge. Each prefix begins the name of
+        # one UN member only ("Moldova," is "Moldova, Republic of"; "North" is North Macedonia).
+        # The ambiguous "Republic of" (Korea or Moldova) is resolved in readers/un_pdf/flat.py.
+        "Bosnia and": "BIH",
+        "Dominican": "DOM",
+        "Moldova,": "MDA",
+        "North": "MKD",
+        "Russian": "RUS",
+        "United Republic": "TZA",
+        "United States of": "USA",
     }
 )
 

@@ -65,6 +65,12 @@ TYPE_LABELS: dict[str, str] = {
     "formed police units": "formed_police_units",
     "formed police unit": "formed_police_units",
     "fpu": "formed_police_units",
+    # mission_2019 layout (2019-12 .. 2020-12) prints one lower-case word per type; the five
+    # words are contingent, staff, experts, police and fpu, so "police" is individual police.
+    "contingent": "troops",
+    "staff": "staff_officers",
+    "experts": "experts_on_mission",
+    "police": "individual_police",
 }
 
 
@@ -148,7 +154,8 @@ def validate(df: pd.DataFrame, *, name: str = "contributions") -> pd.DataFrame:
         problems.append("rows without a canonical personnel type")
     dup = df.duplicated(list(KEY), keep=False)
     if dup.any():
-        problems.append(f"{int(dup.sum())} rows share a key {KEY}, e.g. {df.loc[dup, list(KEY)].head(3).to_dict('records')}")
+        example = df.loc[dup, list(KEY)].head(3).to_dict("records")
+        problems.append(f"{int(dup.sum())} rows share a key {KEY}, e.g. {example}")
     if problems:
         raise PkdataError(f"{name} fails validation: " + "; ".join(problems))
     return df

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pkdata import countries, schema
+from pkdata import countries, paths, schema
 from pkdata.errors import ParseError
 from pkdata.readers.un_pdf.core import Line, Report, read_lines, verify
 
@@ -75,8 +75,37 @@ def _open(path: Path):
     return doc
 
 
-def parse_report(path: str | Path) -> Report:
+#: Curated report dates for reports that print none: sha256 -> date, with reason and evidence.
+REPORT_DATES = paths.REPO_DIR / "data" / "raw" / "curated" / "report_dates.csv"
+
+
+def report_date_overrides(path: Path = REPORT_DATES) -> dict[str, pd.Timestamp]:
+    """The curated report dates (file sha256 -> month end) for reports that print no date.
+
+    >>> sorted(report_date_overrides().values())[0].date()
+    datetime.date(2019, 10, 31)
+    """
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path, dtype=str)
+    missing = {"sha256", "file", "report_date", "reason", "evidence"} - set(table.columns)
+    if missing:
+        raise ParseError(path.name, f"missing columns {sorted(missing)}")
+    out = {}
+    for i, row in table.iterrows():
+        if row.isna().any():
+            raise ParseError(path.name, "every column must be filled (a date needs its reason and evidence)",
+                             row=i + 2)
+        out[row["sha256"]] = pd.Timestamp(row["report_date"]) + pd.offsets.MonthEnd(0)
+    return out
+
+
+def parse_report(path: str | Path, *, date_overrides: dict[str, pd.Timestamp] | None = None) -> Report:
     """Read one UN monthly report and check it against every total it prints.
+
+    The date is the one the report prints. A report that prints none gets its date from
+    ``date_overrides`` (default: the curated ``report_dates.csv``) by the file's sha256, or
+    raises :class:`pkdata.errors.ParseError`; the file name is never used.
 
     Raises :class:`pkdata.errors.ParseError` (not a PDF, truncated, unknown layout) or
     :class:`pkdata.errors.TotalsMismatchError` (naming file, page and both numbers).
@@ -98,6 +127,16 @@ def parse_report(path: str | Path) -> Report:
             report = module.parse(lines, path.name)
             report.layout = name
             report.pages = doc.page_count
+            if pd.isna(report.date):
+                overrides = report_date_overrides() if date_overrides is None else date_overrides
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                if digest not in overrides:
+                    raise ParseError(
+                        path.name, "the report prints no date, and data/raw/curated/report_dates.csv has no "
+                        f"entry for its sha256 {digest}; add one with the reason and evidence "
+                        "(pkdata never takes the date from the file name)", page=1)
+                report.date = overrides[digest]
+                report.date_source = "curated report_dates.csv (the report prints no date)"
             verify(report)
             return report
     raise ParseError(path.name, f"layout not recognised; page 1 begins {header[:160]!r}", page=1)

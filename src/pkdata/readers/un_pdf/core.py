@@ -101,6 +101,8 @@ class Report:
     has_mission: bool = True
     has_gender: bool = True
     pages: int = 0
+    #: Where the date came from: the report itself, or the curated table for reports printing none.
+    date_source: str = "printed in the report"
     #: False only for layouts that print no totals at all (then only male + female = total is checked).
     prints_totals: bool = True
 

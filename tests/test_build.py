@@ -1,0 +1,94 @@
+"""The build: duplicates by content, determinism, per-file cache, and the committed data being current."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pandas as pd
+import pytest
+
+from pkdata import paths
+from pkdata.build import build, parse_cache_version
+
+from .helpers import folder_digest, raw_with_reports
+
+STEP = ["pkdata.build:step_un_pdfs"]
+
+
+def test_duplicate_month_detected_by_content_and_counted_once(tmp_path, un_pdf):
+    raw = raw_with_reports(tmp_path, un_pdf, ["2015_03", "2015_04", "2015_05"])
+    m = build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=STEP)
+    dup = {s["name"]: s for s in m["sources"] if s.get("duplicate_of")}
+    assert list(dup) == ["UN_country_contributions_2015_03.pdf"]
+    assert dup["UN_country_contributions_2015_03.pdf"]["duplicate_of"] == "UN_country_contributions_2015_04.pdf"
+    assert dup["UN_country_contributions_2015_03.pdf"]["rows"] == 0
+    df = pd.read_parquet(tmp_path / "out" / "contributions.parquet")
+    assert sorted(df["date"].dt.strftime("%Y-%m").unique()) == ["2015-04", "2015-05"]
+    april = df[df["date"] == "2015-04-30"]
+    assert set(april["source"]) == {"UN_country_contributions_2015_04.pdf"}
+    assert m["contributions"]["missing_months"] == []
+
+
+def test_two_builds_are_byte_identical_and_cache_is_used(tmp_path, un_pdf):
+    raw = raw_with_reports(tmp_path, un_pdf, ["2015_01", "2016_06", "2017_01"])
+    build(raw=raw, out=tmp_path / "a", cache=tmp_path / "cache", steps=STEP, workers=2)
+    cached = sorted((tmp_path / "cache" / "un_pdf").glob("*.parquet"))
+    assert len(cached) == 3 and all(parse_cache_version() in p.name for p in cached)
+    build(raw=raw, out=tmp_path / "b", cache=tmp_path / "cache", steps=STEP, workers=1)
+    build(raw=raw, out=tmp_path / "c", cache=tmp_path / "fresh-cache", steps=STEP, workers=1)
+    assert folder_digest(tmp_path / "a") == folder_digest(tmp_path / "b") == folder_digest(tmp_path / "c")
+
+
+def test_adding_one_report_parses_only_that_report(tmp_path, un_pdf, monkeypatch):
+    raw = raw_with_reports(tmp_path, un_pdf, ["2015_01", "2015_02"])
+    build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=STEP, workers=1)
+    import pkdata.build as b
+
+    parsed = []
+    real = b._parse_pdf
+    monkeypatch.setattr(b, "_parse_pdf", lambda p: parsed.append(p) or real(p))
+    raw_with_reports(tmp_path, un_pdf, ["2015_04"])
+    m = build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=STEP, workers=1)
+    assert [p.rsplit("/", 1)[-1] for p in parsed] == ["UN_country_contributions_2015_04.pdf"]
+    assert sorted(m["contributions"]["months"]) == ["2015-01", "2015-02", "2015-04"]
+    assert m["contributions"]["missing_months"] == ["2015-03"]
+
+
+def test_manifest_names_every_source_with_hash_publisher_url_date_rows_and_total(tmp_path, un_pdf):
+    raw = raw_with_reports(tmp_path, un_pdf, ["2016_06"])
+    m = build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=STEP)
+    (src,) = m["sources"]
+    assert src["name"] == "UN_country_contributions_2016_06.pdf"
+    assert len(src["sha256"]) == 64
+    assert "Peace Operations" in src["publisher"] and src["url_pattern"].startswith("https://")
+    assert src["report_date"] == "2016-06-30"
+    df = pd.read_parquet(tmp_path / "out" / "contributions.parquet")
+    assert src["rows"] == len(df)
+    assert src["rows_total"] == int(df["total"].sum())
+    on_disk = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert on_disk == m
+
+
+@pytest.mark.slow
+def test_full_build_reproduces_every_report_and_the_committed_data(tmp_path):
+    """All 126 reference reports: each parses with every printed total reproduced, or is a duplicate.
+
+    The result must be byte-identical to the committed data/processed (so the embedded data is current).
+    """
+    t0 = time.perf_counter()
+    m = build(out=tmp_path / "out", cache=tmp_path / "cache", raw=tmp_path / "no-raw")
+    elapsed = time.perf_counter() - t0
+    pdfs = [s for s in m["sources"] if s.get("table") == "contributions" and s["name"].endswith(".pdf")]
+    assert len(pdfs) == 126
+    dups = sorted((s["name"][-11:-4], s["duplicate_of"][-11:-4]) for s in pdfs if s.get("duplicate_of"))
+    assert dups == [("2015_03", "2015_04"), ("2016_03", "2016_04"), ("2017_03", "2017_04"), ("2020_06", "2022_06")]
+    c = m["contributions"]
+    pdf_months = sorted(c["months"][k]["source"] for k in c["months"] if c["months"][k]["source"].endswith(".pdf"))
+    assert len(pdf_months) == 122
+    for month in ("2015-03", "2016-03", "2017-03", "2020-06", "2022-07"):
+        assert month not in {k for k, v in c["months"].items() if v["source"].endswith(".pdf")}
+    committed = paths.REPO_DIR / "data" / "processed"
+    assert folder_digest(tmp_path / "out") == folder_digest(committed), (
+        "data/processed is stale: run `pkdata build` and commit the result")
+    print(f"full build: {elapsed:.1f}s")

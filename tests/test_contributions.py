@@ -1,0 +1,72 @@
+"""Loaders and queries on a small processed folder built from real reports (PKDATA_DATA points at it)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import pkdata
+from pkdata.build import build
+from pkdata.errors import PkdataError
+
+from .helpers import raw_with_reports
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory, un_pdf):
+    root = tmp_path_factory.mktemp("small")
+    raw = raw_with_reports(root, un_pdf, ["2015_01", "2015_02", "2015_04", "2016_06"])
+    build(raw=raw, out=root / "out", cache=root / "cache", steps=["pkdata.build:step_un_pdfs"])
+    return root / "out"
+
+
+@pytest.fixture
+def data(small, monkeypatch):
+    monkeypatch.setenv("PKDATA_DATA", str(small))
+    return small
+
+
+def test_contributions_reads_the_folder_named_by_PKDATA_DATA(data):
+    df = pkdata.contributions()
+    assert sorted(df["date"].dt.strftime("%Y-%m").unique()) == ["2015-01", "2015-02", "2015-04", "2016-06"]
+    assert df["source"].notna().all()
+
+
+def test_snapshot_ranks_contributors_and_sums_types(data):
+    snap = pkdata.snapshot("2015-01")
+    arg = snap.set_index("contributor_iso3").loc["ARG"]
+    assert arg["total"] == 880  # Argentina's country total printed on page 1
+    assert arg[["troops", "staff_officers", "experts_on_mission", "individual_police",
+                "formed_police_units"]].sum() == 880
+    assert snap["rank"].iloc[0] == 1 and snap["total"].is_monotonic_decreasing
+    df = pkdata.contributions()
+    assert int(snap["total"].sum()) == int(df.loc[df["date"] == pd.Timestamp("2015-01-31"), "total"].sum())
+
+
+def test_snapshot_of_a_month_without_data_names_the_nearest_months(data):
+    with pytest.raises(PkdataError, match=r"2015-03.*\['2015-02', '2015-04'\]"):
+        pkdata.snapshot("2015-03")
+
+
+def test_series_has_a_row_per_month_and_nan_where_no_report(data):
+    s = pkdata.series("CHN")
+    assert s.index[0] == pd.Timestamp("2015-01-31") and s.index[-1] == pd.Timestamp("2016-06-30")
+    assert len(s) == 18
+    assert pd.isna(s.loc["2015-03-31", "total"])
+    assert s.loc["2015-01-31", "total"] == 2222
+    by_mission = pkdata.series("CHN", by="mission")
+    assert by_mission.loc["2015-01-31"].sum() == 2222
+    assert by_mission.loc["2016-06-30", "MINUSMA"] > 0 and by_mission.loc["2016-06-30", "UNMISS"] > 0
+    by_type = pkdata.series("chn", by="personnel_type")
+    assert by_type.loc["2015-01-31"].sum() == 2222
+    with pytest.raises(PkdataError, match="by="):
+        pkdata.series("CHN", by="colour")
+
+
+def test_p5_lists_the_five_permanent_members(data):
+    p = pkdata.p5("2016-06")
+    assert set(p.index) == {"CHN", "FRA", "GBR", "RUS", "USA"}
+    assert p.index[0] == "CHN"
+    snap = pkdata.snapshot("2016-06").set_index("contributor_iso3")
+    for iso in p.index:
+        assert p.loc[iso, "total"] == snap.loc[iso, "total"]
