@@ -250,6 +250,7 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
 #: BuildContext and returns a StepResult; later steps see earlier tables in ``ctx.tables``.
 STEPS: list[str] = [
     "pkdata.build:step_un_pdfs",
+    "pkdata.missions:step_missions",
 ]
 
 
@@ -288,7 +289,13 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
     ``data/processed``. Nothing in ``out`` changes unless the whole build succeeds.
 
     >>> import tempfile
-    >>> m = build(out=tempfile.mkdtemp())  # doctest: +SKIP
+    >>> raw = Path(tempfile.mkdtemp()) / "raw"
+    >>> (raw / "un_monthly_pdfs").mkdir(parents=True)
+    >>> report = paths.reference_dir() / "personnel/un_monthly_pdfs_kl371218/UN_country_contributions_2019_06.pdf"
+    >>> (raw / "un_monthly_pdfs" / report.name).symlink_to(report)
+    >>> m = build(raw=raw, out=raw.parent / "out", steps=["pkdata.build:step_un_pdfs"])
+    >>> m["contributions"]["months"]
+    {'2019-06': {'source': 'UN_country_contributions_2019_06.pdf', 'granularity': 'country+gender'}}
     """
     ctx = BuildContext(
         raw=Path(raw) if raw else paths.raw_dir(),

@@ -67,7 +67,6 @@ def snapshot(date: str | pd.Timestamp) -> pd.DataFrame:
 
     >>> int(snapshot("2018-09").set_index("contributor_iso3").loc["CHN", "total"])
     2506
-    True
     """
     rows = _month_rows(contributions(), date)
     wide = rows.pivot_table(index="contributor_iso3", columns="personnel_type", values="total",
