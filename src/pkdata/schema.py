@@ -122,8 +122,10 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
     """
     out = df.loc[:, list(COLUMNS)].copy()
     out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
+    # Few distinct values, many rows: categories read ~3x faster from parquet than strings.
     for col in ("contributor_iso3", "contributor", "mission", "source"):
-        out[col] = out[col].astype("string")
+        values = out[col].astype("string")
+        out[col] = pd.Categorical(values, categories=sorted(values.dropna().unique()))
     out["personnel_type"] = pd.Categorical(out["personnel_type"], categories=list(PERSONNEL_TYPES))
     for col in ("male", "female", "total"):
         out[col] = out[col].astype("Int64")

@@ -19,7 +19,9 @@ from pkdata.errors import DataNotFoundError
 
 @lru_cache(maxsize=32)
 def _read(path: str, size: int, mtime: float) -> pd.DataFrame:
-    return pd.read_parquet(path)
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pandas()
 
 
 def table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
