@@ -186,6 +186,18 @@ def find_date(text: str) -> pd.Timestamp | None:
     return None
 
 
+def header_date(text: str, file: str, expected: str) -> pd.Timestamp:
+    """The report date in a page-1 header, or a :class:`ParseError` saying which form was expected.
+
+    >>> header_date("Troops 31/05/2017", "r.pdf", "dd/mm/yyyy").date()
+    datetime.date(2017, 5, 31)
+    """
+    when = find_date(text)
+    if when is None:
+        raise ParseError(file, f"report date ({expected}) not found", page=1)
+    return when
+
+
 def verify(report: Report) -> None:
     """Check rows against each other and against every printed total; raise on the first mismatch.
 

@@ -25,6 +25,7 @@ from pkdata.readers.un_pdf.core import (
     Word,
     assign_columns,
     find_date,
+    header_date,
     is_number,
     split_numbers,
 )
@@ -87,9 +88,7 @@ def _pair(lines: list[Line], file: str) -> list[_Item]:
 def parse(lines: list[Line], file: str) -> Report:
     """Read every country x type line, every "Total for Country" and the grand total."""
     page1 = [line for line in lines if line.page == 1]
-    when = find_date(" ".join(line.text for line in page1[:4]))
-    if when is None:
-        raise ParseError(file, "report date (dd/mm/yyyy after the title) not found", page=1)
+    when = header_date(" ".join(line.text for line in page1[:4]), file, "dd/mm/yyyy after the title")
     x = _columns(lines, file)
     num_cols = {k: x[k] for k in ("male", "female", "total")}
     # Page furniture: the title and date lines on page 1, the column header on every page.

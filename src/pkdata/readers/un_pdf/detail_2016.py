@@ -18,7 +18,7 @@ from pkdata.readers.un_pdf.core import (
     Report,
     Row,
     assign_columns,
-    find_date,
+    header_date,
     is_number,
     split_numbers,
     to_int,
@@ -50,9 +50,7 @@ def _columns(lines: list[Line], file: str) -> dict[str, float]:
 def parse(lines: list[Line], file: str) -> Report:
     """Read every type line, every "Total for Mission" line and the grand total."""
     page1 = [line for line in lines if line.page == 1]
-    when = find_date(" ".join(line.text for line in page1[:4]))
-    if when is None:
-        raise ParseError(file, "report date ('by End of <Month>, <year>') not found", page=1)
+    when = header_date(" ".join(line.text for line in page1[:4]), file, "'by End of <Month>, <year>'")
     x = _columns(lines, file)
     num_cols = {k: x[k] for k in ("male", "female", "total")}
     rows: list[Row] = []

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from pkdata.errors import ParseError
-from pkdata.readers.un_pdf.core import Line, Printed, Report, Row, Scope, assign_columns, find_date, is_number
+from pkdata.readers.un_pdf.core import Line, Printed, Report, Row, Scope, assign_columns, header_date, is_number
 
 _TITLE = "Summary of Contribution to UN Peacekeeping by Mission, Country and Post"
 _PAGE = re.compile(r"^Page \d+ of \d+$")
@@ -66,9 +66,7 @@ def parse(lines: list[Line], file: str) -> Report:
     first = next((i for i, line in enumerate(lines) if _is_header(line)), None)
     if first is None or lines[first].page != 1:
         raise ParseError(file, "column header not found on page 1", page=1)
-    when = find_date(" ".join(line.text for line in lines[:first]))
-    if when is None:
-        raise ParseError(file, "report date (dd/mm/yyyy after the title) not found", page=1)
+    when = header_date(" ".join(line.text for line in lines[:first]), file, "dd/mm/yyyy after the title")
     x = _columns(lines, file)
     num_cols = {k: x[k] for k in ("male", "female", "total")}
     rows: list[Row] = []

@@ -23,6 +23,7 @@ from pkdata.readers.un_pdf.core import (
     Word,
     assign_columns,
     find_date,
+    header_date,
     is_number,
     split_numbers,
 )
@@ -55,9 +56,7 @@ def _same_name(printed: str, full: str) -> bool:
 def parse(lines: list[Line], file: str) -> Report:
     """Read every type line and every printed total."""
     page1 = [line for line in lines if line.page == 1]
-    when = find_date(" ".join(line.text for line in page1[:4]))
-    if when is None:
-        raise ParseError(file, "report date (dd/mm/yyyy after the title) not found", page=1)
+    when = header_date(" ".join(line.text for line in page1[:4]), file, "dd/mm/yyyy after the title")
     x = _columns(lines, file)
     num_cols = {k: x[k] for k in ("male", "female", "total")}
     rows: list[Row] = []

@@ -14,7 +14,7 @@ from pkdata.readers.un_pdf.core import (
     Report,
     Row,
     assign_columns,
-    find_date,
+    header_date,
     split_numbers,
     to_int,
 )
@@ -38,9 +38,7 @@ def _header_x(lines: list[Line]) -> dict[str, float]:
 def parse(lines: list[Line], file: str) -> Report:
     """Read every row and printed subtotal."""
     head = " ".join(line.text for line in lines[:8])
-    when = find_date(head)
-    if when is None:
-        raise ParseError(file, "report date ('Month of Report : dd-Mon-yy') not found", page=1)
+    when = header_date(head, file, "'Month of Report : dd-Mon-yy'")
     try:
         x = _header_x(lines)
     except ParseError as exc:
