@@ -70,3 +70,12 @@ def test_p5_lists_the_five_permanent_members(data):
     snap = pkdata.snapshot("2016-06").set_index("contributor_iso3")
     for iso in p.index:
         assert p.loc[iso, "total"] == snap.loc[iso, "total"]
+
+
+def test_series_by_mission_puts_country_only_months_in_their_own_column():
+    """On the committed data: 2018-03 .. 2019-08 reports print country totals only."""
+    s = pkdata.series("CHN", by="mission")
+    june_2018 = s.loc["2018-06-30"]
+    assert june_2018["(no mission detail)"] == pkdata.series("CHN").loc["2018-06-30", "total"]
+    assert june_2018.drop("(no mission detail)").sum() == 0
+    assert s.loc["2017-06-30", "(no mission detail)"] == 0 and s.loc["2017-06-30", "MINUSMA"] > 0

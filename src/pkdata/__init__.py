@@ -19,6 +19,13 @@ _LAZY = {
     "series": "pkdata.personnel",
     "p5": "pkdata.personnel",
     "manifest": "pkdata.personnel",
+    "missions": "pkdata.operations",
+    "fatalities": "pkdata.operations",
+    "risk": "pkdata.operations",
+    "assessments": "pkdata.finance",
+    "funding_rank": "pkdata.finance",
+    "budgets": "pkdata.finance",
+    "burden": "pkdata.finance",
 }
 
 __all__ = sorted(_LAZY)

@@ -250,7 +250,9 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
 #: BuildContext and returns a StepResult; later steps see earlier tables in ``ctx.tables``.
 STEPS: list[str] = [
     "pkdata.build:step_un_pdfs",
-    "pkdata.missions:step_missions",
+    "pkdata.history:step_history",
+    "pkdata.operations:step_missions",
+    "pkdata.finance:step_finance",
 ]
 
 
@@ -272,7 +274,7 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(df, preserve_index=False)
-    pq.write_table(table, path, compression="zstd", write_statistics=True)
+    pq.write_table(table, path, compression="snappy", write_statistics=True)
 
 
 def _months_between(first: str, last: str) -> list[str]:
@@ -317,6 +319,17 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
             tables[name] = ctx.tables[name] = df
         sources.extend(result.sources)
         extra.update(result.extra)
+        if "contributions_history" in tables:
+            # IPI / UN CSV months that no PDF covers join the one canonical table (precedence in
+            # pkdata.history); later steps (missions) then check the merged table.
+            from pkdata.history import fold_history
+
+            tables.pop("contributions_history")
+            ctx.tables.pop("contributions_history")
+            merged, extra["contributions_months"] = fold_history(
+                tables.get("contributions"), result.tables["contributions_history"],
+                extra.get("contributions_months"), extra.pop("contributions_history_months", {}))
+            tables["contributions"] = ctx.tables["contributions"] = _finalise_contributions(merged)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".pkdata-build-", dir=out_dir.parent))

@@ -1,6 +1,9 @@
-"""The ``pkdata`` command line: build, info (more subcommands as the topics land).
+"""The ``pkdata`` command line: ``pkdata --help`` lists the subcommands.
 
->>> main(["--help"])  # doctest: +SKIP
+>>> main(["info"])  # doctest: +ELLIPSIS
+Tables:
+...
+0
 """
 
 from __future__ import annotations
@@ -54,7 +57,12 @@ def _cmd_info(args: argparse.Namespace) -> int:
         if args.months:
             print("Month     granularity       source")
             for month, v in c["months"].items():
-                print(f"{month}   {v['granularity']:<17} {v['source']}")
+                note = f"  ({v['note']})" if v.get("note") else ""
+                print(f"{month}   {v['granularity']:<17} {v['source']}{note}")
+            if m.get("contributions_precedence"):
+                print("Precedence (the first source having a month supplies all of it):")
+            for i, p in enumerate(m.get("contributions_precedence", []), 1):
+                print(f"  {i}. {p['label']}: {p['why']}")
         else:
             print("(pkdata info --months lists, month by month, the source file and its granularity)")
     for key, value in m.items():
@@ -79,6 +87,47 @@ def _register() -> None:
 
     COMMANDS["build"] = ("turn raw files into data/processed (parquet + manifest.json)", build_args, _cmd_build)
     COMMANDS["info"] = ("sources, months covered and missing, rows", info_args, _cmd_info)
+
+    def burden_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("year", help="calendar year, e.g. 2019")
+        p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
+
+    def burden_cmd(args: argparse.Namespace) -> int:
+        from pkdata.finance import burden_report
+
+        print(burden_report(args.year, data_dir=args.data))
+        return 0
+
+    COMMANDS["burden"] = ("who pays and who serves: P5 and top-10 personnel contributors, funding vs personnel "
+                          "share", burden_args, burden_cmd)
+
+    def fetch_args(p: argparse.ArgumentParser) -> None:
+        from pkdata.fetch import add_fetch_args
+
+        add_fetch_args(p)
+        p.add_argument("--restore", action="store_true",
+                       help="put back the previous versions of files that changed upstream "
+                       "(kept in data/raw/.previous)")
+
+    def update_args(p: argparse.ArgumentParser) -> None:
+        from pkdata.fetch import add_update_args
+
+        add_update_args(p)
+
+    def fetch_cmd(args: argparse.Namespace) -> int:
+        from pkdata.fetch import cli_fetch
+
+        return cli_fetch(args)
+
+    def update_cmd(args: argparse.Namespace) -> int:
+        from pkdata.fetch import cli_update
+
+        return cli_update(args)
+
+    COMMANDS["fetch"] = ("download the publishers' files into data/raw (checked, atomic, nothing good is ever lost)",
+                         fetch_args, fetch_cmd)
+    COMMANDS["update"] = ("fetch, then build, then print what changed (months added, rows changed)",
+                          update_args, update_cmd)
 
 
 _register()

@@ -516,6 +516,10 @@ NAMES.update(
         "Russian": "RUS",
         "United Republic": "TZA",
         "United States of": "USA",
+        # IPI Peacekeeping Database (readers/ipi.py): Gender.Full.csv and countries/*.csv cut this name short
+        "The former Yugoslav Republic o": "MKD",
+        # UN Data Hub fatalities (DPPADPOSS-FATALITIES.csv) prints the name without its apostrophe
+        "Côte dIvoire": "CIV",
     }
 )
 

@@ -69,8 +69,9 @@ def snapshot(date: str | pd.Timestamp) -> pd.DataFrame:
     2506
     """
     rows = _month_rows(contributions(), date)
+    rows = rows.assign(contributor_iso3=rows["contributor_iso3"].astype("string"))  # only this month's members
     wide = rows.pivot_table(index="contributor_iso3", columns="personnel_type", values="total",
-                            aggfunc="sum", observed=False, fill_value=0)
+                            aggfunc="sum", observed=True, fill_value=0)
     wide = wide.reindex(columns=list(schema.PERSONNEL_TYPES), fill_value=0).astype("int64")
     wide.columns = list(wide.columns)
     g = rows.groupby("contributor_iso3")
@@ -108,7 +109,7 @@ def series(iso3: str, by: Literal["mission", "personnel_type"] | None = None) ->
         out = mine.groupby("date")["total"].sum().to_frame("total")
     else:
         if by == "mission":
-            mine["mission"] = mine["mission"].fillna("(no mission detail)")
+            mine["mission"] = mine["mission"].astype("string").fillna("(no mission detail)")
         out = mine.pivot_table(index="date", columns=by, values="total", aggfunc="sum", observed=True,
                                fill_value=0)
         out.columns = [str(c) for c in out.columns]

@@ -1,0 +1,756 @@
+"""Download the publishers' files into ``data/raw``, with a cache that never loses data.
+
+Every file goes through one path (:func:`fetch`):
+
+1. a ``requests`` session with retries and exponential back-off (urllib3 ``Retry`` on connection
+   errors and on HTTP 429/500/502/503/504), connect and read timeouts, and a conditional request
+   (``If-None-Match`` / ``If-Modified-Since``) when the copy on disk is the one the manifest knows;
+2. the body is streamed to a temporary file *in the target folder* (a progress bar on long
+   downloads when ``tqdm`` is installed), hashed (sha256) on the way;
+3. the body is checked: a PDF starts with ``%PDF-`` and ends with ``%%EOF``; a CSV has the expected
+   header; an HTML page (error or login page) is rejected; a body shorter than its
+   ``Content-Length`` is rejected;
+4. only then is it moved into place with ``os.replace`` (atomic) and recorded in
+   ``data/raw/fetch_manifest.json`` (URL, sha256, size, retrieved_at, ETag, Last-Modified).
+
+A failed or rejected download leaves every file, and the manifest, byte-identical. When the
+publisher's file *changed*, the new version takes the file's name and the old one is kept under
+``data/raw/.previous/`` until a build that used the new version succeeded (:func:`prune_previous`,
+run by ``pkdata update`` and by the next ``pkdata fetch``); ``pkdata fetch --restore`` puts the
+kept versions back (:func:`restore_previous`).
+
+``offline=True`` uses only what is on disk (reports present / missing / changed-on-disk files);
+``mirror=DIR`` takes the files from a local copy (e.g. the shared reference folder) through the
+same checks.
+
+Where the files come from (:func:`registry`): the UN monthly PDF reports, whose file names on the
+UN site follow no fixed pattern, by a URL template (``PKDATA_UN_PDF_URL``, default: the public
+mirror the reference copies were taken from); the UN Peace and Security Data Hub CSV export; and
+the IPI Peacekeeping Database files from IPI's own repositories at the commits SOURCES.md names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from pkdata import paths
+from pkdata.errors import PkdataError
+
+MANIFEST = "fetch_manifest.json"
+PREVIOUS = ".previous"
+
+#: URL template of the monthly UN PDF reports ({year}, {month:02d}); ``PKDATA_UN_PDF_URL`` overrides.
+UN_PDF_URL_TEMPLATE = ("https://raw.githubusercontent.com/kl371218/kl371218/main/"
+                       "UN_country_contributions_{year}_{month:02d}.pdf")
+UN_PDF_PUBLISHER = "UN Department of Peace Operations (DPO), monthly troop and police contributors reports"
+UN_CSV_URL = "https://api.psdata.un.org/public/data/DPO-UCHISTORICAL/CSV"
+UN_CSV_PUBLISHER = "UN Department of Peace Operations (DPO), Peace and Security Data Hub"
+IPI_PUBLISHER = "International Peace Institute (IPI) Peacekeeping Database"
+_TCC = "https://raw.githubusercontent.com/IPIDataLab/TCC-DataScraper/936f28e6dca9f1de93dabf2da96a43fe11107d82/tcc_files/"
+_PPP = "https://raw.githubusercontent.com/IPIDataLab/PPP_Loader/{commit}/ppp_files/"
+_PPP_HEAD = "2653920af58e91a892d1cde3a402a57a2ebf5cdf"
+_PPP_2014_10_21 = "ee52ebc622bb99cd52af388fca38573ba0ea85df"
+_PPP_2014_10_20 = "9d890756806381e597c76fa410481fd373e5cd56"
+
+GROUPS = ("un_pdf", "un_csv", "ipi")
+
+#: Seconds between progress-bar refreshes and the size above which a bar is shown.
+PROGRESS_MIN_BYTES = 1 << 20
+
+_sleep: Callable[[float], None] = time.sleep  # patched in tests
+
+
+class FetchError(PkdataError):
+    """A download failed or was rejected; nothing on disk changed."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file to fetch: where it goes in ``data/raw``, where it comes from, what it must look like."""
+
+    dest: str
+    url: str
+    kind: str  # "pdf" or "csv"
+    group: str
+    publisher: str
+    header: tuple[str, ...] = ()
+    #: Relative paths under which a local mirror (``--from DIR``) may hold the file, tried in order.
+    mirror_names: tuple[str, ...] = ()
+
+
+@dataclass
+class FetchConfig:
+    """Network settings: retries, back-off factor (seconds), (connect, read) timeouts, progress bar."""
+
+    retries: int = 4
+    backoff: float = 1.0
+    timeout: tuple[float, float] = (10.0, 60.0)
+    progress: bool | None = None  # None: a bar when tqdm is installed, stderr is a terminal and the file is large
+    user_agent: str = "pkdata (https://github.com/; UN peacekeeping data)"
+
+
+@dataclass
+class FetchResult:
+    """What happened to one file: ``new``, ``updated``, ``unchanged``, ``present``, ``missing`` or ``failed``."""
+
+    dest: str
+    status: str
+    message: str = ""
+    sha256: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def _months(first: str, last: str) -> list[tuple[int, int]]:
+    y0, m0 = map(int, first.split("-"))
+    y1, m1 = map(int, last.split("-"))
+    out = []
+    while (y0, m0) <= (y1, m1):
+        out.append((y0, m0))
+        y0, m0 = (y0 + 1, 1) if m0 == 12 else (y0, m0 + 1)
+    return out
+
+
+def _last_full_month() -> str:
+    now = datetime.now(timezone.utc)
+    y, m = (now.year - 1, 12) if now.month == 1 else (now.year, now.month - 1)
+    return f"{y:04d}-{m:02d}"
+
+
+def _ipi_country_names(raw: Path) -> list[str]:
+    """Names of IPI's per-country files: from data/raw if fetched before, else the reference copy."""
+    for folder in (raw / "ipi_tcc_datascraper" / "countries",
+                   paths.reference_dir() / "personnel" / "ipi_peacekeeping_db_tcc_datascraper" / "countries"):
+        if folder.is_dir():
+            names = sorted(p.name for p in folder.glob("*.csv"))
+            if names:
+                return names
+    return []
+
+
+def registry(raw: str | Path | None = None, *, months: tuple[str, str] | None = None,
+             groups: Iterable[str] = GROUPS, pdf_url_template: str | None = None) -> list[RemoteFile]:
+    """The files ``pkdata fetch`` knows, by group (``un_pdf``, ``un_csv``, ``ipi``).
+
+    ``months`` (``("2015-01", "2025-07")``) limits the monthly PDFs (default Jan 2015 to last month).
+
+    >>> files = registry(months=("2025-06", "2025-07"), groups=["un_pdf"])
+    >>> [f.dest for f in files]
+    ['un_monthly_pdfs/UN_country_contributions_2025_06.pdf', 'un_monthly_pdfs/UN_country_contributions_2025_07.pdf']
+    """
+    from pkdata.readers.un_csv import CONTRIBUTION_COLUMNS
+
+    raw = Path(raw) if raw else paths.raw_dir()
+    groups = set(groups)
+    unknown = groups - set(GROUPS)
+    if unknown:
+        raise PkdataError(f"unknown fetch group(s) {sorted(unknown)}; choose from {list(GROUPS)}")
+    out: list[RemoteFile] = []
+    if "un_pdf" in groups:
+        template = pdf_url_template or os.environ.get("PKDATA_UN_PDF_URL") or UN_PDF_URL_TEMPLATE
+        first, last = months or ("2015-01", _last_full_month())
+        for y, m in _months(first, last):
+            name = f"UN_country_contributions_{y:04d}_{m:02d}.pdf"
+            out.append(RemoteFile(
+                dest=f"un_monthly_pdfs/{name}", url=template.format(year=y, month=m), kind="pdf", group="un_pdf",
+                publisher=UN_PDF_PUBLISHER,
+                mirror_names=(f"un_monthly_pdfs/{name}", f"personnel/un_monthly_pdfs_kl371218/{name}",
+                              f"un_monthly_pdfs_kl371218/{name}", name)))
+    if "un_csv" in groups:
+        out.append(RemoteFile(
+            dest="un_csv/DPO-UCHISTORICAL.csv", url=UN_CSV_URL, kind="csv", group="un_csv",
+            publisher=UN_CSV_PUBLISHER, header=CONTRIBUTION_COLUMNS,
+            mirror_names=("un_csv/DPO-UCHISTORICAL.csv", "DPO-UCHISTORICAL.csv")))
+    if "ipi" in groups:
+        def ipi(dest: str, url: str, header: tuple[str, ...], ref: str) -> RemoteFile:
+            tail = dest.split("/", 1)[1]
+            return RemoteFile(dest=dest, url=url, kind="csv", group="ipi", publisher=IPI_PUBLISHER, header=header,
+                              mirror_names=(dest, f"personnel/{ref}/{tail}", f"{ref}/{tail}"))
+
+        tcc, ppp, cmh = ("ipi_peacekeeping_db_tcc_datascraper", "ipi_peacekeeping_db_ppp_loader",
+                         "ipi_ppp_loader_current_month_history")
+        out.append(ipi("ipi_tcc_datascraper/Gender.Full.csv", _TCC + "Gender.Full.csv",
+                       ("date", "contributor", "mission"), tcc))
+        for name in ("Data.Mission.csv", "Data.Monthly.csv"):
+            out.append(ipi(f"ipi_tcc_datascraper/{name}", _TCC + name, ("date",), tcc))
+        for name in _ipi_country_names(raw):
+            out.append(ipi(f"ipi_tcc_datascraper/countries/{name}", _TCC + "countries/" + quote(name),
+                           ("date", "troops", "police", "experts"), tcc))
+        head = _PPP.format(commit=_PPP_HEAD)
+        out.append(ipi("ipi_ppp_loader/full_gender_data.csv",
+                       _PPP.format(commit=_PPP_2014_10_21) + "full_gender_data.csv",
+                       ("date", "contributor", "mission"), ppp))
+        for name in ("data_mission.csv", "data_monthly.csv"):
+            out.append(ipi(f"ipi_ppp_loader/{name}", head + name, ("date",), ppp))
+        out.append(ipi("ipi_ppp_loader/current_month.csv", head + "current_month/current_month.csv",
+                       ("date", "contributor", "mission"), ppp))
+        for date, commit in (("2014-04-30", _PPP_2014_10_20), ("2014-08-31", _PPP_2014_10_21)):
+            out.append(ipi(f"ipi_current_month_history/{date}/current_month.csv",
+                           _PPP.format(commit=commit) + "current_month/current_month.csv",
+                           ("date", "contributor", "mission"), cmh))
+    return out
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def load_manifest(raw: str | Path | None = None) -> dict[str, Any]:
+    """``data/raw/fetch_manifest.json`` (``{"format_version": 1, "files": {dest: entry}}``).
+
+    >>> load_manifest("/nonexistent")["files"]
+    {}
+    """
+    path = Path(raw or paths.raw_dir()) / MANIFEST
+    if not path.exists():
+        return {"format_version": 1, "files": {}}
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise PkdataError(f"{path} is not valid JSON ({exc}); restore it from a backup or delete it "
+                          "(the files it lists stay and are re-hashed on the next fetch)") from exc
+    data.setdefault("files", {})
+    return data
+
+
+def _save_manifest(raw: Path, manifest: dict[str, Any]) -> None:
+    raw.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{MANIFEST}.", dir=raw)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(manifest, fh, indent=1, sort_keys=True)
+            fh.write("\n")
+        os.replace(tmp, raw / MANIFEST)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- content checks
+
+
+def check_content(path: Path, spec: RemoteFile, content_type: str = "") -> None:
+    """Raise :class:`FetchError` unless the file at ``path`` is what ``spec`` expects.
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "x.pdf"
+    >>> _ = p.write_bytes(b"<!DOCTYPE html><html>Not found</html>")
+    >>> check_content(p, RemoteFile("a/x.pdf", "http://h/x.pdf", "pdf", "un_pdf", "UN"))
+    Traceback (most recent call last):
+    ...
+    pkdata.fetch.FetchError: http://h/x.pdf: got an HTML page, not a PDF ...
+    """
+    size = path.stat().st_size
+    what = "a PDF" if spec.kind == "pdf" else "a CSV file"
+    if size == 0:
+        raise FetchError(f"{spec.url}: empty body, expected {what}")
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+        fh.seek(max(0, size - 2048))
+        tail = fh.read()
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if "text/html" in content_type.lower() or start.startswith((b"<!doctype", b"<html", b"<head", b"<?xml", b"<body")):
+        raise FetchError(f"{spec.url}: got an HTML page, not {what} (an error or login page?). The URL may have "
+                         "moved: check it in a browser, or use `pkdata fetch --from DIR` with a local copy")
+    if spec.kind == "pdf":
+        if not head.startswith(b"%PDF-"):
+            raise FetchError(f"{spec.url}: not a PDF (starts with {head[:16]!r}); check the URL")
+        if b"%%EOF" not in tail:
+            raise FetchError(f"{spec.url}: truncated PDF (no %%EOF at the end); run `pkdata fetch` again")
+    elif spec.kind == "csv":
+        first = head.split(b"\n", 1)[0]
+        try:
+            line = first.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FetchError(f"{spec.url}: first line is not UTF-8 text ({exc}); expected a CSV header") from exc
+        cols = {c.strip().strip('"').strip().casefold().replace(" ", "_").replace(".", "_") for c in line.split(",")}
+        missing = [h for h in spec.header if h.casefold() not in cols]
+        if missing:
+            raise FetchError(f"{spec.url}: CSV header lacks {missing} (header: {line[:200]!r}); the publisher may "
+                             "have changed the format: pkdata's reader needs updating")
+    else:
+        raise FetchError(f"{spec.dest}: unknown kind {spec.kind!r}")
+
+
+# --------------------------------------------------------------------------- downloading
+
+
+def make_session(config: FetchConfig | None = None):
+    """A ``requests.Session`` retrying connection errors and 429/5xx with exponential back-off.
+
+    >>> s = make_session(FetchConfig(retries=2, backoff=0))
+    >>> s.get_adapter("https://example.org").max_retries.total
+    2
+    """
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    config = config or FetchConfig()
+    retry = Retry(total=config.retries, connect=config.retries, read=config.retries, status=config.retries,
+                  backoff_factor=config.backoff, status_forcelist=(429, 500, 502, 503, 504),
+                  allowed_methods=frozenset({"GET", "HEAD"}), raise_on_status=False, respect_retry_after_header=True)
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers["User-Agent"] = config.user_agent
+    return session
+
+
+def _progress(total: int | None, name: str, config: FetchConfig):
+    want = config.progress
+    if want is None:
+        want = bool(total and total >= PROGRESS_MIN_BYTES and sys.stderr.isatty())
+    if not want:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # optional dependency
+        return None
+    return tqdm(total=total, unit="B", unit_scale=True, desc=name, leave=False)
+
+
+def _stream(session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None, config: FetchConfig
+            ) -> tuple[Path | None, dict[str, Any]]:
+    """Download into a temporary file beside ``dest``; (None, info) when the server says 304."""
+    import requests
+
+    headers = {}
+    if entry and dest.exists() and entry.get("sha256") and _sha256(dest) == entry["sha256"]:
+        if entry.get("etag"):
+            headers["If-None-Match"] = entry["etag"]
+        if entry.get("last_modified"):
+            headers["If-Modified-Since"] = entry["last_modified"]
+    last_error: Exception | None = None
+    for attempt in range(config.retries + 1):
+        if attempt:
+            _sleep(config.backoff * 2 ** (attempt - 1))
+        tmp: Path | None = None
+        try:
+            with session.get(spec.url, headers=headers, stream=True, timeout=config.timeout) as resp:
+                if resp.status_code == 304:
+                    return None, {}
+                if resp.status_code != 200:
+                    hint = ("the file is not there (not published yet, or moved)" if resp.status_code in (404, 410)
+                            else "the server refused or failed")
+                    raise FetchError(f"{spec.url}: HTTP {resp.status_code} {resp.reason}: {hint}. Nothing on disk "
+                                     "changed. Check the URL (PKDATA_UN_PDF_URL for the PDFs), try again later, or "
+                                     "use `pkdata fetch --from DIR` with a local copy")
+                info = {"etag": resp.headers.get("ETag"), "last_modified": resp.headers.get("Last-Modified"),
+                        "content_type": resp.headers.get("Content-Type", "")}
+                expected = resp.headers.get("Content-Length")
+                expected_n = int(expected) if expected and expected.isdigit() and not resp.headers.get(
+                    "Content-Encoding") else None
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+                tmp = Path(name)
+                h = hashlib.sha256()
+                n = 0
+                bar = _progress(expected_n, dest.name, config)
+                try:
+                    with os.fdopen(fd, "wb") as fh:
+                        for chunk in resp.iter_content(chunk_size=1 << 16):
+                            fh.write(chunk)
+                            h.update(chunk)
+                            n += len(chunk)
+                            if bar is not None:
+                                bar.update(len(chunk))
+                finally:
+                    if bar is not None:
+                        bar.close()
+                if expected_n is not None and n != expected_n:
+                    raise requests.exceptions.ChunkedEncodingError(
+                        f"body ended after {n} of {expected_n} bytes (truncated)")
+                info.update(sha256=h.hexdigest(), bytes=n)
+                return tmp, info
+        except FetchError:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            raise
+        except requests.exceptions.RequestException as exc:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            last_error = exc
+            if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                                requests.exceptions.InvalidSchema)):
+                break
+        except BaseException:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            raise
+    kind = type(last_error).__name__
+    timeout = " (timed out)" if "Timeout" in kind or "timed out" in str(last_error) else ""
+    raise FetchError(f"{spec.url}: download failed after {config.retries + 1} attempt(s){timeout}: {kind}: "
+                     f"{last_error}. Nothing on disk changed. Check the network and run `pkdata fetch` again, "
+                     "or use `pkdata fetch --offline` / `--from DIR`")
+
+
+def _install(tmp: Path, spec: RemoteFile, raw: Path, manifest: dict[str, Any], info: dict[str, Any],
+             url: str) -> FetchResult:
+    """Checked temporary file -> its place (old version kept if it differs). Removes ``tmp`` on failure."""
+    dest = raw / spec.dest
+    try:
+        check_content(tmp, spec, info.get("content_type", ""))
+        sha = info.get("sha256") or _sha256(tmp)
+        size = tmp.stat().st_size
+        entry = dict(manifest["files"].get(spec.dest, {}))
+        status = "new"
+        if dest.exists():
+            old_sha = _sha256(dest)
+            if old_sha == sha:
+                tmp.unlink()
+                status = "unchanged"
+            else:
+                keep = raw / PREVIOUS / f"{spec.dest}.{old_sha[:12]}"
+                keep.parent.mkdir(parents=True, exist_ok=True)
+                if not keep.exists():
+                    shutil.copy2(dest, keep)
+                prev = [p for p in entry.get("previous", []) if p.get("sha256") != old_sha]
+                prev.append({"sha256": old_sha, "bytes": dest.stat().st_size, "path": str(keep.relative_to(raw)),
+                             "retrieved_at": entry.get("retrieved_at"), "url": entry.get("url")})
+                entry["previous"] = prev
+                status = "updated"
+        if status != "unchanged":
+            os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    entry.update({"url": url, "sha256": sha, "bytes": size, "kind": spec.kind, "group": spec.group,
+                  "publisher": spec.publisher, "retrieved_at": _now(),
+                  "etag": info.get("etag"), "last_modified": info.get("last_modified")})
+    manifest["files"][spec.dest] = entry
+    msg = {"new": "downloaded", "unchanged": "same bytes as before",
+           "updated": f"changed upstream; previous version kept in {PREVIOUS}/ until a build succeeds"}[status]
+    return FetchResult(spec.dest, status, msg, sha)
+
+
+def _from_mirror(spec: RemoteFile, mirror: Path, raw: Path, manifest: dict[str, Any]) -> FetchResult:
+    for name in spec.mirror_names or (spec.dest,):
+        src = mirror / name
+        if src.is_file():
+            break
+    else:
+        raise FetchError(f"{spec.dest}: not in {mirror} (looked for {list(spec.mirror_names or (spec.dest,))})")
+    dest = raw / spec.dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        shutil.copyfile(src, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return _install(tmp, spec, raw, manifest, {}, src.resolve().as_uri())
+
+
+def _offline(spec: RemoteFile, raw: Path, manifest: dict[str, Any]) -> FetchResult:
+    dest = raw / spec.dest
+    if not dest.exists():
+        return FetchResult(spec.dest, "missing", "not on disk (offline: not downloaded)")
+    sha = _sha256(dest)
+    known = manifest["files"].get(spec.dest, {}).get("sha256")
+    if known and known != sha:
+        return FetchResult(spec.dest, "present", "on disk, but differs from the manifest's sha256 (edited by hand?)",
+                           sha)
+    return FetchResult(spec.dest, "present", "on disk", sha)
+
+
+def fetch(files: Iterable[RemoteFile], raw: str | Path | None = None, *, offline: bool = False,
+          mirror: str | Path | None = None, config: FetchConfig | None = None, session=None,
+          processed: str | Path | None = None) -> list[FetchResult]:
+    """Fetch each file (see the module docstring); one :class:`FetchResult` per file, failures included.
+
+    The manifest is rewritten (atomically) only when an entry changed (never for a failed file). Before fetching,
+    old versions whose replacement a successful build already used are removed (:func:`prune_previous`).
+
+    >>> fetch([], "/tmp/pkdata-doctest-raw", offline=True)
+    []
+    """
+    raw = Path(raw) if raw else paths.raw_dir()
+    config = config or FetchConfig()
+    files = list(files)
+    if not offline:
+        prune_previous(raw, processed)
+    manifest = load_manifest(raw)
+    before = json.dumps(manifest, sort_keys=True)
+    results: list[FetchResult] = []
+    if not offline and mirror is None and session is None and files:
+        session = make_session(config)
+    for spec in files:
+        try:
+            if offline:
+                results.append(_offline(spec, raw, manifest))
+            elif mirror is not None:
+                results.append(_from_mirror(spec, Path(mirror), raw, manifest))
+            else:
+                entry = manifest["files"].get(spec.dest)
+                tmp, info = _stream(session, spec, raw / spec.dest, entry, config)
+                if tmp is None:
+                    results.append(FetchResult(spec.dest, "unchanged", "not modified (HTTP 304)", entry and entry.get(
+                        "sha256")))
+                    continue
+                results.append(_install(tmp, spec, raw, manifest, info, spec.url))
+        except FetchError as exc:
+            results.append(FetchResult(spec.dest, "failed", str(exc)))
+        except OSError as exc:
+            results.append(FetchResult(spec.dest, "failed", f"{spec.dest}: {exc}. Nothing on disk changed."))
+    if json.dumps(manifest, sort_keys=True) != before:
+        _save_manifest(raw, manifest)
+    return results
+
+
+# --------------------------------------------------------------------------- previous versions
+
+
+def prune_previous(raw: str | Path | None = None, processed: str | Path | None = None) -> list[str]:
+    """Delete kept old versions whose replacement a successful build used; return their paths.
+
+    A replacement counts as used when ``<processed>/manifest.json`` lists a source of that file
+    name with the new sha256.
+
+    >>> prune_previous("/nonexistent", "/nonexistent")
+    []
+    """
+    raw = Path(raw) if raw else paths.raw_dir()
+    processed = Path(processed) if processed else paths.processed_dir()
+    mpath = raw / MANIFEST
+    built = processed / "manifest.json"
+    if not mpath.exists() or not built.exists():
+        return []
+    manifest = load_manifest(raw)
+    try:
+        used = {(s.get("name"), s.get("sha256")) for s in json.loads(built.read_text()).get("sources", [])}
+    except json.JSONDecodeError:
+        return []
+    removed = []
+    for dest, entry in manifest["files"].items():
+        prev = entry.get("previous")
+        if not prev:
+            continue
+        name = Path(dest).name
+        if any(n in (name, dest) or (n and dest.endswith("/" + n)) for n, s in used if s == entry["sha256"]):
+            for p in prev:
+                (raw / p["path"]).unlink(missing_ok=True)
+                removed.append(p["path"])
+            entry.pop("previous")
+    if removed:
+        _save_manifest(raw, manifest)
+    return removed
+
+
+def restore_previous(raw: str | Path | None = None) -> list[str]:
+    """Put back the kept old versions (newest kept one per file); the replaced new ones go to ``.previous``.
+
+    >>> restore_previous("/nonexistent")
+    []
+    """
+    raw = Path(raw) if raw else paths.raw_dir()
+    manifest = load_manifest(raw)
+    restored = []
+    for dest, entry in manifest["files"].items():
+        prev = entry.get("previous")
+        if not prev:
+            continue
+        old = prev[-1]
+        src = raw / old["path"]
+        if not src.exists():
+            continue
+        target = raw / dest
+        current_sha = entry["sha256"]
+        if target.exists():
+            aside = raw / PREVIOUS / f"{dest}.{current_sha[:12]}"
+            aside.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(target, aside)
+            current = {"sha256": current_sha, "bytes": entry.get("bytes"), "path": str(aside.relative_to(raw)),
+                       "retrieved_at": entry.get("retrieved_at"), "url": entry.get("url")}
+        else:
+            current = None
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        os.close(fd)
+        shutil.copyfile(src, name)
+        os.replace(name, target)
+        src.unlink()
+        entry.update({"sha256": old["sha256"], "bytes": old["bytes"], "url": old.get("url"),
+                      "retrieved_at": old.get("retrieved_at"), "etag": None, "last_modified": None})
+        entry["previous"] = [p for p in prev[:-1]] + ([current] if current else [])
+        restored.append(dest)
+    if restored:
+        _save_manifest(raw, manifest)
+    return restored
+
+
+# --------------------------------------------------------------------------- what a build changed
+
+
+def changes(old_table, new_table, old_months: dict[str, Any] | None, new_months: dict[str, Any] | None
+            ) -> dict[str, Any]:
+    """What changed between two contributions tables: months added/removed, rows added/removed/changed.
+
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"date": ["2025-06-30"], "contributor_iso3": ["CHN"], "mission": ["UNMISS"],
+    ...                   "personnel_type": ["troops"], "total": [1000]})
+    >>> b = pd.concat([a.assign(total=[1001]), a.assign(date=["2025-07-31"])])
+    >>> c = changes(a, b, {"2025-06": {}}, {"2025-06": {}, "2025-07": {}})
+    >>> c["months_added"], c["rows_added"], c["rows_changed"]
+    (['2025-07'], 1, 1)
+    """
+    import pandas as pd
+
+    from pkdata import schema
+
+    key = list(schema.KEY)
+    cols = ["male", "female", "total", "source"]
+
+    def norm(df):
+        if df is None or len(df) == 0:
+            return pd.DataFrame(columns=key + cols).set_index(key)
+        df = df.copy()
+        for c in cols:
+            if c not in df.columns:
+                df[c] = pd.NA
+        df["date"] = pd.to_datetime(df["date"])
+        df["mission"] = df["mission"].astype("string").fillna("")
+        df["personnel_type"] = df["personnel_type"].astype(str)
+        return df[key + cols].set_index(key)
+
+    old, new = norm(old_table), norm(new_table)
+    both = old.index.intersection(new.index)
+    num = ["male", "female", "total"]
+    o = old.loc[both, num].astype("Int64").fillna(-1)
+    n = new.loc[both, num].astype("Int64").fillna(-1)
+    changed = int((o.to_numpy() != n.to_numpy()).any(axis=1).sum()) if len(both) else 0
+    om, nm = set(old_months or {}), set(new_months or {})
+    return {
+        "months_added": sorted(nm - om), "months_removed": sorted(om - nm),
+        "rows_added": int(len(new.index.difference(old.index))),
+        "rows_removed": int(len(old.index.difference(new.index))),
+        "rows_changed": changed,
+    }
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def add_fetch_args(p) -> None:
+    """Options of ``pkdata fetch`` (and ``pkdata update``).
+
+    >>> import argparse
+    >>> p = argparse.ArgumentParser(); add_fetch_args(p)
+    >>> p.parse_args(["--offline", "--only", "un_pdf"]).only
+    'un_pdf'
+    """
+    p.add_argument("--raw", help="raw folder to fill (default data/raw or PKDATA_RAW)")
+    p.add_argument("--offline", action="store_true", help="no network: use and report only what is on disk")
+    p.add_argument("--from", dest="mirror", metavar="DIR",
+                   help="take the files from a local mirror (e.g. ../shared/reference) instead of the network")
+    p.add_argument("--only", help=f"comma-separated groups to fetch: {', '.join(GROUPS)} (default all)")
+    p.add_argument("--months", help="monthly PDFs to fetch, FIRST[:LAST] as YYYY-MM (default 2015-01 to last month)")
+    p.add_argument("--retries", type=int, default=4, help="retries per file on network errors and 5xx (default 4)")
+    p.add_argument("--timeout", type=float, default=60.0, help="read timeout in seconds (default 60)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _specs(args) -> list[RemoteFile]:
+    months = None
+    if args.months:
+        first, _, last = args.months.partition(":")
+        months = (first, last or first)
+    groups = args.only.split(",") if args.only else GROUPS
+    return registry(args.raw, months=months, groups=[g.strip() for g in groups])
+
+
+def _run_fetch(args) -> list[FetchResult]:
+    config = FetchConfig(retries=args.retries, timeout=(10.0, args.timeout),
+                         progress=False if args.no_progress else None)
+    results = fetch(_specs(args), args.raw, offline=args.offline, mirror=args.mirror, config=config,
+                    processed=getattr(args, "out", None))
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+        if r.status in ("new", "updated", "failed", "missing"):
+            print(f"{r.status:>9}: {r.dest}: {r.message}")
+    print("fetch: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to fetch"))
+    return results
+
+
+def cli_fetch(args) -> int:
+    """``pkdata fetch``: exit 0 when every file is in place, 1 when any failed (nothing good was lost)."""
+    if getattr(args, "restore", False):
+        restored = restore_previous(args.raw)
+        print(f"restored {len(restored)} file(s): {', '.join(restored) or 'nothing was kept'}")
+        return 0
+    results = _run_fetch(args)
+    return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def add_update_args(p) -> None:
+    """Options of ``pkdata update``: those of fetch plus the build's ``--out`` and ``--workers``.
+
+    >>> import argparse
+    >>> p = argparse.ArgumentParser(); add_update_args(p)
+    >>> p.parse_args(["--workers", "1"]).workers
+    1
+    """
+    add_fetch_args(p)
+    p.add_argument("--out", help="processed folder (default data/processed or PKDATA_DATA)")
+    p.add_argument("--workers", type=int, default=2, help="parallel PDF parsers (default 2)")
+
+
+def cli_update(args) -> int:
+    """``pkdata update``: fetch, then build, then print what changed in the contributions table."""
+    import pandas as pd
+
+    from pkdata import build as build_mod
+
+    out = Path(args.out) if args.out else paths.processed_dir()
+    old_table = pd.read_parquet(out / "contributions.parquet") if (out / "contributions.parquet").exists() else None
+    old_manifest = json.loads((out / "manifest.json").read_text()) if (out / "manifest.json").exists() else {}
+    results = _run_fetch(args)
+    failed = [r for r in results if r.status == "failed"]
+    try:
+        manifest = build_mod.build(raw=args.raw, out=out, workers=args.workers)
+    except PkdataError as exc:
+        kept = any(load_manifest(args.raw)["files"].get(r.dest, {}).get("previous") for r in results)
+        print(f"update: build failed, {out} is unchanged: {exc}", file=sys.stderr)
+        if kept:
+            print("update: the previous versions of changed files are kept in data/raw/.previous; "
+                  "`pkdata fetch --restore` puts them back", file=sys.stderr)
+        return 1
+    prune_previous(args.raw, out)
+    new_table = pd.read_parquet(out / "contributions.parquet") if (out / "contributions.parquet").exists() else None
+    c = changes(old_table, new_table, old_manifest.get("contributions", {}).get("months"),
+                manifest.get("contributions", {}).get("months"))
+    print(f"update: months added: {', '.join(c['months_added']) or 'none'}; "
+          f"months removed: {', '.join(c['months_removed']) or 'none'}")
+    print(f"update: rows added {c['rows_added']:,}, removed {c['rows_removed']:,}, changed {c['rows_changed']:,}")
+    if failed:
+        print(f"update: {len(failed)} file(s) could not be fetched; the build used the copies on disk", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,179 @@
+"""IPI Peacekeeping Database readers: SOURCES.md sanity figures, defects cleaned, bad input rejected."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pkdata import schema
+from pkdata.errors import ParseError, UnknownNameError
+from pkdata.history import compare
+from pkdata.readers import ipi
+
+
+@pytest.fixture(scope="module")
+def tcc(reference):
+    return reference / "personnel" / "ipi_peacekeeping_db_tcc_datascraper"
+
+
+@pytest.fixture(scope="module")
+def ppp(reference):
+    return reference / "personnel" / "ipi_peacekeeping_db_ppp_loader"
+
+
+@pytest.fixture(scope="module")
+def country_totals(tcc):
+    return ipi.read_country_totals(tcc)
+
+
+@pytest.fixture(scope="module")
+def gender_full(tcc):
+    return ipi.read_gender_file(tcc / "Gender.Full.csv")
+
+
+@pytest.fixture(scope="module")
+def full_gender_data(ppp):
+    return ipi.read_gender_file(ppp / "full_gender_data.csv")
+
+
+def _china(df: pd.DataFrame, date: str) -> dict[str, int]:
+    rows = df[(df["contributor_iso3"] == "CHN") & (df["date"] == date)]
+    return {str(t): int(v) for t, v in rows.groupby("personnel_type", observed=True)["total"].sum().items()}
+
+
+@pytest.mark.parametrize("date, expected", [
+    ("1990-11-30", {"troops": 5}),
+    ("1995-06-30", {"experts_on_mission": 44}),
+    ("2005-06-30", {"troops": 788, "individual_police": 178, "experts_on_mission": 60}),
+    ("2010-06-30", {"troops": 1891, "individual_police": 69, "experts_on_mission": 52}),
+    ("2014-02-28", {"troops": 1980, "individual_police": 171, "experts_on_mission": 37}),
+])
+def test_country_files_reproduce_the_sources_md_figures_for_china(country_totals, date, expected):
+    assert _china(country_totals, date) == expected
+
+
+def test_country_files_cover_nov_1990_to_feb_2014_as_canonical_country_totals(country_totals):
+    schema.validate(country_totals)
+    assert country_totals["date"].min() == pd.Timestamp("1990-11-30")
+    assert country_totals["date"].max() == pd.Timestamp("2014-02-28")
+    assert country_totals["date"].nunique() == 280
+    assert country_totals["mission"].isna().all() and country_totals["male"].isna().all()
+    # IPI's unsplit "Police" goes to the documented type; no FPU rows can come from these files.
+    assert ipi.UNSPLIT_POLICE_TYPE == "individual_police"
+    assert "formed_police_units" not in set(country_totals["personnel_type"].astype(str))
+    assert country_totals["source"].str.match(r"^countries/.+\.csv$").all()
+
+
+def test_two_files_for_one_country_count_once(country_totals):
+    copies = country_totals.attrs["cleaning"]["same_country_copies"]
+    assert [c["month"] for c in copies] == ["2013-08", "2013-09", "2013-10", "2013-11", "2013-12"]
+    assert {c["contributor_iso3"] for c in copies} == {"MKD"}
+    mkd = country_totals[(country_totals["contributor_iso3"] == "MKD") & (country_totals["date"] == "2013-10-31")]
+    assert int(mkd["total"].sum()) == 1
+
+
+def test_gender_full_china_by_mission_feb_2014(gender_full):
+    rows = gender_full[(gender_full["contributor_iso3"] == "CHN") & (gender_full["date"] == "2014-02-28")]
+    by_mission = rows.groupby("mission")["total"].sum().astype(int).to_dict()
+    assert by_mission == {"UNMIL": 724, "MINUSMA": 402, "UNMISS": 356, "MONUSCO": 233, "UNAMID": 233,
+                          "UNIFIL": 218, "MINURSO": 10, "UNOCI": 6, "UNTSO": 4, "UNFICYP": 2}
+    assert sum(by_mission.values()) == 2188
+    assert rows["male"].notna().all() and (rows["male"] + rows["female"] == rows["total"]).all()
+    assert gender_full.attrs["cleaning"]["inflated_months"] == {}
+    assert gender_full["date"].nunique() == 52
+
+
+def test_full_gender_data_aug_2014_china_after_dedup(full_gender_data):
+    rows = full_gender_data[(full_gender_data["contributor_iso3"] == "CHN")
+                            & (full_gender_data["date"] == "2014-08-31")]
+    by_mission = rows.groupby("mission")["total"].sum().astype(int).to_dict()
+    assert by_mission == {"UNMIL": 725, "MINUSMA": 401, "UNMISS": 363, "MONUSCO": 233, "UNAMID": 233,
+                          "UNIFIL": 218, "MINURSO": 10, "UNTSO": 5, "UNOCI": 4}
+    assert sum(by_mission.values()) == 2192
+
+
+def test_full_gender_data_defects_are_detected_and_cleaned(full_gender_data):
+    c = full_gender_data.attrs["cleaning"]
+    assert c["duplicate_rows_dropped"] == 4599
+    assert c["subtotal_rows_dropped"] == 6085
+    assert c["rows_with_trailing_apostrophe"] > 0
+    assert not full_gender_data["mission"].str.endswith("'").any()
+    inflated = ipi.inflated_months(full_gender_data)
+    # Nov 2009 - Feb 2014: subtotal rows triple the raw sums; Mar-Apr 2014 rows tripled, May-Aug doubled.
+    assert [m for m, r in inflated.items() if m <= "2014-02"] == [
+        f"{p:%Y-%m}" for p in pd.period_range("2009-11", "2014-02", freq="M")]
+    assert {inflated[m] for m in inflated if m <= "2014-04"} == {3.0}
+    assert {inflated[m] for m in ("2014-05", "2014-06", "2014-07", "2014-08")} == {2.0}
+    monthly = full_gender_data.groupby("date")["total"].sum()
+    assert monthly["2014-03-31":].between(96_000, 100_000).all()  # "~97-99k" in SOURCES.md, not 195-293k
+    schema.validate(full_gender_data)
+
+
+@pytest.mark.parametrize("folder, name, total", [
+    ("ipi_peacekeeping_db_ppp_loader", "current_month.csv", 97_811),
+    ("ipi_ppp_loader_current_month_history/2014-04-30", "current_month.csv", 97_729),
+    ("ipi_ppp_loader_current_month_history/2014-08-31", "current_month.csv", 97_947),
+])
+def test_current_month_snapshots_equal_cleaned_full_gender_data(reference, full_gender_data, folder, name, total):
+    """Cross-check (tolerance 0): the snapshots check the de-duplication and apostrophe clean-up."""
+    snap = ipi.read_current_month(reference / "personnel" / folder / name)
+    assert int(snap["total"].sum()) == total
+    date = snap["date"].iloc[0]
+    diff = compare(full_gender_data[full_gender_data["date"] == date], snap,
+                   ["contributor_iso3", "mission", "personnel_type"])
+    assert (diff["diff"] == 0).all(), diff[diff["diff"] != 0]
+
+
+def test_world_and_mission_totals_are_read(tcc, ppp):
+    world = ipi.read_world_totals(tcc / "Data.Monthly.csv")
+    assert len(world) == 280 and int(world.iloc[0]["total"]) == 10_329
+    missions = ipi.read_mission_totals(ppp / "data_mission.csv")
+    assert len(missions) == 5_330 and missions["date"].max() == pd.Timestamp("2017-03-31")
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_country_file_with_a_bad_date_names_file_and_row(tmp_path):
+    p = tmp_path / "China.csv"
+    p.write_text('"Date","Troops","Police","Experts"\n1990-11-30,5,NA,NA\n1990/12/31,5,NA,NA\n')
+    with pytest.raises(ParseError, match=r"countries/China.csv, row 3: dates must be YYYY-MM-DD"):
+        ipi.read_country_file(p)
+
+
+def test_country_file_with_an_unknown_name_lists_it(tmp_path):
+    (tmp_path / "countries").mkdir()
+    (tmp_path / "countries" / "Atlantis.csv").write_text('"Date","Troops","Police","Experts"\n1990-11-30,5,NA,NA\n')
+    with pytest.raises(UnknownNameError, match="Atlantis"):
+        ipi.read_country_totals(tmp_path)
+
+
+def test_two_files_disagreeing_for_one_country_raise(tmp_path):
+    (tmp_path / "countries").mkdir()
+    head = '"Date","Troops","Police","Experts"\n'
+    (tmp_path / "countries" / "Macedonia.csv").write_text(head + "2013-08-31,1,NA,NA\n")
+    (tmp_path / "countries" / "North Macedonia.csv").write_text(head + "2013-08-31,2,NA,NA\n")
+    with pytest.raises(ParseError, match="MKD in 2013-08"):
+        ipi.read_country_totals(tmp_path)
+
+
+def test_current_month_with_inconsistent_police_columns_is_rejected(reference, tmp_path):
+    src = reference / "personnel" / "ipi_peacekeeping_db_ppp_loader" / "current_month.csv"
+    df = pd.read_csv(src)
+    df.loc[3, "Civilian_Police"] = 999
+    bad = tmp_path / "current_month.csv"
+    df.to_csv(bad, index=False)
+    with pytest.raises(ParseError, match=r"current_month.csv, row 5: expected Civilian_Police"):
+        ipi.read_current_month(bad)
+
+
+def test_gender_file_with_conflicting_rows_is_rejected(tmp_path):
+    cols = ["Date", "Contributor", "Contributor ISO-3", "Mission"] + [
+        f"{t} {p}" for t in ("Individual Police", "Formed Police Units", "Experts on Mission", "Troops", "Total")
+        for p in ("Male", "Female", "Total")]
+    row = ["2010-01-31", "China", "CHN", "UNMIL"] + ["0"] * 9 + ["10", "0", "10", "10", "0", "10"]
+    other = row[:-6] + ["11", "0", "11", "11", "0", "11"]
+    p = tmp_path / "Gender.Full.csv"
+    p.write_text(",".join(cols) + "\n" + ",".join(row) + "\n" + ",".join(other) + "\n")
+    with pytest.raises(ParseError, match=r"CHN in UNMIL, 2010-01: rows \[2, 3\]"):
+        ipi.read_gender_file(p)
