@@ -73,7 +73,6 @@ def main() -> int:
             float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
             for _ in range(args.repeat))
         import pkdata
-
         from pkdata import store
 
         pkdata.contributions()
@@ -88,7 +87,7 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     rows = [
-        ("full build, all PDFs (%d files, empty cache)" % len(pdfs[:-1]), t_full, "< 90 s"),
+        (f"full build, all PDFs ({len(pdfs[:-1])} files, empty cache)", t_full, "< 90 s"),
         ("rebuild after adding one report", t_one, "< 5 s"),
         ("import pkdata (fresh interpreter, minus bare python start)", t_import - t_python, "< 0.5 s"),
         ("pkdata.contributions(), first call in a fresh process (libs imported)", cold, ""),
