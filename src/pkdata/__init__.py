@@ -26,6 +26,7 @@ _LAZY = {
     "funding_rank": "pkdata.finance",
     "budgets": "pkdata.finance",
     "burden": "pkdata.finance",
+    "claims": "pkdata.claims",  # a submodule under its own name: pkdata.claims is the module
 }
 
 __all__ = sorted(_LAZY)
@@ -35,7 +36,9 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'pkdata' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    value = import_module(module)
+    if module != f"pkdata.{name}":
+        value = getattr(value, name)
     globals()[name] = value
     return value
 

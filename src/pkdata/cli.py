@@ -98,6 +98,19 @@ def _register() -> None:
         print(burden_report(args.year, data_dir=args.data))
         return 0
 
+    def claims_args(p: argparse.ArgumentParser) -> None:
+        from pkdata.claims import cli_args
+
+        cli_args(p)
+
+    def claims_cmd(args: argparse.Namespace) -> int:
+        from pkdata.claims import cli_claims
+
+        return cli_claims(args)
+
+    COMMANDS["claims"] = ("the report's claims (China and UN peacekeeping, Sept 2018) checked against the data, "
+                          "with evidence", claims_args, claims_cmd)
+
     COMMANDS["burden"] = ("who pays and who serves: P5 and top-10 personnel contributors, funding vs personnel "
                           "share", burden_args, burden_cmd)
 

@@ -1,0 +1,817 @@
+"""The claims of the report "China and UN peacekeeping" (September 2018), checked against the data.
+
+Each claim is a small function that reads the processed tables (``PKDATA_DATA``) and returns a
+value, what it is compared with, a verdict (``supported``, ``refuted`` or ``insufficient_data``),
+the date of the data used, the source files (as named in the manifest) of the rows used, and an
+evidence string. Nothing about a claim's outcome is written here: only the claim's definition
+(its threshold or rival) and how close the data must be to the date asked for.
+
+Rules shared by the claims:
+
+* **Latest data on or before** ``as_of``; a month or year after it is never used.
+* **Personnel** (``personnel_about_2500``, ``more_than_other_p5``, ``top_contributor_rank``,
+  ``in_mali_and_south_sudan``): the verdict is decided by the **median of the last 12 monthly
+  reports** (:data:`WINDOW`) so that one month's rotation dip (contingents swap in and out) is
+  visible but does not decide it; ``latest`` shows the latest month's value. Close enough: the
+  latest report is at most :data:`MAX_LAG_MONTHS` months before ``as_of``, the window's reports
+  lie within the :data:`SPAN_MONTHS` months ending at the latest one (missing reports shorten the
+  window) and there are at least :data:`MIN_REPORTS` of them.
+* **Mission detail** (``in_mali_and_south_sudan``): months whose report gives country totals only
+  (in the committed data 2018-03 .. 2019-08, 2023-09 and the IPI country files before Nov 2009)
+  cannot show a mission; the last 12 reports with mission detail on or before ``as_of`` are used
+  and ``data_date`` names them and the months skipped. Close enough: the latest of them is at
+  most :data:`MAX_DETAIL_LAG_MONTHS` months before ``as_of`` (a contingent is a multi-year
+  deployment) and there are at least :data:`MIN_REPORTS`.
+* **Funding and budget share** (calendar years): the year of ``as_of``, or the latest earlier year
+  whose scale period (``period_start`` .. ``period_end``, three years) still covers it.
+* **Fatalities**: deaths with an incident date in the :data:`FATALITY_YEARS` years up to the end
+  of ``as_of``'s month; the data must reach that date (the file's ``last_update``) to refute.
+
+A table missing from the processed folder gives ``insufficient_data`` with the reason in the
+evidence, never an invented value.
+
+>>> c = check("2018-09").set_index("claim_id")
+>>> c.loc["personnel_about_2500", "verdict"], float(c.loc["personnel_about_2500", "value"])
+('supported', 2518.5)
+>>> float(c.loc["personnel_about_2500", "latest"])
+2506.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from pkdata import countries, paths, store
+from pkdata.errors import DataNotFoundError, PkdataError
+
+#: The report the claims come from, and its month (the default ``as_of``).
+REPORT = "China and UN peacekeeping (September 2018)"
+REPORT_MONTH = "2018-09"
+
+#: Columns of :func:`check`, in order.
+COLUMNS: tuple[str, ...] = ("claim_id", "statement", "metric", "value", "latest", "comparison", "verdict",
+                            "data_date", "source", "evidence")
+VERDICTS: tuple[str, ...] = ("supported", "refuted", "insufficient_data")
+
+#: Personnel: the median of this many monthly reports decides.
+WINDOW = 12
+#: ... of those dated within this many months ending at the latest (missing reports shorten the window) ...
+SPAN_MONTHS = 18
+#: ... of which at least this many are needed.
+MIN_REPORTS = 6
+#: The latest report may be at most this many months before ``as_of``.
+MAX_LAG_MONTHS = 3
+#: The latest report with mission detail may be at most this many months before ``as_of``.
+MAX_DETAIL_LAG_MONTHS = 24
+#: Fatalities: the years before ``as_of`` that count as "recent".
+FATALITY_YEARS = 3
+
+#: Personnel claim thresholds (the claims' own words).
+ABOUT = 2500
+ABOUT_TOLERANCE = 0.10
+FAR_MORE = 2.0
+TOP_N = 20
+MISSIONS = {"MINUSMA": "Mali", "UNMISS": "South Sudan"}
+#: Funding claim: preferred bases, best first (exact assessed amounts, then scale rates).
+FUNDING_BASES: tuple[str, ...] = ("assessed_usd", "scale_rate", "scale_rate_rounded")
+#: Budget-share claim: the scale rate is the share; amounts only where no rate exists.
+BUDGET_BASES: tuple[str, ...] = ("scale_rate", "scale_rate_rounded", "assessed_usd")
+BASIS_TEXT = {
+    "assessed_usd": "exact assessed amounts (calendar-year USD / all members' USD)",
+    "scale_rate": "exact scale rates",
+    "scale_rate_rounded": "scale rates rounded as printed by secondary sources",
+}
+#: Fatality personnel types that are uniformed peacekeepers (as in pkdata.readers.un_fatalities.UNIFORMED).
+UNIFORMED: tuple[str, ...] = ("military", "experts_on_mission", "police")
+KILLED = "malicious_act"
+UNDETERMINED = ("to_be_determined", "unknown")
+
+CHN = "CHN"
+
+
+# --------------------------------------------------------------------------- data access
+
+
+class _Missing(Exception):
+    """A table (or column) a claim needs is not in the processed folder."""
+
+
+class _Data:
+    """The processed tables, each read once per :func:`check` or :func:`timeline` call."""
+
+    def __init__(self, data_dir: str | Path | None = None):
+        self.dir = Path(data_dir) if data_dir else paths.processed_dir()
+        self._tables: dict[str, pd.DataFrame] = {}
+        self._cache: dict[str, Any] = {}
+
+    def table(self, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+        if name not in self._tables:
+            try:
+                self._tables[name] = store.table(name, self.dir)
+            except DataNotFoundError:
+                raise _Missing(f"table {name!r} is not in the processed folder {self.dir} "
+                               f"(no {name}.parquet); build it with `pkdata build`") from None
+        df = self._tables[name]
+        lacking = [c for c in columns if c not in df.columns]
+        if lacking:
+            raise _Missing(f"table {name!r} in {self.dir} lacks the column(s) {lacking}")
+        return df
+
+    def manifest_sources(self) -> dict[str, dict[str, Any]]:
+        if "sources" not in self._cache:
+            path = self.dir / "manifest.json"
+            entries = json.loads(path.read_text()).get("sources", []) if path.exists() else []
+            self._cache["sources"] = {e["name"]: e for e in entries}
+        return self._cache["sources"]
+
+    def files(self, names: Any) -> list[str]:
+        """Source file names, sorted; a name the manifest does not list is marked so."""
+        known = self.manifest_sources()
+        out = sorted({str(n) for n in names if pd.notna(n)})
+        return [n if n in known else f"{n} (not in manifest)" for n in out]
+
+    # personnel -------------------------------------------------------------------------
+
+    def monthly(self) -> pd.DataFrame:
+        """Month x contributor uniformed personnel (0 where a report does not list a contributor)."""
+        if "monthly" not in self._cache:
+            df = self.table("contributions", ("date", "contributor_iso3", "mission", "total", "source"))
+            df = df.assign(contributor_iso3=df["contributor_iso3"].astype("string"),
+                           total=df["total"].astype("float64"))
+            wide = df.groupby(["date", "contributor_iso3"])["total"].sum().unstack(fill_value=0.0).sort_index()
+            if CHN not in wide.columns:
+                wide[CHN] = 0.0
+            self._cache["monthly"] = wide
+            self._cache["month_sources"] = df.groupby("date")["source"].agg(lambda s: sorted(set(s.astype(str))))
+            detail = df.dropna(subset=["mission"])
+            self._cache["detail_months"] = pd.DatetimeIndex(sorted(detail["date"].unique()))
+            mine = detail[detail["contributor_iso3"] == CHN]
+            by_mission = mine.groupby(["date", mine["mission"].astype("string")])["total"].sum().unstack(fill_value=0.0)
+            self._cache["china_missions"] = by_mission.reindex(self._cache["detail_months"], fill_value=0.0)
+        return self._cache["monthly"]
+
+    def month_sources(self, months: list[pd.Timestamp]) -> list[str]:
+        self.monthly()
+        src = self._cache["month_sources"]
+        return self.files(name for m in months for name in src.get(m, []))
+
+
+@dataclass
+class Result:
+    """What one claim function returns for one date."""
+
+    verdict: str
+    value: float = math.nan
+    comparison: str = ""
+    data_date: str = ""
+    sources: list[str] = field(default_factory=list)
+    evidence: str = ""
+    latest: float = math.nan
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim of the report: its id, our paraphrase, what is measured, and the function that checks it."""
+
+    claim_id: str
+    statement: str
+    metric: str
+    unit: Literal["personnel", "ratio", "missions", "percent", "deaths", "rank"]
+    frequency: Literal["month", "year"]
+    func: Callable[[_Data, pd.Timestamp], Result]
+
+
+def _insufficient(reason: str, data_date: str = "", sources: list[str] | None = None) -> Result:
+    return Result("insufficient_data", evidence=reason, data_date=data_date, sources=sources or [])
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _as_of(as_of: str | pd.Timestamp | None) -> pd.Timestamp:
+    """The month end of ``as_of`` ('YYYY-MM', a date, or None for the report's month)."""
+    if as_of is None:
+        as_of = REPORT_MONTH
+    if isinstance(as_of, int) or (isinstance(as_of, str) and re.fullmatch(r"\s*\d{4}\s*", as_of)):
+        raise PkdataError(f"as_of={as_of!r} is a year; pass a month 'YYYY-MM' (e.g. '{str(as_of).strip()}-12')")
+    bad = PkdataError(f"as_of={as_of!r} is not a month; use 'YYYY-MM' or a date")
+    if isinstance(as_of, str) and not re.fullmatch(r"\s*\d{4}-\d{1,2}(-\d{1,2})?\s*", as_of):
+        raise bad
+    try:
+        month = pd.Timestamp(as_of).to_period("M").to_timestamp("M").normalize()
+    except (ValueError, TypeError) as exc:
+        raise bad from exc
+    if not 1900 <= month.year <= 2200:
+        raise bad
+    return month
+
+
+def _lag(earlier: pd.Timestamp, later: pd.Timestamp) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def _ym(t: pd.Timestamp) -> str:
+    return f"{t:%Y-%m}"
+
+
+def _n(x: float) -> str:
+    """A count for people: thousands separators, one decimal only where a median falls between two."""
+    if pd.isna(x):
+        return "-"
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+def _span(months: list[pd.Timestamp]) -> str:
+    return _ym(months[0]) if len(months) == 1 else f"{_ym(months[0])}..{_ym(months[-1])}"
+
+
+def _window(months: pd.DatetimeIndex, as_of: pd.Timestamp, max_lag: int, what: str,
+            span: int | None = SPAN_MONTHS) -> tuple[list[pd.Timestamp], str | None]:
+    """The last :data:`WINDOW` months of ``months`` on or before ``as_of`` (within ``span`` months ending at
+    the latest of them, if given), or why there are not enough."""
+    upto = months[months <= as_of]
+    if len(upto) == 0:
+        first = f" (the first is {_ym(months[0])})" if len(months) else ""
+        return [], f"no monthly report {what}on or before {_ym(as_of)}{first}"
+    latest = upto[-1]
+    lag = _lag(latest, as_of)
+    if lag > max_lag:
+        return [], (f"the latest report {what}on or before {_ym(as_of)} is {_ym(latest)}, {lag} months earlier; "
+                    f"close enough is at most {max_lag} months")
+    if span is not None:
+        upto = upto[upto >= latest - pd.offsets.MonthEnd(span - 1)]
+    window = list(upto[-WINDOW:])
+    if len(window) < MIN_REPORTS:
+        within = f"in the {span} months up to {_ym(latest)}" if span is not None else f"up to {_ym(latest)}"
+        return [], (f"only {len(window)} report(s) {what}{within}; the median needs at least {MIN_REPORTS}")
+    return window, None
+
+
+def _runs(months: list[pd.Timestamp]) -> str:
+    """Months as consecutive stretches: '2018-03..2019-08, 2023-09'."""
+    out: list[list[pd.Timestamp]] = []
+    for m in months:
+        if out and _lag(out[-1][-1], m) == 1:
+            out[-1].append(m)
+        else:
+            out.append([m])
+    return ", ".join(_span(r) for r in out)
+
+
+def _window_text(window: list[pd.Timestamp], detail: bool = False) -> str:
+    kind = "reports with mission detail" if detail else "monthly reports"
+    return f"{_span(window)} (median of {len(window)} {kind}; latest {_ym(window[-1])})"
+
+
+def _personnel_window(d: _Data, as_of: pd.Timestamp) -> tuple[pd.DataFrame, list[pd.Timestamp]] | Result:
+    monthly = d.monthly()
+    window, why = _window(monthly.index, as_of, MAX_LAG_MONTHS, "")
+    if why:
+        return _insufficient(why)
+    return monthly.loc[window], window
+
+
+def _series_text(values: pd.Series) -> str:
+    return ", ".join(f"{_ym(m)} {_n(v)}" for m, v in values.items())
+
+
+# --------------------------------------------------------------------------- the claims
+
+
+def _personnel_about_2500(d: _Data, as_of: pd.Timestamp) -> Result:
+    got = _personnel_window(d, as_of)
+    if isinstance(got, Result):
+        return got
+    rows, window = got
+    china = rows[CHN]
+    median, latest = float(china.median()), float(china.iloc[-1])
+    low, high = ABOUT * (1 - ABOUT_TOLERANCE), ABOUT * (1 + ABOUT_TOLERANCE)
+    ok = low <= median <= high
+    return Result(
+        "supported" if ok else "refuted", median,
+        f"{ABOUT:,} ± {ABOUT_TOLERANCE:.0%} ({low:,.0f}..{high:,.0f})", _window_text(window),
+        d.month_sources(window),
+        f"China's uniformed personnel by month: {_series_text(china)}. Median {_n(median)} "
+        f"({'within' if ok else 'outside'} {low:,.0f}..{high:,.0f}); latest month {_ym(window[-1])}: {_n(latest)}.",
+        latest)
+
+
+def _more_than_other_p5(d: _Data, as_of: pd.Timestamp) -> Result:
+    got = _personnel_window(d, as_of)
+    if isinstance(got, Result):
+        return got
+    rows, window = got
+    p5 = rows.reindex(columns=list(countries.P5), fill_value=0.0)
+    medians, last = p5.median(), p5.iloc[-1]
+    others = medians.drop(CHN).sort_values(ascending=False, kind="mergesort")
+    rival, rival_median = others.index[0], float(others.iloc[0])
+    ratio = medians[CHN] / rival_median if rival_median > 0 else math.inf
+    latest_rival = float(last.drop(CHN).max())
+    latest_ratio = last[CHN] / latest_rival if latest_rival > 0 else math.inf
+    ok = bool((medians[CHN] > others).all())
+    far = "yes" if ratio >= FAR_MORE else "no"
+    listed = ", ".join(f"{countries.display_name(c)} {_n(v)}" for c, v in
+                       medians.sort_values(ascending=False, kind="mergesort").items())
+    latest_listed = ", ".join(f"{countries.display_name(c)} {_n(v)}" for c, v in
+                              last.sort_values(ascending=False, kind="mergesort").items())
+    return Result(
+        "supported" if ok else "refuted", float(ratio),
+        f"next permanent member: {countries.display_name(rival)}, median {_n(rival_median)} "
+        f"(China/{countries.display_name(rival)} = {ratio:.2f}; 'far more' means >= {FAR_MORE:g}: {far})",
+        _window_text(window), d.month_sources(window),
+        f"Median uniformed personnel {_span(window)}: {listed}. China {'is' if ok else 'is not'} above each of "
+        f"the other four. Latest month {_ym(window[-1])}: {latest_listed} (ratio {latest_ratio:.2f}).",
+        float(latest_ratio))
+
+
+def _rank_of(values: pd.Series, iso3: str) -> tuple[int, int]:
+    """Rank (1 = largest; ties share the better rank) and how many contributors have personnel."""
+    return int((values > values[iso3]).sum()) + 1, int((values > 0).sum())
+
+
+def _top_contributor_rank(d: _Data, as_of: pd.Timestamp) -> Result:
+    got = _personnel_window(d, as_of)
+    if isinstance(got, Result):
+        return got
+    rows, window = got
+    medians = rows.median()
+    rank, n = _rank_of(medians, CHN)
+    latest_rank, latest_n = _rank_of(rows.iloc[-1], CHN)
+    order = medians[medians > 0].sort_values(ascending=False, kind="mergesort")
+    show = sorted({0, rank - 2, rank - 1, rank, TOP_N - 1} & set(range(len(order))))
+    listed = "; ".join(f"#{int((order > order.iloc[i]).sum()) + 1} {countries.display_name(order.index[i])} "
+                       f"{_n(order.iloc[i])}" for i in show)
+    ok = rank <= TOP_N
+    return Result(
+        "supported" if ok else "refuted", float(rank), f"top {TOP_N} of {n} contributors",
+        _window_text(window), d.month_sources(window),
+        f"Contributors ranked by median uniformed personnel {_span(window)}: {listed}. China ranks {rank} of {n}; "
+        f"latest month {_ym(window[-1])}: rank {latest_rank} of {latest_n} ({_n(rows.iloc[-1][CHN])}).",
+        float(latest_rank))
+
+
+def _in_mali_and_south_sudan(d: _Data, as_of: pd.Timestamp) -> Result:
+    monthly = d.monthly()
+    detail = d._cache["detail_months"]
+    window, why = _window(detail, as_of, MAX_DETAIL_LAG_MONTHS, "with mission detail ", span=None)
+    if why:
+        return _insufficient(why + " (the claim needs mission detail)")
+    china = d._cache["china_missions"].reindex(columns=list(MISSIONS), fill_value=0.0).loc[window]
+    medians, last = china.median(), china.iloc[-1]
+    present = [m for m in MISSIONS if medians[m] > 0]
+    date = _window_text(window, detail=True)
+    inside = monthly.index[(monthly.index > window[0]) & (monthly.index < window[-1])]
+    skipped = [m for m in inside if m not in set(window)]
+    if skipped:
+        date += f"; skipped, country totals only: {_runs(skipped)}"
+    reports = monthly.index[(monthly.index > window[-1]) & (monthly.index <= as_of)]
+    if len(reports):
+        date += f"; the report(s) {_runs(list(reports))} give country totals only"
+    listed = "; ".join(f"{m} ({country}): median {_n(medians[m])}, {_ym(window[-1])} {_n(last[m])}"
+                       for m, country in MISSIONS.items())
+    ok = len(present) == len(MISSIONS)
+    evidence = f"China's uniformed personnel in {_span(window)}: {listed}."
+    if len(reports):
+        evidence += (f" China's country total in {_ym(reports[-1])} (no mission detail): "
+                     f"{_n(monthly.loc[reports[-1], CHN])}, against {_n(monthly.loc[window[-1], CHN])} in "
+                     f"{_ym(window[-1])}.")
+    return Result(
+        "supported" if ok else "refuted", float(len(present)),
+        "personnel in both " + " and ".join(f"{m} ({c})" for m, c in MISSIONS.items())
+        + " (median over the window > 0)", date, d.month_sources(window), evidence,
+        float(sum(last[m] > 0 for m in MISSIONS)))
+
+
+# finance ---------------------------------------------------------------------------------
+
+_ASSESSMENT_COLUMNS = ("kind", "year", "member_iso3", "share_percent", "share_low", "share_high", "basis",
+                       "precision", "coverage", "chosen", "period_start", "period_end", "assessed_usd", "source")
+
+
+def _year_rows(d: _Data, kind: str, as_of: pd.Timestamp, bases: tuple[str, ...],
+               need: str = CHN) -> tuple[pd.DataFrame, int, str] | Result:
+    """The rows of the year used for ``as_of`` (one basis, the best the year has) or why there is none."""
+    df = d.table("assessments", _ASSESSMENT_COLUMNS)
+    df = df[(df["kind"] == kind) & df["chosen"] & df["basis"].isin(bases) & (df["member_iso3"] == need)]
+    years = sorted(int(y) for y in df["year"].dropna().unique())
+    earlier = [y for y in years if y <= as_of.year]
+    if not earlier:
+        return _insufficient(f"no {kind} assessment figure for {countries.display_name(need)} in {as_of.year} "
+                             f"or before (years with figures: {years[0]}..{years[-1]})" if years else
+                             f"the assessments table has no {kind} figure for {countries.display_name(need)}")
+    year = earlier[-1]
+    mine = df[df["year"] == year]
+    end = mine["period_end"].dropna()
+    covered = year == as_of.year or (len(end) and int(end.max()) >= as_of.year)
+    if not covered:
+        return _insufficient(f"the latest {kind} figure on or before {as_of.year} is for {year}, whose scale period "
+                             f"ends {int(end.max()) if len(end) else year}; close enough is the year of as_of or an "
+                             "earlier year of the same scale period", str(year))
+    basis = next(b for b in bases if (mine["basis"] == b).any())
+    return mine[mine["basis"] == basis].iloc[0:1], year, basis
+
+
+def _pct(x: float) -> str:
+    return f"{x:.3f}%"
+
+
+def _second_largest_funder(d: _Data, as_of: pd.Timestamp) -> Result:
+    from pkdata.finance import rank_bounds
+
+    got = _year_rows(d, "peacekeeping", as_of, FUNDING_BASES)
+    if isinstance(got, Result):
+        return got
+    _, year, basis = got
+    df = d.table("assessments", _ASSESSMENT_COLUMNS)
+    rows = df[(df["kind"] == "peacekeeping") & (df["year"] == year) & (df["basis"] == basis) & df["chosen"]]
+    rows = rows.sort_values(["share_percent", "member_iso3"], ascending=[False, True], kind="mergesort")
+    rows = rows.reset_index(drop=True)
+    partial = bool((rows["coverage"] == "partial").any())
+    low, high = rank_bounds(rows["share_low"].to_numpy(float), rows["share_high"].to_numpy(float), partial=partial)
+    rows = rows.assign(rank_min=low, rank_max=high)
+    by = rows.set_index("member_iso3")
+    china = by.loc[CHN]
+    if "USA" not in by.index:
+        return _insufficient(f"the {year} peacekeeping figures ({basis}) do not list the United States", str(year),
+                             d.files(rows["source"]))
+
+    def rank_text(r: pd.Series) -> str:
+        return f"rank {r['rank_min']}" if r["rank_min"] == r["rank_max"] else f"rank {r['rank_min']}..{r['rank_max']}"
+
+    def who(r: Any) -> str:
+        usd = f", ${r.assessed_usd / 1e6:,.1f}m" if pd.notna(r.assessed_usd) else ""
+        rank = rank_text(pd.Series(r._asdict()))
+        return f"{countries.display_name(r.member_iso3)} {_pct(r.share_percent)}{usd} ({rank})"
+
+    usa = by.loc["USA"]
+    top = "; ".join(who(r) for r in rows.head(4).itertuples())
+    certain = china["rank_min"] == china["rank_max"] == 2 and usa["rank_min"] == usa["rank_max"] == 1
+    refuted = china["rank_min"] > 2 or china["rank_max"] < 2 or usa["rank_min"] > 1
+    verdict = "supported" if certain else "refuted" if refuted else "insufficient_data"
+    pos = int(rows.index[rows["member_iso3"] == CHN][0])
+    comparison = f"United States {_pct(usa['share_percent'])} ({rank_text(usa)})"
+    for label, at in (("next above China", pos - 1), ("next below China", pos + 1)):
+        if 0 <= at < len(rows) and rows.iloc[at]["member_iso3"] != "USA":
+            comparison += f"; {label}: {countries.display_name(rows.iloc[at]['member_iso3'])} " \
+                          f"{_pct(rows.iloc[at]['share_percent'])}"
+    evidence = (f"Peacekeeping assessments {year}, basis {basis}: {BASIS_TEXT.get(basis, basis)}"
+                f"{' (partial table: ' + str(len(rows)) + ' members listed)' if partial else ''}. "
+                f"Largest shares: {top}. China: {rank_text(china)}.")
+    if verdict == "insufficient_data":
+        evidence += " The precision of the figures leaves China's rank open."
+    return Result(verdict, float(china["share_percent"]), comparison, f"{year} ({basis})",
+                  d.files(rows["source"]), evidence)
+
+
+def _rising_budget_share(d: _Data, as_of: pd.Timestamp) -> Result:
+    got = _year_rows(d, "regular", as_of, BUDGET_BASES)
+    if isinstance(got, Result):
+        return got
+    cur, year, basis = got
+    cur = cur.iloc[0]
+    if pd.isna(cur["period_start"]):
+        return _insufficient(f"the {year} regular-budget rate has no scale period", str(year), d.files([cur["source"]]))
+    start, end = int(cur["period_start"]), int(cur["period_end"])
+    prev_got = _year_rows(d, "regular", pd.Timestamp(f"{start - 1}-12-31"), BUDGET_BASES)
+    if isinstance(prev_got, Result) or prev_got[1] != start - 1:
+        return _insufficient(f"no regular-budget rate for China in {start - 1}, the last year of the scale period "
+                             f"before {start}-{end}", f"{start}-{end}", d.files([cur["source"]]))
+    prev, prev_year, prev_basis = prev_got
+    prev = prev.iloc[0]
+    period = f"{start}-{end}"
+    prev_period = (f"{int(prev['period_start'])}-{int(prev['period_end'])}" if pd.notna(prev["period_start"])
+                   else str(prev_year))
+    up = cur["share_low"] > prev["share_high"]
+    down = cur["share_high"] <= prev["share_low"]
+    verdict = "supported" if up else "refuted" if down else "insufficient_data"
+    diff = cur["share_percent"] - prev["share_percent"]
+
+    def rate(r: pd.Series, b: str) -> str:
+        bounds = "" if r["share_low"] == r["share_high"] else f", i.e. {_pct(r['share_low'])}..{_pct(r['share_high'])}"
+        return f"{_pct(r['share_percent'])} ({b}, {r['precision']}{bounds})"
+
+    evidence = (f"China's share of the UN regular budget: {rate(cur, basis)} in the {period} scale "
+                f"(year {year}) against {rate(prev, prev_basis)} in the {prev_period} scale: "
+                f"{diff:+.3f} points.")
+    if verdict == "insufficient_data":
+        evidence += " The precision of the figures cannot tell which is larger."
+    return Result(verdict, float(cur["share_percent"]), f"{_pct(prev['share_percent'])} in the {prev_period} scale",
+                  f"{year} ({period} scale; previous {prev_period})", d.files([cur["source"], prev["source"]]),
+                  evidence)
+
+
+# fatalities ------------------------------------------------------------------------------
+
+
+def _fatality_coverage(d: _Data, table: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp, str]:
+    """First and last day the fatalities data covers, and where the last day comes from."""
+    first = table["date"].min().normalize()
+    updates = []
+    for name in set(table["source"].dropna().astype(str)):
+        entry = d.manifest_sources().get(name, {})
+        for part in str(entry.get("last_update", "")).split(","):
+            try:
+                updates.append(pd.Timestamp(part.strip()))
+            except ValueError:
+                continue
+    if updates:
+        return first, max(updates).normalize(), "the file's last_update in the manifest"
+    return first, table["date"].max().normalize(), "the latest incident date in the table"
+
+
+def _fatalities(d: _Data) -> tuple[pd.DataFrame, pd.DataFrame, tuple[pd.Timestamp, pd.Timestamp, str], dict[str, str]]:
+    """The fatalities table, China's uniformed dead, the coverage, and mission -> host country name."""
+    if "fatalities" not in d._cache:
+        df = d.table("fatalities", ("date", "mission", "nationality_iso3", "personnel_type", "incident_type",
+                                    "source"))
+        mine = df[(df["nationality_iso3"] == CHN) & df["personnel_type"].isin(UNIFORMED)]
+        hosts: dict[str, str] = {}
+        try:
+            missions = d.table("missions", ("acronym", "host_iso3"))
+            hosts = {str(a): countries.display_name(str(h)) for a, h in
+                     missions[["acronym", "host_iso3"]].itertuples(index=False) if pd.notna(h)}
+        except _Missing:
+            pass
+        d._cache["fatalities"] = (df, mine.sort_values(["date", "mission"], kind="mergesort"),
+                                  _fatality_coverage(d, df), hosts)
+    return d._cache["fatalities"]
+
+
+def _recent_fatalities(d: _Data, as_of: pd.Timestamp) -> Result:
+    df, china, (first, last, how), hosts = _fatalities(d)
+    start = as_of - pd.DateOffset(years=FATALITY_YEARS) + pd.Timedelta(days=1)
+    span = f"{start:%Y-%m-%d}..{as_of:%Y-%m-%d}"
+    mine = china[(china["date"] >= start) & (china["date"] <= as_of)]
+    killed = mine[mine["incident_type"] == KILLED]
+    other = mine[mine["incident_type"] != KILLED]
+
+    def listing(rows: pd.DataFrame, cause: bool) -> str:
+        g = rows.groupby([rows["date"].dt.strftime("%Y-%m-%d"), rows["mission"].astype(str),
+                          rows["incident_type"].astype(str)], sort=True).size()
+        return "; ".join(f"{day} {m}{' (' + hosts[m] + ')' if m in hosts else ''}"
+                         f"{', ' + t.replace('_', ' ') if cause else ''}{' x' + str(n) if n > 1 else ''}"
+                         for (day, m, t), n in g.items())
+
+    complete = start >= first and as_of <= last
+    if len(killed):
+        verdict = "supported"
+    elif not complete:
+        verdict = "insufficient_data"
+    elif other["incident_type"].isin(UNDETERMINED).any():
+        verdict = "insufficient_data"
+    else:
+        verdict = "refuted"
+    evidence = (f"Chinese uniformed peacekeepers killed (incident type malicious act) {span}: {len(killed)}"
+                + (f": {listing(killed, False)}" if len(killed) else "") + ". Other deaths in the window "
+                f"(not counted as killed): {listing(other, True) if len(other) else 'none'}.")
+    if not complete:
+        evidence += (f" The fatalities data covers {first:%Y-%m-%d}..{last:%Y-%m-%d} ({how}), not the whole window; "
+                     "close enough to refute means covering it.")
+    elif verdict == "insufficient_data":
+        evidence += " Some deaths in the window have no determined cause."
+    where = sorted(set(killed["mission"].astype(str)))
+    comparison = (f"at least 1 in the {FATALITY_YEARS} years {span}"
+                  + (f"; where: {', '.join(m + (' (' + hosts[m] + ')' if m in hosts else '') for m in where)}"
+                     if where else ""))
+    return Result(verdict, float(len(killed)) if complete or len(killed) else math.nan, comparison,
+                  f"{span} (data to {last:%Y-%m-%d})", d.files(mine["source"] if len(mine) else df["source"].head(1)),
+                  evidence)
+
+
+#: The claims, in the report's order.
+CLAIMS: dict[str, Claim] = {c.claim_id: c for c in (
+    Claim("personnel_about_2500", "China's uniformed personnel is roughly 2,500 (within 10%).",
+          "China's uniformed personnel: median of the last 12 monthly reports", "personnel", "month",
+          _personnel_about_2500),
+    Claim("more_than_other_p5", "China deploys more uniformed personnel than each other permanent member.",
+          "ratio of China's median uniformed personnel to the next permanent member's", "ratio", "month",
+          _more_than_other_p5),
+    Claim("in_mali_and_south_sudan", "China has personnel in MINUSMA (Mali) and UNMISS (South Sudan).",
+          "how many of MINUSMA and UNMISS have Chinese personnel (median over the last 12 reports with mission "
+          "detail)", "missions", "month", _in_mali_and_south_sudan),
+    Claim("second_largest_funder", "China has the second-largest share of assessed peacekeeping funding, after the "
+          "United States.", "China's share of assessed peacekeeping funding (%), calendar year", "percent", "year",
+          _second_largest_funder),
+    Claim("recent_fatalities", "Chinese peacekeepers were killed in the three years before the date.",
+          "Chinese uniformed peacekeepers killed by malicious acts in the three years up to the date", "deaths",
+          "month", _recent_fatalities),
+    Claim("rising_budget_share", "China's share of the UN regular budget is higher than in the previous scale "
+          "period.", "China's regular-budget scale rate (%) in the scale period of the date", "percent", "year",
+          _rising_budget_share),
+    Claim("top_contributor_rank", "China ranks among the top 20 contributors of uniformed personnel.",
+          "China's rank among all contributors by median uniformed personnel over the last 12 reports", "rank",
+          "month", _top_contributor_rank),
+)}
+
+
+def _run(claim: Claim, d: _Data, as_of: pd.Timestamp) -> Result:
+    try:
+        return claim.func(d, as_of)
+    except _Missing as exc:
+        return _insufficient(str(exc))
+
+
+def _row(claim: Claim, r: Result) -> dict[str, Any]:
+    return {"claim_id": claim.claim_id, "statement": claim.statement, "metric": claim.metric,
+            "value": r.value, "latest": r.latest, "comparison": r.comparison, "verdict": r.verdict,
+            "data_date": r.data_date, "source": "; ".join(r.sources), "evidence": r.evidence}
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def check(as_of: str | pd.Timestamp | None = REPORT_MONTH, *, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """One row per claim, checked against the data on or before ``as_of`` (a month, 'YYYY-MM').
+
+    Columns: claim_id, statement (our paraphrase), metric, value (the metric's value; NaN where
+    none could be computed), latest (personnel claims: the latest month's value, which may
+    show a rotation dip the median smooths out), comparison (threshold or rival), verdict
+    (``supported``, ``refuted``, ``insufficient_data``), data_date (the months or year used),
+    source (the manifest's file names of the rows used, ``;``-separated), evidence.
+    ``as_of='latest'`` checks the last month of the contributions table.
+
+    >>> c = check("2018-09").set_index("claim_id")
+    >>> c.loc["in_mali_and_south_sudan", "data_date"][:7], c.loc["in_mali_and_south_sudan", "verdict"]
+    ('2017-02', 'supported')
+    >>> check("1985-01")["verdict"].tolist().count("insufficient_data")
+    6
+    """
+    d = _Data(data_dir)
+    if isinstance(as_of, str) and as_of.strip().lower() == "latest":
+        try:
+            as_of = d.monthly().index.max()
+        except _Missing as exc:
+            raise PkdataError(f"as_of='latest' needs the contributions table: {exc}") from None
+    month = _as_of(as_of)
+    out = pd.DataFrame([_row(c, _run(c, d, month)) for c in CLAIMS.values()], columns=list(COLUMNS))
+    out.attrs.update({"as_of": _ym(month), "report": REPORT, "data_dir": str(d.dir)})
+    return out
+
+
+def _periods(claim: Claim, d: _Data) -> list[pd.Timestamp]:
+    """Every month or year the claim's data covers, as month ends (years: December)."""
+    if claim.frequency == "year":
+        kind = "regular" if claim.claim_id == "rising_budget_share" else "peacekeeping"
+        df = d.table("assessments", _ASSESSMENT_COLUMNS)
+        years = df.loc[df["kind"] == kind, "year"].dropna().astype(int)
+        if years.empty:
+            return []
+        return [pd.Timestamp(f"{y}-12-31") for y in range(years.min(), years.max() + 1)]
+    if claim.claim_id == "recent_fatalities":
+        first, last, _ = _fatalities(d)[2]
+    else:
+        months = d.monthly().index
+        first, last = months.min(), months.max()
+    return list(pd.date_range(first + pd.offsets.MonthEnd(0), last + pd.offsets.MonthEnd(0), freq="ME"))
+
+
+def timeline(claim_id: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """The claim's verdict and value for every month (or year) the data covers, oldest first.
+
+    Columns: period ('YYYY-MM', or 'YYYY' for the yearly funding claims), date (month end; a
+    year is dated 31 December), value, latest, verdict, comparison, data_date. Plot ``value``
+    against ``date`` and colour by ``verdict``. ``attrs`` holds the claim (``claim_id``,
+    ``statement``, ``metric``, ``unit``, ``frequency``) and ``runs``: the stretches of equal
+    verdict, so "since when" is the start of the last ``supported`` run.
+
+    >>> t = timeline("second_largest_funder")
+    >>> [r for r in t.attrs["runs"] if r["verdict"] == "supported"][0]["first"]
+    '2017'
+    """
+    claim = CLAIMS.get(claim_id)
+    if claim is None:
+        raise PkdataError(f"unknown claim {claim_id!r}; the claims are {list(CLAIMS)}")
+    d = _Data(data_dir)
+    try:
+        periods = _periods(claim, d)
+    except _Missing as exc:
+        raise PkdataError(f"no timeline for {claim_id}: {exc}") from None
+    rows = []
+    for when in periods:
+        r = _run(claim, d, when)
+        rows.append({"period": str(when.year) if claim.frequency == "year" else _ym(when), "date": when,
+                     "value": r.value, "latest": r.latest, "verdict": r.verdict, "comparison": r.comparison,
+                     "data_date": r.data_date})
+    out = pd.DataFrame(rows, columns=["period", "date", "value", "latest", "verdict", "comparison", "data_date"])
+    out["date"] = pd.to_datetime(out["date"])
+    runs = []
+    for _, g in out.groupby((out["verdict"] != out["verdict"].shift()).cumsum(), sort=True):
+        runs.append({"verdict": g["verdict"].iloc[0], "first": g["period"].iloc[0], "last": g["period"].iloc[-1],
+                     "periods": len(g)})
+    out.attrs.update({"claim_id": claim.claim_id, "statement": claim.statement, "metric": claim.metric,
+                      "unit": claim.unit, "frequency": claim.frequency, "runs": runs, "data_dir": str(d.dir)})
+    return out
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _value_text(unit: str, value: float, latest: float) -> str:
+    if pd.isna(value):
+        return "-"
+    if unit == "personnel":
+        text = _n(value)
+    elif unit == "ratio":
+        text = "more than any (none deployed)" if math.isinf(value) else f"{value:.2f}x"
+    elif unit == "missions":
+        text = f"{int(value)} of {len(MISSIONS)}"
+    elif unit == "percent":
+        text = _pct(value)
+    elif unit == "rank":
+        text = f"#{int(value)}"
+    else:
+        text = f"{int(value)}"
+    if not pd.isna(latest):
+        if unit == "ratio":
+            text += f" (latest {latest:.2f}x)" if not math.isinf(latest) else " (latest: none deployed)"
+        elif unit == "missions":
+            text += f" (latest {int(latest)})"
+        elif unit == "rank":
+            text += f" (latest #{int(latest)})"
+        else:
+            text += f" (latest {_n(latest)})"
+    return text
+
+
+def _short_sources(source: str) -> str:
+    files = [s for s in source.split("; ") if s]
+    if len(files) > 3:
+        return f"{files[0]} .. {files[-1]} ({len(files)} files)"
+    return "; ".join(files) or "-"
+
+
+def render(frame: pd.DataFrame, fmt: Literal["table", "csv", "json"] = "table") -> str:
+    """The output of :func:`check` as text: an aligned table with the evidence below it, CSV or JSON.
+
+    >>> print(render(check("2018-09"), "csv").splitlines()[0])
+    claim_id,statement,metric,value,latest,comparison,verdict,data_date,source,evidence
+    """
+    if fmt == "csv":
+        return frame.to_csv(index=False).rstrip("\n")
+    if fmt == "json":
+        records = json.loads(frame.to_json(orient="records", force_ascii=False))
+        return json.dumps({"as_of": frame.attrs.get("as_of"), "report": frame.attrs.get("report"),
+                           "claims": records}, indent=1, ensure_ascii=False)
+    if fmt != "table":
+        raise PkdataError(f"format {fmt!r}: expected table, csv or json")
+    units = {c.claim_id: c.unit for c in CLAIMS.values()}
+    cells = [(r.claim_id, r.verdict, _value_text(units.get(r.claim_id, ""), r.value, r.latest), r.data_date)
+             for r in frame.itertuples()]
+    heads = ("claim", "verdict", "value", "data")
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads[:-1])]
+    folder = Path(frame.attrs.get("data_dir", "?"))
+    if folder.is_relative_to(paths.REPO_DIR):
+        folder = folder.relative_to(paths.REPO_DIR)
+    lines = [f"Claims of the report \"{frame.attrs.get('report', REPORT)}\", checked as of "
+             f"{frame.attrs.get('as_of', '?')} (data: {folder})", ""]
+    lines.append("  ".join(h.ljust(w) for h, w in zip(heads, [*widths, 0], strict=True)).rstrip())
+    for c in cells:
+        lines.append("  ".join(v.ljust(w) for v, w in zip(c, [*widths, 0], strict=True)).rstrip())
+    for r in frame.itertuples():
+        lines += ["", f"{r.claim_id}: {r.verdict.upper()}",
+                  f"  claim:      {r.statement}",
+                  f"  metric:     {r.metric}",
+                  f"  value:      {_value_text(units.get(r.claim_id, ''), r.value, r.latest)}",
+                  f"  comparison: {r.comparison or '-'}",
+                  f"  data:       {r.data_date or '-'}",
+                  f"  evidence:   {r.evidence}",
+                  f"  source:     {_short_sources(r.source)}"]
+    return "\n".join(lines)
+
+
+def cli_args(p: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``pkdata claims`` to a parser.
+
+    >>> parser = argparse.ArgumentParser()
+    >>> cli_args(parser)
+    >>> parser.parse_args(["--as-of", "2020-01", "--format", "json"]).format
+    'json'
+    """
+    p.add_argument("--as-of", default=REPORT_MONTH,
+                   help=f"month 'YYYY-MM' the claims are checked at (default {REPORT_MONTH}, the report's month; "
+                   "'latest' for the last month of the data)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
+    p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
+
+
+def cli_claims(args: argparse.Namespace) -> int:
+    """Run ``pkdata claims``: print every claim's verdict with its evidence.
+
+    >>> cli_claims(argparse.Namespace(as_of="2018-09", format="csv", data=None))  # doctest: +ELLIPSIS
+    claim_id,statement,...
+    0
+    """
+    print(render(check(args.as_of, data_dir=args.data), args.format))
+    return 0
+
+
+__all__ = ["CLAIMS", "Claim", "Result", "check", "render", "timeline"]
