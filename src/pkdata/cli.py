@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pkdata.errors import PkdataError
 
@@ -141,6 +142,21 @@ def _register() -> None:
                          fetch_args, fetch_cmd)
     COMMANDS["update"] = ("fetch, then build, then print what changed (months added, rows changed)",
                           update_args, update_cmd)
+
+
+    COMMANDS["figures"] = ("draw every chart as PNG and SVG (only those whose data or code changed)",
+                           _lazy("pkdata.figures", "cli_args"), _lazy("pkdata.figures", "cli_figures"))
+
+
+def _lazy(module: str, function: str) -> Callable[..., Any]:
+    """A function that imports ``module`` only when called (keeps ``pkdata --help`` fast)."""
+
+    def call(*args: Any) -> Any:
+        from importlib import import_module
+
+        return getattr(import_module(module), function)(*args)
+
+    return call
 
 
 _register()

@@ -1,0 +1,570 @@
+"""Charts: one function per chart, each returning a matplotlib Figure drawn from the embedded data.
+
+Every chart shares one style (:func:`new_figure`): a title and a subtitle saying what is
+measured and in which unit, axis labels with units, a source line naming the publisher and the
+data's months or years (from the manifest), China in vermillion and everyone else in the
+Okabe-Ito palette, which colour-blind readers can tell apart.
+
+Each function takes its data as optional arguments (defaulting to the embedded tables), so
+it can be drawn from a small or doctored dataset too.
+
+>>> from pkdata import charts
+>>> fig = charts.top_contributors("2018-09", n=10)
+>>> fig.axes[0].get_xlabel()
+'Uniformed personnel (people)'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from pkdata import countries, schema, store  # noqa: E402
+
+#: Okabe-Ito colours. China is always vermillion.
+CHINA = "#D55E00"
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#999999"]
+GREY = "#8C8C8C"
+TYPE_COLOURS = dict(zip(schema.PERSONNEL_TYPES, ["#0072B2", "#56B4E9", "#009E73", "#E69F00", "#CC79A7"], strict=True))
+TYPE_NAMES = {
+    "troops": "Troops",
+    "staff_officers": "Staff officers",
+    "experts_on_mission": "Experts on mission",
+    "individual_police": "Individual police",
+    "formed_police_units": "Formed police units",
+}
+P5_COLOURS = {"CHN": CHINA, "FRA": "#0072B2", "GBR": "#009E73", "RUS": "#CC79A7", "USA": "#E69F00"}
+REPORT_DATE = pd.Timestamp("2018-09-30")
+
+_STYLE = {
+    "font.size": 10,
+    "axes.titlesize": 13,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#E5E5E5",
+    "grid.linewidth": 0.8,
+    "axes.axisbelow": True,
+    "legend.frameon": False,
+    "svg.hashsalt": "pkdata",
+    "svg.fonttype": "path",
+}
+
+_thousands = FuncFormatter(lambda v, _: f"{v:,.0f}")
+
+
+def _publishers(table: str) -> str:
+    """Publishers of the sources that produced a table, from the manifest."""
+    try:
+        sources = store.manifest()["sources"]
+    except Exception:  # a small or doctored dataset may have no manifest
+        return ""
+    names = []
+    for s in sources:
+        if s.get("table") != table or s.get("duplicate_of"):
+            continue
+        pub = s.get("publisher", "")
+        short = ("UN DPO monthly contribution reports" if "Peace Operations" in pub and table == "contributions"
+                 else "Heritage Foundation (secondary)" if "Heritage" in pub
+                 else "IPI Peacekeeping Database" if "IPI" in pub or "International Peace Institute" in pub
+                 else "UN Peace and Security Data Hub" if "Data Hub" in pub
+                 else "UN (CEB/open.un.org, Committee on Contributions, GA)" if table == "assessments" and "UN" in pub
+                 else "curated public documents" if "curated" in pub.lower() or "compiled" in pub.lower()
+                 else pub.split(",")[0])
+        if short and short not in names:
+            names.append(short)
+    return "; ".join(names)
+
+
+def source_line(table: str, period: str) -> str:
+    """The line under a chart: publishers of the table's sources and the data's period.
+
+    >>> source_line("contributions", "Nov 1990 - Jul 2025").startswith("Source: ")
+    True
+    """
+    pubs = _publishers(table)
+    return f"Source: {pubs or 'pkdata processed data'} ({period}). Chart: pkdata."
+
+
+def _wrap(text: str, width_in: float, fontsize: float) -> str:
+    """Wrap text to the figure width (about 0.55 em per character)."""
+    import textwrap
+
+    chars = max(20, int(width_in * 72 / (fontsize * 0.55)))
+    return "\n".join(textwrap.wrap(text, chars)) if len(text) > chars else text
+
+
+def new_figure(title: str, subtitle: str, source: str, *, size: tuple[float, float] = (10, 5.6)) -> tuple[Figure, Any]:
+    """A figure in the shared style: title and subtitle top left, source line bottom left.
+
+    Long texts wrap to the figure's width; :func:`finish` then fits the axes between them.
+
+    >>> fig, ax = new_figure("Title", "Subtitle", "Source: x")
+    >>> fig.texts[0].get_text()
+    'Title'
+    """
+    w, h = size
+    title, subtitle, source = _wrap(title, w - 0.3, 14), _wrap(subtitle, w - 0.3, 10), _wrap(source, w - 0.3, 7.5)
+    with plt.rc_context(_STYLE):
+        fig = plt.figure(figsize=size, dpi=100)
+    top_in = 0.12 + 0.27 * (title.count("\n") + 1) + 0.06 + 0.19 * (subtitle.count("\n") + 1) + 0.3
+    bottom_in = 0.1 + 0.13 * (source.count("\n") + 1) + 0.6
+    fig.text(0.1 / w, 1 - 0.12 / h, title, fontsize=14, fontweight="bold", va="top", ha="left")
+    fig.text(0.1 / w, 1 - (0.12 + 0.27 * (title.count("\n") + 1) + 0.06) / h, subtitle, fontsize=10,
+             color="#444444", va="top", ha="left")
+    fig.text(0.1 / w, 0.1 / h, source, fontsize=7.5, color="#666666", va="bottom", ha="left")
+    ax = fig.add_axes((0.9 / w, bottom_in / h, 1 - 1.2 / w, 1 - (top_in + bottom_in) / h))
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(True, color=_STYLE["grid.color"], linewidth=_STYLE["grid.linewidth"])
+    ax.set_axisbelow(True)
+    return fig, ax
+
+
+def finish(fig: Figure, ax: Any) -> Figure:
+    """Fit the axes so that tick labels and axis labels stay inside the figure; return the figure.
+
+    >>> fig, ax = new_figure("T", "S", "Source: x")
+    >>> _ = ax.set_ylabel("A long label (people)")
+    >>> finish(fig, ax) is fig
+    True
+    """
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    inv = fig.transFigure.inverted()
+    tight = ax.get_tightbbox(renderer).transformed(inv)
+    frame = ax.get_position()
+    w, h = fig.get_size_inches()
+    x0 = frame.x0 + max(0.0, 0.1 / w - tight.x0)
+    x1 = frame.x1 - max(0.0, tight.x1 - (1 - 0.15 / w))
+    ax.set_position((x0, frame.y0, x1 - x0, frame.height))
+    return fig
+
+
+def _month_span(index: pd.DatetimeIndex) -> str:
+    return f"{index.min():%b %Y} - {index.max():%b %Y}"
+
+
+def _monthly_by(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Monthly totals by ``column`` with every month in range; months with no report are NaN."""
+    wide = df.pivot_table(index="date", columns=column, values="total", aggfunc="sum", observed=True, fill_value=0)
+    months = pd.date_range(df["date"].min(), df["date"].max(), freq="ME")
+    return wide.reindex(months).astype("float64")
+
+
+def _stack(ax, wide: pd.DataFrame, colours: dict[str, str], labels: dict[str, str]) -> None:
+    """Stacked areas that leave a gap (not a zero) where a month has no report."""
+    base = pd.Series(0.0, index=wide.index)
+    for col in wide.columns:
+        top = base + wide[col]
+        ax.fill_between(wide.index, base.to_numpy(), top.to_numpy(), color=colours.get(col, GREY),
+                        label=labels.get(col, col), linewidth=0, step="mid")
+        base = top
+
+
+def _gap_note(wide: pd.DataFrame) -> str:
+    missing = wide.index[wide.isna().all(axis=1)]
+    return f"; gaps: {len(missing)} months with no report" if len(missing) else ""
+
+
+def _personnel(data: pd.DataFrame | None) -> pd.DataFrame:
+    return store.table("contributions") if data is None else data
+
+
+def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | None = None) -> Figure:
+    """China's uniformed personnel by type, first month to the latest, with key dates marked.
+
+    Marks the first month with Chinese personnel, the report's date (September 2018) and the
+    Chinese peacekeepers killed by malicious acts in 2016 (from the fatalities table).
+
+    >>> fig = china_by_type()
+    >>> fig.texts[0].get_text()
+    "China's uniformed personnel in UN peacekeeping, by type"
+    """
+    df = _personnel(data)
+    chn = df[df["contributor_iso3"] == "CHN"]
+    wide = _monthly_by(chn, "personnel_type")
+    wide = wide.reindex(columns=[t for t in schema.PERSONNEL_TYPES if t in wide.columns])
+    # Months where any report exists but China has none are zero, not gaps.
+    covered = pd.DatetimeIndex(df["date"].unique())
+    wide = wide.reindex(pd.date_range(df["date"].min(), df["date"].max(), freq="ME"))
+    wide.loc[wide.index.isin(covered)] = wide.loc[wide.index.isin(covered)].fillna(0)
+    fig, ax = new_figure(
+        "China's uniformed personnel in UN peacekeeping, by type",
+        "People deployed at each month's end; before Nov 2009 police are not split by type (shown as individual "
+        f"police){_gap_note(wide)}",
+        source_line("contributions", _month_span(wide.index)))
+    _stack(ax, wide, TYPE_COLOURS, TYPE_NAMES)
+    ax.set_ylabel("Uniformed personnel (people)")
+    ax.yaxis.set_major_formatter(_thousands)
+    ax.set_xlim(wide.index.min(), wide.index.max() + pd.Timedelta(days=200))
+    total = wide.sum(axis=1, min_count=1)
+    ymax = float(total.max()) * 1.25
+    ax.set_ylim(0, ymax)
+    first = total[total > 0].index.min()
+    if pd.notna(first):
+        # The data start in Nov 1990 (IPI), when China already had personnel deployed: the label says
+        # "first in the data", which is what the data can show.
+        label = "First deployment" if first > total.index.min() else "First month in the data"
+        ax.annotate(f"{label}\n{first:%b %Y}: {int(total[first]):,}", xy=(first, total[first]),
+                    xycoords="data", xytext=(0.06, 0.3), textcoords="axes fraction", fontsize=8.5,
+                    arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.8})
+    if wide.index.min() <= REPORT_DATE <= wide.index.max():
+        ax.axvline(REPORT_DATE, color="#333333", linewidth=0.9, linestyle="--")
+        ax.text(REPORT_DATE + pd.Timedelta(days=60), ymax * 0.96, "Report published\nSep 2018", fontsize=8.5,
+                va="top")
+    deaths = _china_killed(fatalities, 2016)
+    if not deaths.empty:
+        y = ymax * 0.9
+        for when in deaths["date"].drop_duplicates():
+            ax.plot([when], [y], marker="v", color=CHINA, markersize=7, zorder=5)
+        where = ", ".join(f"{m} ({n})" for m, n in deaths.groupby("mission").size().items())
+        ax.text(deaths["date"].min() - pd.Timedelta(days=90), y, f"{len(deaths)} killed in 2016: {where}",
+                fontsize=8.5, color=CHINA, ha="right", va="center")
+    # The years before 2004 are low: the legend sits there, clear of the data and the notes.
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.78), ncols=2, fontsize=8.5)
+    ax.xaxis.set_major_locator(mdates.YearLocator(5))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    return finish(fig, ax)
+
+
+def _china_killed(fatalities: pd.DataFrame | None, year: int) -> pd.DataFrame:
+    try:
+        f = store.table("fatalities") if fatalities is None else fatalities
+    except Exception:  # no fatalities table in this processed folder: no annotation
+        return pd.DataFrame(columns=["date", "mission"])
+    f = f[(f["nationality_iso3"] == "CHN") & (f["date"].dt.year == year)]
+    return f[f["incident_type"].astype(str).str.contains("malicious", case=False, na=False)]
+
+
+def p5_over_time(data: pd.DataFrame | None = None) -> Figure:
+    """The five permanent members' uniformed personnel, month by month.
+
+    >>> len(p5_over_time().axes[0].get_lines())
+    5
+    """
+    df = _personnel(data)
+    p5 = df[df["contributor_iso3"].isin(countries.P5)]
+    wide = _monthly_by(p5, "contributor_iso3")
+    covered = pd.DatetimeIndex(df["date"].unique())
+    wide.loc[wide.index.isin(covered)] = wide.loc[wide.index.isin(covered)].fillna(0)
+    fig, ax = new_figure(
+        "The five permanent members' uniformed personnel in UN peacekeeping",
+        f"People deployed at each month's end{_gap_note(wide)}",
+        source_line("contributions", _month_span(wide.index)))
+    order = sorted(wide.columns, key=lambda c: -float(wide[c].iloc[-12:].mean()))
+    for iso in order:
+        ax.plot(wide.index, wide[iso], color=P5_COLOURS[iso], linewidth=2.4 if iso == "CHN" else 1.3,
+                label=countries.display_name(iso), zorder=3 if iso == "CHN" else 2)
+    ax.set_ylabel("Uniformed personnel (people)")
+    ax.yaxis.set_major_formatter(_thousands)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", fontsize=9)
+    ax.xaxis.set_major_locator(mdates.YearLocator(5))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    return finish(fig, ax)
+
+
+def china_by_mission(data: pd.DataFrame | None = None, top: int = 7) -> Figure:
+    """China's uniformed personnel by mission (stacked), for the months the sources give missions.
+
+    Months whose source gives country totals only are drawn as a hatched grey band, not as zero.
+
+    >>> fig = china_by_mission()
+    >>> "mission" in fig.texts[0].get_text()
+    True
+    """
+    df = _personnel(data)
+    chn = df[df["contributor_iso3"] == "CHN"].copy()
+    with_detail = df.loc[df["mission"].notna(), "date"]
+    start = with_detail.min()
+    chn = chn[chn["date"] >= start]
+    chn["mission"] = chn["mission"].astype("string").fillna("(no mission detail)")
+    wide = _monthly_by(chn, "mission")
+    covered = pd.DatetimeIndex(df.loc[df["date"] >= start, "date"].unique())
+    wide.loc[wide.index.isin(covered)] = wide.loc[wide.index.isin(covered)].fillna(0)
+    no_detail = wide.pop("(no mission detail)") if "(no mission detail)" in wide.columns else None
+    biggest = wide.sum().sort_values(ascending=False).index.tolist()
+    keep, rest = biggest[:top], biggest[top:]
+    shown = wide[keep].copy()
+    if rest:
+        shown["Other missions"] = wide[rest].sum(axis=1, min_count=1)
+    colours = dict(zip(keep, PALETTE[: len(keep)], strict=True))
+    colours["Other missions"] = "#BBBBBB"
+    fig, ax = new_figure(
+        "China's uniformed personnel in UN peacekeeping, by mission",
+        f"People deployed at each month's end, largest {len(keep)} missions; hatched: reports with country totals "
+        "only",
+        source_line("contributions", _month_span(wide.index)))
+    _stack(ax, shown, colours, {})
+    if no_detail is not None:
+        ax.fill_between(no_detail.index, 0, no_detail.where(no_detail > 0).to_numpy(), facecolor="none",
+                        edgecolor=GREY, hatch="///", linewidth=0, step="mid", label="No mission detail")
+    ax.set_ylabel("Uniformed personnel (people)")
+    ax.yaxis.set_major_formatter(_thousands)
+    total = shown.sum(axis=1, min_count=1)
+    ax.set_ylim(0, float(max(total.max(), no_detail.max() if no_detail is not None else 0)) * 1.3)
+    ax.legend(loc="upper left", ncols=3, fontsize=8.5)
+    ax.xaxis.set_major_locator(mdates.YearLocator(2))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    return finish(fig, ax)
+
+
+def top_contributors(month: str = "2018-09", n: int = 20, data: pd.DataFrame | None = None) -> Figure:
+    """The ``n`` largest contributors of uniformed personnel in one month, China highlighted.
+
+    >>> len(top_contributors("2018-09", n=10).axes[0].patches)
+    10
+    """
+    df = _personnel(data)
+    when = pd.Timestamp(month) + pd.offsets.MonthEnd(0)
+    rows = df[df["date"] == when]
+    if rows.empty:
+        from pkdata.errors import PkdataError
+
+        raise PkdataError(f"no contributions data for {when:%Y-%m}; `pkdata info` lists the months with data")
+    totals = rows.groupby(rows["contributor_iso3"].astype("string"))["total"].sum().astype("int64")
+    totals = totals.sort_values(ascending=False, kind="mergesort").head(n)[::-1]
+    fig, ax = new_figure(
+        f"The {n} largest contributors of uniformed personnel, {when:%B %Y}",
+        "People deployed at the month's end; China highlighted",
+        source_line("contributions", f"{when:%b %Y}"), size=(10, 0.25 * n + 2.2))
+    names = [countries.display_name(i) for i in totals.index]
+    colours = [CHINA if i == "CHN" else "#0072B2" for i in totals.index]
+    bars = ax.barh(names, totals.to_numpy(), color=colours)
+    for bar, v in zip(bars, totals.to_numpy(), strict=True):
+        ax.text(bar.get_width() + totals.max() * 0.01, bar.get_y() + bar.get_height() / 2, f"{v:,}",
+                va="center", fontsize=8)
+    ax.set_xlabel("Uniformed personnel (people)")
+    ax.xaxis.set_major_formatter(_thousands)
+    ax.set_xlim(0, totals.max() * 1.12)
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="y", labelsize=9)
+    return finish(fig, ax)
+
+
+def global_by_type(data: pd.DataFrame | None = None) -> Figure:
+    """All uniformed personnel in UN peacekeeping by type, month by month.
+
+    >>> global_by_type().axes[0].get_ylabel()
+    'Uniformed personnel (thousands)'
+    """
+    df = _personnel(data)
+    wide = _monthly_by(df, "personnel_type") / 1000
+    wide = wide.reindex(columns=[t for t in schema.PERSONNEL_TYPES if t in wide.columns])
+    fig, ax = new_figure(
+        "Uniformed personnel in UN peacekeeping, by type",
+        "All contributors, thousands of people at each month's end; before Nov 2009 police are not split by type"
+        f"{_gap_note(wide)}",
+        source_line("contributions", _month_span(wide.index)))
+    _stack(ax, wide, TYPE_COLOURS, TYPE_NAMES)
+    ax.set_ylabel("Uniformed personnel (thousands)")
+    ax.set_ylim(0, float(wide.sum(axis=1).max()) * 1.22)
+    ax.legend(loc="upper left", ncols=3, fontsize=8.5)
+    ax.xaxis.set_major_locator(mdates.YearLocator(5))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    return finish(fig, ax)
+
+
+FUNDERS = ("USA", "CHN", "JPN", "DEU", "GBR", "FRA")
+
+
+def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, ...] = FUNDERS) -> Figure:
+    """Shares of assessed peacekeeping funding by year; filled markers exact, hollow ones rounded.
+
+    >>> len(funding_shares().axes[0].get_lines()) >= 6
+    True
+    """
+    if assessments is None:
+        from pkdata.finance import assessments as _assessments
+
+        assessments = _assessments("peacekeeping")
+    a = assessments
+    a = a[a["member_iso3"].isin(members)].sort_values("year")
+    years = a["year"].astype(int)
+    fig, ax = new_figure(
+        "Who pays for UN peacekeeping: shares of the assessed budget",
+        "Per cent of all members' assessed peacekeeping contributions, calendar years; "
+        "filled markers: exact amounts or rates, hollow: rounded secondary figures",
+        source_line("assessments", f"{years.min()} - {years.max()}"))
+    colours = {"USA": "#E69F00", "CHN": CHINA, "JPN": "#0072B2", "DEU": "#000000", "GBR": "#009E73",
+               "FRA": "#CC79A7"}
+    all_years = range(int(years.min()), int(years.max()) + 1)
+    for iso in members:
+        m = a[a["member_iso3"] == iso]
+        if m.empty:
+            continue
+        exact = ~m["basis"].astype(str).str.endswith("rounded")
+        colour = colours.get(iso, GREY)
+        line = m.set_index("year")["share_percent"].reindex(all_years)  # a year with no figure is a gap
+        ax.plot(line.index, line.to_numpy(), color=colour, linewidth=2.4 if iso == "CHN" else 1.3,
+                label=countries.display_name(iso), zorder=3 if iso == "CHN" else 2)
+        ax.scatter(m.loc[exact, "year"], m.loc[exact, "share_percent"], color=colour, s=22, zorder=4)
+        ax.scatter(m.loc[~exact, "year"], m.loc[~exact, "share_percent"], facecolor="white", edgecolor=colour,
+                   s=26, zorder=4, linewidth=1.2)
+    ax.set_ylabel("Share of assessed peacekeeping funding (%)")
+    ax.set_xlabel("Calendar year")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.legend(loc="upper left", ncols=3, fontsize=9, bbox_to_anchor=(0.0, 1.0))
+    ax.set_ylim(0, float(a["share_percent"].max()) * 1.25)
+    return finish(fig, ax)
+
+
+def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None) -> Figure:
+    """Who pays and who serves: share of funding against share of personnel in one year (log scales).
+
+    Labels the permanent members, the ten largest personnel contributors and the ten largest funders.
+
+    >>> fig = pays_vs_serves(2019)
+    >>> fig.axes[0].get_xscale()
+    'log'
+    """
+    if burden is None:
+        from pkdata.finance import burden as _burden
+
+        burden = _burden(year)
+    b = burden.dropna(subset=["funding_share", "personnel_share"])
+    b = b[(b["funding_share"] > 0) & (b["personnel_share"] > 0)]
+    fig, ax = new_figure(
+        f"Who pays and who serves, {year}",
+        "Each member's share of assessed peacekeeping funding against its share of uniformed personnel (per cent, "
+        "log scales)",
+        _pays_source(burden.attrs),
+        size=(10, 7))
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.scatter(b["personnel_share"], b["funding_share"], s=14, color="#BBBBBB", zorder=2)
+    label = set(countries.P5) | set(b.nlargest(10, "personnel_share")["member_iso3"]) | set(
+        b.nlargest(10, "funding_share")["member_iso3"])
+    lab = b[b["member_iso3"].isin(label)]
+    ax.scatter(lab["personnel_share"], lab["funding_share"], s=28,
+               color=[CHINA if i == "CHN" else "#0072B2" for i in lab["member_iso3"]], zorder=3)
+    lo = min(b["personnel_share"].min(), b["funding_share"].min()) / 1.5
+    hi = max(b["personnel_share"].max(), b["funding_share"].max()) * 1.5
+    ax.plot([lo, hi], [lo, hi], color="#999999", linewidth=0.8, linestyle="--", zorder=1)
+    ax.text(hi / 1.6, hi / 1.3, "pays and serves equally", fontsize=8, color="#777777", ha="right", rotation=0)
+    pct = FuncFormatter(lambda v, _: f"{v:g}%")
+    ax.xaxis.set_major_formatter(pct)
+    ax.yaxis.set_major_formatter(pct)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_xlabel(f"Share of uniformed personnel, {year} (% of all, mean of the year's monthly reports)")
+    ax.set_ylabel(f"Share of assessed peacekeeping funding, {year} (%)")
+    finish(fig, ax)
+    place_labels(ax, [(r.personnel_share, r.funding_share, countries.display_name(r.member_iso3),
+                       CHINA if r.member_iso3 == "CHN" else "#222222")
+                      for r in lab.sort_values("funding_share", ascending=False).itertuples()],
+                 obstacles=list(zip(b["personnel_share"], b["funding_share"], strict=True)))
+    return fig
+
+
+def place_labels(ax: Any, points: list[tuple[float, float, str, str]], fontsize: float = 8,
+                 obstacles: list[tuple[float, float]] | None = None) -> None:
+    """Label points without overlaps: each label takes the first free spot around its point.
+
+    Tries offsets right, left, above and below at growing distances, in display coordinates,
+    avoiding every label already placed and every labelled point.
+
+    >>> fig, ax = new_figure("T", "S", "Source: x")
+    >>> place_labels(ax, [(1, 1, "a", "black"), (1, 1, "b", "black")])
+    >>> len(ax.texts)
+    2
+    """
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    taken = []
+    for x, y in [(p[0], p[1]) for p in points] + list(obstacles or []):
+        px, py = ax.transData.transform((x, y))
+        taken.append((px - 3, py - 3, px + 3, py + 3))
+    offsets = [(d * dx, d * dy) for d in (1, 2, 3, 4) for dx, dy in
+               ((6, 0), (-6, 0), (4, 9), (4, -9), (-4, 9), (-4, -9), (0, 14), (0, -14))]
+    for x, y, text, colour in points:
+        label = None
+        for ox, oy in offsets:
+            if label is not None:
+                label.remove()
+            label = ax.annotate(text, (x, y), xytext=(ox, oy), textcoords="offset points", fontsize=fontsize,
+                                color=colour, ha="left" if ox >= 0 else "right", va="center",
+                                fontweight="bold" if colour == CHINA else "normal",
+                                arrowprops={"arrowstyle": "-", "color": "#AAAAAA", "linewidth": 0.5}
+                                if abs(ox) > 6 or abs(oy) > 9 else None)
+            bb = label.get_window_extent(renderer)
+            box = (bb.x0, bb.y0, bb.x1, bb.y1)
+            inside = ax.get_window_extent(renderer)
+            fits = inside.x0 <= box[0] and box[2] <= inside.x1 and inside.y0 <= box[1] and box[3] <= inside.y1
+            if fits and not any(box[0] < t[2] and t[0] < box[2] and box[1] < t[3] and t[1] < box[3] for t in taken):
+                break
+        taken.append(box)
+
+
+
+
+def _pays_source(attrs: dict[str, Any]) -> str:
+    files = ", ".join(attrs.get("funding_sources", [])) or "pkdata assessments table"
+    months = attrs.get("months", [])
+    span = f"{months[0]} .. {months[-1]}" if months else ""
+    return (f"Source: funding: {files} (basis {attrs.get('funding_basis', '?')}; UN CEB financial statistics via "
+            f"open.un.org); personnel: UN DPO monthly contribution reports ({span}). Chart: pkdata.")
+
+
+_UNIT_LABELS = {"personnel": "Uniformed personnel (people)", "ratio": "Ratio to the next permanent member",
+                "missions": "Missions with Chinese personnel (of 2)", "percent": "Share (%)",
+                "deaths": "Deaths in the previous 3 years", "rank": "Rank among contributors (1 = largest)"}
+_VERDICT_COLOURS = {"supported": "#009E73", "refuted": CHINA, "insufficient_data": "#999999"}
+
+
+def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFrame | None = None) -> Figure:
+    """A claim's value over time, each point coloured by the verdict the data gives then.
+
+    >>> fig = claims_timeline("second_largest_funder")
+    >>> "second" in fig.texts[0].get_text().lower()
+    True
+    """
+    if timeline is None:
+        from pkdata.claims import timeline as _timeline
+
+        timeline = _timeline(claim_id)
+    t = timeline
+    statement = t.attrs.get("statement", claim_id)
+    unit = t.attrs.get("unit", "")
+    runs = t.attrs.get("runs", [])
+    supported = [r for r in runs if r["verdict"] == "supported"]
+    since = f"; supported since {supported[-1]['first']}" if supported and runs[-1]["verdict"] == "supported" else ""
+    period = f"{t['period'].iloc[0]} - {t['period'].iloc[-1]}" if len(t) else ""
+    fig, ax = new_figure(
+        f"Claim: {statement}",
+        f"{t.attrs.get('metric', claim_id)}; colour: the verdict the data gave at each date{since}",
+        f"Source: pkdata.claims.timeline('{claim_id}') over the embedded data ({period}). Chart: pkdata.")
+    yearly = t.attrs.get("frequency") == "year"
+    x = t["date"].dt.year if yearly else t["date"]
+    report_x = REPORT_DATE.year + 8.5 / 12 if yearly else REPORT_DATE
+    ax.plot(x, t["value"], color="#BBBBBB", linewidth=1, zorder=1)
+    for verdict, colour in _VERDICT_COLOURS.items():
+        sel = t["verdict"] == verdict
+        if sel.any():
+            ax.scatter(x[sel], t.loc[sel, "value"], color=colour, s=14 if len(t) > 60 else 30, zorder=2,
+                       label=verdict.replace("_", " "))
+    if t["date"].min() <= REPORT_DATE <= t["date"].max():
+        ax.axvline(report_x, color="#333333", linewidth=0.9, linestyle="--")
+        ax.text(report_x, ax.get_ylim()[1], " report, Sep 2018", fontsize=8.5, va="top")
+    ax.set_ylabel(_UNIT_LABELS.get(unit, unit or "value"))
+    if unit == "rank":
+        ax.invert_yaxis()
+    if unit == "personnel":
+        ax.yaxis.set_major_formatter(_thousands)
+    ax.set_xlabel("Calendar year" if yearly else "Month")
+    if yearly:
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.legend(loc="lower right", fontsize=9)
+    return finish(fig, ax)

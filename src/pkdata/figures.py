@@ -1,0 +1,129 @@
+"""Every chart as PNG and SVG: the registry behind ``make figures`` / ``pkdata figures``.
+
+Output is deterministic (no dates or software versions in the files, a fixed SVG hash salt),
+and a chart is redrawn only when its inputs changed: each chart has a stamp file keyed by a
+hash of the chart code and of the processed tables it reads (their sha256 in the manifest).
+
+>>> sorted(FIGURES)[:2]
+['china_by_mission', 'china_by_type']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pkdata import paths, store
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One figure: the chart function's name in :mod:`pkdata.charts`, its arguments, its tables."""
+
+    function: str
+    tables: tuple[str, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+#: File stem -> chart.
+FIGURES: dict[str, Chart] = {
+    "china_by_type": Chart("china_by_type", ("contributions", "fatalities")),
+    "p5_over_time": Chart("p5_over_time", ("contributions",)),
+    "china_by_mission": Chart("china_by_mission", ("contributions",)),
+    "top_contributors_2018_09": Chart("top_contributors", ("contributions",), {"month": "2018-09", "n": 20}),
+    "global_by_type": Chart("global_by_type", ("contributions",)),
+    "funding_shares": Chart("funding_shares", ("assessments",)),
+    "pays_vs_serves_2019": Chart("pays_vs_serves", ("assessments", "contributions"), {"year": 2019}),
+    "claim_second_largest_funder": Chart("claims_timeline", ("assessments", "contributions", "fatalities"),
+                                         {"claim_id": "second_largest_funder"}),
+    "claim_personnel_about_2500": Chart("claims_timeline", ("assessments", "contributions", "fatalities"),
+                                        {"claim_id": "personnel_about_2500"}),
+}
+
+_CODE = ("charts.py", "figures.py", "claims.py", "finance.py", "personnel.py")
+
+
+def _key(chart: Chart, manifest: dict[str, Any]) -> str:
+    h = hashlib.sha256()
+    for name in _CODE:
+        h.update((paths.PACKAGE_DIR / name).read_bytes())
+    h.update(json.dumps([chart.function, chart.kwargs], sort_keys=True).encode())
+    for t in chart.tables:
+        h.update(str(manifest.get("tables", {}).get(t, {}).get("sha256", "")).encode())
+    return h.hexdigest()
+
+
+def render(name: str, out_dir: str | Path) -> list[Path]:
+    """Draw one registered chart and write ``<name>.png`` and ``<name>.svg``; return the paths.
+
+    >>> import tempfile
+    >>> [p.suffix for p in render("p5_over_time", tempfile.mkdtemp())]
+    ['.png', '.svg']
+    """
+    import matplotlib.pyplot as plt
+
+    from pkdata import charts
+
+    chart = FIGURES[name]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    fig = getattr(charts, chart.function)(**chart.kwargs)
+    files = [out / f"{name}.png", out / f"{name}.svg"]
+    try:
+        fig.savefig(files[0], dpi=150, metadata={"Software": None})
+        with plt.rc_context({"svg.hashsalt": "pkdata", "svg.fonttype": "path"}):
+            fig.savefig(files[1], metadata={"Date": None, "Creator": None})
+    finally:
+        plt.close(fig)
+    return files
+
+
+def render_all(out_dir: str | Path = "figures", *, force: bool = False,
+               only: list[str] | None = None) -> dict[str, str]:
+    """Write every chart (PNG + SVG) into ``out_dir``, skipping those whose inputs did not change.
+
+    Returns chart name -> ``"drawn"`` or ``"unchanged"``.
+
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> render_all(d, only=["p5_over_time"]), render_all(d, only=["p5_over_time"])
+    ({'p5_over_time': 'drawn'}, {'p5_over_time': 'unchanged'})
+    """
+    out = Path(out_dir)
+    stamps = out / ".stamps"
+    stamps.mkdir(parents=True, exist_ok=True)
+    manifest = store.manifest()
+    status: dict[str, str] = {}
+    for name in only or list(FIGURES):
+        key = _key(FIGURES[name], manifest)
+        stamp = stamps / f"{name}.key"
+        have = all((out / f"{name}{ext}").exists() for ext in (".png", ".svg"))
+        if not force and have and stamp.exists() and stamp.read_text() == key:
+            status[name] = "unchanged"
+            continue
+        render(name, out)
+        stamp.write_text(key)
+        status[name] = "drawn"
+    return status
+
+
+def cli_args(p: Any) -> None:
+    """Arguments of ``pkdata figures``."""
+    p.add_argument("--out", default="figures", help="output folder (default figures/)")
+    p.add_argument("--force", action="store_true", help="redraw every chart even if nothing changed")
+    p.add_argument("--only", nargs="*", choices=sorted(FIGURES), help="draw only these charts")
+
+
+def cli_figures(args: Any) -> int:
+    """Run ``pkdata figures``."""
+    t = time.perf_counter()
+    status = render_all(args.out, force=args.force, only=args.only)
+    for name, what in status.items():
+        print(f"{what:<9} {Path(args.out) / name}.png/.svg")
+    drawn = sum(v == "drawn" for v in status.values())
+    print(f"{drawn} drawn, {len(status) - drawn} unchanged, {time.perf_counter() - t:.1f}s -> {args.out}/")
+    return 0

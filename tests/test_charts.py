@@ -1,0 +1,101 @@
+"""Every chart draws on the embedded data and on a small dataset, in the shared style, without overlaps."""
+
+from __future__ import annotations
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from pkdata import charts  # noqa: E402
+from pkdata.build import build  # noqa: E402
+
+from .helpers import raw_with_reports  # noqa: E402
+
+ALL = {
+    "china_by_type": {},
+    "p5_over_time": {},
+    "china_by_mission": {},
+    "top_contributors": {"month": "2016-06", "n": 15},
+    "global_by_type": {},
+    "funding_shares": {},
+    "pays_vs_serves": {"year": 2016},
+    "claims_timeline": {"claim_id": "more_than_other_p5"},
+}
+
+
+def _check_style(fig):
+    texts = [t.get_text() for t in fig.texts]
+    assert texts[0] and texts[1], "title and subtitle"
+    assert texts[2].startswith("Source: ") and "pkdata" in texts[2]
+    ax = fig.axes[0]
+    assert ax.get_ylabel() or ax.get_xlabel(), "axis label with unit"
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    inside = fig.bbox
+    for artist in [ax, *fig.texts]:
+        bb = artist.get_tightbbox(renderer) if artist is ax else artist.get_window_extent(renderer)
+        assert bb.x0 >= inside.x0 - 1 and bb.x1 <= inside.x1 + 1, f"{artist} leaves the figure"
+    # the source line sits below everything the axes draw
+    src = fig.texts[2].get_window_extent(renderer)
+    assert ax.get_tightbbox(renderer).y0 >= src.y1 - 1
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_chart_on_the_embedded_data(name):
+    _check_style(getattr(charts, name)(**ALL[name]))
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory, un_pdf):
+    root = tmp_path_factory.mktemp("small-charts")
+    raw = raw_with_reports(root, un_pdf, ["2015_12", "2016_06", "2016_07", "2016_12"])
+    build(raw=raw, out=root / "out", cache=root / "cache",
+          steps=["pkdata.build:step_un_pdfs", "pkdata.operations:step_missions", "pkdata.finance:step_finance"])
+    return root / "out"
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_chart_on_a_small_dataset(name, small, monkeypatch):
+    monkeypatch.setenv("PKDATA_DATA", str(small))
+    fig = getattr(charts, name)(**ALL[name])
+    src = fig.texts[2].get_text()
+    if name not in ("funding_shares", "pays_vs_serves", "claims_timeline"):
+        assert "Dec 2015" in src or "Jun 2016" in src, src  # the small data's months, not the embedded ones
+    _check_style(fig)
+
+
+def test_china_by_type_marks_first_deployment_report_date_and_2016_deaths():
+    fig = charts.china_by_type()
+    texts = " | ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "First month in the data\nNov 1990: 5" in texts
+    assert "Report published" in texts
+    assert "3 killed in 2016: MINUSMA (1), UNMISS (2)" in texts
+    plt.close(fig)
+
+
+def test_top_contributors_highlights_china():
+    fig = charts.top_contributors("2018-09", n=20)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    china = ax.patches[labels.index("China")]
+    assert matplotlib.colors.to_hex(china.get_facecolor()).upper() == charts.CHINA
+    others = {matplotlib.colors.to_hex(p.get_facecolor()).upper() for i, p in enumerate(ax.patches)
+              if labels[i] != "China"}
+    assert charts.CHINA not in others
+    plt.close(fig)
+
+
+def test_scatter_labels_do_not_overlap():
+    fig = charts.pays_vs_serves(2019)
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(r) for t in fig.axes[0].texts if t.get_text() != "pays and serves equally"]
+    assert len(boxes) >= 15
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), "two labels overlap"
+    plt.close(fig)

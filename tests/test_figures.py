@@ -1,0 +1,38 @@
+"""`pkdata figures`: every chart as PNG and SVG, deterministic, redrawn only when inputs change."""
+
+from __future__ import annotations
+
+from pkdata import figures
+from pkdata.cli import main
+
+from .helpers import folder_digest
+
+
+def test_every_chart_is_written_deterministically_and_skipped_when_unchanged(tmp_path, capsys):
+    out = tmp_path / "figs"
+    assert main(["figures", "--out", str(out)]) == 0
+    files = {p.name for p in out.iterdir() if p.is_file()}
+    assert files == {f"{n}{ext}" for n in figures.FIGURES for ext in (".png", ".svg")}
+    first = folder_digest(out)
+    assert main(["figures", "--out", str(out)]) == 0
+    assert f"0 drawn, {len(figures.FIGURES)} unchanged" in capsys.readouterr().out
+    assert main(["figures", "--out", str(out), "--force"]) == 0
+    assert folder_digest(out) == first, "a redraw changed bytes: output is not deterministic"
+
+
+def test_a_changed_table_redraws_only_the_charts_that_read_it(tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from pkdata import paths
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.REPO_DIR / "data" / "processed", data)
+    monkeypatch.setenv("PKDATA_DATA", str(data))
+    out = tmp_path / "figs"
+    figures.render_all(out, only=["funding_shares", "p5_over_time"])
+    manifest = json.loads((data / "manifest.json").read_text())
+    manifest["tables"]["assessments"]["sha256"] = "0" * 64  # as if the assessments table had been rebuilt
+    (data / "manifest.json").write_text(json.dumps(manifest))
+    status = figures.render_all(out, only=["funding_shares", "p5_over_time"])
+    assert status == {"funding_shares": "drawn", "p5_over_time": "unchanged"}
