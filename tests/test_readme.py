@@ -1,0 +1,41 @@
+"""The README states what the committed data says: its quoted outputs and figures are checked here."""
+
+from __future__ import annotations
+
+import re
+
+import pkdata
+from pkdata.paths import REPO_DIR
+
+README = (REPO_DIR / "README.md").read_text()
+
+
+def test_readme_claims_output_is_what_pkdata_claims_prints(capsys):
+    from pkdata.cli import main
+
+    block = README.split("(`pkdata claims --as-of 2018-09`):\n\n```\n", 1)[1].split("```", 1)[0]
+    assert main(["claims", "--as-of", "2018-09"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.strip() == block.strip()
+
+
+def test_readme_months_with_no_report_are_the_manifests():
+    missing = pkdata.manifest()["contributions"]["missing_months"]
+    assert missing == ["2014-09", "2014-10", "2014-11", "2014-12", "2015-03", "2016-03", "2017-03", "2020-06",
+                       "2022-07"]
+    assert "**Months no source covers**: 2014-09 .. 2014-12, 2015-03, 2016-03, 2017-03, 2020-06, 2022-07" in README
+
+
+def test_readme_latest_claims_paragraph_matches_the_timelines():
+    runs = {c: pkdata.claims.timeline(c).attrs["runs"] for c in
+            ("second_largest_funder", "in_mali_and_south_sudan", "personnel_about_2500")}
+    funder = runs["second_largest_funder"]
+    assert any(r["verdict"] == "supported" and r["first"] == "2017" for r in funder)
+    assert "supported since calendar year **2017**" in README
+    mali = runs["in_mali_and_south_sudan"]
+    assert mali[-1]["verdict"] == "refuted" and mali[-1]["first"] == "2024-06"
+    assert "`in_mali_and_south_sudan` is **refuted** from 2024-06" in README
+    latest = pkdata.claims.check("latest").set_index("claim_id")
+    assert latest.loc["personnel_about_2500", "verdict"] == "refuted"
+    median = re.search(r"is \*\*refuted\*\*: the median is ([\d,.]+)", README).group(1).rstrip(".")
+    assert float(latest.loc["personnel_about_2500", "value"]) == float(median.replace(",", ""))
