@@ -79,3 +79,12 @@ def test_series_by_mission_puts_country_only_months_in_their_own_column():
     assert june_2018["(no mission detail)"] == pkdata.series("CHN").loc["2018-06-30", "total"]
     assert june_2018.drop("(no mission detail)").sum() == 0
     assert s.loc["2017-06-30", "(no mission detail)"] == 0 and s.loc["2017-06-30", "MINUSMA"] > 0
+
+
+def test_loaders_hand_out_copies_that_are_safe_to_modify():
+    first = pkdata.contributions()
+    before = int(first["total"].iloc[0])
+    first.loc[first.index[0], "total"] = before + 1_000_000
+    first["extra"] = 1
+    again = pkdata.contributions()
+    assert int(again["total"].iloc[0]) == before and "extra" not in again.columns

@@ -37,7 +37,8 @@ def table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
             f"{path} not found. Run `pkdata build` (or `make data`) to create it, or point PKDATA_DATA "
             "at a folder that has it.")
     st = path.stat()
-    return _read(str(path), st.st_size, st.st_mtime).copy()
+    # pandas copy-on-write: a shallow copy is safe to modify and costs nothing.
+    return _read(str(path), st.st_size, st.st_mtime).copy(deep=False)
 
 
 def manifest(data_dir: str | Path | None = None) -> dict[str, Any]:

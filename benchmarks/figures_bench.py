@@ -1,0 +1,42 @@
+"""Benchmark of `pkdata figures`: a full run and a run with nothing changed (prints, asserts nothing).
+
+Each is timed as a whole command (`pkdata figures --out DIR`), interpreter start included, as
+`make figures` runs it. Targets on the 2-core reference machine: full < 30 s, unchanged < 3 s.
+
+Run: ``python benchmarks/figures_bench.py``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _run(args: list[str]) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pkdata", "figures", *args], check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def main() -> int:
+    out = Path(tempfile.mkdtemp(prefix="pkdata-figures-"))
+    try:
+        full = _run(["--out", str(out)])
+        unchanged = min(_run(["--out", str(out)]) for _ in range(3))
+        forced = _run(["--out", str(out), "--force"])
+        charts = len(list(out.glob("*.png")))
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    print(f"{'measurement':<44} {'seconds':>8}  target")
+    print(f"{f'full run, {charts} charts (PNG + SVG)':<44} {full:>8.2f}  < 30 s")
+    print(f"{'second run, nothing changed':<44} {unchanged:>8.2f}  < 3 s")
+    print(f"{'--force (redraw all)':<44} {forced:>8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
