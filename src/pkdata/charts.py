@@ -172,6 +172,13 @@ def _stack(ax, wide: pd.DataFrame, colours: dict[str, str], labels: dict[str, st
         base = top
 
 
+def _fill_covered(wide: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
+    """Months that have a report but no rows for these columns are zero; months with no report stay NaN."""
+    covered = wide.index.isin(pd.DatetimeIndex(df["date"].unique()))
+    wide.loc[covered] = wide.loc[covered].fillna(0)
+    return wide
+
+
 def _gap_note(wide: pd.DataFrame) -> str:
     missing = wide.index[wide.isna().all(axis=1)]
     return f"; gaps: {len(missing)} months with no report" if len(missing) else ""
@@ -196,9 +203,7 @@ def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | N
     wide = _monthly_by(chn, "personnel_type")
     wide = wide.reindex(columns=[t for t in schema.PERSONNEL_TYPES if t in wide.columns])
     # Months where any report exists but China has none are zero, not gaps.
-    covered = pd.DatetimeIndex(df["date"].unique())
-    wide = wide.reindex(pd.date_range(df["date"].min(), df["date"].max(), freq="ME"))
-    wide.loc[wide.index.isin(covered)] = wide.loc[wide.index.isin(covered)].fillna(0)
+    wide = _fill_covered(wide.reindex(pd.date_range(df["date"].min(), df["date"].max(), freq="ME")), df)
     fig, ax = new_figure(
         "China's uniformed personnel in UN peacekeeping, by type",
         "People deployed at each month's end; before Nov 2009 police are not split by type (shown as individual "
@@ -255,9 +260,7 @@ def p5_over_time(data: pd.DataFrame | None = None) -> Figure:
     """
     df = _personnel(data)
     p5 = df[df["contributor_iso3"].isin(countries.P5)]
-    wide = _monthly_by(p5, "contributor_iso3")
-    covered = pd.DatetimeIndex(df["date"].unique())
-    wide.loc[wide.index.isin(covered)] = wide.loc[wide.index.isin(covered)].fillna(0)
+    wide = _fill_covered(_monthly_by(p5, "contributor_iso3"), df)
     fig, ax = new_figure(
         "The five permanent members' uniformed personnel in UN peacekeeping",
         f"People deployed at each month's end{_gap_note(wide)}",
@@ -290,9 +293,7 @@ def china_by_mission(data: pd.DataFrame | None = None, top: int = 7) -> Figure:
     start = with_detail.min()
     chn = chn[chn["date"] >= start]
     chn["mission"] = chn["mission"].astype("string").fillna("(no mission detail)")
-    wide = _monthly_by(chn, "mission")
-    covered = pd.DatetimeIndex(df.loc[df["date"] >= start, "date"].unique())
-    wide.loc[wide.index.isin(covered)] = wide.loc[wide.index.isin(covered)].fillna(0)
+    wide = _fill_covered(_monthly_by(chn, "mission"), df)
     no_detail = wide.pop("(no mission detail)") if "(no mission detail)" in wide.columns else None
     biggest = wide.sum().sort_values(ascending=False).index.tolist()
     keep, rest = biggest[:top], biggest[top:]

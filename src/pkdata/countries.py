@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pkdata.errors import UnknownNameError
+from pkdata.errors import strict_map
 
 #: The five permanent members of the Security Council.
 P5: tuple[str, ...] = ("CHN", "FRA", "GBR", "RUS", "USA")
@@ -812,17 +812,7 @@ def to_iso3(names: Iterable[str], *, file: str | None = None) -> dict[str, str]:
     >>> to_iso3(["China", "France"])
     {'China': 'CHN', 'France': 'FRA'}
     """
-    out: dict[str, str] = {}
-    unknown: list[str] = []
-    for name in names:
-        code = lookup(name)
-        if code is None:
-            unknown.append(name)
-        else:
-            out[name] = code
-    if unknown:
-        raise UnknownNameError("country", unknown, file=file)
-    return out
+    return strict_map(names, lookup, "country", file=file)
 
 
 def display_name(iso3: str) -> str:

@@ -63,5 +63,24 @@ class UnknownNameError(PkdataError):
         return (type(self), (self.kind, self.names, self.file))
 
 
+def strict_map(values, lookup, kind: str, *, file: str | None = None) -> dict[str, str]:
+    """Map every value through ``lookup``; one :class:`UnknownNameError` lists all it does not know.
+
+    >>> strict_map(["a", "b"], {"a": "A", "b": "B"}.get, "letter")
+    {'a': 'A', 'b': 'B'}
+    """
+    out: dict[str, str] = {}
+    unknown: list[str] = []
+    for value in values:
+        mapped = lookup(value)
+        if mapped is None:
+            unknown.append(value)
+        else:
+            out[value] = mapped
+    if unknown:
+        raise UnknownNameError(kind, unknown, file=file)
+    return out
+
+
 class DataNotFoundError(PkdataError):
     """A processed table or reference folder is missing."""

@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from pkdata.errors import PkdataError, UnknownNameError
+from pkdata.errors import PkdataError, strict_map
 
 #: The five canonical personnel types, in display order.
 PERSONNEL_TYPES: tuple[str, ...] = (
@@ -92,17 +92,7 @@ def map_types(labels: list[str], *, file: str | None = None) -> dict[str, str]:
     >>> map_types(["Troops", "FPU"])
     {'Troops': 'troops', 'FPU': 'formed_police_units'}
     """
-    out: dict[str, str] = {}
-    unknown = []
-    for label in labels:
-        t = personnel_type(label)
-        if t is None:
-            unknown.append(label)
-        else:
-            out[label] = t
-    if unknown:
-        raise UnknownNameError("personnel type", unknown, file=file)
-    return out
+    return strict_map(labels, personnel_type, "personnel type", file=file)
 
 
 def empty_contributions() -> pd.DataFrame:
