@@ -18,18 +18,18 @@ from __future__ import annotations
 
 from typing import Any
 
+# No backend is forced here: in Jupyter the inline backend shows the figures, on a machine
+# without a display matplotlib falls back to Agg, and `pkdata figures` selects Agg itself.
 import matplotlib
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg")
-
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from pkdata import countries, schema, store  # noqa: E402
+from pkdata import countries, schema, store
 
 #: Okabe-Ito colours. China is always vermillion.
 CHINA = "#D55E00"
@@ -116,7 +116,10 @@ def new_figure(title: str, subtitle: str, source: str, *, size: tuple[float, flo
     w, h = size
     title, subtitle, source = _wrap(title, w - 0.3, 14), _wrap(subtitle, w - 0.3, 10), _wrap(source, w - 0.3, 7.5)
     with plt.rc_context(_STYLE):
-        fig = plt.figure(figsize=size, dpi=100)
+        # Not a pyplot figure: returned, it is shown once in a notebook (not again by the inline
+        # backend at the cell's end), and nothing accumulates in pyplot's figure manager.
+        fig = Figure(figsize=size, dpi=100)
+        FigureCanvasAgg(fig)
     top_in = 0.12 + 0.27 * (title.count("\n") + 1) + 0.06 + 0.19 * (subtitle.count("\n") + 1) + 0.3
     bottom_in = 0.1 + 0.13 * (source.count("\n") + 1) + 0.6
     fig.text(0.1 / w, 1 - 0.12 / h, title, fontsize=14, fontweight="bold", va="top", ha="left")

@@ -143,6 +143,19 @@ def _register() -> None:
     COMMANDS["update"] = ("fetch, then build, then print what changed (months added, rows changed)",
                           update_args, update_cmd)
 
+    def notebooks_args(p: argparse.ArgumentParser) -> None:
+        from pkdata.notebooks import cli_args
+
+        cli_args(p)
+
+    def notebooks_cmd(args: argparse.Namespace) -> int:
+        from pkdata.notebooks import cli_notebooks
+
+        return cli_notebooks(args)
+
+    COMMANDS["notebooks"] = ("execute the notebooks in notebooks/ and write them as HTML", notebooks_args,
+                             notebooks_cmd)
+
 
     COMMANDS["figures"] = ("draw every chart as PNG and SVG (only those whose data or code changed)",
                            _lazy("pkdata.figures", "cli_args"), _lazy("pkdata.figures", "cli_figures"))

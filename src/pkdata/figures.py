@@ -64,6 +64,9 @@ def render(name: str, out_dir: str | Path) -> list[Path]:
     >>> [p.suffix for p in render("p5_over_time", tempfile.mkdtemp())]
     ['.png', '.svg']
     """
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no window, the same pixels on every machine
     import matplotlib.pyplot as plt
 
     from pkdata import charts

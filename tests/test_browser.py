@@ -1,0 +1,241 @@
+"""End to end, as a reader would: JupyterLab from this venv, a notebook opened in headless Chromium, Run All.
+
+The server listens on 127.0.0.1 only (a free port, a random token) with a temporary root folder holding a
+copy of notebooks/02_china_deployments.ipynb. The browser is Debian's Chromium driven by Debian's
+chromedriver (``apt-get install chromium chromium-driver``; .ci/run installs them). Nothing is downloaded:
+when either is missing the test fails, it never skips.
+
+JupyterLab is started with ``expose_app_in_browser`` so that the test can run JupyterLab's own command
+``notebook:run-all-cells`` (``window.jupyterapp.commands.execute``), the command behind Run > Run All Cells;
+what is checked is what the page shows: every code cell numbered, no traceback in any output, every chart
+an ``<img>`` that loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOK = REPO / "notebooks" / "02_china_deployments.ipynb"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+JUPYTER = Path(sys.executable).parent / "jupyter"
+STARTUP_S = 45  # server up, page loaded, kernel idle
+RUN_S = 60  # Run All finished
+
+
+def _require_browser() -> None:
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        ci = " (CI=true: .ci/run should have installed them)" if os.environ.get("CI") == "true" else ""
+        pytest.fail(f"missing {', '.join(missing)}{ci}: apt-get update && apt-get install -y chromium "
+                    "chromium-driver", pytrace=False)
+    if not JUPYTER.exists():
+        pytest.fail(f"missing {JUPYTER}: pip install -e '.[notebooks]'", pytrace=False)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Lab:
+    """A running JupyterLab server and a headless Chromium pointed at it."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.root = base / "root"
+        self.root.mkdir()
+        self.port = _free_port()
+        self.token = secrets.token_hex(24)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = base / "jupyter.log"
+        self.server: subprocess.Popen[bytes] | None = None
+        self.driver: webdriver.Chrome | None = None
+
+    def start(self) -> None:
+        settings = self.base / "settings" / "@jupyterlab" / "notebook-extension"
+        settings.mkdir(parents=True)
+        # Every cell stays in the page (no virtual scrolling), so that every output can be inspected.
+        (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+        env = dict(os.environ, JUPYTER_CONFIG_DIR=str(self.base / "config"),
+                   JUPYTER_RUNTIME_DIR=str(self.base / "runtime"))
+        cmd = [str(JUPYTER), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={self.port}",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+               f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True",
+               f"--LabApp.user_settings_dir={self.base / 'settings'}",
+               f"--LabApp.workspaces_dir={self.base / 'workspaces'}",
+               # nothing leaves the machine: no news, no update check, no extension index
+               "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               "--LabApp.extension_manager=readonly"]
+        with open(self.log_path, "wb") as log:
+            self.server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                           stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + STARTUP_S
+        while True:
+            if self.server.poll() is not None:
+                pytest.fail(f"jupyter lab exited with {self.server.returncode}:\n{self.log()}", pytrace=False)
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"jupyter lab did not answer within {STARTUP_S}s:\n{self.log()}", pytrace=False)
+            time.sleep(0.2)
+
+        options = webdriver.ChromeOptions()
+        options.binary_location = str(CHROMIUM)
+        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     f"--user-data-dir={self.base / 'chromium'}", "--window-size=1400,1000"):
+            options.add_argument(flag)
+        self.driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+        self.driver.set_script_timeout(RUN_S)
+
+    def log(self) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-40:])
+
+    def stop(self) -> None:
+        if self.driver is not None:
+            try:
+                self.driver.quit()
+            finally:
+                self.driver = None
+        if self.server is not None and self.server.poll() is None:
+            self.server.send_signal(signal.SIGTERM)  # the server shuts its kernels down
+            try:
+                self.server.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.server.pid, signal.SIGKILL)  # the group this test started, nothing else
+                self.server.wait(5)
+
+    def js(self, script: str, *args: Any) -> Any:
+        assert self.driver is not None
+        return self.driver.execute_script(script, *args)
+
+    def wait(self, what: str, seconds: float, check: Any) -> Any:
+        deadline = time.monotonic() + seconds
+        while True:
+            value = check()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                self.fail(f"timed out after {seconds}s waiting for {what} (last: {value!r})")
+            time.sleep(0.2)
+
+    def fail(self, message: str) -> None:
+        shot = self.base / "screenshot.png"
+        if self.driver is not None:
+            self.driver.save_screenshot(str(shot))
+        pytest.fail(f"{message}\nscreenshot: {shot}\njupyter log:\n{self.log()}", pytrace=False)
+
+    def open_and_run_all(self, name: str) -> dict[str, Any]:
+        """Open ``name``, wait for its kernel, Run All, wait until every cell is done; what the page shows."""
+        assert self.driver is not None
+        self.driver.get(f"{self.url}/lab/tree/{name}?reset&token={self.token}")
+        kernel = """
+            const app = window.jupyterapp;
+            if (!app) return 'JupyterLab not loaded (or window.jupyterapp not exposed)';
+            const w = app.shell.currentWidget;
+            if (!w || !w.sessionContext || !w.context || w.context.path !== arguments[0]) return 'notebook not open';
+            const k = w.sessionContext.session && w.sessionContext.session.kernel;
+            return k ? k.status : 'no kernel';"""
+        self.wait(f"{name} to open with an idle kernel", STARTUP_S, lambda: self.js(kernel, name) == "idle")
+        ran = self.driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            window.jupyterapp.commands.execute('notebook:run-all-cells')
+              .then(ok => done({ok: ok === undefined ? null : ok}), e => done({error: String(e)}));""")
+        if "error" in ran:
+            self.fail(f"notebook:run-all-cells failed: {ran['error']}")
+
+        state = """
+            const prompts = Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt'))
+              .map(e => e.textContent.trim());
+            const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+            const imgs = Array.from(document.querySelectorAll('.jp-Notebook .jp-OutputArea-output img'));
+            return {
+              prompts: prompts,
+              kernel: k ? k.status : null,
+              stderr: Array.from(document.querySelectorAll(
+                  '.jp-Notebook .jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]'))
+                .map(e => e.textContent),
+              outputs: Array.from(document.querySelectorAll('.jp-Notebook .jp-OutputArea-output'))
+                .map(e => e.textContent),
+              images: imgs.map(i => ({complete: i.complete, width: i.naturalWidth, height: i.naturalHeight})),
+              ran: arguments[0],
+            };"""
+
+        def settled() -> dict[str, Any] | None:
+            s = self.js(state, ran.get("ok"))
+            busy = any(p in ("[*]:", "[*]") for p in s["prompts"]) or s["kernel"] != "idle"
+            loading = not all(i["complete"] for i in s["images"])
+            errored = any("Traceback" in t for t in s["stderr"] + s["outputs"])
+            done = all(p.strip("[]:").isdigit() for p in s["prompts"]) or errored
+            return s if s["prompts"] and done and not busy and not loading else None
+
+        return self.wait(f"{name}: every cell to finish", RUN_S, settled)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    _require_browser()
+    lab = Lab(tmp_path_factory.mktemp("lab"))
+    try:
+        shutil.copy(NOTEBOOK, lab.root / NOTEBOOK.name)
+        broken = nbformat.v4.new_notebook()
+        broken.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        broken.cells = [nbformat.v4.new_code_cell("import pkdata\nx = 1"),
+                        nbformat.v4.new_code_cell("pkdata.p5('not a month')"),
+                        nbformat.v4.new_code_cell("x + 1")]
+        nbformat.write(broken, lab.root / "broken.ipynb")
+        lab.start()
+        yield lab
+    finally:
+        lab.stop()
+
+
+def test_china_deployments_runs_in_jupyterlab(lab: Lab) -> None:
+    start = time.monotonic()
+    page = lab.open_and_run_all(NOTEBOOK.name)
+    tracebacks = [t for t in page["stderr"] + page["outputs"] if "Traceback" in t]
+    if tracebacks:
+        lab.fail(f"a cell shows an error:\n{tracebacks[0][:3000]}")
+    code = [c for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "code"]
+    assert len(page["prompts"]) == len(code)
+    assert all(p.strip("[]:").isdigit() for p in page["prompts"]), page["prompts"]
+    assert page["images"], "no chart rendered as an <img>"
+    assert all(i["width"] > 0 and i["height"] > 0 for i in page["images"]), page["images"]
+    charts = sum("charts." in c.source for c in code)
+    assert len(page["images"]) == charts, f"{len(page['images'])} images for {charts} chart cells"
+    assert page["ran"] is not False
+    assert time.monotonic() - start < RUN_S + STARTUP_S
+
+
+def test_an_error_in_a_cell_is_seen(lab: Lab) -> None:
+    """The checks above would notice a failing cell: a notebook that raises shows its traceback."""
+    page = lab.open_and_run_all("broken.ipynb")
+    shown = [t for t in page["stderr"] if "Traceback" in t]
+    assert shown and "not a month" in shown[0], page["stderr"]
+    assert page["ran"] is False  # Run All stops at the failing cell
+    assert page["prompts"][0] == "[1]:" and not page["prompts"][2].strip("[]:").isdigit()
