@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.pkdata-installed
 
-.PHONY: all setup figures test data notebooks benchmark lint clean-cache
+.PHONY: all setup figures test browser-deps data notebooks benchmark lint clean-cache
 
 all: figures
 
@@ -23,7 +23,16 @@ setup: $(STAMP)
 figures: $(STAMP)
 	$(BIN)/pkdata figures --out figures
 
-test: $(STAMP)
+# The browser test drives Debian's Chromium with Debian's chromedriver (never a downloaded browser).
+# Installed here when missing and we may (root with apt-get); otherwise that test fails and says how.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	  else echo "note: install chromium and chromium-driver for tests/test_browser.py"; fi; \
+	fi
+
+test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
 
 data: $(STAMP)
