@@ -194,7 +194,7 @@ def _personnel(data: pd.DataFrame | None) -> pd.DataFrame:
 def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | None = None) -> Figure:
     """China's uniformed personnel by type, first month to the latest, with key dates marked.
 
-    Marks the first month with Chinese personnel, the report's date (September 2018) and the
+    Marks the first month in the data with Chinese personnel, the report's date (September 2018) and the
     Chinese peacekeepers killed by malicious acts in 2016 (from the fatalities table).
 
     >>> fig = china_by_type()
