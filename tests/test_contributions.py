@@ -88,3 +88,22 @@ def test_loaders_hand_out_copies_that_are_safe_to_modify():
     first["extra"] = 1
     again = pkdata.contributions()
     assert int(again["total"].iloc[0]) == before and "extra" not in again.columns
+
+
+def test_every_row_names_its_file_and_the_page_or_line_it_came_from(reference):
+    """On the committed data: source_row is the PDF page or the CSV line that printed the number."""
+    import pymupdf
+
+    df = pkdata.contributions()
+    assert df["source"].notna().all() and df["source_row"].notna().all()
+    row = df[(df["contributor_iso3"] == "ARG") & (df["date"] == pd.Timestamp("2015-01-31"))
+             & (df["mission"] == "MINUSTAH") & (df["personnel_type"] == "troops")].iloc[0]
+    pdf = reference / "personnel" / "un_monthly_pdfs_kl371218" / str(row["source"])
+    page_text = pymupdf.open(pdf)[int(row["source_row"]) - 1].get_text()
+    assert "MINUSTAH" in page_text and f"{int(row['total'])}" in page_text  # 566 on page 1
+    row = df[(df["contributor_iso3"] == "CHN") & (df["date"] == pd.Timestamp("2014-02-28"))
+             & (df["mission"] == "MINUSMA")].iloc[0]
+    assert row["source"] == "Gender.Full.csv"
+    path = reference / "personnel" / "ipi_peacekeeping_db_tcc_datascraper" / "Gender.Full.csv"
+    line = path.read_text().splitlines()[int(row["source_row"]) - 1]
+    assert '"China","CHN","MINUSMA"' in line and line.endswith(f",{int(row['total'])}")

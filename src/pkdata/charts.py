@@ -215,7 +215,8 @@ def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | N
     _stack(ax, wide, TYPE_COLOURS, TYPE_NAMES)
     ax.set_ylabel("Uniformed personnel (people)")
     ax.yaxis.set_major_formatter(_thousands)
-    ax.set_xlim(wide.index.min(), wide.index.max() + pd.Timedelta(days=200))
+    # A little room at the left too: the first month's leader line stays clear of the axis spine.
+    ax.set_xlim(wide.index.min() - pd.Timedelta(days=150), wide.index.max() + pd.Timedelta(days=200))
     total = wide.sum(axis=1, min_count=1)
     ymax = float(total.max()) * 1.25
     ax.set_ylim(0, ymax)
@@ -224,9 +225,17 @@ def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | N
         # The data start in Nov 1990 (IPI), when China already had personnel deployed: the label says
         # "first in the data", which is what the data can show.
         label = "First deployment" if first > total.index.min() else "First month in the data"
+        # Text just above the data near that month, a vertical leader from its corner down to the point:
+        # the leader never crosses the bars.
+        span = wide.index.max() - wide.index.min()
+        left = first <= wide.index.min() + span * 0.6
+        near = total[(total.index >= first - span * 0.2) & (total.index <= first + span * 0.2)]
+        y_text = min(float(near.max()) + ymax * 0.12, ymax * 0.55)
         ax.annotate(f"{label}\n{first:%b %Y}: {int(total[first]):,}", xy=(first, total[first]),
-                    xycoords="data", xytext=(0.06, 0.3), textcoords="axes fraction", fontsize=8.5,
-                    arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.8})
+                    xycoords="data", xytext=(first, y_text), textcoords="data", fontsize=8.5,
+                    ha="left" if left else "right", va="bottom",
+                    arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.8,
+                                "relpos": (0.0, 0.0) if left else (1.0, 0.0), "shrinkA": 0, "shrinkB": 1})
     if wide.index.min() <= REPORT_DATE <= wide.index.max():
         ax.axvline(REPORT_DATE, color="#333333", linewidth=0.9, linestyle="--")
         ax.text(REPORT_DATE + pd.Timedelta(days=60), ymax * 0.96, "Report published\nSep 2018", fontsize=8.5,
@@ -275,7 +284,8 @@ def p5_over_time(data: pd.DataFrame | None = None) -> Figure:
     ax.set_ylabel("Uniformed personnel (people)")
     ax.yaxis.set_major_formatter(_thousands)
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", fontsize=9)
+    # Upper right: in the full data the early 1990s peak at the left (France, United Kingdom, 1993-95).
+    ax.legend(loc="upper right", fontsize=9)
     ax.xaxis.set_major_locator(mdates.YearLocator(5))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     return finish(fig, ax)
@@ -308,7 +318,7 @@ def china_by_mission(data: pd.DataFrame | None = None, top: int = 7) -> Figure:
     fig, ax = new_figure(
         "China's uniformed personnel in UN peacekeeping, by mission",
         f"People deployed at each month's end, largest {len(keep)} missions; hatched: reports with country totals "
-        "only",
+        f"only{_gap_note(wide)}",
         source_line("contributions", _month_span(wide.index)))
     _stack(ax, shown, colours, {})
     if no_detail is not None:
@@ -526,6 +536,16 @@ _UNIT_LABELS = {"personnel": "Uniformed personnel (people)", "ratio": "Ratio to 
                 "missions": "Missions with Chinese personnel (of 2)", "percent": "Share (%)",
                 "deaths": "Deaths in the previous 3 years", "rank": "Rank among contributors (1 = largest)"}
 _VERDICT_COLOURS = {"supported": "#009E73", "refuted": CHINA, "insufficient_data": "#999999"}
+#: The table each kind of claim reads (for the source line's publishers).
+_UNIT_TABLES = {"personnel": "contributions", "ratio": "contributions", "missions": "contributions",
+                "rank": "contributions", "percent": "assessments", "deaths": "fatalities"}
+#: Axis labels for percentage claims: what the per cent is of.
+_CLAIM_LABELS = {"second_largest_funder": "China's share of funding (%)",
+                 "rising_budget_share": "China's scale rate (%)"}
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFrame | None = None) -> Figure:
@@ -546,29 +566,50 @@ def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFr
     supported = [r for r in runs if r["verdict"] == "supported"]
     since = f"; supported since {supported[-1]['first']}" if supported and runs[-1]["verdict"] == "supported" else ""
     period = f"{t['period'].iloc[0]} - {t['period'].iloc[-1]}" if len(t) else ""
+    yearly = t.attrs.get("frequency") == "year"
+    if len(t):
+        period = (f"{t['date'].iloc[0]:%Y} - {t['date'].iloc[-1]:%Y}" if yearly
+                  else f"{t['date'].iloc[0]:%b %Y} - {t['date'].iloc[-1]:%b %Y}")
+    blank = (t["verdict"] == "insufficient_data") & t["value"].isna()
     fig, ax = new_figure(
         f"Claim: {statement}",
-        f"{t.attrs.get('metric', claim_id)}; colour: the verdict the data gave at each date{since}",
-        f"Source: pkdata.claims.timeline('{claim_id}') over the embedded data ({period}). Chart: pkdata.")
-    yearly = t.attrs.get("frequency") == "year"
+        f"{_capital(t.attrs.get('metric', claim_id))}; colour: the verdict the data gave at each date{since}"
+        + ("; shaded: too little data for a verdict" if blank.any() else ""),
+        source_line(_UNIT_TABLES.get(unit, "contributions"), period).removesuffix(" Chart: pkdata.")
+        + f" Verdicts: pkdata.claims.timeline('{claim_id}'). Chart: pkdata.")
     x = t["date"].dt.year if yearly else t["date"]
     report_x = REPORT_DATE.year + 8.5 / 12 if yearly else REPORT_DATE
     ax.plot(x, t["value"], color="#BBBBBB", linewidth=1, zorder=1)
+    # Periods with no value at all: a light band, so that the legend entry has something to point at.
+    half = 0.5 if yearly else pd.Timedelta(days=15)
+    for _, run in t[blank].groupby((~blank).cumsum()[blank]):
+        ax.axvspan(x[run.index[0]] - half, x[run.index[-1]] + half, color="#DDDDDD", linewidth=0, zorder=0)
     for verdict, colour in _VERDICT_COLOURS.items():
         sel = t["verdict"] == verdict
-        if sel.any():
+        if sel.any() and t.loc[sel, "value"].notna().any():
             ax.scatter(x[sel], t.loc[sel, "value"], color=colour, s=14 if len(t) > 60 else 30, zorder=2,
                        label=verdict.replace("_", " "))
+    if blank.any():
+        ax.fill_between([], [], color="#DDDDDD", linewidth=0, label="insufficient data, no value")
     if t["date"].min() <= REPORT_DATE <= t["date"].max():
         ax.axvline(report_x, color="#333333", linewidth=0.9, linestyle="--")
-        ax.text(report_x, ax.get_ylim()[1], " report, Sep 2018", fontsize=8.5, va="top")
-    ax.set_ylabel(_UNIT_LABELS.get(unit, unit or "value"))
+        # y in axes fraction: at the top whichever way the axis runs (ranks run downwards)
+        ax.text(report_x, 0.99, " report, Sep 2018", fontsize=8.5, va="top", transform=ax.get_xaxis_transform())
+    ax.set_ylabel(_CLAIM_LABELS.get(claim_id) or _UNIT_LABELS.get(unit, unit or "value"))
+    # Headroom at the top for the report label, above the highest point (for ranks: the smallest number).
+    lo, hi = ax.get_ylim()
+    pad = (hi - lo) * 0.08
     if unit == "rank":
-        ax.invert_yaxis()
+        ax.set_ylim(hi, max(0.0, lo - pad))  # inverted: rank 1 at the top
+    else:
+        ax.set_ylim(lo, hi + pad)
+    if unit in ("rank", "missions", "deaths"):  # counts: whole-number ticks
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     if unit == "personnel":
         ax.yaxis.set_major_formatter(_thousands)
     ax.set_xlabel("Calendar year" if yearly else "Month")
     if yearly:
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax.legend(loc="lower right", fontsize=9)
+    # "best" counts the points, the report line and the shaded bands: the legend goes where none are.
+    ax.legend(loc="best", fontsize=9)
     return finish(fig, ax)

@@ -1,6 +1,8 @@
 """The canonical contributions table: columns, dtypes, personnel types, validation.
 
-One row per month x contributor x mission x personnel type. ``mission`` is missing where a
+One row per month x contributor x mission x personnel type. ``source`` names the file a row came
+from and ``source_row`` where in it: the page of a PDF report, the line of a CSV file (the first one
+where a row adds up several). ``mission`` is missing where a
 source gives country totals only. Counts are non-negative integers; ``total`` equals
 ``male + female`` wherever both are given.
 """
@@ -33,6 +35,7 @@ COLUMNS: tuple[str, ...] = (
     "female",
     "total",
     "source",
+    "source_row",
 )
 
 KEY: tuple[str, ...] = ("date", "contributor_iso3", "mission", "personnel_type")
@@ -110,6 +113,8 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
     >>> coerce(pd.DataFrame({c: [] for c in COLUMNS})).dtypes["total"]
     Int64Dtype()
     """
+    if "source_row" not in df.columns:  # a source that cannot say where a row came from
+        df = df.assign(source_row=pd.NA)
     out = df.loc[:, list(COLUMNS)].copy()
     out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
     # Few distinct values, many rows: categories read ~3x faster from parquet than strings.
@@ -117,7 +122,7 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
         values = out[col].astype("string")
         out[col] = pd.Categorical(values, categories=sorted(values.dropna().unique()))
     out["personnel_type"] = pd.Categorical(out["personnel_type"], categories=list(PERSONNEL_TYPES))
-    for col in ("male", "female", "total"):
+    for col in ("male", "female", "total", "source_row"):
         out[col] = out[col].astype("Int64")
     return out
 
@@ -126,7 +131,7 @@ def validate(df: pd.DataFrame, *, name: str = "contributions") -> pd.DataFrame:
     """Check the canonical rules; return the frame unchanged or raise naming the first bad rows.
 
     >>> validate(empty_contributions()).shape
-    (0, 9)
+    (0, 10)
     """
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:

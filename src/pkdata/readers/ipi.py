@@ -134,7 +134,8 @@ def _country_rows(path: Path, source: str) -> pd.DataFrame:
     for col, ptype in _COUNTRY_FILE_TYPES.items():
         frames.append(pd.DataFrame({"date": dates, "contributor_iso3": iso, "mission": pd.NA,
                                     "personnel_type": ptype, "male": pd.NA, "female": pd.NA,
-                                    "total": _counts(raw[col], source, col), "source": source}))
+                                    "total": _counts(raw[col], source, col), "source": source,
+                                    "source_row": range(2, len(raw) + 2)}))
     rows = pd.concat(frames, ignore_index=True)
     return rows[rows["total"].fillna(0) > 0]
 
@@ -291,7 +292,7 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
         female = female.mask(mismatch)
         long.append(pd.DataFrame({"date": frame["date"], "contributor_iso3": frame["contributor_iso3"],
                                   "mission": frame["mission"], "personnel_type": ptype, "male": male,
-                                  "female": female, "total": total, "source": file}))
+                                  "female": female, "total": total, "source": file, "source_row": frame["row"]}))
     df = _finish(pd.concat(long, ignore_index=True))
     inflated: dict[str, float] = {}
     if raw_sum is not None:
@@ -358,7 +359,8 @@ def read_current_month(path: str | Path, *, name: str | None = None) -> pd.DataF
     dates = _month_end(raw["Date"].astype("string"), file)
     parts = [pd.DataFrame({"date": dates, "contributor_iso3": names.map(iso), "mission": missions,
                            "personnel_type": ptype, "male": pd.NA, "female": pd.NA, "total": n[col],
-                           "source": file}) for col, ptype in _CURRENT_MONTH_TYPES.items()]
+                           "source": file, "source_row": range(2, len(raw) + 2)})
+             for col, ptype in _CURRENT_MONTH_TYPES.items()]
     df = pd.concat(parts, ignore_index=True)
     dup = df.duplicated(list(schema.KEY), keep=False) & (df["total"] > 0)
     if dup.any():

@@ -144,6 +144,7 @@ def read_contributions(path: str | Path) -> pd.DataFrame:
     if raw.empty:
         raise ParseError(file, "no data rows under the header")
     copies = raw.duplicated()
+    line = pd.Series(range(2, len(raw) + 2), index=raw.index)[~copies].to_numpy()  # CSV line of each row
     raw = raw[~copies].reset_index(drop=True)
     labels = raw["personnel_type"].str.strip()
     types = schema.map_types(sorted(labels.dropna().unique()), file=file)
@@ -157,6 +158,7 @@ def read_contributions(path: str | Path) -> pd.DataFrame:
         "personnel_type": labels.map(types),
         "male": _counts(raw["male_personnel"], file, "male_personnel"),
         "female": _counts(raw["female_personnel"], file, "female_personnel"),
+        "source_row": line,
     })
     if "total_personnel" in raw.columns:  # some exports add it: it must agree
         printed = _counts(raw["total_personnel"], file, "total_personnel")
@@ -164,7 +166,8 @@ def read_contributions(path: str | Path) -> pd.DataFrame:
         if bad.any():
             raise ParseError(file, "total_personnel differs from male_personnel + female_personnel",
                              row=int(bad.to_numpy().argmax()) + 2)
-    df = df.groupby(list(schema.KEY), sort=True, observed=True).agg(male=("male", "sum"), female=("female", "sum"))
+    df = df.groupby(list(schema.KEY), sort=True, observed=True).agg(
+        male=("male", "sum"), female=("female", "sum"), source_row=("source_row", "min"))
     df = df.reset_index()
     df["total"] = df["male"] + df["female"]
     df = df[df["total"] > 0]

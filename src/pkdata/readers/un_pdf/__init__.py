@@ -161,11 +161,13 @@ def to_frame(report: Report) -> pd.DataFrame:
             "male": r.male,
             "female": r.female,
             "total": r.total,
+            "source_row": r.page,
         }
         for r in report.rows
     ]
     df = pd.DataFrame.from_records(
-        records, columns=["date", "contributor_iso3", "mission", "personnel_type", "male", "female", "total"])
+        records,
+        columns=["date", "contributor_iso3", "mission", "personnel_type", "male", "female", "total", "source_row"])
     for c in ("male", "female", "total"):
         df[c] = df[c].astype("Int64")
     keys = ["date", "contributor_iso3", "mission", "personnel_type"]
@@ -174,6 +176,7 @@ def to_frame(report: Report) -> pd.DataFrame:
         male=("male", lambda s: s.sum(min_count=len(s)) if s.notna().all() else pd.NA),
         female=("female", lambda s: s.sum(min_count=len(s)) if s.notna().all() else pd.NA),
         total=("total", "sum"),
+        source_row=("source_row", "min"),  # the page (the first, if a key is printed on two)
     ).reset_index()
     df = df[df["total"] > 0]
     df["contributor"] = df["contributor_iso3"].map(countries.display_name)
