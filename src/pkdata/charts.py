@@ -134,14 +134,67 @@ def new_figure(title: str, subtitle: str, source: str, *, size: tuple[float, flo
     return fig, ax
 
 
-def finish(fig: Figure, ax: Any) -> Figure:
+def finish(fig: Figure, ax: Any, legends: Sequence[dict[str, Any]] = ()) -> Figure:
     """Fit the axes so that tick labels and axis labels stay inside the figure; return the figure.
+
+    ``legends``: legend placements (``ax.legend`` keyword arguments), best first. The first one that
+    covers no data and no note is used; if none is clear, the last one is used and the y axis is
+    extended upwards until it is (see :func:`legend_overlaps`).
 
     >>> fig, ax = new_figure("T", "S", "Source: x")
     >>> _ = ax.set_ylabel("A long label (people)")
     >>> finish(fig, ax) is fig
     True
     """
+    _fit(fig, ax)
+    if legends:
+        for kw in legends:
+            ax.legend(**kw)
+            if legend_overlaps(ax) == 0:
+                return fig
+        for _ in range(12):
+            lo, hi = ax.get_ylim()
+            ax.set_ylim(lo, hi + (hi - lo) * 0.15)  # "up" whichever way the axis runs
+            if legend_overlaps(ax) == 0:
+                break
+        _fit(fig, ax)  # the new limits may have wider tick labels
+    return fig
+
+
+def legend_overlaps(ax: Any) -> int:
+    """How many data points (line vertices, scatter points, area outlines) and notes lie under the legend.
+
+    >>> fig, ax = new_figure("T", "S", "Source: x")
+    >>> _ = ax.plot([0, 1, 2, 3], [0, 1, 2, 3], label="rising")
+    >>> _ = ax.legend(loc="upper left")
+    >>> legend_overlaps(ax)
+    0
+    >>> _ = ax.legend(loc="upper right")
+    >>> legend_overlaps(ax)
+    1
+    """
+    import numpy as np
+    from matplotlib.collections import PathCollection, PolyCollection
+
+    legend = ax.get_legend()
+    if legend is None:
+        return 0
+    renderer = ax.figure.canvas.get_renderer()
+    box = legend.get_window_extent(renderer)
+    pts = [line.get_transform().transform(np.asarray(line.get_xydata(), float))
+           for line in ax.get_lines() if len(line.get_xydata()) > 2]  # not axvline / axhline
+    for c in ax.collections:
+        if isinstance(c, PathCollection) and len(c.get_offsets()):
+            pts.append(c.get_offset_transform().transform(c.get_offsets()))
+        elif isinstance(c, PolyCollection):  # fill_between areas: their outlines
+            pts += [c.get_transform().transform(v[np.isfinite(v).all(axis=1)])
+                    for v in (p.vertices for p in c.get_paths()) if np.isfinite(v).any()]
+    xy = np.concatenate(pts) if pts else np.empty((0, 2))
+    under = int(((xy[:, 0] > box.x0) & (xy[:, 0] < box.x1) & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1)).sum())
+    return under + sum(t.get_window_extent(renderer).overlaps(box) for t in ax.texts if t.get_text())
+
+
+def _fit(fig: Figure, ax: Any) -> None:
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     inv = fig.transFigure.inverted()
