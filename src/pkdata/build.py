@@ -195,7 +195,15 @@ def _same_month_choice(date: str, files: list[Path]) -> Path:
 
 
 def step_un_pdfs(ctx: BuildContext) -> StepResult:
-    """Parse every UN monthly PDF; detect duplicate months by content; one table of rows."""
+    """Parse every UN monthly PDF; detect duplicate months by content; one table of rows.
+
+    >>> import tempfile
+    >>> ctx = BuildContext(raw=Path(tempfile.mkdtemp()), reference=paths.reference_dir(),
+    ...                    cache=Path(tempfile.mkdtemp()))
+    >>> result = step_un_pdfs(ctx)  # no PDFs in the raw folder: the reference copies
+    >>> len(result.sources), sorted(result.extra["contributions_months"])[-1]
+    (126, '2025-07')
+    """
     folder = ctx.find("un_monthly_pdfs", "personnel/un_monthly_pdfs_kl371218")
     pdfs = sorted(folder.glob("*.pdf"))
     if not pdfs:

@@ -16,6 +16,7 @@ it can be drawn from a small or doctored dataset too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 # No backend is forced here: in Jupyter the inline backend shows the figures, on a machine
@@ -181,8 +182,8 @@ def legend_overlaps(ax: Any) -> int:
         return 0
     renderer = ax.figure.canvas.get_renderer()
     box = legend.get_window_extent(renderer)
-    pts = [line.get_transform().transform(np.asarray(line.get_xydata(), float))
-           for line in ax.get_lines() if len(line.get_xydata()) > 2]  # not axvline / axhline
+    # every line's vertices: markers, and the ends of vertical lines such as the report date's
+    pts = [line.get_transform().transform(np.asarray(line.get_xydata(), float)) for line in ax.get_lines()]
     for c in ax.collections:
         if isinstance(c, PathCollection) and len(c.get_offsets()):
             pts.append(c.get_offset_transform().transform(c.get_offsets()))
@@ -204,7 +205,6 @@ def _fit(fig: Figure, ax: Any) -> None:
     x0 = frame.x0 + max(0.0, 0.1 / w - tight.x0)
     x1 = frame.x1 - max(0.0, tight.x1 - (1 - 0.15 / w))
     ax.set_position((x0, frame.y0, x1 - x0, frame.height))
-    return fig
 
 
 def _month_span(index: pd.DatetimeIndex) -> str:
@@ -301,11 +301,13 @@ def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | N
         where = ", ".join(f"{m} ({n})" for m, n in deaths.groupby("mission").size().items())
         ax.text(deaths["date"].min() - pd.Timedelta(days=90), y, f"{len(deaths)} killed in 2016: {where}",
                 fontsize=8.5, color=CHINA, ha="right", va="center")
-    # The years before 2004 are low: the legend sits there, clear of the data and the notes.
-    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.78), ncols=2, fontsize=8.5)
     ax.xaxis.set_major_locator(mdates.YearLocator(5))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    return finish(fig, ax)
+    # In the full data the years before 2004 are low: the legend sits there, below the notes at the top.
+    legend = {"ncols": 2, "fontsize": 8.5}
+    return finish(fig, ax, [{"loc": "upper left", "bbox_to_anchor": (0.0, 0.78), **legend},
+                            {"loc": "upper right", "bbox_to_anchor": (1.0, 0.78), **legend},
+                            {"loc": "upper left", **legend}])
 
 
 def _china_killed(fatalities: pd.DataFrame | None, year: int) -> pd.DataFrame:
@@ -337,11 +339,11 @@ def p5_over_time(data: pd.DataFrame | None = None) -> Figure:
     ax.set_ylabel("Uniformed personnel (people)")
     ax.yaxis.set_major_formatter(_thousands)
     ax.set_ylim(bottom=0)
-    # Upper right: in the full data the early 1990s peak at the left (France, United Kingdom, 1993-95).
-    ax.legend(loc="upper right", fontsize=9)
     ax.xaxis.set_major_locator(mdates.YearLocator(5))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    return finish(fig, ax)
+    # Upper right first: in the full data the peaks are at the left (France, United Kingdom, 1993-95).
+    return finish(fig, ax, [{"loc": "upper right", "fontsize": 9}, {"loc": "upper left", "fontsize": 9},
+                            {"loc": "upper center", "ncols": 5, "fontsize": 9}])
 
 
 def china_by_mission(data: pd.DataFrame | None = None, top: int = 7) -> Figure:
@@ -381,10 +383,11 @@ def china_by_mission(data: pd.DataFrame | None = None, top: int = 7) -> Figure:
     ax.yaxis.set_major_formatter(_thousands)
     total = shown.sum(axis=1, min_count=1)
     ax.set_ylim(0, float(max(total.max(), no_detail.max() if no_detail is not None else 0)) * 1.3)
-    ax.legend(loc="upper left", ncols=3, fontsize=8.5)
     ax.xaxis.set_major_locator(mdates.YearLocator(2))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    return finish(fig, ax)
+    return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 8.5},
+                            {"loc": "upper right", "ncols": 3, "fontsize": 8.5},
+                            {"loc": "upper center", "ncols": 5, "fontsize": 8.5}])
 
 
 def top_contributors(month: str = "2018-09", n: int = 20, data: pd.DataFrame | None = None) -> Figure:
@@ -437,10 +440,11 @@ def global_by_type(data: pd.DataFrame | None = None) -> Figure:
     _stack(ax, wide, TYPE_COLOURS, TYPE_NAMES)
     ax.set_ylabel("Uniformed personnel (thousands)")
     ax.set_ylim(0, float(wide.sum(axis=1).max()) * 1.22)
-    ax.legend(loc="upper left", ncols=3, fontsize=8.5)
     ax.xaxis.set_major_locator(mdates.YearLocator(5))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    return finish(fig, ax)
+    return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 8.5},
+                            {"loc": "upper right", "ncols": 3, "fontsize": 8.5},
+                            {"loc": "upper center", "ncols": 5, "fontsize": 8.5}])
 
 
 FUNDERS = ("USA", "CHN", "JPN", "DEU", "GBR", "FRA")
@@ -482,9 +486,10 @@ def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, 
     ax.set_ylabel("Share of assessed peacekeeping funding (%)")
     ax.set_xlabel("Calendar year")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax.legend(loc="upper left", ncols=3, fontsize=9, bbox_to_anchor=(0.0, 1.0))
     ax.set_ylim(0, float(a["share_percent"].max()) * 1.25)
-    return finish(fig, ax)
+    return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 9},
+                            {"loc": "upper right", "ncols": 3, "fontsize": 9},
+                            {"loc": "upper center", "ncols": 6, "fontsize": 9}])
 
 
 def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None) -> Figure:
@@ -664,5 +669,4 @@ def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFr
     if yearly:
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     # "best" counts the points, the report line and the shaded bands: the legend goes where none are.
-    ax.legend(loc="best", fontsize=9)
-    return finish(fig, ax)
+    return finish(fig, ax, [{"loc": "best", "fontsize": 9}])

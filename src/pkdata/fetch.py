@@ -42,11 +42,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from pkdata import paths
 from pkdata.errors import PkdataError
+
+if TYPE_CHECKING:  # requests is imported only when a download starts
+    import requests
 
 MANIFEST = "fetch_manifest.json"
 PREVIOUS = ".previous"
@@ -300,7 +303,7 @@ def check_content(path: Path, spec: RemoteFile, content_type: str = "") -> None:
 # --------------------------------------------------------------------------- downloading
 
 
-def make_session(config: FetchConfig | None = None):
+def make_session(config: FetchConfig | None = None) -> requests.Session:
     """A ``requests.Session`` retrying connection errors and 429/5xx with exponential back-off.
 
     >>> s = make_session(FetchConfig(retries=2, backoff=0))

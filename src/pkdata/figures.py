@@ -115,14 +115,29 @@ def render_all(out_dir: str | Path = "figures", *, force: bool = False,
 
 
 def cli_args(p: Any) -> None:
-    """Arguments of ``pkdata figures``."""
+    """Arguments of ``pkdata figures``.
+
+    >>> import argparse
+    >>> p = argparse.ArgumentParser()
+    >>> cli_args(p)
+    >>> p.parse_args(["--force"]).out
+    'figures'
+    """
     p.add_argument("--out", default="figures", help="output folder (default figures/)")
     p.add_argument("--force", action="store_true", help="redraw every chart even if nothing changed")
     p.add_argument("--only", nargs="*", choices=sorted(FIGURES), help="draw only these charts")
 
 
 def cli_figures(args: Any) -> int:
-    """Run ``pkdata figures``."""
+    """Run ``pkdata figures``.
+
+    >>> import argparse, tempfile
+    >>> args = argparse.Namespace(out=tempfile.mkdtemp(), force=False, only=["p5_over_time"])
+    >>> cli_figures(args)  # doctest: +ELLIPSIS
+    drawn     .../p5_over_time.png/.svg
+    1 drawn, 0 unchanged, ...
+    0
+    """
     t = time.perf_counter()
     status = render_all(args.out, force=args.force, only=args.only)
     for name, what in status.items():

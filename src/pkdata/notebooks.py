@@ -146,7 +146,14 @@ def run_all(out: str | Path, *, folder: str | Path | None = None, only: list[str
 
 
 def cli_args(p: Any) -> None:
-    """Arguments of ``pkdata notebooks``."""
+    """Arguments of ``pkdata notebooks``.
+
+    >>> import argparse
+    >>> p = argparse.ArgumentParser()
+    >>> cli_args(p)
+    >>> p.parse_args([]).out
+    'build/notebooks'
+    """
     p.add_argument("--out", default="build/notebooks", help="folder for the HTML files (default build/notebooks)")
     p.add_argument("--only", nargs="*", help="run only these notebooks (file names, with or without .ipynb)")
     p.add_argument("--timeout", type=int, default=CELL_TIMEOUT,

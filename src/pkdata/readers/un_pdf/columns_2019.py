@@ -34,7 +34,12 @@ _HEADER = ["Country", "Mission"] + [w for t in _TYPES for w in (t, "M", t, "F")]
 
 
 def detect(lines: list[Line]) -> bool:
-    """True for this layout: the title on page 1 and the M/F column header."""
+    """True for this layout: the title on page 1 and the M/F column header.
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> detect(sample_lines("2019_10")), detect(sample_lines("2019_09"))
+    (True, False)
+    """
     page1 = [line for line in lines[:8] if line.page == 1]
     head = " ".join(line.text for line in page1)
     return _TITLE in head and any([w.text for w in line.words] == _HEADER for line in page1)
@@ -73,7 +78,12 @@ def _rows(mission: str, country: str, counts: list[int], page: int) -> list[Row]
 
 
 def parse(lines: list[Line], file: str) -> Report:
-    """Read the report; its date is ``NaT`` when none is printed (see above)."""
+    """Read the report; its date is ``NaT`` when none is printed (see above).
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> parse(sample_lines("2019_10"), "2019_10.pdf").date  # the report prints no date
+    NaT
+    """
     rows, printed = read_body(lines, file)
     when = find_date(" ".join(line.text for line in lines[:4] if line.page == 1))
     return Report(file, "columns_2019", pd.NaT if when is None else when, rows, printed,
@@ -81,7 +91,13 @@ def parse(lines: list[Line], file: str) -> Report:
 
 
 def read_body(lines: list[Line], file: str) -> tuple[list[Row], list[Printed]]:
-    """Every mission line as rows, and every "Total by Country" and the "Grand Total" as printed totals."""
+    """Every mission line as rows, and every "Total by Country" and the "Grand Total" as printed totals.
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> rows, printed = read_body(sample_lines("2019_10"), "2019_10.pdf")
+    >>> [p.total for p in printed if p.scope == "grand"]
+    [84968]
+    """
     cols = _columns(lines, file)
     rows: list[Row] = []
     printed: list[Printed] = []

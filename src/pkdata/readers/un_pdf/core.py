@@ -112,8 +112,29 @@ class Report:
         return sum(r.total for r in self.rows)
 
 
+def sample_lines(month: str) -> list[Line]:
+    """The lines of one reference report, by its file month (for examples and tests).
+
+    >>> sample_lines("2015_01")[0].text
+    "UN Mission's Summary"
+    """
+    import pymupdf
+
+    from pkdata.paths import reference_dir
+
+    path = reference_dir() / "personnel" / "un_monthly_pdfs_kl371218" / f"UN_country_contributions_{month}.pdf"
+    return read_lines(pymupdf.open(path))
+
+
 def read_lines(doc, *, tolerance: float = 2.5) -> list[Line]:
-    """Group every word of a PyMuPDF document into lines (by vertical centre), page by page."""
+    """Group every word of a PyMuPDF document into lines (by vertical centre), page by page.
+
+    >>> import pymupdf
+    >>> from pkdata.paths import un_pdf_dir
+    >>> lines = read_lines(pymupdf.open(un_pdf_dir() / "UN_country_contributions_2015_01.pdf"))
+    >>> lines[3].page, lines[3].text
+    (1, 'Country UN Mission Description M F Totals')
+    """
     lines: list[Line] = []
     for pno in range(doc.page_count):
         words = [Word(w[0], w[1], w[2], w[3], w[4]) for w in doc[pno].get_text("words", sort=False)]
@@ -203,6 +224,13 @@ def verify(report: Report) -> None:
 
     Checks: ``male + female == total`` on every row where both are printed, then every
     :class:`Printed` total (and its male/female split where printed).
+
+    >>> r = Report("r.pdf", "x", month_end(2019, 6), [Row("China", None, "Troops", 2, 1, 3, 1)],
+    ...            [Printed("country", 1, 4, contributor="China")])
+    >>> verify(r)
+    Traceback (most recent call last):
+    ...
+    pkdata.errors.TotalsMismatchError: r.pdf, page 1: total for country 'China': printed 4, rows add up to 3
     """
     for r in report.rows:
         if r.male is not None and r.female is not None and r.male + r.female != r.total:

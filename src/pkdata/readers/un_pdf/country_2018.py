@@ -46,7 +46,12 @@ class _Item:
 
 
 def detect(lines: list[Line]) -> bool:
-    """True for this layout (title and column header on page 1)."""
+    """True for this layout (title and column header on page 1).
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> detect(sample_lines("2018_03")), detect(sample_lines("2019_10"))
+    (True, False)
+    """
     page1 = [line for line in lines[:6] if line.page == 1]
     return (any(line.text.startswith(_TITLE) for line in page1)
             and any([w.text for w in line.words] == _HEADER for line in page1))
@@ -86,7 +91,12 @@ def _pair(lines: list[Line], file: str) -> list[_Item]:
 
 
 def parse(lines: list[Line], file: str) -> Report:
-    """Read every country x type line, every "Total for Country" and the grand total."""
+    """Read every country x type line, every "Total for Country" and the grand total.
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> str(parse(sample_lines("2018_03"), "2018_03.pdf").date.date())
+    '2018-03-31'
+    """
     page1 = [line for line in lines if line.page == 1]
     when = header_date(" ".join(line.text for line in page1[:4]), file, "dd/mm/yyyy after the title")
     x = _columns(lines, file)

@@ -32,7 +32,12 @@ _FURNITURE = (TITLE, SUBTITLE, "Experts on Mission, Formed Police Units", "As of
 
 
 def detect(lines: list[Line]) -> bool:
-    """True for this layout (title on page 1)."""
+    """True for this layout (title on page 1).
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> detect(sample_lines("2023_09")), detect(sample_lines("2021_02"))
+    (True, False)
+    """
     head = [line.text.strip() for line in lines if line.page == 1][:4]
     return TITLE in head and SUBTITLE in head
 
@@ -63,7 +68,12 @@ def _pitch(lines: list[Line]) -> float:
 
 
 def parse(lines: list[Line], file: str) -> Report:
-    """Read every country's counts, its total and the grand total."""
+    """Read every country's counts, its total and the grand total.
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> str(parse(sample_lines("2023_09"), "2023_09.pdf").date.date())
+    '2023-09-30'
+    """
     as_of = next((line for line in lines if line.page == 1 and line.text.startswith("As of")), None)
     when = find_date(as_of.text) if as_of else None
     if as_of is None or when is None:

@@ -29,7 +29,12 @@ _TITLE = "by Country and Mission Detail"
 
 
 def detect(lines: list[Line]) -> bool:
-    """True for this layout (title on page 1)."""
+    """True for this layout (title on page 1).
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> detect(sample_lines("2016_11")), detect(sample_lines("2016_12"))
+    (True, False)
+    """
     head = " ".join(line.text for line in lines[:4] if line.page == 1)
     return "Summary of Contributions to" in head and _TITLE in head
 
@@ -48,7 +53,12 @@ def _columns(lines: list[Line], file: str) -> dict[str, float]:
 
 
 def parse(lines: list[Line], file: str) -> Report:
-    """Read every type line, every "Total for Mission" line and the grand total."""
+    """Read every type line, every "Total for Mission" line and the grand total.
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> str(parse(sample_lines("2016_11"), "2016_11.pdf").date.date())
+    '2016-11-30'
+    """
     page1 = [line for line in lines if line.page == 1]
     when = header_date(" ".join(line.text for line in page1[:4]), file, "'by End of <Month>, <year>'")
     x = _columns(lines, file)

@@ -43,7 +43,12 @@ def _header(line: Line) -> tuple[str, ...] | None:
 
 
 def detect(lines: list[Line]) -> bool:
-    """True for this layout: page 1 begins with one of the two flat-table header lines."""
+    """True for this layout: page 1 begins with one of the two flat-table header lines.
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> detect(sample_lines("2019_09")), detect(sample_lines("2019_11"))
+    (True, False)
+    """
     return bool(lines) and lines[0].page == 1 and _header(lines[0]) is not None
 
 
@@ -136,7 +141,12 @@ def _page_rows(page: list[Line], file: str, x: dict[str, float], when_text: list
 
 
 def parse(lines: list[Line], file: str) -> Report:
-    """Read every row; the report date is the one printed on the rows (all must agree)."""
+    """Read every row; the report date is the one printed on the rows (all must agree).
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> str(parse(sample_lines("2019_09"), "2019_09.pdf").date.date())
+    '2019-09-30'
+    """
     x = _columns(lines[0])
     rows: list[Row] = []
     dates: list[str] = []

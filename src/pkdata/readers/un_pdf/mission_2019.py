@@ -40,7 +40,12 @@ def _is_header(line: Line) -> bool:
 
 
 def detect(lines: list[Line]) -> bool:
-    """True for this layout: the title on page 1 (2021+ titles read "Contribution of Uniformed ...")."""
+    """True for this layout: the title on page 1 (2021+ titles read "Contribution of Uniformed ...").
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> detect(sample_lines("2019_11")), detect(sample_lines("2021_02"))
+    (True, False)
+    """
     head = " ".join(" ".join(line.text for line in lines[:6] if line.page == 1).split())
     return _TITLE in head
 
@@ -62,7 +67,12 @@ def _total(scope: Scope, line: Line, v: dict[str, int], **where: str | None) -> 
 
 
 def parse(lines: list[Line], file: str) -> Report:
-    """Read every type line and every printed total."""
+    """Read every type line and every printed total.
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> str(parse(sample_lines("2019_11"), "2019_11.pdf").date.date())
+    '2019-11-30'
+    """
     first = next((i for i, line in enumerate(lines) if _is_header(line)), None)
     if first is None or lines[first].page != 1:
         raise ParseError(file, "column header not found on page 1", page=1)

@@ -48,7 +48,12 @@ _CENTRE_TOL = 3.0
 
 
 def detect(lines: list[Line]) -> bool:
-    """True for this layout (title on page 1)."""
+    """True for this layout (title on page 1).
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> detect(sample_lines("2021_02")), detect(sample_lines("2023_09"))
+    (True, False)
+    """
     head = " ".join(line.text for line in lines if line.page == 1)[:600]
     return TITLE in head and SUBTITLE in head
 
@@ -154,7 +159,12 @@ def _pair(names: list[_Entry], counts: list[_Counts], file: str) -> list[tuple[s
 
 
 def parse(lines: list[Line], file: str) -> Report:
-    """Read every row, mission total and the grand total."""
+    """Read every row, mission total and the grand total.
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> str(parse(sample_lines("2021_02"), "2021_02.pdf").date.date())
+    '2021-02-28'
+    """
     as_of = next((line.text for line in lines if line.page == 1 and line.text.startswith("As of")), "")
     when = find_date(as_of)
     if when is None:

@@ -33,7 +33,12 @@ _HEADER = ["Country", "Mission", "POST", "MALE", "FEMALE", "TOTAL"]
 
 
 def detect(lines: list[Line]) -> bool:
-    """True for this layout (title on page 1)."""
+    """True for this layout (title on page 1).
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> detect(sample_lines("2017_05")), detect(sample_lines("2018_03"))
+    (True, False)
+    """
     return any(_TITLE in line.text for line in lines[:4] if line.page == 1)
 
 
@@ -54,7 +59,12 @@ def _same_name(printed: str, full: str) -> bool:
 
 
 def parse(lines: list[Line], file: str) -> Report:
-    """Read every type line and every printed total."""
+    """Read every type line and every printed total.
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> str(parse(sample_lines("2017_05"), "2017_05.pdf").date.date())
+    '2017-05-31'
+    """
     page1 = [line for line in lines if line.page == 1]
     when = header_date(" ".join(line.text for line in page1[:4]), file, "dd/mm/yyyy after the title")
     x = _columns(lines, file)

@@ -21,7 +21,12 @@ from pkdata.readers.un_pdf.core import (
 
 
 def detect(lines: list[Line]) -> bool:
-    """True for this layout (title on page 1)."""
+    """True for this layout (title on page 1).
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> detect(sample_lines("2015_01")), detect(sample_lines("2017_05"))
+    (True, False)
+    """
     head = " ".join(line.text for line in lines[:6])
     return "Mission's Summary" in head and "detailed by Country" in head
 
@@ -36,7 +41,12 @@ def _header_x(lines: list[Line]) -> dict[str, float]:
 
 
 def parse(lines: list[Line], file: str) -> Report:
-    """Read every row and printed subtotal."""
+    """Read every row and printed subtotal.
+
+    >>> from pkdata.readers.un_pdf.core import sample_lines
+    >>> str(parse(sample_lines("2015_01"), "2015_01.pdf").date.date())
+    '2015-01-31'
+    """
     head = " ".join(line.text for line in lines[:8])
     when = header_date(head, file, "'Month of Report : dd-Mon-yy'")
     try:
