@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from pkdata import countries, schema, store
+from pkdata.errors import DataNotFoundError
 
 #: Okabe-Ito colours. China is always vermillion.
 CHINA = "#D55E00"
@@ -218,13 +219,33 @@ def _monthly_by(df: pd.DataFrame, column: str) -> pd.DataFrame:
     return wide.reindex(months).astype("float64")
 
 
+def _monthly_by_type(df: pd.DataFrame) -> pd.DataFrame:
+    """Monthly totals by personnel type, in the canonical order of the types."""
+    wide = _monthly_by(df, "personnel_type")
+    return wide.reindex(columns=[t for t in schema.PERSONNEL_TYPES if t in wide.columns])
+
+
+def _steps(index: pd.DatetimeIndex, *columns: pd.Series) -> tuple[Any, ...]:
+    """Each month as a flat step from the previous month's end to its own: x and the columns' y.
+
+    A month with no report is NaN at both ends, so it is a gap; a month with reports on neither
+    side is still a full-width step (``step="mid"`` would draw it with no width at all).
+    """
+    import numpy as np
+
+    right = index.to_numpy()
+    left = (index - pd.offsets.MonthEnd(1)).to_numpy()
+    x = np.column_stack([left, right]).ravel()
+    return (x, *(np.repeat(c.to_numpy(dtype="float64"), 2) for c in columns))
+
+
 def _stack(ax, wide: pd.DataFrame, colours: dict[str, str], labels: dict[str, str]) -> None:
     """Stacked areas that leave a gap (not a zero) where a month has no report."""
     base = pd.Series(0.0, index=wide.index)
     for col in wide.columns:
         top = base + wide[col]
-        ax.fill_between(wide.index, base.to_numpy(), top.to_numpy(), color=colours.get(col, GREY),
-                        label=labels.get(col, col), linewidth=0, step="mid")
+        x, lo, hi = _steps(wide.index, base, top)
+        ax.fill_between(x, lo, hi, color=colours.get(col, GREY), label=labels.get(col, col), linewidth=0)
         base = top
 
 
@@ -256,8 +277,7 @@ def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | N
     """
     df = _personnel(data)
     chn = df[df["contributor_iso3"] == "CHN"]
-    wide = _monthly_by(chn, "personnel_type")
-    wide = wide.reindex(columns=[t for t in schema.PERSONNEL_TYPES if t in wide.columns])
+    wide = _monthly_by_type(chn)
     # Months where any report exists but China has none are zero, not gaps.
     wide = _fill_covered(wide.reindex(pd.date_range(df["date"].min(), df["date"].max(), freq="ME")), df)
     fig, ax = new_figure(
@@ -271,19 +291,21 @@ def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | N
     # A little room at the left too: the first month's leader line stays clear of the axis spine.
     ax.set_xlim(wide.index.min() - pd.Timedelta(days=150), wide.index.max() + pd.Timedelta(days=200))
     total = wide.sum(axis=1, min_count=1)
-    ymax = float(total.max()) * 1.25
-    ax.set_ylim(0, ymax)
+    top = float(total.max())
     first = total[total > 0].index.min()
+    span = wide.index.max() - wide.index.min()
+    # The first month's note sits just above the data near it, with room above it for the notes at the top.
+    if pd.notna(first):
+        near = total[(total.index >= first - span * 0.2) & (total.index <= first + span * 0.2)]
+        y_text = float(near.max()) + top * 0.12
+    ymax = max(top * 1.25, y_text + top * 0.45) if pd.notna(first) else top * 1.25
+    ax.set_ylim(0, ymax)
     if pd.notna(first):
         # The data start in Nov 1990 (IPI), when China already had personnel deployed: the label says
         # "first in the data", which is what the data can show.
         label = "First deployment" if first > total.index.min() else "First month in the data"
-        # Text just above the data near that month, a vertical leader from its corner down to the point:
-        # the leader never crosses the bars.
-        span = wide.index.max() - wide.index.min()
+        # A vertical leader from the text's corner down to the point: it never crosses the bars.
         left = first <= wide.index.min() + span * 0.6
-        near = total[(total.index >= first - span * 0.2) & (total.index <= first + span * 0.2)]
-        y_text = min(float(near.max()) + ymax * 0.12, ymax * 0.55)
         ax.annotate(f"{label}\n{first:%b %Y}: {int(total[first]):,}", xy=(first, total[first]),
                     xycoords="data", xytext=(first, y_text), textcoords="data", fontsize=8.5,
                     ha="left" if left else "right", va="bottom",
@@ -299,8 +321,11 @@ def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | N
         for when in deaths["date"].drop_duplicates():
             ax.plot([when], [y], marker="v", color=CHINA, markersize=7, zorder=5)
         where = ", ".join(f"{m} ({n})" for m, n in deaths.groupby("mission").size().items())
-        ax.text(deaths["date"].min() - pd.Timedelta(days=90), y, f"{len(deaths)} killed in 2016: {where}",
-                fontsize=8.5, color=CHINA, ha="right", va="center")
+        # Left of the markers, or right of them when the data start shortly before 2016.
+        room_left = deaths["date"].min() - wide.index.min() > span * 0.4
+        ax.text(deaths["date"].min() - pd.Timedelta(days=90) if room_left
+                else deaths["date"].max() + pd.Timedelta(days=90), y, f"{len(deaths)} killed in 2016: {where}",
+                fontsize=8.5, color=CHINA, ha="right" if room_left else "left", va="center")
     ax.xaxis.set_major_locator(mdates.YearLocator(5))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     # In the full data the years before 2004 are low: the legend sits there, below the notes at the top.
@@ -313,7 +338,7 @@ def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | N
 def _china_killed(fatalities: pd.DataFrame | None, year: int) -> pd.DataFrame:
     try:
         f = store.table("fatalities") if fatalities is None else fatalities
-    except Exception:  # no fatalities table in this processed folder: no annotation
+    except DataNotFoundError:  # no fatalities table in this processed folder: no annotation
         return pd.DataFrame(columns=["date", "mission"])
     f = f[(f["nationality_iso3"] == "CHN") & (f["date"].dt.year == year)]
     return f[f["incident_type"].astype(str).str.contains("malicious", case=False, na=False)]
@@ -336,6 +361,10 @@ def p5_over_time(data: pd.DataFrame | None = None) -> Figure:
     for iso in order:
         ax.plot(wide.index, wide[iso], color=P5_COLOURS[iso], linewidth=2.4 if iso == "CHN" else 1.3,
                 label=countries.display_name(iso), zorder=3 if iso == "CHN" else 2)
+        # a month with no report on either side is no line at all: a dot shows it
+        alone = wide[iso].notna() & wide[iso].shift(1).isna() & wide[iso].shift(-1).isna()
+        ax.plot(wide.index[alone], wide.loc[alone, iso], linestyle="none", marker="o",
+                markersize=3.5 if iso == "CHN" else 2.5, color=P5_COLOURS[iso], zorder=3 if iso == "CHN" else 2)
     ax.set_ylabel("Uniformed personnel (people)")
     ax.yaxis.set_major_formatter(_thousands)
     ax.set_ylim(bottom=0)
@@ -377,8 +406,9 @@ def china_by_mission(data: pd.DataFrame | None = None, top: int = 7) -> Figure:
         source_line("contributions", _month_span(wide.index)))
     _stack(ax, shown, colours, {})
     if no_detail is not None:
-        ax.fill_between(no_detail.index, 0, no_detail.where(no_detail > 0).to_numpy(), facecolor="none",
-                        edgecolor=GREY, hatch="///", linewidth=0, step="mid", label="No mission detail")
+        x, hatched = _steps(no_detail.index, no_detail.where(no_detail > 0))
+        ax.fill_between(x, 0, hatched, facecolor="none", edgecolor=GREY, hatch="///", linewidth=0,
+                        label="No mission detail")
     ax.set_ylabel("Uniformed personnel (people)")
     ax.yaxis.set_major_formatter(_thousands)
     total = shown.sum(axis=1, min_count=1)
@@ -430,8 +460,7 @@ def global_by_type(data: pd.DataFrame | None = None) -> Figure:
     'Uniformed personnel (thousands)'
     """
     df = _personnel(data)
-    wide = _monthly_by(df, "personnel_type") / 1000
-    wide = wide.reindex(columns=[t for t in schema.PERSONNEL_TYPES if t in wide.columns])
+    wide = _monthly_by_type(df) / 1000
     fig, ax = new_figure(
         "Uniformed personnel in UN peacekeeping, by type",
         "All contributors, thousands of people at each month's end; before Nov 2009 police are not split by type"
