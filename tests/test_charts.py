@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import matplotlib
+import pandas as pd
 import pytest
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from pkdata import charts  # noqa: E402
+from pkdata import charts, store  # noqa: E402
 from pkdata.build import build  # noqa: E402
 
 from .helpers import raw_with_reports  # noqa: E402
@@ -109,3 +110,44 @@ def test_scatter_labels_do_not_overlap():
         for b in boxes[i + 1:]:
             assert not a.overlaps(b), "two labels overlap"
     plt.close(fig)
+
+
+def test_first_deployment_is_the_first_month_with_chinese_personnel():
+    """Computed from the data: where the data start before China's first personnel, the label says so."""
+    df = store.table("contributions")
+    later = df[(df["contributor_iso3"] != "CHN") | (df["date"] >= "2000-01-01")]
+    fig = charts.china_by_type(data=later)
+    first = later.loc[later["contributor_iso3"] == "CHN", "date"].min()
+    total = int(later.loc[(later["contributor_iso3"] == "CHN") & (later["date"] == first), "total"].sum())
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert f"First deployment\n{first:%b %Y}: {total:,}" in texts
+    _check_style(fig)
+
+
+def test_china_by_type_without_a_fatalities_table_has_no_fatalities_note(tmp_path, monkeypatch):
+    import shutil
+
+    from pkdata import paths
+
+    for name in ("contributions.parquet", "manifest.json"):
+        shutil.copy(paths.REPO_DIR / "data" / "processed" / name, tmp_path / name)
+    monkeypatch.setenv("PKDATA_DATA", str(tmp_path))
+    fig = charts.china_by_type()
+    texts = " | ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "killed" not in texts and "Report published" in texts
+    _check_style(fig)
+
+
+def test_a_month_with_no_report_on_either_side_is_drawn(small, monkeypatch):
+    """The small dataset's Dec 2015 has no neighbour: it is a step a month wide, not a zero-width sliver."""
+    import matplotlib.dates as mdates
+
+    monkeypatch.setenv("PKDATA_DATA", str(small))
+    fig = charts.global_by_type()
+    mid_december = mdates.date2num(pd.Timestamp("2015-12-15"))
+    widths = [p.vertices[:, 0].max() - p.vertices[:, 0].min() for c in fig.axes[0].collections for p in c.get_paths()
+              if len(p.vertices) and p.vertices[:, 0].min() <= mid_december <= p.vertices[:, 0].max()]
+    assert widths and min(widths) >= 28  # days
+    fig = charts.p5_over_time()
+    dots = [line for line in fig.axes[0].get_lines() if line.get_marker() == "o" and len(line.get_xdata())]
+    assert len(dots) == 5  # each member's lone months (Dec 2015, Dec 2016) as dots

@@ -36,3 +36,17 @@ def test_a_changed_table_redraws_only_the_charts_that_read_it(tmp_path, monkeypa
     (data / "manifest.json").write_text(json.dumps(manifest))
     status = figures.render_all(out, only=["funding_shares", "p5_over_time"])
     assert status == {"funding_shares": "drawn", "p5_over_time": "unchanged"}
+
+
+def test_a_changed_module_redraws_only_the_charts_drawn_with_it(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    module = tmp_path / "module.py"  # stands for a module one chart computes with (as claims.py for the claims)
+    module.write_text("a = 1\n")
+    chosen = {"p5_over_time": replace(figures.FIGURES["p5_over_time"], code=(str(module),)),
+              "global_by_type": figures.FIGURES["global_by_type"]}
+    monkeypatch.setattr(figures, "FIGURES", {**figures.FIGURES, **chosen})
+    out = tmp_path / "figs"
+    assert set(figures.render_all(out, only=list(chosen)).values()) == {"drawn"}
+    module.write_text("a = 2\n")
+    assert figures.render_all(out, only=list(chosen)) == {"p5_over_time": "drawn", "global_by_type": "unchanged"}

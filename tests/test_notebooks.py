@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -91,3 +92,17 @@ def test_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     assert "hello" in (out / "only.html").read_text()
     assert cli.main(["notebooks", "--out", str(out), "--only", "missing"]) == 1
     assert "unknown notebook(s) ['missing']" in capsys.readouterr().err
+
+
+def _children() -> set[str]:
+    """Process ids of this process's children (Linux /proc)."""
+    tasks = Path(f"/proc/{os.getpid()}/task")
+    return {pid for task in tasks.iterdir() for pid in (task / "children").read_text().split()}
+
+
+def test_the_kernel_is_shut_down_when_the_notebook_is_done(tmp_path: Path) -> None:
+    before = _children()
+    notebooks.execute(_notebook(tmp_path, "k.ipynb", "print('done')"))
+    with pytest.raises(PkdataError):
+        notebooks.execute(_notebook(tmp_path, "fails.ipynb", "1 / 0"))
+    assert _children() <= before, "a kernel is still running after execute() returned"

@@ -65,15 +65,15 @@ _STYLE = {
 _thousands = FuncFormatter(lambda v, _: f"{v:,.0f}")
 
 
-def _publishers(table: str) -> str:
-    """Publishers of the sources that produced a table, from the manifest."""
+def _publishers(table: str, files: set[str] | None = None) -> str:
+    """Publishers of the sources that produced a table (only those of ``files`` if given), from the manifest."""
     try:
         sources = store.manifest()["sources"]
-    except Exception:  # a small or doctored dataset may have no manifest
+    except DataNotFoundError:  # a small or doctored dataset may have no manifest
         return ""
     names = []
     for s in sources:
-        if s.get("table") != table or s.get("duplicate_of"):
+        if s.get("table") != table or s.get("duplicate_of") or (files is not None and s.get("name") not in files):
             continue
         pub = s.get("publisher", "")
         short = ("UN DPO monthly contribution reports" if "Peace Operations" in pub and table == "contributions"
@@ -88,13 +88,18 @@ def _publishers(table: str) -> str:
     return "; ".join(names)
 
 
-def source_line(table: str, period: str) -> str:
+def source_line(table: str, period: str, files: set[str] | None = None) -> str:
     """The line under a chart: publishers of the table's sources and the data's period.
 
-    >>> source_line("contributions", "Nov 1990 - Jul 2025").startswith("Source: ")
-    True
+    ``files``: the source files of the rows drawn (the table's ``source`` column), when a chart shows only
+    some of the table: then only their publishers are named.
+
+    >>> source_line("contributions", "Nov 1990 - Jul 2025")
+    'Source: IPI Peacekeeping Database; UN DPO monthly contribution reports (Nov 1990 - Jul 2025). Chart: pkdata.'
+    >>> source_line("contributions", "Sep 2018", files={"UN_country_contributions_2018_09.pdf"})
+    'Source: UN DPO monthly contribution reports (Sep 2018). Chart: pkdata.'
     """
-    pubs = _publishers(table)
+    pubs = _publishers(table, files)
     return f"Source: {pubs or 'pkdata processed data'} ({period}). Chart: pkdata."
 
 
@@ -167,13 +172,13 @@ def legend_overlaps(ax: Any) -> int:
     """How many data points (line vertices, scatter points, area outlines) and notes lie under the legend.
 
     >>> fig, ax = new_figure("T", "S", "Source: x")
-    >>> _ = ax.plot([0, 1, 2, 3], [0, 1, 2, 3], label="rising")
+    >>> _ = ax.plot(range(20), [9] * 19 + [0], label="high, then low")
     >>> _ = ax.legend(loc="upper left")
+    >>> legend_overlaps(ax) > 0
+    True
+    >>> _ = ax.legend(loc="lower left")
     >>> legend_overlaps(ax)
     0
-    >>> _ = ax.legend(loc="upper right")
-    >>> legend_overlaps(ax)
-    1
     """
     import numpy as np
     from matplotlib.collections import PathCollection, PolyCollection
@@ -181,6 +186,7 @@ def legend_overlaps(ax: Any) -> int:
     legend = ax.get_legend()
     if legend is None:
         return 0
+    ax.get_xlim(), ax.get_ylim()  # apply pending autoscaling, so that the data transform is current
     renderer = ax.figure.canvas.get_renderer()
     box = legend.get_window_extent(renderer)
     # every line's vertices: markers, and the ends of vertical lines such as the report date's
@@ -247,6 +253,18 @@ def _stack(ax, wide: pd.DataFrame, colours: dict[str, str], labels: dict[str, st
         x, lo, hi = _steps(wide.index, base, top)
         ax.fill_between(x, lo, hi, color=colours.get(col, GREY), label=labels.get(col, col), linewidth=0)
         base = top
+
+
+def _date_axis(ax: Any, every: int) -> None:
+    """Ticks every ``every`` years on a long time axis; on a short one (a few reports), months."""
+    lo, hi = ax.get_xlim()
+    if hi - lo >= 2 * every * 365.25:  # date axes count days
+        ax.xaxis.set_major_locator(mdates.YearLocator(every))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    else:
+        locator = mdates.AutoDateLocator(maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _fill_covered(wide: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
@@ -326,8 +344,7 @@ def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | N
         ax.text(deaths["date"].min() - pd.Timedelta(days=90) if room_left
                 else deaths["date"].max() + pd.Timedelta(days=90), y, f"{len(deaths)} killed in 2016: {where}",
                 fontsize=8.5, color=CHINA, ha="right" if room_left else "left", va="center")
-    ax.xaxis.set_major_locator(mdates.YearLocator(5))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    _date_axis(ax, every=5)
     # In the full data the years before 2004 are low: the legend sits there, below the notes at the top.
     legend = {"ncols": 2, "fontsize": 8.5}
     return finish(fig, ax, [{"loc": "upper left", "bbox_to_anchor": (0.0, 0.78), **legend},
@@ -363,13 +380,13 @@ def p5_over_time(data: pd.DataFrame | None = None) -> Figure:
                 label=countries.display_name(iso), zorder=3 if iso == "CHN" else 2)
         # a month with no report on either side is no line at all: a dot shows it
         alone = wide[iso].notna() & wide[iso].shift(1).isna() & wide[iso].shift(-1).isna()
-        ax.plot(wide.index[alone], wide.loc[alone, iso], linestyle="none", marker="o",
-                markersize=3.5 if iso == "CHN" else 2.5, color=P5_COLOURS[iso], zorder=3 if iso == "CHN" else 2)
+        if alone.any():
+            ax.plot(wide.index[alone], wide.loc[alone, iso], linestyle="none", marker="o",
+                    markersize=3.5 if iso == "CHN" else 2.5, color=P5_COLOURS[iso], zorder=3 if iso == "CHN" else 2)
     ax.set_ylabel("Uniformed personnel (people)")
     ax.yaxis.set_major_formatter(_thousands)
     ax.set_ylim(bottom=0)
-    ax.xaxis.set_major_locator(mdates.YearLocator(5))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    _date_axis(ax, every=5)
     # Upper right first: in the full data the peaks are at the left (France, United Kingdom, 1993-95).
     return finish(fig, ax, [{"loc": "upper right", "fontsize": 9}, {"loc": "upper left", "fontsize": 9},
                             {"loc": "upper center", "ncols": 5, "fontsize": 9}])
@@ -413,8 +430,7 @@ def china_by_mission(data: pd.DataFrame | None = None, top: int = 7) -> Figure:
     ax.yaxis.set_major_formatter(_thousands)
     total = shown.sum(axis=1, min_count=1)
     ax.set_ylim(0, float(max(total.max(), no_detail.max() if no_detail is not None else 0)) * 1.3)
-    ax.xaxis.set_major_locator(mdates.YearLocator(2))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    _date_axis(ax, every=2)
     return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 8.5},
                             {"loc": "upper right", "ncols": 3, "fontsize": 8.5},
                             {"loc": "upper center", "ncols": 5, "fontsize": 8.5}])
@@ -438,7 +454,7 @@ def top_contributors(month: str = "2018-09", n: int = 20, data: pd.DataFrame | N
     fig, ax = new_figure(
         f"The {n} largest contributors of uniformed personnel, {when:%B %Y}",
         "People deployed at the month's end; China highlighted",
-        source_line("contributions", f"{when:%b %Y}"), size=(10, 0.25 * n + 2.2))
+        source_line("contributions", f"{when:%b %Y}", set(rows["source"].astype(str))), size=(10, 0.25 * n + 2.2))
     names = [countries.display_name(i) for i in totals.index]
     colours = [CHINA if i == "CHN" else "#0072B2" for i in totals.index]
     bars = ax.barh(names, totals.to_numpy(), color=colours)
@@ -469,8 +485,7 @@ def global_by_type(data: pd.DataFrame | None = None) -> Figure:
     _stack(ax, wide, TYPE_COLOURS, TYPE_NAMES)
     ax.set_ylabel("Uniformed personnel (thousands)")
     ax.set_ylim(0, float(wide.sum(axis=1).max()) * 1.22)
-    ax.xaxis.set_major_locator(mdates.YearLocator(5))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    _date_axis(ax, every=5)
     return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 8.5},
                             {"loc": "upper right", "ncols": 3, "fontsize": 8.5},
                             {"loc": "upper center", "ncols": 5, "fontsize": 8.5}])

@@ -2,7 +2,8 @@
 
 Output is deterministic (no dates or software versions in the files, a fixed SVG hash salt),
 and a chart is redrawn only when its inputs changed: each chart has a stamp file keyed by a
-hash of the chart code and of the processed tables it reads (their sha256 in the manifest).
+hash of the code that draws it (the shared chart code and the modules it computes with), the
+processed tables it reads (their sha256 and source entries in the manifest) and matplotlib's version.
 
 >>> sorted(FIGURES)[:2]
 ['china_by_mission', 'china_by_type']
@@ -22,11 +23,13 @@ from pkdata import paths, store
 
 @dataclass(frozen=True)
 class Chart:
-    """One figure: the chart function's name in :mod:`pkdata.charts`, its arguments, its tables."""
+    """One figure: the chart function's name in :mod:`pkdata.charts`, its arguments, its tables, and the
+    modules (besides :data:`CODE`) whose code computes what it draws."""
 
     function: str
     tables: tuple[str, ...]
     kwargs: dict[str, Any] = field(default_factory=dict)
+    code: tuple[str, ...] = ()
 
 
 #: File stem -> chart.
@@ -36,24 +39,31 @@ FIGURES: dict[str, Chart] = {
     "china_by_mission": Chart("china_by_mission", ("contributions",)),
     "top_contributors_2018_09": Chart("top_contributors", ("contributions",), {"month": "2018-09", "n": 20}),
     "global_by_type": Chart("global_by_type", ("contributions",)),
-    "funding_shares": Chart("funding_shares", ("assessments",)),
-    "pays_vs_serves_2019": Chart("pays_vs_serves", ("assessments", "contributions"), {"year": 2019}),
+    "funding_shares": Chart("funding_shares", ("assessments",), code=("finance.py",)),
+    "pays_vs_serves_2019": Chart("pays_vs_serves", ("assessments", "contributions"), {"year": 2019},
+                                 code=("finance.py",)),
     "claim_second_largest_funder": Chart("claims_timeline", ("assessments", "contributions", "fatalities"),
-                                         {"claim_id": "second_largest_funder"}),
+                                         {"claim_id": "second_largest_funder"}, code=("claims.py", "finance.py")),
     "claim_personnel_about_2500": Chart("claims_timeline", ("assessments", "contributions", "fatalities"),
-                                        {"claim_id": "personnel_about_2500"}),
+                                        {"claim_id": "personnel_about_2500"}, code=("claims.py", "finance.py")),
 }
 
-_CODE = ("charts.py", "figures.py", "claims.py", "finance.py", "personnel.py")
+#: Modules every chart is drawn with (style, names, types, table access); paths relative to the package.
+CODE: tuple[str, ...] = ("charts.py", "figures.py", "countries.py", "schema.py", "store.py")
 
 
 def _key(chart: Chart, manifest: dict[str, Any]) -> str:
+    from importlib.metadata import version
+
     h = hashlib.sha256()
-    for name in _CODE:
+    for name in (*CODE, *chart.code):
         h.update((paths.PACKAGE_DIR / name).read_bytes())
-    h.update(json.dumps([chart.function, chart.kwargs], sort_keys=True).encode())
+    h.update(json.dumps([chart.function, chart.kwargs, version("matplotlib")], sort_keys=True).encode())
     for t in chart.tables:
         h.update(str(manifest.get("tables", {}).get(t, {}).get("sha256", "")).encode())
+        # the source line names the table's publishers: their entries count too
+        entries = [s for s in manifest.get("sources", []) if s.get("table") == t]
+        h.update(json.dumps(entries, sort_keys=True).encode())
     return h.hexdigest()
 
 

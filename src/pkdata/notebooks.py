@@ -79,7 +79,9 @@ def execute(path: str | Path, *, timeout: int = CELL_TIMEOUT, kernel_name: str =
             km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(Path(sockets) / "kernel"))
             client = NotebookClient(nb, km=km, timeout=timeout, kernel_name=kernel_name,
                                     resources={"metadata": {"path": str(path.parent.resolve())}})
-            client.execute()
+            # cleanup_kc: shut the kernel down here, while its socket folder exists (nbclient leaves a
+            # kernel it did not create running until this process exits).
+            client.execute(cleanup_kc=True)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         failed = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"
                        and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
