@@ -13,6 +13,7 @@ from werkzeug import Response
 
 from pkdata import fetch as f
 from pkdata.build import build
+from pkdata.hashes import sha256_file
 
 from .helpers import folder_digest, raw_with_reports
 
@@ -128,7 +129,7 @@ def test_changed_file_keeps_the_old_version_until_a_build_succeeds(httpserver, w
     spec = _spec(httpserver, name)
     dest = world["raw"] / spec.dest
     old_bytes = dest.read_bytes()
-    old_sha = f._sha256(dest)
+    old_sha = sha256_file(dest)
     dest.unlink()
     dest.write_bytes(old_bytes)  # a real file (not the test's symlink), as fetch would have left it
     # Upstream now serves other bytes under this name (a corrected re-issue, here another real report).
@@ -139,7 +140,7 @@ def test_changed_file_keeps_the_old_version_until_a_build_succeeds(httpserver, w
     entry = f.load_manifest(world["raw"])["files"][spec.dest]
     kept = world["raw"] / entry["previous"][0]["path"]
     assert entry["sha256"] != old_sha and entry["previous"][0]["sha256"] == old_sha
-    assert kept.read_bytes() == old_bytes and f._sha256(dest) == entry["sha256"]
+    assert kept.read_bytes() == old_bytes and sha256_file(dest) == entry["sha256"]
     # No build used the new version yet: a later fetch keeps the old one.
     f.prune_previous(world["raw"], world["out"])
     assert kept.exists()
@@ -160,7 +161,7 @@ def test_restore_puts_the_previous_version_back(httpserver, world, un_pdf):
     f.fetch([spec], world["raw"], config=FAST, processed=world["out"])
     assert f.restore_previous(world["raw"]) == [spec.dest]
     assert (world["raw"] / spec.dest).read_bytes() == world["new"]
-    assert f.load_manifest(world["raw"])["files"][spec.dest]["sha256"] == f._sha256(world["raw"] / spec.dest)
+    assert f.load_manifest(world["raw"])["files"][spec.dest]["sha256"] == sha256_file(world["raw"] / spec.dest)
 
 
 def test_offline_and_local_mirror(tmp_path, reference):

@@ -239,7 +239,7 @@ def test_manifest_lists_every_source_with_rows(out):
     assert {"donors-2013.json", "donors-2024.json", finance.RB_WORKBOOK, finance.CURATED_PK_RATES,
             "budget-pko-2024.json", "budget-audited-pko-2019.json"} <= names
     curated = next(s for s in m["sources"] if s["name"] == finance.CURATED_PK_RATES)
-    assert curated["sha256"] == pkdata.build.sha256_file(CURATED / finance.CURATED_PK_RATES)
+    assert curated["sha256"] == pkdata.hashes.sha256_file(CURATED / finance.CURATED_PK_RATES)
     donors = next(s for s in m["sources"] if s["name"] == "donors-2016.json")
     assert donors["ignored_un_dpo_entries"] == {"Other": 1, "Voluntary earmarked": 16}
 

@@ -28,6 +28,7 @@ import pandas as pd
 
 from pkdata import paths, schema
 from pkdata.errors import PkdataError
+from pkdata.hashes import sha256_file
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -62,19 +63,6 @@ class StepResult:
     tables: dict[str, pd.DataFrame]
     sources: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file.
-
-    >>> len(sha256_file(Path(__file__)))
-    64
-    """
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def code_version(*modules: str) -> str:

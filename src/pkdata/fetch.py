@@ -47,6 +47,7 @@ from urllib.parse import quote
 
 from pkdata import paths
 from pkdata.errors import PkdataError
+from pkdata.hashes import sha256_file
 
 if TYPE_CHECKING:  # requests is imported only when a download starts
     import requests
@@ -246,14 +247,6 @@ def _save_manifest(raw: Path, manifest: dict[str, Any]) -> None:
         raise
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 # --------------------------------------------------------------------------- content checks
 
 
@@ -345,7 +338,7 @@ def _stream(session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None,
     import requests
 
     headers = {}
-    if entry and dest.exists() and entry.get("sha256") and _sha256(dest) == entry["sha256"]:
+    if entry and dest.exists() and entry.get("sha256") and sha256_file(dest) == entry["sha256"]:
         if entry.get("etag"):
             headers["If-None-Match"] = entry["etag"]
         if entry.get("last_modified"):
@@ -420,12 +413,12 @@ def _install(tmp: Path, spec: RemoteFile, raw: Path, manifest: dict[str, Any], i
     dest = raw / spec.dest
     try:
         check_content(tmp, spec, info.get("content_type", ""))
-        sha = info.get("sha256") or _sha256(tmp)
+        sha = info.get("sha256") or sha256_file(tmp)
         size = tmp.stat().st_size
         entry = dict(manifest["files"].get(spec.dest, {}))
         status = "new"
         if dest.exists():
-            old_sha = _sha256(dest)
+            old_sha = sha256_file(dest)
             if old_sha == sha:
                 tmp.unlink()
                 status = "unchanged"
@@ -477,7 +470,7 @@ def _offline(spec: RemoteFile, raw: Path, manifest: dict[str, Any]) -> FetchResu
     dest = raw / spec.dest
     if not dest.exists():
         return FetchResult(spec.dest, "missing", "not on disk (offline: not downloaded)")
-    sha = _sha256(dest)
+    sha = sha256_file(dest)
     known = manifest["files"].get(spec.dest, {}).get("sha256")
     if known and known != sha:
         return FetchResult(spec.dest, "present", "on disk, but differs from the manifest's sha256 (edited by hand?)",

@@ -48,8 +48,9 @@ import numpy as np
 import pandas as pd
 
 from pkdata import countries, store
-from pkdata.build import BuildContext, StepResult, sha256_file
+from pkdata.build import BuildContext, StepResult
 from pkdata.errors import PkdataError
+from pkdata.hashes import sha256_file
 from pkdata.readers import assessments as rd
 from pkdata.readers import un_open
 

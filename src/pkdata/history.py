@@ -40,6 +40,7 @@ import pandas as pd
 
 from pkdata import schema
 from pkdata.errors import PkdataError
+from pkdata.hashes import sha256_file
 
 #: Sources in the order that decides a month (see the module docstring for the reasons).
 PRECEDENCE: list[str] = [
@@ -232,12 +233,6 @@ def compare(left: pd.DataFrame, right: pd.DataFrame, by: list[str], value: str =
 
 
 # --------------------------------------------------------------------------- reading the sources
-
-
-def _sha(path: Path) -> str:
-    from pkdata.build import sha256_file
-
-    return sha256_file(path)
 
 
 def read_history_sources(ctx: Any) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path, str]], list[dict]]:
@@ -449,9 +444,9 @@ def step_history(ctx: Any) -> Any:
     checks: list[dict[str, Any]] = []
     for key, path, name in files:
         meta = DATASETS.get(key, DATASETS["un_csv"] if key.startswith("un_") else DATASETS["ipi_countries"])
-        entry = {"name": name, "sha256": _sha(path), "bytes": path.stat().st_size, "publisher": meta["publisher"],
-                 "url_pattern": meta["url_pattern"], "table": "contributions", "dataset": key,
-                 "rows": int(rows_by_source.get(name, 0))}
+        entry = {"name": name, "sha256": sha256_file(path), "bytes": path.stat().st_size,
+                 "publisher": meta["publisher"], "url_pattern": meta["url_pattern"], "table": "contributions",
+                 "dataset": key, "rows": int(rows_by_source.get(name, 0))}
         if key == "ipi_world_totals":
             entry["table"] = "contributions_crosschecks"
             entry["note"] = (f"IPI world totals: months of {', '.join(WORLD_CHECKED)} off by more than "

@@ -222,7 +222,7 @@ def _curated(ctx: BuildContext, name: str) -> Path:
 
 
 def _source(path: Path, table: str, rows: int, publisher: str, url: str, **more: Any) -> dict[str, Any]:
-    from pkdata.build import sha256_file
+    from pkdata.hashes import sha256_file
 
     return {"name": path.name, "sha256": sha256_file(path), "bytes": path.stat().st_size, "publisher": publisher,
             "url_pattern": url, "table": table, "rows": int(rows), **more}

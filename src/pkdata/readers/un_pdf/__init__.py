@@ -24,7 +24,6 @@ module              report
 
 from __future__ import annotations
 
-import hashlib
 from importlib import import_module
 from pathlib import Path
 
@@ -32,6 +31,7 @@ import pandas as pd
 
 from pkdata import countries, paths, schema
 from pkdata.errors import ParseError
+from pkdata.hashes import sha256_file
 from pkdata.readers.un_pdf.core import Line, Report, read_lines, verify
 
 #: Layout modules, in the order they are tried.
@@ -129,7 +129,7 @@ def parse_report(path: str | Path, *, date_overrides: dict[str, pd.Timestamp] | 
             report.pages = doc.page_count
             if pd.isna(report.date):
                 overrides = report_date_overrides() if date_overrides is None else date_overrides
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                digest = sha256_file(path)
                 if digest not in overrides:
                     raise ParseError(
                         path.name, "the report prints no date, and data/raw/curated/report_dates.csv has no "
@@ -182,16 +182,3 @@ def to_frame(report: Report) -> pd.DataFrame:
     df["contributor"] = df["contributor_iso3"].map(countries.display_name)
     df["source"] = report.file
     return schema.coerce(df).reset_index(drop=True)
-
-
-def file_sha256(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes.
-
-    >>> len(file_sha256(__file__))
-    64
-    """
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
