@@ -57,7 +57,7 @@ def main() -> int:
         raw.mkdir(parents=True)
         for p in pdfs[:-1]:
             (raw / p.name).symlink_to(p)
-        steps = ["pkdata.build:step_un_pdfs"]
+        steps = ["pkdata.build.personnel:step_un_pdfs"]
         t_full = _time(lambda: build(raw=work / "raw", out=work / "out", cache=work / "cache", steps=steps))
         (raw / pdfs[-1].name).symlink_to(pdfs[-1])
         t_one = _time(lambda: build(raw=work / "raw", out=work / "out", cache=work / "cache", steps=steps))

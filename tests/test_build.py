@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 
 from pkdata import paths
-from pkdata.build import build, parse_cache_version
+from pkdata.build import build
+from pkdata.build.personnel import parse_cache_version
 
 from .helpers import folder_digest, raw_with_reports
 
-STEP = ["pkdata.build:step_un_pdfs"]
+STEP = ["pkdata.build.personnel:step_un_pdfs"]
 
 
 def test_duplicate_month_detected_by_content_and_counted_once(tmp_path, un_pdf):
@@ -43,7 +44,7 @@ def test_two_builds_are_byte_identical_and_cache_is_used(tmp_path, un_pdf):
 def test_adding_one_report_parses_only_that_report(tmp_path, un_pdf, monkeypatch):
     raw = raw_with_reports(tmp_path, un_pdf, ["2015_01", "2015_02"])
     build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=STEP, workers=1)
-    import pkdata.build as b
+    import pkdata.build.personnel as b
 
     parsed = []
     real = b._parse_pdf

@@ -8,8 +8,8 @@ import pytest
 import pkdata
 from pkdata import cli, paths
 from pkdata.build import build
+from pkdata.build.operations import step_missions
 from pkdata.errors import ParseError, PkdataError
-from pkdata.operations import step_missions
 from pkdata.readers import un_fatalities as uf
 
 from .helpers import folder_digest

@@ -18,7 +18,7 @@ from pkdata.hashes import sha256_file
 from .helpers import folder_digest, raw_with_reports
 
 FAST = f.FetchConfig(retries=1, backoff=0, timeout=(0.5, 0.3), progress=False)
-STEP = ["pkdata.build:step_un_pdfs"]
+STEP = ["pkdata.build.personnel:step_un_pdfs"]
 
 
 @pytest.fixture(autouse=True)
@@ -190,7 +190,7 @@ def test_cli_update_prints_what_changed(tmp_path, monkeypatch, capsys, un_pdf, r
         (mirror / un_pdf(m).name).symlink_to(un_pdf(m))
     raw, out = tmp_path / "raw", tmp_path / "out"
     monkeypatch.setenv("PKDATA_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr("pkdata.build.STEPS", STEP)
+    monkeypatch.setattr("pkdata.build.pipeline.STEPS", STEP)
     assert main(["update", "--raw", str(raw), "--out", str(out), "--from", str(mirror), "--only", "un_pdf",
                  "--months", "2015-01:2015-02", "--workers", "1"]) == 0
     text = capsys.readouterr().out

@@ -16,10 +16,11 @@ import pytest
 import pkdata
 from pkdata import finance, paths
 from pkdata.build import build
+from pkdata.build import finance as finance_step
 from pkdata.cli import main
 from pkdata.errors import PkdataError
 
-STEP = "pkdata.finance:step_finance"
+STEP = "pkdata.build.finance:step_finance"
 CURATED = paths.REPO_DIR / "data" / "raw" / "curated"
 
 
@@ -52,7 +53,7 @@ def with_personnel(tmp_path_factory, reference, un_pdfs) -> Path:
         name = f"UN_country_contributions_{month}.pdf"
         (raw / "un_monthly_pdfs" / name).symlink_to(un_pdfs / name)
     build(raw=raw, out=root / "out", reference=reference, cache=root / "cache",
-          steps=["pkdata.build:step_un_pdfs", STEP], workers=1)
+          steps=["pkdata.build.personnel:step_un_pdfs", STEP], workers=1)
     return root / "out"
 
 
@@ -117,9 +118,9 @@ def test_china_regular_budget_share_every_scale_period_2010_2027(out, reference)
             row = h.loc[year]
             assert (row["rate_printed"], row["rank"], row["basis"], row["period_start"], row["period_end"]) == (
                 rate, rank, "scale_rate", start, end), year
-            assert row["source"] == finance.RB_WORKBOOK
+            assert row["source"] == finance_step.RB_WORKBOOK
     # The same values, read straight from the workbook CSV.
-    wb = pd.read_csv(reference / "budget" / "official" / finance.RB_WORKBOOK, dtype=str)
+    wb = pd.read_csv(reference / "budget" / "official" / finance_step.RB_WORKBOOK, dtype=str)
     china = wb[wb["iso3"] == "CHN"].set_index("period_start_year")["rate_percent"].to_dict()
     assert china == {str(s): r for (s, _), (r, _) in expected.items()}
 
@@ -236,10 +237,10 @@ def test_manifest_lists_every_source_with_rows(out):
         for s in entries:
             assert {"name", "sha256", "bytes", "publisher", "url_pattern", "table", "rows"} <= set(s)
     names = {s["name"] for s in m["sources"]}
-    assert {"donors-2013.json", "donors-2024.json", finance.RB_WORKBOOK, finance.CURATED_PK_RATES,
+    assert {"donors-2013.json", "donors-2024.json", finance_step.RB_WORKBOOK, finance_step.CURATED_PK_RATES,
             "budget-pko-2024.json", "budget-audited-pko-2019.json"} <= names
-    curated = next(s for s in m["sources"] if s["name"] == finance.CURATED_PK_RATES)
-    assert curated["sha256"] == pkdata.hashes.sha256_file(CURATED / finance.CURATED_PK_RATES)
+    curated = next(s for s in m["sources"] if s["name"] == finance_step.CURATED_PK_RATES)
+    assert curated["sha256"] == pkdata.hashes.sha256_file(CURATED / finance_step.CURATED_PK_RATES)
     donors = next(s for s in m["sources"] if s["name"] == "donors-2016.json")
     assert donors["ignored_un_dpo_entries"] == {"Other": 1, "Voluntary earmarked": 16}
 

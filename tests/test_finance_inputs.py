@@ -16,11 +16,12 @@ import pytest
 
 from pkdata import finance, paths
 from pkdata.build import build
+from pkdata.build import finance as finance_step
 from pkdata.errors import ParseError, PkdataError, UnknownNameError
 from pkdata.readers import assessments as rd
 from pkdata.readers import un_open
 
-STEP = "pkdata.finance:step_finance"
+STEP = "pkdata.build.finance:step_finance"
 CURATED = paths.REPO_DIR / "data" / "raw" / "curated"
 
 # A small table in the shape of the GA's effective-rates annex (A/xx/xxx/Add.1): member state,
@@ -67,8 +68,8 @@ def _un_open_copy(raw: Path, reference: Path) -> Path:
 
 def test_user_supplied_ga_effective_rates_take_precedence(tmp_path, reference):
     raw = _raw(tmp_path)
-    (raw / finance.GA_EFFECTIVE_RATES).mkdir(parents=True)
-    (raw / finance.GA_EFFECTIVE_RATES / "A_00_000_Add.1.csv").write_text(GA_SHAPE)
+    (raw / finance_step.GA_EFFECTIVE_RATES).mkdir(parents=True)
+    (raw / finance_step.GA_EFFECTIVE_RATES / "A_00_000_Add.1.csv").write_text(GA_SHAPE)
     out = tmp_path / "out"
     m = build(raw=raw, out=out, reference=reference, cache=tmp_path / "cache", steps=[STEP])
     r = finance.funding_rank(2025, data_dir=out)
@@ -129,10 +130,10 @@ def _lines(path: Path) -> list[str]:
 
 
 def test_rate_of_130_is_rejected_naming_file_and_row(tmp_path):
-    lines = _lines(CURATED / finance.CURATED_PK_RATES)
+    lines = _lines(CURATED / finance_step.CURATED_PK_RATES)
     assert ",China,CHN,2," in lines[9]  # line 10 of the file: China 2 % in 2006
     lines[9] = lines[9].replace(",China,CHN,2,", ",China,CHN,130,")
-    f = tmp_path / finance.CURATED_PK_RATES
+    f = tmp_path / finance_step.CURATED_PK_RATES
     f.write_text("".join(lines))
     with pytest.raises(ParseError, match=r"peacekeeping_assessment_rates.csv, row 10: rate_percent 130 is outside "
                                          r"\(0, 100\]"):
@@ -140,9 +141,9 @@ def test_rate_of_130_is_rejected_naming_file_and_row(tmp_path):
 
 
 def test_unknown_country_is_rejected_naming_file_and_row(tmp_path, reference):
-    lines = _lines(reference / "budget" / "official" / finance.RB_RESOLUTION)
+    lines = _lines(reference / "budget" / "official" / finance_step.RB_RESOLUTION)
     lines[3] = lines[3].replace(",Algeria,DZA,", ",Atlantis,ATL,")
-    f = tmp_path / finance.RB_RESOLUTION
+    f = tmp_path / finance_step.RB_RESOLUTION
     f.write_text("".join(lines))
     with pytest.raises(ParseError, match=r"A_RES_79_249.csv, row 4: unknown ISO3 code 'ATL' \(member_state "
                                          r"'Atlantis'\)"):
@@ -155,10 +156,10 @@ def test_unknown_country_is_rejected_naming_file_and_row(tmp_path, reference):
 
 
 def test_duplicated_member_year_is_rejected(tmp_path, reference):
-    lines = _lines(reference / "budget" / "official" / finance.RB_CIRCULARS)
+    lines = _lines(reference / "budget" / "official" / finance_step.RB_CIRCULARS)
     china = next(i for i, line in enumerate(lines) if ",2019,China,CHN," in line)
     lines.insert(china + 1, lines[china])  # China 2019 twice
-    f = tmp_path / finance.RB_CIRCULARS
+    f = tmp_path / finance_step.RB_CIRCULARS
     f.write_text("".join(lines))
     with pytest.raises(ParseError, match=rf"duplicate member-year: CHN 2019 appears in rows {china + 1}, "
                                          rf"{china + 2}"):
@@ -166,22 +167,22 @@ def test_duplicated_member_year_is_rejected(tmp_path, reference):
 
 
 def test_missing_column_is_rejected(tmp_path, reference):
-    src = pd.read_csv(reference / "budget" / "official" / finance.RB_RESOLUTION, dtype=str, keep_default_na=False)
+    src = pd.read_csv(reference / "budget" / "official" / finance_step.RB_RESOLUTION, dtype=str, keep_default_na=False)
     src = src.drop(columns=["rate_percent"])
     f = tmp_path / "scale.csv"
     src.to_csv(f, index=False)
     with pytest.raises(ParseError, match=r"scale.csv, row 1: missing column\(s\) \['rate_percent'\]"):
         rd.read_scale_csv(f, full=True)
-    lines = _lines(CURATED / finance.CURATED_BUDGETS)
+    lines = _lines(CURATED / finance_step.CURATED_BUDGETS)
     lines[0] = lines[0].replace("approved_usd,", "amount,")
-    f = tmp_path / finance.CURATED_BUDGETS
+    f = tmp_path / finance_step.CURATED_BUDGETS
     f.write_text("".join(lines))
     with pytest.raises(ParseError, match=r"peacekeeping_budgets.csv, row 1: missing column\(s\) \['approved_usd'\]"):
         rd.read_budget_csv(f)
 
 
 def test_full_table_must_sum_to_100(tmp_path, reference):
-    lines = [line for line in _lines(reference / "budget" / "official" / finance.RB_RESOLUTION)
+    lines = [line for line in _lines(reference / "budget" / "official" / finance_step.RB_RESOLUTION)
              if ",China,CHN," not in line]
     f = tmp_path / "scale.csv"
     f.write_text("".join(lines))
@@ -190,9 +191,9 @@ def test_full_table_must_sum_to_100(tmp_path, reference):
 
 
 def test_budget_csv_rejects_a_calendar_year(tmp_path):
-    lines = _lines(CURATED / finance.CURATED_BUDGETS)
+    lines = _lines(CURATED / finance_step.CURATED_BUDGETS)
     lines[1] = lines[1].replace("2005/06,", "2005,", 1)
-    f = tmp_path / finance.CURATED_BUDGETS
+    f = tmp_path / finance_step.CURATED_BUDGETS
     f.write_text("".join(lines))
     with pytest.raises(ParseError, match=r"row 2: fiscal_year '2005': expected a July-June fiscal year"):
         rd.read_budget_csv(f)
@@ -286,9 +287,9 @@ def test_bad_curated_table_fails_the_build_and_changes_nothing(good, reference, 
     before = _snapshot(out)
     (raw / "curated").unlink()
     (raw / "curated").mkdir()
-    for name in (finance.CURATED_PK_RATES, finance.CURATED_RB_RATES, finance.CURATED_BUDGETS):
+    for name in (finance_step.CURATED_PK_RATES, finance_step.CURATED_RB_RATES, finance_step.CURATED_BUDGETS):
         shutil.copy(CURATED / name, raw / "curated" / name)
-    f = raw / "curated" / finance.CURATED_RB_RATES
+    f = raw / "curated" / finance_step.CURATED_RB_RATES
     f.write_text(f.read_text().replace("2016,2018,,China,CHN,7.921,", "2016,2018,,China,CHN,130,"))
     with pytest.raises(ParseError, match=r"regular_budget_scale.csv, row \d+: rate_percent 130 is outside"):
         build(raw=raw, out=out, reference=reference, cache=tmp_path / "cache", steps=[STEP])
@@ -298,9 +299,9 @@ def test_bad_curated_table_fails_the_build_and_changes_nothing(good, reference, 
 def test_two_exact_tables_for_the_same_year_fail_the_build(good, reference, tmp_path):
     raw, out = good
     before = _snapshot(out)
-    (raw / finance.GA_EFFECTIVE_RATES).mkdir(parents=True)
-    (raw / finance.GA_EFFECTIVE_RATES / "A_00_000_Add.1.csv").write_text(GA_SHAPE)
-    (raw / finance.GA_EFFECTIVE_RATES / "copy.csv").write_text(GA_SHAPE)
+    (raw / finance_step.GA_EFFECTIVE_RATES).mkdir(parents=True)
+    (raw / finance_step.GA_EFFECTIVE_RATES / "A_00_000_Add.1.csv").write_text(GA_SHAPE)
+    (raw / finance_step.GA_EFFECTIVE_RATES / "copy.csv").write_text(GA_SHAPE)
     with pytest.raises(PkdataError, match=r"peacekeeping scale_rate for CHN 2025 comes from more than one file "
                                           r"\(A_00_000_Add.1.csv, copy.csv\)"):
         build(raw=raw, out=out, reference=reference, cache=tmp_path / "cache", steps=[STEP])

@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from pkdata import schema
-from pkdata.build import BuildContext, _finalise_contributions, step_un_pdfs
+from pkdata.build.context import BuildContext
+from pkdata.build.history import PRECEDENCE, compare, fold_history, merge_sources, step_history, world_check
+from pkdata.build.personnel import step_un_pdfs
+from pkdata.build.pipeline import _finalise_contributions
 from pkdata.errors import PkdataError
-from pkdata.history import PRECEDENCE, compare, fold_history, merge_sources, step_history, world_check
 from pkdata.readers import ipi
 
 GAPS = ["2014-09", "2014-10", "2014-11", "2014-12", "2015-03", "2016-03", "2017-03", "2020-06", "2022-07"]

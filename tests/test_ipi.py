@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from pkdata import schema
+from pkdata.build.history import compare
 from pkdata.errors import ParseError, UnknownNameError
-from pkdata.history import compare
 from pkdata.readers import ipi
 
 

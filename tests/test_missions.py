@@ -10,13 +10,13 @@ import pytest
 import pkdata
 from pkdata import paths
 from pkdata.build import StepResult, build
+from pkdata.build.operations import check_contributions, step_missions
 from pkdata.errors import ParseError, PkdataError
-from pkdata.operations import check_contributions, step_missions
 from pkdata.readers import un_missions
 
 from .helpers import folder_digest, raw_with_reports
 
-STEPS = ["pkdata.build:step_un_pdfs", "pkdata.operations:step_missions"]
+STEPS = ["pkdata.build.personnel:step_un_pdfs", "pkdata.build.operations:step_missions"]
 CURATED = paths.REPO_DIR / "data" / "raw" / "curated"
 MONTHS_2016 = [f"2016_{m:02d}" for m in range(1, 13)]
 

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from pkdata import schema
+from pkdata.build.history import compare
 from pkdata.errors import ParseError, UnknownNameError
-from pkdata.history import compare
 from pkdata.readers import un_csv
 
 PSDH_HEADER = ("contribution_id,last_reporting_date,isocode3,contributing_country,mission_acronym,"

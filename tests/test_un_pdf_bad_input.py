@@ -18,14 +18,14 @@ def built(tmp_path, un_pdf):
     """A good build in tmp_path/out, and its raw folder."""
     raw = raw_with_reports(tmp_path, un_pdf, GOOD)
     out = tmp_path / "out"
-    build(raw=raw, out=out, cache=tmp_path / "cache", steps=["pkdata.build:step_un_pdfs"], workers=1)
+    build(raw=raw, out=out, cache=tmp_path / "cache", steps=["pkdata.build.personnel:step_un_pdfs"], workers=1)
     return raw, out
 
 
 def _rebuild_fails(raw, out, tmp_path, exc_type, *needles):
     before = folder_digest(out)
     with pytest.raises(exc_type) as info:
-        build(raw=raw, out=out, cache=tmp_path / "cache", steps=["pkdata.build:step_un_pdfs"], workers=1)
+        build(raw=raw, out=out, cache=tmp_path / "cache", steps=["pkdata.build.personnel:step_un_pdfs"], workers=1)
     for needle in needles:
         assert needle in str(info.value)
     assert folder_digest(out) == before, "a failed build changed the processed folder"
@@ -86,7 +86,7 @@ def test_empty_raw_folder_is_an_error_not_an_empty_table(tmp_path):
 
     with pytest.raises(PkdataError, match="no UN monthly PDF reports"):
         build(raw=tmp_path / "raw", out=tmp_path / "out", reference=tmp_path / "ref",
-              cache=tmp_path / "cache", steps=["pkdata.build:step_un_pdfs"])
+              cache=tmp_path / "cache", steps=["pkdata.build.personnel:step_un_pdfs"])
     assert not (tmp_path / "out").exists()
 
 
@@ -99,7 +99,7 @@ def test_duplicate_month_with_different_content_is_an_error(tmp_path, un_pdf):
     doctor_pdf(un_pdf("2015_04"), raw / "un_monthly_pdfs" / "UN_country_contributions_2015_03.pdf",
                page=1, old="Albania", new="Andorra")
     with pytest.raises(PkdataError, match="contents differ") as info:
-        build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=["pkdata.build:step_un_pdfs"],
+        build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=["pkdata.build.personnel:step_un_pdfs"],
               workers=1)
     assert "UN_country_contributions_2015_03.pdf" in str(info.value)
     assert "2015-04-30" in str(info.value)

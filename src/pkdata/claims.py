@@ -50,7 +50,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from pkdata import countries, paths, store
+from pkdata import countries, paths, schema, store
 from pkdata.errors import DataNotFoundError, PkdataError
 
 #: The report the claims come from, and its month (the default ``as_of``).
@@ -90,8 +90,8 @@ BASIS_TEXT = {
     "scale_rate": "exact scale rates",
     "scale_rate_rounded": "scale rates rounded as printed by secondary sources",
 }
-#: Fatality personnel types that are uniformed peacekeepers (as in pkdata.readers.un_fatalities.UNIFORMED).
-UNIFORMED: tuple[str, ...] = ("military", "experts_on_mission", "police")
+#: Fatality personnel types that are uniformed peacekeepers.
+UNIFORMED: tuple[str, ...] = schema.UNIFORMED_FATALITY_TYPES
 KILLED = "malicious_act"
 UNDETERMINED = ("to_be_determined", "unknown")
 

@@ -11,27 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from pkdata.errors import PkdataError
-
-
-def _cmd_build(args: argparse.Namespace) -> int:
-    from pkdata.build import build
-
-    manifest = build(raw=args.raw, out=args.out, workers=args.workers)
-    out = args.out or "data/processed"
-    for name, meta in manifest["tables"].items():
-        print(f"{name}: {meta['rows']:,} rows -> {Path(out) / meta['file']}")
-    dups = [s for s in manifest["sources"] if s.get("duplicate_of")]
-    for s in dups:
-        print(f"duplicate: {s['name']} prints {s['report_date']}, same as {s['duplicate_of']}; not counted twice")
-    c = manifest.get("contributions")
-    if c:
-        print(f"contributions: {c['first_month']} .. {c['last_month']}, {len(c['months'])} months, "
-              f"missing: {', '.join(c['missing_months']) or 'none'}")
-    return 0
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -72,21 +54,22 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Commands of the builder layer, implemented in this module (named, never imported by the library).
+BUILDER_CLI = "pkdata.build.cli"
+BUILDER_COMMANDS: dict[str, str] = {
+    "build": "turn raw files into data/processed (parquet + manifest.json)",
+    "fetch": "fetch the publishers' files into data/raw (checked, atomic, nothing good is ever lost)",
+    "update": "fetch, then build, then print what changed (months added, rows changed)",
+}
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
 
 
 def _register() -> None:
-    def build_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--raw", help="folder of raw source files (default data/raw, falling back to the reference "
-                       "copies in ../shared/reference or PKDATA_REFERENCE)")
-        p.add_argument("--out", help="output folder (default data/processed or PKDATA_DATA)")
-        p.add_argument("--workers", type=int, default=2, help="parallel PDF parsers (default 2)")
-
     def info_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
         p.add_argument("--months", action="store_true", help="list every month with its source and granularity")
 
-    COMMANDS["build"] = ("turn raw files into data/processed (parquet + manifest.json)", build_args, _cmd_build)
     COMMANDS["info"] = ("sources, months covered and missing, rows", info_args, _cmd_info)
 
     def burden_args(p: argparse.ArgumentParser) -> None:
@@ -109,39 +92,17 @@ def _register() -> None:
 
         return cli_claims(args)
 
-    COMMANDS["claims"] = ("the report's claims (China and UN peacekeeping, Sept 2018) checked against the data, "
-                          "with evidence", claims_args, claims_cmd)
+    COMMANDS["claims"] = ("the claims of Lanteigne, The Role of UN Peacekeeping in China's Expanding Strategic "
+                          "Interests (USIP, Sept 2018), checked against the data, with evidence", claims_args,
+                          claims_cmd)
 
     COMMANDS["burden"] = ("who pays and who serves: P5 and top-10 personnel contributors, funding vs personnel "
                           "share", burden_args, burden_cmd)
 
-    def fetch_args(p: argparse.ArgumentParser) -> None:
-        from pkdata.fetch import add_fetch_args
-
-        add_fetch_args(p)
-        p.add_argument("--restore", action="store_true",
-                       help="put back the previous versions of files that changed upstream "
-                       "(kept in data/raw/.previous)")
-
-    def update_args(p: argparse.ArgumentParser) -> None:
-        from pkdata.fetch import add_update_args
-
-        add_update_args(p)
-
-    def fetch_cmd(args: argparse.Namespace) -> int:
-        from pkdata.fetch import cli_fetch
-
-        return cli_fetch(args)
-
-    def update_cmd(args: argparse.Namespace) -> int:
-        from pkdata.fetch import cli_update
-
-        return cli_update(args)
-
-    COMMANDS["fetch"] = ("download the publishers' files into data/raw (checked, atomic, nothing good is ever lost)",
-                         fetch_args, fetch_cmd)
-    COMMANDS["update"] = ("fetch, then build, then print what changed (months added, rows changed)",
-                          update_args, update_cmd)
+    # The builder's commands (pip install "pkdata[build]"): named by module so that the library never imports
+    # the builder; only the command that runs is imported (see main).
+    for name, help_text in BUILDER_COMMANDS.items():
+        COMMANDS[name] = (help_text, _lazy(BUILDER_CLI, f"{name}_args"), _lazy(BUILDER_CLI, f"{name}_cmd"))
 
     def notebooks_args(p: argparse.ArgumentParser) -> None:
         from pkdata.notebooks import cli_args
@@ -179,8 +140,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 data error, 2 usage)."""
     parser = argparse.ArgumentParser(prog="pkdata", description="UN peacekeeping data as checked tables and charts")
     sub = parser.add_subparsers(dest="command", required=True)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
     for name, (help_text, add_args, _) in COMMANDS.items():
-        add_args(sub.add_parser(name, help=help_text, description=help_text))
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:  # only the chosen command's options: the others' modules stay unimported
+            add_args(p)
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command][2](args)

@@ -24,7 +24,7 @@ from pkdata import paths
 from pkdata.errors import PkdataError
 
 #: The committed notebooks.
-NOTEBOOKS_DIR = paths.REPO_DIR / "notebooks"
+NOTEBOOKS_DIR = paths.notebooks_dir()
 
 #: Seconds one cell may run before the notebook fails.
 CELL_TIMEOUT = 120

@@ -156,3 +156,16 @@ def validate(df: pd.DataFrame, *, name: str = "contributions") -> pd.DataFrame:
     if problems:
         raise PkdataError(f"{name} fails validation: " + "; ".join(problems))
     return df
+
+
+#: Kinds of row in the mission table (``missions.kind``).
+MISSION_KINDS: dict[str, str] = {
+    "pko": "a peacekeeping operation",
+    "spm": "a special political mission",
+    "aggregate": "a row combining several operations (``covers`` lists them), e.g. UNOSOM = UNOSOM I + II",
+    "duplicate": "a second row for an operation listed under another acronym (``covers``)",
+    "other": "an office or body that is neither (support office, guards contingent, committee)",
+}
+
+#: Fatality personnel types that are uniformed peacekeepers (``fatalities.personnel_type``).
+UNIFORMED_FATALITY_TYPES: tuple[str, ...] = ("military", "experts_on_mission", "police")

@@ -34,7 +34,7 @@ from typing import Any
 
 import pandas as pd
 
-from pkdata import countries
+from pkdata import countries, schema
 from pkdata.errors import ParseError, PkdataError
 from pkdata.readers.un_missions import read_rows
 
@@ -65,7 +65,7 @@ PERSONNEL_TYPES: dict[str, str] = {
 }
 
 #: Personnel types counted in the contributions table (uniformed personnel).
-UNIFORMED: tuple[str, ...] = ("military", "experts_on_mission", "police")
+UNIFORMED = schema.UNIFORMED_FATALITY_TYPES
 
 #: The UN's ``type_of_incident`` -> pkdata's value.
 INCIDENT_TYPES: dict[str, str] = {
@@ -191,7 +191,7 @@ def read_exclusions(path: str | Path) -> pd.DataFrame:
     running number which shifts when a late notification is inserted (see the cross-check).
 
     >>> from pkdata import paths
-    >>> len(read_exclusions(paths.REPO_DIR / "data" / "raw" / "curated" / "fatality_exclusions.csv"))
+    >>> len(read_exclusions(paths.curated_dir() / "fatality_exclusions.csv"))
     6
     """
     path = Path(path)
@@ -214,7 +214,7 @@ def apply_exclusions(f: FatalitiesFile, exclusions: pd.DataFrame) -> tuple[pd.Da
 
     >>> from pkdata import paths
     >>> f = read_fatalities(paths.reference_dir() / "fatalities" / "DPPADPOSS-FATALITIES.csv")
-    >>> ex = read_exclusions(paths.REPO_DIR / "data" / "raw" / "curated" / "fatality_exclusions.csv")
+    >>> ex = read_exclusions(paths.curated_dir() / "fatality_exclusions.csv")
     >>> table, summary = apply_exclusions(f, ex)
     >>> len(table), summary["rows"]
     (4423, 6)
@@ -264,7 +264,7 @@ def crosscheck(new: FatalitiesFile, old: FatalitiesFile, exclusions: pd.DataFram
 
     >>> from pkdata import paths
     >>> ref = paths.reference_dir() / "fatalities"
-    >>> ex = read_exclusions(paths.REPO_DIR / "data" / "raw" / "curated" / "fatality_exclusions.csv")
+    >>> ex = read_exclusions(paths.curated_dir() / "fatality_exclusions.csv")
     >>> c = crosscheck(read_fatalities(ref / "DPPADPOSS-FATALITIES.csv"),
     ...                read_fatalities(ref / "hdx_fixture_2023-11-28" / "dppadposs-fatalities.csv"), ex)
     >>> c["only_old"], c["only_new"], c["chn_identical"]

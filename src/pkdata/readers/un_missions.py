@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pkdata import schema
 from pkdata.errors import ParseError
 
 #: Columns the UN file must have.
@@ -43,13 +44,7 @@ OVERRIDE_FIELDS: tuple[str, ...] = (
 )
 
 #: Kinds of row in the mission table (column ``kind``).
-KINDS: dict[str, str] = {
-    "pko": "a peacekeeping operation",
-    "spm": "a special political mission",
-    "aggregate": "a row combining several operations (``covers`` lists them), e.g. UNOSOM = UNOSOM I + II",
-    "duplicate": "a second row for an operation listed under another acronym (``covers``)",
-    "other": "an office or body that is neither (support office, guards contingent, committee)",
-}
+KINDS = schema.MISSION_KINDS
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO3 = re.compile(r"[A-Z]{3}")
@@ -223,7 +218,7 @@ def read_overrides(path: str | Path) -> pd.DataFrame:
     must have a reason and a source.
 
     >>> from pkdata import paths
-    >>> ov = read_overrides(paths.REPO_DIR / "data" / "raw" / "curated" / "mission_overrides.csv")
+    >>> ov = read_overrides(paths.curated_dir() / "mission_overrides.csv")
     >>> ov.set_index(["acronym", "field"]).loc[("MINUSMA", "status"), "value"]
     'closed'
     """
@@ -248,7 +243,7 @@ def read_added(path: str | Path) -> pd.DataFrame:
     Columns: acronym, name, kind, hosts_iso3 (list), start, end, hq_location, reason, source, row.
 
     >>> from pkdata import paths
-    >>> add = read_added(paths.REPO_DIR / "data" / "raw" / "curated" / "missions_added.csv")
+    >>> add = read_added(paths.curated_dir() / "missions_added.csv")
     >>> add.set_index("acronym").loc["UNVMC", "hosts_iso3"]
     ['COL']
     """
@@ -285,7 +280,7 @@ def read_regions(path: str | Path) -> dict[str, tuple[str, str]]:
     """ISO3 -> (M49 region, M49 sub-region) from the curated ``m49_regions.csv``.
 
     >>> from pkdata import paths
-    >>> read_regions(paths.REPO_DIR / "data" / "raw" / "curated" / "m49_regions.csv")["MLI"]
+    >>> read_regions(paths.curated_dir() / "m49_regions.csv")["MLI"]
     ('Africa', 'Western Africa')
     """
     path = Path(path)

@@ -76,7 +76,7 @@ def _open(path: Path):
 
 
 #: Curated report dates for reports that print none: sha256 -> date, with reason and evidence.
-REPORT_DATES = paths.REPO_DIR / "data" / "raw" / "curated" / "report_dates.csv"
+REPORT_DATES = paths.curated_dir() / "report_dates.csv"
 
 
 def report_date_overrides(path: Path = REPORT_DATES) -> dict[str, pd.Timestamp]:

@@ -39,8 +39,11 @@ from typing import Any
 import pandas as pd
 
 from pkdata import schema
+from pkdata.build.context import BuildContext, StepResult
 from pkdata.errors import PkdataError
 from pkdata.hashes import sha256_file
+from pkdata.readers import ipi, un_csv
+from pkdata.readers.ipi import UNSPLIT_POLICE_NOTE, read_world_totals
 
 #: Sources in the order that decides a month (see the module docstring for the reasons).
 PRECEDENCE: list[str] = [
@@ -235,7 +238,7 @@ def compare(left: pd.DataFrame, right: pd.DataFrame, by: list[str], value: str =
 # --------------------------------------------------------------------------- reading the sources
 
 
-def read_history_sources(ctx: Any) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path, str]], list[dict]]:
+def read_history_sources(ctx: BuildContext) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path, str]], list[dict]]:
     """Read every non-PDF source the build context can find.
 
     Returns frames by dataset key, the files read as ``(dataset, path, source name)`` and the
@@ -249,7 +252,6 @@ def read_history_sources(ctx: Any) -> tuple[dict[str, pd.DataFrame], list[tuple[
     >>> sorted(frames)
     ['ipi_countries', 'ipi_current_month', 'ipi_full_gender_data', 'ipi_gender_full']
     """
-    from pkdata.readers import ipi, un_csv
 
     folders = {k: ctx.find(raw, ref) for k, (raw, ref) in RAW_FOLDERS.items()}
     frames: dict[str, list[pd.DataFrame]] = {}
@@ -368,7 +370,6 @@ def world_check(frames: dict[str, pd.DataFrame], world: pd.DataFrame, tolerance:
 
 
 def _ranks_check(path: Path, merged: pd.DataFrame, months: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
-    from pkdata.readers import un_csv
 
     ranks = un_csv.read_ranks(path)
     out = []
@@ -390,7 +391,7 @@ def _ranks_check(path: Path, merged: pd.DataFrame, months: dict[str, dict[str, s
     return out
 
 
-def step_history(ctx: Any) -> Any:
+def step_history(ctx: BuildContext) -> StepResult:
     """Build step: the rows the non-PDF sources contribute, as table ``contributions_history``.
 
     Reads the IPI files and any UN CSV export, merges them with the UN-PDF rows already in
@@ -408,8 +409,6 @@ def step_history(ctx: Any) -> Any:
     >>> min(months), months["1990-11"]["granularity"], months["2014-08"]["source"]
     ('1990-11', 'country', 'full_gender_data.csv')
     """
-    from pkdata.build import StepResult
-    from pkdata.readers.ipi import UNSPLIT_POLICE_NOTE, read_world_totals
 
     frames, files, exclusions = read_history_sources(ctx)
     world = [p for key, p, _ in files if key == "ipi_world_totals"]

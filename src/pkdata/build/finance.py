@@ -1,0 +1,387 @@
+"""Build step for the finance tables ``assessments`` and ``budgets`` (see :mod:`pkdata.finance`).
+
+Reads the UN financial JSON files, the official regular-budget scale tables, the curated
+compiled-fact tables and, where the user has it, the General Assembly's effective rates.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pkdata import countries
+from pkdata.build.context import BuildContext, StepResult
+from pkdata.errors import PkdataError
+from pkdata.finance import ASSESSMENT_COLUMNS, BASES, BUDGET_TABLE_COLUMNS, rank_bounds
+from pkdata.hashes import sha256_file
+from pkdata.readers import assessments as rd
+from pkdata.readers import un_open
+
+#: The curated compiled-fact tables (``data/raw/curated/``; reference copies in ``budget/``).
+CURATED_PK_RATES = "peacekeeping_assessment_rates.csv"
+CURATED_RB_RATES = "regular_budget_scale.csv"
+CURATED_BUDGETS = "peacekeeping_budgets.csv"
+#: The official regular-budget tables (``budget/official/``).
+RB_WORKBOOK = "regular_budget_scale_2010_2027_UN_CoC_workbook.csv"
+RB_RESOLUTION = "regular_budget_scale_2025_2027_A_RES_79_249.csv"
+RB_CIRCULARS = "regular_budget_rates_2019_2026_ST_ADM_SER_B_circulars.csv"
+PK_SECONDARY_4DP = "peacekeeping_effective_rates_secondary_4dp.csv"
+#: Where a user drops the GA's effective-rates table for peacekeeping (CSV), under the raw folder.
+GA_EFFECTIVE_RATES = "budget/ga_effective_rates"
+
+UN_OPEN_URL = "https://github.com/united-nations/open/blob/main/public/data/{name}"
+PUBLISHERS = {
+    "donors": "United Nations: CEB financial statistics (revenue by contributor and entity), as published by the "
+              "UN in united-nations/open (open.un.org)",
+    "regular-budget-contributors": "United Nations Secretariat: ST/ADM/SER.B assessment circulars and honour roll, "
+                                   "as machine-read by the UN in united-nations/open",
+    "budget-pko": "United Nations Secretariat: peacekeeping budget performance reports (document symbol per "
+                  "mission), via united-nations/programme-budget-data, as published in united-nations/open",
+    "budget-audited-pko": "United Nations: audited financial statements, peacekeeping mission accounts, as "
+                          "published in united-nations/open",
+    "curated": "compiled from public documents (pkdata curated table; every row names its source_document and "
+               "source_url)",
+    "ga": "UN General Assembly: effective rates of assessment for peacekeeping (user-supplied CSV of the annex)",
+}
+
+
+# --------------------------------------------------------------------------- build step
+
+
+@dataclass
+class _File:
+    path: Path
+    publisher: str
+    url: str
+    table: str
+    role: str
+
+    def entry(self, rows: int, **extra: Any) -> dict[str, Any]:
+        return {"name": self.path.name, "sha256": sha256_file(self.path), "bytes": self.path.stat().st_size,
+                "publisher": self.publisher, "url_pattern": self.url, "table": self.table, "rows": int(rows),
+                "role": self.role, **extra}
+
+
+def _required(folder: Path, name: str) -> Path:
+    path = folder / name
+    if not path.is_file():
+        raise PkdataError(f"{path} not found: the finance build needs it (put it in data/raw or the reference folder)")
+    return path
+
+
+def _urls(frame: pd.DataFrame) -> str:
+    urls = sorted({u for u in frame["source_url"].dropna().astype(str) if u})
+    return urls[0] if len(urls) == 1 else "see source_url per row"
+
+
+def _periods(workbook: pd.DataFrame) -> dict[int, tuple[int, int]]:
+    return {int(y): (int(s), int(e)) for y, s, e in
+            workbook[["year", "period_start", "period_end"]].drop_duplicates().itertuples(index=False)}
+
+
+def _rate_rows(frame: pd.DataFrame, *, kind: str, basis: str, coverage: str, source: str) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "kind": kind,
+        "year": frame["year"].astype("int64"),
+        "member_iso3": frame["member_iso3"],
+        "share_percent": frame["rate_percent"].astype("float64"),
+        "basis": basis,
+        "precision": frame["precision"],
+        "coverage": coverage,
+        "period_start": frame["period_start"],
+        "period_end": frame["period_end"],
+        "year_stated": frame["year_stated"],
+        "rate_printed": frame["rate_printed"],
+        "assessed_usd": np.nan,
+        "source": source,
+        "source_key": "row " + frame["row"].astype(str),
+        "source_document": frame["source_document"],
+        "source_url": frame["source_url"],
+        "note": frame["note"],
+        "_decimals": frame["decimals"].astype("int64"),
+        "_mode": frame["precision_mode"],
+    })
+    return out
+
+
+def _usd_rows(frame: pd.DataFrame, *, kind: str, precision: str, source: str, document: str, url: str,
+              periods: dict[int, tuple[int, int]], note: str) -> pd.DataFrame:
+    years = frame["year"].astype("int64")
+    return pd.DataFrame({
+        "kind": kind,
+        "year": years,
+        "member_iso3": frame["member_iso3"],
+        "share_percent": frame["share_percent"].astype("float64"),
+        "basis": "assessed_usd",
+        "precision": precision,
+        "coverage": "full",
+        "period_start": [periods.get(int(y), (pd.NA, pd.NA))[0] for y in years],
+        "period_end": [periods.get(int(y), (pd.NA, pd.NA))[1] for y in years],
+        "year_stated": True,
+        "rate_printed": None,
+        "assessed_usd": frame["assessed_usd"].astype("float64"),
+        "source": source,
+        "source_key": frame["key"],
+        "source_document": document if "source_document" not in frame else frame["source_document"],
+        "source_url": url,
+        "note": note,
+        "_decimals": 99,
+        "_mode": "exact",
+    })
+
+
+def _interval(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    unit = pd.Series(10.0, index=df.index) ** -df["_decimals"].clip(upper=15).astype("float64")
+    exact = df["basis"] != "scale_rate_rounded"
+    truncated = df["_mode"] == "truncated"
+    low = np.where(exact, df["share_percent"], np.where(truncated, df["share_percent"],
+                                                        df["share_percent"] - unit / 2))
+    high = np.where(exact, df["share_percent"], np.where(truncated, df["share_percent"] + unit,
+                                                         df["share_percent"] + unit / 2))
+    return pd.Series(low, index=df.index), pd.Series(high, index=df.index)
+
+
+def _rank_notes(g: pd.DataFrame, low: np.ndarray, high: np.ndarray, partial: bool) -> list[str]:
+    notes = []
+    iso = g["member_iso3"].tolist()
+    exact = low == high
+    rest = max(0.0, 100.0 - float(low.sum()))
+    for i in range(len(g)):
+        parts = []
+        ties = [iso[j] for j in range(len(g)) if j != i and exact[i] and exact[j] and low[j] == low[i]]
+        if ties:
+            parts.append("tied with " + ", ".join(sorted(ties)[:5]) + (" ..." if len(ties) > 5 else ""))
+        swaps = [iso[j] for j in range(len(g)) if j != i and not (exact[i] and exact[j])
+                 and high[j] > low[i] and high[i] > low[j]]
+        if swaps:
+            parts.append("rounding could swap with " + ", ".join(sorted(swaps)[:5])
+                         + (" ..." if len(swaps) > 5 else ""))
+        if partial:
+            k = max(0, math.ceil(rest / low[i] - 1e-9) - 1) if low[i] > 0 else None
+            parts.append(f"partial table ({len(g)} members listed, at most {rest:.2f}% left to the others)"
+                         + (f": up to {k} unlisted member(s) could rank above" if k else ""))
+        notes.append("; ".join(parts))
+    return notes
+
+
+def finish_assessments(rows: pd.DataFrame) -> pd.DataFrame:
+    """Choose one row per member-year and basis, rank each kind-year-basis, mark the preferred basis.
+
+    ``rows`` has the columns of the ``assessments`` table except the derived ones
+    (``share_low``/``high``, ranks, ``chosen``, ``preferred``, ``member``, ``year_type``) plus
+    ``_decimals`` and ``_mode`` (rounding of rounded rates). Of several rounded figures for the
+    same member-year, the one printed for that year wins over one printed for the whole period,
+    then the one with more decimals.
+
+    >>> df = finish_assessments(pd.DataFrame({"kind": "regular", "year": 2020, "member_iso3": ["USA", "CHN"],
+    ...     "share_percent": [22.0, 12.005], "basis": "scale_rate", "precision": "3dp", "coverage": "full",
+    ...     "period_start": 2019, "period_end": 2021, "year_stated": False, "rate_printed": ["22.000", "12.005"],
+    ...     "assessed_usd": np.nan, "source": "x.csv", "source_key": ["row 2", "row 3"], "source_document": "d",
+    ...     "source_url": "", "note": "", "_decimals": 3, "_mode": "rounded"}))
+    >>> df[["member_iso3", "rank", "rank_certain", "preferred"]].values.tolist()
+    [['CHN', 2, True, True], ['USA', 1, True, True]]
+    """
+    df = rows.copy()
+    df["year_type"] = "calendar"
+    df["member"] = df["member_iso3"].map(countries.display_name)
+    df["share_low"], df["share_high"] = _interval(df)
+    exact_dups = df[(df["basis"] != "scale_rate_rounded")
+                    & df.duplicated(["kind", "year", "basis", "member_iso3"], keep=False)]
+    if not exact_dups.empty:
+        first = exact_dups.iloc[0]
+        files = sorted(set(exact_dups[(exact_dups["kind"] == first["kind"]) & (exact_dups["year"] == first["year"])
+                                      & (exact_dups["member_iso3"] == first["member_iso3"])]["source"]))
+        raise PkdataError(f"{first['kind']} {first['basis']} for {first['member_iso3']} {first['year']} comes from "
+                          f"more than one file ({', '.join(files)}); expected one exact figure per member-year. "
+                          "Remove the file that should not count.")
+    df["_stated"] = df["year_stated"].astype(bool)
+    # Of several rounded figures for one member-year: one printed for that year beats one printed for the
+    # whole period; then the most decimals; then the source document's name (a stable tie-break).
+    df = df.sort_values(["kind", "year", "basis", "member_iso3", "_stated", "_decimals", "source_document", "source"],
+                        ascending=[True, True, True, True, False, False, True, True], kind="mergesort")
+    df["chosen"] = ~df.duplicated(["kind", "year", "basis", "member_iso3"])
+    df["rank"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    df["rank_min"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    df["rank_max"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    df["rank_note"] = ""
+    for _, g in df[df["chosen"]].groupby(["kind", "year", "basis"], sort=True):
+        partial = bool((g["coverage"] != "full").any())
+        low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
+        rmin, rmax = rank_bounds(low, high, partial=partial)
+        df.loc[g.index, "rank_min"] = rmin
+        df.loc[g.index, "rank_max"] = np.where(rmax >= 10**6, pd.NA, rmax)
+        df.loc[g.index, "rank"] = np.where(rmin == rmax, rmin, pd.NA)
+        df.loc[g.index, "rank_note"] = _rank_notes(g, low, high, partial)
+    df["rank_certain"] = df["rank"].notna() & df["chosen"]
+    order = {b: i for i, b in enumerate(BASES)}
+    best = df.assign(_o=df["basis"].map(order)).groupby(["kind", "year"])["_o"].transform("min")
+    df["preferred"] = df["chosen"] & (df["basis"].map(order) == best)
+    df = df.sort_values(["kind", "year", "basis", "member_iso3", "source", "source_key"], kind="mergesort")
+    out = df.loc[:, list(ASSESSMENT_COLUMNS)].reset_index(drop=True)
+    for col in ("year", "period_start", "period_end"):
+        out[col] = out[col].astype("Int64")
+    for col in ("share_percent", "share_low", "share_high", "assessed_usd"):
+        out[col] = out[col].astype("float64")
+    for col in ("year_stated", "rank_certain", "chosen", "preferred"):
+        out[col] = out[col].astype(bool)
+    for col in ("kind", "year_type", "member_iso3", "member", "rank_note", "basis", "precision", "coverage",
+                "rate_printed", "source", "source_key", "source_document", "source_url", "note"):
+        out[col] = out[col].astype("string")
+    return out
+
+
+def _crosscheck(name: str, exact: pd.DataFrame, other: pd.DataFrame, *, on: str = "rate_percent") -> dict[str, Any]:
+    merged = exact.merge(other, on=["year", "member_iso3"], suffixes=("", "_other"))
+    diff = merged[(merged[on] - merged[f"{on}_other"]).abs() > 1e-9]
+    return {"check": name, "compared": int(len(merged)), "mismatches": int(len(diff)),
+            "examples": [f"{r.member_iso3} {r.year}: {getattr(r, on)} vs {getattr(r, on + '_other')}"
+                         for r in diff.head(5).itertuples()]}
+
+
+def step_finance(ctx: BuildContext) -> StepResult:
+    """Build step: read every finance source, validate, cross-check; tables ``assessments`` and ``budgets``.
+
+    Inputs (``ctx.find``: the user's ``data/raw/<sub>`` if present, else the reference copy):
+    ``budget/un_open`` (UN JSON files), ``budget/official`` (regular-budget scale tables),
+    ``curated/<name>.csv`` (the compiled facts; reference copies in ``budget/``) and, if the
+    user has it, ``data/raw/budget/ga_effective_rates/*.csv`` (the GA's peacekeeping effective
+    rates, preferred over every other peacekeeping figure for the years it covers).
+
+    >>> from pkdata.build import build
+    >>> import tempfile
+    >>> m = build(out=tempfile.mkdtemp(), steps=["pkdata.finance:step_finance"])
+    >>> sorted(m["tables"])
+    ['assessments', 'budgets']
+    """
+    un_dir = ctx.find("budget/un_open", "budget/un_open")
+    official = ctx.find("budget/official", "budget/official")
+    curated = {name: ctx.find(f"curated/{name}", f"budget/{name}")
+               for name in (CURATED_PK_RATES, CURATED_RB_RATES, CURATED_BUDGETS)}
+    ga_files = sorted((ctx.raw / GA_EFFECTIVE_RATES).glob("*.csv")) if (ctx.raw / GA_EFFECTIVE_RATES).is_dir() else []
+
+    files: list[tuple[_File, dict[str, Any]]] = []  # (file, extra manifest keys)
+    rate_frames: list[pd.DataFrame] = []
+    budget_frames: list[pd.DataFrame] = []
+    checks: list[dict[str, Any]] = []
+
+    # Regular budget: the Committee on Contributions workbook is the exact scale 2010-2027.
+    workbook_path = _required(official, RB_WORKBOOK)
+    workbook = rd.read_scale_csv(workbook_path, full=True)
+    periods = _periods(workbook)
+    rate_frames.append(_rate_rows(workbook, kind="regular", basis="scale_rate", coverage="full",
+                                  source=workbook_path.name))
+    files.append((_File(workbook_path, "UN Committee on Contributions: 'Scale of Assessments for RB 1946-2027' "
+                        "workbook", _urls(workbook), "assessments", "regular-budget scale (exact)"), {}))
+    for name, label in ((RB_RESOLUTION, "A/RES/79/249"), (RB_CIRCULARS, "ST/ADM/SER.B circulars")):
+        path = _required(official, name)
+        other = rd.read_scale_csv(path, full=True)
+        checks.append(_crosscheck(f"{label} ({name}) vs the CoC workbook", workbook, other))
+        publisher = ("UN General Assembly, resolution 79/249" if name == RB_RESOLUTION else
+                     "UN Secretariat: ST/ADM/SER.B circulars (rates as machine-read in united-nations/open)")
+        files.append((_File(path, publisher, _urls(other), "assessments", "cross-check of the workbook"),
+                      {"note": "read and compared with the workbook; not a separate row source"}))
+
+    # Regular budget per year from the UN's JSON (amounts: assessed_usd; rates cross-checked).
+    for path in sorted(un_dir.glob("regular-budget-contributors-*.json")):
+        frame = un_open.read_regular_budget(path)
+        checks.append(_crosscheck(f"{path.name} rates vs the CoC workbook", workbook, frame))
+        rate_frames.append(_usd_rows(frame, kind="regular", precision="exact_usd", source=path.name,
+                                     document=frame["source_document"].iloc[0], url=frame["source_url"].iloc[0],
+                                     periods=periods, note="circular amount column / total; calendar year"))
+        files.append((_File(path, PUBLISHERS["regular-budget-contributors"], UN_OPEN_URL.format(name=path.name),
+                            "assessments", "regular-budget assessments (exact USD)"), {}))
+
+    # Peacekeeping: assessed contributions per calendar year (exact USD).
+    donors = sorted(un_dir.glob("donors-*.json"))
+    if not donors:
+        raise PkdataError(f"no donors-YYYY.json files in {un_dir}")
+    for path in donors:
+        frame = un_open.read_donors(path)
+        rate_frames.append(_usd_rows(frame, kind="peacekeeping", precision="exact_usd", source=path.name,
+                                     document=f"CEB financial statistics {frame['year'].iloc[0]}, entity UN-DPO, "
+                                     "Assessed", url=UN_OPEN_URL.format(name=path.name), periods=periods,
+                                     note="amount recognised in the calendar year / all members' amounts; a "
+                                     "calendar year straddles two July-June fiscal years"))
+        files.append((_File(path, PUBLISHERS["donors"], UN_OPEN_URL.format(name="donors-<YYYY>.json"), "assessments",
+                            "peacekeeping assessed contributions (exact USD)"),
+                      {"ignored_un_dpo_entries": frame.attrs["ignored"]} if frame.attrs["ignored"] else {}))
+
+    # Peacekeeping: the GA's effective rates, if the user has them (exact, preferred).
+    for path in ga_files:
+        frame = rd.read_ga_effective_rates(path)
+        rate_frames.append(_rate_rows(frame, kind="peacekeeping", basis="scale_rate", coverage="full",
+                                      source=path.name))
+        files.append((_File(path, PUBLISHERS["ga"], "https://undocs.org/<symbol> (annex, exported as CSV)",
+                            "assessments", "peacekeeping effective rates (exact, user-supplied)"), {}))
+
+    # Rounded / secondary rates: only where they are all there is; their precision stays visible.
+    secondary = _required(official, PK_SECONDARY_4DP)
+    frame = rd.read_scale_csv(secondary, full=False)
+    rate_frames.append(_rate_rows(frame, kind="peacekeeping", basis="scale_rate_rounded", coverage="partial",
+                                  source=secondary.name))
+    files.append((_File(secondary, "; ".join(sorted(set(frame["source_document"])))[:200] + " (secondary)",
+                        _urls(frame), "assessments", "peacekeeping rates, secondary"), {}))
+    for name, kind in ((CURATED_PK_RATES, "peacekeeping"), (CURATED_RB_RATES, "regular")):
+        path = curated[name]
+        frame = rd.read_scale_csv(path, full=False, curated=True)
+        rate_frames.append(_rate_rows(frame, kind=kind, basis="scale_rate_rounded", coverage="partial",
+                                      source=path.name))
+        files.append((_File(path, PUBLISHERS["curated"], "see source_url per row", "assessments",
+                            f"{kind} rates, rounded (compiled facts)"), {}))
+
+    assessments = finish_assessments(pd.concat(rate_frames, ignore_index=True))
+
+    # Budgets: fiscal years only.
+    for path in sorted(un_dir.glob("budget-pko-*.json")) + sorted(un_dir.glob("budget-audited-pko-*.json")):
+        frame = un_open.read_pko_budget(path)
+        frame["precision"] = "exact"
+        frame["rounding_usd"] = 100 if (frame["usd"] % 100 == 0).all() else 1
+        frame["source"] = path.name
+        frame["source_key"] = frame.pop("key")
+        frame["note"] = ("sum of the file's mission rows (" + frame["scope"] + ")").where(
+            frame["level"] == "total", "printed row: " + frame.pop("row_label"))
+        budget_frames.append(frame)
+        prefix = "budget-audited-pko" if path.name.startswith("budget-audited-") else "budget-pko"
+        files.append((_File(path, PUBLISHERS[prefix], UN_OPEN_URL.format(name=f"{prefix}-<YYYY>.json"), "budgets",
+                            f"mission {frame['basis'].iloc[0].replace('_', ' ')} (exact)"), {}))
+    path = curated[CURATED_BUDGETS]
+    frame = rd.read_budget_csv(path)
+    frame["level"] = np.where(frame["mission"] == "TOTAL", "total", "mission")
+    frame["mission_name"] = frame["mission"]
+    frame["basis"] = "approved"
+    frame["precision"] = "headline_rounded"
+    frame["scope"] = np.where(frame["level"] == "total", "all operations as reported (incl. support account, "
+                              "UNLB/UNGSC, RSCE unless the note says otherwise)", "mission as reported")
+    frame["source"] = path.name
+    frame["source_key"] = "row " + frame.pop("row").astype(str)
+    budget_frames.append(frame)
+    files.append((_File(path, PUBLISHERS["curated"], "see source_url per row", "budgets",
+                        "approved budgets, headline figures (compiled facts)"), {}))
+    budgets = pd.concat([f.loc[:, list(BUDGET_TABLE_COLUMNS)] for f in budget_frames], ignore_index=True)
+    budgets = budgets.sort_values(["fiscal_year", "level", "mission", "basis", "source"], kind="mergesort")
+    budgets = budgets.reset_index(drop=True)
+    for col in ("fiscal_year_start", "rounding_usd"):
+        budgets[col] = budgets[col].astype("int64")
+    budgets["usd"] = budgets["usd"].astype("float64")
+    for col in set(BUDGET_TABLE_COLUMNS) - {"fiscal_year_start", "rounding_usd", "usd"}:
+        budgets[col] = budgets[col].astype("string")
+
+    sources = []
+    for f, extra in files:
+        table = assessments if f.table == "assessments" else budgets
+        sources.append(f.entry(int((table["source"] == f.path.name).sum()), **extra))
+    preferred = assessments[assessments["preferred"]].drop_duplicates(["kind", "year"])
+    summary = {
+        "crosschecks": checks,
+        "preferred_basis": {k: {str(y): b for y, b in g[["year", "basis"]].itertuples(index=False)}
+                            for k, g in preferred.groupby("kind")},
+        "year_type": {"assessments": "calendar year", "budgets": "July-June fiscal year ('YYYY/YY')"},
+    }
+    return StepResult({"assessments": assessments, "budgets": budgets}, sources, {"finance": summary})
+
+

@@ -1,0 +1,185 @@
+"""Build step for the UN monthly PDF reports: parse (cached per file), de-duplicate months, one table."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pkdata import schema
+from pkdata.build.context import BuildContext, StepResult, code_version
+from pkdata.errors import PkdataError
+from pkdata.hashes import sha256_file
+from pkdata.readers.un_pdf import REPORT_DATES, parse_report, to_frame
+
+UN_PDF_PUBLISHER = "UN Department of Peace Operations (DPO), monthly troop and police contributors reports"
+UN_PDF_URL = "https://peacekeeping.un.org/sites/default/files/<report>.pdf (monthly 'contributions by country' report)"
+
+# --------------------------------------------------------------------------- UN PDF reports
+
+
+def _require_pdf_toolchain() -> None:
+    try:
+        import pymupdf  # noqa: F401
+    except ImportError:
+        raise PkdataError('reading the UN PDF reports needs the PDF toolchain: pip install "pkdata[build]" '
+                          "(the embedded data in data/processed need no build)") from None
+
+
+def _parse_pdf(path: str) -> tuple[dict[str, Any], pd.DataFrame]:
+    report = parse_report(path)
+    frame = to_frame(report)
+    grand = [p.total for p in report.printed if p.scope == "grand"]
+    meta = {
+        "report_date": report.date.strftime("%Y-%m-%d"),
+        "date_source": report.date_source,
+        "layout": report.layout,
+        "pages": report.pages,
+        "has_mission": report.has_mission,
+        "has_gender": report.has_gender,
+        "printed_grand_total": grand[0] if grand else None,
+        "printed_totals_checked": len(report.printed),
+        "rows_total": int(report.grand_total),
+    }
+    return meta, frame
+
+
+def parse_cache_version() -> str:
+    """Cache key part for parsed reports: the reader code, country and type tables, curated dates.
+
+    >>> len(parse_cache_version())
+    12
+    """
+    version = code_version("readers/un_pdf", "countries", "schema")
+    if REPORT_DATES.exists():
+        version = hashlib.sha256((version + sha256_file(REPORT_DATES)).encode()).hexdigest()[:12]
+    return version
+
+
+def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, dict[str, Any], pd.DataFrame]]:
+    version = parse_cache_version()
+    cache = ctx.cache / "un_pdf"
+    cache.mkdir(parents=True, exist_ok=True)
+    out: dict[Path, tuple[str, dict[str, Any], pd.DataFrame]] = {}
+    todo: list[tuple[Path, str]] = []
+    for pdf in pdfs:
+        digest = sha256_file(pdf)
+        stem = cache / f"{digest}-{version}"
+        if stem.with_suffix(".json").exists() and stem.with_suffix(".parquet").exists():
+            meta = json.loads(stem.with_suffix(".json").read_text())
+            frame = pd.read_parquet(stem.with_suffix(".parquet"))
+            frame["source"] = pdf.name  # the same bytes may arrive under another name
+            out[pdf] = (digest, meta, schema.coerce(frame))
+        else:
+            todo.append((pdf, digest))
+    if todo:
+        errors: list[tuple[str, BaseException]] = []
+
+        def keep(pdf: Path, digest: str, result: tuple[dict[str, Any], pd.DataFrame]) -> None:
+            meta, frame = result
+            stem = cache / f"{digest}-{version}"
+            frame.to_parquet(stem.with_suffix(".parquet"), index=False)
+            stem.with_suffix(".json").write_text(json.dumps(meta, sort_keys=True))
+            out[pdf] = (digest, meta, frame)
+
+        workers = max(1, min(ctx.workers, len(todo)))
+        if workers == 1:
+            for pdf, digest in todo:
+                try:
+                    keep(pdf, digest, _parse_pdf(str(pdf)))
+                except PkdataError as exc:
+                    errors.append((pdf.name, exc))
+        else:
+            with ProcessPoolExecutor(workers) as pool:
+                futures = {pool.submit(_parse_pdf, str(pdf)): (pdf, digest) for pdf, digest in todo}
+                for fut, (pdf, digest) in futures.items():
+                    try:
+                        keep(pdf, digest, fut.result())
+                    except PkdataError as exc:
+                        errors.append((pdf.name, exc))
+        if errors:
+            # Reports that parsed are cached; the first failure (by file name) is raised, the rest listed.
+            errors.sort(key=lambda e: e[0])
+            first = errors[0][1]
+            if len(errors) > 1:
+                others = "; ".join(f"{name}: {type(e).__name__}" for name, e in errors[1:])
+                first.add_note(f"{len(errors) - 1} more file(s) failed: {others}")
+            raise first
+    return out
+
+
+def _content_key(frame: pd.DataFrame) -> str:
+    body = frame.drop(columns=["source"]).to_csv(index=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _same_month_choice(date: str, files: list[Path]) -> Path:
+    """Of several files printing the same month, prefer the one whose name says that month."""
+    tag = date[:7].replace("-", "_")
+    named = [f for f in files if tag in f.name]
+    return named[0] if named else sorted(files)[0]
+
+
+def step_un_pdfs(ctx: BuildContext) -> StepResult:
+    """Parse every UN monthly PDF; detect duplicate months by content; one table of rows.
+
+    >>> import tempfile
+    >>> ctx = BuildContext(raw=Path(tempfile.mkdtemp()), reference=paths.reference_dir(),
+    ...                    cache=Path(tempfile.mkdtemp()))
+    >>> result = step_un_pdfs(ctx)  # no PDFs in the raw folder: the reference copies
+    >>> len(result.sources), sorted(result.extra["contributions_months"])[-1]
+    (126, '2025-07')
+    """
+    _require_pdf_toolchain()
+    folder = ctx.find("un_monthly_pdfs", "personnel/un_monthly_pdfs_kl371218")
+    pdfs = sorted(folder.glob("*.pdf"))
+    if not pdfs:
+        raise PkdataError(f"no UN monthly PDF reports (*.pdf) in {folder}")
+    parsed = _cached_parse(pdfs, ctx)
+    by_date: dict[str, list[Path]] = {}
+    for pdf in pdfs:
+        by_date.setdefault(parsed[pdf][1]["report_date"], []).append(pdf)
+    frames = []
+    sources = []
+    months: dict[str, dict[str, Any]] = {}
+    for date in sorted(by_date):
+        files = by_date[date]
+        keep = _same_month_choice(date, files)
+        keep_key = _content_key(parsed[keep][2])
+        for f in files:
+            if f != keep and _content_key(parsed[f][2]) != keep_key:
+                raise PkdataError(
+                    f"{f.name} and {keep.name} both print the report date {date} but their contents differ; "
+                    "remove the wrong file from the raw folder and rebuild")
+        frames.append(parsed[keep][2])
+        meta = parsed[keep][1]
+        months[date[:7]] = {
+            "source": keep.name,
+            "granularity": ("mission" if meta["has_mission"] else "country")
+            + ("+gender" if meta["has_gender"] else ""),
+        }
+        for f in files:
+            digest, fmeta, frame = parsed[f]
+            entry = {
+                "name": f.name,
+                "sha256": digest,
+                "bytes": f.stat().st_size,
+                "publisher": UN_PDF_PUBLISHER,
+                "url_pattern": UN_PDF_URL,
+                "table": "contributions",
+                **fmeta,
+                "rows": int(len(frame)) if f == keep else 0,
+            }
+            if f != keep:
+                entry["duplicate_of"] = keep.name
+                entry["note"] = f"same report date ({date}) and identical rows as {keep.name}; not counted twice"
+            sources.append(entry)
+    table = pd.concat(frames, ignore_index=True)
+    sources.sort(key=lambda e: e["name"])
+    return StepResult({"contributions": table}, sources, {"contributions_months": months})
+
+

@@ -1,0 +1,153 @@
+"""Raw source files -> ``data/processed`` (parquet tables + ``manifest.json``).
+
+The build is deterministic (same inputs, byte-identical outputs: rows sorted by key, no
+timestamps) and all-or-nothing: every table is written to a temporary folder beside the
+output and moved into place only after every source parsed and validated, so a failed
+build leaves ``data/processed`` as it was.
+
+Each topic contributes a *step*: a function ``step(ctx) -> StepResult``. Parse results of
+the UN PDFs are cached per file, keyed by the file's sha256 and the reader's code version,
+so adding one report re-parses only that report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pkdata import paths, schema
+from pkdata.errors import PkdataError
+from pkdata.build.context import BuildContext, StepResult
+from pkdata.build.history import fold_history
+from pkdata.hashes import sha256_file
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+# --------------------------------------------------------------------------- orchestration
+
+#: Build steps, in order, as "module:function" (imported when the build runs). Each takes a
+#: BuildContext and returns a StepResult; later steps see earlier tables in ``ctx.tables``.
+STEPS: list[str] = [
+    "pkdata.build.personnel:step_un_pdfs",
+    "pkdata.build.history:step_history",
+    "pkdata.build.operations:step_missions",
+    "pkdata.build.finance:step_finance",
+]
+
+
+def _resolve(step: str | Callable[[BuildContext], StepResult]) -> Callable[[BuildContext], StepResult]:
+    if callable(step):
+        return step
+    module, _, func = step.partition(":")
+    return getattr(import_module(module), func)
+
+
+def _finalise_contributions(table: pd.DataFrame) -> pd.DataFrame:
+    table = schema.coerce(table)
+    table = table.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
+    return schema.validate(table)
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(table, path, compression="snappy", write_statistics=True)
+
+
+def _months_between(first: str, last: str) -> list[str]:
+    return [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
+
+
+def build(raw: str | Path | None = None, out: str | Path | None = None, *, reference: str | Path | None = None,
+          cache: str | Path | None = None, steps: list[str | Callable[[BuildContext], StepResult]] | None = None,
+          workers: int = 2) -> dict[str, Any]:
+    """Build every processed table from the raw files; return the manifest.
+
+    ``raw`` defaults to ``PKDATA_RAW`` / ``data/raw``; sources missing there are read from
+    the reference copies (``PKDATA_REFERENCE``). ``out`` defaults to ``PKDATA_DATA`` /
+    ``data/processed``. Nothing in ``out`` changes unless the whole build succeeds.
+
+    >>> import tempfile
+    >>> raw = Path(tempfile.mkdtemp()) / "raw"
+    >>> (raw / "un_monthly_pdfs").mkdir(parents=True)
+    >>> report = paths.reference_dir() / "personnel/un_monthly_pdfs_kl371218/UN_country_contributions_2019_06.pdf"
+    >>> (raw / "un_monthly_pdfs" / report.name).symlink_to(report)
+    >>> m = build(raw=raw, out=raw.parent / "out", steps=["pkdata.build.personnel:step_un_pdfs"])
+    >>> m["contributions"]["months"]
+    {'2019-06': {'source': 'UN_country_contributions_2019_06.pdf', 'granularity': 'country+gender'}}
+    """
+    ctx = BuildContext(
+        raw=Path(raw) if raw else paths.raw_dir(),
+        reference=Path(reference) if reference else paths.reference_dir(),
+        cache=Path(cache) if cache else paths.cache_dir(),
+        workers=workers,
+    )
+    out_dir = Path(out) if out else paths.processed_dir()
+    tables: dict[str, pd.DataFrame] = {}
+    sources: list[dict[str, Any]] = []
+    extra: dict[str, Any] = {}
+    for step in steps if steps is not None else STEPS:
+        result = _resolve(step)(ctx)
+        for name, df in result.tables.items():
+            if name in tables:
+                raise PkdataError(f"two build steps produce table {name!r}")
+            if name == "contributions":
+                df = _finalise_contributions(df)
+            tables[name] = ctx.tables[name] = df
+        sources.extend(result.sources)
+        extra.update(result.extra)
+        if "contributions_history" in tables:
+            # IPI / UN CSV months that no PDF covers join the one canonical table (precedence in
+            # pkdata.build.history); later steps (missions) then check the merged table.
+            tables.pop("contributions_history")
+            ctx.tables.pop("contributions_history")
+            merged, extra["contributions_months"] = fold_history(
+                tables.get("contributions"), result.tables["contributions_history"],
+                extra.get("contributions_months"), extra.pop("contributions_history_months", {}))
+            tables["contributions"] = ctx.tables["contributions"] = _finalise_contributions(merged)
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".pkdata-build-", dir=out_dir.parent))
+    try:
+        table_meta = {}
+        for name in sorted(tables):
+            path = tmp / f"{name}.parquet"
+            _write_parquet(tables[name], path)
+            table_meta[name] = {
+                "file": path.name,
+                "rows": int(len(tables[name])),
+                "columns": list(map(str, tables[name].columns)),
+                "sha256": sha256_file(path),
+            }
+        manifest: dict[str, Any] = {"format_version": FORMAT_VERSION, "tables": table_meta,
+                                    "sources": sorted(sources, key=lambda e: (e.get("table", ""), e["name"]))}
+        months = extra.pop("contributions_months", None)
+        if months:
+            covered = sorted(months)
+            manifest["contributions"] = {
+                "first_month": covered[0],
+                "last_month": covered[-1],
+                "months": {m: months[m] for m in covered},
+                "missing_months": [m for m in _months_between(covered[0], covered[-1]) if m not in months],
+            }
+        manifest.update(extra)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, out_dir / f.name)
+        return manifest
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

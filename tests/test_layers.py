@@ -1,0 +1,117 @@
+"""The two layers: the library never loads the builder; the wheel carries the data and works without pymupdf."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pkdata import paths
+
+REPO = paths.REPO_DIR
+BUILDER = ("pkdata.build", "pkdata.readers", "pkdata.fetch")
+
+# Runs in a fresh interpreter in which pymupdf cannot be imported (as after `pip install pkdata`).
+NO_PDF = "import sys; sys.modules['pymupdf'] = None; sys.modules['fitz'] = None\n"
+
+USE_THE_LIBRARY = NO_PDF + """
+import json, sys
+import matplotlib
+matplotlib.use("Agg")
+import pkdata
+from pkdata import charts, paths
+out = {"processed": str(paths.processed_dir())}
+out["rows"] = len(pkdata.contributions())
+out["china_2018_09"] = int(pkdata.snapshot("2018-09").set_index("contributor_iso3").loc["CHN", "total"])
+out["p5"] = sorted(pkdata.p5("2018-09").index)
+out["rank_2019"] = int(pkdata.funding_rank(2019).set_index("member_iso3").loc["CHN", "rank"])
+out["missions"] = len(pkdata.missions(active_on="2019-06-30"))
+out["fatalities"] = len(pkdata.fatalities("CHN"))
+out["claims"] = sorted(pkdata.claims.check(as_of="2018-09")["verdict"].unique())
+for name in ("china_by_type", "p5_over_time", "funding_shares"):
+    getattr(charts, name)()
+out["builder_loaded"] = sorted(m for m in sys.modules if m.startswith(BUILDER))
+print(json.dumps(out))
+""".replace("BUILDER", repr(BUILDER))
+
+
+def _run(code: str, *, cwd: Path, env: dict[str, str] | None = None) -> dict:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PKDATA_")}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=cwd, env={**base, **(env or {})},
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_loaders_claims_and_charts_never_import_the_builder_nor_pymupdf(tmp_path):
+    out = _run(USE_THE_LIBRARY, cwd=tmp_path)
+    assert out["builder_loaded"] == []
+    assert out["processed"] == str(REPO / "data" / "processed")  # a checkout reads its own data/processed
+    assert out["china_2018_09"] > 2000 and out["rows"] > 100_000
+
+
+def test_the_import_contract_holds():
+    """import-linter: library -/-> builder, only the builder imports readers, no cycle (pyproject.toml)."""
+    exe = Path(sys.executable).with_name("lint-imports")
+    proc = subprocess.run([str(exe), "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "0 broken" in proc.stdout
+
+
+def test_pkdata_build_without_pymupdf_says_how_to_install_it(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", NO_PDF + "from pkdata.cli import main; raise SystemExit(main())",
+                           "build", "--out", str(tmp_path / "out")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert 'pip install "pkdata[build]"' in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                           "-w", str(out), str(REPO)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (whl,) = out.glob("pkdata-*.whl")
+    return whl
+
+
+def test_the_wheel_carries_the_committed_data_byte_for_byte(wheel):
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        committed = sorted((REPO / "data" / "processed").iterdir())
+        for f in committed:
+            inside = f"pkdata/_data/processed/{f.name}"
+            assert inside in names, f"{inside} missing from {wheel.name}"
+            assert hashlib.sha256(z.read(inside)).hexdigest() == hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in (REPO / "data" / "raw" / "curated").glob("*.csv"):
+            assert f"pkdata/_data/curated/{f.name}" in names
+        assert any(n.startswith("pkdata/_data/notebooks/") and n.endswith(".ipynb") for n in names)
+        assert not any("/readers/" in n and n.endswith(".pdf") for n in names)
+
+
+def test_the_installed_package_works_outside_a_checkout_without_pymupdf(wheel, tmp_path):
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(site)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    out = _run(USE_THE_LIBRARY, cwd=work, env={"PYTHONPATH": str(site), "HOME": str(tmp_path / "home")})
+    assert out["processed"] == str(site / "pkdata" / "_data" / "processed")
+    assert out["builder_loaded"] == []
+    checkout = _run(USE_THE_LIBRARY, cwd=work)
+    # the installed copy answers exactly as the checkout does
+    assert {k: v for k, v in out.items() if k != "processed"} == {k: v for k, v in checkout.items()
+                                                                  if k != "processed"}
+    figs = subprocess.run([sys.executable, "-c", NO_PDF + "from pkdata.cli import main; raise SystemExit(main())",
+                           "figures", "--out", str(work / "figs")], cwd=work, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(site)})
+    assert figs.returncode == 0, figs.stderr[-3000:]
+    assert len(list((work / "figs").glob("*.png"))) >= 8
