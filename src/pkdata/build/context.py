@@ -23,20 +23,39 @@ class BuildContext:
     workers: int = 2
     #: Tables produced by the steps that ran before (name -> frame), for cross-checks.
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: What the running step asked for (method, arguments, resolved path): the step cache's key
+    #: (:mod:`pkdata.build.stepcache`). Steps read their inputs only through the methods below.
+    inputs: list[tuple[str, tuple[str, ...], str]] = field(default_factory=list)
+
+    def _note(self, method: str, args: tuple[str, ...], path: Path) -> Path:
+        self.inputs.append((method, args, str(path)))
+        return path
 
     def find(self, raw_sub: str, reference_sub: str) -> Path:
         """``raw/raw_sub`` if it exists and is not empty, else ``reference/reference_sub``."""
         candidate = self.raw / raw_sub
         if candidate.exists() and (candidate.is_file() or any(candidate.iterdir())):
-            return candidate
-        return self.reference / reference_sub
+            return self._note("find", (raw_sub, reference_sub), candidate)
+        return self._note("find", (raw_sub, reference_sub), self.reference / reference_sub)
 
     def curated(self, name: str) -> Path:
         """A curated fact table: ``raw/curated/<name>`` if the raw folder has it, else :func:`paths.curated_dir`'s."""
         for folder in (self.raw / "curated", paths.curated_dir()):
             if (folder / name).is_file():
-                return folder / name
+                return self._note("curated", (name,), folder / name)
         raise PkdataError(f"curated table {name} not found in {self.raw / 'curated'} or {paths.curated_dir()}")
+
+    def raw_path(self, sub: str) -> Path:
+        """``raw/sub`` whether or not it exists (inputs only a user supplies, never the reference)."""
+        return self._note("raw_path", (sub,), self.raw / sub)
+
+    def resolve(self, method: str, args: tuple[str, ...]) -> Path:
+        """Ask again what a step asked (``method`` of :attr:`inputs`), without recording it."""
+        mark = len(self.inputs)
+        try:
+            return getattr(self, method)(*args)
+        finally:
+            del self.inputs[mark:]
 
 
 @dataclass

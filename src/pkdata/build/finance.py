@@ -262,7 +262,8 @@ def step_finance(ctx: BuildContext) -> StepResult:
     official = ctx.find("budget/official", "budget/official")
     curated = {name: ctx.find(f"curated/{name}", f"budget/{name}")
                for name in (CURATED_PK_RATES, CURATED_RB_RATES, CURATED_BUDGETS)}
-    ga_files = sorted((ctx.raw / GA_EFFECTIVE_RATES).glob("*.csv")) if (ctx.raw / GA_EFFECTIVE_RATES).is_dir() else []
+    ga_dir = ctx.raw_path(GA_EFFECTIVE_RATES)
+    ga_files = sorted(ga_dir.glob("*.csv")) if ga_dir.is_dir() else []
 
     files: list[tuple[_File, dict[str, Any]]] = []  # (file, extra manifest keys)
     rate_frames: list[pd.DataFrame] = []

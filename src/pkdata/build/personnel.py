@@ -73,7 +73,7 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
             meta = json.loads(stem.with_suffix(".json").read_text())
             frame = pd.read_parquet(stem.with_suffix(".parquet"))
             frame["source"] = pdf.name  # the same bytes may arrive under another name
-            out[pdf] = (digest, meta, schema.coerce(frame))
+            out[pdf] = (digest, meta, frame)  # coerced once, after the concat in step_un_pdfs
         else:
             todo.append((pdf, digest))
     if todo:
@@ -149,7 +149,7 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
     for date in sorted(by_date):
         files = by_date[date]
         keep = _same_month_choice(date, files)
-        keep_key = _content_key(parsed[keep][2])
+        keep_key = _content_key(parsed[keep][2]) if len(files) > 1 else ""
         for f in files:
             if f != keep and _content_key(parsed[f][2]) != keep_key:
                 raise PkdataError(
@@ -178,7 +178,7 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
                 entry["duplicate_of"] = keep.name
                 entry["note"] = f"same report date ({date}) and identical rows as {keep.name}; not counted twice"
             sources.append(entry)
-    table = pd.concat(frames, ignore_index=True)
+    table = schema.coerce(pd.concat(frames, ignore_index=True))
     sources.sort(key=lambda e: e["name"])
     return StepResult({"contributions": table}, sources, {"contributions_months": months})
 

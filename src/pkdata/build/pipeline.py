@@ -25,9 +25,10 @@ from typing import Any
 import pandas as pd
 
 from pkdata import paths, schema
-from pkdata.errors import PkdataError
+from pkdata.build import stepcache
 from pkdata.build.context import BuildContext, StepResult
 from pkdata.build.history import fold_history
+from pkdata.errors import PkdataError
 from pkdata.hashes import sha256_file
 
 MANIFEST = "manifest.json"
@@ -96,17 +97,39 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
         workers=workers,
     )
     out_dir = Path(out) if out else paths.processed_dir()
+    step_list = list(steps if steps is not None else STEPS)
+    ctx.tables = stepcache.ReadTracker()
+    planned = _plan(ctx, step_list)
+    memo = _memo_path(ctx, out_dir)
+    if planned is not None:
+        done = _unchanged(out_dir, memo, planned)
+        if done is not None:
+            return done
     tables: dict[str, pd.DataFrame] = {}
     sources: list[dict[str, Any]] = []
     extra: dict[str, Any] = {}
-    for step in steps if steps is not None else STEPS:
-        result = _resolve(step)(ctx)
+    lineage: dict[str, tuple[str, ...]] = {}
+    cacheable = True
+    for step in step_list:
+        name_of_step = step if isinstance(step, str) and cacheable else None
+        entry = stepcache.lookup(ctx, name_of_step, lineage) if name_of_step else None
+        if entry is not None:
+            result, key = stepcache.load(entry), entry.key
+        else:
+            ctx.inputs.clear()
+            ctx.tables.read.clear()
+            result = _resolve(step)(ctx)
+            key = (stepcache.store(ctx, name_of_step, result, lineage, ctx.tables.read)
+                   if name_of_step else None)
+            cacheable = cacheable and key is not None  # later steps may read what this one made
+        _advance(lineage, result.tables, key or "")
         for name, df in result.tables.items():
             if name in tables:
                 raise PkdataError(f"two build steps produce table {name!r}")
             if name == "contributions":
                 df = _finalise_contributions(df)
-            tables[name] = ctx.tables[name] = df
+            tables[name] = df
+            dict.__setitem__(ctx.tables, name, df)
         sources.extend(result.sources)
         extra.update(result.extra)
         if "contributions_history" in tables:
@@ -117,7 +140,8 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
             merged, extra["contributions_months"] = fold_history(
                 tables.get("contributions"), result.tables["contributions_history"],
                 extra.get("contributions_months"), extra.pop("contributions_history_months", {}))
-            tables["contributions"] = ctx.tables["contributions"] = _finalise_contributions(merged)
+            tables["contributions"] = _finalise_contributions(merged)
+            dict.__setitem__(ctx.tables, "contributions", tables["contributions"])
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".pkdata-build-", dir=out_dir.parent))
@@ -148,6 +172,62 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
         out_dir.mkdir(parents=True, exist_ok=True)
         for f in sorted(tmp.iterdir()):
             os.replace(f, out_dir / f.name)
+        if planned is not None or cacheable:
+            _remember(memo, _plan(ctx, step_list), out_dir)
         return manifest
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- step cache
+
+
+def _advance(lineage: dict[str, tuple[str, ...]], produced: Any, key: str) -> None:
+    """Record which step made each table (the fold adds the history step to ``contributions``)."""
+    for name in produced:
+        lineage[name] = (key,)
+    if "contributions_history" in produced:
+        lineage["contributions"] = lineage.get("contributions", ()) + (key,)
+
+
+def _plan(ctx: BuildContext, step_list: list[Any]) -> list[str] | None:
+    """The cache keys of every step when every step is cached for the current inputs, else None."""
+    lineage: dict[str, tuple[str, ...]] = {}
+    keys = []
+    for step in step_list:
+        entry = stepcache.lookup(ctx, step, lineage) if isinstance(step, str) else None
+        if entry is None:
+            return None
+        keys.append(entry.key)
+        _advance(lineage, entry.tables, entry.key)
+    return keys
+
+
+def _memo_path(ctx: BuildContext, out_dir: Path) -> Path:
+    where = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+    return ctx.cache / "builds" / f"{where}.json"
+
+
+def _unchanged(out_dir: Path, memo: Path, keys: list[str]) -> dict[str, Any] | None:
+    """The output's manifest when the last build into ``out_dir`` had these step keys and its files are intact."""
+    try:
+        seen = json.loads(memo.read_text())
+        manifest_path = out_dir / MANIFEST
+        if seen.get("keys") != keys or sha256_file(manifest_path) != seen.get("manifest"):
+            return None
+        manifest = json.loads(manifest_path.read_text())
+        for meta in manifest["tables"].values():
+            if sha256_file(out_dir / meta["file"]) != meta["sha256"]:
+                return None
+        return manifest
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _remember(memo: Path, keys: list[str] | None, out_dir: Path) -> None:
+    if keys is None:
+        return
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    tmp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"keys": keys, "manifest": sha256_file(out_dir / MANIFEST), "out": str(out_dir)}))
+    os.replace(tmp, memo)
