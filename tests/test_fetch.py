@@ -34,8 +34,14 @@ def no_sleep(monkeypatch):
 
 def _spec(httpserver, name="UN_country_contributions_2015_04.pdf", kind="pdf", header=()):
     folder = "un_monthly_pdfs" if kind == "pdf" else "un_csv"
-    return f.RemoteFile(dest=f"{folder}/{name}", url=httpserver.url_for(f"/{name}"), kind=kind, group="test",
-                        publisher="test", header=header)
+    return f.RemoteFile(
+        dest=f"{folder}/{name}",
+        url=httpserver.url_for(f"/{name}"),
+        kind=kind,
+        group="test",
+        publisher="test",
+        header=header,
+    )
 
 
 @pytest.fixture
@@ -44,8 +50,13 @@ def world(tmp_path, un_pdf):
     raw = raw_with_reports(tmp_path, un_pdf, ["2015_01", "2015_02"])
     out = tmp_path / "processed"
     build(raw=raw, out=out, cache=tmp_path / "cache", steps=STEP)
-    return {"raw": raw, "out": out, "cache": tmp_path / "cache", "new": un_pdf("2015_04").read_bytes(),
-            "before": (folder_digest(raw), folder_digest(out))}
+    return {
+        "raw": raw,
+        "out": out,
+        "cache": tmp_path / "cache",
+        "new": un_pdf("2015_04").read_bytes(),
+        "before": (folder_digest(raw), folder_digest(out)),
+    }
 
 
 def _unchanged(world):
@@ -55,7 +66,8 @@ def _unchanged(world):
 
 def test_success_then_build_brings_the_new_month(httpserver, world):
     httpserver.expect_request("/UN_country_contributions_2015_04.pdf").respond_with_data(
-        world["new"], content_type="application/pdf", headers={"ETag": '"v1"', "Last-Modified": "Mon, 01 Jun 2015"})
+        world["new"], content_type="application/pdf", headers={"ETag": '"v1"', "Last-Modified": "Mon, 01 Jun 2015"}
+    )
     spec = _spec(httpserver)
     (res,) = f.fetch([spec], world["raw"], config=FAST, processed=world["out"])
     assert res.status == "new", res.message
@@ -66,8 +78,9 @@ def test_success_then_build_brings_the_new_month(httpserver, world):
     assert sorted(m["contributions"]["months"]) == ["2015-01", "2015-02", "2015-04"]
     # Fetching again sends the ETag; the server's 304 leaves everything as it is.
     httpserver.clear()
-    httpserver.expect_request("/UN_country_contributions_2015_04.pdf", headers={"If-None-Match": '"v1"'}
-                              ).respond_with_data("", status=304)
+    httpserver.expect_request(
+        "/UN_country_contributions_2015_04.pdf", headers={"If-None-Match": '"v1"'}
+    ).respond_with_data("", status=304)
     (again,) = f.fetch([spec], world["raw"], config=FAST, processed=world["out"])
     assert again.status == "unchanged"
 
@@ -75,7 +88,8 @@ def test_success_then_build_brings_the_new_month(httpserver, world):
 def test_500_then_success_is_retried(httpserver, world):
     httpserver.expect_ordered_request("/UN_country_contributions_2015_04.pdf").respond_with_data("oops", status=500)
     httpserver.expect_ordered_request("/UN_country_contributions_2015_04.pdf").respond_with_data(
-        world["new"], content_type="application/pdf")
+        world["new"], content_type="application/pdf"
+    )
     (res,) = f.fetch([_spec(httpserver)], world["raw"], config=FAST, processed=world["out"])
     assert res.status == "new", res.message
     assert len(httpserver.log) == 2
@@ -87,22 +101,29 @@ def test_failures_change_nothing_and_say_what_to_do(httpserver, world, case):
     path = f"/{name}"
     old = (world["raw"] / "un_monthly_pdfs" / name).read_bytes()
     if case == "timeout":
+
         def slow(request):
             time_sleep(0.6)
             return Response(world["new"], content_type="application/pdf")
+
         httpserver.expect_request(path).respond_with_handler(slow)
         expect = "download failed"
     elif case == "truncated":
-        httpserver.expect_request(path).respond_with_response(Response(
-            world["new"][: len(world["new"]) // 2], headers={"Content-Length": str(len(world["new"]))},
-            content_type="application/pdf"))
+        httpserver.expect_request(path).respond_with_response(
+            Response(
+                world["new"][: len(world["new"]) // 2],
+                headers={"Content-Length": str(len(world["new"]))},
+                content_type="application/pdf",
+            )
+        )
         expect = "truncated"  # the short body is caught by Content-Length or, failing that, the PDF check
     elif case == "truncated_pdf":
         httpserver.expect_request(path).respond_with_data(world["new"][:-4096], content_type="application/pdf")
         expect = "truncated PDF"
     elif case == "html":
-        httpserver.expect_request(path).respond_with_data("<!DOCTYPE html><html><body>Maintenance</body></html>",
-                                                          content_type="text/html")
+        httpserver.expect_request(path).respond_with_data(
+            "<!DOCTYPE html><html><body>Maintenance</body></html>", content_type="text/html"
+        )
         expect = "HTML page, not a PDF"
     elif case == "404":
         httpserver.expect_request(path).respond_with_data("Not Found", status=404)
@@ -112,8 +133,9 @@ def test_failures_change_nothing_and_say_what_to_do(httpserver, world, case):
         expect = "HTTP 503"
     else:
         name, kind, header = "DPO-UCHISTORICAL.csv", "csv", ("last_reporting_date", "isocode3")
-        httpserver.expect_request(f"/{name}").respond_with_data("date,country\n2022-07-31,China\n",
-                                                                content_type="text/csv")
+        httpserver.expect_request(f"/{name}").respond_with_data(
+            "date,country\n2022-07-31,China\n", content_type="text/csv"
+        )
         expect = "CSV header lacks"
     (res,) = f.fetch([_spec(httpserver, name, kind, header)], world["raw"], config=FAST, processed=world["out"])
     assert res.status == "failed"
@@ -138,8 +160,9 @@ def test_changed_file_keeps_the_old_version_until_a_build_succeeds(httpserver, w
     dest.unlink()
     dest.write_bytes(old_bytes)  # a real file (not the test's symlink), as fetch would have left it
     # Upstream now serves other bytes under this name (a corrected re-issue, here another real report).
-    httpserver.expect_request(f"/{name}").respond_with_data(un_pdf("2015_05").read_bytes(),
-                                                            content_type="application/pdf")
+    httpserver.expect_request(f"/{name}").respond_with_data(
+        un_pdf("2015_05").read_bytes(), content_type="application/pdf"
+    )
     (res,) = f.fetch([spec], world["raw"], config=FAST, processed=world["out"])
     assert res.status == "updated", res.message
     entry = f.load_manifest(world["raw"])["files"][spec.dest]
@@ -160,8 +183,9 @@ def test_restore_puts_the_previous_version_back(httpserver, world, un_pdf):
     name = "UN_country_contributions_2015_04.pdf"
     spec = _spec(httpserver, name)
     httpserver.expect_ordered_request(f"/{name}").respond_with_data(world["new"], content_type="application/pdf")
-    httpserver.expect_ordered_request(f"/{name}").respond_with_data(un_pdf("2015_05").read_bytes(),
-                                                                    content_type="application/pdf")
+    httpserver.expect_ordered_request(f"/{name}").respond_with_data(
+        un_pdf("2015_05").read_bytes(), content_type="application/pdf"
+    )
     f.fetch([spec], world["raw"], config=FAST, processed=world["out"])
     f.fetch([spec], world["raw"], config=FAST, processed=world["out"])
     assert f.restore_previous(world["raw"]) == [spec.dest]
@@ -181,8 +205,9 @@ def test_offline_and_local_mirror(tmp_path, reference):
     assert [r.status for r in f.fetch(specs, raw, offline=True)] == ["present", "present"]
     ipi = f.registry(raw, groups=["ipi"])
     assert len(ipi) == 148 + 9
-    res = f.fetch([s for s in ipi if s.dest.endswith(("Gender.Full.csv", "countries/China.csv"))], raw,
-                  mirror=reference)
+    res = f.fetch(
+        [s for s in ipi if s.dest.endswith(("Gender.Full.csv", "countries/China.csv"))], raw, mirror=reference
+    )
     assert [r.status for r in res] == ["new", "new"], [r.message for r in res]
 
 
@@ -196,13 +221,49 @@ def test_cli_update_prints_what_changed(tmp_path, monkeypatch, capsys, un_pdf, r
     raw, out = tmp_path / "raw", tmp_path / "out"
     monkeypatch.setenv("PKDATA_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr("pkdata.build.STEPS", STEP)
-    assert main(["update", "--raw", str(raw), "--out", str(out), "--from", str(mirror), "--only", "un_pdf",
-                 "--months", "2015-01:2015-02", "--workers", "1"]) == 0
+    assert (
+        main(
+            [
+                "update",
+                "--raw",
+                str(raw),
+                "--out",
+                str(out),
+                "--from",
+                str(mirror),
+                "--only",
+                "un_pdf",
+                "--months",
+                "2015-01:2015-02",
+                "--workers",
+                "1",
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "months added: 2015-01, 2015-02" in text
     (mirror / un_pdf("2015_04").name).symlink_to(un_pdf("2015_04"))
-    assert main(["update", "--raw", str(raw), "--out", str(out), "--from", str(mirror), "--only", "un_pdf",
-                 "--months", "2015-01:2015-04", "--workers", "1"]) == 1  # 2015-03 is not in the mirror
+    assert (
+        main(
+            [
+                "update",
+                "--raw",
+                str(raw),
+                "--out",
+                str(out),
+                "--from",
+                str(mirror),
+                "--only",
+                "un_pdf",
+                "--months",
+                "2015-01:2015-04",
+                "--workers",
+                "1",
+            ]
+        )
+        == 1
+    )  # 2015-03 is not in the mirror
     text = capsys.readouterr().out
     assert "months added: 2015-04" in text and "rows added" in text
     assert main(["fetch", "--raw", str(raw), "--offline", "--only", "un_pdf", "--months", "2015-01:2015-04"]) == 0
@@ -248,12 +309,18 @@ def test_fetch_all_from_reference_gives_the_build_its_files(tmp_path, reference,
     assert len([d for d in got if d.startswith("un_monthly_pdfs/")]) == 126
     # The folders and files each build step asks ctx.find for now come from the raw folder.
     ctx = BuildContext(raw=raw, reference=reference, cache=tmp_path / "cache")
-    wanted = [("un_monthly_pdfs", "personnel/un_monthly_pdfs_kl371218"), *history.RAW_FOLDERS.values(),
-              ("budget/un_open", "budget/un_open"), ("budget/official", "budget/official"),
-              *((f"curated/{n}", f"budget/{n}") for n in (finance.CURATED_PK_RATES, finance.CURATED_RB_RATES,
-                                                         finance.CURATED_BUDGETS)),
-              *((f"missions/{n}",) * 2 for n in (operations.PKO_FILE, operations.CROSSWALK_FILE)),
-              (f"fatalities/{operations.FATALITIES_FILE}",) * 2]
+    wanted = [
+        ("un_monthly_pdfs", "personnel/un_monthly_pdfs_kl371218"),
+        *history.RAW_FOLDERS.values(),
+        ("budget/un_open", "budget/un_open"),
+        ("budget/official", "budget/official"),
+        *(
+            (f"curated/{n}", f"budget/{n}")
+            for n in (finance.CURATED_PK_RATES, finance.CURATED_RB_RATES, finance.CURATED_BUDGETS)
+        ),
+        *((f"missions/{n}",) * 2 for n in (operations.PKO_FILE, operations.CROSSWALK_FILE)),
+        (f"fatalities/{operations.FATALITIES_FILE}",) * 2,
+    ]
     for raw_sub, reference_sub in wanted:
         assert ctx.find(raw_sub, reference_sub).is_relative_to(raw), raw_sub
     # A second run copies nothing.
@@ -275,14 +342,30 @@ def test_damaged_copy_in_from_folder_is_refused_naming_the_local_file(tmp_path, 
     from pkdata.cli import main
 
     rel, only, damage, expect = {
-        "json_sha256": ("budget/un_open/donors-2016.json", "un_open",
-                        lambda b: b.replace(b"1", b"2", 1), "differs from the registry's"),
-        "csv_header": ("fatalities/DPPADPOSS-FATALITIES.csv", "un_psdata_fatalities",
-                       lambda b: b.replace(b"casualty_id", b"casualty", 1), "CSV header lacks ['casualty_id']"),
-        "pdf_truncated": ("personnel/un_monthly_pdfs_kl371218/UN_country_contributions_2019_06.pdf", "un_pdf",
-                          lambda b: b[: len(b) // 2], "truncated PDF"),
-        "csv_sha256": ("personnel/ipi_peacekeeping_db_tcc_datascraper/countries/China.csv", "ipi_tcc_datascraper",
-                       lambda b: b.replace(b",5,", b",6,", 1), "differs from the registry's"),
+        "json_sha256": (
+            "budget/un_open/donors-2016.json",
+            "un_open",
+            lambda b: b.replace(b"1", b"2", 1),
+            "differs from the registry's",
+        ),
+        "csv_header": (
+            "fatalities/DPPADPOSS-FATALITIES.csv",
+            "un_psdata_fatalities",
+            lambda b: b.replace(b"casualty_id", b"casualty", 1),
+            "CSV header lacks ['casualty_id']",
+        ),
+        "pdf_truncated": (
+            "personnel/un_monthly_pdfs_kl371218/UN_country_contributions_2019_06.pdf",
+            "un_pdf",
+            lambda b: b[: len(b) // 2],
+            "truncated PDF",
+        ),
+        "csv_sha256": (
+            "personnel/ipi_peacekeeping_db_tcc_datascraper/countries/China.csv",
+            "ipi_tcc_datascraper",
+            lambda b: b.replace(b",5,", b",6,", 1),
+            "differs from the registry's",
+        ),
     }[case]
     local = _mirror_with(tmp_path, reference, rel, damage)
     assert local.read_bytes() != (reference / rel).read_bytes()
@@ -302,8 +385,9 @@ def test_registry_download_is_checked_against_the_registry_sha256(httpserver, tm
     spec = next(s for s in f.registry(groups=["un_open"]) if s.dest.endswith("donors-2016.json"))
     assert spec.url.startswith("https://raw.githubusercontent.com/united-nations/open/") and spec.sha256
     good = (reference / "budget/un_open/donors-2016.json").read_bytes()
-    httpserver.expect_ordered_request("/donors-2016.json").respond_with_data(good.replace(b"1", b"2", 1),
-                                                                             content_type="application/json")
+    httpserver.expect_ordered_request("/donors-2016.json").respond_with_data(
+        good.replace(b"1", b"2", 1), content_type="application/json"
+    )
     httpserver.expect_ordered_request("/donors-2016.json").respond_with_data(good, content_type="application/json")
     local = dataclasses.replace(spec, url=httpserver.url_for("/donors-2016.json"))
     raw = tmp_path / "raw"
@@ -371,6 +455,8 @@ def test_registry_entries(reference):
 
 
 def test_fetch_imports_no_pandas():
-    code = ("import sys, pkdata.fetch as f; f.registry(groups=['all'], months=('2015-01', '2015-02')); "
-            "assert 'pandas' not in sys.modules, 'pandas imported'")
+    code = (
+        "import sys, pkdata.fetch as f; f.registry(groups=['all'], months=('2015-01', '2015-02')); "
+        "assert 'pandas' not in sys.modules, 'pandas imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -47,7 +47,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -144,7 +144,7 @@ def _months(first: str, last: str) -> list[tuple[int, int]]:
 
 
 def _last_full_month() -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     y, m = (now.year - 1, 12) if now.month == 1 else (now.year, now.month - 1)
     return f"{y:04d}-{m:02d}"
 
@@ -173,8 +173,10 @@ def select_sources(names: Iterable[str] = GROUPS) -> list[str]:
             wanted.update(k for k, s in registry_.items() if s.get("group") == name)
         else:
             groups = sorted({s["group"] for s in registry_.values() if s.get("group")})
-            raise PkdataError(f"unknown source or group {name!r}; sources: {', '.join(registry_)}; "
-                              f"groups: {', '.join(groups)}; or all")
+            raise PkdataError(
+                f"unknown source or group {name!r}; sources: {', '.join(registry_)}; "
+                f"groups: {', '.join(groups)}; or all"
+            )
     return [k for k in registry_ if k in wanted]
 
 
@@ -183,9 +185,14 @@ def _mirror_names(raw_sub: str, reference_sub: str, name: str) -> tuple[str, ...
     return tuple(dict.fromkeys(names))
 
 
-def registry(raw: str | Path | None = None, *, months: tuple[str, str] | None = None,
-             groups: Iterable[str] = GROUPS, pdf_url_template: str | None = None,
-             mirror: str | Path | None = None) -> list[RemoteFile]:
+def registry(
+    raw: str | Path | None = None,
+    *,
+    months: tuple[str, str] | None = None,
+    groups: Iterable[str] = GROUPS,
+    pdf_url_template: str | None = None,
+    mirror: str | Path | None = None,
+) -> list[RemoteFile]:
     """The files ``pkdata fetch`` knows, from ``pkdata/data/sources.toml``, for sources or groups ``groups``.
 
     ``months`` (``("2015-01", "2025-07")``) limits the monthly PDFs (default: Jan 2015 to last month, or,
@@ -195,8 +202,10 @@ def registry(raw: str | Path | None = None, *, months: tuple[str, str] | None = 
     >>> [f.dest for f in files]
     ['un_monthly_pdfs/UN_country_contributions_2025_06.pdf', 'un_monthly_pdfs/UN_country_contributions_2025_07.pdf']
     >>> fat = registry(groups=["un_psdata_fatalities"])[0]
-    >>> fat.dest, fat.url, fat.kind, fat.sha256
-    ('fatalities/DPPADPOSS-FATALITIES.csv', 'https://api.psdata.un.org/public/data/DPPADPOSS-FATALITIES/CSV', 'csv', None)
+    >>> fat.dest, fat.kind, fat.sha256
+    ('fatalities/DPPADPOSS-FATALITIES.csv', 'csv', None)
+    >>> fat.url
+    'https://api.psdata.un.org/public/data/DPPADPOSS-FATALITIES/CSV'
     """
     del raw
     out: list[RemoteFile] = []
@@ -206,25 +215,43 @@ def registry(raw: str | Path | None = None, *, months: tuple[str, str] | None = 
         for entry in src["files"]:
             kind = entry.get("check", src.get("check", ""))
             header = tuple(entry.get("columns", src.get("columns", ())))
-            common = dict(kind=kind, group=src.get("group", sid), publisher=src["publisher"], header=header,
-                          source=sid, keys=tuple(entry.get("keys", ())), value_keys=tuple(entry.get("value_keys", ())),
-                          optional=bool(entry.get("optional", False)),
-                          keep_existing=bool(src.get("keep_existing", False)))
+            common = dict(
+                kind=kind,
+                group=src.get("group", sid),
+                publisher=src["publisher"],
+                header=header,
+                source=sid,
+                keys=tuple(entry.get("keys", ())),
+                value_keys=tuple(entry.get("value_keys", ())),
+                optional=bool(entry.get("optional", False)),
+                keep_existing=bool(src.get("keep_existing", False)),
+            )
             if "pattern" in entry:
                 env = src.get("url_env")
                 template = pdf_url_template or (env and os.environ.get(env)) or src["url"]
                 if months:
                     wanted = _months(*months)
                 elif mirror is not None:
-                    wanted = [ym for ym in _months(entry["first_month"], _last_full_month())
-                              if any((Path(mirror) / n).is_file() for n in _mirror_names(
-                                  raw_sub, ref_sub, entry["pattern"].format(year=ym[0], month=ym[1])))]
+                    wanted = [
+                        ym
+                        for ym in _months(entry["first_month"], _last_full_month())
+                        if any(
+                            (Path(mirror) / n).is_file()
+                            for n in _mirror_names(raw_sub, ref_sub, entry["pattern"].format(year=ym[0], month=ym[1]))
+                        )
+                    ]
                 else:
                     wanted = _months(entry["first_month"], _last_full_month())
                 for y, m in wanted:
                     name = entry["pattern"].format(year=y, month=m)
-                    out.append(RemoteFile(dest=f"{raw_sub}/{name}", url=template.format(year=y, month=m),
-                                          mirror_names=_mirror_names(raw_sub, ref_sub, name), **common))
+                    out.append(
+                        RemoteFile(
+                            dest=f"{raw_sub}/{name}",
+                            url=template.format(year=y, month=m),
+                            mirror_names=_mirror_names(raw_sub, ref_sub, name),
+                            **common,
+                        )
+                    )
                 continue
             name = entry["name"]
             url = entry.get("url", src["url"])
@@ -232,8 +259,15 @@ def registry(raw: str | Path | None = None, *, months: tuple[str, str] | None = 
                 url = ""
             elif "{name}" in url:
                 url = url.format(name=quote(name))
-            out.append(RemoteFile(dest=f"{raw_sub}/{name}", url=url, sha256=entry.get("sha256"),
-                                  mirror_names=_mirror_names(raw_sub, ref_sub, name), **common))
+            out.append(
+                RemoteFile(
+                    dest=f"{raw_sub}/{name}",
+                    url=url,
+                    sha256=entry.get("sha256"),
+                    mirror_names=_mirror_names(raw_sub, ref_sub, name),
+                    **common,
+                )
+            )
     return out
 
 
@@ -241,7 +275,7 @@ def registry(raw: str | Path | None = None, *, months: tuple[str, str] | None = 
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def load_manifest(raw: str | Path | None = None) -> dict[str, Any]:
@@ -256,8 +290,10 @@ def load_manifest(raw: str | Path | None = None) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
-        raise PkdataError(f"{path} is not valid JSON ({exc}); restore it from a backup or delete it "
-                          "(the files it lists stay and are re-hashed on the next fetch)") from exc
+        raise PkdataError(
+            f"{path} is not valid JSON ({exc}); restore it from a backup or delete it "
+            "(the files it lists stay and are re-hashed on the next fetch)"
+        ) from exc
     data.setdefault("files", {})
     return data
 
@@ -309,8 +345,10 @@ def check_content(path: Path, spec: RemoteFile, content_type: str = "", where: s
         tail = fh.read()
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if "text/html" in content_type.lower() or start.startswith((b"<!doctype", b"<html", b"<head", b"<?xml", b"<body")):
-        raise FetchError(f"{where}: got an HTML page, not {what} (an error or login page?). The URL may have "
-                         "moved: check it in a browser, or use `pkdata fetch --from DIR` with a local copy")
+        raise FetchError(
+            f"{where}: got an HTML page, not {what} (an error or login page?). The URL may have "
+            "moved: check it in a browser, or use `pkdata fetch --from DIR` with a local copy"
+        )
     if spec.kind == "pdf":
         _check_pdf(path, head, tail, where)
     elif spec.kind == "csv":
@@ -322,8 +360,10 @@ def check_content(path: Path, spec: RemoteFile, content_type: str = "", where: s
         cols = {c.strip().strip('"').strip().casefold().replace(" ", "_").replace(".", "_") for c in line.split(",")}
         missing = [h for h in spec.header if h.casefold() not in cols]
         if missing:
-            raise FetchError(f"{where}: CSV header lacks {missing} (header: {line[:200]!r}); the publisher may "
-                             "have changed the format: pkdata's reader needs updating")
+            raise FetchError(
+                f"{where}: CSV header lacks {missing} (header: {line[:200]!r}); the publisher may "
+                "have changed the format: pkdata's reader needs updating"
+            )
     elif spec.kind == "json":
         _check_json(path, spec, where)
     elif spec.kind == "xlsx":
@@ -334,9 +374,11 @@ def check_content(path: Path, spec: RemoteFile, content_type: str = "", where: s
     if spec.sha256:
         got = sha256_file(path)
         if got != spec.sha256:
-            raise FetchError(f"{where}: sha256 {got} differs from the registry's {spec.sha256} for {spec.dest} "
-                             f"(source {spec.source or spec.group}): a damaged or different copy; nothing on disk "
-                             "changed. Take the file again from its source (pkdata/data/sources.toml)")
+            raise FetchError(
+                f"{where}: sha256 {got} differs from the registry's {spec.sha256} for {spec.dest} "
+                f"(source {spec.source or spec.group}): a damaged or different copy; nothing on disk "
+                "changed. Take the file again from its source (pkdata/data/sources.toml)"
+            )
 
 
 def _check_pdf(path: Path, head: bytes, tail: bytes, where: str) -> None:
@@ -354,8 +396,9 @@ def _check_pdf(path: Path, head: bytes, tail: bytes, where: str) -> None:
     except FetchError:
         raise
     except Exception as exc:  # pymupdf raises its own types for broken files
-        raise FetchError(f"{where}: PDF does not open ({type(exc).__name__}: {exc}); a damaged copy? "
-                         "Run `pkdata fetch` again") from exc
+        raise FetchError(
+            f"{where}: PDF does not open ({type(exc).__name__}: {exc}); a damaged copy? Run `pkdata fetch` again"
+        ) from exc
 
 
 def _check_json(path: Path, spec: RemoteFile, where: str) -> None:
@@ -367,15 +410,19 @@ def _check_json(path: Path, spec: RemoteFile, where: str) -> None:
         raise FetchError(f"{where}: expected a JSON object at the top level, got {type(data).__name__}")
     missing = [k for k in spec.keys if k not in data]
     if missing:
-        raise FetchError(f"{where}: JSON lacks the key(s) {missing} (has {sorted(data)[:10]}); the publisher may "
-                         "have changed the format: pkdata's reader needs updating")
+        raise FetchError(
+            f"{where}: JSON lacks the key(s) {missing} (has {sorted(data)[:10]}); the publisher may "
+            "have changed the format: pkdata's reader needs updating"
+        )
     if spec.value_keys:
         if not data:
             raise FetchError(f"{where}: empty JSON object, expected entries with {list(spec.value_keys)}")
         for key, value in data.items():
             if not isinstance(value, dict) or any(k not in value for k in spec.value_keys):
-                raise FetchError(f"{where}: entry {key!r} lacks {list(spec.value_keys)}; the publisher may have "
-                                 "changed the format: pkdata's reader needs updating")
+                raise FetchError(
+                    f"{where}: entry {key!r} lacks {list(spec.value_keys)}; the publisher may have "
+                    "changed the format: pkdata's reader needs updating"
+                )
 
 
 # --------------------------------------------------------------------------- downloading
@@ -393,9 +440,17 @@ def make_session(config: FetchConfig | None = None) -> requests.Session:
     from urllib3.util.retry import Retry
 
     config = config or FetchConfig()
-    retry = Retry(total=config.retries, connect=config.retries, read=config.retries, status=config.retries,
-                  backoff_factor=config.backoff, status_forcelist=(429, 500, 502, 503, 504),
-                  allowed_methods=frozenset({"GET", "HEAD"}), raise_on_status=False, respect_retry_after_header=True)
+    retry = Retry(
+        total=config.retries,
+        connect=config.retries,
+        read=config.retries,
+        status=config.retries,
+        backoff_factor=config.backoff,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
     session = requests.Session()
     adapter = HTTPAdapter(max_retries=retry)
     session.mount("https://", adapter)
@@ -417,8 +472,9 @@ def _progress(total: int | None, name: str, config: FetchConfig):
     return tqdm(total=total, unit="B", unit_scale=True, desc=name, leave=False)
 
 
-def _stream(session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None, config: FetchConfig
-            ) -> tuple[Path | None, dict[str, Any]]:
+def _stream(
+    session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None, config: FetchConfig
+) -> tuple[Path | None, dict[str, Any]]:
     """Download into a temporary file beside ``dest``; (None, info) when the server says 304."""
     import requests
 
@@ -438,16 +494,27 @@ def _stream(session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None,
                 if resp.status_code == 304:
                     return None, {}
                 if resp.status_code != 200:
-                    hint = ("the file is not there (not published yet, or moved)" if resp.status_code in (404, 410)
-                            else "the server refused or failed")
-                    raise FetchError(f"{spec.url}: HTTP {resp.status_code} {resp.reason}: {hint}. Nothing on disk "
-                                     "changed. Check the URL (PKDATA_UN_PDF_URL for the PDFs), try again later, or "
-                                     "use `pkdata fetch --from DIR` with a local copy")
-                info = {"etag": resp.headers.get("ETag"), "last_modified": resp.headers.get("Last-Modified"),
-                        "content_type": resp.headers.get("Content-Type", "")}
+                    hint = (
+                        "the file is not there (not published yet, or moved)"
+                        if resp.status_code in (404, 410)
+                        else "the server refused or failed"
+                    )
+                    raise FetchError(
+                        f"{spec.url}: HTTP {resp.status_code} {resp.reason}: {hint}. Nothing on disk "
+                        "changed. Check the URL (PKDATA_UN_PDF_URL for the PDFs), try again later, or "
+                        "use `pkdata fetch --from DIR` with a local copy"
+                    )
+                info = {
+                    "etag": resp.headers.get("ETag"),
+                    "last_modified": resp.headers.get("Last-Modified"),
+                    "content_type": resp.headers.get("Content-Type", ""),
+                }
                 expected = resp.headers.get("Content-Length")
-                expected_n = int(expected) if expected and expected.isdigit() and not resp.headers.get(
-                    "Content-Encoding") else None
+                expected_n = (
+                    int(expected)
+                    if expected and expected.isdigit() and not resp.headers.get("Content-Encoding")
+                    else None
+                )
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
                 tmp = Path(name)
@@ -467,7 +534,8 @@ def _stream(session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None,
                         bar.close()
                 if expected_n is not None and n != expected_n:
                     raise requests.exceptions.ChunkedEncodingError(
-                        f"body ended after {n} of {expected_n} bytes (truncated)")
+                        f"body ended after {n} of {expected_n} bytes (truncated)"
+                    )
                 info.update(sha256=h.hexdigest(), bytes=n)
                 return tmp, info
         except FetchError:
@@ -478,8 +546,10 @@ def _stream(session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None,
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
             last_error = exc
-            if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                                requests.exceptions.InvalidSchema)):
+            if isinstance(
+                exc,
+                (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema),
+            ):
                 break
         except BaseException:
             if tmp is not None:
@@ -487,13 +557,22 @@ def _stream(session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None,
             raise
     kind = type(last_error).__name__
     timeout = " (timed out)" if "Timeout" in kind or "timed out" in str(last_error) else ""
-    raise FetchError(f"{spec.url}: download failed after {config.retries + 1} attempt(s){timeout}: {kind}: "
-                     f"{last_error}. Nothing on disk changed. Check the network and run `pkdata fetch` again, "
-                     "or use `pkdata fetch --offline` / `--from DIR`")
+    raise FetchError(
+        f"{spec.url}: download failed after {config.retries + 1} attempt(s){timeout}: {kind}: "
+        f"{last_error}. Nothing on disk changed. Check the network and run `pkdata fetch` again, "
+        "or use `pkdata fetch --offline` / `--from DIR`"
+    )
 
 
-def _install(tmp: Path, spec: RemoteFile, raw: Path, manifest: dict[str, Any], info: dict[str, Any],
-             url: str, where: str | None = None) -> FetchResult:
+def _install(
+    tmp: Path,
+    spec: RemoteFile,
+    raw: Path,
+    manifest: dict[str, Any],
+    info: dict[str, Any],
+    url: str,
+    where: str | None = None,
+) -> FetchResult:
     """Checked temporary file -> its place (old version kept if it differs). Removes ``tmp`` on failure.
 
     ``url`` goes into the manifest; ``where`` names the file in error messages (default: ``url``).
@@ -512,17 +591,28 @@ def _install(tmp: Path, spec: RemoteFile, raw: Path, manifest: dict[str, Any], i
                 status = "unchanged"
             elif spec.keep_existing:
                 tmp.unlink()
-                return FetchResult(spec.dest, "kept", f"differs from {where or url}; the copy in {raw} is kept "
-                                   "(this source's tables are edited in the repository: compare them by hand)",
-                                   old_sha)
+                return FetchResult(
+                    spec.dest,
+                    "kept",
+                    f"differs from {where or url}; the copy in {raw} is kept "
+                    "(this source's tables are edited in the repository: compare them by hand)",
+                    old_sha,
+                )
             else:
                 keep = raw / PREVIOUS / f"{spec.dest}.{old_sha[:12]}"
                 keep.parent.mkdir(parents=True, exist_ok=True)
                 if not keep.exists():
                     shutil.copy2(dest, keep)
                 prev = [p for p in entry.get("previous", []) if p.get("sha256") != old_sha]
-                prev.append({"sha256": old_sha, "bytes": dest.stat().st_size, "path": str(keep.relative_to(raw)),
-                             "retrieved_at": entry.get("retrieved_at"), "url": entry.get("url")})
+                prev.append(
+                    {
+                        "sha256": old_sha,
+                        "bytes": dest.stat().st_size,
+                        "path": str(keep.relative_to(raw)),
+                        "retrieved_at": entry.get("retrieved_at"),
+                        "url": entry.get("url"),
+                    }
+                )
                 entry["previous"] = prev
                 status = "updated"
         if status != "unchanged":
@@ -530,13 +620,26 @@ def _install(tmp: Path, spec: RemoteFile, raw: Path, manifest: dict[str, Any], i
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    entry.update({"url": url, "sha256": sha, "bytes": size, "kind": spec.kind, "group": spec.group,
-                  "source": spec.source or spec.group, "publisher": spec.publisher, "retrieved_at": _now(),
-                  "etag": info.get("etag"), "last_modified": info.get("last_modified")})
+    entry.update(
+        {
+            "url": url,
+            "sha256": sha,
+            "bytes": size,
+            "kind": spec.kind,
+            "group": spec.group,
+            "source": spec.source or spec.group,
+            "publisher": spec.publisher,
+            "retrieved_at": _now(),
+            "etag": info.get("etag"),
+            "last_modified": info.get("last_modified"),
+        }
+    )
     manifest["files"][spec.dest] = entry
-    msg = {"new": "copied from a local folder" if url.startswith("file:") else "downloaded",
-           "unchanged": "same bytes as before",
-           "updated": f"changed upstream; previous version kept in {PREVIOUS}/ until a build succeeds"}[status]
+    msg = {
+        "new": "copied from a local folder" if url.startswith("file:") else "downloaded",
+        "unchanged": "same bytes as before",
+        "updated": f"changed upstream; previous version kept in {PREVIOUS}/ until a build succeeds",
+    }[status]
     return FetchResult(spec.dest, status, msg, sha)
 
 
@@ -548,8 +651,11 @@ def _from_mirror(spec: RemoteFile, mirror: Path, raw: Path, manifest: dict[str, 
     else:
         looked = list(spec.mirror_names or (spec.dest,))
         if spec.optional:
-            return FetchResult(spec.dest, "missing", f"not in {mirror} (optional: the reference copy has no such "
-                                                     f"file; looked for {looked})")
+            return FetchResult(
+                spec.dest,
+                "missing",
+                f"not in {mirror} (optional: the reference copy has no such file; looked for {looked})",
+            )
         raise FetchError(f"{spec.dest}: not in {mirror} (looked for {looked})")
     dest = raw / spec.dest
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -571,14 +677,22 @@ def _offline(spec: RemoteFile, raw: Path, manifest: dict[str, Any]) -> FetchResu
     sha = sha256_file(dest)
     known = manifest["files"].get(spec.dest, {}).get("sha256")
     if known and known != sha:
-        return FetchResult(spec.dest, "present", "on disk, but differs from the manifest's sha256 (edited by hand?)",
-                           sha)
+        return FetchResult(
+            spec.dest, "present", "on disk, but differs from the manifest's sha256 (edited by hand?)", sha
+        )
     return FetchResult(spec.dest, "present", "on disk", sha)
 
 
-def fetch(files: Iterable[RemoteFile], raw: str | Path | None = None, *, offline: bool = False,
-          mirror: str | Path | None = None, config: FetchConfig | None = None, session=None,
-          processed: str | Path | None = None) -> list[FetchResult]:
+def fetch(
+    files: Iterable[RemoteFile],
+    raw: str | Path | None = None,
+    *,
+    offline: bool = False,
+    mirror: str | Path | None = None,
+    config: FetchConfig | None = None,
+    session=None,
+    processed: str | Path | None = None,
+) -> list[FetchResult]:
     """Fetch each file (see the module docstring); one :class:`FetchResult` per file, failures included.
 
     The manifest is rewritten (atomically) only when an entry changed (never for a failed file). Before fetching,
@@ -605,15 +719,18 @@ def fetch(files: Iterable[RemoteFile], raw: str | Path | None = None, *, offline
                 results.append(_from_mirror(spec, Path(mirror), raw, manifest))
             elif not spec.url:
                 result = _offline(spec, raw, manifest)
-                result.message = (f"{result.message}; no download address recorded for source {spec.source!r} "
-                                  "(pkdata/data/sources.toml): use `pkdata fetch --from DIR` with a local copy")
+                result.message = (
+                    f"{result.message}; no download address recorded for source {spec.source!r} "
+                    "(pkdata/data/sources.toml): use `pkdata fetch --from DIR` with a local copy"
+                )
                 results.append(result)
             else:
                 entry = manifest["files"].get(spec.dest)
                 tmp, info = _stream(session, spec, raw / spec.dest, entry, config)
                 if tmp is None:
-                    results.append(FetchResult(spec.dest, "unchanged", "not modified (HTTP 304)", entry and entry.get(
-                        "sha256")))
+                    results.append(
+                        FetchResult(spec.dest, "unchanged", "not modified (HTTP 304)", entry and entry.get("sha256"))
+                    )
                     continue
                 results.append(_install(tmp, spec, raw, manifest, info, spec.url))
         except FetchError as exc:
@@ -687,8 +804,13 @@ def restore_previous(raw: str | Path | None = None) -> list[str]:
             aside = raw / PREVIOUS / f"{dest}.{current_sha[:12]}"
             aside.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(target, aside)
-            current = {"sha256": current_sha, "bytes": entry.get("bytes"), "path": str(aside.relative_to(raw)),
-                       "retrieved_at": entry.get("retrieved_at"), "url": entry.get("url")}
+            current = {
+                "sha256": current_sha,
+                "bytes": entry.get("bytes"),
+                "path": str(aside.relative_to(raw)),
+                "retrieved_at": entry.get("retrieved_at"),
+                "url": entry.get("url"),
+            }
         else:
             current = None
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
@@ -696,8 +818,16 @@ def restore_previous(raw: str | Path | None = None) -> list[str]:
         shutil.copyfile(src, name)
         os.replace(name, target)
         src.unlink()
-        entry.update({"sha256": old["sha256"], "bytes": old["bytes"], "url": old.get("url"),
-                      "retrieved_at": old.get("retrieved_at"), "etag": None, "last_modified": None})
+        entry.update(
+            {
+                "sha256": old["sha256"],
+                "bytes": old["bytes"],
+                "url": old.get("url"),
+                "retrieved_at": old.get("retrieved_at"),
+                "etag": None,
+                "last_modified": None,
+            }
+        )
         entry["previous"] = [p for p in prev[:-1]] + ([current] if current else [])
         restored.append(dest)
     if restored:
@@ -708,8 +838,9 @@ def restore_previous(raw: str | Path | None = None) -> list[str]:
 # --------------------------------------------------------------------------- what a build changed
 
 
-def changes(old_table, new_table, old_months: dict[str, Any] | None, new_months: dict[str, Any] | None
-            ) -> dict[str, Any]:
+def changes(
+    old_table, new_table, old_months: dict[str, Any] | None, new_months: dict[str, Any] | None
+) -> dict[str, Any]:
     """What changed between two contributions tables: months added/removed, rows added/removed/changed.
 
     >>> import pandas as pd
@@ -747,7 +878,8 @@ def changes(old_table, new_table, old_months: dict[str, Any] | None, new_months:
     changed = int((o.to_numpy() != n.to_numpy()).any(axis=1).sum()) if len(both) else 0
     om, nm = set(old_months or {}), set(new_months or {})
     return {
-        "months_added": sorted(nm - om), "months_removed": sorted(om - nm),
+        "months_added": sorted(nm - om),
+        "months_removed": sorted(om - nm),
         "rows_added": int(len(new.index.difference(old.index))),
         "rows_removed": int(len(old.index.difference(new.index))),
         "rows_changed": changed,
@@ -767,12 +899,22 @@ def add_fetch_args(p) -> None:
     """
     p.add_argument("--raw", help="raw folder to fill (default data/raw or PKDATA_RAW)")
     p.add_argument("--offline", action="store_true", help="no network: use and report only what is on disk")
-    p.add_argument("--from", dest="mirror", metavar="DIR",
-                   help="take the files from a local mirror (e.g. ../shared/reference) instead of the network")
-    p.add_argument("--all", action="store_true",
-                   help="every source of the registry (pkdata/data/sources.toml), not only the personnel ones")
-    p.add_argument("--only", help="comma-separated source ids or groups to fetch (groups: "
-                   f"{', '.join(GROUPS)}; default: those groups; `pkdata fetch --only x` lists the ids)")
+    p.add_argument(
+        "--from",
+        dest="mirror",
+        metavar="DIR",
+        help="take the files from a local mirror (e.g. ../shared/reference) instead of the network",
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="every source of the registry (pkdata/data/sources.toml), not only the personnel ones",
+    )
+    p.add_argument(
+        "--only",
+        help="comma-separated source ids or groups to fetch (groups: "
+        f"{', '.join(GROUPS)}; default: those groups; `pkdata fetch --only x` lists the ids)",
+    )
     p.add_argument("--months", help="monthly PDFs to fetch, FIRST[:LAST] as YYYY-MM (default 2015-01 to last month)")
     p.add_argument("--retries", type=int, default=4, help="retries per file on network errors and 5xx (default 4)")
     p.add_argument("--timeout", type=float, default=60.0, help="read timeout in seconds (default 60)")
@@ -792,10 +934,17 @@ def _specs(args) -> list[RemoteFile]:
 
 
 def _run_fetch(args) -> list[FetchResult]:
-    config = FetchConfig(retries=args.retries, timeout=(10.0, args.timeout),
-                         progress=False if args.no_progress else None)
-    results = fetch(_specs(args), args.raw, offline=args.offline, mirror=args.mirror, config=config,
-                    processed=getattr(args, "out", None))
+    config = FetchConfig(
+        retries=args.retries, timeout=(10.0, args.timeout), progress=False if args.no_progress else None
+    )
+    results = fetch(
+        _specs(args),
+        args.raw,
+        offline=args.offline,
+        mirror=args.mirror,
+        config=config,
+        processed=getattr(args, "out", None),
+    )
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
@@ -845,15 +994,24 @@ def cli_update(args) -> int:
         kept = any(load_manifest(args.raw)["files"].get(r.dest, {}).get("previous") for r in results)
         print(f"update: build failed, {out} is unchanged: {exc}", file=sys.stderr)
         if kept:
-            print("update: the previous versions of changed files are kept in data/raw/.previous; "
-                  "`pkdata fetch --restore` puts them back", file=sys.stderr)
+            print(
+                "update: the previous versions of changed files are kept in data/raw/.previous; "
+                "`pkdata fetch --restore` puts them back",
+                file=sys.stderr,
+            )
         return 1
     prune_previous(args.raw, out)
     new_table = pd.read_parquet(out / "contributions.parquet") if (out / "contributions.parquet").exists() else None
-    c = changes(old_table, new_table, old_manifest.get("contributions", {}).get("months"),
-                manifest.get("contributions", {}).get("months"))
-    print(f"update: months added: {', '.join(c['months_added']) or 'none'}; "
-          f"months removed: {', '.join(c['months_removed']) or 'none'}")
+    c = changes(
+        old_table,
+        new_table,
+        old_manifest.get("contributions", {}).get("months"),
+        manifest.get("contributions", {}).get("months"),
+    )
+    print(
+        f"update: months added: {', '.join(c['months_added']) or 'none'}; "
+        f"months removed: {', '.join(c['months_removed']) or 'none'}"
+    )
     print(f"update: rows added {c['rows_added']:,}, removed {c['rows_removed']:,}, changed {c['rows_changed']:,}")
     if failed:
         print(f"update: {len(failed)} file(s) could not be fetched; the build used the copies on disk", file=sys.stderr)

@@ -26,8 +26,19 @@ from pkdata.errors import PkdataError
 NOT_RECORDED = "not recorded"
 NOT_STATED = "not stated"
 
-_REQUIRED = ("id", "title", "publisher", "publisher_url", "url", "mirror", "licence", "citation", "raw_sub",
-             "reference_sub", "files")
+_REQUIRED = (
+    "id",
+    "title",
+    "publisher",
+    "publisher_url",
+    "url",
+    "mirror",
+    "licence",
+    "citation",
+    "raw_sub",
+    "reference_sub",
+    "files",
+)
 
 
 @lru_cache(maxsize=1)
