@@ -460,3 +460,12 @@ def test_fetch_imports_no_pandas():
         "assert 'pandas' not in sys.modules, 'pandas imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_pdf_url_template_from_the_environment(monkeypatch, httpserver):
+    months = ("2019-06", "2019-06")
+    (default,) = f.registry(months=months, groups=["un_pdf"])
+    assert default.url == f.UN_PDF_URL_TEMPLATE.format(year=2019, month=6) and default.source == "un_dpo_monthly_pdfs"
+    monkeypatch.setenv("PKDATA_UN_PDF_URL", httpserver.url_for("/r/{year}-{month:02d}.pdf"))
+    (spec,) = f.registry(months=months, groups=["un_pdf"])
+    assert spec.url == httpserver.url_for("/r/2019-06.pdf") and spec.dest == default.dest

@@ -915,7 +915,11 @@ def add_fetch_args(p) -> None:
         help="comma-separated source ids or groups to fetch (groups: "
         f"{', '.join(GROUPS)}; default: those groups; `pkdata fetch --only x` lists the ids)",
     )
-    p.add_argument("--months", help="monthly PDFs to fetch, FIRST[:LAST] as YYYY-MM (default 2015-01 to last month)")
+    p.add_argument(
+        "--months",
+        help="monthly PDFs to fetch, FIRST[:LAST] as YYYY-MM (default 2015-01 to last month; "
+        "with --from, the months DIR holds)",
+    )
     p.add_argument("--retries", type=int, default=4, help="retries per file on network errors and 5xx (default 4)")
     p.add_argument("--timeout", type=float, default=60.0, help="read timeout in seconds (default 60)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
