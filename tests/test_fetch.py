@@ -221,49 +221,13 @@ def test_cli_update_prints_what_changed(tmp_path, monkeypatch, capsys, un_pdf, r
     raw, out = tmp_path / "raw", tmp_path / "out"
     monkeypatch.setenv("PKDATA_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr("pkdata.build.STEPS", STEP)
-    assert (
-        main(
-            [
-                "update",
-                "--raw",
-                str(raw),
-                "--out",
-                str(out),
-                "--from",
-                str(mirror),
-                "--only",
-                "un_pdf",
-                "--months",
-                "2015-01:2015-02",
-                "--workers",
-                "1",
-            ]
-        )
-        == 0
-    )
+    update = ["update", "--raw", str(raw), "--out", str(out), "--from", str(mirror), "--only", "un_pdf"]
+    assert main([*update, "--months", "2015-01:2015-02", "--workers", "1"]) == 0
     text = capsys.readouterr().out
     assert "months added: 2015-01, 2015-02" in text
     (mirror / un_pdf("2015_04").name).symlink_to(un_pdf("2015_04"))
-    assert (
-        main(
-            [
-                "update",
-                "--raw",
-                str(raw),
-                "--out",
-                str(out),
-                "--from",
-                str(mirror),
-                "--only",
-                "un_pdf",
-                "--months",
-                "2015-01:2015-04",
-                "--workers",
-                "1",
-            ]
-        )
-        == 1
-    )  # 2015-03 is not in the mirror
+    # 2015-03 is not in the mirror
+    assert main([*update, "--months", "2015-01:2015-04", "--workers", "1"]) == 1
     text = capsys.readouterr().out
     assert "months added: 2015-04" in text and "rows added" in text
     assert main(["fetch", "--raw", str(raw), "--offline", "--only", "un_pdf", "--months", "2015-01:2015-04"]) == 0
