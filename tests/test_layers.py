@@ -15,7 +15,7 @@ import pytest
 from pkdata import paths
 
 REPO = paths.REPO_DIR
-BUILDER = ("pkdata.build", "pkdata.readers", "pkdata.fetch")
+BUILDER = ("pkdata.build", "pkdata.readers")
 
 # Runs in a fresh interpreter in which pymupdf cannot be imported (as after `pip install pkdata`).
 NO_PDF = "import sys; sys.modules['pymupdf'] = None; sys.modules['fitz'] = None\n"

@@ -42,7 +42,7 @@ def build_cmd(args: argparse.Namespace) -> int:
 
 def fetch_args(p: argparse.ArgumentParser) -> None:
     """Options of ``pkdata fetch``."""
-    from pkdata.fetch import add_fetch_args
+    from pkdata.build.fetch import add_fetch_args
 
     add_fetch_args(p)
     p.add_argument("--restore", action="store_true",
@@ -51,20 +51,20 @@ def fetch_args(p: argparse.ArgumentParser) -> None:
 
 def fetch_cmd(args: argparse.Namespace) -> int:
     """``pkdata fetch``."""
-    from pkdata.fetch import cli_fetch
+    from pkdata.build.fetch import cli_fetch
 
     return cli_fetch(args)
 
 
 def update_args(p: argparse.ArgumentParser) -> None:
     """Options of ``pkdata update``."""
-    from pkdata.fetch import add_update_args
+    from pkdata.build.fetch import add_update_args
 
     add_update_args(p)
 
 
 def update_cmd(args: argparse.Namespace) -> int:
     """``pkdata update``."""
-    from pkdata.fetch import cli_update
+    from pkdata.build.fetch import cli_update
 
     return cli_update(args)

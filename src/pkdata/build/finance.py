@@ -248,7 +248,7 @@ def step_finance(ctx: BuildContext) -> StepResult:
 
     Inputs (``ctx.find``: the user's ``data/raw/<sub>`` if present, else the reference copy):
     ``budget/un_open`` (UN JSON files), ``budget/official`` (regular-budget scale tables),
-    ``curated/<name>.csv`` (the compiled facts; reference copies in ``budget/``) and, if the
+    the curated tables (``ctx.curated``: ``<raw>/curated/<name>.csv``, else the package's) and, if the
     user has it, ``data/raw/budget/ga_effective_rates/*.csv`` (the GA's peacekeeping effective
     rates, preferred over every other peacekeeping figure for the years it covers).
 
@@ -260,7 +260,7 @@ def step_finance(ctx: BuildContext) -> StepResult:
     """
     un_dir = ctx.find("budget/un_open", "budget/un_open")
     official = ctx.find("budget/official", "budget/official")
-    curated = {name: ctx.find(f"curated/{name}", f"budget/{name}")
+    curated = {name: ctx.curated(name)
                for name in (CURATED_PK_RATES, CURATED_RB_RATES, CURATED_BUDGETS)}
     ga_dir = ctx.raw_path(GA_EFFECTIVE_RATES)
     ga_files = sorted(ga_dir.glob("*.csv")) if ga_dir.is_dir() else []
