@@ -254,7 +254,7 @@ def step_finance(ctx: BuildContext) -> StepResult:
 
     >>> from pkdata.build import build
     >>> import tempfile
-    >>> m = build(out=tempfile.mkdtemp(), steps=["pkdata.finance:step_finance"])
+    >>> m = build(out=tempfile.mkdtemp(), steps=["pkdata.build.finance:step_finance"])
     >>> sorted(m["tables"])
     ['assessments', 'budgets']
     """
