@@ -330,7 +330,7 @@ def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
         code = countries.lookup(name)
         if code is None:
             raise ParseError(str(path), f"unknown member state {name!r}: not in pkdata.countries; add the spelling "
-                             "to NAMES in countries.py with this file named", row=line)
+                             "to pkdata/data/country_names.csv (read by countries.py) with this file named", row=line)
         if code in names:
             raise ParseError(str(path), f"{name!r} ({code}) appears in rows {names[code]} and {line}; expected "
                              "each member once", row=line)

@@ -117,8 +117,9 @@ def read_fatalities(path: str | Path) -> FatalitiesFile:
     unknown = sorted((rs[0], n) for n, rs in names.items() if countries.lookup(n) is None)
     if unknown:
         listed = "; ".join(f"{n!r} (row {r})" for r, n in unknown)
-        raise ParseError(path.name, f"unknown nationality: {listed}. Add each spelling to NAMES in "
-                         "pkdata/countries.py (with the file that prints it) and rebuild", row=unknown[0][0])
+        raise ParseError(path.name, f"unknown nationality: {listed}. Add each spelling to "
+                         "pkdata/data/country_names.csv (read by pkdata/countries.py) with the file that prints it "
+                         "and rebuild", row=unknown[0][0])
 
     records: list[dict[str, Any]] = []
     ids: dict[int, int] = {}
