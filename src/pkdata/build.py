@@ -186,11 +186,14 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
     """Parse every UN monthly PDF; detect duplicate months by content; one table of rows.
 
     >>> import tempfile
-    >>> ctx = BuildContext(raw=Path(tempfile.mkdtemp()), reference=paths.reference_dir(),
-    ...                    cache=Path(tempfile.mkdtemp()))
-    >>> result = step_un_pdfs(ctx)  # no PDFs in the raw folder: the reference copies
-    >>> len(result.sources), sorted(result.extra["contributions_months"])[-1]
-    (126, '2025-07')
+    >>> raw = Path(tempfile.mkdtemp())
+    >>> (raw / "un_monthly_pdfs").mkdir()
+    >>> report = FIXTURES / "UN_country_contributions_2019_08.pdf"
+    >>> (raw / "un_monthly_pdfs" / report.name).symlink_to(report)
+    >>> ctx = BuildContext(raw=raw, reference=FIXTURES, cache=Path(tempfile.mkdtemp()))
+    >>> result = step_un_pdfs(ctx)  # without PDFs in the raw folder: the 126 reference copies
+    >>> len(result.sources), sorted(result.extra["contributions_months"])
+    (1, ['2019-08'])
     """
     folder = ctx.find("un_monthly_pdfs", "personnel/un_monthly_pdfs_kl371218")
     pdfs = sorted(folder.glob("*.pdf"))
@@ -289,11 +292,11 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
     >>> import tempfile
     >>> raw = Path(tempfile.mkdtemp()) / "raw"
     >>> (raw / "un_monthly_pdfs").mkdir(parents=True)
-    >>> report = paths.reference_dir() / "personnel/un_monthly_pdfs_kl371218/UN_country_contributions_2019_06.pdf"
+    >>> report = FIXTURES / "UN_country_contributions_2019_08.pdf"
     >>> (raw / "un_monthly_pdfs" / report.name).symlink_to(report)
     >>> m = build(raw=raw, out=raw.parent / "out", steps=["pkdata.build:step_un_pdfs"])
     >>> m["contributions"]["months"]
-    {'2019-06': {'source': 'UN_country_contributions_2019_06.pdf', 'granularity': 'country+gender'}}
+    {'2019-08': {'source': 'UN_country_contributions_2019_08.pdf', 'granularity': 'country+gender'}}
     """
     ctx = BuildContext(
         raw=Path(raw) if raw else paths.raw_dir(),

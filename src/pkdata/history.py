@@ -244,7 +244,7 @@ def read_history_sources(ctx: Any) -> tuple[dict[str, pd.DataFrame], list[tuple[
 
     >>> from pkdata.build import BuildContext
     >>> from pkdata import paths
-    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=paths.reference_dir(), cache=paths.cache_dir())
+    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=FIXTURES, cache=paths.cache_dir())  # IPI extracts
     >>> frames, files, exclusions = read_history_sources(ctx)
     >>> sorted(frames)
     ['ipi_countries', 'ipi_current_month', 'ipi_full_gender_data', 'ipi_gender_full']
@@ -402,7 +402,7 @@ def step_history(ctx: Any) -> Any:
 
     >>> from pkdata.build import BuildContext
     >>> from pkdata import paths
-    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=paths.reference_dir(), cache=paths.cache_dir())
+    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=FIXTURES, cache=paths.cache_dir())  # IPI extracts
     >>> r = step_history(ctx)
     >>> months = r.extra["contributions_history_months"]
     >>> min(months), months["1990-11"]["granularity"], months["2014-08"]["source"]

@@ -70,7 +70,7 @@ def mission_table(pko: pd.DataFrame, crosswalk: dict[str, list[str]], overrides:
     ``files`` names the inputs in error messages (keys ``pko``, ``overrides``, ``added``).
 
     >>> from pkdata.readers import un_missions as um
-    >>> ref, cur = paths.reference_dir() / "missions", paths.REPO_DIR / "data" / "raw" / "curated"
+    >>> ref, cur = FIXTURES / "missions", paths.REPO_DIR / "data" / "raw" / "curated"
     >>> t = mission_table(um.read_pko(ref / PKO_FILE), um.read_crosswalk(ref / CROSSWALK_FILE),
     ...                   um.read_overrides(cur / "mission_overrides.csv"), um.read_added(cur / "missions_added.csv"),
     ...                   um.read_regions(cur / "m49_regions.csv"))
@@ -233,7 +233,7 @@ def step_missions(ctx: BuildContext) -> StepResult:
 
     >>> import tempfile
     >>> from pkdata.build import build
-    >>> m = build(out=tempfile.mkdtemp(), steps=["pkdata.operations:step_missions"])
+    >>> m = build(out=tempfile.mkdtemp(), reference=FIXTURES, steps=["pkdata.operations:step_missions"])
     >>> sorted(m["tables"])
     ['fatalities', 'missions']
     """

@@ -44,8 +44,8 @@ def raw_dir() -> Path:
 def reference_dir() -> Path:
     """Folder of the shared reference copies (``../shared/reference`` beside the repo).
 
-    >>> reference_dir().name
-    'reference'
+    >>> reference_dir().is_absolute()
+    True
     """
     return _env_path("PKDATA_REFERENCE", REPO_DIR.parent / "shared" / "reference")
 
