@@ -33,15 +33,18 @@ def _in_ci() -> bool:
 def _require(path: Path) -> Path:
     if not path.exists():
         if _in_ci():
-            pytest.fail(f"reference data missing under CI=true: {path}. Full-data tests must run in CI; "
-                        f"{HOW_TO_GET}.", pytrace=False)
+            pytest.fail(
+                f"reference data missing under CI=true: {path}. Full-data tests must run in CI; {HOW_TO_GET}.",
+                pytrace=False,
+            )
         pytest.skip(f"{SKIP_PREFIX}{path}; {HOW_TO_GET}")
     return path
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "full_data: needs the full reference folder (skipped without it, "
-                            "fails under CI=true)")
+    config.addinivalue_line(
+        "markers", "full_data: needs the full reference folder (skipped without it, fails under CI=true)"
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -51,12 +54,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    skipped = [r for r in terminalreporter.stats.get("skipped", [])
-               if "full_data" in getattr(r, "keywords", {}) and SKIP_PREFIX in str(r.longrepr)]
+    skipped = [
+        r
+        for r in terminalreporter.stats.get("skipped", [])
+        if "full_data" in getattr(r, "keywords", {}) and SKIP_PREFIX in str(r.longrepr)
+    ]
     if skipped:
         terminalreporter.write_line(
             f"{len(skipped)} full-data tests skipped: reference data not found at {reference_dir()}; "
-            "put ../shared/reference beside the checkout or set PKDATA_REFERENCE to run them")
+            "put ../shared/reference beside the checkout or set PKDATA_REFERENCE to run them"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -75,8 +82,11 @@ def fixture_pdf(fixtures: Path):
         path = fixtures / f"UN_country_contributions_{month}.pdf"
         if not path.exists():
             have = sorted(p.stem[-7:] for p in fixtures.glob("UN_country_contributions_*.pdf"))
-            pytest.fail(f"no fixture report for {month}: tests/fixtures holds {have}; use un_pdf() "
-                        "(the full reference set) for other months", pytrace=False)
+            pytest.fail(
+                f"no fixture report for {month}: tests/fixtures holds {have}; use un_pdf() "
+                "(the full reference set) for other months",
+                pytrace=False,
+            )
         return path
 
     return get
