@@ -94,6 +94,19 @@ def test_types_are_mapped_and_other_categories_kept(files):
     assert len(civ) == 29 and set(civ["nationality_iso3"]) == {"CIV"}
 
 
+def test_types_are_mapped_on_the_committed_extract(fixtures):
+    """The first 200 rows (tests/fixtures), counted from the file's casualty_personnel_type and type_of_incident."""
+    f = uf.read_fatalities(fixtures / "fatalities" / "DPPADPOSS-FATALITIES.csv")
+    assert len(f.frame) == 200
+    assert f.frame["personnel_type"].value_counts().to_dict() == {
+        "military": 192, "international_civilian": 4, "police": 2, "experts_on_mission": 1, "local_civilian": 1}
+    assert f.frame["incident_type"].value_counts().to_dict() == {
+        "malicious_act": 96, "accident": 74, "illness": 25, "self_inflicted": 5}
+    # two rows print "ZZ [Undetermined]": kept, nationality missing
+    assert f.nationality_undetermined == 2 and f.frame["nationality_iso3"].isna().sum() == 2
+    assert f.last_update == ["2025-04-04"]
+
+
 # --------------------------------------------------------------------------- duplicates
 
 
