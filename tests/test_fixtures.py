@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-MAX_BYTES = 3 * 1024 * 1024
+MAX_BYTES = 3_000_000  # 3 MB (decimal), the stricter reading
 NOT_DATA = {"SOURCES.md", "make_extracts.py"}
 
 
