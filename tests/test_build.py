@@ -72,13 +72,13 @@ def test_manifest_names_every_source_with_hash_publisher_url_date_rows_and_total
 
 
 @pytest.mark.slow
-def test_full_build_reproduces_every_report_and_the_committed_data(tmp_path):
+def test_full_build_reproduces_every_report_and_the_committed_data(tmp_path, reference):
     """All 126 reference reports: each parses with every printed total reproduced, or is a duplicate.
 
     The result must be byte-identical to the committed data/processed (so the embedded data is current).
     """
     t0 = time.perf_counter()
-    m = build(out=tmp_path / "out", cache=tmp_path / "cache", raw=tmp_path / "no-raw")
+    m = build(out=tmp_path / "out", cache=tmp_path / "cache", raw=tmp_path / "no-raw", reference=reference)
     elapsed = time.perf_counter() - t0
     pdfs = [s for s in m["sources"] if s.get("table") == "contributions" and s["name"].endswith(".pdf")]
     assert len(pdfs) == 126

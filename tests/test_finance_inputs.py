@@ -1,8 +1,10 @@
 """Finance inputs: the GA effective-rates CSV, and bad input rejected with file and row/key named.
 
-Every broken file here is written by the test into tmp_path, starting from a real reference
-file where there is one and changing the one thing under test. A failed build must leave a
-processed folder that already holds a good build byte-identical.
+Every broken file here is written by the test into tmp_path, starting from a real upstream
+file where there is one (the copies and extracts in tests/fixtures, see its SOURCES.md) and
+changing the one thing under test. Tests that build the finance step need the CoC workbook and
+use the full reference folder. A failed build must leave a processed folder that already holds a
+good build byte-identical.
 """
 
 from __future__ import annotations
@@ -140,8 +142,8 @@ def test_rate_of_130_is_rejected_naming_file_and_row(tmp_path):
         rd.read_scale_csv(f, full=False, curated=True)
 
 
-def test_unknown_country_is_rejected_naming_file_and_row(tmp_path, reference):
-    lines = _lines(reference / "budget" / "official" / finance_step.RB_RESOLUTION)
+def test_unknown_country_is_rejected_naming_file_and_row(tmp_path, fixtures):
+    lines = _lines(fixtures / "budget" / "official" / finance_step.RB_RESOLUTION)
     lines[3] = lines[3].replace(",Algeria,DZA,", ",Atlantis,ATL,")
     f = tmp_path / finance_step.RB_RESOLUTION
     f.write_text("".join(lines))
@@ -155,8 +157,8 @@ def test_unknown_country_is_rejected_naming_file_and_row(tmp_path, reference):
         rd.read_scale_csv(f, full=True)
 
 
-def test_duplicated_member_year_is_rejected(tmp_path, reference):
-    lines = _lines(reference / "budget" / "official" / finance_step.RB_CIRCULARS)
+def test_duplicated_member_year_is_rejected(tmp_path, fixtures):
+    lines = _lines(fixtures / "budget" / "official" / finance_step.RB_CIRCULARS)
     china = next(i for i, line in enumerate(lines) if ",2019,China,CHN," in line)
     lines.insert(china + 1, lines[china])  # China 2019 twice
     f = tmp_path / finance_step.RB_CIRCULARS
@@ -166,8 +168,8 @@ def test_duplicated_member_year_is_rejected(tmp_path, reference):
         rd.read_scale_csv(f, full=True)
 
 
-def test_missing_column_is_rejected(tmp_path, reference):
-    src = pd.read_csv(reference / "budget" / "official" / finance_step.RB_RESOLUTION, dtype=str, keep_default_na=False)
+def test_missing_column_is_rejected(tmp_path, fixtures):
+    src = pd.read_csv(fixtures / "budget" / "official" / finance_step.RB_RESOLUTION, dtype=str, keep_default_na=False)
     src = src.drop(columns=["rate_percent"])
     f = tmp_path / "scale.csv"
     src.to_csv(f, index=False)
@@ -181,8 +183,8 @@ def test_missing_column_is_rejected(tmp_path, reference):
         rd.read_budget_csv(f)
 
 
-def test_full_table_must_sum_to_100(tmp_path, reference):
-    lines = [line for line in _lines(reference / "budget" / "official" / finance_step.RB_RESOLUTION)
+def test_full_table_must_sum_to_100(tmp_path, fixtures):
+    lines = [line for line in _lines(fixtures / "budget" / "official" / finance_step.RB_RESOLUTION)
              if ",China,CHN," not in line]
     f = tmp_path / "scale.csv"
     f.write_text("".join(lines))
@@ -202,8 +204,8 @@ def test_budget_csv_rejects_a_calendar_year(tmp_path):
 # --------------------------------------------------------------------------- JSON files
 
 
-def test_json_of_another_shape_is_rejected_naming_file_and_key(tmp_path, reference):
-    un = reference / "budget" / "un_open"
+def test_json_of_another_shape_is_rejected_naming_file_and_key(tmp_path, fixtures):
+    un = fixtures / "budget" / "un_open"
     f = tmp_path / "donors-2016.json"
     shutil.copy(un / "regular-budget-contributors-2019.json", f)
     with pytest.raises(ParseError, match=r"donors-2016.json: key 'meta': expected an object with 'contributions'"):
@@ -223,8 +225,8 @@ def test_json_of_another_shape_is_rejected_naming_file_and_key(tmp_path, referen
         un_open.read_donors(f)
 
 
-def test_donors_unknown_country_and_negative_amount(tmp_path, reference):
-    data = json.loads((reference / "budget" / "un_open" / "donors-2016.json").read_text())
+def test_donors_unknown_country_and_negative_amount(tmp_path, fixtures):
+    data = json.loads((fixtures / "budget" / "un_open" / "donors-2016.json").read_text())
     data["Atlantis"] = {"status": "member", "category": "Government",
                         "contributions": {"UN-DPO": {"Assessed": 1000.0}}}
     f = tmp_path / "donors-2016.json"
@@ -239,8 +241,8 @@ def test_donors_unknown_country_and_negative_amount(tmp_path, reference):
         un_open.read_donors(f)
 
 
-def test_regular_budget_year_and_sums_are_checked(tmp_path, reference):
-    data = json.loads((reference / "budget" / "un_open" / "regular-budget-contributors-2019.json").read_text())
+def test_regular_budget_year_and_sums_are_checked(tmp_path, fixtures):
+    data = json.loads((fixtures / "budget" / "un_open" / "regular-budget-contributors-2019.json").read_text())
     f = tmp_path / "regular-budget-contributors-2020.json"
     f.write_text(json.dumps(data))
     with pytest.raises(ParseError, match=r"key meta > year is 2019 but the file name says 2020"):
@@ -252,8 +254,8 @@ def test_regular_budget_year_and_sums_are_checked(tmp_path, reference):
         un_open.read_regular_budget(f)
 
 
-def test_budget_json_fiscal_year_and_totals_are_checked(tmp_path, reference):
-    data = json.loads((reference / "budget" / "un_open" / "budget-audited-pko-2019.json").read_text())
+def test_budget_json_fiscal_year_and_totals_are_checked(tmp_path, fixtures):
+    data = json.loads((fixtures / "budget" / "un_open" / "budget-audited-pko-2019.json").read_text())
     data["meta"]["fiscalYear"] = "2019"
     f = tmp_path / "budget-audited-pko-2019.json"
     f.write_text(json.dumps(data))

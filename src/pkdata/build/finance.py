@@ -252,11 +252,16 @@ def step_finance(ctx: BuildContext) -> StepResult:
     user has it, ``data/raw/budget/ga_effective_rates/*.csv`` (the GA's peacekeeping effective
     rates, preferred over every other peacekeeping figure for the years it covers).
 
+    Every input is required; a missing one stops the build before anything is written (the
+    committed test fixtures lack the 573 kB CoC workbook; with the reference folder the step
+    writes the ``assessments`` and ``budgets`` tables):
+
     >>> from pkdata.build import build
     >>> import tempfile
-    >>> m = build(out=tempfile.mkdtemp(), steps=["pkdata.build.finance:step_finance"])
-    >>> sorted(m["tables"])
-    ['assessments', 'budgets']
+    >>> build(out=tempfile.mkdtemp(), reference=FIXTURES, steps=["pkdata.build.finance:step_finance"])
+    Traceback (most recent call last):
+    ...
+    pkdata.errors.PkdataError: ...CoC_workbook.csv not found: the finance build needs it ...
     """
     un_dir = ctx.find("budget/un_open", "budget/un_open")
     official = ctx.find("budget/official", "budget/official")

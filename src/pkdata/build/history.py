@@ -248,7 +248,7 @@ def read_history_sources(ctx: BuildContext) -> tuple[dict[str, pd.DataFrame], li
 
     >>> from pkdata.build import BuildContext
     >>> from pkdata import paths
-    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=paths.reference_dir(), cache=paths.cache_dir())
+    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=FIXTURES, cache=paths.cache_dir())  # IPI extracts
     >>> frames, files, exclusions = read_history_sources(ctx)
     >>> sorted(frames)
     ['ipi_countries', 'ipi_current_month', 'ipi_full_gender_data', 'ipi_gender_full']
@@ -422,7 +422,7 @@ def step_history(ctx: BuildContext) -> StepResult:
 
     >>> from pkdata.build import BuildContext
     >>> from pkdata import paths
-    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=paths.reference_dir(), cache=paths.cache_dir())
+    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=FIXTURES, cache=paths.cache_dir())  # IPI extracts
     >>> r = step_history(ctx)
     >>> months = r.extra["contributions_history_months"]
     >>> min(months), months["1990-11"]["granularity"], months["2014-08"]["source"]

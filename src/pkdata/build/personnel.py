@@ -128,11 +128,14 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
     """Parse every UN monthly PDF; detect duplicate months by content; one table of rows.
 
     >>> import tempfile
-    >>> ctx = BuildContext(raw=Path(tempfile.mkdtemp()), reference=paths.reference_dir(),
-    ...                    cache=Path(tempfile.mkdtemp()))
-    >>> result = step_un_pdfs(ctx)  # no PDFs in the raw folder: the reference copies
-    >>> len(result.sources), sorted(result.extra["contributions_months"])[-1]
-    (126, '2025-07')
+    >>> raw = Path(tempfile.mkdtemp())
+    >>> (raw / "un_monthly_pdfs").mkdir()
+    >>> report = FIXTURES / "UN_country_contributions_2019_08.pdf"
+    >>> (raw / "un_monthly_pdfs" / report.name).symlink_to(report)
+    >>> ctx = BuildContext(raw=raw, reference=FIXTURES, cache=Path(tempfile.mkdtemp()))
+    >>> result = step_un_pdfs(ctx)  # without PDFs in the raw folder: the 126 reference copies
+    >>> len(result.sources), sorted(result.extra["contributions_months"])
+    (1, ['2019-08'])
     """
     _require_pdf_toolchain()
     folder = ctx.find("un_monthly_pdfs", "personnel/un_monthly_pdfs_kl371218")

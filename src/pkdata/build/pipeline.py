@@ -84,11 +84,11 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
     >>> import tempfile
     >>> raw = Path(tempfile.mkdtemp()) / "raw"
     >>> (raw / "un_monthly_pdfs").mkdir(parents=True)
-    >>> report = paths.reference_dir() / "personnel/un_monthly_pdfs_kl371218/UN_country_contributions_2019_06.pdf"
+    >>> report = FIXTURES / "UN_country_contributions_2019_08.pdf"
     >>> (raw / "un_monthly_pdfs" / report.name).symlink_to(report)
     >>> m = build(raw=raw, out=raw.parent / "out", steps=["pkdata.build.personnel:step_un_pdfs"])
     >>> m["contributions"]["months"]
-    {'2019-06': {'source': 'UN_country_contributions_2019_06.pdf', 'granularity': 'country+gender'}}
+    {'2019-08': {'source': 'UN_country_contributions_2019_08.pdf', 'granularity': 'country+gender'}}
     """
     ctx = BuildContext(
         raw=Path(raw) if raw else paths.raw_dir(),
