@@ -112,3 +112,20 @@ def un_pdf(un_pdfs: Path):
         return _require(un_pdfs / f"UN_country_contributions_{month}.pdf")
 
     return get
+
+
+@pytest.fixture(scope="session")
+def full_build(reference: Path, tmp_path_factory) -> Path:
+    """Every reference file fetched into a raw folder (``pkdata fetch --all --from``), then built once.
+
+    The processed folder of that build; the session's shared cache makes later builds of the same
+    inputs (in any test) cheap.
+    """
+    from pkdata.build import build
+    from pkdata.cli import main
+
+    root = tmp_path_factory.mktemp("full-build")
+    code = main(["fetch", "--all", "--from", str(reference), "--raw", str(root / "raw"), "--no-progress"])
+    assert code == 0, "pkdata fetch --all --from <reference> failed"
+    build(raw=root / "raw", out=root / "out", workers=2)
+    return root / "out"

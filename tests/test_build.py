@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pandas as pd
 import pytest
@@ -72,14 +71,13 @@ def test_manifest_names_every_source_with_hash_publisher_url_date_rows_and_total
 
 
 @pytest.mark.slow
-def test_full_build_reproduces_every_report_and_the_committed_data(tmp_path, reference):
-    """All 126 reference reports: each parses with every printed total reproduced, or is a duplicate.
+def test_fetch_all_then_build_reproduces_every_report_and_the_committed_data(full_build):
+    """All 126 reference reports, fetched with ``pkdata fetch --all --from`` into a raw folder and built:
+    each parses with every printed total reproduced, or is a duplicate.
 
     The result must be byte-identical to the committed data/processed (so the embedded data is current).
     """
-    t0 = time.perf_counter()
-    m = build(out=tmp_path / "out", cache=tmp_path / "cache", raw=tmp_path / "no-raw", reference=reference)
-    elapsed = time.perf_counter() - t0
+    m = json.loads((full_build / "manifest.json").read_text())
     pdfs = [s for s in m["sources"] if s.get("table") == "contributions" and s["name"].endswith(".pdf")]
     assert len(pdfs) == 126
     dups = sorted((s["name"][-11:-4], s["duplicate_of"][-11:-4]) for s in pdfs if s.get("duplicate_of"))
@@ -90,6 +88,13 @@ def test_full_build_reproduces_every_report_and_the_committed_data(tmp_path, ref
     for month in ("2015-03", "2016-03", "2017-03", "2020-06", "2022-07"):
         assert month not in {k for k, v in c["months"].items() if v["source"].endswith(".pdf")}
     committed = paths.REPO_DIR / "data" / "processed"
-    assert folder_digest(tmp_path / "out") == folder_digest(committed), (
+    assert folder_digest(full_build) == folder_digest(committed), (
         "data/processed is stale: run `pkdata build` and commit the result")
-    print(f"full build: {elapsed:.1f}s")
+
+
+def test_build_without_any_report_says_how_to_get_them(tmp_path):
+    from pkdata.errors import PkdataError
+
+    with pytest.raises(PkdataError, match=r"no UN monthly PDF reports .*pkdata fetch.*PKDATA_REFERENCE"):
+        build(raw=tmp_path / "raw", out=tmp_path / "out", reference=tmp_path / "no-reference", steps=STEP)
+    assert not (tmp_path / "out").exists()

@@ -52,7 +52,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def good(tmp_path, reference) -> tuple[Path, Path]:
     """(raw, out): a raw folder and an out folder that holds a good finance build."""
     raw = _raw(tmp_path)
-    build(raw=raw, out=tmp_path / "out", reference=reference, cache=tmp_path / "cache", steps=[STEP])
+    build(raw=raw, out=tmp_path / "out", reference=reference, steps=[STEP])
     return raw, tmp_path / "out"
 
 
@@ -73,7 +73,7 @@ def test_user_supplied_ga_effective_rates_take_precedence(tmp_path, reference):
     (raw / finance_step.GA_EFFECTIVE_RATES).mkdir(parents=True)
     (raw / finance_step.GA_EFFECTIVE_RATES / "A_00_000_Add.1.csv").write_text(GA_SHAPE)
     out = tmp_path / "out"
-    m = build(raw=raw, out=out, reference=reference, cache=tmp_path / "cache", steps=[STEP])
+    m = build(raw=raw, out=out, reference=reference, steps=[STEP])
     r = finance.funding_rank(2025, data_dir=out)
     assert set(r["basis"]) == {"scale_rate"} and set(r["source"]) == {"A_00_000_Add.1.csv"}
     assert set(r["source_document"]) == {"A/00/000/Add.1"}
@@ -279,7 +279,7 @@ def test_failed_build_leaves_a_good_build_byte_identical(good, reference, tmp_pa
     (folder / "donors-2016.json").unlink()
     shutil.copy(reference / "budget" / "un_open" / "regular-budget-contributors-2019.json", folder / "donors-2016.json")
     with pytest.raises(ParseError, match=r"donors-2016.json: key 'meta'"):
-        build(raw=raw, out=out, reference=reference, cache=tmp_path / "cache", steps=[STEP])
+        build(raw=raw, out=out, reference=reference, steps=[STEP])
     assert _snapshot(out) == before
     assert not list(out.parent.glob(".pkdata-build-*"))
 
@@ -294,7 +294,7 @@ def test_bad_curated_table_fails_the_build_and_changes_nothing(good, reference, 
     f = raw / "curated" / finance_step.CURATED_RB_RATES
     f.write_text(f.read_text().replace("2016,2018,,China,CHN,7.921,", "2016,2018,,China,CHN,130,"))
     with pytest.raises(ParseError, match=r"regular_budget_scale.csv, row \d+: rate_percent 130 is outside"):
-        build(raw=raw, out=out, reference=reference, cache=tmp_path / "cache", steps=[STEP])
+        build(raw=raw, out=out, reference=reference, steps=[STEP])
     assert _snapshot(out) == before
 
 
@@ -306,5 +306,5 @@ def test_two_exact_tables_for_the_same_year_fail_the_build(good, reference, tmp_
     (raw / finance_step.GA_EFFECTIVE_RATES / "copy.csv").write_text(GA_SHAPE)
     with pytest.raises(PkdataError, match=r"peacekeeping scale_rate for CHN 2025 comes from more than one file "
                                           r"\(A_00_000_Add.1.csv, copy.csv\)"):
-        build(raw=raw, out=out, reference=reference, cache=tmp_path / "cache", steps=[STEP])
+        build(raw=raw, out=out, reference=reference, steps=[STEP])
     assert _snapshot(out) == before

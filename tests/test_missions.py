@@ -26,7 +26,7 @@ def built(tmp_path_factory, un_pdf):
     """A processed folder built from the twelve 2016 reports plus the mission and fatality files."""
     root = tmp_path_factory.mktemp("missions")
     raw = raw_with_reports(root, un_pdf, MONTHS_2016)
-    manifest = build(raw=raw, out=root / "out", cache=root / "cache", steps=STEPS, workers=2)
+    manifest = build(raw=raw, out=root / "out", steps=STEPS, workers=2)
     return root / "out", manifest
 
 

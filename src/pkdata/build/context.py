@@ -68,7 +68,7 @@ class StepResult:
 
 
 def code_version(*modules: str) -> str:
-    """A short hash of the source of the given package sub-folders/modules (cache key part).
+    """A short hash of the given package sub-folders (their ``.py`` files), modules or data files (cache key part).
 
     >>> len(code_version("readers/un_pdf"))
     12
@@ -76,7 +76,10 @@ def code_version(*modules: str) -> str:
     h = hashlib.sha256()
     for mod in modules:
         target = paths.PACKAGE_DIR / mod
-        files = sorted(target.rglob("*.py")) if target.is_dir() else [target.with_suffix(".py")]
+        if target.is_dir():
+            files = sorted(target.rglob("*.py"))
+        else:
+            files = [target if target.suffix else target.with_suffix(".py")]
         for f in files:
             h.update(f.name.encode())
             h.update(f.read_bytes())

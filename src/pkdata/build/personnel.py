@@ -54,7 +54,7 @@ def parse_cache_version() -> str:
     >>> len(parse_cache_version())
     12
     """
-    version = code_version("readers/un_pdf", "countries", "schema")
+    version = code_version("readers/un_pdf", "countries", "schema", "data/country_names.csv", "data/countries.csv")
     if REPORT_DATES.exists():
         version = hashlib.sha256((version + sha256_file(REPORT_DATES)).encode()).hexdigest()[:12]
     return version
@@ -141,7 +141,10 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
     folder = ctx.find("un_monthly_pdfs", "personnel/un_monthly_pdfs_kl371218")
     pdfs = sorted(folder.glob("*.pdf"))
     if not pdfs:
-        raise PkdataError(f"no UN monthly PDF reports (*.pdf) in {folder}")
+        raise PkdataError(
+            f"no UN monthly PDF reports (*.pdf) in {folder}: get them with `pkdata fetch` (from the publisher, or "
+            "`pkdata fetch --all --from DIR` from a local copy) into data/raw/un_monthly_pdfs, or point "
+            "PKDATA_REFERENCE at a folder holding personnel/un_monthly_pdfs_kl371218")
     parsed = _cached_parse(pdfs, ctx)
     by_date: dict[str, list[Path]] = {}
     for pdf in pdfs:
