@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from pkdata import paths
-from pkdata.build import build
+from pkdata.build import build, expected
+from pkdata.build.expected import differences
 from pkdata.build.personnel import parse_cache_version
 
 from .helpers import folder_digest, raw_with_reports
@@ -78,15 +79,14 @@ def test_fetch_all_then_build_reproduces_every_report_and_the_committed_data(ful
     The result must be byte-identical to the committed data/processed (so the embedded data is current).
     """
     m = json.loads((full_build / "manifest.json").read_text())
-    pdfs = [s for s in m["sources"] if s.get("table") == "contributions" and s["name"].endswith(".pdf")]
-    assert len(pdfs) == 126
-    dups = sorted((s["name"][-11:-4], s["duplicate_of"][-11:-4]) for s in pdfs if s.get("duplicate_of"))
-    assert dups == [("2015_03", "2015_04"), ("2016_03", "2016_04"), ("2017_03", "2017_04"), ("2020_06", "2022_06")]
+    assert differences(m) == []  # report count, months, duplicates, gaps: src/pkdata/data/expected.toml
+    pinned = expected.load()
     c = m["contributions"]
-    pdf_months = sorted(c["months"][k]["source"] for k in c["months"] if c["months"][k]["source"].endswith(".pdf"))
-    assert len(pdf_months) == 122
-    for month in ("2015-03", "2016-03", "2017-03", "2020-06", "2022-07"):
-        assert month not in {k for k, v in c["months"].items() if v["source"].endswith(".pdf")}
+    pdf_months = {k for k, v in c["months"].items() if v["source"].endswith(".pdf")}
+    for dup in pinned["un_pdf"]["duplicates"]:  # a duplicate's own file month has no PDF rows
+        assert dup[-11:-4].replace("_", "-") not in pdf_months or dup[-11:-4] == "2020_06"
+    for month in pinned["contributions"]["missing_months"]:
+        assert month not in c["months"]
     committed = paths.REPO_DIR / "data" / "processed"
     assert folder_digest(full_build) == folder_digest(committed), (
         "data/processed is stale: run `pkdata build` and commit the result")

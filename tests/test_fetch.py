@@ -431,3 +431,19 @@ def test_pdf_url_template_from_the_environment(monkeypatch, httpserver):
     monkeypatch.setenv("PKDATA_UN_PDF_URL", httpserver.url_for("/r/{year}-{month:02d}.pdf"))
     (spec,) = f.registry(months=months, groups=["un_pdf"])
     assert spec.url == httpserver.url_for("/r/2019-06.pdf") and spec.dest == default.dest
+
+
+def test_fetch_offline_prints_a_summary_and_the_list_only_with_v(tmp_path, capsys):
+    from pkdata.cli import main
+
+    raw = tmp_path / "raw"
+    args = ["fetch", "--raw", str(raw), "--offline", "--only", "un_pdf", "--months", "2015-01:2015-04"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "missing:" not in out
+    assert "fetch: 4 missing" in out
+    assert "4 file(s) not in" in out and "(offline)" in out and "reads those from the reference copies" in out
+    assert "-v lists them" in out
+    assert main([*args, "-v"]) == 0
+    listed = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("missing:")]
+    assert len(listed) == 4

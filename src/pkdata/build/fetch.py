@@ -923,6 +923,7 @@ def add_fetch_args(p) -> None:
     p.add_argument("--retries", type=int, default=4, help="retries per file on network errors and 5xx (default 4)")
     p.add_argument("--timeout", type=float, default=60.0, help="read timeout in seconds (default 60)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every missing file")
 
 
 def _specs(args) -> list[RemoteFile]:
@@ -950,11 +951,18 @@ def _run_fetch(args) -> list[FetchResult]:
         processed=getattr(args, "out", None),
     )
     counts: dict[str, int] = {}
+    verbose = getattr(args, "verbose", False)
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
-        if r.status in ("new", "updated", "failed", "missing", "kept"):
+        # Missing files are listed with -v only: offline, every file not yet on disk is one.
+        if r.status in ("new", "updated", "failed", "kept") or (r.status == "missing" and verbose):
             print(f"{r.status:>9}: {r.dest}: {r.message}")
     print("fetch: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to fetch"))
+    if counts.get("missing"):
+        print(f"fetch: {counts['missing']} file(s) not in {args.raw or paths.raw_dir()}"
+              + (" (offline)" if args.offline else "")
+              + f"; `pkdata build` reads those from the reference copies ({paths.reference_dir()}) where it has "
+              "them" + ("" if verbose else "; -v lists them"))
     return results
 
 
@@ -1017,6 +1025,10 @@ def cli_update(args) -> int:
         f"months removed: {', '.join(c['months_removed']) or 'none'}"
     )
     print(f"update: rows added {c['rows_added']:,}, removed {c['rows_removed']:,}, changed {c['rows_changed']:,}")
+    from pkdata.build.expected import differences
+
+    for line in differences(manifest):
+        print(f"update: {line}")
     if failed:
         print(f"update: {len(failed)} file(s) could not be fetched; the build used the copies on disk", file=sys.stderr)
         return 1
