@@ -54,6 +54,9 @@ def test_executes_without_errors_and_shows_charts(path: Path) -> None:
     silent = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not c.outputs
               and "import pkdata" not in c.source]
     assert not silent, f"{path.name}: cells {silent} show nothing"
+    # tables print ranks and counts as numbers a reader expects ("11", not "11.000000")
+    shown = "".join(str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", "")) for o in outputs)
+    assert ".000000" not in shown, f"{path.name}: a table prints whole numbers with six decimals"
     # the committed file is untouched
     assert not any(c.outputs for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
 
