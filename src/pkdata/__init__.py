@@ -26,6 +26,9 @@ _LAZY = {
     "funding_rank": "pkdata.finance",
     "budgets": "pkdata.finance",
     "burden": "pkdata.finance",
+    "panel": "pkdata.panels",
+    "country_codes": "pkdata.panels",
+    "export": "pkdata.export",  # a submodule under its own name, like claims
     "claims": "pkdata.claims",  # a submodule under its own name: pkdata.claims is the module
 }
 

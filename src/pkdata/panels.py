@@ -62,11 +62,20 @@ FIRST_YEAR = 1990
 
 @lru_cache(maxsize=2)
 def _codes(path: str, mtime: float) -> pd.DataFrame:
-    dtypes = {"iso_numeric": "Int64", "m49": "Int64", "cown": "Int64", "gwno": "Int64",
-              "microstate": "boolean", "historical": "boolean"}
-    df = pd.read_csv(path, dtype={**dtypes, **{c: "string" for c in ("iso3", "name", "cowc", "cow_name",
-                                                                      "gwc", "gw_name", "note")}},
-                     keep_default_na=False, na_values=[""])
+    dtypes = {
+        "iso_numeric": "Int64",
+        "m49": "Int64",
+        "cown": "Int64",
+        "gwno": "Int64",
+        "microstate": "boolean",
+        "historical": "boolean",
+    }
+    df = pd.read_csv(
+        path,
+        dtype={**dtypes, **{c: "string" for c in ("iso3", "name", "cowc", "cow_name", "gwc", "gw_name", "note")}},
+        keep_default_na=False,
+        na_values=[""],
+    )
     return df
 
 
@@ -118,8 +127,9 @@ def unresolved_codes(tables: dict[str, pd.DataFrame] | None = None) -> dict[str,
 def _months(data_dir: str | Path | None) -> tuple[pd.DatetimeIndex, set[pd.Timestamp], dict[pd.Timestamp, str]]:
     """Every month-end from Jan 1990 to the last report, the months with a report, and their granularity."""
     m = store.manifest(data_dir)["contributions"]
-    grid = pd.date_range(f"{FIRST_YEAR}-01-31", pd.Period(m["last_month"], "M").to_timestamp(how="end").normalize(),
-                         freq="ME")
+    grid = pd.date_range(
+        f"{FIRST_YEAR}-01-31", pd.Period(m["last_month"], "M").to_timestamp(how="end").normalize(), freq="ME"
+    )
     gran = {pd.Period(k, "M").to_timestamp(how="end").normalize(): v["granularity"] for k, v in m["months"].items()}
     return grid, set(gran), gran
 
@@ -131,15 +141,23 @@ def _personnel_monthly(key: str, data_dir: str | Path | None) -> pd.DataFrame:
         c = c[c["mission"].notna()]
     c = c.assign(unit=c[key].astype(str))
     by = ["unit", "date"]
-    wide = (c.groupby([*by, "personnel_type"], observed=True)["total"].sum()
-            .unstack("personnel_type").reindex(columns=list(PERSONNEL_TYPES)).fillna(0).astype("Int64"))
+    wide = (
+        c.groupby([*by, "personnel_type"], observed=True)["total"]
+        .sum()
+        .unstack("personnel_type")
+        .reindex(columns=list(PERSONNEL_TYPES))
+        .fillna(0)
+        .astype("Int64")
+    )
     grouped = c.groupby(by, observed=True)
-    sums = pd.DataFrame({
-        "total": grouped["total"].sum(),
-        # a month's sex split only where every row of it has one
-        "male": grouped["male"].sum(min_count=1).where(grouped["male"].count() == grouped["total"].count()),
-        "female": grouped["female"].sum(min_count=1).where(grouped["female"].count() == grouped["total"].count()),
-    })
+    sums = pd.DataFrame(
+        {
+            "total": grouped["total"].sum(),
+            # a month's sex split only where every row of it has one
+            "male": grouped["male"].sum(min_count=1).where(grouped["male"].count() == grouped["total"].count()),
+            "female": grouped["female"].sum(min_count=1).where(grouped["female"].count() == grouped["total"].count()),
+        }
+    )
     if key == "contributor_iso3":
         sums["n_missions"] = grouped["mission"].nunique()
     else:
@@ -150,8 +168,11 @@ def _personnel_monthly(key: str, data_dir: str | Path | None) -> pd.DataFrame:
 def _fatalities_monthly(key: str, data_dir: str | Path | None) -> pd.DataFrame:
     f = store.table("fatalities", data_dir)
     f = f[f[key].notna()]
-    f = f.assign(unit=f[key].astype(str), date=f["date"] + pd.offsets.MonthEnd(0),
-                 malicious=(f["incident_type"] == "malicious_act").astype(int))
+    f = f.assign(
+        unit=f[key].astype(str),
+        date=f["date"] + pd.offsets.MonthEnd(0),
+        malicious=(f["incident_type"] == "malicious_act").astype(int),
+    )
     g = f.groupby(["unit", "date"])
     return pd.DataFrame({"fatalities": g.size(), "fatalities_malicious": g["malicious"].sum()}).reset_index()
 
@@ -164,17 +185,23 @@ def _finance(data_dir: str | Path | None) -> pd.DataFrame:
     pk = pk[pk["chosen"]]
     scale = pk[pk["basis"].isin(["scale_rate", "scale_rate_rounded"])]
     # the exact adopted rate where there is one, else the rounded one
-    scale = scale.assign(order=(scale["basis"] != "scale_rate").astype(int)).sort_values(["year", "member_iso3", "order"])
+    scale = scale.assign(order=(scale["basis"] != "scale_rate").astype(int)).sort_values(
+        ["year", "member_iso3", "order"]
+    )
     scale = scale.drop_duplicates(["year", "member_iso3"])
     scale = scale.rename(columns={"share_percent": "pk_scale_percent", "basis": "pk_scale_basis"})
-    billed = pk[pk["basis"] == "assessed_usd"].rename(columns={"share_percent": "pk_billed_percent",
-                                                                 "assessed_usd": "pk_billed_usd"})
-    rb = assessments("regular", data_dir=data_dir).rename(columns={"share_percent": "rb_scale_percent",
-                                                                   "basis": "rb_scale_basis"})
+    billed = pk[pk["basis"] == "assessed_usd"].rename(
+        columns={"share_percent": "pk_billed_percent", "assessed_usd": "pk_billed_usd"}
+    )
+    rb = assessments("regular", data_dir=data_dir).rename(
+        columns={"share_percent": "rb_scale_percent", "basis": "rb_scale_basis"}
+    )
     key = ["year", "member_iso3"]
-    out = (scale[[*key, "pk_scale_percent", "pk_scale_basis"]]
-           .merge(billed[[*key, "pk_billed_usd", "pk_billed_percent"]], on=key, how="outer")
-           .merge(rb[[*key, "rb_scale_percent", "rb_scale_basis"]], on=key, how="outer"))
+    out = (
+        scale[[*key, "pk_scale_percent", "pk_scale_basis"]]
+        .merge(billed[[*key, "pk_billed_usd", "pk_billed_percent"]], on=key, how="outer")
+        .merge(rb[[*key, "rb_scale_percent", "rb_scale_basis"]], on=key, how="outer")
+    )
     out = out.rename(columns={"member_iso3": "iso3"})
     out["year"] = out["year"].astype("int64")
     for col in ("pk_scale_basis", "rb_scale_basis"):
@@ -322,4 +349,3 @@ def panel_columns(unit: Unit) -> list[str]:
     ['iso3', 'country', 'cown', 'cowc']
     """
     return list(panel(unit).columns)
-

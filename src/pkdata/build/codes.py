@@ -24,10 +24,24 @@ from pkdata.build.context import BuildContext, StepResult
 from pkdata.errors import PkdataError
 from pkdata.panels import CODES_CSV, unresolved_codes
 
-
 COLUMNS: tuple[str, ...] = (
-    "iso3", "name", "iso_numeric", "m49", "cown", "cowc", "cow_name", "cow_start", "cow_end",
-    "gwno", "gwc", "gw_name", "gw_start", "gw_end", "microstate", "historical", "note",
+    "iso3",
+    "name",
+    "iso_numeric",
+    "m49",
+    "cown",
+    "cowc",
+    "cow_name",
+    "cow_start",
+    "cow_end",
+    "gwno",
+    "gwc",
+    "gw_name",
+    "gw_start",
+    "gw_end",
+    "microstate",
+    "historical",
+    "note",
 )
 
 #: Retired ISO 3166-3 codes (and Kosovo's user-assigned XKX) that pkdata's tables use, with the
@@ -44,28 +58,52 @@ HISTORICAL: dict[str, str] = {
 #: ISO3 -> COW / GW code where countrycode's codelist has none or not the one the state lists give
 #: for the years pkdata covers (1990 on), with the reason. Each code is checked against the lists.
 OVERRIDES: dict[str, dict[str, object]] = {
-    "SRB": {"cown": 345, "reason": "COW keeps 345 (YUG) for Serbia after Montenegro's independence "
-            "(2006-06-03); cowstates has no other code for Serbia. GW codes Serbia 340 from 2006-06-05."},
-    "YUG": {"cown": 345, "gwno": 345, "reason": "the UN's 'Yugoslavia': the SFRY until 1992, then the "
-            "Federal Republic of Yugoslavia until 2003; COW 345 and GW 345 cover both."},
-    "SCG": {"cown": 345, "gwno": 345, "reason": "Serbia and Montenegro (2003-02-04 to 2006-06-03) is the "
-            "FRY renamed: COW 345; GW 345 until 2006-06-04."},
+    "SRB": {
+        "cown": 345,
+        "reason": "COW keeps 345 (YUG) for Serbia after Montenegro's independence "
+        "(2006-06-03); cowstates has no other code for Serbia. GW codes Serbia 340 from 2006-06-05.",
+    },
+    "YUG": {
+        "cown": 345,
+        "gwno": 345,
+        "reason": "the UN's 'Yugoslavia': the SFRY until 1992, then the "
+        "Federal Republic of Yugoslavia until 2003; COW 345 and GW 345 cover both.",
+    },
+    "SCG": {
+        "cown": 345,
+        "gwno": 345,
+        "reason": "Serbia and Montenegro (2003-02-04 to 2006-06-03) is the "
+        "FRY renamed: COW 345; GW 345 until 2006-06-04.",
+    },
     "CSK": {"cown": 315, "gwno": 315, "reason": "Czechoslovakia until 1992-12-31; then CZE 316, SVK 317."},
-    "SUN": {"cown": 365, "gwno": 365, "reason": "COW and GW code the USSR and the Russian Federation as one "
-            "state, 365."},
-    "XKX": {"cown": 347, "gwno": 347, "reason": "Kosovo (from 2008-02-17) is 347 in both lists; not a UN "
-            "member, no ISO 3166 code (XKX is user-assigned)."},
-    "YEM": {"gwno": 678, "reason": "GW codes unified Yemen (from 1990-05-22) 678, continuing the Yemen "
-            "Arab Republic; COW starts a new state, 679."},
+    "SUN": {
+        "cown": 365,
+        "gwno": 365,
+        "reason": "COW and GW code the USSR and the Russian Federation as one state, 365.",
+    },
+    "XKX": {
+        "cown": 347,
+        "gwno": 347,
+        "reason": "Kosovo (from 2008-02-17) is 347 in both lists; not a UN "
+        "member, no ISO 3166 code (XKX is user-assigned).",
+    },
+    "YEM": {
+        "gwno": 678,
+        "reason": "GW codes unified Yemen (from 1990-05-22) 678, continuing the Yemen "
+        "Arab Republic; COW starts a new state, 679.",
+    },
     "WSM": {"gwno": 990, "reason": "GW's microstate list names Samoa 'Samoa/Western Samoa' (990)."},
-    "VNM": {"gwno": 816, "reason": "countrycode's codelist gives GW 815 (Annam, to 1893) because its GW "
-            "list drops DRV; GW codes Vietnam 816 (DRV, from 1954-05-01)."},
+    "VNM": {
+        "gwno": 816,
+        "reason": "countrycode's codelist gives GW 815 (Annam, to 1893) because its GW "
+        "list drops DRV; GW codes Vietnam 816 (DRV, from 1954-05-01).",
+    },
 }
 
 #: Notes on states whose code does not change although the state did (no override needed).
 NOTES: dict[str, str] = {
     "SDN": "Sudan before and after South Sudan's independence (2011-07-09): one code, 625, in COW and GW; "
-           "the UN data keep SDN throughout. South Sudan is SSD, 626.",
+    "the UN data keep SDN throughout. South Sudan is SSD, 626.",
     "DEU": "COW codes unified Germany 255 (from 1990-10-03); GW continues the Federal Republic, 260.",
     "RUS": "COW and GW code the USSR and the Russian Federation as one state, 365.",
     "MNE": "Montenegro from 2006-06-03: COW and GW 341.",
@@ -84,15 +122,15 @@ def _read_states(path: Path, code: str) -> pd.DataFrame:
     return df
 
 
-def _spell(states: pd.DataFrame, code_col: str, code: int, *, file: str, iso3: str,
-           strict: bool) -> pd.Series | None:
+def _spell(states: pd.DataFrame, code_col: str, code: int, *, file: str, iso3: str, strict: bool) -> pd.Series | None:
     """The latest membership spell of ``code`` that reaches 1990 or later (``None``, or an error if strict)."""
     rows = states[(states[code_col] == code) & (states["end"] >= _FIRST_YEAR)]
     if rows.empty and not strict and (states[code_col] == code).any():
         return None
     if rows.empty:
-        raise PkdataError(f"{file}: {iso3} -> {code_col} {code}, but the list has no spell of {code} "
-                          f"after {_FIRST_YEAR}")
+        raise PkdataError(
+            f"{file}: {iso3} -> {code_col} {code}, but the list has no spell of {code} after {_FIRST_YEAR}"
+        )
     return rows.sort_values("start").iloc[-1]
 
 
@@ -125,8 +163,11 @@ def derive_country_codes(folder: Path) -> pd.DataFrame:
         gwno = over.get("gwno", None if r is None or pd.isna(r["gwn"]) else int(r["gwn"]))
         notes = [str(over["reason"])] if over else []
         if gwno is None and r is not None:
-            names = {countries.name_key(str(r[c])) for c in ("country.name.en", "cow.name", "iso.name.en",
-                                                                 "un.name.en") if pd.notna(r[c])}
+            names = {
+                countries.name_key(str(r[c]))
+                for c in ("country.name.en", "cow.name", "iso.name.en", "un.name.en")
+                if pd.notna(r[c])
+            }
             found = {micro[n] for n in names if n in micro}
             if len(found) == 1:
                 gwno = found.pop()
@@ -140,23 +181,39 @@ def derive_country_codes(folder: Path) -> pd.DataFrame:
             "m49": None if r is None or pd.isna(r["un"]) else int(r["un"]),
             "historical": iso3 in HISTORICAL,
         }
-        for prefix, code, states, col, file in (("cow", cown, cow, "cowcode", cow_path.name),
-                                                  ("gw", gwno, gw, "gwcode", gw_path.name)):
+        for prefix, code, states, col, file in (
+            ("cow", cown, cow, "cowcode", cow_path.name),
+            ("gw", gwno, gw, "gwcode", gw_path.name),
+        ):
             key = "cown" if prefix == "cow" else "gwno"
             row[key] = code
             if code is None:
-                row.update({f"{prefix}c": None, f"{prefix}_name": None, f"{prefix}_start": None,
-                            f"{prefix}_end": None})
+                row.update({f"{prefix}c": None, f"{prefix}_name": None, f"{prefix}_start": None, f"{prefix}_end": None})
                 continue
             spell = _spell(states, col, int(code), file=file, iso3=iso3, strict=key in over)
             if spell is None:  # the codelist's code is a state that ended before 1990 (VAT: Papal States)
-                notes.append(f"codelist's {key} {code} is {states.loc[states[col] == code, 'country_name'].iloc[0]}, "
-                             f"which left the list before 1990: not used.")
-                row.update({key: None, f"{prefix}c": None, f"{prefix}_name": None, f"{prefix}_start": None,
-                            f"{prefix}_end": None})
+                notes.append(
+                    f"codelist's {key} {code} is {states.loc[states[col] == code, 'country_name'].iloc[0]}, "
+                    f"which left the list before 1990: not used."
+                )
+                row.update(
+                    {
+                        key: None,
+                        f"{prefix}c": None,
+                        f"{prefix}_name": None,
+                        f"{prefix}_start": None,
+                        f"{prefix}_end": None,
+                    }
+                )
                 continue
-            row.update({f"{prefix}c": spell[f"{prefix}c"], f"{prefix}_name": spell["country_name"],
-                        f"{prefix}_start": spell["start"], f"{prefix}_end": spell["end"]})
+            row.update(
+                {
+                    f"{prefix}c": spell[f"{prefix}c"],
+                    f"{prefix}_name": spell["country_name"],
+                    f"{prefix}_start": spell["start"],
+                    f"{prefix}_end": spell["end"],
+                }
+            )
             if prefix == "gw":
                 row["microstate"] = spell["microstate"] == "TRUE"
         row.setdefault("microstate", None)
@@ -189,9 +246,11 @@ def step_codes(ctx: BuildContext) -> StepResult:
     missing = unresolved_codes(ctx.tables)
     if missing:
         listed = "; ".join(f"{where}: {', '.join(codes)}" for where, codes in missing.items())
-        raise PkdataError(f"codes with no row in {CODES_CSV}: {listed}. Add them to the upstream lists' "
-                          "mapping in pkdata/build/codes.py (OVERRIDES/HISTORICAL, with the reason) and "
-                          "regenerate with `python -m pkdata.build.codes tests/fixtures/country_codes`.")
+        raise PkdataError(
+            f"codes with no row in {CODES_CSV}: {listed}. Add them to the upstream lists' "
+            "mapping in pkdata/build/codes.py (OVERRIDES/HISTORICAL, with the reason) and "
+            "regenerate with `python -m pkdata.build.codes tests/fixtures/country_codes`."
+        )
     return StepResult(tables={})
 
 

@@ -43,6 +43,7 @@ STEPS: list[str] = [
     "pkdata.build.history:step_history",
     "pkdata.build.operations:step_missions",
     "pkdata.build.finance:step_finance",
+    "pkdata.build.codes:step_codes",  # every contributor, nationality and member code has COW/GW/ISO rows
 ]
 
 
