@@ -48,8 +48,6 @@ UNITS: tuple[str, ...] = ("country-month", "country-year", "mission-month", "mis
 CODES_CSV = paths.PACKAGE_DIR / "data" / "country_codes.csv"
 #: Personnel count columns of the monthly panels (the five types, their total, and the sex split).
 COUNT_COLUMNS: tuple[str, ...] = (*PERSONNEL_TYPES, "total", "male", "female")
-#: Code columns joined onto every country panel.
-CODE_COLUMNS: tuple[str, ...] = ("cown", "cowc", "gwno", "iso_numeric", "m49")
 #: Tables and columns holding ISO3 codes of countries (what :func:`unresolved_codes` checks).
 CODE_FIELDS: dict[str, tuple[str, ...]] = {
     "contributions": ("contributor_iso3",),
@@ -58,6 +56,10 @@ CODE_FIELDS: dict[str, tuple[str, ...]] = {
     "missions": ("host_iso3",),
 }
 FIRST_YEAR = 1990
+#: Historical codes folded into their successor's unit in the panels, as the contributions data do (the IPI
+#: files list Yugoslavia and Serbia and Montenegro under Serbia, ``Serbia.csv``): fatalities of YUG and SCG
+#: nationality count for SRB, whose codes are COW 345 throughout and GW 345 until 2006-06-04, 340 after.
+FOLD: dict[str, str] = {"YUG": "SRB", "SCG": "SRB"}
 
 
 @lru_cache(maxsize=2)
@@ -169,7 +171,7 @@ def _fatalities_monthly(key: str, data_dir: str | Path | None) -> pd.DataFrame:
     f = store.table("fatalities", data_dir)
     f = f[f[key].notna()]
     f = f.assign(
-        unit=f[key].astype(str),
+        unit=f[key].astype(str).replace(FOLD),
         date=f["date"] + pd.offsets.MonthEnd(0),
         malicious=(f["incident_type"] == "malicious_act").astype(int),
     )
@@ -203,6 +205,9 @@ def _finance(data_dir: str | Path | None) -> pd.DataFrame:
         .merge(rb[[*key, "rb_scale_percent", "rb_scale_basis"]], on=key, how="outer")
     )
     out = out.rename(columns={"member_iso3": "iso3"})
+    if out["iso3"].isin(list(FOLD)).any():
+        raise PkdataError(f"assessments: rows for {sorted(set(out['iso3']) & set(FOLD))}; pkdata.panels.FOLD "
+                          "would merge them with their successor's")
     out["year"] = out["year"].astype("int64")
     for col in ("pk_scale_basis", "rb_scale_basis"):
         out[col] = out[col].astype("string")
@@ -213,7 +218,7 @@ def _country_universe(data_dir: str | Path | None) -> list[str]:
     c = store.table("contributions", data_dir)["contributor_iso3"].astype(str)
     f = store.table("fatalities", data_dir)["nationality_iso3"].dropna().astype(str)
     a = store.table("assessments", data_dir)["member_iso3"].dropna().astype(str)
-    return sorted(set(c) | set(f) | set(a))
+    return sorted({FOLD.get(x, x) for x in set(c) | set(f) | set(a)})
 
 
 def _monthly(kind: Literal["country", "mission"], data_dir: str | Path | None) -> pd.DataFrame:
@@ -253,25 +258,57 @@ def _monthly(kind: Literal["country", "mission"], data_dir: str | Path | None) -
     return frame
 
 
+def codes_at(iso3: pd.Series, when: pd.Series) -> pd.DataFrame:
+    """COW and GW codes of each ISO3 on each date: the state's own code within its membership spell, its
+    predecessor's before (``cown_before``/``gwno_before``: Germany and Yemen in 1990, Serbia until 2006),
+    missing when the state was not a member on that date (South Sudan before 2011-07-09).
+
+    >>> d = pd.Series(pd.to_datetime(["2005-12-31", "2006-12-31", "2010-12-31", "2012-12-31"]))
+    >>> codes_at(pd.Series(["SRB", "SRB", "SSD", "SSD"]), d)[["cown", "gwno"]].astype("Float64").values.tolist()
+    [[345.0, 345.0], [345.0, 340.0], [nan, nan], [626.0, 626.0]]
+    """
+    t = country_codes().set_index("iso3")
+    iso3 = iso3.astype(str)
+    day = pd.to_datetime(when).dt.strftime("%Y-%m-%d")
+    out = pd.DataFrame(index=iso3.index)
+    for key, prefix in (("cown", "cow"), ("gwno", "gw")):
+        start, end = iso3.map(t[f"{prefix}_start"]), iso3.map(t[f"{prefix}_end"])
+        inside = (day >= start) & (day <= end)
+        before = day < start
+        code = iso3.map(t[key]).where(inside.fillna(False))
+        letters = iso3.map(t[f"{prefix}c"]).where(inside.fillna(False))
+        prev = iso3.map(t[f"{key}_before"]).where(before.fillna(False))
+        prev_letters = iso3.map(t[f"{prefix}c_before"]).where(before.fillna(False))
+        out[key] = code.fillna(prev).astype("Int64")
+        out[f"{prefix}c"] = letters.fillna(prev_letters).astype("string")
+    return out
+
+
 def _add_country_columns(df: pd.DataFrame) -> pd.DataFrame:
     codes = country_codes().set_index("iso3")
     df = df.rename(columns={"unit": "iso3"})
+    when = df["date"] if "date" in df else pd.to_datetime(df["year"].astype(str) + "-12-31")
+    at = codes_at(df["iso3"], when)
     df.insert(1, "country", df["iso3"].map(countries.display_name).astype("string"))
-    for i, col in enumerate(CODE_COLUMNS, start=2):
-        df.insert(i, col, df["iso3"].map(codes[col]).astype(codes[col].dtype))
+    df.insert(2, "cown", at["cown"])
+    df.insert(3, "cowc", at["cowc"])
+    df.insert(4, "gwno", at["gwno"])
+    for i, col in enumerate(("iso_numeric", "m49"), start=5):
+        df.insert(i, col, df["iso3"].map(codes[col]).astype("Int64"))
     df["iso3"] = df["iso3"].astype("string")
     return df
 
 
 def _add_mission_columns(df: pd.DataFrame, data_dir: str | Path | None) -> pd.DataFrame:
     ms = store.table("missions", data_dir).drop_duplicates("acronym").set_index("acronym")
-    codes = country_codes().set_index("iso3")
     df = df.rename(columns={"unit": "mission"})
-    host = df["mission"].map(ms["host_iso3"])
+    host = df["mission"].map(ms["host_iso3"]).astype("string")
+    when = df["date"] if "date" in df else pd.to_datetime(df["year"].astype(str) + "-12-31")
+    at = codes_at(host.fillna("").astype(str), when)
     df.insert(1, "mission_name", df["mission"].map(ms["name"]).astype("string"))
-    df.insert(2, "host_iso3", host.astype("string"))
-    df.insert(3, "host_cown", host.map(codes["cown"]).astype("Int64"))
-    df.insert(4, "host_gwno", host.map(codes["gwno"]).astype("Int64"))
+    df.insert(2, "host_iso3", host)
+    df.insert(3, "host_cown", at["cown"])
+    df.insert(4, "host_gwno", at["gwno"])
     df["mission"] = df["mission"].astype("string")
     return df
 

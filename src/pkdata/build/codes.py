@@ -39,6 +39,10 @@ COLUMNS: tuple[str, ...] = (
     "gw_name",
     "gw_start",
     "gw_end",
+    "cown_before",
+    "cowc_before",
+    "gwno_before",
+    "gwc_before",
     "microstate",
     "historical",
     "note",
@@ -98,6 +102,17 @@ OVERRIDES: dict[str, dict[str, object]] = {
         "reason": "countrycode's codelist gives GW 815 (Annam, to 1893) because its GW "
         "list drops DRV; GW codes Vietnam 816 (DRV, from 1954-05-01).",
     },
+}
+
+#: ISO3 -> the COW / GW code of the same territory's state before the spell of its own code began (in 1990
+#: or later), for panels that start in 1990. Checked against the lists: the predecessor's spell must end
+#: the day before (or on the day) the successor's begins.
+PREDECESSORS: dict[str, dict[str, int]] = {
+    "DEU": {"cown": 260},  # COW: German Federal Republic until 1990-10-02, then Germany 255
+    "YEM": {"cown": 678},  # COW: Yemen Arab Republic until 1990-05-21, then Yemen 679
+    "SRB": {"gwno": 345},  # GW: Yugoslavia until 2006-06-04, then Serbia 340
+    # Czechoslovakia until 1992-12-31 in both lists: the IPI data file it under the Czech Republic
+    "CZE": {"cown": 315, "gwno": 315},
 }
 
 #: Notes on states whose code does not change although the state did (no override needed).
@@ -217,12 +232,25 @@ def derive_country_codes(folder: Path) -> pd.DataFrame:
             if prefix == "gw":
                 row["microstate"] = spell["microstate"] == "TRUE"
         row.setdefault("microstate", None)
+        for key, prefix, states, col, file in (("cown", "cow", cow, "cowcode", cow_path.name),
+                                                ("gwno", "gw", gw, "gwcode", gw_path.name)):
+            before = PREDECESSORS.get(iso3, {}).get(key)
+            row[f"{key}_before"], row[f"{prefix}c_before"] = None, None
+            if before is None:
+                continue
+            prev = states[(states[col] == before) & (states["end"] < str(row[f"{prefix}_start"]))]
+            prev = prev[prev["end"] >= _FIRST_YEAR]
+            if prev.empty:
+                raise PkdataError(f"{file}: {iso3} -> {key} before {row[f'{prefix}_start']} is {before}, but the "
+                                  f"list has no spell of {before} ending then")
+            row[f"{key}_before"], row[f"{prefix}c_before"] = before, prev.iloc[-1][f"{prefix}c"]
+            notes.append(f"Before {row[f'{prefix}_start']}: {key} {before} ({prev.iloc[-1]['country_name']}).")
         row["note"] = " ".join(notes) or None
         rows.append(row)
     out = pd.DataFrame(rows, columns=list(COLUMNS))
     if out["iso3"].duplicated().any():
         raise PkdataError(f"{cl_path}: duplicate ISO3 codes {sorted(out.loc[out['iso3'].duplicated(), 'iso3'])}")
-    for col in ("iso_numeric", "m49", "cown", "gwno"):
+    for col in ("iso_numeric", "m49", "cown", "gwno", "cown_before", "gwno_before"):
         out[col] = out[col].astype("Int64")
     for col in ("microstate", "historical"):
         out[col] = out[col].astype("boolean")
