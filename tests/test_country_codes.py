@@ -40,8 +40,7 @@ def test_committed_table_is_what_the_upstream_files_give() -> None:
     derived = derive_country_codes(FIXTURES).astype("string").astype(object).where(lambda d: d.notna(), None)
     committed = committed.astype(object).where(committed.notna(), None)
     assert list(committed.columns) == list(derived.columns)
-    pd.testing.assert_frame_equal(committed.reset_index(drop=True), derived.reset_index(drop=True),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(committed.reset_index(drop=True), derived.reset_index(drop=True), check_dtype=False)
 
 
 def test_sources_file_names_each_fixture_with_its_sha256() -> None:
@@ -63,8 +62,11 @@ def test_iso_and_m49_codes_match_the_codelist(codes: pd.DataFrame) -> None:
 
 def test_cow_and_gw_codes_match_the_state_lists(codes: pd.DataFrame) -> None:
     # China, the United States, India: the same number in both lists, open-ended
-    for iso3, cow_name, gw_name in (("CHN", "China", "China"), ("USA", "United States of America",
-                                                                "United States of America"), ("IND", "India", "India")):
+    for iso3, cow_name, gw_name in (
+        ("CHN", "China", "China"),
+        ("USA", "United States of America", "United States of America"),
+        ("IND", "India", "India"),
+    ):
         (cow,) = _spells("cowstates.csv", "cowcode", cow_name)
         (gw,) = _spells("gwstates.csv", "gwcode", gw_name)
         assert (codes.loc[iso3, "cown"], codes.loc[iso3, "gwno"]) == (int(cow["cowcode"]), int(gw["gwcode"]))
@@ -115,8 +117,12 @@ def test_every_code_in_every_table_resolves() -> None:
     known = set(pd.read_csv(CODES_CSV, usecols=["iso3"], keep_default_na=False)["iso3"])
     processed = paths.processed_dir()
     used: dict[str, set[str]] = {}
-    for table, col in (("contributions", "contributor_iso3"), ("fatalities", "nationality_iso3"),
-                       ("assessments", "member_iso3"), ("missions", "host_iso3")):
+    for table, col in (
+        ("contributions", "contributor_iso3"),
+        ("fatalities", "nationality_iso3"),
+        ("assessments", "member_iso3"),
+        ("missions", "host_iso3"),
+    ):
         values = pd.read_parquet(processed / f"{table}.parquet", columns=[col])[col].dropna().astype(str)
         used[table] = set(values)
     assert {"YUG", "SCG", "SRB"} <= used["fatalities"]  # the historical entities are really there

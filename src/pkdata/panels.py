@@ -206,8 +206,10 @@ def _finance(data_dir: str | Path | None) -> pd.DataFrame:
     )
     out = out.rename(columns={"member_iso3": "iso3"})
     if out["iso3"].isin(list(FOLD)).any():
-        raise PkdataError(f"assessments: rows for {sorted(set(out['iso3']) & set(FOLD))}; pkdata.panels.FOLD "
-                          "would merge them with their successor's")
+        raise PkdataError(
+            f"assessments: rows for {sorted(set(out['iso3']) & set(FOLD))}; pkdata.panels.FOLD "
+            "would merge them with their successor's"
+        )
     out["year"] = out["year"].astype("int64")
     for col in ("pk_scale_basis", "rb_scale_basis"):
         out[col] = out[col].astype("string")
@@ -264,8 +266,12 @@ def codes_at(iso3: pd.Series, when: pd.Series) -> pd.DataFrame:
     missing when the state was not a member on that date (South Sudan before 2011-07-09).
 
     >>> d = pd.Series(pd.to_datetime(["2005-12-31", "2006-12-31", "2010-12-31", "2012-12-31"]))
-    >>> codes_at(pd.Series(["SRB", "SRB", "SSD", "SSD"]), d)[["cown", "gwno"]].astype("Float64").values.tolist()
-    [[345.0, 345.0], [345.0, 340.0], [nan, nan], [626.0, 626.0]]
+    >>> codes_at(pd.Series(["SRB", "SRB", "SSD", "SSD"]), d)[["cown", "gwno"]]
+       cown  gwno
+    0   345   345
+    1   345   340
+    2  <NA>  <NA>
+    3   626   626
     """
     t = country_codes().set_index("iso3")
     iso3 = iso3.astype(str)

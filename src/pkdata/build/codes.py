@@ -232,8 +232,10 @@ def derive_country_codes(folder: Path) -> pd.DataFrame:
             if prefix == "gw":
                 row["microstate"] = spell["microstate"] == "TRUE"
         row.setdefault("microstate", None)
-        for key, prefix, states, col, file in (("cown", "cow", cow, "cowcode", cow_path.name),
-                                                ("gwno", "gw", gw, "gwcode", gw_path.name)):
+        for key, prefix, states, col, file in (
+            ("cown", "cow", cow, "cowcode", cow_path.name),
+            ("gwno", "gw", gw, "gwcode", gw_path.name),
+        ):
             before = PREDECESSORS.get(iso3, {}).get(key)
             row[f"{key}_before"], row[f"{prefix}c_before"] = None, None
             if before is None:
@@ -241,8 +243,10 @@ def derive_country_codes(folder: Path) -> pd.DataFrame:
             prev = states[(states[col] == before) & (states["end"] < str(row[f"{prefix}_start"]))]
             prev = prev[prev["end"] >= _FIRST_YEAR]
             if prev.empty:
-                raise PkdataError(f"{file}: {iso3} -> {key} before {row[f'{prefix}_start']} is {before}, but the "
-                                  f"list has no spell of {before} ending then")
+                raise PkdataError(
+                    f"{file}: {iso3} -> {key} before {row[f'{prefix}_start']} is {before}, but the "
+                    f"list has no spell of {before} ending then"
+                )
             row[f"{key}_before"], row[f"{prefix}c_before"] = before, prev.iloc[-1][f"{prefix}c"]
             notes.append(f"Before {row[f'{prefix}_start']}: {key} {before} ({prev.iloc[-1]['country_name']}).")
         row["note"] = " ".join(notes) or None
