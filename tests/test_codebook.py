@@ -60,3 +60,26 @@ def test_datapackage_describes_the_parquet_files() -> None:
         assert r["rows"] == pq.read_metadata(path).num_rows
         assert [f["name"] for f in r["schema"]["fields"]] == pq.read_schema(path).names
         assert all(f["type"] in types and f["description"] for f in r["schema"]["fields"])
+
+
+def test_the_build_writes_the_datapackage_and_refuses_undocumented_columns(tmp_path, un_pdf) -> None:
+    from pkdata.build import build
+    from pkdata.build.context import StepResult
+
+    from .helpers import raw_with_reports
+
+    raw = raw_with_reports(tmp_path, un_pdf, ["2019_06"])
+    steps = ["pkdata.build.personnel:step_un_pdfs", "pkdata.build.codes:step_codes"]
+    build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=steps)
+    dp = json.loads((tmp_path / "out" / "datapackage.json").read_text())
+    (res,) = dp["resources"]
+    parquet = tmp_path / "out" / "contributions.parquet"
+    assert res["name"] == "contributions" and res["rows"] == pq.read_metadata(parquet).num_rows
+    assert res["hash"] == "sha256:" + hashlib.sha256(parquet.read_bytes()).hexdigest()
+
+    def odd_missions(ctx):
+        return StepResult(tables={"missions": pd.DataFrame({"acronym": ["UNMISS"], "colour": ["blue"]})})
+
+    with pytest.raises(PkdataError, match="no entry for column 'colour' of missions"):
+        build(raw=raw, out=tmp_path / "out2", cache=tmp_path / "cache", steps=[steps[0], odd_missions])
+    assert not (tmp_path / "out2" / "missions.parquet").exists()

@@ -156,3 +156,20 @@ def test_derive_fails_when_a_correction_names_a_code_the_list_lacks(tmp_path: Pa
     monkeypatch.setitem(mod.OVERRIDES, "SRB", {"cown": 999, "reason": "wrong on purpose"})
     with pytest.raises(PkdataError, match="cowstates.csv: SRB -> cowcode 999"):
         derive_country_codes(FIXTURES)
+
+
+def test_the_build_fails_on_an_unknown_code(tmp_path: Path) -> None:
+    from pkdata.build import build
+    from pkdata.build.context import StepResult
+
+    def odd_fatalities(ctx):
+        return StepResult(tables={"fatalities": pd.DataFrame({"nationality_iso3": ["FRA", "ZZZ"]})})
+
+    with pytest.raises(PkdataError, match="fatalities.nationality_iso3: ZZZ"):
+        build(
+            raw=tmp_path / "raw",
+            out=tmp_path / "out",
+            cache=tmp_path / "cache",
+            steps=[odd_fatalities, "pkdata.build.codes:step_codes"],
+        )
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

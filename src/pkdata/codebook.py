@@ -30,7 +30,8 @@ CODEBOOK_TOML = paths.PACKAGE_DIR / "data" / "codebook.toml"
 TABLES: tuple[str, ...] = ("contributions", "missions", "fatalities", "assessments", "budgets")
 #: The package data table of country codes (documented, not part of the data package).
 EXTRA_TABLES: tuple[str, ...] = ("country_codes",)
-CODEBOOK_MD = paths.REPO_DIR / "docs" / "codebook.md"
+#: Where ``pkdata codebook`` writes the Markdown: the checkout's docs/, else the current folder.
+CODEBOOK_MD = paths.REPO_DIR / "docs" / "codebook.md" if paths.IN_CHECKOUT else Path("codebook.md")
 DATAPACKAGE = "datapackage.json"
 
 
@@ -173,7 +174,7 @@ def datapackage(frames_: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> d
     from pkdata import __version__
 
     resources = []
-    for name in TABLES:
+    for name in (t for t in TABLES if t in frames_):
         df = frames_[name]
         meta = manifest["tables"][name]
         block = _table_block(name)
@@ -214,11 +215,23 @@ def datapackage(frames_: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> d
     }
 
 
+def datapackage_json(data_dir: str | Path | None = None) -> str:
+    """The text of ``datapackage.json`` for a processed folder (the build writes it beside the tables).
+
+    Only the tables the folder's manifest lists are described.
+
+    >>> json.loads(datapackage_json())["resources"][0]["name"]
+    'contributions'
+    """
+    manifest = store.manifest(data_dir)
+    tables = {name: store.table(name, data_dir) for name in TABLES if name in manifest["tables"]}
+    dp = datapackage(tables, manifest)
+    return json.dumps(dp, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+
+
 def render(data_dir: str | Path | None = None) -> tuple[str, str]:
     """The codebook Markdown and the datapackage.json text, as :func:`write` would write them."""
-    f = frames(data_dir)
-    dp = datapackage(f, store.manifest(data_dir))
-    return markdown(f) + "\n", json.dumps(dp, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+    return markdown(frames(data_dir)) + "\n", datapackage_json(data_dir)
 
 
 def _atomic_write(path: Path, text: str) -> None:
