@@ -111,3 +111,38 @@ def test_bad_targets_and_formats_are_clear_errors(tmp_path: Path, capsys) -> Non
     with pytest.raises(PkdataError, match="expected one of"):
         ex.export(["missions"], "sav", tmp_path / "x.sav")
     assert not list(tmp_path.iterdir())
+
+
+def test_stata_reserved_names_keep_their_labels(tmp_path: Path) -> None:
+    out = tmp_path / "missions.dta"
+    with _no_warning():
+        ex.export(["missions"], "dta", out)
+    with pd.io.stata.StataReader(out) as reader:
+        back, labels = reader.read(), reader.variable_labels()
+    assert "_end" in back.columns and "end" not in back.columns  # `end` is a Stata reserved word
+    assert labels["_end"].startswith("End of the mission")
+    assert json.loads((tmp_path / "missions.dta.json").read_text())["stata_renamed"] == {"end": "_end"}
+    missions = pd.read_parquet(paths.processed_dir() / "missions.parquet")
+    assert back["_end"].isna().sum() == missions["end"].isna().sum()
+
+
+def test_an_unwritable_destination_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    assert cli.main(["export", "budgets", "--out", str(blocker / "budgets.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "Traceback" not in err
+
+
+class _no_warning:
+    """Fail if pandas warns (e.g. that it renamed a column for Stata, dropping its label)."""
+
+    def __enter__(self):
+        import warnings
+
+        self._cm = warnings.catch_warnings()
+        self._cm.__enter__()
+        warnings.simplefilter("error")
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -99,6 +100,19 @@ def _atomic(out: Path, write: Callable[[Path], None]) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def stata_name(column: str) -> str:
+    """A valid Stata variable name for a column: ``_`` for other characters, a leading ``_`` for a reserved
+    word or a leading digit (as pandas' writer would do, but before the labels are attached), 32 characters.
+
+    >>> stata_name("end"), stata_name("panel:country-year"), stata_name("total_dec")
+    ('_end', 'panel_country_year', 'total_dec')
+    """
+    name = re.sub(r"[^A-Za-z0-9_]", "_", column)
+    if name in pd.io.stata.StataParser().RESERVED_WORDS or name[:1].isdigit():
+        name = "_" + name
+    return name[:STATA_NAME]
+
+
 def _for_stata(df: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
     """Stata-ready copy (nullable ints/bools to float, strings with '' for missing), labels, date columns."""
     out = pd.DataFrame(index=df.index)
@@ -106,7 +120,9 @@ def _for_stata(df: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str, str
     dates: list[str] = []
     for col in df.columns:
         s = df[col]
-        key = str(col)[:STATA_NAME]
+        key = stata_name(str(col))
+        if key in out.columns:
+            raise PkdataError(f"{name}: columns {col!r} and another both become Stata variable {key!r}")
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
             out[key] = s
             dates.append(key)
@@ -174,6 +190,7 @@ def export(names: Sequence[str], fmt: str, out: str | Path, *, data_dir: str | P
         _atomic(out, lambda p: df.to_parquet(p, index=False))
     elif fmt == "dta":
         data, labels, dates = _for_stata(df, name)
+        prov["stata_renamed"] = {str(c): k for c, k in zip(df.columns, data.columns, strict=True) if str(c) != k}
         version = prov["data_version"]
         note = f"pkdata {version['pkdata_version']} {name}; manifest {version['manifest_sha256'][:12]}"
         _atomic(
@@ -210,6 +227,10 @@ def cli_args(p: argparse.ArgumentParser) -> None:
 def cli_export(args: argparse.Namespace) -> int:
     """``pkdata export``: write the file and its provenance sidecar, print their paths."""
     fmt = args.format or Path(args.out).suffix.lstrip(".").lower()
-    for path in export(args.target, fmt, args.out, data_dir=args.data):
+    try:
+        written = export(args.target, fmt, args.out, data_dir=args.data)
+    except OSError as exc:  # a folder that cannot be written is the user's to fix: no traceback
+        raise PkdataError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
+    for path in written:
         print(path)
     return 0
