@@ -186,7 +186,7 @@ def derive_country_codes(folder: Path) -> pd.DataFrame:
             found = {micro[n] for n in names if n in micro}
             if len(found) == 1:
                 gwno = found.pop()
-                notes.append("GW microstate list (Gleditsch 2004), matched by name.")
+                notes.append("GW microstates list, matched by name.")
         if iso3 in NOTES:
             notes.append(NOTES[iso3])
         row: dict[str, object] = {
