@@ -94,3 +94,21 @@ def test_cite_one_source_plain_and_unknown(capsys) -> None:
     assert cli.main(["cite", "wikipedia"]) == 1
     err = capsys.readouterr().err
     assert "unknown source 'wikipedia'" in err and "Traceback" not in err
+
+
+def test_a_sources_toml_is_read_when_the_package_has_one(tmp_path, monkeypatch) -> None:
+    from pkdata import citations
+
+    toml = tmp_path / "sources.toml"
+    toml.write_text(
+        '[[source]]\nid = "un_fatalities"\ntitle = "Fatalities of UN peacekeepers"\n'
+        'publisher = "UN DPPA/DPO"\npublisher_url = "https://psdata.un.org"\n'
+        'url = "https://psdata.un.org/dataset/DPPADPOSS-FATALITIES"\nlicence = "UN terms of use"\n'
+        'citation = "UN. Fatalities."\n'
+    )
+    monkeypatch.setattr(citations, "SOURCES_TOML", toml)
+    assert citations.source("un_fatalities")["title"] == "Fatalities of UN peacekeepers"
+    assert citations.load()[0]["id"] == "pkdata"  # pkdata first, built-ins kept for ids the file lacks
+    assert "ga_documents" in [s["id"] for s in citations.load()]
+    (entry,) = parse_bibtex(citations.bibtex("un_fatalities"))
+    assert entry["title"] == "Fatalities of UN peacekeepers" and entry["ENTRYTYPE"] == "misc"

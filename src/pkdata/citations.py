@@ -134,7 +134,7 @@ SOURCES: list[dict[str, str]] = [
 
 
 def load() -> list[dict[str, str]]:
-    """The sources: ``sources.toml`` (``[[source]]`` tables) if the package has it, else :data:`SOURCES`.
+    """The sources: ``sources.toml`` (``[[source]]`` or ``[<id>]`` tables) if the package has it, else :data:`SOURCES`.
 
     pkdata itself is always first.
 
@@ -144,8 +144,10 @@ def load() -> list[dict[str, str]]:
     if SOURCES_TOML.is_file():
         with open(SOURCES_TOML, "rb") as fh:
             data = tomllib.load(fh)
-        items = data.get("source") or data.get("sources") or []
-        loaded = [{k: str(v) for k, v in item.items()} for item in items]
+        items = data.get("source") or data.get("sources") or data
+        if isinstance(items, dict):  # [<id>] tables instead of a [[source]] list
+            items = [{"id": key, **value} for key, value in items.items() if isinstance(value, dict)]
+        loaded = [{k: str(v) for k, v in item.items()} for item in items if "id" in item]
         ids = {s["id"] for s in loaded}
         return (
             [s for s in SOURCES if s["id"] == "pkdata"]
