@@ -5,7 +5,7 @@ being added with ``pkdata.sources``); :func:`load` reads that file when it is th
 fields per source: ``id``, ``title``, ``publisher``, ``publisher_url``, ``url``, ``licence``,
 ``citation`` (plain text), plus, for BibTeX, ``bibtype``, ``author`` and ``year`` when known.
 
->>> "@software{pkdata," in bibtex("pkdata")
+>>> "@misc{pkdata," in bibtex("pkdata")
 True
 >>> data_version()["months"] > 400
 True
@@ -31,7 +31,7 @@ SOURCES_TOML = paths.PACKAGE_DIR / "data" / "sources.toml"
 SOURCES: list[dict[str, str]] = [
     {
         "id": "pkdata",
-        "bibtype": "software",
+        "bibtype": "misc",  # @software is biblatex only; classic BibTeX styles know @misc
         "title": "pkdata: UN peacekeeping data as checked tables and charts",
         "publisher": "pkdata contributors",
         "publisher_url": "",
