@@ -72,7 +72,7 @@ def entry(table: str, column: str) -> dict[str, str]:
                     continue
                 caveats = " ".join(c for c in (base.get("caveats", ""), rule.get("caveats", "")) if c)
                 found = {
-                    "unit": rule.get("unit", base["unit"]),
+                    "unit": rule.get("unit", "{unit}").format(**base),
                     "definition": rule["definition"].format(**base),
                     "source": base["source"],
                     "caveats": caveats,
