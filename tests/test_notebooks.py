@@ -17,11 +17,12 @@ EXPECTED = [
     "03_who_pays.ipynb",
     "04_report_claims.ipynb",
     "05_missions_and_fatalities.ipynb",
+    "06_panels_and_exports.ipynb",
 ]
 PATHS = notebooks.notebook_paths()
 
 
-def test_the_five_notebooks_are_there() -> None:
+def test_the_notebooks_are_there() -> None:
     assert [p.name for p in PATHS] == EXPECTED
 
 

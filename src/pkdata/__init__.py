@@ -26,8 +26,11 @@ _LAZY = {
     "funding_rank": "pkdata.finance",
     "budgets": "pkdata.finance",
     "burden": "pkdata.finance",
+    "panel": "pkdata.panels",
+    "country_codes": "pkdata.panels",
     "claims": "pkdata.claims",  # submodules under their own names: pkdata.claims is the module
     "charts": "pkdata.charts",
+    "export": "pkdata.export",
 }
 
 __all__ = sorted(_LAZY)

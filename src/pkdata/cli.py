@@ -118,6 +118,13 @@ def _register() -> None:
                              notebooks_cmd)
 
 
+    COMMANDS["export"] = ("write a table or panel as CSV, Parquet, Stata .dta or Excel, with its provenance",
+                          _lazy("pkdata.export", "cli_args"), _lazy("pkdata.export", "cli_export"))
+    COMMANDS["codebook"] = ("write docs/codebook.md and data/processed/datapackage.json from the codebook data",
+                            _lazy("pkdata.codebook", "cli_args"), _lazy("pkdata.codebook", "cli_codebook"))
+    COMMANDS["cite"] = ("BibTeX or plain citations of pkdata and its sources, with the data version",
+                        _lazy("pkdata.citations", "cli_args"), _lazy("pkdata.citations", "cli_cite"))
+
     COMMANDS["figures"] = ("draw every chart as PNG and SVG (only those whose data or code changed)",
                            _lazy("pkdata.figures", "cli_args"), _lazy("pkdata.figures", "cli_figures"))
 

@@ -44,6 +44,7 @@ STEPS: list[str] = [
     "pkdata.build.history:step_history",
     "pkdata.build.operations:step_missions",
     "pkdata.build.finance:step_finance",
+    "pkdata.build.codes:step_codes",  # every contributor, nationality and member code has COW/GW/ISO rows
 ]
 
 
@@ -169,6 +170,10 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
             }
         manifest.update(extra)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        # the Frictionless descriptor of the tables, from the codebook (fails on a column it does not document)
+        from pkdata.codebook import DATAPACKAGE, datapackage_json
+
+        (tmp / DATAPACKAGE).write_text(datapackage_json(tmp), encoding="utf-8")
         out_dir.mkdir(parents=True, exist_ok=True)
         for f in sorted(tmp.iterdir()):
             os.replace(f, out_dir / f.name)
