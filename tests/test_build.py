@@ -98,3 +98,15 @@ def test_build_without_any_report_says_how_to_get_them(tmp_path):
     with pytest.raises(PkdataError, match=r"no UN monthly PDF reports .*pkdata fetch.*PKDATA_REFERENCE"):
         build(raw=tmp_path / "raw", out=tmp_path / "out", reference=tmp_path / "no-reference", steps=STEP)
     assert not (tmp_path / "out").exists()
+
+
+def test_info_prints_exclusions_as_a_table_not_reprs(capsys):
+    from pkdata.cli import main
+
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    part = out.split("Exclusions the build made on purpose", 1)[1]
+    assert "{" not in part and "[{" not in part  # no Python reprs
+    assert max(len(line) for line in out.splitlines()) <= 200
+    # the six duplicated UNMIK rows of the fatalities file, with their reason
+    assert any(line.split()[:1] == ["fatalities"] and "6 rows" in line for line in part.splitlines())

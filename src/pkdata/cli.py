@@ -29,7 +29,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
     print("Sources:")
     for t, items in sorted(by_table.items()):
         pubs = sorted({s.get("publisher", "?") for s in items})
-        print(f"  {t}: {len(items)} files from {'; '.join(pubs)}")
+        print(f"  {t}: {len(items)} files from")
+        for pub in pubs:
+            print(f"    - {pub}")
         for s in items:
             if s.get("duplicate_of"):
                 print(f"    duplicate: {s['name']} = {s['duplicate_of']} ({s.get('report_date', '')}), not counted")
@@ -48,10 +50,58 @@ def _cmd_info(args: argparse.Namespace) -> int:
                 print(f"  {i}. {p['label']}: {p['why']}")
         else:
             print("(pkdata info --months lists, month by month, the source file and its granularity)")
-    for key, value in m.items():
-        if key.endswith("_exclusions") and value:
-            print(f"{key}: {value}")
+    rows = exclusion_rows(m)
+    if rows:
+        print("Exclusions the build made on purpose (known defects of a source):")
+        print(_table(["table", "file", "action", "how many", "reason"], rows))
     return 0
+
+
+def _count(entry: dict[str, Any]) -> str:
+    for key in ("rows", "months"):
+        value = entry.get(key)
+        if isinstance(value, int | float):
+            return f"{int(value):,} {key}"
+        if isinstance(value, dict | list) and value:
+            return f"{len(value):,} {key}"
+    return ""
+
+
+def exclusion_rows(manifest: dict[str, Any]) -> list[list[str]]:
+    """The manifest's ``*_exclusions`` entries as rows: table, file, action, how many, reason.
+
+    >>> exclusion_rows({"fatalities_exclusions": {"duplicate_casualty_id": {"rows": 6, "reasons": ["same id"],
+    ...     "table": "fatality_exclusions.csv"}}})
+    [['fatalities', 'fatality_exclusions.csv', 'duplicate_casualty_id', '6 rows', 'same id']]
+    """
+    out = []
+    for key, value in manifest.items():
+        if not key.endswith("_exclusions") or not value:
+            continue
+        table = key.removesuffix("_exclusions").removesuffix("_history")
+        entries = list(value.items()) if isinstance(value, dict) else [(None, v) for v in value]
+        for name, e in entries:
+            e = e if isinstance(e, dict) else {"action": str(e)}
+            reason = e.get("reason") or "; ".join(map(str, e.get("reasons", [])))
+            out.append([table, str(e.get("file") or e.get("table") or ""), str(e.get("action") or name or ""),
+                        _count(e), str(reason)])
+    return out
+
+
+def _table(heads: list[str], rows: list[list[str]], width: int = 120) -> str:
+    """Rows as aligned columns; the last column wraps to ``width``."""
+    import textwrap
+
+    widths = [min(max(len(h), *(len(r[i]) for r in rows)), 34) for i, h in enumerate(heads[:-1])]
+    indent = sum(widths) + 2 * len(widths) + 2
+    lines = ["  " + "  ".join(h.ljust(w) for h, w in zip(heads[:-1], widths, strict=True)) + "  " + heads[-1]]
+    for r in rows:
+        cut = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(r[:-1], widths, strict=True)]
+        cells = "  ".join(c.ljust(w) for c, w in zip(cut, widths, strict=True))
+        wrapped = textwrap.wrap(r[-1], max(60, width - indent)) or [""]
+        lines.append("  " + cells + "  " + wrapped[0])
+        lines.extend(" " * indent + more for more in wrapped[1:])
+    return "\n".join(lines)
 
 
 #: Commands of the builder layer, implemented in this module (named, never imported by the library).
