@@ -90,3 +90,13 @@ def test_curated_table_errors_name_the_line(tmp_path):
     bad.write_text(bad.read_text().replace(",exclude,", ",drop,", 1))
     with pytest.raises(PkdataError, match=r"line 2: action 'drop'"):
         bq.read_flags(bad)
+
+
+def test_pkdata_info_prints_the_flags(capsys):
+    from pkdata.cli import main
+
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "Quality flags (" in out
+    assert "2020-08  all" in out and "female_share_jump" in out
+    assert pkdata.manifest()["quality"]["gender_excluded_months"] == ["2020-08"]

@@ -243,6 +243,8 @@ def step_quality(ctx: BuildContext) -> StepResult:
         "flags": int(len(flags)),
         "unexplained": int((~flags["detected_by"].str.startswith("curated")).sum()),
         "gender_split_blanked_rows": blanked,
+        "gender_excluded_months": sorted(set(flags.loc[(flags["field"] == "gender") & (flags["action"] == "exclude")
+                                                       & (flags["scope"] == MONTH_SCOPE), "month"].astype(str))),
     }
     return StepResult({"quality": flags, "contributions": cleaned}, [source], {"quality": summary},
                       replaces=("contributions",))
