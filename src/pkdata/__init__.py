@@ -18,6 +18,7 @@ _LAZY = {
     "snapshot": "pkdata.personnel",
     "series": "pkdata.personnel",
     "p5": "pkdata.personnel",
+    "listed_contributors": "pkdata.personnel",
     "manifest": "pkdata.personnel",
     "missions": "pkdata.operations",
     "fatalities": "pkdata.operations",
