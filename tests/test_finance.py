@@ -313,7 +313,8 @@ def test_scale_measure_ranks_china_as_the_general_assembly_set_it(out):
 
 
 def test_derived_scale_follows_the_regular_budget_workbook(out, reference):
-    """China 2013 and 2014 (no rate printed): its regular-budget rate times the premium the US's printed rate implies."""
+    """China 2013 and 2014 (no rate printed): its regular-budget rate times the premium the US's printed rate
+    implies."""
     wb = pd.read_csv(reference / "budget" / "official" / finance_step.RB_WORKBOOK, dtype=str)
     rb = wb[wb["period_start_year"] == "2013"].set_index("iso3")["rate_percent"].astype(float)
     us = pd.read_csv(reference / "budget" / "official" / finance_step.PK_SECONDARY_4DP, dtype=str)

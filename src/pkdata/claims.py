@@ -643,8 +643,8 @@ CLAIMS: dict[str, Claim] = {c.claim_id: c for c in (
           "how many of MINUSMA and UNMISS have Chinese personnel (median over the last 12 reports with mission "
           "detail)", "missions", "month", _in_mali_and_south_sudan),
     Claim("second_largest_funder", "China has the second-largest share of assessed peacekeeping funding, after the "
-          "United States.", "China's share of assessed peacekeeping funding (%), calendar year", "percent", "year",
-          _second_largest_funder),
+          "United States.", "China's rate on the peacekeeping scale (%) in the calendar year (billed share in the "
+          "evidence)", "percent", "year", _second_largest_funder),
     Claim("recent_fatalities", "Chinese peacekeepers were killed in the three years before the date.",
           "Chinese uniformed peacekeepers killed by malicious acts in the three years up to the date", "deaths",
           "month", _recent_fatalities),

@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 
 from pkdata import countries
+from pkdata.build import peacekeeping_scale as pks
 from pkdata.build.context import BuildContext, StepResult
 from pkdata.errors import PkdataError
 from pkdata.finance import ASSESSMENT_COLUMNS, BASES, BUDGET_TABLE_COLUMNS, MEASURE_COLUMNS, MEASURES, rank_bounds
 from pkdata.hashes import sha256_file
 from pkdata.readers import assessments as rd
-from pkdata.build import peacekeeping_scale as pks
 from pkdata.readers import un_open
 
 #: The curated compiled-fact tables (``data/raw/curated/``; reference copies in ``budget/``).
