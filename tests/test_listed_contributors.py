@@ -39,8 +39,9 @@ def test_october_2024_flat_report_country_count(un_pdf):
 
 def test_january_2022_matches_the_uns_ranking_export(reference):
     """The UN's ranking export for Jan 2022 lists 122 countries, Papua New Guinea with 0 personnel."""
-    ranks = pd.read_csv(reference / "personnel" / "odp_contributionranks_gouliev" / "odp_contributionranks.csv",
-                        encoding="utf-8-sig")
+    ranks = pd.read_csv(
+        reference / "personnel" / "odp_contributionranks_gouliev" / "odp_contributionranks.csv", encoding="utf-8-sig"
+    )
     assert set(ranks["Last_Reporting_Date"]) == {"31-Jan-22"}
     listed = pkdata.listed_contributors("2022-01").set_index("contributor_iso3")
     assert set(listed.index) == set(ranks["ISOCode3"])

@@ -28,8 +28,7 @@ def built_without_curated(tmp_path_factory, un_pdf) -> Path:
     (raw / "curated").mkdir()
     header = (paths.curated_dir() / bq.CURATED).read_text().splitlines()[0]
     (raw / "curated" / bq.CURATED).write_text(header + "\n")
-    build(raw=raw, out=root / "out", steps=["pkdata.build.personnel:step_un_pdfs",
-                                            "pkdata.build.quality:step_quality"])
+    build(raw=raw, out=root / "out", steps=["pkdata.build.personnel:step_un_pdfs", "pkdata.build.quality:step_quality"])
     return root / "out"
 
 

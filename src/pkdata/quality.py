@@ -27,8 +27,7 @@ import pandas as pd
 from pkdata import store
 
 #: Columns of the ``quality`` table.
-COLUMNS: tuple[str, ...] = ("month", "scope", "field", "issue", "action", "detected_by", "reason", "evidence",
-                            "source")
+COLUMNS: tuple[str, ...] = ("month", "scope", "field", "issue", "action", "detected_by", "reason", "evidence", "source")
 #: ``scope`` of a flag that covers a whole month.
 MONTH_SCOPE = "all"
 

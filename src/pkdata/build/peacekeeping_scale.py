@@ -53,8 +53,13 @@ def premium_factor(year: int, rb: pd.DataFrame, anchors: pd.DataFrame) -> tuple[
     found = []
     for a in anchors.itertuples():
         if a.member_iso3 in base.index:
-            found.append((a.low / base.loc[a.member_iso3, "high"], a.high / base.loc[a.member_iso3, "low"],
-                          f"{a.member_iso3} {year} ({a.source_document})"))
+            found.append(
+                (
+                    a.low / base.loc[a.member_iso3, "high"],
+                    a.high / base.loc[a.member_iso3, "low"],
+                    f"{a.member_iso3} {year} ({a.source_document})",
+                )
+            )
     if not found:
         p5 = base[base.index.isin(countries.P5)]
         others = base[~base.index.isin(countries.P5)]
@@ -75,44 +80,76 @@ def derive(workbook: pd.DataFrame, secondary: pd.DataFrame, levels: pd.DataFrame
     ``secondary``: secondary peacekeeping rates with ``low``/``high``; ``levels``:
     :func:`pkdata.readers.assessments.read_levels_csv`; ``source``: the workbook's file name.
     """
-    rb = workbook.assign(low=workbook["rate_percent"] - _half_unit(workbook["decimals"]),
-                         high=workbook["rate_percent"] + _half_unit(workbook["decimals"]))
+    rb = workbook.assign(
+        low=workbook["rate_percent"] - _half_unit(workbook["decimals"]),
+        high=workbook["rate_percent"] + _half_unit(workbook["decimals"]),
+    )
     lv = levels.set_index(["year", "member_iso3"])["level"]
     frames = []
     for year, g in rb.groupby("year", sort=True):
-        anchors = secondary[(secondary["year"] == year) & secondary["year_stated"].astype(bool)
-                            & secondary["member_iso3"].isin(countries.P5)]
+        anchors = secondary[
+            (secondary["year"] == year)
+            & secondary["year_stated"].astype(bool)
+            & secondary["member_iso3"].isin(countries.P5)
+        ]
         f_lo, f_hi, how = premium_factor(int(year), g, anchors)
         anchored = not how.startswith("no permanent")
         p5 = g["member_iso3"].isin(countries.P5).to_numpy()
         level_b = np.array([lv.get((year, m)) == "B" for m in g["member_iso3"]])
         low = np.where(p5, g["low"] * f_lo, np.where(level_b, g["low"], (1 - MAX_DISCOUNT) * g["low"]))
         high = np.where(p5, g["high"] * f_hi, g["high"])
-        share = np.where(p5, g["rate_percent"] * (f_lo + f_hi) / 2 if anchored else np.nan,
-                         np.where(level_b, g["rate_percent"], np.nan))
+        share = np.where(
+            p5,
+            g["rate_percent"] * (f_lo + f_hi) / 2 if anchored else np.nan,
+            np.where(level_b, g["rate_percent"], np.nan),
+        )
         note = np.where(
-            p5, f"level A: regular-budget rate {'' if anchored else 'times an unknown '}premium factor f"
-                + (f" = {f_lo:.5f}..{f_hi:.5f}" if anchored else f" (1..{f_hi:.3f})") + f", {how}",
-            np.where(level_b, "level B (peacekeeping_levels.csv): the regular-budget rate",
-                     f"level not known: between {100 - 100 * MAX_DISCOUNT:.0f}% of its regular-budget rate (largest "
-                     "discount, level J) and that rate"))
-        frames.append(pd.DataFrame({
-            "kind": "peacekeeping", "year": g["year"].astype("int64"), "member_iso3": g["member_iso3"],
-            "share_percent": share.astype("float64"), "basis": BASIS,
-            "precision": np.where(p5 | level_b, "interval", "bounds"), "coverage": "full",
-            "period_start": g["period_start"], "period_end": g["period_end"], "year_stated": True,
-            "rate_printed": None, "assessed_usd": np.nan, "source": source,
-            "source_key": "rb " + g["rate_printed"].astype(str),
-            "source_document": "derived from the regular-budget scale (" + g["source_document"] + ") by the "
-                               "levels of A/RES/55/235",
-            "source_url": g["source_url"], "note": note, "_decimals": 99, "_mode": "derived",
-            "_low": low, "_high": high, "_base": g["rate_percent"].astype("float64"),
-        }))
+            p5,
+            f"level A: regular-budget rate {'' if anchored else 'times an unknown '}premium factor f"
+            + (f" = {f_lo:.5f}..{f_hi:.5f}" if anchored else f" (1..{f_hi:.3f})")
+            + f", {how}",
+            np.where(
+                level_b,
+                "level B (peacekeeping_levels.csv): the regular-budget rate",
+                f"level not known: between {100 - 100 * MAX_DISCOUNT:.0f}% of its regular-budget rate (largest "
+                "discount, level J) and that rate",
+            ),
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "kind": "peacekeeping",
+                    "year": g["year"].astype("int64"),
+                    "member_iso3": g["member_iso3"],
+                    "share_percent": share.astype("float64"),
+                    "basis": BASIS,
+                    "precision": np.where(p5 | level_b, "interval", "bounds"),
+                    "coverage": "full",
+                    "period_start": g["period_start"],
+                    "period_end": g["period_end"],
+                    "year_stated": True,
+                    "rate_printed": None,
+                    "assessed_usd": np.nan,
+                    "source": source,
+                    "source_key": "rb " + g["rate_printed"].astype(str),
+                    "source_document": "derived from the regular-budget scale (" + g["source_document"] + ") by the "
+                    "levels of A/RES/55/235",
+                    "source_url": g["source_url"],
+                    "note": note,
+                    "_decimals": 99,
+                    "_mode": "derived",
+                    "_low": low,
+                    "_high": high,
+                    "_base": g["rate_percent"].astype("float64"),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
-def scale_rank_bounds(low: np.ndarray, high: np.ndarray, base: np.ndarray, common: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def scale_rank_bounds(
+    low: np.ndarray, high: np.ndarray, base: np.ndarray, common: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Best and worst rank of each member from its interval, where members marked ``common`` (level A: one
     premium factor) are ordered by ``base`` (their regular-budget rate) whatever their intervals.
 
@@ -134,9 +171,16 @@ def scale_rank_bounds(low: np.ndarray, high: np.ndarray, base: np.ndarray, commo
 def crosscheck(derived: pd.DataFrame, secondary: pd.DataFrame) -> dict[str, Any]:
     """Do the secondary rates printed for a year fall inside the interval derived for it? (manifest entry)"""
     m = secondary[secondary["year_stated"].astype(bool)].merge(
-        derived[["year", "member_iso3", "_low", "_high"]], on=["year", "member_iso3"])
+        derived[["year", "member_iso3", "_low", "_high"]], on=["year", "member_iso3"]
+    )
     bad = m[(m["high"] <= m["_low"] - 1e-9) | (m["low"] >= m["_high"] + 1e-9)]
-    return {"check": "secondary peacekeeping rates vs the bounds derived from the regular-budget scale",
-            "compared": int(len(m)), "mismatches": int(len(bad)),
-            "examples": [f"{r.member_iso3} {r.year}: printed {r.rate_printed} ({r.source_document[:60]}) vs derived "
-                         f"{r._low:.4f}..{r._high:.4f}" for r in bad.head(5).itertuples()]}
+    return {
+        "check": "secondary peacekeeping rates vs the bounds derived from the regular-budget scale",
+        "compared": int(len(m)),
+        "mismatches": int(len(bad)),
+        "examples": [
+            f"{r.member_iso3} {r.year}: printed {r.rate_printed} ({r.source_document[:60]}) vs derived "
+            f"{r._low:.4f}..{r._high:.4f}"
+            for r in bad.head(5).itertuples()
+        ],
+    }

@@ -63,12 +63,13 @@ def read_flags(path: Path) -> pd.DataFrame:
         if row["action"] not in ACTIONS:
             raise PkdataError(f"{path}, line {line}: action {row['action']!r}; expected one of {list(ACTIONS)}")
         if row["scope"] != MONTH_SCOPE and row["scope"].count("/") != 2:
-            raise PkdataError(f"{path}, line {line}: scope {row['scope']!r}; expected {MONTH_SCOPE!r} or "
-                              "'ISO3/MISSION/personnel_type'")
+            raise PkdataError(
+                f"{path}, line {line}: scope {row['scope']!r}; expected {MONTH_SCOPE!r} or "
+                "'ISO3/MISSION/personnel_type'"
+            )
         for col in ("reason", "evidence", "source"):
             if not row[col].strip():
-                raise PkdataError(f"{path}, line {line}: empty {col}; every flag needs its reason, evidence "
-                                  "and source")
+                raise PkdataError(f"{path}, line {line}: empty {col}; every flag needs its reason, evidence and source")
     dup = df[df.duplicated(["month", "scope", "field"], keep=False)]
     if not dup.empty:
         raise PkdataError(f"{path}: month/scope/field repeated: {dup[['month', 'scope', 'field']].values.tolist()}")
@@ -111,17 +112,25 @@ def detect_share_jumps(contributions: pd.DataFrame, factor: float = SHARE_JUMP_F
         parts = []
         for t in share.columns:
             if pd.notna(share.loc[date, t]):
-                parts.append(f"{t} {_pct(share.loc[date, t])} (neighbours {_pct(share.loc[p, t])}, "
-                             f"{_pct(share.loc[n, t])})")
-        rows.append({
-            "month": f"{date:%Y-%m}", "scope": MONTH_SCOPE, "field": "gender",
-            "issue": "female share jumps against both neighbouring months", "action": "exclude",
-            "detected_by": "female_share_jump",
-            "reason": f"female share of {TRIGGER_TYPE} moves by more than {factor:g}x against both {p:%Y-%m} and "
-                      f"{n:%Y-%m}",
-            "evidence": "female share: " + "; ".join(parts),
-            "source": ", ".join(sorted(set(contributions.loc[contributions["date"] == date, "source"].astype(str)))),
-        })
+                parts.append(
+                    f"{t} {_pct(share.loc[date, t])} (neighbours {_pct(share.loc[p, t])}, {_pct(share.loc[n, t])})"
+                )
+        rows.append(
+            {
+                "month": f"{date:%Y-%m}",
+                "scope": MONTH_SCOPE,
+                "field": "gender",
+                "issue": "female share jumps against both neighbouring months",
+                "action": "exclude",
+                "detected_by": "female_share_jump",
+                "reason": f"female share of {TRIGGER_TYPE} moves by more than {factor:g}x against both {p:%Y-%m} and "
+                f"{n:%Y-%m}",
+                "evidence": "female share: " + "; ".join(parts),
+                "source": ", ".join(
+                    sorted(set(contributions.loc[contributions["date"] == date, "source"].astype(str)))
+                ),
+            }
+        )
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
@@ -136,14 +145,21 @@ def detect_zero_men(contributions: pd.DataFrame, min_women: int = ZERO_MEN_MIN_W
     """
     hit = contributions[(contributions["male"] == 0) & (contributions["female"] >= min_women)]
     hit = hit.assign(flag_scope=_scope(hit))
-    rows = [{
-        "month": f"{r.date:%Y-%m}", "scope": r.flag_scope, "field": "gender",
-        "issue": "whole contingent printed as women", "action": "exclude", "detected_by": "zero_men",
-        "reason": f"0 men and {int(r.female):,} women in one contingent (threshold {min_women})",
-        "evidence": f"{r.source}, row {r.source_row}: {r.contributor_iso3} {r.mission} {r.personnel_type} "
-                    f"0 male / {int(r.female):,} female",
-        "source": str(r.source),
-    } for r in hit.itertuples()]
+    rows = [
+        {
+            "month": f"{r.date:%Y-%m}",
+            "scope": r.flag_scope,
+            "field": "gender",
+            "issue": "whole contingent printed as women",
+            "action": "exclude",
+            "detected_by": "zero_men",
+            "reason": f"0 men and {int(r.female):,} women in one contingent (threshold {min_women})",
+            "evidence": f"{r.source}, row {r.source_row}: {r.contributor_iso3} {r.mission} {r.personnel_type} "
+            f"0 male / {int(r.female):,} female",
+            "source": str(r.source),
+        }
+        for r in hit.itertuples()
+    ]
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
@@ -165,8 +181,9 @@ def detect(contributions: pd.DataFrame) -> pd.DataFrame:
         if not mine.empty:
             months.loc[i, "detected_by"] += ", zero_men"
             examples = "; ".join(mine.sort_values("scope")["evidence"].head(3))
-            months.loc[i, "evidence"] += f". {len(mine)} rows with 0 men and >= {ZERO_MEN_MIN_WOMEN} women, e.g. " \
-                                         + examples
+            months.loc[i, "evidence"] += (
+                f". {len(mine)} rows with 0 men and >= {ZERO_MEN_MIN_WOMEN} women, e.g. " + examples
+            )
     out = pd.concat([months, rows[~rows["month"].isin(whole)]], ignore_index=True)
     return out.sort_values(["month", "scope", "field"], kind="mergesort").reset_index(drop=True)
 
@@ -232,19 +249,34 @@ def step_quality(ctx: BuildContext) -> StepResult:
     detected = detect(contributions)
     flags = combine(curated, detected)
     cleaned, blanked = apply_exclusions(contributions, flags)
-    source = {"name": path.name, "sha256": sha256_file(path), "bytes": path.stat().st_size,
-              "publisher": "pkdata curated table (every row names the source document it was checked in)",
-              "url_pattern": "see source per row", "table": "quality", "rows": int(len(curated)),
-              "role": "known defects of source months, checked by hand"}
+    source = {
+        "name": path.name,
+        "sha256": sha256_file(path),
+        "bytes": path.stat().st_size,
+        "publisher": "pkdata curated table (every row names the source document it was checked in)",
+        "url_pattern": "see source per row",
+        "table": "quality",
+        "rows": int(len(curated)),
+        "role": "known defects of source months, checked by hand",
+    }
     summary = {
-        "detectors": {"female_share_jump": f"female share of {TRIGGER_TYPE} > {SHARE_JUMP_FACTOR:g}x (or < 1/"
-                                           f"{SHARE_JUMP_FACTOR:g}) both neighbouring months",
-                      "zero_men": f"0 men and >= {ZERO_MEN_MIN_WOMEN} women in one contingent row"},
+        "detectors": {
+            "female_share_jump": f"female share of {TRIGGER_TYPE} > {SHARE_JUMP_FACTOR:g}x (or < 1/"
+            f"{SHARE_JUMP_FACTOR:g}) both neighbouring months",
+            "zero_men": f"0 men and >= {ZERO_MEN_MIN_WOMEN} women in one contingent row",
+        },
         "flags": int(len(flags)),
         "unexplained": int((~flags["detected_by"].str.startswith("curated")).sum()),
         "gender_split_blanked_rows": blanked,
-        "gender_excluded_months": sorted(set(flags.loc[(flags["field"] == "gender") & (flags["action"] == "exclude")
-                                                       & (flags["scope"] == MONTH_SCOPE), "month"].astype(str))),
+        "gender_excluded_months": sorted(
+            set(
+                flags.loc[
+                    (flags["field"] == "gender") & (flags["action"] == "exclude") & (flags["scope"] == MONTH_SCOPE),
+                    "month",
+                ].astype(str)
+            )
+        ),
     }
-    return StepResult({"quality": flags, "contributions": cleaned}, [source], {"quality": summary},
-                      replaces=("contributions",))
+    return StepResult(
+        {"quality": flags, "contributions": cleaned}, [source], {"quality": summary}, replaces=("contributions",)
+    )
