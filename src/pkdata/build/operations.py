@@ -34,6 +34,7 @@ def mission_table(pko: pd.DataFrame, crosswalk: dict[str, list[str]], overrides:
     ``files`` names the inputs in error messages (keys ``pko``, ``overrides``, ``added``).
 
     >>> from pkdata.readers import un_missions as um
+    >>> from pkdata import paths
     >>> ref, cur = paths.reference_dir() / "missions", paths.curated_dir()
     >>> t = mission_table(um.read_pko(ref / PKO_FILE), um.read_crosswalk(ref / CROSSWALK_FILE),
     ...                   um.read_overrides(cur / "mission_overrides.csv"), um.read_added(cur / "missions_added.csv"),

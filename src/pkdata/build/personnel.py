@@ -130,6 +130,7 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
     """Parse every UN monthly PDF; detect duplicate months by content; one table of rows.
 
     >>> import tempfile
+    >>> from pkdata import paths
     >>> ctx = BuildContext(raw=Path(tempfile.mkdtemp()), reference=paths.reference_dir(),
     ...                    cache=Path(tempfile.mkdtemp()))
     >>> result = step_un_pdfs(ctx)  # no PDFs in the raw folder: the reference copies
