@@ -99,3 +99,17 @@ def test_pkdata_info_prints_the_flags(capsys):
     assert "Quality flags (" in out
     assert "2020-08  all" in out and "female_share_jump" in out
     assert pkdata.manifest()["quality"]["gender_excluded_months"] == ["2020-08"]
+
+
+def test_sources_that_agree_raise_no_total_flag(reference):
+    """Jan 2022: the UN's ranking export and the PDF agree contributor by contributor (read here from the CSV)."""
+    ranks = pd.read_csv(
+        reference / "personnel" / "odp_contributionranks_gouliev" / "odp_contributionranks.csv", encoding="utf-8-sig"
+    ).set_index("ISOCode3")["Total_Uniformed_Personnel"]
+    c = pkdata.contributions()
+    mine = c[c["date"] == "2022-01-31"].groupby("contributor_iso3", observed=True)["total"].sum()
+    assert (mine == ranks.reindex(mine.index)).all() and int(ranks.sum()) == int(mine.sum())
+    checks = pkdata.manifest()["contributions_crosschecks"]
+    assert [(x["month"], x["contributors_differing"]) for x in checks] == [("2022-01", 0)]
+    assert bq.detect_source_disagreements(checks).empty
+    assert "total" not in set(pkdata.quality()["field"])

@@ -23,6 +23,8 @@ class BuildContext:
     workers: int = 2
     #: Tables produced by the steps that ran before (name -> frame), for cross-checks.
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Manifest keys the steps that ran before produced (e.g. ``contributions_crosschecks``).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def find(self, raw_sub: str, reference_sub: str) -> Path:
         """``raw/raw_sub`` if it exists and is not empty, else ``reference/reference_sub``."""

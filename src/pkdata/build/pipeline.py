@@ -109,6 +109,7 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
             tables[name] = ctx.tables[name] = df
         sources.extend(result.sources)
         extra.update(result.extra)
+        ctx.extra.update(result.extra)
         if "contributions_history" in tables:
             # IPI / UN CSV months that no PDF covers join the one canonical table (precedence in
             # pkdata.build.history); later steps (missions) then check the merged table.

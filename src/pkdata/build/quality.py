@@ -7,7 +7,8 @@ Two inputs meet here:
 - automatic detectors run on the finished ``contributions`` table (:func:`detect`):
   a month whose female share of troops jumps by more than :data:`SHARE_JUMP_FACTOR` against
   both neighbouring months, and rows with 0 men and at least :data:`ZERO_MEN_MIN_WOMEN`
-  women in one contingent.
+  women in one contingent; and on the build's cross-checks between sources
+  (:func:`detect_source_disagreements`): a month whose totals differ between two files.
 
 Every detected flag is matched to a curated row (``detected_by`` names both); a detected flag
 without one is kept with the detector's own evidence, so nothing found is dropped. Flags whose
@@ -163,6 +164,39 @@ def detect_zero_men(contributions: pd.DataFrame, min_women: int = ZERO_MEN_MIN_W
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+def detect_source_disagreements(crosschecks: list[dict]) -> pd.DataFrame:
+    """Months where two sources give different totals (the build's ``contributions_crosschecks``): one ``note``
+    flag per month naming both files and the largest differences.
+
+    >>> checks = [{"month": "2022-01", "file": "ranks.csv", "against": "report.pdf", "contributors_compared": 121,
+    ...            "contributors_differing": 1, "largest_differences": {"FRA": 3}, "file_total": 75255,
+    ...            "table_total": 75252}]
+    >>> detect_source_disagreements(checks)[["month", "field", "action"]].values.tolist()
+    [['2022-01', 'total', 'note']]
+    """
+    rows = []
+    for c in crosschecks:
+        if not c.get("contributors_differing"):
+            continue
+        diffs = ", ".join(f"{k} {v:+,}" for k, v in sorted(c.get("largest_differences", {}).items()))
+        rows.append(
+            {
+                "month": c["month"],
+                "scope": MONTH_SCOPE,
+                "field": "total",
+                "issue": "totals disagree between sources",
+                "action": "note",
+                "detected_by": "source_disagreement",
+                "reason": f"{c['contributors_differing']} of {c['contributors_compared']} contributors differ between "
+                f"{c['file']} and {c['against']}",
+                "evidence": f"{c['file']} total {c.get('file_total')}, table total {c.get('table_total')}; "
+                f"largest differences: {diffs}",
+                "source": f"{c['file']}; {c['against']}",
+            }
+        )
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
 def detect(contributions: pd.DataFrame) -> pd.DataFrame:
     """Every detector's flags; row flags inside a month flagged as a whole are folded into its evidence.
 
@@ -246,7 +280,10 @@ def step_quality(ctx: BuildContext) -> StepResult:
         raise PkdataError("the quality step needs the contributions table: run it after the personnel steps")
     path = ctx.curated(CURATED)
     curated = read_flags(path)
-    detected = detect(contributions)
+    detected = pd.concat(
+        [detect(contributions), detect_source_disagreements(ctx.extra.get("contributions_crosschecks", []))],
+        ignore_index=True,
+    )
     flags = combine(curated, detected)
     cleaned, blanked = apply_exclusions(contributions, flags)
     source = {
@@ -264,6 +301,7 @@ def step_quality(ctx: BuildContext) -> StepResult:
             "female_share_jump": f"female share of {TRIGGER_TYPE} > {SHARE_JUMP_FACTOR:g}x (or < 1/"
             f"{SHARE_JUMP_FACTOR:g}) both neighbouring months",
             "zero_men": f"0 men and >= {ZERO_MEN_MIN_WOMEN} women in one contingent row",
+            "source_disagreement": "a month whose totals differ between two sources (contributions_crosschecks)",
         },
         "flags": int(len(flags)),
         "unexplained": int((~flags["detected_by"].str.startswith("curated")).sum()),
