@@ -99,6 +99,9 @@ def test_pkdata_info_prints_the_flags(capsys):
     assert "Quality flags (" in out
     assert "2020-08  all" in out and "female_share_jump" in out
     assert pkdata.manifest()["quality"]["gender_excluded_months"] == ["2020-08"]
+    months = pkdata.manifest()["contributions"]["months"]
+    assert "male/female split excluded" in months["2020-08"]["note"]
+    assert "note" not in months["2020-07"] and "note" not in months["2020-09"]
 
 
 def test_sources_that_agree_raise_no_total_flag(reference):

@@ -119,6 +119,7 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
                 tables.get("contributions"), result.tables["contributions_history"],
                 extra.get("contributions_months"), extra.pop("contributions_history_months", {}))
             tables["contributions"] = ctx.tables["contributions"] = _finalise_contributions(merged)
+            ctx.extra["contributions_months"] = extra["contributions_months"]
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".pkdata-build-", dir=out_dir.parent))

@@ -315,6 +315,15 @@ def step_quality(ctx: BuildContext) -> StepResult:
             )
         ),
     }
-    return StepResult(
-        {"quality": flags, "contributions": cleaned}, [source], {"quality": summary}, replaces=("contributions",)
-    )
+    extra: dict = {"quality": summary}
+    months = ctx.extra.get("contributions_months")
+    if months:  # the manifest's month entry says where the split is excluded
+        months = {m: dict(v) for m, v in months.items()}
+        for f in flags[(flags["field"] == "gender") & (flags["action"] == "exclude")].itertuples():
+            if f.month in months:
+                what = "male/female split" if f.scope == MONTH_SCOPE else f"male/female split of {f.scope}"
+                note = f"{what} excluded (treated as missing, totals kept): {f.issue}; see pkdata.quality()"
+                old = months[f.month].get("note")
+                months[f.month]["note"] = f"{old}; {note}" if old else note
+        extra["contributions_months"] = months
+    return StepResult({"quality": flags, "contributions": cleaned}, [source], extra, replaces=("contributions",))
