@@ -730,7 +730,7 @@ def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFr
     if t["date"].min() <= REPORT_DATE <= t["date"].max():
         ax.axvline(report_x, color="#333333", linewidth=0.9, linestyle="--")
         # y in axes fraction: at the top whichever way the axis runs (ranks run downwards)
-        ax.text(report_x, 0.99, " report (Lanteigne, USIP), Sep 2018", fontsize=8.5, va="top",
+        ax.text(report_x, 0.99, " report (Lanteigne), Sep 2018", fontsize=8.5, va="top",
                 transform=ax.get_xaxis_transform())
     ax.set_ylabel(_CLAIM_LABELS.get(claim_id) or _UNIT_LABELS.get(unit, unit or "value"))
     # Headroom at the top for the report label, above the highest point (for ranks: the smallest number).
