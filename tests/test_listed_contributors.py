@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pymupdf
+import pytest
 
 import pkdata
+from pkdata import countries
 
 
 def _lines(pdf) -> list[str]:
@@ -48,3 +50,14 @@ def test_january_2022_matches_the_uns_ranking_export(reference):
     by_rank = ranks.set_index("ISOCode3")["Total_Uniformed_Personnel"]
     assert (listed["total"] == by_rank.reindex(listed.index)).all()
     assert listed.loc["PNG", "total"] == 0
+
+
+@pytest.mark.parametrize("month", ["2015_06", "2016_11", "2017_06", "2018_06", "2019_10", "2020_08", "2022_01"])
+def test_every_country_the_report_prints_is_listed(un_pdf, month):
+    """One report per layout: every text line of the PDF that is a country name is a listed contributor."""
+    printed = {countries.lookup(line) for line in _lines(un_pdf(month)) if line and not line[0].isdigit()}
+    printed.discard(None)
+    listed = set(pkdata.listed_contributors(month.replace("_", "-"))["contributor_iso3"])
+    assert printed <= listed
+    # names the text wraps over two lines (e.g. "Iran (Islamic / Republic of)") are the only ones not matched
+    assert len(listed - printed) <= 2
