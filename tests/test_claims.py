@@ -78,8 +78,11 @@ def test_every_claim_is_supported_at_the_reports_date_with_evidence(baseline):
     names = {s["name"] for s in manifest["sources"]}
     for source in baseline["source"]:
         assert set(source.split("; ")) <= names, source
-    assert baseline.loc["second_largest_funder", "data_date"] == "2018 (assessed_usd)"
-    assert baseline.loc["second_largest_funder", "source"] == "donors-2018.json"
+    # Decided on the scale (the rate set for 2016-2018); the billed amounts of 2018 are shown beside it.
+    assert baseline.loc["second_largest_funder", "data_date"] == "2018 (scale)"
+    assert "donors-2018.json" in baseline.loc["second_largest_funder", "source"]
+    assert "peacekeeping_assessment_rates.csv" in baseline.loc["second_largest_funder", "source"]
+    assert "Other measure (billed" in baseline.loc["second_largest_funder", "evidence"]
     assert "MINUSMA (Mali)" in baseline.loc["recent_fatalities", "comparison"]
     assert "UNMISS (South Sudan)" in baseline.loc["recent_fatalities", "comparison"]
     assert baseline.loc["more_than_other_p5", "value"] >= claims.FAR_MORE
@@ -129,12 +132,29 @@ def test_far_outside_the_data_every_claim_is_insufficient_and_says_why(as_of):
         assert "not the whole window" in out.loc["recent_fatalities", "evidence"]
 
 
-def test_a_rank_left_open_by_rounded_partial_figures_is_insufficient():
-    """2025's peacekeeping rates are rounded figures from a partial table: China's rank cannot be pinned."""
+def test_rounded_partial_figures_are_pinned_by_the_regular_budget_bounds():
+    """2025's peacekeeping rates are rounded figures from a partial table (US 26.15, China 23.78): alone they leave
+    China's rank open (2..4); the bounds derived from the regular-budget scale for every other member pin it."""
+    from pkdata import finance
+
+    rounded = finance.funding_rank(2025, basis="scale_rate_rounded", data_dir=COMMITTED).set_index("member_iso3")
+    assert (rounded.loc["CHN", "rank_min"], rounded.loc["CHN", "rank_max"]) == (2, 4)
     row = claims.check("2025-07", data_dir=COMMITTED).set_index("claim_id").loc["second_largest_funder"]
-    assert row["verdict"] == "insufficient_data"
-    assert row["data_date"] == "2025 (scale_rate_rounded)"
-    assert "leaves China's rank open" in row["evidence"]
+    assert row["verdict"] == "supported" and row["data_date"] == "2025 (scale)"
+    assert "China 23.780% (rank 2, scale_rate_rounded)" in row["evidence"]
+
+
+def test_a_rank_left_open_is_insufficient(doctored, baseline):
+    def open_rank(df: pd.DataFrame) -> pd.DataFrame:
+        rows = (df["kind"] == "peacekeeping") & (df["year"] == 2018) & (df["member_iso3"] == "CHN")
+        df.loc[rows & (df["measure"] == "scale"), "measure_rank_max"] = 3
+        return df
+
+    doctored("assessments", open_rank)
+    changed, now = flipped(baseline)
+    assert changed == ["second_largest_funder"]
+    row = now.loc["second_largest_funder"]
+    assert row["verdict"] == "insufficient_data" and "leaves China's rank open" in row["evidence"]
 
 
 def test_as_of_must_be_a_month():
@@ -182,6 +202,9 @@ def _china_below_japan(df: pd.DataFrame) -> pd.DataFrame:
     for col in ("share_percent", "share_low", "share_high"):
         df.loc[china, col] = japan - 0.5
     df.loc[china, "assessed_usd"] = df.loc[china, "assessed_usd"] * 0.9
+    picked = year & (df["measure"] == "scale") & df["measure_pick"]
+    df.loc[picked & (df["member_iso3"] == "CHN"), ["measure_rank", "measure_rank_min", "measure_rank_max"]] = 3
+    df.loc[picked & (df["member_iso3"] == "JPN"), ["measure_rank", "measure_rank_min", "measure_rank_max"]] = 2
     return df
 
 
@@ -240,12 +263,16 @@ def test_timeline_gives_one_row_per_year_or_month_with_verdict_and_value():
     assert t.attrs["frequency"] == "year" and t.attrs["unit"] == "percent"
     assert t["period"].iloc[0] == "2006" and pd.api.types.is_datetime64_any_dtype(t["date"])
     by_year = t.set_index("period")
-    assert by_year.loc["2018", "verdict"] == "supported" and by_year.loc["2016", "verdict"] == "refuted"
+    # On the scale the General Assembly set: China 6th in 2013-2015 (Kyodo, Dec 2015: "currently ranks sixth"),
+    # second from the 2016-2018 scale on (10.29 against Japan 9.68).
+    assert by_year.loc["2018", "verdict"] == "supported" and by_year.loc["2016", "verdict"] == "supported"
+    assert set(by_year.loc[["2013", "2014", "2015"], "verdict"]) == {"refuted"}
     assert by_year.loc["2018", "value"] == pytest.approx(claims.check("2018-09", data_dir=COMMITTED)
                                                          .set_index("claim_id").loc["second_largest_funder", "value"])
     runs = t.attrs["runs"]
     assert sum(r["periods"] for r in runs) == len(t)
-    assert {"verdict": "supported", "first": "2017", "last": "2024", "periods": 8} in runs
+    supported = [r for r in runs if r["verdict"] == "supported"]
+    assert len(supported) == 1 and supported[0]["first"] == "2016" and supported[0]["last"] == t["period"].iloc[-1]
 
     m = claims.timeline("personnel_about_2500", data_dir=COMMITTED).set_index("period")
     assert m.loc["2018-08", "latest"] == 1968 and m.loc["2018-08", "verdict"] == "supported"

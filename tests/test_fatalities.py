@@ -122,6 +122,10 @@ def test_duplicated_casualty_ids_are_a_counted_documented_exclusion(built, capsy
     src = {s["name"]: s for s in manifest["sources"]}["DPPADPOSS-FATALITIES.csv"]
     assert (src["rows"], src["rows_in_file"], src["excluded"]) == (4423, 4429, 6)
     assert src["last_update"] == "2025-04-04"
+    # The curated exclusion table's entry counts the rows it excludes: one per line of the table.
+    ex_src = {s["name"]: s for s in manifest["sources"]}["fatality_exclusions.csv"]
+    curated = pd.read_csv(paths.curated_dir() / "fatality_exclusions.csv")
+    assert ex_src["rows"] == ex_src["rows_excluded"] == len(curated) == 6
     assert cli.main(["info", "--data", str(out)]) == 0
     assert "fatalities_exclusions:" in capsys.readouterr().out
 

@@ -106,7 +106,7 @@ def test_year_china_became_second_largest_peacekeeping_funder(out):
     rounded = finance.funding_rank(2016, basis="scale_rate_rounded", data_dir=out).set_index("member_iso3")
     assert rounded.loc["CHN", "share_percent"] == 10.29 and rounded.loc["JPN", "share_percent"] == 9.68
     assert rounded.loc["CHN", "rank_min"] == 2 and rounded.loc["JPN", "rank_min"] == 3
-    usd_2016 = finance.funding_rank(2016, data_dir=out).set_index("member_iso3")
+    usd_2016 = finance.funding_rank(2016, measure="billed", data_dir=out).set_index("member_iso3")
     assert usd_2016.loc["JPN", "rank"] == 2 and usd_2016.loc["CHN", "rank"] == 3
 
 
@@ -131,7 +131,8 @@ def test_regular_budget_sources_agree_exactly(out):
     assert {c["check"].split(" (")[0].split(" rates")[0] for c in checks} >= {
         "A/RES/79/249", "ST/ADM/SER.B circulars", "regular-budget-contributors-2019.json"}
     assert all(c["mismatches"] == 0 and c["compared"] > 0 for c in checks)
-    assert sum(c["compared"] for c in checks) == 579 + 1544 + 8 * 193
+    regular = [c for c in checks if "derived" not in c["check"]]
+    assert sum(c["compared"] for c in regular) == 579 + 1544 + 8 * 193
 
 
 # --------------------------------------------------------------------------- exact vs rounded
@@ -197,7 +198,7 @@ def test_rank_is_marked_uncertain_where_rounding_could_swap_members(out):
     assert r.loc[["FRA", "GBR"], "rank"].isna().all()  # both 7 (whole per cent)
     assert list(r.loc[["FRA", "GBR"], "rank_min"]) == [4, 4]
     # Exact amounts: ranks are certain; equal amounts share a rank.
-    r = finance.funding_rank(2019, data_dir=out)
+    r = finance.funding_rank(2019, measure="billed", data_dir=out)
     assert r["rank_certain"].all()
     assert r.loc[r.member_iso3.isin(["ETH", "BGD"]), "rank"].nunique() == 1
 
@@ -207,7 +208,7 @@ def test_calendar_and_fiscal_years_are_not_mixed(out):
         finance.funding_rank("2019/20", data_dir=out)
     with pytest.raises(PkdataError, match="fiscal year"):
         finance.budgets(2022, data_dir=out)
-    with pytest.raises(PkdataError, match=r"no peacekeeping assessment figures for 2008; years with figures"):
+    with pytest.raises(PkdataError, match=r"no peacekeeping assessment figures for 2008.*; years with figures"):
         finance.funding_rank(2008, data_dir=out)
     a = pkdata.store.table("assessments", out)
     assert set(a["year_type"]) == {"calendar"}
@@ -312,3 +313,69 @@ def test_cli_burden_prints_p5_and_top_ten(with_personnel, capsys):
     assert len(top_part.strip().splitlines()) == 1 + 10
     assert "China" in p5_part and "basis assessed_usd" in text
     assert main(["burden", "2016/17", "--data", str(with_personnel)]) == 1
+
+
+# --------------------------------------------------------------------------- the two funding measures
+
+
+def test_scale_measure_ranks_china_as_the_general_assembly_set_it(out):
+    scale = finance.assessments("peacekeeping", measure="scale", data_dir=out)
+    assert set(scale["measure"]) == {"scale"}
+    china = scale[scale["member_iso3"] == "CHN"].set_index("year")
+    # Kyodo (22 Dec 2015) on the UN's scale: China "currently ranks sixth" (2013-2015 scale) and
+    # second from 2016 (10.29 against Japan 9.68); 15.22 from 2019 (CRS); second since.
+    for year in (2013, 2014, 2015):
+        assert china.loc[year, "rank"] == 6, year
+    for year in range(2016, 2025):
+        assert china.loc[year, "rank"] == 2, year
+    assert china.loc[2016, "share_percent"] == 10.29 and china.loc[2016, "basis"] == "scale_rate_rounded"
+    # Every member has a figure on the scale in a derived year: the rank is over the whole membership.
+    assert len(scale[scale["year"] == 2013]) == 193
+
+
+def test_derived_scale_follows_the_regular_budget_workbook(out, reference):
+    """China 2013 and 2014 (no rate printed): its regular-budget rate times the premium the US's printed rate
+    implies."""
+    wb = pd.read_csv(reference / "budget" / "official" / finance_step.RB_WORKBOOK, dtype=str)
+    rb = wb[wb["period_start_year"] == "2013"].set_index("iso3")["rate_percent"].astype(float)
+    us = pd.read_csv(reference / "budget" / "official" / finance_step.PK_SECONDARY_4DP, dtype=str)
+    us = us.set_index("year")["rate_percent"].astype(float)
+    scale = finance.assessments("peacekeeping", measure="scale", data_dir=out).set_index(["year", "member_iso3"])
+    for year in (2013, 2014):
+        factor = us[str(year)] / rb["USA"]
+        for iso in ("CHN", "GBR", "FRA"):
+            assert abs(scale.loc[(year, iso), "share_percent"] - rb[iso] * factor) < 1e-3, (year, iso)
+        assert scale.loc[(year, "JPN"), "share_percent"] == rb["JPN"]  # level B pays its regular-budget rate
+    # Every rate a secondary source prints for a year lies within the bounds derived for that year.
+    check = next(c for c in pkdata.store.manifest(out)["finance"]["crosschecks"] if "derived" in c["check"])
+    printed = pd.read_csv(reference / "budget" / "peacekeeping_assessment_rates.csv", dtype=str)
+    printed = printed[printed["year"].fillna("").str.len() == 4]
+    n = int((printed["year"].astype(int) >= 2010).sum()) + len(us)
+    assert (check["compared"], check["mismatches"]) == (n, 0)
+
+
+def test_billed_measure_reproduces_the_donors_json(out, reference):
+    """measure='billed' is the UN's donors-YYYY.json, entity UN-DPO, Assessed, read here on its own."""
+    import json
+
+    billed = finance.assessments("peacekeeping", measure="billed", data_dir=out)
+    assert set(billed["measure"]) == {"billed"} and set(billed["basis"]) == {"assessed_usd"}
+    for year in (2016, 2019, 2024):
+        raw = json.loads((reference / "budget" / "un_open" / f"donors-{year}.json").read_text())
+        amounts = {name: v["contributions"]["UN-DPO"]["Assessed"] for name, v in raw.items()
+                   if v.get("contributions", {}).get("UN-DPO", {}).get("Assessed")}
+        total = sum(amounts.values())
+        mine = billed[billed["year"] == year]
+        assert sorted(mine["assessed_usd"]) == sorted(amounts.values())
+        china = mine.set_index("member_iso3").loc["CHN"]
+        assert china["assessed_usd"] == amounts["China"]
+        assert abs(china["share_percent"] - 100 * amounts["China"] / total) < 1e-9
+    b2016 = billed[billed["year"] == 2016].set_index("member_iso3")
+    assert b2016.loc["CHN", "rank"] == 3 and round(b2016.loc["CHN", "share_percent"], 2) == 8.45
+
+
+def test_measure_errors_are_clear(out):
+    with pytest.raises(PkdataError, match="measure='paid'"):
+        finance.assessments("peacekeeping", measure="paid", data_dir=out)
+    with pytest.raises(PkdataError, match="belongs to measure 'billed'"):
+        finance.assessments("peacekeeping", measure="scale", basis="assessed_usd", data_dir=out)

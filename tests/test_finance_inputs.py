@@ -84,7 +84,8 @@ def test_user_supplied_ga_effective_rates_take_precedence(tmp_path, reference):
     rounded = finance.funding_rank(2025, basis="scale_rate_rounded", data_dir=out)
     assert rounded.set_index("member_iso3").loc["CHN", "share_percent"] == 23.78
     # Years the file does not cover keep their own best basis.
-    assert set(finance.funding_rank(2024, data_dir=out)["basis"]) == {"assessed_usd"}
+    assert set(finance.funding_rank(2024, measure=None, data_dir=out)["basis"]) == {"assessed_usd"}
+    assert "scale_rate" not in set(finance.funding_rank(2024, data_dir=out)["basis"])
     assert finance.rank_history("CHN", data_dir=out).set_index("year").loc[2027, "basis"] == "scale_rate"
     entry = next(s for s in m["sources"] if s["name"] == "A_00_000_Add.1.csv")
     assert entry["rows"] == 9 and entry["table"] == "assessments"

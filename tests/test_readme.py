@@ -31,8 +31,8 @@ def test_readme_latest_claims_paragraph_matches_the_timelines():
     runs = {c: pkdata.claims.timeline(c).attrs["runs"] for c in
             ("second_largest_funder", "in_mali_and_south_sudan", "personnel_about_2500")}
     funder = runs["second_largest_funder"]
-    assert any(r["verdict"] == "supported" and r["first"] == "2017" for r in funder)
-    assert "supported since calendar year **2017**" in README
+    assert any(r["verdict"] == "supported" and r["first"] == "2016" for r in funder)
+    assert "supported since calendar year **2016**" in README
     mali = runs["in_mali_and_south_sudan"]
     assert mali[-1]["verdict"] == "refuted" and mali[-1]["first"] == "2024-06"
     assert "`in_mali_and_south_sudan` is **refuted** from 2024-06" in README

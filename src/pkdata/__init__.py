@@ -18,6 +18,7 @@ _LAZY = {
     "snapshot": "pkdata.personnel",
     "series": "pkdata.personnel",
     "p5": "pkdata.personnel",
+    "listed_contributors": "pkdata.personnel",
     "manifest": "pkdata.personnel",
     "missions": "pkdata.operations",
     "fatalities": "pkdata.operations",
@@ -31,6 +32,8 @@ _LAZY = {
     "claims": "pkdata.claims",  # submodules under their own names: pkdata.claims is the module
     "charts": "pkdata.charts",
     "export": "pkdata.export",
+    "quality": "pkdata.quality",
+    "gender_excluded_months": "pkdata.quality",
 }
 
 __all__ = sorted(_LAZY)

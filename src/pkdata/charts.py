@@ -492,48 +492,76 @@ def global_by_type(data: pd.DataFrame | None = None) -> Figure:
 
 
 FUNDERS = ("USA", "CHN", "JPN", "DEU", "GBR", "FRA")
+#: funding_shares: scale bounds wider than this many percentage points are left as gaps.
+LOOSE_BOUNDS = 1.0
 
 
 def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, ...] = FUNDERS) -> Figure:
-    """Shares of assessed peacekeeping funding by year; filled markers exact, hollow ones rounded.
+    """Shares of assessed peacekeeping funding by year, both measures: lines the scale (the rate set for the
+    period), markers the amounts billed in the calendar year.
 
-    >>> len(funding_shares().axes[0].get_lines()) >= 6
+    ``assessments``: rows of :func:`pkdata.finance.assessments` with a ``measure`` column (default: both
+    measures). On the scale line, a year known only within bounds is a vertical bar; filled dots on the line
+    are printed or exact rates, hollow dots rounded secondary ones.
+
+    >>> fig = funding_shares()
+    >>> len(fig.axes[0].get_lines()) >= 6
     True
     """
     if assessments is None:
         from pkdata.finance import assessments as _assessments
 
-        assessments = _assessments("peacekeeping")
-    a = assessments
-    a = a[a["member_iso3"].isin(members)].sort_values("year")
-    years = a["year"].astype(int)
+        assessments = pd.concat([_assessments("peacekeeping", measure="scale"),
+                                 _assessments("peacekeeping", measure="billed")], ignore_index=True)
+    a = assessments[assessments["member_iso3"].isin(members)].sort_values("year")
+    scale = a[a["measure"] == "scale"]
+    billed = a[a["measure"] == "billed"]
+    # the scale from the first year a printed or exact figure exists (bounds alone before that say little)
+    printed = scale[scale["basis"] != "scale_rate_derived"]
+    if len(printed) and len(billed):  # the years with a printed, exact or billed figure
+        scale = scale[scale["year"].between(int(billed["year"].min()),
+                                            max(int(billed["year"].max()), int(printed["year"].max())))]
+    years = a.loc[a.index.isin(scale.index) | a.index.isin(billed.index), "year"].astype(int)
+    files = set(scale["source"].astype(str)) | set(billed["source"].astype(str))
     fig, ax = new_figure(
         "Who pays for UN peacekeeping: shares of the assessed budget",
-        "Per cent of all members' assessed peacekeeping contributions, calendar years; "
-        "filled markers: exact amounts or rates, hollow: rounded secondary figures",
-        source_line("assessments", f"{years.min()} - {years.max()}"))
+        "Per cent of all members' peacekeeping assessments. Lines: the scale, the rate each member was assessed "
+        f"for the period (hollow: rounded secondary figures; bars: bounds from the regular-budget scale, gaps "
+        f"where they span more than {LOOSE_BOUNDS:g} percentage point). "
+        "Markers: amounts billed in the calendar year, which in a scale period's first year still include the "
+        "old rates",
+        source_line("assessments", f"{years.min()} - {years.max()}", files=files))
     colours = {"USA": "#E69F00", "CHN": CHINA, "JPN": "#0072B2", "DEU": "#000000", "GBR": "#009E73",
                "FRA": "#CC79A7"}
     all_years = range(int(years.min()), int(years.max()) + 1)
     for iso in members:
-        m = a[a["member_iso3"] == iso]
-        if m.empty:
+        m = scale[scale["member_iso3"] == iso]
+        b = billed[billed["member_iso3"] == iso]
+        if m.empty and b.empty:
             continue
-        exact = ~m["basis"].astype(str).str.endswith("rounded")
         colour = colours.get(iso, GREY)
-        line = m.set_index("year")["share_percent"].reindex(all_years)  # a year with no figure is a gap
-        ax.plot(line.index, line.to_numpy(), color=colour, linewidth=2.4 if iso == "CHN" else 1.3,
-                label=countries.display_name(iso), zorder=3 if iso == "CHN" else 2)
-        ax.scatter(m.loc[exact, "year"], m.loc[exact, "share_percent"], color=colour, s=22, zorder=4)
-        ax.scatter(m.loc[~exact, "year"], m.loc[~exact, "share_percent"], facecolor="white", edgecolor=colour,
+        width = 2.4 if iso == "CHN" else 1.3
+        mid = m["share_percent"].where(m["share_percent"].notna(), (m["share_low"] + m["share_high"]) / 2)
+        narrow = (m["share_high"] - m["share_low"]) < 0.05
+        line = pd.Series(mid.where(narrow).to_numpy(), index=m["year"].to_numpy()).reindex(all_years)
+        ax.plot(line.index, line.to_numpy(), color=colour, linewidth=width, label=countries.display_name(iso),
+                zorder=3 if iso == "CHN" else 2)
+        wide = m[~narrow & ((m["share_high"] - m["share_low"]) <= LOOSE_BOUNDS)]  # looser bounds: not drawn
+        ax.vlines(wide["year"], wide["share_low"], wide["share_high"], color=colour, linewidth=width, alpha=0.6,
+                  zorder=2)
+        rounded = m["basis"] == "scale_rate_rounded"
+        ax.scatter(m.loc[rounded, "year"], m.loc[rounded, "share_percent"], facecolor="white", edgecolor=colour,
                    s=26, zorder=4, linewidth=1.2)
+        ax.scatter(b["year"], b["share_percent"], color=colour, marker="D", s=18, zorder=5)
+    ax.scatter([], [], color="#555555", marker="D", s=18, label="billed in the year")
     ax.set_ylabel("Share of assessed peacekeeping funding (%)")
     ax.set_xlabel("Calendar year")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax.set_ylim(0, float(a["share_percent"].max()) * 1.25)
-    return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 9},
-                            {"loc": "upper right", "ncols": 3, "fontsize": 9},
-                            {"loc": "upper center", "ncols": 6, "fontsize": 9}])
+    top = float(pd.concat([scale["share_percent"], billed["share_percent"]]).max())
+    ax.set_ylim(0, top * 1.3)
+    return finish(fig, ax, [{"loc": "upper left", "ncols": 4, "fontsize": 9},
+                            {"loc": "upper right", "ncols": 4, "fontsize": 9},
+                            {"loc": "upper center", "ncols": 7, "fontsize": 9}])
 
 
 def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None) -> Figure:
@@ -646,6 +674,12 @@ _CLAIM_LABELS = {"second_largest_funder": "China's share of funding (%)",
                  "rising_budget_share": "China's scale rate (%)"}
 
 
+def _report_short() -> str:
+    from pkdata.claims import REPORT_SHORT
+
+    return REPORT_SHORT
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -678,7 +712,7 @@ def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFr
         f"{_capital(t.attrs.get('metric', claim_id))}; colour: the verdict the data gave at each date{since}"
         + ("; shaded: too little data for a verdict" if blank.any() else ""),
         source_line(_UNIT_TABLES.get(unit, "contributions"), period).removesuffix(" Chart: pkdata.")
-        + f" Verdicts: pkdata.claims.timeline('{claim_id}'). Chart: pkdata.")
+        + f" Claim: {_report_short()}. Verdicts: pkdata.claims.timeline('{claim_id}'). Chart: pkdata.")
     x = t["date"].dt.year if yearly else t["date"]
     report_x = REPORT_DATE.year + 8.5 / 12 if yearly else REPORT_DATE
     ax.plot(x, t["value"], color="#BBBBBB", linewidth=1, zorder=1)
@@ -696,7 +730,8 @@ def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFr
     if t["date"].min() <= REPORT_DATE <= t["date"].max():
         ax.axvline(report_x, color="#333333", linewidth=0.9, linestyle="--")
         # y in axes fraction: at the top whichever way the axis runs (ranks run downwards)
-        ax.text(report_x, 0.99, " report, Sep 2018", fontsize=8.5, va="top", transform=ax.get_xaxis_transform())
+        ax.text(report_x, 0.99, " report (Lanteigne), Sep 2018", fontsize=8.5, va="top",
+                transform=ax.get_xaxis_transform())
     ax.set_ylabel(_CLAIM_LABELS.get(claim_id) or _UNIT_LABELS.get(unit, unit or "value"))
     # Headroom at the top for the report label, above the highest point (for ranks: the smallest number).
     lo, hi = ax.get_ylim()

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import argparse
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from pkdata import paths, store
 from pkdata.errors import PkdataError

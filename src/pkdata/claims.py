@@ -1,4 +1,5 @@
-"""The claims of the report "China and UN peacekeeping" (September 2018), checked against the data.
+"""The claims of Marc Lanteigne, *The Role of UN Peacekeeping in China's Expanding Strategic Interests*
+(Special Report, United States Institute of Peace, September 2018), checked against the data.
 
 Each claim is a small function that reads the processed tables (``PKDATA_DATA``) and returns a
 value, what it is compared with, a verdict (``supported``, ``refuted`` or ``insufficient_data``),
@@ -53,8 +54,16 @@ import pandas as pd
 from pkdata import countries, paths, schema, store
 from pkdata.errors import DataNotFoundError, PkdataError
 
-#: The report the claims come from, and its month (the default ``as_of``).
-REPORT = "China and UN peacekeeping (September 2018)"
+#: The report the claims come from: author, title, series, publisher, date; :data:`REPORT` cites it in full,
+#: :data:`REPORT_SHORT` in a chart's source line. Reuse these wherever the report is named.
+REPORT_AUTHOR = "Marc Lanteigne"
+REPORT_TITLE = "The Role of UN Peacekeeping in China's Expanding Strategic Interests"
+REPORT_SERIES = "Special Report"
+REPORT_PUBLISHER = "United States Institute of Peace"
+REPORT_DATE_TEXT = "September 2018"
+REPORT = f"{REPORT_AUTHOR}, {REPORT_TITLE}, {REPORT_SERIES}, {REPORT_PUBLISHER}, {REPORT_DATE_TEXT}"
+REPORT_SHORT = f"{REPORT_AUTHOR}, {REPORT_TITLE} (USIP {REPORT_SERIES}, {REPORT_DATE_TEXT})"
+#: The report's month (the default ``as_of``).
 REPORT_MONTH = "2018-09"
 
 #: Columns of :func:`check`, in order.
@@ -425,52 +434,87 @@ def _pct(x: float) -> str:
     return f"{x:.3f}%"
 
 
-def _second_largest_funder(d: _Data, as_of: pd.Timestamp) -> Result:
-    from pkdata.finance import rank_bounds
+_MEASURE_COLUMNS = ("kind", "year", "member_iso3", "share_percent", "share_low", "share_high", "basis", "precision",
+                    "period_start", "period_end", "assessed_usd", "source", "measure", "measure_pick", "measure_rank",
+                    "measure_rank_min", "measure_rank_max")
+#: Funding claim: the measure that decides (the rate each member was assessed for the period) and the other one,
+#: shown in the evidence.
+FUNDING_MEASURE = "scale"
+OTHER_MEASURE = {"scale": "billed", "billed": "scale"}
+MEASURE_TEXT = {
+    "scale": "the rate each member was assessed for the scale period (GA table, else the secondary rate printed "
+             "for the year, else bounds derived from the regular-budget scale)",
+    "billed": "calendar-year assessed USD / all members' (amounts billed in the year; the first year of a scale "
+              "period still contains amounts at the old rates)",
+}
 
-    got = _year_rows(d, "peacekeeping", as_of, FUNDING_BASES)
-    if isinstance(got, Result):
-        return got
-    _, year, basis = got
-    df = d.table("assessments", _ASSESSMENT_COLUMNS)
-    rows = df[(df["kind"] == "peacekeeping") & (df["year"] == year) & (df["basis"] == basis) & df["chosen"]]
-    rows = rows.sort_values(["share_percent", "member_iso3"], ascending=[False, True], kind="mergesort")
-    rows = rows.reset_index(drop=True)
-    partial = bool((rows["coverage"] == "partial").any())
-    low, high = rank_bounds(rows["share_low"].to_numpy(float), rows["share_high"].to_numpy(float), partial=partial)
-    rows = rows.assign(rank_min=low, rank_max=high)
+
+def _second_largest_funder(d: _Data, as_of: pd.Timestamp, measure: str = FUNDING_MEASURE) -> Result:
+    df = d.table("assessments", _MEASURE_COLUMNS)
+    df = df[(df["kind"] == "peacekeeping") & (df["measure"] == measure) & df["measure_pick"]]
+    years = sorted(int(y) for y in df.loc[df["member_iso3"] == CHN, "year"].dropna().unique())
+    earlier = [y for y in years if y <= as_of.year]
+    if not earlier:
+        return _insufficient(f"no peacekeeping figure ({measure}) for China in {as_of.year} or before")
+    year = earlier[-1]
+    rows = df[df["year"] == year].sort_values(["share_high", "share_percent", "member_iso3"],
+                                              ascending=[False, False, True], kind="mergesort").reset_index(drop=True)
+    end = rows.loc[rows["member_iso3"] == CHN, "period_end"].dropna()
+    if year != as_of.year and not (len(end) and int(end.max()) >= as_of.year):
+        return _insufficient(f"the latest peacekeeping figure ({measure}) on or before {as_of.year} is for {year}, "
+                             f"whose scale period ends {int(end.max()) if len(end) else year}; close enough is the "
+                             "year of as_of or an earlier year of the same scale period", str(year))
     by = rows.set_index("member_iso3")
-    china = by.loc[CHN]
     if "USA" not in by.index:
-        return _insufficient(f"the {year} peacekeeping figures ({basis}) do not list the United States", str(year),
+        return _insufficient(f"the {year} peacekeeping figures ({measure}) do not list the United States", str(year),
                              d.files(rows["source"]))
+    china, usa = by.loc[CHN], by.loc["USA"]
 
     def rank_text(r: pd.Series) -> str:
-        return f"rank {r['rank_min']}" if r["rank_min"] == r["rank_max"] else f"rank {r['rank_min']}..{r['rank_max']}"
+        lo, hi = r["measure_rank_min"], r["measure_rank_max"]
+        return f"rank {lo}" if lo == hi else f"rank {lo}..{hi if pd.notna(hi) else '?'}"
 
-    def who(r: Any) -> str:
-        usd = f", ${r.assessed_usd / 1e6:,.1f}m" if pd.notna(r.assessed_usd) else ""
-        rank = rank_text(pd.Series(r._asdict()))
-        return f"{countries.display_name(r.member_iso3)} {_pct(r.share_percent)}{usd} ({rank})"
+    def share(r: Any) -> str:
+        if pd.notna(r["share_percent"]):
+            return _pct(r["share_percent"])
+        return f"{r['share_low']:.3f}..{r['share_high']:.3f}%"
 
-    usa = by.loc["USA"]
-    top = "; ".join(who(r) for r in rows.head(4).itertuples())
-    certain = china["rank_min"] == china["rank_max"] == 2 and usa["rank_min"] == usa["rank_max"] == 1
-    refuted = china["rank_min"] > 2 or china["rank_max"] < 2 or usa["rank_min"] > 1
+    def who(iso: str) -> str:
+        r = by.loc[iso]
+        usd = f", ${r['assessed_usd'] / 1e6:,.1f}m" if pd.notna(r["assessed_usd"]) else ""
+        return f"{countries.display_name(iso)} {share(r)}{usd} ({rank_text(r)}, {r['basis']})"
+
+    certain = china["measure_rank_min"] == china["measure_rank_max"] == 2 and usa["measure_rank_max"] == 1
+    refuted = china["measure_rank_min"] > 2 or (pd.notna(china["measure_rank_max"])
+                                                and china["measure_rank_max"] < 2) or usa["measure_rank_min"] > 1
     verdict = "supported" if certain else "refuted" if refuted else "insufficient_data"
     pos = int(rows.index[rows["member_iso3"] == CHN][0])
-    comparison = f"United States {_pct(usa['share_percent'])} ({rank_text(usa)})"
+    comparison = f"United States {share(usa)} ({rank_text(usa)})"
     for label, at in (("next above China", pos - 1), ("next below China", pos + 1)):
         if 0 <= at < len(rows) and rows.iloc[at]["member_iso3"] != "USA":
-            comparison += f"; {label}: {countries.display_name(rows.iloc[at]['member_iso3'])} " \
-                          f"{_pct(rows.iloc[at]['share_percent'])}"
-    evidence = (f"Peacekeeping assessments {year}, basis {basis}: {BASIS_TEXT.get(basis, basis)}"
-                f"{' (partial table: ' + str(len(rows)) + ' members listed)' if partial else ''}. "
-                f"Largest shares: {top}. China: {rank_text(china)}.")
+            comparison += f"; {label}: {who(rows.iloc[at]['member_iso3'])}"
+    top = "; ".join(who(i) for i in rows["member_iso3"].head(4))
+    evidence = (f"Peacekeeping assessments {year}, measure {measure}: {MEASURE_TEXT[measure]}. Largest: {top}. "
+                f"China: {rank_text(china)}.")
     if verdict == "insufficient_data":
         evidence += " The precision of the figures leaves China's rank open."
-    return Result(verdict, float(china["share_percent"]), comparison, f"{year} ({basis})",
-                  d.files(rows["source"]), evidence)
+    other = OTHER_MEASURE[measure]
+    alt = d.table("assessments", _MEASURE_COLUMNS)
+    alt = alt[(alt["kind"] == "peacekeeping") & (alt["measure"] == other) & alt["measure_pick"]
+              & (alt["year"] == year)].set_index("member_iso3")
+    sources = d.files(rows["source"])
+    if CHN in alt.index:
+        a = alt.loc[CHN]
+        evidence += (f" Other measure ({other}: {MEASURE_TEXT[other]}): China {share(a)}, {rank_text(a)}"
+                     + (f"; {year} is the first year of the {int(a['period_start'])}-{int(a['period_end'])} scale, "
+                        "so the year's billed amounts still include assessments at the old rates"
+                        if a["measure_rank_min"] != china["measure_rank_min"] and a["period_start"] == year else "")
+                     + ".")
+        sources = sorted(set(sources) | set(d.files(alt.loc[[CHN], "source"])))
+    else:
+        evidence += f" Other measure ({other}): no figure for {year}."
+    value = float(china["share_percent"]) if pd.notna(china["share_percent"]) else math.nan
+    return Result(verdict, value, comparison, f"{year} ({measure})", sources, evidence)
 
 
 def _rising_budget_share(d: _Data, as_of: pd.Timestamp) -> Result:
@@ -600,8 +644,8 @@ CLAIMS: dict[str, Claim] = {c.claim_id: c for c in (
           "how many of MINUSMA and UNMISS have Chinese personnel (median over the last 12 reports with mission "
           "detail)", "missions", "month", _in_mali_and_south_sudan),
     Claim("second_largest_funder", "China has the second-largest share of assessed peacekeeping funding, after the "
-          "United States.", "China's share of assessed peacekeeping funding (%), calendar year", "percent", "year",
-          _second_largest_funder),
+          "United States.", "China's rate on the peacekeeping scale (%) in the calendar year (billed share in the "
+          "evidence)", "percent", "year", _second_largest_funder),
     Claim("recent_fatalities", "Chinese peacekeepers were killed in the three years before the date.",
           "Chinese uniformed peacekeepers killed by malicious acts in the three years up to the date", "deaths",
           "month", _recent_fatalities),
@@ -686,7 +730,7 @@ def timeline(claim_id: str, *, data_dir: str | Path | None = None) -> pd.DataFra
 
     >>> t = timeline("second_largest_funder")
     >>> [r for r in t.attrs["runs"] if r["verdict"] == "supported"][0]["first"]
-    '2017'
+    '2016'
     """
     claim = CLAIMS.get(claim_id)
     if claim is None:
@@ -772,7 +816,7 @@ def render(frame: pd.DataFrame, fmt: Literal["table", "csv", "json"] = "table") 
     folder = Path(frame.attrs.get("data_dir", "?"))
     if folder.is_relative_to(paths.REPO_DIR):
         folder = folder.relative_to(paths.REPO_DIR)
-    lines = [f"Claims of the report \"{frame.attrs.get('report', REPORT)}\", checked as of "
+    lines = [f"Claims of {frame.attrs.get('report', REPORT)}, checked as of "
              f"{frame.attrs.get('as_of', '?')} (data: {folder})", ""]
     lines.append("  ".join(h.ljust(w) for h, w in zip(heads, [*widths, 0], strict=True)).rstrip())
     for c in cells:

@@ -54,6 +54,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     if rows:
         print("Exclusions the build made on purpose (known defects of a source):")
         print(_table(["table", "file", "action", "how many", "reason"], rows))
+    _print_quality(args.data, m)
     return 0
 
 
@@ -102,6 +103,24 @@ def _table(heads: list[str], rows: list[list[str]], width: int = 120) -> str:
         lines.append("  " + cells + "  " + wrapped[0])
         lines.extend(" " * indent + more for more in wrapped[1:])
     return "\n".join(lines)
+
+
+def _print_quality(data: str | None, m: dict[str, Any]) -> None:
+    """The quality flags (``pkdata.quality()``): one line per flag, then the detectors that ran."""
+    from pkdata import store
+    from pkdata.errors import DataNotFoundError
+
+    try:
+        q = store.table("quality", data)
+    except DataNotFoundError:
+        print("Quality flags: none (no quality.parquet; rebuild with `pkdata build`)")
+        return
+    print(f"Quality flags ({len(q)}; pkdata.quality(); 'exclude' = treated as missing, totals kept):")
+    for r in q.itertuples():
+        print(f"  {r.month}  {r.scope:<20} {r.field:<7} {r.action:<8} {r.issue} [{r.detected_by}]")
+    detectors = m.get("quality", {}).get("detectors", {})
+    for name, rule in detectors.items():
+        print(f"  detector {name}: {rule}")
 
 
 #: Commands of the builder layer, implemented in this module (named, never imported by the library).

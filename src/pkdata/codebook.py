@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import tomllib
 
 from pkdata import paths, store
 from pkdata.errors import PkdataError

@@ -53,12 +53,22 @@ Kind = Literal["peacekeeping", "regular"]
 KINDS: tuple[str, ...] = ("peacekeeping", "regular")
 #: Bases, best first: the preferred rows of a kind-year come from the first basis it has.
 BASES: tuple[str, ...] = ("scale_rate", "assessed_usd", "scale_rate_rounded")
+#: Every basis of the table: the above and the peacekeeping scale's bounds derived from the regular-budget
+#: scale (never preferred; see :mod:`pkdata.build.peacekeeping_scale`).
+ALL_BASES: tuple[str, ...] = (*BASES, "scale_rate_derived")
+#: The two funding measures and the bases each is made of.
+MEASURES: dict[str, str] = {"scale_rate": "scale", "scale_rate_rounded": "scale", "scale_rate_derived": "scale",
+                            "assessed_usd": "billed"}
+Measure = Literal["scale", "billed"]
+#: Columns naming a row's measure and, for the row picked for it, its rank within that measure.
+MEASURE_COLUMNS: tuple[str, ...] = ("measure", "measure_pick", "measure_rank", "measure_rank_min",
+                                    "measure_rank_max", "measure_rank_note")
 
 ASSESSMENT_COLUMNS: tuple[str, ...] = (
     "kind", "year", "year_type", "member_iso3", "member", "share_percent", "share_low", "share_high",
     "rank", "rank_min", "rank_max", "rank_certain", "rank_note", "basis", "precision", "coverage",
     "chosen", "preferred", "period_start", "period_end", "year_stated", "rate_printed", "assessed_usd",
-    "source", "source_key", "source_document", "source_url", "note",
+    "source", "source_key", "source_document", "source_url", "note", *MEASURE_COLUMNS,
 )
 BUDGET_TABLE_COLUMNS: tuple[str, ...] = (
     "fiscal_year", "fiscal_year_start", "level", "mission", "mission_name", "usd", "basis", "precision",
@@ -124,53 +134,85 @@ _PUBLIC = ["year", "member_iso3", "member", "share_percent", "rank", "rank_min",
            "period_end", "year_stated", "rank_note", "source", "source_document", "source_url", "note"]
 
 
-def assessments(kind: Kind = "peacekeeping", *, basis: str | None = None, all_rows: bool = False,
-                data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Year x member shares of the peacekeeping or regular-budget assessments, with rank and basis.
+def assessments(kind: Kind = "peacekeeping", *, measure: Measure | None = None, basis: str | None = None,
+                all_rows: bool = False, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Year x member shares of the peacekeeping or regular-budget assessments, with rank, basis and measure.
 
-    By default one row per year and member from the best basis that year has (``scale_rate``,
-    then ``assessed_usd``, then ``scale_rate_rounded``; see the module docstring). ``basis=``
-    picks one basis instead; ``all_rows=True`` returns every row of every source (including
-    less precise duplicates, ``chosen`` False). Years are calendar years. ``rank`` is missing
-    where the precision of the figures or a partial table leaves it open: see ``rank_min``,
-    ``rank_max`` and ``rank_note``.
+    Two measures (column ``measure`` on every row):
+
+    * ``measure="scale"``: the rate each member was assessed for the period. The GA's exact table
+      where present (``scale_rate``), else a secondary rate printed for that year
+      (``scale_rate_rounded``), else the bounds derived from the regular-budget scale by the
+      levels of the peacekeeping scale (``scale_rate_derived``: ``share_low``..``share_high``,
+      ``share_percent`` missing where only bounds are known). One row per year and member; ranks
+      are precision-aware and computed over that mix.
+    * ``measure="billed"``: calendar-year assessed USD over all members' (``assessed_usd``). In the
+      first year of a scale period this still contains amounts billed at the old rates.
+
+    Without ``measure``: one row per year and member from the best basis that year has
+    (``scale_rate``, then ``assessed_usd``, then ``scale_rate_rounded``; see the module docstring).
+    ``basis=`` picks one basis instead; ``all_rows=True`` returns every row of every source
+    (including less precise duplicates, ``chosen`` False). Years are calendar years. ``rank`` is
+    missing where the precision of the figures or a partial table leaves it open: see
+    ``rank_min``, ``rank_max`` and ``rank_note``.
 
     >>> df = assessments("regular")
     >>> china = df[(df.year == 2025) & (df.member_iso3 == "CHN")].iloc[0]
     >>> float(china["share_percent"]), int(china["rank"]), china["basis"]
     (20.004, 2, 'scale_rate')
+    >>> scale = assessments("peacekeeping", measure="scale").set_index(["year", "member_iso3"])
+    >>> int(scale.loc[(2016, "CHN"), "rank"]), float(scale.loc[(2016, "CHN"), "share_percent"])
+    (2, 10.29)
     """
     df = store.table("assessments", data_dir)
     df = df[df["kind"] == _kind(kind)]
     if all_rows:
         return df.reset_index(drop=True)
-    if basis is not None:
-        if basis not in BASES:
-            raise PkdataError(f"basis={basis!r}: expected one of {list(BASES)}")
+    if basis is not None and basis not in ALL_BASES:
+        raise PkdataError(f"basis={basis!r}: expected one of {list(ALL_BASES)}")
+    if measure is not None:
+        if measure not in ("scale", "billed"):
+            raise PkdataError(f"measure={measure!r}: expected 'scale' (the rate set for the period) or 'billed' "
+                              "(calendar-year assessed USD)")
+        if basis is not None and MEASURES[basis] != measure:
+            raise PkdataError(f"basis={basis!r} belongs to measure {MEASURES[basis]!r}, not {measure!r}")
+        df = df[(df["measure"] == measure) & df["measure_pick"]]
+        if basis is not None:
+            df = df[df["basis"] == basis]
+        df = df.assign(rank=df["measure_rank"], rank_min=df["measure_rank_min"], rank_max=df["measure_rank_max"],
+                       rank_note=df["measure_rank_note"], rank_certain=df["measure_rank"].notna())
+    elif basis is not None:
         df = df[(df["basis"] == basis) & df["chosen"]]
     else:
         df = df[df["preferred"]]
-    df = df.sort_values(["year", "share_percent", "member_iso3"], ascending=[True, False, True], kind="mergesort")
-    return df.loc[:, _PUBLIC].reset_index(drop=True)
+    df = df.sort_values(["year", "share_percent", "share_high", "member_iso3"], ascending=[True, False, False, True],
+                        kind="mergesort")
+    return df.loc[:, [*_PUBLIC, "measure"]].reset_index(drop=True)
 
 
-def funding_rank(year: int, kind: Kind = "peacekeeping", *, basis: str | None = None,
-                 data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Members ranked by their share of the assessments in one calendar year.
+def funding_rank(year: int, kind: Kind = "peacekeeping", *, measure: Measure | None = "scale",
+                 basis: str | None = None, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Members ranked by their share of the assessments in one calendar year, by default on the scale.
 
-    ``rank`` is set where it is certain; otherwise ``rank_min``..``rank_max`` and
-    ``rank_note`` say what the precision of the source allows.
+    ``measure="scale"`` (default): the rate set for the period; ``"billed"``: calendar-year assessed
+    USD; ``None``: the preferred basis as in :func:`assessments`; a ``basis`` ranks that basis alone. ``rank`` is set
+    where it is certain; otherwise ``rank_min``..``rank_max`` and ``rank_note`` say what the
+    precision of the source allows.
 
-    >>> top = funding_rank(2019).head(2)
-    >>> [(r.member_iso3, int(r.rank), r.basis) for r in top.itertuples()]
-    [('USA', 1, 'assessed_usd'), ('CHN', 2, 'assessed_usd')]
+    >>> top = funding_rank(2016).head(3)
+    >>> [(r.member_iso3, int(r.rank)) for r in top.itertuples()]
+    [('USA', 1), ('CHN', 2), ('JPN', 3)]
+    >>> int(funding_rank(2016, measure="billed").set_index("member_iso3").loc["CHN", "rank"])
+    3
     """
     y = _calendar_year(year)
-    df = assessments(kind, basis=basis, data_dir=data_dir)
+    if basis is not None:  # a basis keeps its meaning: that basis's own rows and ranks
+        measure = None
+    df = assessments(kind, measure=measure, basis=basis, data_dir=data_dir)
     out = df[df["year"] == y]
     if out.empty:
         have = sorted(int(v) for v in df["year"].dropna().unique())
-        raise PkdataError(f"no {kind} assessment figures for {y}"
+        raise PkdataError(f"no {kind} assessment figures for {y}" + (f" on measure {measure!r}" if measure else "")
                           + (f" on basis {basis!r}" if basis else "") + f"; years with figures: {have}")
     return out.reset_index(drop=True)
 
@@ -303,7 +345,7 @@ def burden(year: int, *, data_dir: str | Path | None = None) -> pd.DataFrame:
     shares = counts.div(counts.sum(axis=1), axis=0) * 100
     months = [d.strftime("%Y-%m") for d in counts.index]
     personnel = pd.DataFrame({"personnel_share": shares.mean(axis=0), "personnel_mean": counts.mean(axis=0)})
-    fund = funding_rank(y, data_dir=data_dir).set_index("member_iso3")
+    fund = funding_rank(y, measure=None, data_dir=data_dir).set_index("member_iso3")
     keep = ["share_percent", "rank", "rank_min", "rank_max", "rank_certain", "basis", "precision", "source"]
     out = fund[keep].rename(
         columns={"share_percent": "funding_share", "rank": "funding_rank", "rank_min": "funding_rank_min",

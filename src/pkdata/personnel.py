@@ -135,3 +135,21 @@ def p5(date: str | pd.Timestamp) -> pd.DataFrame:
     out[num] = out[num].fillna(0).astype("int64")
     out["rank"] = out["rank"].astype("Int64")
     return out.sort_values("total", ascending=False, kind="mergesort")
+
+
+def listed_contributors(date: str | pd.Timestamp | None = None) -> pd.DataFrame:
+    """Every contributor each UN monthly PDF report lists, **with those printed with 0 personnel**.
+
+    :func:`contributions` keeps rows with personnel only (total > 0), so counting contributors there
+    counts those with someone deployed; this table reproduces the report's own list of contributing
+    countries. Columns: date, contributor_iso3, contributor, total, source. Months from the IPI and
+    CSV sources (no PDF) are not in it.
+
+    >>> lc = listed_contributors("2022-01")
+    >>> len(lc), int((lc["total"] == 0).sum())
+    (122, 1)
+    """
+    df = store.table("listed_contributors")
+    if date is None:
+        return df
+    return _month_rows(df, date).reset_index(drop=True)

@@ -23,6 +23,8 @@ class BuildContext:
     workers: int = 2
     #: Tables produced by the steps that ran before (name -> frame), for cross-checks.
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Manifest keys the steps that ran before produced (e.g. ``contributions_crosschecks``).
+    extra: dict[str, Any] = field(default_factory=dict)
     #: What the running step asked for (method, arguments, resolved path): the step cache's key
     #: (:mod:`pkdata.build.stepcache`). Steps read their inputs only through the methods below.
     inputs: list[tuple[str, tuple[str, ...], str]] = field(default_factory=list)
@@ -65,6 +67,8 @@ class StepResult:
     tables: dict[str, pd.DataFrame]
     sources: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Tables of earlier steps this step hands back changed (e.g. the quality step's exclusions).
+    replaces: tuple[str, ...] = ()
 
 
 def code_version(*modules: str) -> str:

@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from pkdata import countries
+from pkdata.build import peacekeeping_scale as pks
 from pkdata.build.context import BuildContext, StepResult
 from pkdata.errors import PkdataError
-from pkdata.finance import ASSESSMENT_COLUMNS, BASES, BUDGET_TABLE_COLUMNS, rank_bounds
+from pkdata.finance import ASSESSMENT_COLUMNS, BASES, BUDGET_TABLE_COLUMNS, MEASURE_COLUMNS, MEASURES, rank_bounds
 from pkdata.hashes import sha256_file
 from pkdata.readers import assessments as rd
 from pkdata.readers import un_open
@@ -26,6 +27,7 @@ from pkdata.readers import un_open
 CURATED_PK_RATES = "peacekeeping_assessment_rates.csv"
 CURATED_RB_RATES = "regular_budget_scale.csv"
 CURATED_BUDGETS = "peacekeeping_budgets.csv"
+CURATED_PK_LEVELS = "peacekeeping_levels.csv"
 #: The official regular-budget tables (``budget/official/``).
 RB_WORKBOOK = "regular_budget_scale_2010_2027_UN_CoC_workbook.csv"
 RB_RESOLUTION = "regular_budget_scale_2025_2027_A_RES_79_249.csv"
@@ -143,6 +145,10 @@ def _interval(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
                                                         df["share_percent"] - unit / 2))
     high = np.where(exact, df["share_percent"], np.where(truncated, df["share_percent"] + unit,
                                                          df["share_percent"] + unit / 2))
+    if "_low" in df:  # derived rows carry their own bounds
+        own = df["_low"].notna().to_numpy()
+        low = np.where(own, df["_low"], low)
+        high = np.where(own, df["_high"], high)
     return pd.Series(low, index=df.index), pd.Series(high, index=df.index)
 
 
@@ -222,7 +228,7 @@ def finish_assessments(rows: pd.DataFrame) -> pd.DataFrame:
     best = df.assign(_o=df["basis"].map(order)).groupby(["kind", "year"])["_o"].transform("min")
     df["preferred"] = df["chosen"] & (df["basis"].map(order) == best)
     df = df.sort_values(["kind", "year", "basis", "member_iso3", "source", "source_key"], kind="mergesort")
-    out = df.loc[:, list(ASSESSMENT_COLUMNS)].reset_index(drop=True)
+    out = df.loc[:, [c for c in ASSESSMENT_COLUMNS if c not in MEASURE_COLUMNS]].reset_index(drop=True)
     for col in ("year", "period_start", "period_end"):
         out[col] = out[col].astype("Int64")
     for col in ("share_percent", "share_low", "share_high", "assessed_usd"):
@@ -233,6 +239,73 @@ def finish_assessments(rows: pd.DataFrame) -> pd.DataFrame:
                 "rate_printed", "source", "source_key", "source_document", "source_url", "note"):
         out[col] = out[col].astype("string")
     return out
+
+
+#: Order in which a member-year's figure is picked for the ``scale`` measure (lower first).
+_SCALE_PICK = {"scale_rate": 0, "scale_rate_rounded/stated": 1, pks.BASIS: 2, "scale_rate_rounded": 3}
+
+
+def _open_note(i: int, g: pd.DataFrame, possible_above: list[str], rmin: int, rmax: int) -> str:
+    if rmin == rmax:
+        return ""
+    names = ", ".join(sorted(possible_above)[:6]) + (" ..." if len(possible_above) > 6 else "")
+    return f"the bounds leave rank {rmin}..{rmax} open (could rank above: {names})"
+
+
+def add_measures(df: pd.DataFrame, base_rates: dict[tuple[int, str], float]) -> pd.DataFrame:
+    """Name each row's measure and pick one row per kind x year x member and measure, ranked within it.
+
+    ``billed``: the calendar-year assessed USD (``assessed_usd``), ranks as per basis. ``scale``:
+    the rate set for the period: the GA's exact table (``scale_rate``), else a secondary rate
+    printed for that year, else the bounds derived from the regular-budget scale, else a
+    secondary rate printed for the whole period. Peacekeeping years with derived rows cover every
+    member; their ranks use :func:`pkdata.build.peacekeeping_scale.scale_rank_bounds` with
+    ``base_rates`` (year, member) -> regular-budget rate, so the permanent members keep their order.
+    """
+    df = df.copy()
+    df["measure"] = df["basis"].map(MEASURES).astype("string")
+    df["measure_pick"] = False
+    for col in ("measure_rank", "measure_rank_min", "measure_rank_max"):
+        df[col] = pd.array([pd.NA] * len(df), dtype="Int64")
+    df["measure_rank_note"] = ""
+    billed = df["chosen"] & (df["basis"] == "assessed_usd")
+    df.loc[billed, "measure_pick"] = True
+    for col in ("rank", "rank_min", "rank_max"):
+        df.loc[billed, f"measure_{col}"] = df.loc[billed, col]
+    df.loc[billed, "measure_rank_note"] = df.loc[billed, "rank_note"]
+    cand = df[df["chosen"] & (df["measure"] == "scale")]
+    label = cand["basis"].where(~((cand["basis"] == "scale_rate_rounded") & cand["year_stated"]),
+                                "scale_rate_rounded/stated")
+    cand = cand.assign(_pick=label.map(_SCALE_PICK)).sort_values(["kind", "year", "member_iso3", "_pick"],
+                                                                  kind="mergesort")
+    picks = cand[~cand.duplicated(["kind", "year", "member_iso3"])]
+    # A year with the official (complete) table takes it alone: no derived or secondary figure beside it.
+    official = picks.groupby(["kind", "year"])["basis"].transform(lambda b: (b == "scale_rate").any())
+    picks = picks[~official | (picks["basis"] == "scale_rate")]
+    df.loc[picks.index, "measure_pick"] = True
+    for (kind, year), g in picks.groupby(["kind", "year"], sort=True):
+        low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
+        derived = bool((g["basis"] == pks.BASIS).any())
+        full = derived or bool((g["coverage"] == "full").all())
+        if kind == "peacekeeping" and derived:
+            base = np.array([base_rates.get((int(year), m), np.nan) for m in g["member_iso3"]])
+            common = g["member_iso3"].isin(countries.P5).to_numpy()
+            rmin, rmax = pks.scale_rank_bounds(low, high, base, common)
+        else:
+            rmin, rmax = rank_bounds(low, high, partial=not full)
+        iso = g["member_iso3"].tolist()
+        df.loc[g.index, "measure_rank_min"] = rmin
+        df.loc[g.index, "measure_rank_max"] = np.where(rmax >= 10**6, pd.NA, rmax)
+        df.loc[g.index, "measure_rank"] = np.where(rmin == rmax, rmin, pd.NA)
+        notes = []
+        for i in range(len(g)):
+            above = [iso[j] for j in range(len(g)) if j != i and high[j] > low[i] and not low[j] >= high[i]]
+            notes.append(_open_note(i, g, above, int(rmin[i]), int(rmax[i])) if full else
+                         (g["rank_note"].iloc[i] or ""))
+        df.loc[g.index, "measure_rank_note"] = notes
+    df["measure_pick"] = df["measure_pick"].astype(bool)
+    df["measure_rank_note"] = df["measure_rank_note"].astype("string")
+    return df.loc[:, list(ASSESSMENT_COLUMNS)]
 
 
 def _crosscheck(name: str, exact: pd.DataFrame, other: pd.DataFrame, *, on: str = "rate_percent") -> dict[str, Any]:
@@ -340,7 +413,23 @@ def step_finance(ctx: BuildContext) -> StepResult:
         files.append((_File(path, PUBLISHERS["curated"], "see source_url per row", "assessments",
                             f"{kind} rates, rounded (compiled facts)"), {}))
 
-    assessments = finish_assessments(pd.concat(rate_frames, ignore_index=True))
+    # Peacekeeping scale, every member-year 2010-2027: bounds derived from the exact regular-budget scale by
+    # the levels of A/RES/55/235, the premium factor pinned by the secondary rates printed for the year.
+    levels_path = ctx.curated(CURATED_PK_LEVELS)
+    levels = rd.read_levels_csv(levels_path)
+    rounded = pd.concat([f for f in rate_frames if (f["kind"] == "peacekeeping").all()
+                         and (f["basis"] == "scale_rate_rounded").all()], ignore_index=True)
+    low, high = _interval(rounded)
+    secondary = rounded.assign(low=low, high=high)
+    derived = pks.derive(workbook, secondary, levels, workbook_path.name)
+    checks.append(pks.crosscheck(derived, secondary))
+    rate_frames.append(derived)
+    files.append((_File(levels_path, PUBLISHERS["curated"], "see source_url per row", "assessments",
+                        "peacekeeping scale levels (level B: pays the regular-budget rate), for the derived rows"),
+                  {"note": "produces no row itself; used_by_rows: derived peacekeeping rows that use a level from it"}))
+    base_rates = {(int(y), m): float(r) for y, m, r in workbook[["year", "member_iso3", "rate_percent"]]
+                  .itertuples(index=False)}
+    assessments = add_measures(finish_assessments(pd.concat(rate_frames, ignore_index=True)), base_rates)
 
     # Budgets: fiscal years only.
     for path in sorted(un_dir.glob("budget-pko-*.json")) + sorted(un_dir.glob("budget-audited-pko-*.json")):
@@ -380,6 +469,10 @@ def step_finance(ctx: BuildContext) -> StepResult:
     sources = []
     for f, extra in files:
         table = assessments if f.table == "assessments" else budgets
+        if f.path == levels_path:
+            used = int(((assessments["basis"] == pks.BASIS) & assessments["note"].str.startswith("level B")).sum())
+            sources.append(f.entry(0, used_by_rows=used, **extra))
+            continue
         sources.append(f.entry(int((table["source"] == f.path.name).sum()), **extra))
     preferred = assessments[assessments["preferred"]].drop_duplicates(["kind", "year"])
     summary = {

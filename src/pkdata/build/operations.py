@@ -34,6 +34,7 @@ def mission_table(pko: pd.DataFrame, crosswalk: dict[str, list[str]], overrides:
     ``files`` names the inputs in error messages (keys ``pko``, ``overrides``, ``added``).
 
     >>> from pkdata.readers import un_missions as um
+    >>> from pkdata import paths
     >>> ref, cur = FIXTURES / "missions", paths.curated_dir()
     >>> t = mission_table(um.read_pko(ref / PKO_FILE), um.read_crosswalk(ref / CROSSWALK_FILE),
     ...                   um.read_overrides(cur / "mission_overrides.csv"), um.read_added(cur / "missions_added.csv"),
@@ -226,8 +227,10 @@ def step_missions(ctx: BuildContext) -> StepResult:
                 last_update=", ".join(fat.last_update), rows_in_file=len(fat.frame), excluded=excluded["rows"],
                 nationality_undetermined=fat.nationality_undetermined,
                 missions_not_in_mission_table={str(k): int(v) for k, v in sorted(not_listed.items())}),
-        _source(ex_path, "fatalities", 0, curated, "data/raw/curated/fatality_exclusions.csv",
-                role="rows of the UN file dropped on purpose"),
+        # An exclusion table produces no row: its ``rows`` are the rows it removes from the UN file.
+        _source(ex_path, "fatalities", excluded["rows"], curated, "data/raw/curated/fatality_exclusions.csv",
+                role="rows of the UN file dropped on purpose", rows_meaning="rows excluded from "
+                f"{fat_path.name}", rows_excluded=excluded["rows"]),
     ]
     extra = {"fatalities_exclusions": {"duplicate_casualty_id": excluded}} if excluded["rows"] else {}
     return StepResult({"missions": table, "fatalities": fatalities}, sources, extra)

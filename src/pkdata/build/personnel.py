@@ -10,11 +10,11 @@ from typing import Any
 
 import pandas as pd
 
-from pkdata import schema
+from pkdata import countries, schema
 from pkdata.build.context import BuildContext, StepResult, code_version
 from pkdata.errors import PkdataError
 from pkdata.hashes import sha256_file
-from pkdata.readers.un_pdf import REPORT_DATES, parse_report, to_frame
+from pkdata.readers.un_pdf import REPORT_DATES, listed_contributors, parse_report, to_frame
 
 UN_PDF_PUBLISHER = "UN Department of Peace Operations (DPO), monthly troop and police contributors reports"
 UN_PDF_URL = "https://peacekeeping.un.org/sites/default/files/<report>.pdf (monthly 'contributions by country' report)"
@@ -44,6 +44,8 @@ def _parse_pdf(path: str) -> tuple[dict[str, Any], pd.DataFrame]:
         "printed_grand_total": grand[0] if grand else None,
         "printed_totals_checked": len(report.printed),
         "rows_total": int(report.grand_total),
+        # every contributor the report lists, zeros included: [[iso3, total], ...] (table listed_contributors)
+        "listed": [[k, int(v)] for k, v in listed_contributors(report).items()],
     }
     return meta, frame
 
@@ -150,6 +152,7 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
     for pdf in pdfs:
         by_date.setdefault(parsed[pdf][1]["report_date"], []).append(pdf)
     frames = []
+    listed = []
     sources = []
     months: dict[str, dict[str, Any]] = {}
     for date in sorted(by_date):
@@ -163,6 +166,8 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
                     "remove the wrong file from the raw folder and rebuild")
         frames.append(parsed[keep][2])
         meta = parsed[keep][1]
+        listed.append(pd.DataFrame(meta["listed"], columns=["contributor_iso3", "total"]).assign(
+            date=pd.Timestamp(date), source=keep.name))
         months[date[:7]] = {
             "source": keep.name,
             "granularity": ("mission" if meta["has_mission"] else "country")
@@ -170,6 +175,9 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
         }
         for f in files:
             digest, fmeta, frame = parsed[f]
+            fmeta = {k: v for k, v in fmeta.items() if k != "listed"}
+            zero = sum(1 for _, total in parsed[f][1]["listed"] if total == 0)
+            fmeta |= {"contributors_listed": len(parsed[f][1]["listed"]), "contributors_listed_with_0": zero}
             entry = {
                 "name": f.name,
                 "sha256": digest,
@@ -186,6 +194,18 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
             sources.append(entry)
     table = schema.coerce(pd.concat(frames, ignore_index=True))
     sources.sort(key=lambda e: e["name"])
-    return StepResult({"contributions": table}, sources, {"contributions_months": months})
+    return StepResult({"contributions": table, "listed_contributors": _listed_table(listed)}, sources,
+                      {"contributions_months": months})
+
+
+def _listed_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Month x contributor as each report lists them, 0 personnel included (``contributions`` keeps total > 0)."""
+    df = pd.concat(frames, ignore_index=True)
+    df["contributor"] = df["contributor_iso3"].map(countries.display_name)
+    df = df.loc[:, ["date", "contributor_iso3", "contributor", "total", "source"]]
+    df["total"] = df["total"].astype("int64")
+    for col in ("contributor_iso3", "contributor", "source"):
+        df[col] = df[col].astype("string")
+    return df.sort_values(["date", "contributor_iso3"], kind="mergesort").reset_index(drop=True)
 
 

@@ -44,6 +44,7 @@ STEPS: list[str] = [
     "pkdata.build.history:step_history",
     "pkdata.build.operations:step_missions",
     "pkdata.build.finance:step_finance",
+    "pkdata.build.quality:step_quality",
     "pkdata.build.codes:step_codes",  # every contributor, nationality and member code has COW/GW/ISO rows
 ]
 
@@ -100,6 +101,7 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
     out_dir = Path(out) if out else paths.processed_dir()
     step_list = list(steps if steps is not None else STEPS)
     ctx.tables = stepcache.ReadTracker()
+    ctx.extra = stepcache.ReadTracker()
     planned = _plan(ctx, step_list)
     memo = _memo_path(ctx, out_dir)
     if planned is not None:
@@ -119,13 +121,14 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
         else:
             ctx.inputs.clear()
             ctx.tables.read.clear()
+            ctx.extra.read.clear()
             result = _resolve(step)(ctx)
-            key = (stepcache.store(ctx, name_of_step, result, lineage, ctx.tables.read)
-                   if name_of_step else None)
+            reads = ctx.tables.read | {f"extra:{k}" for k in ctx.extra.read}
+            key = stepcache.store(ctx, name_of_step, result, lineage, reads) if name_of_step else None
             cacheable = cacheable and key is not None  # later steps may read what this one made
-        _advance(lineage, result.tables, key or "")
+        _advance(lineage, result.tables, result.extra, key or "")
         for name, df in result.tables.items():
-            if name in tables:
+            if name in tables and name not in result.replaces:
                 raise PkdataError(f"two build steps produce table {name!r}")
             if name == "contributions":
                 df = _finalise_contributions(df)
@@ -133,6 +136,7 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
             dict.__setitem__(ctx.tables, name, df)
         sources.extend(result.sources)
         extra.update(result.extra)
+        dict.update(ctx.extra, result.extra)
         if "contributions_history" in tables:
             # IPI / UN CSV months that no PDF covers join the one canonical table (precedence in
             # pkdata.build.history); later steps (missions) then check the merged table.
@@ -143,6 +147,7 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
                 extra.get("contributions_months"), extra.pop("contributions_history_months", {}))
             tables["contributions"] = _finalise_contributions(merged)
             dict.__setitem__(ctx.tables, "contributions", tables["contributions"])
+            dict.__setitem__(ctx.extra, "contributions_months", extra["contributions_months"])
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".pkdata-build-", dir=out_dir.parent))
@@ -187,12 +192,15 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
 # --------------------------------------------------------------------------- step cache
 
 
-def _advance(lineage: dict[str, tuple[str, ...]], produced: Any, key: str) -> None:
-    """Record which step made each table (the fold adds the history step to ``contributions``)."""
+def _advance(lineage: dict[str, tuple[str, ...]], produced: Any, extras: Any, key: str) -> None:
+    """Record which step made each table and manifest key (the fold adds the history step to ``contributions``)."""
     for name in produced:
         lineage[name] = (key,)
+    for name in extras:
+        lineage[f"extra:{name}"] = (key,)
     if "contributions_history" in produced:
         lineage["contributions"] = lineage.get("contributions", ()) + (key,)
+        lineage["extra:contributions_months"] = lineage["contributions"]
 
 
 def _plan(ctx: BuildContext, step_list: list[Any]) -> list[str] | None:
@@ -204,7 +212,7 @@ def _plan(ctx: BuildContext, step_list: list[Any]) -> list[str] | None:
         if entry is None:
             return None
         keys.append(entry.key)
-        _advance(lineage, entry.tables, entry.key)
+        _advance(lineage, entry.tables, entry.extras, entry.key)
     return keys
 
 

@@ -87,6 +87,7 @@ class Entry:
     folder: Path
     reads: list[str]
     tables: list[str]
+    extras: list[str]
 
 
 def _step_dir(cache: Path, step: str) -> Path:
@@ -121,7 +122,7 @@ def lookup(ctx: BuildContext, step: str, lineage: dict[str, tuple[str, ...]]) ->
         except (OSError, ValueError, KeyError, TypeError):  # unreadable entry: a miss
             continue
         os.utime(meta_path)
-        return Entry(step, meta["key"], meta_path.parent, meta["reads"], meta["tables"])
+        return Entry(step, meta["key"], meta_path.parent, meta["reads"], meta["tables"], sorted(meta["extra"]))
     return None
 
 
@@ -131,7 +132,7 @@ def load(entry: Entry) -> StepResult:
 
     meta = json.loads((entry.folder / "entry.json").read_text())
     tables = {name: pq.read_table(entry.folder / f"{name}.parquet").to_pandas() for name in entry.tables}
-    return StepResult(tables, meta["sources"], meta["extra"])
+    return StepResult(tables, meta["sources"], meta["extra"], replaces=tuple(meta.get("replaces", ())))
 
 
 def store(ctx: BuildContext, step: str, result: StepResult, lineage: dict[str, tuple[str, ...]],
@@ -145,7 +146,8 @@ def store(ctx: BuildContext, step: str, result: StepResult, lineage: dict[str, t
     if (target / "entry.json").is_file():
         return key
     meta = {"step": step, "key": key, "inputs": [[m, list(a), r] for m, a, r in inputs], "reads": reads,
-            "tables": sorted(result.tables), "sources": result.sources, "extra": result.extra}
+            "tables": sorted(result.tables), "sources": result.sources, "extra": result.extra,
+            "replaces": list(result.replaces)}
     try:
         text = json.dumps(meta, sort_keys=True, ensure_ascii=False)
     except TypeError:  # a result that JSON cannot hold is simply not cached
@@ -209,7 +211,8 @@ def _stale(path: Path, age: float = 3600.0) -> bool:
 
 
 class ReadTracker(dict):
-    """``ctx.tables`` that remembers which tables a step read (for its lineage)."""
+    """``ctx.tables`` / ``ctx.extra`` that remember what a step read (for its lineage); a step that looks at
+    all of them (iterates) has read all of them."""
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -222,3 +225,26 @@ class ReadTracker(dict):
     def get(self, name: str, default: Any = None) -> Any:
         self.read.add(name)
         return super().get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        self.read.add(str(name))
+        return super().__contains__(name)
+
+    def _all(self) -> None:
+        self.read.update(super().keys())
+
+    def __iter__(self) -> Any:
+        self._all()
+        return super().__iter__()
+
+    def keys(self) -> Any:
+        self._all()
+        return super().keys()
+
+    def values(self) -> Any:
+        self._all()
+        return super().values()
+
+    def items(self) -> Any:
+        self._all()
+        return super().items()

@@ -352,3 +352,37 @@ def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
             raise ParseError(str(path), f"the Total row prints {total} for {year}, the member rates sum to {got:.6f}",
                              row=line)
     return frame
+
+
+LEVEL_COLUMNS: tuple[str, ...] = ("period_start_year", "period_end_year", "iso3", "member_state", "level",
+                                  "source_document", "source_url", "note")
+LEVELS = tuple("ABCDEFGHIJ")
+
+
+def read_levels_csv(path: str | Path) -> pd.DataFrame:
+    """The curated peacekeeping levels table: member x scale period -> level (A-J), one row per year.
+
+    Returns ``year``, ``period_start``, ``period_end``, ``member_iso3``, ``level``,
+    ``source_document``, ``source_url``, ``row``.
+
+    >>> from pkdata.paths import curated_dir
+    >>> df = read_levels_csv(curated_dir() / "peacekeeping_levels.csv")
+    >>> df[(df.year == 2014) & (df.member_iso3 == "DEU")]["level"].tolist()
+    ['B']
+    """
+    path = Path(path)
+    out = []
+    for line, r in _records(path, LEVEL_COLUMNS):
+        start = _int(r["period_start_year"], "period_start_year", path, line)
+        end = _int(r["period_end_year"], "period_end_year", path, line)
+        iso3 = _member(r["member_state"], r["iso3"], path, line)
+        if r["level"] not in LEVELS:
+            raise ParseError(str(path), f"level {r['level']!r}; expected one of {', '.join(LEVELS)}", row=line)
+        if not r["source_document"]:
+            raise ParseError(str(path), "source_document is empty; every level names its source", row=line)
+        for year in range(start, end + 1):
+            out.append((year, start, end, iso3, r["level"], r["source_document"], r["source_url"], line))
+    frame = pd.DataFrame(out, columns=["year", "period_start", "period_end", "member_iso3", "level",
+                                       "source_document", "source_url", "row"])
+    _check_duplicates(frame, ["year", "member_iso3"], path, "member-year")
+    return frame

@@ -141,6 +141,25 @@ def parse_report(path: str | Path, *, date_overrides: dict[str, pd.Timestamp] | 
     raise ParseError(path.name, f"layout not recognised; page 1 begins {header[:160]!r}", page=1)
 
 
+def listed_contributors(report: Report) -> dict[str, int]:
+    """Every contributor the report lists, ISO3 -> its total, **including those printed with 0 personnel**
+    (a line of zeros, or only zero cells), which :func:`to_frame` drops. The number of keys is the report's
+    number of contributing countries.
+
+    >>> from pkdata.paths import un_pdf_dir
+    >>> listed = listed_contributors(parse_report(un_pdf_dir() / "UN_country_contributions_2023_09.pdf"))
+    >>> listed["UKR"], listed["CHN"]
+    (0, 2275)
+    """
+    names = {r.contributor for r in report.rows} | {p.contributor for p in report.printed
+                                                     if p.scope == "country" and p.contributor}
+    iso = countries.to_iso3(sorted(names), file=report.file)
+    out = dict.fromkeys(sorted(set(iso.values())), 0)
+    for r in report.rows:
+        out[iso[r.contributor]] += r.total
+    return out
+
+
 def to_frame(report: Report) -> pd.DataFrame:
     """The canonical rows of a checked report (zero rows dropped, one row per key).
 
