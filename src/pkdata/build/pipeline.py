@@ -43,6 +43,7 @@ STEPS: list[str] = [
     "pkdata.build.history:step_history",
     "pkdata.build.operations:step_missions",
     "pkdata.build.finance:step_finance",
+    "pkdata.build.targets:step_targets",
 ]
 
 
