@@ -26,6 +26,8 @@ _LAZY = {
     "funding_rank": "pkdata.finance",
     "budgets": "pkdata.finance",
     "burden": "pkdata.finance",
+    "quality": "pkdata.quality",
+    "gender_excluded_months": "pkdata.quality",
     "claims": "pkdata.claims",  # a submodule under its own name: pkdata.claims is the module
 }
 

@@ -46,6 +46,8 @@ class StepResult:
     tables: dict[str, pd.DataFrame]
     sources: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Tables of earlier steps this step hands back changed (e.g. the quality step's exclusions).
+    replaces: tuple[str, ...] = ()
 
 
 def code_version(*modules: str) -> str:

@@ -43,6 +43,7 @@ STEPS: list[str] = [
     "pkdata.build.history:step_history",
     "pkdata.build.operations:step_missions",
     "pkdata.build.finance:step_finance",
+    "pkdata.build.quality:step_quality",
     "pkdata.build.targets:step_targets",
 ]
 
@@ -103,7 +104,7 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
     for step in steps if steps is not None else STEPS:
         result = _resolve(step)(ctx)
         for name, df in result.tables.items():
-            if name in tables:
+            if name in tables and name not in result.replaces:
                 raise PkdataError(f"two build steps produce table {name!r}")
             if name == "contributions":
                 df = _finalise_contributions(df)

@@ -1,0 +1,92 @@
+"""Quality flags: the curated table, the detectors on real reports, the exclusions in the data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import pkdata
+from pkdata import paths, store
+from pkdata.build import build
+from pkdata.build import quality as bq
+from pkdata.errors import PkdataError
+
+MONTHS = ["2020_05", "2020_07", "2020_08", "2020_09", "2020_10"]
+
+
+@pytest.fixture(scope="module")
+def built_without_curated(tmp_path_factory, un_pdf) -> Path:
+    """Five real reports around August 2020 built with an EMPTY curated quality table."""
+    root = tmp_path_factory.mktemp("quality")
+    raw = root / "raw"
+    (raw / "un_monthly_pdfs").mkdir(parents=True)
+    for m in MONTHS:
+        (raw / "un_monthly_pdfs" / f"UN_country_contributions_{m}.pdf").symlink_to(un_pdf(m))
+    (raw / "curated").mkdir()
+    header = (paths.curated_dir() / bq.CURATED).read_text().splitlines()[0]
+    (raw / "curated" / bq.CURATED).write_text(header + "\n")
+    build(raw=raw, out=root / "out", steps=["pkdata.build.personnel:step_un_pdfs",
+                                            "pkdata.build.quality:step_quality"])
+    return root / "out"
+
+
+def test_detector_finds_august_2020_without_the_curated_row(built_without_curated):
+    q = store.table("quality", built_without_curated)
+    whole = q[q["scope"] == "all"]
+    # Only August 2020 among the five months; found by the detectors alone.
+    assert whole["month"].tolist() == ["2020-08"]
+    assert "curated" not in whole["detected_by"].iloc[0]
+    assert "female_share_jump" in whole["detected_by"].iloc[0]
+    # The audit's examples are in the evidence: whole UNMISS contingents printed as women.
+    assert "zero_men" in whole["detected_by"].iloc[0]
+    assert pkdata.quality.gender_excluded_months(built_without_curated) == ["2020-08"]
+
+
+def test_excluded_month_keeps_totals_and_loses_its_split(built_without_curated):
+    c = store.table("contributions", built_without_curated)
+    aug = c[c["date"] == "2020-08-31"]
+    assert aug["male"].isna().all() and aug["female"].isna().all()
+    # The totals stay: UN_country_contributions_2020_08.pdf ends (page 49) with the grand totals 40637 / 41183 / 81820.
+    assert int(aug["total"].sum()) == 81820
+    # Neighbouring months keep their split and add up.
+    jul = c[c["date"] == "2020-07-31"]
+    assert jul["female"].notna().all()
+    assert int((jul["male"] + jul["female"]).sum()) == int(jul["total"].sum())
+
+
+def test_no_unexplained_flag_on_the_full_data():
+    """Run the detectors over every month of the processed data: each flag has a curated row explaining it."""
+    q = pkdata.quality()
+    assert (q["detected_by"].str.startswith("curated")).all(), q[~q["detected_by"].str.startswith("curated")]
+    detected = bq.detect(pkdata.contributions())
+    curated = bq.read_flags(paths.curated_dir() / bq.CURATED)
+    key = ["month", "scope", "field"]
+    unexplained = detected.merge(curated[key], on=key, how="left", indicator=True)
+    assert (unexplained["_merge"] == "both").all(), unexplained[unexplained["_merge"] != "both"][key]
+    # The whole-month detector raises nothing once August 2020 is excluded.
+    assert bq.detect_share_jumps(pkdata.contributions()).empty
+
+
+def test_female_series_has_no_spike():
+    c = pkdata.contributions()
+    troops = c[c["personnel_type"] == "troops"].groupby("date")["female"].sum(min_count=1)
+    assert pd.isna(troops.loc["2020-08-31"])
+    # Morocco's UNOCI battalion (printed as ~718 women in 2016-01, -04, -05) no longer counts as women.
+    mar = c[(c["contributor_iso3"] == "MAR") & (c["mission"] == "UNOCI") & (c["date"] == "2016-01-31")]
+    assert mar["female"].isna().all() and int(mar["total"].sum()) == 718
+    assert pkdata.gender_excluded_months() == ["2020-08"]
+
+
+def test_curated_table_errors_name_the_line(tmp_path):
+    good = (paths.curated_dir() / bq.CURATED).read_text().splitlines()
+    bad = tmp_path / bq.CURATED
+    bad.write_text("\n".join([good[0], good[1].replace("2020-08", "Aug 2020", 1)]) + "\n")
+    with pytest.raises(PkdataError, match=r"line 2: month 'Aug 2020'"):
+        bq.read_flags(bad)
+    shutil.copy(paths.curated_dir() / bq.CURATED, bad)
+    bad.write_text(bad.read_text().replace(",exclude,", ",drop,", 1))
+    with pytest.raises(PkdataError, match=r"line 2: action 'drop'"):
+        bq.read_flags(bad)
