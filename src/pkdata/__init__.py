@@ -29,6 +29,8 @@ _LAZY = {
     "quality": "pkdata.quality",
     "gender_excluded_months": "pkdata.quality",
     "claims": "pkdata.claims",  # a submodule under its own name: pkdata.claims is the module
+    "brief": "pkdata.brief",  # a submodule: pkdata.brief.brief("IND") draws the page
+    "women_share": "pkdata.gender",
 }
 
 __all__ = sorted(_LAZY)

@@ -448,12 +448,29 @@ def by_mission(iso3: str = "CHN", data: pd.DataFrame | None = None, top: int = 7
     """
     iso3 = str(iso3).upper()
     df = _personnel(data)
+    parts = _mission_parts(df, iso3, top)
+    fig, ax = new_figure(
+        f"{_capitalised(possessive(iso3))} uniformed personnel in UN peacekeeping, by mission",
+        f"People deployed at each month's end, largest {len(parts['keep'])} missions; hatched: reports with country "
+        f"totals only{_gap_note(parts['wide'])}",
+        source_line("contributions", _month_span(parts["wide"].index)))
+    _draw_missions(ax, parts)
+    return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 8.5},
+                            {"loc": "upper right", "ncols": 3, "fontsize": 8.5},
+                            {"loc": "upper center", "ncols": 5, "fontsize": 8.5}])
+
+
+def _mission_parts(df: pd.DataFrame, iso3: str, top: int) -> dict[str, Any]:
+    """One contributor's monthly totals by mission from the first month with mission detail: the ``top``
+    largest missions, the rest summed, months with country totals only apart."""
     chn = _country_rows(df, iso3).copy()
     with_detail = df.loc[df["mission"].notna(), "date"]
     start = with_detail.min()
     chn = chn[chn["date"] >= start]
     chn["mission"] = chn["mission"].astype("string").fillna("(no mission detail)")
-    wide = _fill_covered(_monthly_by(chn, "mission"), df)
+    wide = _monthly_by(chn, "mission") if len(chn) else pd.DataFrame(
+        index=pd.date_range(start, df["date"].max(), freq="ME"))
+    wide = _fill_covered(wide.reindex(pd.date_range(start, df["date"].max(), freq="ME")), df)
     no_detail = wide.pop("(no mission detail)") if "(no mission detail)" in wide.columns else None
     biggest = wide.sum().sort_values(ascending=False).index.tolist()
     keep, rest = biggest[:top], biggest[top:]
@@ -462,24 +479,22 @@ def by_mission(iso3: str = "CHN", data: pd.DataFrame | None = None, top: int = 7
         shown["Other missions"] = wide[rest].sum(axis=1, min_count=1)
     colours = dict(zip(keep, PALETTE[: len(keep)], strict=True))
     colours["Other missions"] = "#BBBBBB"
-    fig, ax = new_figure(
-        f"{_capitalised(possessive(iso3))} uniformed personnel in UN peacekeeping, by mission",
-        f"People deployed at each month's end, largest {len(keep)} missions; hatched: reports with country totals "
-        f"only{_gap_note(wide)}",
-        source_line("contributions", _month_span(wide.index)))
-    _stack(ax, shown, colours, {})
+    return {"shown": shown, "colours": colours, "no_detail": no_detail, "wide": wide, "keep": keep}
+
+
+def _draw_missions(ax: Any, parts: dict[str, Any]) -> None:
+    shown, no_detail = parts["shown"], parts["no_detail"]
+    _stack(ax, shown, parts["colours"], {})
     if no_detail is not None:
         x, hatched = _steps(no_detail.index, no_detail.where(no_detail > 0))
         ax.fill_between(x, 0, hatched, facecolor="none", edgecolor=GREY, hatch="///", linewidth=0,
                         label="No mission detail")
     ax.set_ylabel("Uniformed personnel (people)")
     ax.yaxis.set_major_formatter(_thousands)
-    total = shown.sum(axis=1, min_count=1)
-    ax.set_ylim(0, float(max(total.max(), no_detail.max() if no_detail is not None else 0)) * 1.3)
+    total = shown.sum(axis=1, min_count=1) if shown.shape[1] else pd.Series([0.0])
+    top = float(max(total.max() if total.notna().any() else 0, no_detail.max() if no_detail is not None else 0))
+    ax.set_ylim(0, (top or 1) * 1.3)
     _date_axis(ax, every=2)
-    return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 8.5},
-                            {"loc": "upper right", "ncols": 3, "fontsize": 8.5},
-                            {"loc": "upper center", "ncols": 5, "fontsize": 8.5}])
 
 
 def china_by_mission(data: pd.DataFrame | None = None, top: int = 7) -> Figure:
@@ -902,7 +917,7 @@ def _draw_rank(ax: Any, iso3: str, df: pd.DataFrame) -> None:
     if len(last):
         when, row = last.index[0], last.iloc[0]
         ax.annotate(f"#{int(row['rank'])} of {int(row['contributors'])}\n{when:%b %Y}", (when, float(row["rank"])),
-                    xytext=(-6, 10), textcoords="offset points", ha="right", fontsize=8, color=CHINA)
+                    xytext=(-4, -8), textcoords="offset points", ha="right", va="top", fontsize=8, color=CHINA)
 
 
 def rank_over_time(iso3: str = "CHN", data: pd.DataFrame | None = None) -> Figure:
@@ -964,6 +979,12 @@ def _draw_shares(ax: Any, iso3: str, df: pd.DataFrame, assessments: pd.DataFrame
         ax.scatter(h.index[exact], h.loc[exact, "funding_share"], color=CHINA, s=10, zorder=3)
         ax.scatter(h.index[~exact], h.loc[~exact, "funding_share"], facecolor="white", edgecolor=CHINA, s=14,
                    zorder=3)
+    for col, colour in (("personnel_share", "#0072B2"), ("funding_share", CHINA)):
+        last = h[col].dropna().tail(1)
+        if len(last):
+            v = float(last.iloc[0])
+            ax.annotate(f"{v:.2f}%" if v < 1 else f"{v:.1f}%", (last.index[0], v), xytext=(4, 0),
+                        textcoords="offset points", fontsize=7.5, color=colour, va="center")
     ax.set_ylabel("Share (%)")
     ax.set_xlabel("Calendar year")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))

@@ -118,6 +118,10 @@ def _register() -> None:
                              notebooks_cmd)
 
 
+    COMMANDS["brief"] = ("a one-page brief (PNG and PDF) on any member: personnel by type and mission, rank, peers, "
+                         "pays vs sends, fatalities", _lazy("pkdata.brief", "cli_args"),
+                         _lazy("pkdata.brief", "cli_brief"))
+
     COMMANDS["figures"] = ("draw every chart as PNG and SVG (only those whose data or code changed)",
                            _lazy("pkdata.figures", "cli_args"), _lazy("pkdata.figures", "cli_figures"))
 

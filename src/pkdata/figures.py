@@ -48,6 +48,27 @@ FIGURES: dict[str, Chart] = {
                                         {"claim_id": "personnel_about_2500"}, code=("claims.py", "finance.py")),
 }
 
+# The brief's charts for China and for the other permanent members (any country: pkdata brief ISO3).
+for _iso in ("CHN", "FRA", "GBR", "RUS", "USA"):
+    _low = _iso.lower()
+    FIGURES.update({
+        f"by_type_{_low}": Chart("by_type", ("contributions", "fatalities"), {"iso3": _iso}),
+        f"by_mission_{_low}": Chart("by_mission", ("contributions",), {"iso3": _iso}),
+        f"rank_{_low}": Chart("rank_over_time", ("contributions",), {"iso3": _iso}),
+        f"pays_and_serves_{_low}": Chart("pays_and_serves", ("assessments", "contributions"), {"iso3": _iso},
+                                         code=("finance.py",)),
+        f"fatalities_{_low}": Chart("fatalities_chart", ("fatalities",), {"iso3": _iso}),
+        f"women_share_{_low}": Chart("women_share", ("contributions", "gender_targets", "quality"), {"iso3": _iso},
+                                     code=("gender.py", "quality.py")),
+        f"map_{_low}": Chart("deployment_map", ("contributions", "missions"), {"iso3": _iso},
+                             code=("maps.py", "data/world_110m.json")),
+    })
+FIGURES["peers_p5"] = Chart("peers", ("contributions",), {"iso3": "CHN"}, code=("maps.py", "data/world_110m.json"))
+FIGURES["women_share_world"] = Chart("women_share", ("contributions", "gender_targets", "quality"),
+                                     code=("gender.py", "quality.py"))
+FIGURES["mission_danger_2018_09"] = Chart("mission_danger", ("contributions", "fatalities", "missions"),
+                                          {"as_of": "2018-09"}, code=("claims.py",))
+
 #: Modules every chart is drawn with (style, names, types, table access); paths relative to the package.
 CODE: tuple[str, ...] = ("charts.py", "figures.py", "countries.py", "schema.py", "store.py")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from pkdata import countries, paths
+from pkdata import countries
 from pkdata.build.context import BuildContext, StepResult
 from pkdata.errors import DataNotFoundError, ParseError, PkdataError
 from pkdata.hashes import sha256_file

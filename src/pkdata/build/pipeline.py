@@ -12,7 +12,6 @@ so adding one report re-parses only that report.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -25,9 +24,9 @@ from typing import Any
 import pandas as pd
 
 from pkdata import paths, schema
-from pkdata.errors import PkdataError
 from pkdata.build.context import BuildContext, StepResult
 from pkdata.build.history import fold_history
+from pkdata.errors import PkdataError
 from pkdata.hashes import sha256_file
 
 MANIFEST = "manifest.json"

@@ -66,7 +66,8 @@ def step_targets(ctx: BuildContext) -> StepResult:
     """The ``gender_targets`` table from the curated CSV, with its manifest entry.
 
     >>> from pkdata import paths
-    >>> ctx = BuildContext(raw=paths.REPO_DIR / "data" / "raw", reference=paths.reference_dir(), cache=paths.cache_dir())
+    >>> raw = paths.REPO_DIR / "data" / "raw"
+    >>> ctx = BuildContext(raw=raw, reference=paths.reference_dir(), cache=paths.cache_dir())
     >>> r = step_targets(ctx)
     >>> list(r.tables), r.sources[0]["rows"] == len(r.tables["gender_targets"])
     (['gender_targets'], True)
