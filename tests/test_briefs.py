@@ -41,7 +41,9 @@ def test_brief_headline_numbers_match_the_snapshot():
 
     snap = pkdata.snapshot("2025-07").set_index("contributor_iso3")
     text = brief("NPL").texts[1].get_text().replace("\n", " ")
-    assert f"July 2025: {int(snap.loc['NPL', 'total']):,} uniformed personnel, #{int(snap.loc['NPL', 'rank'])} of" in text
+    assert (
+        f"July 2025: {int(snap.loc['NPL', 'total']):,} uniformed personnel, #{int(snap.loc['NPL', 'rank'])} of" in text
+    )
 
 
 def test_old_names_are_the_china_charts():

@@ -27,9 +27,12 @@ def test_minusma_rate_recomputed_from_the_tables():
     fat = pd.read_parquet(COMMITTED / "fatalities.parquet")
     con = pd.read_parquet(COMMITTED / "contributions.parquet")
     lo, hi = pd.Timestamp("2015-10-01"), pd.Timestamp("2018-09-30")
-    dead = fat[(fat["mission"] == "MINUSMA") & (fat["incident_type"] == "malicious_act")
-               & fat["personnel_type"].isin(["military", "police", "experts_on_mission"])
-               & fat["date"].between(lo, hi)]
+    dead = fat[
+        (fat["mission"] == "MINUSMA")
+        & (fat["incident_type"] == "malicious_act")
+        & fat["personnel_type"].isin(["military", "police", "experts_on_mission"])
+        & fat["date"].between(lo, hi)
+    ]
     detail = con[con["mission"].notna() & con["date"].between(lo, hi)]
     months = detail["date"].nunique()
     strength = detail.loc[detail["mission"] == "MINUSMA", "total"].sum() / months
@@ -53,8 +56,11 @@ def test_more_deaths_in_unmiss_flips_the_verdict(tmp_path, monkeypatch):
     assert base.loc["active_combat_zones", "verdict"] == "refuted"  # UNMISS below the pooled rate (README)
 
     def more(f: pd.DataFrame) -> pd.DataFrame:
-        hit = f[(f["mission"] == "UNMISS") & (f["incident_type"] == "malicious_act")
-                & f["date"].between("2015-10-01", "2018-09-30")]
+        hit = f[
+            (f["mission"] == "UNMISS")
+            & (f["incident_type"] == "malicious_act")
+            & f["date"].between("2015-10-01", "2018-09-30")
+        ]
         copies = [hit.assign(casualty_id=hit["casualty_id"].astype(str) + f"-copy{i}") for i in range(12)]
         return pd.concat([f, *copies], ignore_index=True)
 

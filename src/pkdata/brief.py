@@ -35,8 +35,10 @@ def _facts(iso3: str, df: pd.DataFrame) -> str:
     parts = []
     if len(rank):
         when, r = rank.index[-1], rank.iloc[-1]
-        parts.append(f"{when:%B %Y}: {int(r['total']):,} uniformed personnel, #{int(r['rank'])} of "
-                     f"{int(r['contributors'])} contributors")
+        parts.append(
+            f"{when:%B %Y}: {int(r['total']):,} uniformed personnel, #{int(r['rank'])} of "
+            f"{int(r['contributors'])} contributors"
+        )
         rows = df[(df["date"] == when) & (df["contributor_iso3"] == iso3) & df["mission"].notna()]
         per = rows.groupby(rows["mission"].astype("string"))["total"].sum().sort_values(ascending=False)
         if len(per):
@@ -49,8 +51,10 @@ def _facts(iso3: str, df: pd.DataFrame) -> str:
             pass
     dead = charts.fatalities_by_year(iso3)
     if dead.to_numpy().sum():
-        parts.append(f"{int(dead.to_numpy().sum()):,} uniformed peacekeepers died in UN service since "
-                     f"{int(dead.index.min())}, {int(dead['malicious_act'].sum()):,} of them by malicious acts")
+        parts.append(
+            f"{int(dead.to_numpy().sum()):,} uniformed peacekeepers died in UN service since "
+            f"{int(dead.index.min())}, {int(dead['malicious_act'].sum()):,} of them by malicious acts"
+        )
     return "; ".join(parts) + "."
 
 
@@ -67,14 +71,19 @@ def brief(iso3: str, data: pd.DataFrame | None = None) -> Figure:
     w, h = PAGE
     fig = Figure(figsize=PAGE, dpi=100)
     FigureCanvasAgg(fig)
-    fig.text(0.45 / w, 1 - 0.35 / h, f"{name} in UN peacekeeping: country brief", fontsize=16, fontweight="bold",
-             va="top")
-    fig.text(0.45 / w, 1 - 0.72 / h, charts._wrap(_facts(iso3, df), w - 0.9, 9.5), fontsize=9.5, color="#333333",
-             va="top")
-    sources = (charts.source_line("contributions", charts._month_span(pd.DatetimeIndex(df["date"].unique())))
-               .removesuffix(" Chart: pkdata.")
-               + " Fatalities: UN Peace and Security Data Hub. Funding: UN (CEB/open.un.org, Committee on "
-               "Contributions, GA). Peers: Natural Earth UN subregions. Brief: pkdata brief " + iso3 + ".")
+    fig.text(
+        0.45 / w, 1 - 0.35 / h, f"{name} in UN peacekeeping: country brief", fontsize=16, fontweight="bold", va="top"
+    )
+    fig.text(
+        0.45 / w, 1 - 0.72 / h, charts._wrap(_facts(iso3, df), w - 0.9, 9.5), fontsize=9.5, color="#333333", va="top"
+    )
+    sources = (
+        charts.source_line("contributions", charts._month_span(pd.DatetimeIndex(df["date"].unique()))).removesuffix(
+            " Chart: pkdata."
+        )
+        + " Fatalities: UN Peace and Security Data Hub. Funding: UN (CEB/open.un.org, Committee on "
+        "Contributions, GA). Peers: Natural Earth UN subregions. Brief: pkdata brief " + iso3 + "."
+    )
     fig.text(0.45 / w, 0.25 / h, charts._wrap(sources, w - 0.9, 7), fontsize=7, color="#666666", va="bottom")
 
     def panel(top_in: float, height_in: float, left: bool | None, title: str) -> Any:
@@ -102,6 +111,7 @@ def brief(iso3: str, data: pd.DataFrame | None = None) -> Figure:
                 return
             lo, hi = ax.get_ylim()
             ax.set_ylim(lo, hi + (hi - lo) * 0.2)
+
     ax = panel(1.9, 1.65, None, "Uniformed personnel by type")
     wide = charts._type_wide(df, iso3)
     charts._stack(ax, wide, charts.TYPE_COLOURS, charts.TYPE_NAMES)
@@ -121,8 +131,12 @@ def brief(iso3: str, data: pd.DataFrame | None = None) -> Figure:
     charts._draw_rank(ax, iso3, df)
     ax.set_ylabel("Rank (1 = largest)", fontsize=8.5)
     group = charts.peer_group(iso3, df)[0]
-    ax = panel(6.75, 1.5, False, "Peers: " + ("the P5" if iso3 in countries.P5
-                                              else group.replace("largest contributors of", "largest of")))
+    ax = panel(
+        6.75,
+        1.5,
+        False,
+        "Peers: " + ("the P5" if iso3 in countries.P5 else group.replace("largest contributors of", "largest of")),
+    )
     charts._draw_peers(ax, iso3, df)
     ax.set_ylabel("People", fontsize=8.5)
     legend(ax, 2)

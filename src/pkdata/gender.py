@@ -80,8 +80,14 @@ def women_share(iso3: str | None = None, *, data_dir: str | Path | None = None) 
     types = df["personnel_type"].astype("string")
     for cat, members in CATEGORIES.items():
         category[types.isin(members)] = cat
-    frame = pd.DataFrame({"date": df["date"], "category": category, "total": df["total"].astype("float64"),
-                          "female": df["female"].astype("Float64").astype("float64")})
+    frame = pd.DataFrame(
+        {
+            "date": df["date"],
+            "category": category,
+            "total": df["total"].astype("float64"),
+            "female": df["female"].astype("Float64").astype("float64"),
+        }
+    )
     frame = pd.concat([frame, frame.assign(category="all")])
     split = frame.dropna(subset=["female"])
     total = frame.groupby(["date", "category"])["total"].sum().unstack()
@@ -93,11 +99,19 @@ def women_share(iso3: str | None = None, *, data_dir: str | Path | None = None) 
     excluded = sorted(excluded_months(data_dir))
     bad = share.index.strftime("%Y-%m").isin(excluded)
     share.loc[bad] = float("nan")
-    no_split = [f"{m:%Y-%m}" for m in months if m in total.index and total.loc[m].notna().any()
-                and (covered.loc[m].isna().all())]
+    no_split = [
+        f"{m:%Y-%m}"
+        for m in months
+        if m in total.index and total.loc[m].notna().any() and (covered.loc[m].isna().all())
+    ]
     share.index.name = "date"
-    share.attrs.update({"excluded": excluded, "no_split": no_split,
-                        "sources": sorted(set(df.loc[df["female"].notna(), "source"].astype(str)))})
+    share.attrs.update(
+        {
+            "excluded": excluded,
+            "no_split": no_split,
+            "sources": sorted(set(df.loc[df["female"].notna(), "source"].astype(str))),
+        }
+    )
     return share
 
 

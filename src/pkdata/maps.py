@@ -32,8 +32,7 @@ def outline() -> dict[str, list[list[tuple[float, float]]]]:
     True
     """
     doc = json.loads(WORLD_FILE.read_text())
-    return {iso: [[(float(x), float(y)) for x, y in ring] for ring in rings]
-            for iso, rings in doc["countries"].items()}
+    return {iso: [[(float(x), float(y)) for x, y in ring] for ring in rings] for iso, rings in doc["countries"].items()}
 
 
 #: pkdata's ISO3 codes that Natural Earth's ADM0_A3 spells otherwise.

@@ -16,8 +16,17 @@ from pkdata.hashes import sha256_file
 
 #: Target categories: the Strategy's personnel categories, named by pkdata's personnel types.
 CATEGORIES: tuple[str, ...] = ("troops", "staff_officers_and_experts", "individual_police", "formed_police_units")
-COLUMNS: tuple[str, ...] = ("category", "year", "target_percent", "document_symbol", "document_title",
-                            "document_year", "url", "seen_in", "note")
+COLUMNS: tuple[str, ...] = (
+    "category",
+    "year",
+    "target_percent",
+    "document_symbol",
+    "document_title",
+    "document_year",
+    "url",
+    "seen_in",
+    "note",
+)
 NAME = "gender_targets.csv"
 
 
@@ -74,8 +83,14 @@ def step_targets(ctx: BuildContext) -> StepResult:
     """
     path = ctx.curated(NAME)
     table = read_targets(path)
-    source = {"name": path.name, "sha256": sha256_file(path), "bytes": path.stat().st_size,
-              "publisher": "pkdata curated table (data/raw/curated), every row with its source",
-              "url_pattern": f"data/raw/curated/{NAME}", "table": "gender_targets", "rows": len(table),
-              "role": "UN gender-parity targets for uniformed personnel (Uniformed Gender Parity Strategy 2018-2028)"}
+    source = {
+        "name": path.name,
+        "sha256": sha256_file(path),
+        "bytes": path.stat().st_size,
+        "publisher": "pkdata curated table (data/raw/curated), every row with its source",
+        "url_pattern": f"data/raw/curated/{NAME}",
+        "table": "gender_targets",
+        "rows": len(table),
+        "role": "UN gender-parity targets for uniformed personnel (Uniformed Gender Parity Strategy 2018-2028)",
+    }
     return StepResult(tables={"gender_targets": table}, sources=[source])
