@@ -16,6 +16,7 @@ it can be drawn from a small or doctored dataset too.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -904,20 +905,20 @@ def contributor_rank(iso3: str, data: pd.DataFrame | None = None) -> pd.DataFram
     return out
 
 
-def _draw_rank(ax: Any, iso3: str, df: pd.DataFrame) -> None:
+def _draw_rank(ax: Any, iso3: str, df: pd.DataFrame) -> str:
+    """Draw the rank line (rank 1 at the top); return the latest rank as text ('#26 of 117, Jul 2025')."""
     r = contributor_rank(iso3, df)
     ax.plot(r.index, r["rank"].astype("float64"), color=CHINA, linewidth=1.6, label=countries.display_name(iso3))
-    ax.invert_yaxis()
-    lo, hi = ax.get_ylim()
-    ax.set_ylim(max(lo, float(r["rank"].max() or 1) + 1), 0.5)
-    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    worst = int(r["rank"].max()) if r["rank"].notna().any() else 1
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50) if worst / s <= 8)
+    ax.set_yticks([1, *range(step, worst + 1, step)] if step > 1 else list(range(1, worst + 1)))
+    ax.set_ylim(worst + max(1, worst * 0.05), 0.5)  # inverted: rank 1 at the top
     ax.set_ylabel("Rank among contributors (1 = largest)")
     _date_axis(ax, every=5)
     last = r.dropna(subset=["rank"]).tail(1)
-    if len(last):
-        when, row = last.index[0], last.iloc[0]
-        ax.annotate(f"#{int(row['rank'])} of {int(row['contributors'])}\n{when:%b %Y}", (when, float(row["rank"])),
-                    xytext=(-4, -8), textcoords="offset points", ha="right", va="top", fontsize=8, color=CHINA)
+    if not len(last):
+        return ""
+    return f"#{int(last.iloc[0]['rank'])} of {int(last.iloc[0]['contributors'])}, {last.index[0]:%b %Y}"
 
 
 def rank_over_time(iso3: str = "CHN", data: pd.DataFrame | None = None) -> Figure:
@@ -929,9 +930,13 @@ def rank_over_time(iso3: str = "CHN", data: pd.DataFrame | None = None) -> Figur
     iso3 = str(iso3).upper()
     df = _personnel(data)
     _country_rows(df, iso3)
+    r = contributor_rank(iso3, df).dropna(subset=["rank"])
+    latest = (f"; latest: #{int(r['rank'].iloc[-1])} of {int(r['contributors'].iloc[-1])} in {r.index[-1]:%b %Y}"
+              if len(r) else "")
     fig, ax = new_figure(
         f"{_capitalised(possessive(iso3))} rank among contributors of uniformed personnel",
-        "Rank by people deployed at each month's end (1 = largest); no line in months with no report or no personnel",
+        "Rank by people deployed at each month's end (1 = largest); no line in months with no report or no "
+        f"personnel{latest}",
         source_line("contributions", _month_span(pd.DatetimeIndex(df["date"].unique()))))
     _draw_rank(ax, iso3, df)
     return finish(fig, ax)
@@ -1195,6 +1200,60 @@ def _map_month(df: pd.DataFrame, iso3: str, month: str | None) -> pd.Timestamp:
     return upto[-1]
 
 
+def _label_bubbles(ax: Any, labels: list[tuple[float, float, str, str]],
+                   bubbles: list[tuple[float, float, float]], fontsize: float = 8) -> None:
+    """Label each bubble beside it, clear of every other bubble and label, with a leader line when moved out.
+
+    ``bubbles``: (x, y, radius in points). Candidate spots: 8 directions at growing distances from the
+    bubble's edge; the first that overlaps nothing is taken (else the last tried).
+    """
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    scale = fig.dpi / 72
+    centres = [(*ax.transData.transform((x, y)), r * scale) for x, y, r in bubbles]
+    taken: list[tuple[float, float, float, float]] = []
+    frame = ax.get_window_extent(renderer)
+
+    def clear(box: tuple[float, float, float, float]) -> bool:
+        x0, y0, x1, y1 = box
+        if x0 < frame.x0 or x1 > frame.x1 or y0 < frame.y0 or y1 > frame.y1:
+            return False
+        if any(x0 < t[2] and t[0] < x1 and y0 < t[3] and t[1] < y1 for t in taken):
+            return False
+        for cx, cy, r in centres:  # distance from the circle's centre to the box
+            dx, dy = max(x0 - cx, 0, cx - x1), max(y0 - cy, 0, cy - y1)
+            if dx * dx + dy * dy < (r + 1) ** 2:
+                return False
+        return True
+
+    order = sorted(range(len(labels)), key=lambda i: -bubbles[i][2])  # biggest first
+    directions = [(1, 0), (-1, 0), (0.7, 0.7), (-0.7, 0.7), (0.7, -0.7), (-0.7, -0.7), (0, 1), (0, -1)]
+    for i in order:
+        x, y, text, colour = labels[i]
+        r = bubbles[i][2]
+        label = None
+        for gap in (3, 12, 24, 40, 60):
+            for dx, dy in directions:
+                if label is not None:
+                    label.remove()
+                ox, oy = dx * (r + gap), dy * (r + gap)
+                label = ax.annotate(text, (x, y), xytext=(ox, oy), textcoords="offset points", fontsize=fontsize,
+                                    color=colour, ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                                    va="bottom" if dy > 0 else "top" if dy < 0 else "center", zorder=5,
+                                    arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5,
+                                                "shrinkA": 0, "shrinkB": r} if gap > 3 else None)
+                label.update_positions(renderer)
+                bb = matplotlib.text.Text.get_window_extent(label, renderer)  # the text, not its leader line
+                box = (bb.x0, bb.y0, bb.x1, bb.y1)
+                if clear(box):
+                    break
+            else:
+                continue
+            break
+        taken.append(box)
+
+
 def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFrame | None = None) -> Figure:
     """Where a country's uniformed personnel serve in one month: a bubble per mission at its headquarters.
 
@@ -1222,7 +1281,7 @@ def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFra
         f"total {int(per.sum()):,} in {len(per)} missions",
         source_line("contributions", f"{when:%b %Y}", set(here["source"].astype(str))).removesuffix(" Chart: pkdata.")
         + " Headquarters: UN Peace and Security Data Hub mission list. Outline: Natural Earth 1:110m (public "
-        "domain). Chart: pkdata.", size=(10, 5.3))
+        "domain). Chart: pkdata.", size=(10, 5.0))
     for code, rings in maps.outline().items():
         if code == "ATA":  # Antarctica: no mission, and half the map's height
             continue
@@ -1238,7 +1297,7 @@ def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFra
     ax.set_aspect("equal")
     ax.set_xlim(-170, 190)
     ax.set_ylim(maps.project(0, -56)[1], maps.project(0, 76)[1])
-    placed, unplaced = [], []
+    placed, unplaced, bubbles = [], [], []
     biggest = float(per.max()) if len(per) else 1.0
     for mission, n in per.items():
         lon = m["hq_lon"].get(mission) if mission in m.index else None
@@ -1247,12 +1306,15 @@ def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFra
             unplaced.append(f"{mission} {n:,}")
             continue
         x, y = maps.project(lon, lat)
-        ax.scatter([x], [y], s=900 * n / biggest + 12, color=CHINA, alpha=0.55, edgecolor=CHINA, linewidth=0.8,
-                   zorder=3)
+        size = 900 * n / biggest + 12
+        # small bubbles on top of large ones (UNDOF, UNTSO and UNIFIL nearly share a place)
+        ax.scatter([x], [y], s=size, color=CHINA, alpha=0.55, edgecolor=CHINA, linewidth=0.8,
+                   zorder=3 + 1 - n / biggest)
         placed.append((x, y, f"{mission} {n:,}", "#222222"))
+        bubbles.append((x, y, math.sqrt(size) / 2))  # radius in points
     if unplaced:
         ax.text(0.0, 0.0, "No headquarters coordinates in the mission table: " + ", ".join(unplaced),
                 transform=ax.transAxes, fontsize=8, va="top", color="#444444")
     finish(fig, ax)
-    place_labels(ax, placed, fontsize=8)
+    _label_bubbles(ax, placed, bubbles)
     return fig
