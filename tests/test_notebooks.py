@@ -17,6 +17,7 @@ EXPECTED = [
     "03_who_pays.ipynb",
     "04_report_claims.ipynb",
     "05_missions_and_fatalities.ipynb",
+    "07_country_brief.ipynb",
 ]
 PATHS = notebooks.notebook_paths()
 

@@ -67,7 +67,7 @@ def brief(iso3: str, data: pd.DataFrame | None = None) -> Figure:
     iso3 = str(iso3).upper()
     df = store.table("contributions") if data is None else data
     charts._country_rows(df, iso3)  # a clear error for an unknown code
-    name = countries.display_name(iso3)
+    name = charts._capitalised(charts.country_name(iso3))
     w, h = PAGE
     fig = Figure(figsize=PAGE, dpi=100)
     FigureCanvasAgg(fig)
