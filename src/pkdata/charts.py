@@ -973,7 +973,8 @@ def share_history(iso3: str, data: pd.DataFrame | None = None,
 
     >>> from pkdata.finance import burden
     >>> h, b = share_history("CHN"), burden(2019).set_index("member_iso3").loc["CHN"]
-    >>> bool(abs(h.loc[2019, "personnel_share"] - b["personnel_share"]) < 1e-9), round(float(h.loc[2018, "funding_share"]), 3)
+    >>> same = bool(abs(h.loc[2019, "personnel_share"] - b["personnel_share"]) < 1e-9)
+    >>> same, round(float(h.loc[2018, "funding_share"]), 3)
     (True, 10.244)
     """
     iso3 = str(iso3).upper()

@@ -608,8 +608,8 @@ def combat_rates(as_of: str | pd.Timestamp | None = REPORT_MONTH, *, data_dir: s
     used and the fatalities data's last day.
 
     >>> r = combat_rates("2018-09")
-    >>> r.attrs["window"], r.loc[0, "rank"]
-    ('2015-10-01..2018-09-30', 1)
+    >>> r.attrs["window"], r.loc[0, "mission"], int(r.loc[0, "rank"])
+    ('2015-10-01..2018-09-30', 'MINUSMA', 1)
     """
     d = _Data(data_dir)
     out, _ = _combat_rates(d, _as_of(as_of))
@@ -754,7 +754,7 @@ def check(as_of: str | pd.Timestamp | None = REPORT_MONTH, *, data_dir: str | Pa
     >>> c.loc["in_mali_and_south_sudan", "data_date"][:7], c.loc["in_mali_and_south_sudan", "verdict"]
     ('2017-02', 'supported')
     >>> check("1985-01")["verdict"].tolist().count("insufficient_data")
-    6
+    7
     """
     d = _Data(data_dir)
     if isinstance(as_of, str) and as_of.strip().lower() == "latest":
