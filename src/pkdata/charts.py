@@ -810,6 +810,7 @@ def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFr
 
 
 _TOTALS: list[tuple[pd.DataFrame, pd.DataFrame]] = []  # the last table and its totals (a brief asks 7 times)
+_RANKS: list[tuple[pd.DataFrame, pd.DataFrame]] = []  # the last totals and their ranks
 
 
 def _totals_wide(df: pd.DataFrame) -> pd.DataFrame:
@@ -917,7 +918,11 @@ def contributor_rank(iso3: str, data: pd.DataFrame | None = None) -> pd.DataFram
     df = _personnel(data)
     _country_rows(df, iso3)
     wide = _totals_wide(df)
-    ranks = wide.where(wide > 0).rank(axis=1, method="min", ascending=False)
+    if _RANKS and _RANKS[0][0] is wide:
+        ranks = _RANKS[0][1]
+    else:
+        ranks = wide.where(wide > 0).rank(axis=1, method="min", ascending=False)
+        _RANKS[:] = [(wide, ranks)]
     out = pd.DataFrame({"rank": ranks[iso3], "contributors": (wide > 0).sum(axis=1).where(wide.notna().any(axis=1)),
                         "total": wide[iso3]})
     out["rank"] = out["rank"].astype("Int64")
