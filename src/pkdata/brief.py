@@ -132,8 +132,13 @@ def brief(iso3: str, data: pd.DataFrame | None = None) -> Figure:
         c.set_rasterized(True)
 
     latest = charts.contributor_rank(iso3, df).dropna(subset=["rank"]).tail(1)
-    ax = panel(6.75, 1.5, True, "Rank among all contributors" + (
-        f" (#{int(latest['rank'].iloc[0])} in {latest.index[0]:%b %Y})" if len(latest) else ""))
+    ax = panel(
+        6.75,
+        1.5,
+        True,
+        "Rank among all contributors"
+        + (f" (#{int(latest['rank'].iloc[0])} in {latest.index[0]:%b %Y})" if len(latest) else ""),
+    )
     charts._draw_rank(ax, iso3, df)
     ax.set_ylabel("Rank (1 = largest)", fontsize=8.5)
     group = charts.peer_group(iso3, df)[0]
