@@ -897,7 +897,8 @@ def peers(iso3: str = "CHN", data: pd.DataFrame | None = None) -> Figure:
     name, _ = peer_group(iso3, df)
     fig, ax = new_figure(
         f"{_capitalised(possessive(iso3))} uniformed personnel against its peers",
-        f"People deployed at each month's end; peers: the {name} (the largest by the mean of the last 12 reports)",
+        f"People deployed at each month's end; peers: the {name}"
+        + ("" if iso3 in countries.P5 else " (the largest by the mean of the last 12 reports)"),
         source_line("contributions", _month_span(pd.DatetimeIndex(df["date"].unique()))))
     _draw_peers(ax, iso3, df)
     return finish(fig, ax, [{"loc": "upper right", "fontsize": 9}, {"loc": "upper left", "fontsize": 9},
@@ -1117,6 +1118,8 @@ def fatalities_chart(iso3: str = "CHN", fatalities: pd.DataFrame | None = None) 
 
 # --------------------------------------------------------------------------- women in peacekeeping
 
+#: women_share for one country: months in which a category has fewer people are not drawn.
+MIN_PEOPLE = 20
 _CATEGORY_COLOURS = {"troops": "#0072B2", "staff_officers_and_experts": "#E69F00", "individual_police": "#009E73",
                      "formed_police_units": "#CC79A7", "all": "#000000"}
 
@@ -1134,7 +1137,8 @@ def women_share(iso3: str | None = None, data_dir: str | None = None) -> Figure:
     """
     from pkdata import gender
 
-    share = gender.women_share(iso3, data_dir=data_dir)
+    # one country: a category of fewer than MIN_PEOPLE people is not drawn (one person moves it too much)
+    share = gender.women_share(iso3, min_people=0 if iso3 is None else MIN_PEOPLE, data_dir=data_dir)
     targets = gender.targets(data_dir)
     who = "all contributors" if iso3 is None else country_name(str(iso3).upper())
     docs = sorted({f"{r.document_title} ({r.document_year})" for r in targets.itertuples()})
@@ -1142,9 +1146,10 @@ def women_share(iso3: str | None = None, data_dir: str | None = None) -> Figure:
     gaps = sorted(set(excluded) | set(share.attrs.get("no_split", [])))
     shown = share.dropna(how="all")
     fig, ax = new_figure(
-        f"Women in UN peacekeeping: {who}, share of women by personnel category".replace(": the ", ": The "),
+        f"Share of women in UN peacekeeping, by personnel category: {who}",
         "Per cent of each category's people who are women, at each month's end; diamonds: the UN's targets for "
-        "that year" + (f"; gaps: months with no usable gender split ({', '.join(gaps)})" if gaps else ""),
+        "that year" + (f"; gaps: months with no usable gender split ({', '.join(gaps)})" if gaps else "")
+        + ("" if iso3 is None else f"; months with fewer than {MIN_PEOPLE} people in a category not drawn"),
         source_line("contributions", _month_span(shown.index) if len(shown) else "no data",
                     set(share.attrs.get("sources", [])) or None).removesuffix(" Chart: pkdata.")
         + " Targets: " + "; ".join(docs) + " (data/raw/curated/gender_targets.csv). Chart: pkdata.",
@@ -1306,8 +1311,9 @@ def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFra
     m = store.table("missions").set_index("acronym")
     fig, ax = new_figure(
         f"Where {possessive(iso3)} uniformed personnel serve, {when:%B %Y}",
-        f"People deployed at the month's end by mission, at the mission's headquarters (bubble area: people); "
-        f"total {int(per.sum()):,} in {len(per)} missions",
+        f"People deployed at the month's end by mission, at the mission's headquarters; total {int(per.sum()):,} in "
+        f"{len(per)} missions; bubble area in proportion to people"
+        + (f" (largest: {per.index[0]}, {int(per.iloc[0]):,})" if len(per) else ""),
         source_line("contributions", f"{when:%b %Y}", set(here["source"].astype(str))).removesuffix(" Chart: pkdata.")
         + " Headquarters: UN Peace and Security Data Hub mission list. Outline: Natural Earth 1:110m (public "
         "domain). Chart: pkdata.", size=(10, 5.0))

@@ -58,11 +58,12 @@ def excluded_months(data_dir: str | Path | None = None) -> list[str]:
     return list(gender_excluded_months(data_dir))
 
 
-def women_share(iso3: str | None = None, *, data_dir: str | Path | None = None) -> pd.DataFrame:
+def women_share(iso3: str | None = None, *, min_people: int = 0, data_dir: str | Path | None = None) -> pd.DataFrame:
     """Per cent of women by category (and ``all``), month by month from Nov 2009; gaps are NaN.
 
     ``iso3=None``: all contributors; else one contributor (months in which it has no personnel of a
-    category are NaN for that category). ``attrs``: ``excluded`` (months left out by the quality
+    category are NaN for that category). ``min_people``: a month whose category has fewer people is NaN
+    (a share of 3 people swings by a third with one person). ``attrs``: ``excluded`` (months left out by the quality
     flags), ``no_split`` (months with no gender split), ``sources`` (the report files used).
 
     >>> women_share("XXX")
@@ -97,7 +98,7 @@ def women_share(iso3: str | None = None, *, data_dir: str | Path | None = None) 
     covered = split.groupby(["date", "category"])["total"].sum().unstack()
     cols = [*CATEGORIES, "all"]
     total, women, covered = (x.reindex(index=months, columns=cols) for x in (total, women, covered))
-    share = (100.0 * women / covered).where(covered >= MIN_GENDERED * total).where(total > 0)
+    share = (100.0 * women / covered).where(covered >= MIN_GENDERED * total).where(total > max(0, min_people - 1))
     excluded = sorted(excluded_months(data_dir))
     bad = share.index.strftime("%Y-%m").isin(excluded)
     share.loc[bad] = float("nan")
