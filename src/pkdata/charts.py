@@ -1020,6 +1020,7 @@ def _draw_shares(ax: Any, iso3: str, df: pd.DataFrame, assessments: pd.DataFrame
             ax.annotate(f"{v:.1f}%" if v >= 1 else f"{v:.2f}%" if v >= 0.1 else f"{v:.1g}%", (last.index[0], v),
                         xytext=(4, 0),
                         textcoords="offset points", fontsize=7.5, color=colour, va="center")
+    ax.set_xlim(h.index.min() - 0.5, h.index.max() + 1.8)  # room for the end labels
     ax.set_ylabel("Share (%)")
     ax.set_xlabel("Calendar year")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
@@ -1104,12 +1105,12 @@ def fatalities_chart(iso3: str = "CHN", fatalities: pd.DataFrame | None = None) 
     """A country's uniformed peacekeepers who died in UN service, by year and cause (stacked bars).
 
     >>> fatalities_chart("NPL").texts[0].get_text()
-    "Nepal's uniformed peacekeepers who died in UN service, by year and cause"
+    "Deaths of Nepal's uniformed peacekeepers, by year and cause"
     """
     iso3 = str(iso3).upper()
     fig, ax = new_figure(
-        f"{_capitalised(possessive(iso3))} uniformed peacekeepers who died in UN service, by year and cause",
-        "Military, military experts on mission and police; people, by the year of the incident",
+        f"Deaths of {possessive(iso3)} uniformed peacekeepers, by year and cause",
+        "Military, military experts on mission and police who died in UN service; people, by the year of the incident",
         _fatality_source(fatalities))
     _draw_fatalities(ax, iso3, fatalities)
     return finish(fig, ax, [{"loc": "upper left", "ncols": 4, "fontsize": 9},
