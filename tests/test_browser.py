@@ -34,6 +34,7 @@ from selenium.webdriver.chrome.service import Service
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK = REPO / "notebooks" / "02_china_deployments.ipynb"
+BRIEF = REPO / "notebooks" / "07_country_brief.ipynb"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 JUPYTER = Path(sys.executable).parent / "jupyter"
@@ -203,6 +204,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     lab = Lab(tmp_path_factory.mktemp("lab"))
     try:
         shutil.copy(NOTEBOOK, lab.root / NOTEBOOK.name)
+        shutil.copy(BRIEF, lab.root / BRIEF.name)
         broken = nbformat.v4.new_notebook()
         broken.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         broken.cells = [nbformat.v4.new_code_cell("import pkdata\nx = 1"),
@@ -239,3 +241,32 @@ def test_an_error_in_a_cell_is_seen(lab: Lab) -> None:
     assert shown and "not a month" in shown[0], page["stderr"]
     assert page["ran"] is False  # Run All stops at the failing cell
     assert page["prompts"][0] == "[1]:" and not page["prompts"][2].strip("[]:").isdigit()
+
+
+def test_country_brief_picker_draws_the_chosen_countries_brief(lab: Lab) -> None:
+    """notebooks/07: Run All draws China's brief under the picker; choosing India, then France, redraws it."""
+    from selenium.webdriver.support.ui import Select
+
+    page = lab.open_and_run_all(BRIEF.name)
+    tracebacks = [t for t in page["stderr"] + page["outputs"] if "Traceback" in t]
+    if tracebacks:
+        lab.fail(f"a cell shows an error:\n{tracebacks[0][:3000]}")
+    code = [c for c in nbformat.read(BRIEF, as_version=4).cells if c.cell_type == "code"]
+    assert len(page["prompts"]) == len(code) and all(p.strip("[]:").isdigit() for p in page["prompts"])
+    # the brief (in the picker's output widget) and one image per chart cell
+    assert len(page["images"]) == 1 + sum("charts." in c.source for c in code), page["images"]
+
+    brief_img = """
+        const w = document.querySelector('.jp-Notebook .widget-output img');
+        return w && w.complete && w.naturalWidth > 0 ? w.src.length + ':' + w.src.slice(-200) : null;"""
+    drawn = [lab.wait("China's brief under the picker", RUN_S, lambda: lab.js(brief_img))]
+    assert lab.driver is not None
+    for country in ("India", "France"):
+        select = Select(lab.driver.find_element("css selector", ".jp-Notebook .widget-dropdown select"))
+        select.select_by_visible_text(country)
+        drawn.append(lab.wait(f"{country}'s brief", RUN_S,
+                              lambda: (v := lab.js(brief_img)) and v not in drawn and v))
+        shown = lab.js("""return Array.from(document.querySelectorAll('.jp-Notebook .widget-output'))
+                            .map(e => e.textContent).join(' ');""")
+        assert "Traceback" not in shown
+    assert len(set(drawn)) == 3

@@ -24,6 +24,8 @@ from pkdata.cli import main
 
 COMMITTED = paths.REPO_DIR / "data" / "processed"
 ALL = list(claims.CLAIMS)
+#: The seven claims all supported at the report's date (the eighth, active_combat_zones: tests/test_combat_zones.py).
+SEVEN = [c for c in ALL if c != "active_combat_zones"]
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +74,7 @@ def scale(iso3: str, factor: float, months: list[str] | None = None) -> Callable
 
 def test_every_claim_is_supported_at_the_reports_date_with_evidence(baseline):
     assert list(baseline.index) == ALL
-    assert (baseline["verdict"] == "supported").all(), baseline["verdict"].to_dict()
+    assert (baseline.loc[SEVEN, "verdict"] == "supported").all(), baseline["verdict"].to_dict()
     assert baseline["source"].str.len().gt(0).all() and baseline["evidence"].str.len().gt(0).all()
     manifest = json.loads((COMMITTED / "manifest.json").read_text())
     names = {s["name"] for s in manifest["sources"]}
@@ -242,7 +244,7 @@ def test_without_the_2016_attacks_no_chinese_peacekeeper_was_killed_in_the_windo
 
 @pytest.mark.parametrize("table, affected", [
     ("assessments", ["second_largest_funder", "rising_budget_share"]),
-    ("fatalities", ["recent_fatalities"]),
+    ("fatalities", ["recent_fatalities", "active_combat_zones"]),
 ])
 def test_a_missing_table_gives_insufficient_data_with_the_reason(doctored, baseline, table, affected):
     doctored(table, lambda df: None)
@@ -288,9 +290,9 @@ def test_cli_prints_every_claim_in_each_format(capsys):
     assert main(["claims", "--as-of", "2018-09", "--data", str(COMMITTED)]) == 0
     table = capsys.readouterr().out
     assert "checked as of 2018-09" in table
-    for claim in ALL:
+    for claim in SEVEN:
         assert f"{claim}: SUPPORTED" in table
-    assert table.count("evidence:") == 7
+    assert table.count("evidence:") == 8
 
     assert main(["claims", "--as-of", "2018-09", "--format", "csv", "--data", str(COMMITTED)]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
@@ -299,7 +301,7 @@ def test_cli_prints_every_claim_in_each_format(capsys):
 
     assert main(["claims", "--as-of", "2018-09", "--format", "json", "--data", str(COMMITTED)]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["as_of"] == "2018-09" and [c["verdict"] for c in doc["claims"]] == ["supported"] * 7
+    assert doc["as_of"] == "2018-09" and [c["verdict"] for c in doc["claims"]][:7] == ["supported"] * 7
 
     assert main(["claims", "--as-of", "2018"]) == 1
     assert "is a year" in capsys.readouterr().err

@@ -18,6 +18,7 @@ EXPECTED = [
     "04_report_claims.ipynb",
     "05_missions_and_fatalities.ipynb",
     "06_panels_and_exports.ipynb",
+    "07_country_brief.ipynb",
 ]
 PATHS = notebooks.notebook_paths()
 

@@ -34,6 +34,8 @@ _LAZY = {
     "export": "pkdata.export",
     "quality": "pkdata.quality",
     "gender_excluded_months": "pkdata.quality",
+    "brief": "pkdata.brief",  # a submodule: pkdata.brief.brief("IND") draws the page
+    "women_share": "pkdata.gender",
 }
 
 __all__ = sorted(_LAZY)

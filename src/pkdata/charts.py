@@ -16,6 +16,7 @@ it can be drawn from a small or doctored dataset too.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -283,23 +284,67 @@ def _personnel(data: pd.DataFrame | None) -> pd.DataFrame:
     return store.table("contributions") if data is None else data
 
 
-def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | None = None) -> Figure:
-    """China's uniformed personnel by type, first month to the latest, with key dates marked.
+def possessive(iso3: str) -> str:
+    """A country's display name as a possessive: "China's", "the United States'".
 
-    Marks the first month in the data with Chinese personnel, the report's date (September 2018) and the
-    Chinese peacekeepers killed by malicious acts in 2016 (from the fatalities table).
-
-    >>> fig = china_by_type()
-    >>> fig.texts[0].get_text()
-    "China's uniformed personnel in UN peacekeeping, by type"
+    >>> possessive("CHN"), possessive("USA")
+    ("China's", "the United States'")
     """
+    name = country_name(iso3)
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def country_name(iso3: str) -> str:
+    """A country's display name as it reads in a sentence: "China", "the United States".
+
+    >>> country_name("USA"), country_name("NPL")
+    ('the United States', 'Nepal')
+    """
+    name = countries.display_name(iso3)
+    return f"the {name}" if name.startswith(("United ", "Netherlands", "Philippines")) else name
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _country_rows(df: pd.DataFrame, iso3: str) -> pd.DataFrame:
+    """The contributions rows of one contributor, or a clear error naming the code."""
+    from pkdata.errors import PkdataError
+
+    iso3 = str(iso3).upper()
+    rows = df[df["contributor_iso3"] == iso3]
+    if rows.empty:
+        raise PkdataError(f"no contributions for {iso3!r} in the contributions table; pass the ISO 3166 alpha-3 "
+                          "code of a contributor, such as 'CHN', 'IND' or 'FRA'")
+    return rows
+
+
+def _type_wide(df: pd.DataFrame, iso3: str) -> pd.DataFrame:
+    """One contributor's monthly totals by type over the whole table's months (0 where a report omits it)."""
+    wide = _monthly_by_type(_country_rows(df, iso3))
+    return _fill_covered(wide.reindex(pd.date_range(df["date"].min(), df["date"].max(), freq="ME")), df)
+
+
+def by_type(iso3: str = "CHN", data: pd.DataFrame | None = None, fatalities: pd.DataFrame | None = None) -> Figure:
+    """A contributor's uniformed personnel by type, first month to the latest, with key dates marked.
+
+    Marks the first month in the data with the country's personnel; for China (the report's subject) also
+    the report's date (September 2018) and the Chinese peacekeepers killed by malicious acts in 2016.
+
+    >>> by_type("IND").texts[0].get_text()
+    "India's uniformed personnel in UN peacekeeping, by type"
+    >>> by_type("XXX")
+    Traceback (most recent call last):
+    ...
+    pkdata.errors.PkdataError: no contributions for 'XXX' in the contributions table; ...
+    """
+    iso3 = str(iso3).upper()
     df = _personnel(data)
-    chn = df[df["contributor_iso3"] == "CHN"]
-    wide = _monthly_by_type(chn)
-    # Months where any report exists but China has none are zero, not gaps.
-    wide = _fill_covered(wide.reindex(pd.date_range(df["date"].min(), df["date"].max(), freq="ME")), df)
+    # Months where any report exists but the country has none are zero, not gaps.
+    wide = _type_wide(df, iso3)
     fig, ax = new_figure(
-        "China's uniformed personnel in UN peacekeeping, by type",
+        f"{_capitalised(possessive(iso3))} uniformed personnel in UN peacekeeping, by type",
         "People deployed at each month's end; before Nov 2009 police are not split by type (shown as individual "
         f"police){_gap_note(wide)}",
         source_line("contributions", _month_span(wide.index)))
@@ -329,11 +374,11 @@ def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | N
                     ha="left" if left else "right", va="bottom",
                     arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.8,
                                 "relpos": (0.0, 0.0) if left else (1.0, 0.0), "shrinkA": 0, "shrinkB": 1})
-    if wide.index.min() <= REPORT_DATE <= wide.index.max():
+    if iso3 == "CHN" and wide.index.min() <= REPORT_DATE <= wide.index.max():
         ax.axvline(REPORT_DATE, color="#333333", linewidth=0.9, linestyle="--")
         ax.text(REPORT_DATE + pd.Timedelta(days=60), ymax * 0.96, "Report published\nSep 2018", fontsize=8.5,
                 va="top")
-    deaths = _china_killed(fatalities, 2016)
+    deaths = _china_killed(fatalities, 2016) if iso3 == "CHN" else pd.DataFrame()
     if not deaths.empty:
         y = ymax * 0.9
         for when in deaths["date"].drop_duplicates():
@@ -352,6 +397,15 @@ def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | N
                             {"loc": "upper left", **legend}])
 
 
+def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | None = None) -> Figure:
+    """China's uniformed personnel by type: :func:`by_type` for ``"CHN"`` (the name the notebooks use).
+
+    >>> china_by_type().texts[0].get_text()
+    "China's uniformed personnel in UN peacekeeping, by type"
+    """
+    return by_type("CHN", data, fatalities)
+
+
 def _china_killed(fatalities: pd.DataFrame | None, year: int) -> pd.DataFrame:
     try:
         f = store.table("fatalities") if fatalities is None else fatalities
@@ -361,12 +415,13 @@ def _china_killed(fatalities: pd.DataFrame | None, year: int) -> pd.DataFrame:
     return f[f["incident_type"].astype(str).str.contains("malicious", case=False, na=False)]
 
 
-def p5_over_time(data: pd.DataFrame | None = None) -> Figure:
-    """The five permanent members' uniformed personnel, month by month.
+def p5_over_time(data: pd.DataFrame | None = None, highlight: str = "CHN") -> Figure:
+    """The five permanent members' uniformed personnel, month by month; ``highlight``'s line drawn bold.
 
     >>> len(p5_over_time().axes[0].get_lines())
     5
     """
+    highlight = str(highlight).upper()
     df = _personnel(data)
     p5 = df[df["contributor_iso3"].isin(countries.P5)]
     wide = _fill_covered(_monthly_by(p5, "contributor_iso3"), df)
@@ -376,13 +431,14 @@ def p5_over_time(data: pd.DataFrame | None = None) -> Figure:
         source_line("contributions", _month_span(wide.index)))
     order = sorted(wide.columns, key=lambda c: -float(wide[c].iloc[-12:].mean()))
     for iso in order:
-        ax.plot(wide.index, wide[iso], color=P5_COLOURS[iso], linewidth=2.4 if iso == "CHN" else 1.3,
-                label=countries.display_name(iso), zorder=3 if iso == "CHN" else 2)
+        ax.plot(wide.index, wide[iso], color=P5_COLOURS[iso], linewidth=2.4 if iso == highlight else 1.3,
+                label=countries.display_name(iso), zorder=3 if iso == highlight else 2)
         # a month with no report on either side is no line at all: a dot shows it
         alone = wide[iso].notna() & wide[iso].shift(1).isna() & wide[iso].shift(-1).isna()
         if alone.any():
             ax.plot(wide.index[alone], wide.loc[alone, iso], linestyle="none", marker="o",
-                    markersize=3.5 if iso == "CHN" else 2.5, color=P5_COLOURS[iso], zorder=3 if iso == "CHN" else 2)
+                    markersize=3.5 if iso == highlight else 2.5, color=P5_COLOURS[iso],
+                    zorder=3 if iso == highlight else 2)
     ax.set_ylabel("Uniformed personnel (people)")
     ax.yaxis.set_major_formatter(_thousands)
     ax.set_ylim(bottom=0)
@@ -392,22 +448,39 @@ def p5_over_time(data: pd.DataFrame | None = None) -> Figure:
                             {"loc": "upper center", "ncols": 5, "fontsize": 9}])
 
 
-def china_by_mission(data: pd.DataFrame | None = None, top: int = 7) -> Figure:
-    """China's uniformed personnel by mission (stacked), for the months the sources give missions.
+def by_mission(iso3: str = "CHN", data: pd.DataFrame | None = None, top: int = 7) -> Figure:
+    """A contributor's uniformed personnel by mission (stacked), for the months the sources give missions.
 
     Months whose source gives country totals only are drawn as a hatched grey band, not as zero.
 
-    >>> fig = china_by_mission()
-    >>> "mission" in fig.texts[0].get_text()
-    True
+    >>> by_mission("FRA").texts[0].get_text()
+    "France's uniformed personnel in UN peacekeeping, by mission"
     """
+    iso3 = str(iso3).upper()
     df = _personnel(data)
-    chn = df[df["contributor_iso3"] == "CHN"].copy()
+    parts = _mission_parts(df, iso3, top)
+    fig, ax = new_figure(
+        f"{_capitalised(possessive(iso3))} uniformed personnel in UN peacekeeping, by mission",
+        f"People deployed at each month's end, largest {len(parts['keep'])} missions; hatched: reports with country "
+        f"totals only{_gap_note(parts['wide'])}",
+        source_line("contributions", _month_span(parts["wide"].index)))
+    _draw_missions(ax, parts)
+    return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 8.5},
+                            {"loc": "upper right", "ncols": 3, "fontsize": 8.5},
+                            {"loc": "upper center", "ncols": 5, "fontsize": 8.5}])
+
+
+def _mission_parts(df: pd.DataFrame, iso3: str, top: int) -> dict[str, Any]:
+    """One contributor's monthly totals by mission from the first month with mission detail: the ``top``
+    largest missions, the rest summed, months with country totals only apart."""
+    chn = _country_rows(df, iso3).copy()
     with_detail = df.loc[df["mission"].notna(), "date"]
     start = with_detail.min()
     chn = chn[chn["date"] >= start]
     chn["mission"] = chn["mission"].astype("string").fillna("(no mission detail)")
-    wide = _fill_covered(_monthly_by(chn, "mission"), df)
+    wide = _monthly_by(chn, "mission") if len(chn) else pd.DataFrame(
+        index=pd.date_range(start, df["date"].max(), freq="ME"))
+    wide = _fill_covered(wide.reindex(pd.date_range(start, df["date"].max(), freq="ME")), df)
     no_detail = wide.pop("(no mission detail)") if "(no mission detail)" in wide.columns else None
     biggest = wide.sum().sort_values(ascending=False).index.tolist()
     keep, rest = biggest[:top], biggest[top:]
@@ -416,28 +489,36 @@ def china_by_mission(data: pd.DataFrame | None = None, top: int = 7) -> Figure:
         shown["Other missions"] = wide[rest].sum(axis=1, min_count=1)
     colours = dict(zip(keep, PALETTE[: len(keep)], strict=True))
     colours["Other missions"] = "#BBBBBB"
-    fig, ax = new_figure(
-        "China's uniformed personnel in UN peacekeeping, by mission",
-        f"People deployed at each month's end, largest {len(keep)} missions; hatched: reports with country totals "
-        f"only{_gap_note(wide)}",
-        source_line("contributions", _month_span(wide.index)))
-    _stack(ax, shown, colours, {})
+    return {"shown": shown, "colours": colours, "no_detail": no_detail, "wide": wide, "keep": keep}
+
+
+def _draw_missions(ax: Any, parts: dict[str, Any]) -> None:
+    shown, no_detail = parts["shown"], parts["no_detail"]
+    _stack(ax, shown, parts["colours"], {})
     if no_detail is not None:
         x, hatched = _steps(no_detail.index, no_detail.where(no_detail > 0))
         ax.fill_between(x, 0, hatched, facecolor="none", edgecolor=GREY, hatch="///", linewidth=0,
                         label="No mission detail")
     ax.set_ylabel("Uniformed personnel (people)")
     ax.yaxis.set_major_formatter(_thousands)
-    total = shown.sum(axis=1, min_count=1)
-    ax.set_ylim(0, float(max(total.max(), no_detail.max() if no_detail is not None else 0)) * 1.3)
+    total = shown.sum(axis=1, min_count=1) if shown.shape[1] else pd.Series([0.0])
+    top = float(max(total.max() if total.notna().any() else 0, no_detail.max() if no_detail is not None else 0))
+    ax.set_ylim(0, (top or 1) * 1.3)
     _date_axis(ax, every=2)
-    return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 8.5},
-                            {"loc": "upper right", "ncols": 3, "fontsize": 8.5},
-                            {"loc": "upper center", "ncols": 5, "fontsize": 8.5}])
 
 
-def top_contributors(month: str = "2018-09", n: int = 20, data: pd.DataFrame | None = None) -> Figure:
-    """The ``n`` largest contributors of uniformed personnel in one month, China highlighted.
+def china_by_mission(data: pd.DataFrame | None = None, top: int = 7) -> Figure:
+    """China's uniformed personnel by mission: :func:`by_mission` for ``"CHN"`` (the name the notebooks use).
+
+    >>> "mission" in china_by_mission().texts[0].get_text()
+    True
+    """
+    return by_mission("CHN", data, top)
+
+
+def top_contributors(month: str = "2018-09", n: int = 20, data: pd.DataFrame | None = None,
+                     highlight: str = "CHN") -> Figure:
+    """The ``n`` largest contributors of uniformed personnel in one month, ``highlight`` in vermillion.
 
     >>> len(top_contributors("2018-09", n=10).axes[0].patches)
     10
@@ -453,10 +534,10 @@ def top_contributors(month: str = "2018-09", n: int = 20, data: pd.DataFrame | N
     totals = totals.sort_values(ascending=False, kind="mergesort").head(n)[::-1]
     fig, ax = new_figure(
         f"The {n} largest contributors of uniformed personnel, {when:%B %Y}",
-        "People deployed at the month's end; China highlighted",
+        f"People deployed at the month's end; {countries.display_name(highlight.upper())} highlighted",
         source_line("contributions", f"{when:%b %Y}", set(rows["source"].astype(str))), size=(10, 0.25 * n + 2.2))
     names = [countries.display_name(i) for i in totals.index]
-    colours = [CHINA if i == "CHN" else "#0072B2" for i in totals.index]
+    colours = [CHINA if i == highlight.upper() else "#0072B2" for i in totals.index]
     bars = ax.barh(names, totals.to_numpy(), color=colours)
     for bar, v in zip(bars, totals.to_numpy(), strict=True):
         ax.text(bar.get_width() + totals.max() * 0.01, bar.get_y() + bar.get_height() / 2, f"{v:,}",
@@ -496,13 +577,15 @@ FUNDERS = ("USA", "CHN", "JPN", "DEU", "GBR", "FRA")
 LOOSE_BOUNDS = 1.0
 
 
-def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, ...] = FUNDERS) -> Figure:
+def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, ...] = FUNDERS,
+                   highlight: str = "CHN") -> Figure:
     """Shares of assessed peacekeeping funding by year, both measures: lines the scale (the rate set for the
     period), markers the amounts billed in the calendar year.
 
     ``assessments``: rows of :func:`pkdata.finance.assessments` with a ``measure`` column (default: both
     measures). On the scale line, a year known only within bounds is a vertical bar; filled dots on the line
-    are printed or exact rates, hollow dots rounded secondary ones.
+    are printed or exact rates, hollow dots rounded secondary ones. ``highlight`` (added to ``members`` if
+    missing) is drawn bold in vermillion.
 
     >>> fig = funding_shares()
     >>> len(fig.axes[0].get_lines()) >= 6
@@ -513,6 +596,8 @@ def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, 
 
         assessments = pd.concat([_assessments("peacekeeping", measure="scale"),
                                  _assessments("peacekeeping", measure="billed")], ignore_index=True)
+    highlight = str(highlight).upper()
+    members = tuple(members) if highlight in members else (*members, highlight)
     a = assessments[assessments["member_iso3"].isin(members)].sort_values("year")
     scale = a[a["measure"] == "scale"]
     billed = a[a["measure"] == "billed"]
@@ -539,13 +624,15 @@ def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, 
         b = billed[billed["member_iso3"] == iso]
         if m.empty and b.empty:
             continue
-        colour = colours.get(iso, GREY)
-        width = 2.4 if iso == "CHN" else 1.3
+        colour = CHINA if iso == highlight else colours.get(iso, GREY)
+        if iso != highlight and colour == CHINA:
+            colour = GREY  # vermillion is the highlighted member's
+        width = 2.4 if iso == highlight else 1.3
         mid = m["share_percent"].where(m["share_percent"].notna(), (m["share_low"] + m["share_high"]) / 2)
         narrow = (m["share_high"] - m["share_low"]) < 0.05
         line = pd.Series(mid.where(narrow).to_numpy(), index=m["year"].to_numpy()).reindex(all_years)
         ax.plot(line.index, line.to_numpy(), color=colour, linewidth=width, label=countries.display_name(iso),
-                zorder=3 if iso == "CHN" else 2)
+                zorder=3 if iso == highlight else 2)
         wide = m[~narrow & ((m["share_high"] - m["share_low"]) <= LOOSE_BOUNDS)]  # looser bounds: not drawn
         ax.vlines(wide["year"], wide["share_low"], wide["share_high"], color=colour, linewidth=width, alpha=0.6,
                   zorder=2)
@@ -564,10 +651,11 @@ def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, 
                             {"loc": "upper center", "ncols": 7, "fontsize": 9}])
 
 
-def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None) -> Figure:
+def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None, highlight: str = "CHN") -> Figure:
     """Who pays and who serves: share of funding against share of personnel in one year (log scales).
 
-    Labels the permanent members, the ten largest personnel contributors and the ten largest funders.
+    Labels the permanent members, the ten largest personnel contributors, the ten largest funders and
+    ``highlight`` (in vermillion).
 
     >>> fig = pays_vs_serves(2019)
     >>> fig.axes[0].get_xscale()
@@ -588,11 +676,12 @@ def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None) -> Figu
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.scatter(b["personnel_share"], b["funding_share"], s=14, color="#BBBBBB", zorder=2)
+    highlight = str(highlight).upper()
     label = set(countries.P5) | set(b.nlargest(10, "personnel_share")["member_iso3"]) | set(
-        b.nlargest(10, "funding_share")["member_iso3"])
+        b.nlargest(10, "funding_share")["member_iso3"]) | {highlight}
     lab = b[b["member_iso3"].isin(label)]
     ax.scatter(lab["personnel_share"], lab["funding_share"], s=28,
-               color=[CHINA if i == "CHN" else "#0072B2" for i in lab["member_iso3"]], zorder=3)
+               color=[CHINA if i == highlight else "#0072B2" for i in lab["member_iso3"]], zorder=3)
     lo = min(b["personnel_share"].min(), b["funding_share"].min()) / 1.5
     hi = max(b["personnel_share"].max(), b["funding_share"].max()) * 1.5
     ax.plot([lo, hi], [lo, hi], color="#999999", linewidth=0.8, linestyle="--", zorder=1)
@@ -606,7 +695,7 @@ def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None) -> Figu
     ax.set_ylabel(f"Share of assessed peacekeeping funding, {year} (%)")
     finish(fig, ax)
     place_labels(ax, [(r.personnel_share, r.funding_share, countries.display_name(r.member_iso3),
-                       CHINA if r.member_iso3 == "CHN" else "#222222")
+                       CHINA if r.member_iso3 == highlight else "#222222")
                       for r in lab.sort_values("funding_share", ascending=False).itertuples()],
                  obstacles=list(zip(b["personnel_share"], b["funding_share"], strict=True)))
     return fig
@@ -749,3 +838,553 @@ def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFr
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     # "best" counts the points, the report line and the shaded bands: the legend goes where none are.
     return finish(fig, ax, [{"loc": "best", "fontsize": 9}])
+
+
+# --------------------------------------------------------------------------- any country: the brief's charts
+
+
+_TOTALS: list[tuple[pd.DataFrame, pd.DataFrame]] = []  # the last table and its totals (a brief asks 7 times)
+_RANKS: list[tuple[pd.DataFrame, pd.DataFrame]] = []  # the last totals and their ranks
+
+
+def _totals_wide(df: pd.DataFrame) -> pd.DataFrame:
+    """Month x contributor uniformed personnel over the table's months; 0 where a report omits a contributor."""
+    if _TOTALS and _TOTALS[0][0] is df:
+        return _TOTALS[0][1]
+    wide = _totals_of(df)
+    _TOTALS[:] = [(df, wide)]
+    return wide
+
+
+def _totals_of(df: pd.DataFrame) -> pd.DataFrame:
+    wide = df.groupby(["date", df["contributor_iso3"].astype("string")], observed=True)["total"].sum()
+    wide = wide.unstack(fill_value=0).astype("float64")
+    months = pd.date_range(df["date"].min(), df["date"].max(), freq="ME")
+    return _fill_covered(wide.reindex(months), df)
+
+
+def peer_group(iso3: str, data: pd.DataFrame | None = None, n: int = 5) -> tuple[str, list[str]]:
+    """The peers a country is compared with: the P5 for a permanent member, else its region's largest.
+
+    Region: the country's UN subregion (Natural Earth's ``SUBREGION``) if at least three of its countries
+    contributed in the last 12 months, else its UN region; the ``n`` largest by mean personnel over the last
+    12 months, the country always among them. Returns (the group's name, ISO3 codes, largest first).
+
+    >>> peer_group("FRA")[0], peer_group("NPL")[0]
+    ('permanent members of the Security Council', 'largest contributors of Southern Asia')
+    """
+    from pkdata import maps
+
+    iso3 = str(iso3).upper()
+    df = _personnel(data)
+    if iso3 in countries.P5:
+        return "permanent members of the Security Council", list(countries.P5)
+    wide = _totals_wide(df)
+    recent = wide.iloc[-12:].mean().sort_values(ascending=False, kind="mergesort")
+    recent = recent[recent > 0]
+    where = maps.region(iso3)
+    if where is None:
+        group, name = list(recent.index[: n - 1]), "largest contributors"
+    else:
+        sub = [c for c in recent.index if maps.region(c) and maps.region(c)[1] == where[1]]
+        if len(sub) >= 3:
+            group, name = sub[:n], f"largest contributors of {where[1]}"
+        else:
+            group = [c for c in recent.index if maps.region(c) and maps.region(c)[0] == where[0]][:n]
+            name = f"largest contributors of {where[0]}"
+    if iso3 not in group:
+        group = [*group[: n - 1], iso3]
+    return name, group
+
+
+def _peer_colours(iso3: str, group: list[str]) -> dict[str, str]:
+    if set(group) == set(countries.P5):
+        return {c: (CHINA if c == iso3 else P5_COLOURS[c] if P5_COLOURS[c] != CHINA else GREY) for c in group}
+    others = iter(c for c in PALETTE if c != "#F0E442")  # yellow is too light for a thin line
+    return {c: CHINA if c == iso3 else next(others) for c in group}
+
+
+def _draw_peers(ax: Any, iso3: str, df: pd.DataFrame, fontsize: float = 9) -> str:
+    name, group = peer_group(iso3, df)
+    wide = _totals_wide(df).reindex(columns=group, fill_value=0.0)
+    colours = _peer_colours(iso3, group)
+    for c in group:
+        ax.plot(wide.index, wide[c], color=colours[c], linewidth=2.2 if c == iso3 else 1.1,
+                label=countries.display_name(c), zorder=3 if c == iso3 else 2)
+    ax.set_ylabel("Uniformed personnel (people)")
+    ax.yaxis.set_major_formatter(_thousands)
+    ax.set_ylim(bottom=0)
+    _date_axis(ax, every=5)
+    return name
+
+
+def peers(iso3: str = "CHN", data: pd.DataFrame | None = None) -> Figure:
+    """A country against its peers (the P5, or its region's largest contributors), month by month.
+
+    >>> fig = peers("NPL")
+    >>> "Nepal" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    True
+    """
+    iso3 = str(iso3).upper()
+    df = _personnel(data)
+    _country_rows(df, iso3)
+    name, _ = peer_group(iso3, df)
+    fig, ax = new_figure(
+        f"{_capitalised(possessive(iso3))} uniformed personnel against its peers",
+        f"People deployed at each month's end; peers: the {name}"
+        + ("" if iso3 in countries.P5 else " (the largest by the mean of the last 12 reports)"),
+        source_line("contributions", _month_span(pd.DatetimeIndex(df["date"].unique()))))
+    _draw_peers(ax, iso3, df)
+    return finish(fig, ax, [{"loc": "upper right", "fontsize": 9}, {"loc": "upper left", "fontsize": 9},
+                            {"loc": "upper center", "ncols": 5, "fontsize": 9}])
+
+
+def contributor_rank(iso3: str, data: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A country's rank among all contributors of uniformed personnel, month by month.
+
+    Columns: rank (1 = largest; ties share the better rank; missing in months with no report or no
+    personnel of the country), contributors (how many had personnel that month), total.
+
+    >>> r = contributor_rank("CHN")
+    >>> int(r.loc["2018-09-30", "rank"]), int(r.loc["2018-09-30", "contributors"])
+    (11, 124)
+    """
+    iso3 = str(iso3).upper()
+    df = _personnel(data)
+    _country_rows(df, iso3)
+    wide = _totals_wide(df)
+    if _RANKS and _RANKS[0][0] is wide:
+        ranks = _RANKS[0][1]
+    else:
+        ranks = wide.where(wide > 0).rank(axis=1, method="min", ascending=False)
+        _RANKS[:] = [(wide, ranks)]
+    out = pd.DataFrame({"rank": ranks[iso3], "contributors": (wide > 0).sum(axis=1).where(wide.notna().any(axis=1)),
+                        "total": wide[iso3]})
+    out["rank"] = out["rank"].astype("Int64")
+    out["contributors"] = out["contributors"].astype("Int64")
+    return out
+
+
+def _draw_rank(ax: Any, iso3: str, df: pd.DataFrame) -> str:
+    """Draw the rank line (rank 1 at the top); return the latest rank as text ('#26 of 117, Jul 2025')."""
+    r = contributor_rank(iso3, df)
+    ax.plot(r.index, r["rank"].astype("float64"), color=CHINA, linewidth=1.6, label=countries.display_name(iso3))
+    worst = int(r["rank"].max()) if r["rank"].notna().any() else 1
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50) if worst / s <= 8)
+    ticks = [1, *(t for t in range(step, worst + 1, step) if t - 1 >= step * 0.9)]  # no tick crowding rank 1
+    ax.set_yticks(ticks if step > 1 else list(range(1, worst + 1)))
+    ax.set_ylim(worst + max(1, worst * 0.05), 0.5)  # inverted: rank 1 at the top
+    ax.set_ylabel("Rank among contributors (1 = largest)")
+    _date_axis(ax, every=5)
+    last = r.dropna(subset=["rank"]).tail(1)
+    if not len(last):
+        return ""
+    return f"#{int(last.iloc[0]['rank'])} of {int(last.iloc[0]['contributors'])}, {last.index[0]:%b %Y}"
+
+
+def rank_over_time(iso3: str = "CHN", data: pd.DataFrame | None = None) -> Figure:
+    """A country's rank among the contributors of uniformed personnel, month by month.
+
+    >>> bool(rank_over_time("IND").axes[0].yaxis_inverted())
+    True
+    """
+    iso3 = str(iso3).upper()
+    df = _personnel(data)
+    _country_rows(df, iso3)
+    r = contributor_rank(iso3, df).dropna(subset=["rank"])
+    latest = (f"; latest: #{int(r['rank'].iloc[-1])} of {int(r['contributors'].iloc[-1])} in {r.index[-1]:%b %Y}"
+              if len(r) else "")
+    fig, ax = new_figure(
+        f"{_capitalised(possessive(iso3))} rank among contributors of uniformed personnel",
+        "Rank by people deployed at each month's end (1 = largest); no line in months with no report or no "
+        f"personnel{latest}",
+        source_line("contributions", _month_span(pd.DatetimeIndex(df["date"].unique()))))
+    _draw_rank(ax, iso3, df)
+    return finish(fig, ax)
+
+
+def share_history(iso3: str, data: pd.DataFrame | None = None,
+                  assessments: pd.DataFrame | None = None) -> pd.DataFrame:
+    """By calendar year: the country's share of the peacekeeping assessments and of uniformed personnel.
+
+    ``funding_share``: share of assessed peacekeeping funding (the best basis the year has, ``basis``);
+    ``personnel_share``: the mean over the year's monthly reports of the country's share of all uniformed
+    personnel (years with at least one report). Per cent.
+
+    >>> from pkdata.finance import burden
+    >>> h, b = share_history("CHN"), burden(2019).set_index("member_iso3").loc["CHN"]
+    >>> same = bool(abs(h.loc[2019, "personnel_share"] - b["personnel_share"]) < 1e-9)
+    >>> same, round(float(h.loc[2018, "funding_share"]), 3)
+    (True, 10.244)
+    """
+    iso3 = str(iso3).upper()
+    df = _personnel(data)
+    if assessments is None:
+        from pkdata.finance import assessments as _assessments
+
+        assessments = _assessments("peacekeeping")
+    wide = _totals_wide(df).dropna(how="all")
+    share = wide.div(wide.sum(axis=1), axis=0) * 100
+    mine = share[iso3] if iso3 in share.columns else pd.Series(0.0, index=share.index)
+    personnel = mine.groupby(mine.index.year).mean()
+    a = assessments[assessments["member_iso3"] == iso3].set_index("year")
+    years = sorted(set(personnel.index) | set(a.index.astype(int)))
+    out = pd.DataFrame(index=pd.Index(years, name="year"))
+    out["funding_share"] = a["share_percent"].astype("float64").reindex(years)
+    out["basis"] = a["basis"].astype("string").reindex(years)
+    out["personnel_share"] = personnel.reindex(years)
+    return out
+
+
+def _draw_shares(ax: Any, iso3: str, df: pd.DataFrame, assessments: pd.DataFrame | None = None) -> pd.DataFrame:
+    h = share_history(iso3, df, assessments)
+    h = h[h.index >= (h["funding_share"].first_valid_index() or h.index.min()) - 3]
+    ax.plot(h.index, h["personnel_share"], color="#0072B2", linewidth=1.6, marker="o", markersize=2.5,
+            label="Share of uniformed personnel")
+    if h["funding_share"].notna().any():
+        exact = ~h["basis"].fillna("").str.endswith("rounded")
+        ax.plot(h.index, h["funding_share"], color=CHINA, linewidth=1.6, label="Share of assessed funding")
+        ax.scatter(h.index[exact], h.loc[exact, "funding_share"], color=CHINA, s=10, zorder=3)
+        ax.scatter(h.index[~exact], h.loc[~exact, "funding_share"], facecolor="white", edgecolor=CHINA, s=14,
+                   zorder=3)
+    for col, colour in (("personnel_share", "#0072B2"), ("funding_share", CHINA)):
+        last = h[col].dropna().tail(1)
+        if len(last):
+            v = float(last.iloc[0])
+            ax.annotate(f"{v:.1f}%" if v >= 1 else f"{v:.2f}%" if v >= 0.1 else f"{v:.1g}%", (last.index[0], v),
+                        xytext=(4, 0),
+                        textcoords="offset points", fontsize=7.5, color=colour, va="center")
+    ax.set_xlim(h.index.min() - 0.5, h.index.max() + 1.8)  # room for the end labels
+    ax.set_ylabel("Share (%)")
+    ax.set_xlabel("Calendar year")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    top = float(h[["funding_share", "personnel_share"]].max().max())
+    ax.set_ylim(0, top * 1.3 if top > 0 else 1)
+    return h
+
+
+def pays_and_serves(iso3: str = "CHN", data: pd.DataFrame | None = None,
+                    assessments: pd.DataFrame | None = None) -> Figure:
+    """A country's share of the peacekeeping assessments against its share of uniformed personnel, by year.
+
+    >>> len(pays_and_serves("FRA").axes[0].get_lines())
+    2
+    """
+    iso3 = str(iso3).upper()
+    df = _personnel(data)
+    _country_rows(df, iso3)
+    fig, ax = new_figure(
+        f"What {country_name(iso3)} pays and how many it sends",
+        "Share of all members' assessed peacekeeping funding (filled: exact, hollow: rounded) and share of all "
+        "uniformed personnel (mean of the year's monthly reports), per cent, calendar years",
+        "Source: funding: UN (CEB/open.un.org, Committee on Contributions, GA); personnel: "
+        + source_line("contributions", _month_span(pd.DatetimeIndex(df["date"].unique())))
+        .removeprefix("Source: "))
+    _draw_shares(ax, iso3, df, assessments)
+    return finish(fig, ax, [{"loc": "upper left", "fontsize": 9}, {"loc": "upper right", "fontsize": 9}])
+
+
+#: Fatality causes, in stacking order, with colours and names.
+CAUSES = {"malicious_act": ("#D55E00", "Malicious act"), "accident": ("#0072B2", "Accident"),
+          "illness": ("#009E73", "Illness"), "other": ("#999999", "Other or undetermined")}
+
+
+def fatalities_by_year(iso3: str, fatalities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A country's uniformed peacekeepers who died in UN service, by year (rows) and cause (columns).
+
+    Uniformed: military, experts on mission and police. ``other`` adds self-inflicted, to be determined
+    and unknown. Years from the country's first death to the data's last.
+
+    >>> int(fatalities_by_year("CHN").loc[2016, "malicious_act"])
+    3
+    """
+    f = store.table("fatalities") if fatalities is None else fatalities
+    iso3 = str(iso3).upper()
+    mine = f[(f["nationality_iso3"] == iso3) & f["personnel_type"].isin(schema.UNIFORMED_FATALITY_TYPES)]
+    cause = mine["incident_type"].astype("string")
+    cause = cause.where(cause.isin(list(CAUSES)), "other")
+    table = mine.groupby([mine["date"].dt.year.rename("year"), cause.rename("cause")]).size().unstack(fill_value=0)
+    table = table.reindex(columns=list(CAUSES), fill_value=0)
+    if len(table):
+        table = table.reindex(range(int(table.index.min()), int(f["date"].dt.year.max()) + 1), fill_value=0)
+    table.index.name = "year"
+    return table.astype("int64")
+
+
+def _draw_fatalities(ax: Any, iso3: str, fatalities: pd.DataFrame | None) -> pd.DataFrame:
+    t = fatalities_by_year(iso3, fatalities)
+    base = pd.Series(0, index=t.index)
+    for cause, (colour, name) in CAUSES.items():
+        if t[cause].sum():
+            ax.bar(t.index, t[cause], bottom=base, color=colour, label=name, width=0.8, linewidth=0)
+            base = base + t[cause]
+    ax.set_ylabel("Deaths (people)")
+    ax.set_xlabel("Calendar year of the incident")
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.grid(axis="x", visible=False)
+    if t.empty or not t.to_numpy().sum():
+        ax.text(0.5, 0.5, "No deaths recorded", transform=ax.transAxes, ha="center", va="center", color="#666666")
+    else:
+        ax.set_ylim(0, float(base.max()) * 1.35)
+    return t
+
+
+def _fatality_source(f: pd.DataFrame | None) -> str:
+    f = store.table("fatalities") if f is None else f
+    return source_line("fatalities", f"{f['date'].min():%Y} - {f['date'].max():%b %Y}")
+
+
+def fatalities_chart(iso3: str = "CHN", fatalities: pd.DataFrame | None = None) -> Figure:
+    """A country's uniformed peacekeepers who died in UN service, by year and cause (stacked bars).
+
+    >>> fatalities_chart("NPL").texts[0].get_text()
+    "Deaths of Nepal's uniformed peacekeepers, by year and cause"
+    """
+    iso3 = str(iso3).upper()
+    fig, ax = new_figure(
+        f"Deaths of {possessive(iso3)} uniformed peacekeepers, by year and cause",
+        "Military, military experts on mission and police who died in UN service; people, by the year of the incident",
+        _fatality_source(fatalities))
+    _draw_fatalities(ax, iso3, fatalities)
+    return finish(fig, ax, [{"loc": "upper left", "ncols": 4, "fontsize": 9},
+                            {"loc": "upper right", "ncols": 4, "fontsize": 9}])
+
+
+# --------------------------------------------------------------------------- women in peacekeeping
+
+#: women_share for one country: months in which a category has fewer people are not drawn.
+MIN_PEOPLE = 20
+_CATEGORY_COLOURS = {"troops": "#0072B2", "staff_officers_and_experts": "#E69F00", "individual_police": "#009E73",
+                     "formed_police_units": "#CC79A7", "all": "#000000"}
+
+
+def women_share(iso3: str | None = None, data_dir: str | None = None) -> Figure:
+    """Share of women by personnel category, month by month from Nov 2009, against the UN's targets.
+
+    ``iso3=None``: all contributors. Targets (diamonds at their year) come from ``gender_targets``, each
+    with its document named in the source line. Months flagged bad for the gender split
+    (:func:`pkdata.gender.excluded_months`) and months with no split are gaps.
+
+    >>> fig = women_share()
+    >>> "Uniformed Gender Parity Strategy" in fig.texts[2].get_text()
+    True
+    """
+    from pkdata import gender
+
+    # one country: a category of fewer than MIN_PEOPLE people is not drawn (one person moves it too much)
+    share = gender.women_share(iso3, min_people=0 if iso3 is None else MIN_PEOPLE, data_dir=data_dir)
+    targets = gender.targets(data_dir)
+    who = "all contributors" if iso3 is None else country_name(str(iso3).upper())
+    docs = sorted({f"{r.document_title} ({r.document_year})" for r in targets.itertuples()})
+    excluded = share.attrs.get("excluded", [])
+    gaps = sorted(set(excluded) | set(share.attrs.get("no_split", [])))
+    shown = share.dropna(how="all")
+    fig, ax = new_figure(
+        f"Share of women in UN peacekeeping, by personnel category: {who}",
+        "Per cent of each category's people who are women, at each month's end; diamonds: the UN's targets for "
+        "that year" + (f"; gaps: months with no usable gender split ({', '.join(gaps)})" if gaps else "")
+        + ("" if iso3 is None else f"; months with fewer than {MIN_PEOPLE} people in a category not drawn"),
+        source_line("contributions", _month_span(shown.index) if len(shown) else "no data",
+                    set(share.attrs.get("sources", [])) or None).removesuffix(" Chart: pkdata.")
+        + " Targets: " + "; ".join(docs) + " (data/raw/curated/gender_targets.csv). Chart: pkdata.",
+        size=(10, 6))
+    for cat in [*gender.CATEGORIES, "all"]:
+        if cat not in share.columns or share[cat].isna().all():
+            continue
+        ax.plot(share.index, share[cat], color=_CATEGORY_COLOURS[cat], linewidth=2.0 if cat == "all" else 1.3,
+                linestyle="--" if cat == "all" else "-", label=gender.CATEGORY_NAMES[cat])
+    right = share.index.max()
+    for r in targets.itertuples():
+        when = pd.Timestamp(f"{r.year}-12-31")
+        ax.plot([when], [r.target_percent], marker="D", markersize=6, color=_CATEGORY_COLOURS[r.category],
+                markeredgecolor="white", linestyle="none", zorder=4)
+        ax.annotate(f"{r.target_percent:g}%", (when, r.target_percent), xytext=(6, 0), textcoords="offset points",
+                    fontsize=7.5, va="center", color=_CATEGORY_COLOURS[r.category])
+        right = max(right, when)
+    ax.plot([], [], marker="D", color="#666666", linestyle="none", label="UN target (year's end)")
+    ax.set_xlim(share.index.min() - pd.Timedelta(days=60), right + pd.Timedelta(days=400))
+    ax.set_ylim(0, max(float(share.max().max()), float(targets["target_percent"].max())) * 1.3)
+    ax.set_ylabel("Women (% of the category's personnel)")
+    _date_axis(ax, every=2)
+    return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 8.5},
+                            {"loc": "upper center", "ncols": 3, "fontsize": 8.5}])
+
+
+# --------------------------------------------------------------------------- danger
+
+
+def mission_danger(as_of: str = "2018-09") -> Figure:
+    """Deaths from malicious acts per 1,000 personnel-years in every active operation (the claim
+    ``active_combat_zones``), with the pooled rate of all of them.
+
+    >>> fig = mission_danger("2018-09")
+    >>> fig.axes[0].get_yticklabels()[-1].get_text().startswith("MINUSMA")
+    True
+    """
+    from pkdata.claims import COMBAT_ZONES, combat_rates
+
+    r = combat_rates(as_of)
+    a = r.attrs
+    rows = r.iloc[::-1]
+    fig, ax = new_figure(
+        f"How dangerous are the active UN peacekeeping operations? ({a['as_of']})",
+        f"Uniformed peacekeepers killed by malicious acts per 1,000 personnel-years, {a['window']}; vermillion: the "
+        "missions the report calls active combat zones; dashed: all these operations together",
+        _fatality_source(None).removesuffix(" Chart: pkdata.")
+        + f" Personnel-years: UN DPO monthly contribution reports ({len(a['months'])} reports with mission detail). "
+        "Rates: pkdata.claims.combat_rates. Chart: pkdata.",
+        size=(10, 0.32 * len(r) + 2.6))
+    labels = [f"{m} ({h})" if h else m for m, h in zip(rows["mission"], rows["host"], strict=True)]
+    colours = [CHINA if m in COMBAT_ZONES else "#0072B2" for m in rows["mission"]]
+    bars = ax.barh(labels, rows["rate"], color=colours)
+    top = float(r["rate"].max()) or 1.0
+    for bar, row in zip(bars, rows.itertuples(), strict=True):
+        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
+                f"{row.rate:.2f}  (#{row.rank}: {row.deaths} deaths, {row.personnel_years:,.0f} personnel-years)",
+                va="center", fontsize=7.5, zorder=4,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.9})
+    ax.axvline(a["pooled"], color="#333333", linestyle="--", linewidth=0.9, zorder=1)
+    ax.text(a["pooled"], 1.0, f" all: {a['pooled']:.2f}", transform=ax.get_xaxis_transform(), fontsize=8,
+            va="bottom")
+    ax.set_xlim(0, top * 1.75)
+    ax.set_xlabel("Killed by malicious acts per 1,000 personnel-years")
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="y", labelsize=8.5)
+    return finish(fig, ax)
+
+
+# --------------------------------------------------------------------------- map
+
+
+def _map_month(df: pd.DataFrame, iso3: str, month: str | None) -> pd.Timestamp:
+    """The month drawn: the latest with mission detail on or before ``month`` (default: the data's last)."""
+    from pkdata.errors import PkdataError
+
+    detail = pd.DatetimeIndex(sorted(df.loc[df["mission"].notna(), "date"].unique()))
+    when = detail.max() if month is None else pd.Timestamp(month) + pd.offsets.MonthEnd(0)
+    upto = detail[detail <= when]
+    if len(upto) == 0:
+        raise PkdataError(f"no report with mission detail on or before {when:%Y-%m}; the first is {detail.min():%Y-%m}")
+    return upto[-1]
+
+
+def _label_bubbles(ax: Any, labels: list[tuple[float, float, str, str]],
+                   bubbles: list[tuple[float, float, float]], fontsize: float = 8) -> None:
+    """Label each bubble beside it, clear of every other bubble and label, with a leader line when moved out.
+
+    ``bubbles``: (x, y, radius in points). Candidate spots: 8 directions at growing distances from the
+    bubble's edge; the first that overlaps nothing is taken (else the last tried).
+    """
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    scale = fig.dpi / 72
+    centres = [(*ax.transData.transform((x, y)), r * scale) for x, y, r in bubbles]
+    taken: list[tuple[float, float, float, float]] = []
+    frame = ax.get_window_extent(renderer)
+
+    def clear(box: tuple[float, float, float, float]) -> bool:
+        x0, y0, x1, y1 = box
+        if x0 < frame.x0 or x1 > frame.x1 or y0 < frame.y0 or y1 > frame.y1:
+            return False
+        if any(x0 < t[2] and t[0] < x1 and y0 < t[3] and t[1] < y1 for t in taken):
+            return False
+        for cx, cy, r in centres:  # distance from the circle's centre to the box
+            dx, dy = max(x0 - cx, 0, cx - x1), max(y0 - cy, 0, cy - y1)
+            if dx * dx + dy * dy < (r + 1) ** 2:
+                return False
+        return True
+
+    order = sorted(range(len(labels)), key=lambda i: -bubbles[i][2])  # biggest first
+    directions = [(1, 0), (-1, 0), (0.7, 0.7), (-0.7, 0.7), (0.7, -0.7), (-0.7, -0.7), (0, 1), (0, -1)]
+    for i in order:
+        x, y, text, colour = labels[i]
+        r = bubbles[i][2]
+        label = None
+        for gap in (3, 12, 24, 40, 60):
+            for dx, dy in directions:
+                if label is not None:
+                    label.remove()
+                ox, oy = dx * (r + gap), dy * (r + gap)
+                label = ax.annotate(text, (x, y), xytext=(ox, oy), textcoords="offset points", fontsize=fontsize,
+                                    color=colour, ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                                    va="bottom" if dy > 0 else "top" if dy < 0 else "center", zorder=5,
+                                    arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5,
+                                                "shrinkA": 0, "shrinkB": r} if gap > 3 else None)
+                label.update_positions(renderer)
+                bb = matplotlib.text.Text.get_window_extent(label, renderer)  # the text, not its leader line
+                box = (bb.x0, bb.y0, bb.x1, bb.y1)
+                if clear(box):
+                    break
+            else:
+                continue
+            break
+        taken.append(box)
+
+
+def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFrame | None = None) -> Figure:
+    """Where a country's uniformed personnel serve in one month: a bubble per mission at its headquarters.
+
+    ``month``: the latest report with mission detail on or before it is drawn (default: the latest). Bubble
+    area is proportional to the people deployed; missions without headquarters coordinates in the mission
+    table are listed under the map. World outline: Natural Earth 1:110m (public domain), shipped with pkdata.
+
+    >>> fig = deployment_map("CHN", "2018-02")
+    >>> "February 2018" in fig.texts[0].get_text()
+    True
+    """
+    from pkdata import maps
+
+    iso3 = str(iso3).upper()
+    df = _personnel(data)
+    rows = _country_rows(df, iso3)
+    when = _map_month(df, iso3, month)
+    here = rows[(rows["date"] == when) & rows["mission"].notna()]
+    per = here.groupby(here["mission"].astype("string"))["total"].sum().astype("int64")
+    per = per[per > 0].sort_values(ascending=False, kind="mergesort")
+    m = store.table("missions").set_index("acronym")
+    fig, ax = new_figure(
+        f"Where {possessive(iso3)} uniformed personnel serve, {when:%B %Y}",
+        f"People deployed at the month's end by mission, at the mission's headquarters; total {int(per.sum()):,} in "
+        f"{len(per)} missions; bubble area in proportion to people"
+        + (f" (largest: {per.index[0]}, {int(per.iloc[0]):,})" if len(per) else ""),
+        source_line("contributions", f"{when:%b %Y}", set(here["source"].astype(str))).removesuffix(" Chart: pkdata.")
+        + " Headquarters: UN Peace and Security Data Hub mission list. Outline: Natural Earth 1:110m (public "
+        "domain). Chart: pkdata.", size=(10, 5.0))
+    for code, rings in maps.outline().items():
+        if code == "ATA":  # Antarctica: no mission, and half the map's height
+            continue
+        for ring in rings:
+            xy = [maps.project(x, y) for x, y in ring]
+            ax.fill([p[0] for p in xy], [p[1] for p in xy], facecolor="#E8E8E8", edgecolor="#FFFFFF",
+                    linewidth=0.3, zorder=1)
+    ax.grid(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_aspect("equal")
+    ax.set_xlim(-170, 190)
+    ax.set_ylim(maps.project(0, -56)[1], maps.project(0, 76)[1])
+    placed, unplaced, bubbles = [], [], []
+    biggest = float(per.max()) if len(per) else 1.0
+    for mission, n in per.items():
+        lon = m["hq_lon"].get(mission) if mission in m.index else None
+        lat = m["hq_lat"].get(mission) if mission in m.index else None
+        if lon is None or lat is None or pd.isna(lon) or pd.isna(lat):
+            unplaced.append(f"{mission} {n:,}")
+            continue
+        x, y = maps.project(lon, lat)
+        size = 900 * n / biggest + 12
+        # small bubbles on top of large ones (UNDOF, UNTSO and UNIFIL nearly share a place)
+        ax.scatter([x], [y], s=size, color=CHINA, alpha=0.55, edgecolor=CHINA, linewidth=0.8,
+                   zorder=3 + 1 - n / biggest)
+        placed.append((x, y, f"{mission} {n:,}", "#222222"))
+        bubbles.append((x, y, math.sqrt(size) / 2))  # radius in points
+    if unplaced:
+        ax.text(0.0, 0.0, "No headquarters coordinates in the mission table: " + ", ".join(unplaced),
+                transform=ax.transAxes, fontsize=8, va="top", color="#444444")
+    finish(fig, ax)
+    _label_bubbles(ax, placed, bubbles)
+    return fig

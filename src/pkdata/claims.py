@@ -632,6 +632,112 @@ def _recent_fatalities(d: _Data, as_of: pd.Timestamp) -> Result:
                   evidence)
 
 
+# danger ----------------------------------------------------------------------------------
+
+#: active_combat_zones: the missions the report calls active combat zones.
+COMBAT_ZONES = {"MINUSMA": "Mali", "UNMISS": "South Sudan"}
+#: ... at least this many months with mission detail in the window are needed for the exposure.
+MIN_DETAIL_MONTHS = 12
+
+
+def combat_rates(as_of: str | pd.Timestamp | None = REPORT_MONTH, *, data_dir: str | Path | None = None
+                 ) -> pd.DataFrame:
+    """Deaths from malicious acts per 1,000 personnel-years in every active peacekeeping operation.
+
+    The measure of the claim ``active_combat_zones``: for each peacekeeping operation (kind ``pko``)
+    whose mandate covers ``as_of``'s month end, the uniformed personnel (military, experts on mission,
+    police) killed by a malicious act in the :data:`FATALITY_YEARS` years up to that day, per 1,000
+    personnel-years (mean monthly uniformed strength over the window's reports with mission detail,
+    times the window's years). ``rank`` 1 is the highest rate; ``pooled`` (in ``attrs``) is all these
+    operations' deaths over all their personnel-years. ``attrs`` also names the window, the months
+    used and the fatalities data's last day.
+
+    >>> r = combat_rates("2018-09")
+    >>> r.attrs["window"], r.loc[0, "mission"], int(r.loc[0, "rank"])
+    ('2015-10-01..2018-09-30', 'MINUSMA', 1)
+    """
+    d = _Data(data_dir)
+    out, _ = _combat_rates(d, _as_of(as_of))
+    if isinstance(out, Result):
+        raise PkdataError(out.evidence)
+    return out
+
+
+def _combat_rates(d: _Data, as_of: pd.Timestamp) -> tuple[pd.DataFrame | Result, list[str]]:
+    """The rate table of :func:`combat_rates` (or why there is none) and the source files used."""
+    df, _, (first, last, how), hosts = _fatalities(d)
+    start = as_of - pd.DateOffset(years=FATALITY_YEARS) + pd.Timedelta(days=1)
+    span = f"{start:%Y-%m-%d}..{as_of:%Y-%m-%d}"
+    missions = d.table("missions", ("acronym", "kind", "start", "end"))
+    active = missions[(missions["kind"] == "pko") & (missions["start"] <= as_of)
+                      & (missions["end"].isna() | (missions["end"] >= as_of))]
+    d.monthly()
+    detail = d._cache["detail_months"]
+    months = list(detail[(detail >= start) & (detail <= as_of)])
+    if len(months) < MIN_DETAIL_MONTHS:
+        return _insufficient(f"only {len(months)} report(s) with mission detail in {span}; the exposure needs at "
+                             f"least {MIN_DETAIL_MONTHS}", span), []
+    contrib = d.table("contributions", ("date", "mission", "total", "source"))
+    rows = contrib[contrib["date"].isin(months) & contrib["mission"].notna()]
+    strength = (rows.groupby(rows["mission"].astype("string"))["total"].sum().astype("float64") / len(months))
+    names = [str(a) for a in active["acronym"] if strength.get(str(a), 0.0) > 0]
+    dead = df[(df["date"] >= start) & (df["date"] <= as_of) & df["personnel_type"].isin(UNIFORMED)
+              & (df["incident_type"] == KILLED)]
+    deaths = dead.groupby(dead["mission"].astype("string")).size()
+    out = pd.DataFrame({"mission": pd.array(names, dtype="string")})
+    out["host"] = [hosts.get(m, "") for m in names]
+    out["deaths"] = [int(deaths.get(m, 0)) for m in names]
+    out["personnel_years"] = [float(strength[m]) * FATALITY_YEARS for m in names]
+    out["rate"] = 1000.0 * out["deaths"] / out["personnel_years"]
+    out = out.sort_values(["rate", "deaths", "mission"], ascending=[False, False, True], kind="mergesort")
+    out["rank"] = out["rate"].rank(method="min", ascending=False).astype("int64")
+    out = out.reset_index(drop=True)
+    pooled = 1000.0 * out["deaths"].sum() / out["personnel_years"].sum() if len(out) else math.nan
+    out.attrs.update({"as_of": _ym(as_of), "window": span, "months": [_ym(m) for m in months],
+                      "pooled": pooled, "data_to": f"{last:%Y-%m-%d}", "data_to_how": how,
+                      "complete": bool(start >= first and as_of <= last)})
+    used = d.files(list(rows["source"].unique()) + list(dead["source"].unique()))
+    return out, used
+
+
+def _active_combat_zones(d: _Data, as_of: pd.Timestamp) -> Result:
+    rates, used = _combat_rates(d, as_of)
+    if isinstance(rates, Result):
+        return rates
+    a = rates.attrs
+    pooled = a["pooled"]
+    by = rates.set_index("mission")
+    zones = [m for m in COMBAT_ZONES if m in by.index and by.loc[m, "deaths"] > 0 and by.loc[m, "rate"] >= pooled]
+    data_date = (f"{a['window']} (fatalities data to {a['data_to']}; personnel: {len(a['months'])} reports with "
+                 f"mission detail, {_runs([pd.Timestamp(m) + pd.offsets.MonthEnd(0) for m in a['months']])})")
+    listing = "; ".join(f"#{r.rank} {r.mission}{' (' + r.host + ')' if r.host else ''} {r.rate:.2f} "
+                        f"({r.deaths} deaths / {r.personnel_years:,.0f} personnel-years)"
+                        for r in rates.itertuples())
+    inactive = [m for m in COMBAT_ZONES if m not in by.index]
+    evidence = (f"Uniformed peacekeepers killed by malicious acts per 1,000 personnel-years, {a['window']}, in "
+                f"the {len(rates)} peacekeeping operations active on {as_of:%Y-%m-%d} with personnel in the "
+                f"window: {listing}. All of them together: {pooled:.2f}.")
+    for m in COMBAT_ZONES:
+        if m in by.index:
+            r = by.loc[m]
+            side = "at or above" if m in zones else "below"
+            evidence += (f" {m} ({COMBAT_ZONES[m]}): {r['rate']:.2f}, rank {int(r['rank'])} of {len(rates)}, "
+                         f"{side} the pooled rate.")
+    if inactive:
+        evidence += f" Not an active operation with personnel on {as_of:%Y-%m-%d}: {', '.join(inactive)}."
+    if len(zones) == len(COMBAT_ZONES):
+        verdict = "supported"
+    elif not a["complete"]:
+        verdict = "insufficient_data"
+        evidence += (f" The fatalities data ({a['data_to_how']}) ends {a['data_to']}, before the window's end; "
+                     "close enough to refute means covering it.")
+    else:
+        verdict = "refuted"
+    comparison = (f"both {' and '.join(f'{m} ({c})' for m, c in COMBAT_ZONES.items())} at or above the pooled rate "
+                  f"of all active operations ({pooled:.2f} per 1,000 personnel-years), with at least one death")
+    return Result(verdict, float(len(zones)), comparison, data_date, used, evidence)
+
+
 #: The claims, in the report's order.
 CLAIMS: dict[str, Claim] = {c.claim_id: c for c in (
     Claim("personnel_about_2500", "China's uniformed personnel is roughly 2,500 (within 10%).",
@@ -655,6 +761,11 @@ CLAIMS: dict[str, Claim] = {c.claim_id: c for c in (
     Claim("top_contributor_rank", "China ranks among the top 20 contributors of uniformed personnel.",
           "China's rank among all contributors by median uniformed personnel over the last 12 reports", "rank",
           "month", _top_contributor_rank),
+    Claim("active_combat_zones", "Mali (MINUSMA) and South Sudan (UNMISS) are active combat zones: peacekeepers "
+          "there are killed by hostile acts at least as often as in UN peacekeeping as a whole.",
+          "how many of MINUSMA and UNMISS have a rate of uniformed peacekeepers killed by malicious acts (per 1,000 "
+          "personnel-years, 3 years up to the date) at or above the pooled rate of all active operations",
+          "missions", "month", _active_combat_zones),
 )}
 
 
@@ -688,7 +799,7 @@ def check(as_of: str | pd.Timestamp | None = REPORT_MONTH, *, data_dir: str | Pa
     >>> c.loc["in_mali_and_south_sudan", "data_date"][:7], c.loc["in_mali_and_south_sudan", "verdict"]
     ('2017-02', 'supported')
     >>> check("1985-01")["verdict"].tolist().count("insufficient_data")
-    6
+    7
     """
     d = _Data(data_dir)
     if isinstance(as_of, str) and as_of.strip().lower() == "latest":

@@ -193,6 +193,9 @@ def _register() -> None:
                             _lazy("pkdata.codebook", "cli_args"), _lazy("pkdata.codebook", "cli_codebook"))
     COMMANDS["cite"] = ("BibTeX or plain citations of pkdata and its sources, with the data version",
                         _lazy("pkdata.citations", "cli_args"), _lazy("pkdata.citations", "cli_cite"))
+    COMMANDS["brief"] = ("a one-page brief (PNG and PDF) on any member: personnel by type and mission, rank, peers, "
+                         "pays vs sends, fatalities", _lazy("pkdata.brief", "cli_args"),
+                         _lazy("pkdata.brief", "cli_brief"))
 
     COMMANDS["figures"] = ("draw every chart as PNG and SVG (only those whose data or code changed)",
                            _lazy("pkdata.figures", "cli_args"), _lazy("pkdata.figures", "cli_figures"))

@@ -5,8 +5,8 @@ and a chart is redrawn only when its inputs changed: each chart has a stamp file
 hash of the code that draws it (the shared chart code and the modules it computes with), the
 processed tables it reads (their sha256 and source entries in the manifest) and matplotlib's version.
 
->>> sorted(FIGURES)[:2]
-['china_by_mission', 'china_by_type']
+>>> "china_by_type" in FIGURES, "map_chn" in FIGURES
+(True, True)
 """
 
 from __future__ import annotations
@@ -47,6 +47,29 @@ FIGURES: dict[str, Chart] = {
     "claim_personnel_about_2500": Chart("claims_timeline", ("assessments", "contributions", "fatalities"),
                                         {"claim_id": "personnel_about_2500"}, code=("claims.py", "finance.py")),
 }
+
+# The brief's charts for China and for the other permanent members (any country: pkdata brief ISO3).
+for _iso in ("CHN", "FRA", "GBR", "RUS", "USA"):
+    _low = _iso.lower()
+    FIGURES.update({
+        f"by_type_{_low}": Chart("by_type", ("contributions", "fatalities"), {"iso3": _iso}),
+        f"by_mission_{_low}": Chart("by_mission", ("contributions",), {"iso3": _iso}),
+        f"rank_{_low}": Chart("rank_over_time", ("contributions",), {"iso3": _iso}),
+        f"pays_and_serves_{_low}": Chart("pays_and_serves", ("assessments", "contributions"), {"iso3": _iso},
+                                         code=("finance.py",)),
+        f"fatalities_{_low}": Chart("fatalities_chart", ("fatalities",), {"iso3": _iso}),
+        f"women_share_{_low}": Chart("women_share", ("contributions", "gender_targets", "quality"), {"iso3": _iso},
+                                     code=("gender.py", "quality.py")),
+        f"map_{_low}": Chart("deployment_map", ("contributions", "missions"), {"iso3": _iso},
+                             code=("maps.py", "data/world_110m.json")),
+    })
+FIGURES["peers_p5"] = Chart("peers", ("contributions",), {"iso3": "CHN"}, code=("maps.py", "data/world_110m.json"))
+FIGURES["women_share_world"] = Chart("women_share", ("contributions", "gender_targets", "quality"),
+                                     code=("gender.py", "quality.py"))
+FIGURES["mission_danger_2018_09"] = Chart("mission_danger", ("contributions", "fatalities", "missions"),
+                                          {"as_of": "2018-09"}, code=("claims.py",))
+
+#: Modules every chart is drawn with (style, names, types, table access); paths relative to the package.
 
 #: Modules (and data files) every chart is drawn with (style, names, types, table access); paths relative to
 #: the package. ``data/countries.csv`` holds the display names the charts print.

@@ -45,6 +45,7 @@ STEPS: list[str] = [
     "pkdata.build.operations:step_missions",
     "pkdata.build.finance:step_finance",
     "pkdata.build.quality:step_quality",
+    "pkdata.build.targets:step_targets",
     "pkdata.build.codes:step_codes",  # every contributor, nationality and member code has COW/GW/ISO rows
 ]
 
