@@ -2,8 +2,9 @@
 
 The server listens on 127.0.0.1 only (a free port, a random token) with a temporary root folder holding a
 copy of notebooks/02_china_deployments.ipynb. The browser is Debian's Chromium driven by Debian's
-chromedriver (``apt-get install chromium chromium-driver``; .ci/run installs them). Nothing is downloaded:
-when either is missing the test fails, it never skips.
+chromedriver (``make browser-deps``, i.e. ``apt-get install chromium chromium-driver``; .ci/run installs them
+before ``make test``, which itself never installs system packages). Nothing is downloaded: when either is missing
+the tests are skipped with one line saying how to enable them, except under ``CI=true``, where they fail.
 
 JupyterLab is started with ``expose_app_in_browser`` so that the test can run JupyterLab's own command
 ``notebook:run-all-cells`` (``window.jupyterapp.commands.execute``), the command behind Run > Run All Cells;
@@ -45,9 +46,10 @@ RUN_S = 60  # Run All finished
 def _require_browser() -> None:
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
-        ci = " (CI=true: .ci/run should have installed them)" if os.environ.get("CI") == "true" else ""
-        pytest.fail(f"missing {', '.join(missing)}{ci}: apt-get update && apt-get install -y chromium "
-                    "chromium-driver", pytrace=False)
+        how = "make browser-deps (apt-get install chromium chromium-driver)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"missing {', '.join(missing)} under CI=true: .ci/run should have run {how}", pytrace=False)
+        pytest.skip(f"browser test: missing {', '.join(missing)}; to run it: {how}")
     if not JUPYTER.exists():
         pytest.fail(f"missing {JUPYTER}: pip install -e '.[notebooks]'", pytrace=False)
 
@@ -270,3 +272,15 @@ def test_country_brief_picker_draws_the_chosen_countries_brief(lab: Lab) -> None
                             .map(e => e.textContent).join(' ');""")
         assert "Traceback" not in shown
     assert len(set(drawn)) == 3
+
+
+def test_a_missing_browser_skips_outside_ci_and_fails_under_ci(monkeypatch, tmp_path):
+    import _pytest.outcomes
+
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="make browser-deps"):
+        _require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(_pytest.outcomes.Failed, match="under CI=true"):
+        _require_browser()
