@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -21,6 +21,9 @@ class BuildContext:
     reference: Path
     cache: Path
     workers: int = 2
+    #: "only": a raw folder with files replaces the reference folder; "add": its files are added to the
+    #: reference files (a raw file replacing the reference file for the same month). See :meth:`find_all`.
+    inputs: Literal["add", "only"] = "only"
     #: Tables produced by the steps that ran before (name -> frame), for cross-checks.
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
@@ -30,6 +33,21 @@ class BuildContext:
         if candidate.exists() and (candidate.is_file() or any(candidate.iterdir())):
             return candidate
         return self.reference / reference_sub
+
+    def find_all(self, raw_sub: str, reference_sub: str, suffix: str) -> tuple[list[Path], list[Path]]:
+        """The files ending in ``suffix`` (any case) of ``raw/raw_sub`` and of the reference folder, sorted.
+
+        With ``inputs="only"`` the reference list is empty when the raw folder has files.
+        """
+
+        def listing(folder: Path) -> list[Path]:
+            if not folder.is_dir():
+                return []
+            return sorted(p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(suffix.lower()))
+
+        raw_files = listing(self.raw / raw_sub)
+        reference = listing(self.reference / reference_sub) if self.inputs == "add" or not raw_files else []
+        return raw_files, reference
 
     def curated(self, name: str) -> Path:
         """A curated fact table: ``raw/curated/<name>`` if the raw folder has it, else :func:`paths.curated_dir`'s."""
