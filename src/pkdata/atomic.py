@@ -39,6 +39,7 @@ READY = "READY"
 STALE_AFTER = 6 * 3600
 
 _PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.part$")
+_LEGACY = re.compile(rf"^{re.escape(SWAP_PREFIX)}[a-z0-9_]{{8}}$")
 _SWAP = re.compile(rf"^{re.escape(SWAP_PREFIX)}(?P<pid>\d+)-\d+$")
 
 
@@ -254,6 +255,11 @@ def repair(out: str | Path) -> list[str]:
                 shutil.rmtree(entry, ignore_errors=True)
                 done.append(f"{out}: removed an incomplete build folder {entry.name}")
     done += clean_leftovers(out)
+    # earlier builds made their temporary folders beside the output, named by tempfile.mkdtemp
+    for entry in sorted(out.parent.glob(f"{SWAP_PREFIX}*")):
+        if _LEGACY.match(entry.name) and entry.is_dir() and time.time() - entry.stat().st_mtime > 3600:
+            shutil.rmtree(entry, ignore_errors=True)
+            done.append(f"{out.parent}: removed an old build folder {entry.name}")
     return done
 
 

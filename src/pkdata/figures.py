@@ -133,7 +133,8 @@ def render_all(out_dir: str | Path = "figures", *, force: bool = False,
     stamps.mkdir(parents=True, exist_ok=True)
     manifest = store.manifest()
     status: dict[str, str] = {}
-    atomic.clean_leftovers(out)
+    atomic.clean_leftovers(out)  # .part files of a killed run
+    atomic.clean_leftovers(stamps)
     for name in only or list(FIGURES):
         key = _key(FIGURES[name], manifest)
         stamp = stamps / f"{name}.key"

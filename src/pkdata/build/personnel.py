@@ -66,6 +66,7 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
     version = parse_cache_version()
     cache = ctx.cache / "un_pdf"
     cache.mkdir(parents=True, exist_ok=True)
+    atomic.clean_leftovers(cache)  # .part files of a killed build
     out: dict[Path, tuple[str, dict[str, Any], pd.DataFrame]] = {}
     todo: list[tuple[Path, str]] = []
     for pdf in pdfs:

@@ -94,6 +94,7 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
     """
     if inputs not in ("add", "only"):
         raise PkdataError(f"inputs={inputs!r}: expected 'add' or 'only'")
+    atomic.check_output_dir(Path(out) if out else paths.processed_dir())  # fail now, not after the parsing
     ctx = BuildContext(
         raw=Path(raw) if raw else paths.raw_dir(),
         reference=Path(reference) if reference else paths.reference_dir(),
