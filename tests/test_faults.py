@@ -477,10 +477,16 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_no_worker_outlives_a_killed_build(tmp_path, un_pdf, sig):
+@pytest.mark.parametrize("sig, via_cli", [(signal.SIGKILL, False), (signal.SIGTERM, False), (signal.SIGTERM, True),
+                                          (signal.SIGINT, True)])
+def test_no_worker_outlives_a_killed_build(tmp_path, un_pdf, sig, via_cli):
     raw = raw_with_reports(tmp_path, un_pdf, [A, B])
-    p = run_build(raw, tmp_path / "out", tmp_path / "cache", workers=2, wait=False)
+    if via_cli:  # `pkdata build`: SIGTERM and Ctrl-C stop the pool and exit with one line
+        p = subprocess.Popen([sys.executable, "-m", "pkdata", "build", "--raw", str(raw), "--raw-only", "--out",
+                              str(tmp_path / "out")], env={**os.environ, "PKDATA_CACHE": str(tmp_path / "cache")},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    else:
+        p = run_build(raw, tmp_path / "out", tmp_path / "cache", workers=2, wait=False)
     deadline = time.time() + 60
     while len(_children(p.pid)) < 2 and time.time() < deadline:
         time.sleep(0.05)
@@ -488,6 +494,11 @@ def test_no_worker_outlives_a_killed_build(tmp_path, un_pdf, sig):
     assert len(workers) >= 2, "the build started no worker processes"
     os.kill(p.pid, sig)
     p.wait(timeout=30)
+    if via_cli:
+        assert p.returncode == 128 + sig
+        err = p.stderr.read().decode()
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "out" / "manifest.json").exists()
     deadline = time.time() + 10
     while any(_alive(w) for w in workers) and time.time() < deadline:
         time.sleep(0.1)

@@ -218,6 +218,7 @@ def _stop_on_sigterm() -> Any:
         return None
 
     def stop(signum: int, frame: Any) -> None:
+        print("pkdata: stopped (SIGTERM); nothing half-written was kept", file=sys.stderr)
         raise SystemExit(128 + signum)
 
     return signal.signal(signal.SIGTERM, stop)
