@@ -1,45 +1,131 @@
-"""Shared fixtures: the reference copies in ../shared/reference (PKDATA_REFERENCE overrides).
+"""Shared fixtures: small real upstream files in tests/fixtures, and the full reference copies.
 
-Tests that need them fail, never skip, when they are missing: a missing reference folder is
-a broken checkout, not an optional extra.
+``fixtures`` / ``fixture_pdf`` point into ``tests/fixtures`` (committed, listed with their sha256 in
+``tests/fixtures/SOURCES.md``): reader unit tests use them and run on a fresh clone.
+
+``reference`` / ``un_pdfs`` / ``un_pdf`` point into ``../shared/reference`` (``PKDATA_REFERENCE``
+overrides). Tests that use them need the whole set (full builds, history merges, cross-checks) and are
+marked ``full_data``. When the folder is missing they are skipped with a note saying how to get it,
+except under CI (``CI=true``), where a missing reference folder is a broken checkout and they fail.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from pkdata.paths import reference_dir
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: Fixtures that need the full reference folder; a test using any of them is marked ``full_data``.
+FULL_DATA_FIXTURES = ("reference", "un_pdfs", "un_pdf")
+#: Start of the skip reason of a full-data test (the terminal summary counts these).
+SKIP_PREFIX = "full-data test: reference data not found at "
+HOW_TO_GET = "put the shared folder beside the repository as ../shared/reference or set PKDATA_REFERENCE"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() == "true"
+
 
 def _require(path: Path) -> Path:
     if not path.exists():
-        pytest.fail(
-            f"reference data missing: {path}. Put the shared folder beside the repository "
-            "(../shared/reference) or set PKDATA_REFERENCE.",
-            pytrace=False,
-        )
+        if _in_ci():
+            pytest.fail(
+                f"reference data missing under CI=true: {path}. Full-data tests must run in CI; {HOW_TO_GET}.",
+                pytrace=False,
+            )
+        pytest.skip(f"{SKIP_PREFIX}{path}; {HOW_TO_GET}")
     return path
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "full_data: needs the full reference folder (skipped without it, fails under CI=true)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(name in getattr(item, "fixturenames", ()) for name in FULL_DATA_FIXTURES):
+            item.add_marker(pytest.mark.full_data)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = [
+        r
+        for r in terminalreporter.stats.get("skipped", [])
+        if "full_data" in getattr(r, "keywords", {}) and SKIP_PREFIX in str(r.longrepr)
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} full-data tests skipped: reference data not found at {reference_dir()}; "
+            "put ../shared/reference beside the checkout or set PKDATA_REFERENCE to run them"
+        )
+
+
+@pytest.fixture(scope="session")
+def fixtures() -> Path:
+    """The folder of small real upstream files committed for the tests (``tests/fixtures``)."""
+    if not FIXTURES.is_dir():
+        pytest.fail(f"tests/fixtures missing: {FIXTURES} (it is part of the repository)", pytrace=False)
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def fixture_pdf(fixtures: Path):
+    """Path of one committed UN report by its file month, e.g. ``fixture_pdf("2019_08")``."""
+
+    def get(month: str) -> Path:
+        path = fixtures / f"UN_country_contributions_{month}.pdf"
+        if not path.exists():
+            have = sorted(p.stem[-7:] for p in fixtures.glob("UN_country_contributions_*.pdf"))
+            pytest.fail(
+                f"no fixture report for {month}: tests/fixtures holds {have}; use un_pdf() "
+                "(the full reference set) for other months",
+                pytrace=False,
+            )
+        return path
+
+    return get
 
 
 @pytest.fixture(scope="session")
 def reference() -> Path:
-    """The shared reference folder."""
+    """The shared reference folder (full data)."""
     return _require(reference_dir())
 
 
 @pytest.fixture(scope="session")
 def un_pdfs(reference: Path) -> Path:
-    """Folder of the 126 UN monthly PDF reports."""
+    """Folder of the 126 UN monthly PDF reports (full data)."""
     return _require(reference / "personnel" / "un_monthly_pdfs_kl371218")
 
 
 @pytest.fixture(scope="session")
 def un_pdf(un_pdfs: Path):
-    """Path of one report by its file month, e.g. ``un_pdf("2019_06")``."""
+    """Path of one report by its file month, e.g. ``un_pdf("2019_06")`` (full data)."""
 
     def get(month: str) -> Path:
         return _require(un_pdfs / f"UN_country_contributions_{month}.pdf")
 
     return get
+
+
+@pytest.fixture(scope="session")
+def full_build(reference: Path, tmp_path_factory) -> Path:
+    """Every reference file fetched into a raw folder (``pkdata fetch --all --from``), then built once.
+
+    The processed folder of that build; the session's shared cache makes later builds of the same
+    inputs (in any test) cheap.
+    """
+    from pkdata.build import build
+    from pkdata.cli import main
+
+    root = tmp_path_factory.mktemp("full-build")
+    code = main(["fetch", "--all", "--from", str(reference), "--raw", str(root / "raw"), "--no-progress"])
+    assert code == 0, "pkdata fetch --all --from <reference> failed"
+    build(raw=root / "raw", out=root / "out", workers=2)
+    return root / "out"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pandas as pd
 import pytest
 
 from pkdata import paths
-from pkdata.build import build
+from pkdata.build import build, expected
+from pkdata.build.expected import differences
 from pkdata.build.personnel import parse_cache_version
 
 from .helpers import folder_digest, raw_with_reports
@@ -72,24 +72,29 @@ def test_manifest_names_every_source_with_hash_publisher_url_date_rows_and_total
 
 
 @pytest.mark.slow
-def test_full_build_reproduces_every_report_and_the_committed_data(tmp_path):
-    """All 126 reference reports: each parses with every printed total reproduced, or is a duplicate.
+def test_fetch_all_then_build_reproduces_every_report_and_the_committed_data(full_build):
+    """All 126 reference reports, fetched with ``pkdata fetch --all --from`` into a raw folder and built:
+    each parses with every printed total reproduced, or is a duplicate.
 
     The result must be byte-identical to the committed data/processed (so the embedded data is current).
     """
-    t0 = time.perf_counter()
-    m = build(out=tmp_path / "out", cache=tmp_path / "cache", raw=tmp_path / "no-raw")
-    elapsed = time.perf_counter() - t0
-    pdfs = [s for s in m["sources"] if s.get("table") == "contributions" and s["name"].endswith(".pdf")]
-    assert len(pdfs) == 126
-    dups = sorted((s["name"][-11:-4], s["duplicate_of"][-11:-4]) for s in pdfs if s.get("duplicate_of"))
-    assert dups == [("2015_03", "2015_04"), ("2016_03", "2016_04"), ("2017_03", "2017_04"), ("2020_06", "2022_06")]
+    m = json.loads((full_build / "manifest.json").read_text())
+    assert differences(m) == []  # report count, months, duplicates, gaps: src/pkdata/data/expected.toml
+    pinned = expected.load()
     c = m["contributions"]
-    pdf_months = sorted(c["months"][k]["source"] for k in c["months"] if c["months"][k]["source"].endswith(".pdf"))
-    assert len(pdf_months) == 122
-    for month in ("2015-03", "2016-03", "2017-03", "2020-06", "2022-07"):
-        assert month not in {k for k, v in c["months"].items() if v["source"].endswith(".pdf")}
+    pdf_months = {k for k, v in c["months"].items() if v["source"].endswith(".pdf")}
+    for dup in pinned["un_pdf"]["duplicates"]:  # a duplicate's own file month has no PDF rows
+        assert dup[-11:-4].replace("_", "-") not in pdf_months or dup[-11:-4] == "2020_06"
+    for month in pinned["contributions"]["missing_months"]:
+        assert month not in c["months"]
     committed = paths.REPO_DIR / "data" / "processed"
-    assert folder_digest(tmp_path / "out") == folder_digest(committed), (
+    assert folder_digest(full_build) == folder_digest(committed), (
         "data/processed is stale: run `pkdata build` and commit the result")
-    print(f"full build: {elapsed:.1f}s")
+
+
+def test_build_without_any_report_says_how_to_get_them(tmp_path):
+    from pkdata.errors import PkdataError
+
+    with pytest.raises(PkdataError, match=r"no UN monthly PDF reports .*pkdata fetch.*PKDATA_REFERENCE"):
+        build(raw=tmp_path / "raw", out=tmp_path / "out", reference=tmp_path / "no-reference", steps=STEP)
+    assert not (tmp_path / "out").exists()

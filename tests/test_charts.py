@@ -64,7 +64,7 @@ def test_chart_on_the_embedded_data(name):
 def small(tmp_path_factory, un_pdf):
     root = tmp_path_factory.mktemp("small-charts")
     raw = raw_with_reports(root, un_pdf, ["2015_12", "2016_06", "2016_07", "2016_12"])
-    build(raw=raw, out=root / "out", cache=root / "cache",
+    build(raw=raw, out=root / "out",
           steps=["pkdata.build.personnel:step_un_pdfs", "pkdata.build.operations:step_missions",
                  "pkdata.build.finance:step_finance"])
     return root / "out"

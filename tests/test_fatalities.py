@@ -94,6 +94,19 @@ def test_types_are_mapped_and_other_categories_kept(files):
     assert len(civ) == 29 and set(civ["nationality_iso3"]) == {"CIV"}
 
 
+def test_types_are_mapped_on_the_committed_extract(fixtures):
+    """The first 200 rows (tests/fixtures), counted from the file's casualty_personnel_type and type_of_incident."""
+    f = uf.read_fatalities(fixtures / "fatalities" / "DPPADPOSS-FATALITIES.csv")
+    assert len(f.frame) == 200
+    assert f.frame["personnel_type"].value_counts().to_dict() == {
+        "military": 192, "international_civilian": 4, "police": 2, "experts_on_mission": 1, "local_civilian": 1}
+    assert f.frame["incident_type"].value_counts().to_dict() == {
+        "malicious_act": 96, "accident": 74, "illness": 25, "self_inflicted": 5}
+    # two rows print "ZZ [Undetermined]": kept, nationality missing
+    assert f.nationality_undetermined == 2 and f.frame["nationality_iso3"].isna().sum() == 2
+    assert f.last_update == ["2025-04-04"]
+
+
 # --------------------------------------------------------------------------- duplicates
 
 
@@ -113,8 +126,8 @@ def test_duplicated_casualty_ids_are_a_counted_documented_exclusion(built, capsy
     assert "fatalities_exclusions:" in capsys.readouterr().out
 
 
-def test_a_duplicate_not_in_the_exclusion_table_is_an_error(tmp_path, reference):
-    text = (reference / "fatalities" / "DPPADPOSS-FATALITIES.csv").read_text(encoding="utf-8")
+def test_a_duplicate_not_in_the_exclusion_table_is_an_error(tmp_path, fixtures):
+    text = (fixtures / "fatalities" / "DPPADPOSS-FATALITIES.csv").read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     fields = lines[11].split(",")
     fields[2] = lines[10].split(",")[2]  # row 12 takes row 11's casualty_id
@@ -127,14 +140,16 @@ def test_a_duplicate_not_in_the_exclusion_table_is_an_error(tmp_path, reference)
 
 
 # --------------------------------------------------------------------------- bad rows
+# These start from the committed extract (tests/fixtures: the header and the file's first 200 rows) and
+# build with tests/fixtures as the reference folder.
 
 
-def _broken_raw(tmp_path, reference, row: int, column: str, value: str):
-    """A raw folder whose fatalities file is the real one with ``column`` set to ``value`` on ``row``.
+def _broken_raw(tmp_path, fixtures, row: int, column: str, value: str):
+    """A raw folder whose fatalities file is the real extract with ``column`` set to ``value`` on ``row``.
 
     Row 1 is the header; the file has no quoted fields, so splitting on commas is exact.
     """
-    lines = (reference / "fatalities" / "DPPADPOSS-FATALITIES.csv").read_text(encoding="utf-8").splitlines(True)
+    lines = (fixtures / "fatalities" / "DPPADPOSS-FATALITIES.csv").read_text(encoding="utf-8").splitlines(True)
     header = lines[0].rstrip("\n").split(",")
     fields = lines[row - 1].split(",")
     fields[header.index(column)] = value
@@ -145,33 +160,33 @@ def _broken_raw(tmp_path, reference, row: int, column: str, value: str):
     return tmp_path / "raw"
 
 
-def test_unparseable_date_names_file_and_row(tmp_path, reference):
-    raw = _broken_raw(tmp_path, reference, 101, "incident_date", "25/11/1960")
+def test_unparseable_date_names_file_and_row(tmp_path, fixtures):
+    raw = _broken_raw(tmp_path, fixtures, 101, "incident_date", "25/11/1960")
     with pytest.raises(ParseError) as err:
-        build(raw=raw, out=tmp_path / "out", steps=[step_missions])
+        build(raw=raw, out=tmp_path / "out", reference=fixtures, steps=[step_missions])
     assert str(err.value) == ("DPPADPOSS-FATALITIES.csv, row 101: incident_date '25/11/1960' is not a date; "
                               "expected YYYY-MM-DD")
     assert (err.value.file, err.value.row) == ("DPPADPOSS-FATALITIES.csv", 101)
 
 
-def test_impossible_date_names_file_and_row(tmp_path, reference):
-    raw = _broken_raw(tmp_path, reference, 3000, "incident_date", "2012-02-30")
-    with pytest.raises(ParseError, match=r"DPPADPOSS-FATALITIES.csv, row 3000: incident_date '2012-02-30' is not a "
+def test_impossible_date_names_file_and_row(tmp_path, fixtures):
+    raw = _broken_raw(tmp_path, fixtures, 150, "incident_date", "2012-02-30")
+    with pytest.raises(ParseError, match=r"DPPADPOSS-FATALITIES.csv, row 150: incident_date '2012-02-30' is not a "
                        "valid date"):
-        build(raw=raw, out=tmp_path / "out", steps=[step_missions])
+        build(raw=raw, out=tmp_path / "out", reference=fixtures, steps=[step_missions])
 
 
-def test_unknown_nationality_names_file_and_row(tmp_path, reference):
-    raw = _broken_raw(tmp_path, reference, 2500, "casualty_nationality", "Atlantis")
+def test_unknown_nationality_names_file_and_row(tmp_path, fixtures):
+    raw = _broken_raw(tmp_path, fixtures, 180, "casualty_nationality", "Atlantis")
     with pytest.raises(ParseError) as err:
-        build(raw=raw, out=tmp_path / "out", steps=[step_missions])
+        build(raw=raw, out=tmp_path / "out", reference=fixtures, steps=[step_missions])
     message = str(err.value)
-    assert message.startswith("DPPADPOSS-FATALITIES.csv, row 2500: unknown nationality:")
+    assert message.startswith("DPPADPOSS-FATALITIES.csv, row 180: unknown nationality:")
     assert "Atlantis" in message and "pkdata/countries.py" in message
 
 
-def test_nationality_contradicting_the_files_iso3_is_an_error(tmp_path, reference):
-    lines = (reference / "fatalities" / "DPPADPOSS-FATALITIES.csv").read_text(encoding="utf-8").splitlines(True)
+def test_nationality_contradicting_the_files_iso3_is_an_error(tmp_path, fixtures):
+    lines = (fixtures / "fatalities" / "DPPADPOSS-FATALITIES.csv").read_text(encoding="utf-8").splitlines(True)
     assert ",France," in lines[1] and ",FRA," in lines[1]
     lines[1] = lines[1].replace(",FRA,", ",NOR,")
     bad = tmp_path / "DPPADPOSS-FATALITIES.csv"
@@ -180,8 +195,8 @@ def test_nationality_contradicting_the_files_iso3_is_an_error(tmp_path, referenc
         uf.read_fatalities(bad)
 
 
-def test_unknown_personnel_type_and_missing_column(tmp_path, reference):
-    lines = (reference / "fatalities" / "DPPADPOSS-FATALITIES.csv").read_text(encoding="utf-8").splitlines(True)
+def test_unknown_personnel_type_and_missing_column(tmp_path, fixtures):
+    lines = (fixtures / "fatalities" / "DPPADPOSS-FATALITIES.csv").read_text(encoding="utf-8").splitlines(True)
     bad = tmp_path / "DPPADPOSS-FATALITIES.csv"
     bad.write_text("".join([lines[0], lines[1].replace(",Military,", ",Navy,")]), encoding="utf-8")
     with pytest.raises(ParseError, match=r"row 2: casualty_personnel_type 'Navy'"):
@@ -191,13 +206,13 @@ def test_unknown_personnel_type_and_missing_column(tmp_path, reference):
         uf.read_fatalities(bad)
 
 
-def test_failed_build_leaves_a_good_build_byte_identical(tmp_path, reference):
+def test_failed_build_leaves_a_good_build_byte_identical(tmp_path, fixtures):
     out = tmp_path / "out"
-    build(raw=tmp_path / "no-raw", out=out, steps=[step_missions])
+    build(raw=tmp_path / "no-raw", out=out, reference=fixtures, steps=[step_missions])
     before = folder_digest(out)
-    raw = _broken_raw(tmp_path, reference, 101, "incident_date", "1960-11-xx")
+    raw = _broken_raw(tmp_path, fixtures, 101, "incident_date", "1960-11-xx")
     with pytest.raises(ParseError, match="row 101"):
-        build(raw=raw, out=out, steps=[step_missions])
+        build(raw=raw, out=out, reference=fixtures, steps=[step_missions])
     assert folder_digest(out) == before
 
 

@@ -25,13 +25,12 @@ import pytest
 import pkdata
 from pkdata import paths, store
 from pkdata.build import build
-from pkdata.cli import main
 from pkdata.errors import InconsistentDataError, ParseError, PkdataError, ShrinkError
 
 from .helpers import folder_digest, raw_with_reports
 
 STEP = ["pkdata.build.personnel:step_un_pdfs"]
-A, B = "2019_06", "2015_01"  # two real reports: June 2019 (country + gender), January 2015
+A, B = "2019_08", "2015_01"  # two real reports (tests/fixtures): August 2019 (country + gender), January 2015
 COMMITTED = paths.REPO_DIR / "data" / "processed"
 REFERENCE_PDFS = "personnel/un_monthly_pdfs_kl371218"
 
@@ -66,12 +65,12 @@ def one_line_error(result: subprocess.CompletedProcess, *words: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def warm(tmp_path_factory, un_pdf) -> dict[str, Path]:
+def warm(tmp_path_factory, fixture_pdf) -> dict[str, Path]:
     """A parse cache holding reports A and B, and clean builds of {A} and {A, B} to compare with."""
     root = tmp_path_factory.mktemp("warm")
     cache = root / "cache"
-    raw_a = raw_with_reports(root / "a", un_pdf, [A])
-    raw_ab = raw_with_reports(root / "ab", un_pdf, [A, B])
+    raw_a = raw_with_reports(root / "a", fixture_pdf, [A])
+    raw_ab = raw_with_reports(root / "ab", fixture_pdf, [A, B])
     build(raw=raw_ab, out=root / "clean_ab", cache=cache, steps=STEP, workers=1)
     build(raw=raw_a, out=root / "clean_a", cache=cache, steps=STEP, workers=1)
     return {"cache": cache, "raw_a": raw_a, "raw_ab": raw_ab, "clean_a": root / "clean_a",
@@ -87,30 +86,31 @@ def built_a(tmp_path, warm) -> Path:
 
 
 def own_cache(tmp_path: Path, warm: dict[str, Path]) -> Path:
+    """A copy of the parse cache alone (no step cache: the PDF step runs and reads the parse cache)."""
     cache = tmp_path / "cache"
-    shutil.copytree(warm["cache"], cache)
+    shutil.copytree(warm["cache"] / "un_pdf", cache / "un_pdf")
     return cache
 
 
 # --------------------------------------------------------------------------- 1. a partial raw folder never shrinks
 
 
-def test_a_raw_folder_with_one_report_adds_to_the_reference_reports(tmp_path, un_pdf, warm):
+def test_a_raw_folder_with_one_report_adds_to_the_reference_reports(tmp_path, fixture_pdf, warm):
     """inputs="add": the reference's reports plus the raw one; a raw report replaces the one printing its month."""
     reference = tmp_path / "reference"
-    raw_with_reports(tmp_path / "ref", un_pdf, [A])
+    raw_with_reports(tmp_path / "ref", fixture_pdf, [A])
     (reference / REFERENCE_PDFS).parent.mkdir(parents=True)
     (tmp_path / "ref" / "raw" / "un_monthly_pdfs").rename(reference / REFERENCE_PDFS)
-    raw = raw_with_reports(tmp_path / "new", un_pdf, [B])
+    raw = raw_with_reports(tmp_path / "new", fixture_pdf, [B])
     out = tmp_path / "out"
     m = build(raw=raw, out=out, reference=reference, cache=warm["cache"], steps=STEP, inputs="add", workers=1)
-    assert sorted(m["contributions"]["months"]) == ["2015-01", "2019-06"]
-    # the same June 2019 report under another name in the raw folder replaces the reference copy
-    copy = raw / "un_monthly_pdfs" / "june_2019_again.pdf"
-    shutil.copy(un_pdf(A), copy)
+    assert sorted(m["contributions"]["months"]) == ["2015-01", "2019-08"]
+    # the same August 2019 report under another name in the raw folder replaces the reference copy
+    copy = raw / "un_monthly_pdfs" / "august_2019_again.pdf"
+    shutil.copy(fixture_pdf(A), copy)
     m = build(raw=raw, out=out, reference=reference, cache=warm["cache"], steps=STEP, inputs="add", workers=1)
-    assert m["contributions"]["months"]["2019-06"]["source"] == "june_2019_again.pdf"
-    assert sorted(s["name"] for s in m["sources"]) == ["UN_country_contributions_2015_01.pdf", "june_2019_again.pdf"]
+    assert m["contributions"]["months"]["2019-08"]["source"] == "august_2019_again.pdf"
+    assert sorted(s["name"] for s in m["sources"]) == ["UN_country_contributions_2015_01.pdf", "august_2019_again.pdf"]
 
 
 def test_a_build_that_would_drop_months_refuses_naming_them(tmp_path, warm):
@@ -121,7 +121,7 @@ def test_a_build_that_would_drop_months_refuses_naming_them(tmp_path, warm):
         build(raw=warm["raw_a"], out=out, cache=warm["cache"], steps=STEP, workers=1)
     assert folder_digest(out) == before
     m = build(raw=warm["raw_a"], out=out, cache=warm["cache"], steps=STEP, workers=1, allow_shrink=True)
-    assert sorted(m["contributions"]["months"]) == ["2019-06"]
+    assert sorted(m["contributions"]["months"]) == ["2019-08"]
     assert folder_digest(out) == folder_digest(warm["clean_a"])
 
 
@@ -147,7 +147,7 @@ def test_a_cut_cache_entry_is_a_miss_and_is_replaced(tmp_path, warm):
     out = tmp_path / "out"
     build(raw=warm["raw_ab"], out=out, cache=cache, steps=STEP, workers=1)
     assert folder_digest(out) == folder_digest(warm["clean_ab"])
-    assert folder_digest(cache) == folder_digest(warm["cache"])  # re-parsed and written again, whole
+    assert folder_digest(cache / "un_pdf") == folder_digest(warm["cache"] / "un_pdf")  # parsed again, written whole
 
 
 def test_a_kill_while_caching_leaves_no_entry_and_the_next_build_reparses(tmp_path, warm):
@@ -172,7 +172,7 @@ def test_a_kill_before_ready_leaves_the_output_untouched_and_is_cleared(tmp_path
     leftovers = [p for p in built_a.iterdir() if p.name.startswith(".pkdata-build-")]
     assert len(leftovers) == 1 and not (leftovers[0] / "READY").exists()
     assert {k: v for k, v in folder_digest(built_a).items() if not k.startswith(".")} == before
-    assert store.table("contributions", built_a)["date"].dt.strftime("%Y-%m").unique().tolist() == ["2019-06"]
+    assert store.table("contributions", built_a)["date"].dt.strftime("%Y-%m").unique().tolist() == ["2019-08"]
     build(raw=warm["raw_ab"], out=built_a, cache=warm["cache"], steps=STEP, workers=1)
     assert folder_digest(built_a) == folder_digest(warm["clean_ab"])  # the dead build's folder is gone
 
@@ -198,7 +198,7 @@ def test_a_kill_after_ready_is_rolled_forward_by_the_next_build(tmp_path, warm, 
     assert r.returncode == -signal.SIGKILL
     swap = next(p for p in built_a.iterdir() if p.name.startswith(".pkdata-build-"))
     assert os.stat(swap).st_dev == os.stat(built_a).st_dev  # inside the output: a rename, never a copy
-    assert store.table("contributions", built_a)["date"].dt.strftime("%Y-%m").unique().tolist() == ["2019-06"]
+    assert store.table("contributions", built_a)["date"].dt.strftime("%Y-%m").unique().tolist() == ["2019-08"]
     build(raw=warm["raw_ab"], out=built_a, cache=warm["cache"], steps=STEP, workers=1)
     assert folder_digest(built_a) == folder_digest(warm["clean_ab"])
 
@@ -291,12 +291,12 @@ def test_verification_costs_little_and_is_cached(tmp_path):
 
 
 def _gender_sample(tmp_path: Path, reference: Path, change: tuple[str, str] | None) -> tuple[Path, int]:
-    """The first rows of IPI's Gender.Full.csv (real), with China's ISO-3 changed on one row if asked."""
+    """The first rows of IPI's Gender.Full.csv (the fixture extract), with one China row's ISO-3 changed if asked."""
     src = reference / "personnel/ipi_peacekeeping_db_tcc_datascraper/Gender.Full.csv"
     lines = src.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-    chinese = [line for line in lines if ',"China","CHN",' in line][:20]
-    header, body = lines[0], lines[1:200] + chinese
-    china = len(body) - len(chinese)  # the first China row of the sample
+    header, body = lines[0], lines[1:60]
+    china = next(i for i, line in enumerate(body) if ',"China","CHN",' in line) + 5  # a China row, not the first
+    assert ',"China","CHN",' in body[china]
     if change:
         body[china] = body[china].replace(*change)
     out = tmp_path / "Gender.Full.csv"
@@ -304,12 +304,12 @@ def _gender_sample(tmp_path: Path, reference: Path, change: tuple[str, str] | No
     return out, china + 2
 
 
-def test_a_name_and_code_that_disagree_fail_naming_file_and_row(tmp_path, reference):
+def test_a_name_and_code_that_disagree_fail_naming_file_and_row(tmp_path, fixtures):
     from pkdata.readers.ipi import read_gender_file
 
-    good, _ = _gender_sample(tmp_path, reference, None)
+    good, _ = _gender_sample(tmp_path, fixtures, None)
     assert "CHN" in set(read_gender_file(good)["contributor_iso3"].astype(str))
-    bad, row = _gender_sample(tmp_path, reference, ('"CHN"', '"ALB"'))
+    bad, row = _gender_sample(tmp_path, fixtures, ('"CHN"', '"ALB"'))
     with pytest.raises(ParseError, match=rf"Gender.Full.csv, row {row}: contributor 'China' is CHN .* says 'ALB'"):
         read_gender_file(bad)
 
@@ -341,12 +341,12 @@ def test_build_with_a_missing_raw_folder_is_an_error(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_upper_case_pdf_names_are_read(tmp_path, un_pdf, warm):
+def test_upper_case_pdf_names_are_read(tmp_path, fixture_pdf, warm):
     raw = tmp_path / "raw" / "un_monthly_pdfs"
     raw.mkdir(parents=True)
-    (raw / "UN_COUNTRY_CONTRIBUTIONS_2019_06.PDF").symlink_to(un_pdf(A))
+    (raw / "UN_COUNTRY_CONTRIBUTIONS_2019_08.PDF").symlink_to(fixture_pdf(A))
     m = build(raw=raw.parent, out=tmp_path / "out", cache=warm["cache"], steps=STEP, workers=1)
-    assert m["contributions"]["months"] == {"2019-06": {"source": "UN_COUNTRY_CONTRIBUTIONS_2019_06.PDF",
+    assert m["contributions"]["months"] == {"2019-08": {"source": "UN_COUNTRY_CONTRIBUTIONS_2019_08.PDF",
                                                         "granularity": "country+gender"}}
 
 
@@ -367,11 +367,11 @@ def _with_bad_byte(src: Path, dst: Path, line: int) -> Path:
     ("un_missions:read_overrides", "curated:mission_overrides.csv"),
     ("un_fatalities:read_exclusions", "curated:fatality_exclusions.csv"),
 ])
-def test_non_utf8_bytes_name_the_file_and_row(tmp_path, reference, reader, source):
+def test_non_utf8_bytes_name_the_file_and_row(tmp_path, fixtures, reader, source):
     from importlib import import_module
 
     module, func = reader.split(":")
-    src = paths.curated_dir() / source[8:] if source.startswith("curated:") else reference / source
+    src = paths.curated_dir() / source[8:] if source.startswith("curated:") else fixtures / source
     bad = _with_bad_byte(src, tmp_path / src.name, 3)
     with pytest.raises(ParseError, match=rf"{src.name}, row 3: byte 0xe9 .* not UTF-8"):
         getattr(import_module(f"pkdata.readers.{module}"), func)(bad)
@@ -479,8 +479,8 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("sig, via_cli", [(signal.SIGKILL, False), (signal.SIGTERM, False), (signal.SIGTERM, True),
                                           (signal.SIGINT, True)])
-def test_no_worker_outlives_a_killed_build(tmp_path, un_pdf, sig, via_cli):
-    raw = raw_with_reports(tmp_path, un_pdf, [A, B])
+def test_no_worker_outlives_a_killed_build(tmp_path, fixture_pdf, sig, via_cli):
+    raw = raw_with_reports(tmp_path, fixture_pdf, [A, B])
     if via_cli:  # `pkdata build`: SIGTERM and Ctrl-C stop the pool and exit with one line
         p = subprocess.Popen([sys.executable, "-m", "pkdata", "build", "--raw", str(raw), "--raw-only", "--out",
                               str(tmp_path / "out")], env={**os.environ, "PKDATA_CACHE": str(tmp_path / "cache")},

@@ -36,7 +36,7 @@ def out(tmp_path_factory, reference) -> Path:
     """A processed folder with the finance tables only, built from the real sources."""
     root = tmp_path_factory.mktemp("finance")
     raw = _raw_with_curated(root)
-    build(raw=raw, out=root / "out", reference=reference, cache=root / "cache", steps=[STEP])
+    build(raw=raw, out=root / "out", reference=reference, steps=[STEP])
     return root / "out"
 
 
@@ -52,7 +52,7 @@ def with_personnel(tmp_path_factory, reference, un_pdfs) -> Path:
     for month in ("2016_01", "2016_02", "2016_03", "2016_04", "2016_06"):
         name = f"UN_country_contributions_{month}.pdf"
         (raw / "un_monthly_pdfs" / name).symlink_to(un_pdfs / name)
-    build(raw=raw, out=root / "out", reference=reference, cache=root / "cache",
+    build(raw=raw, out=root / "out", reference=reference,
           steps=["pkdata.build.personnel:step_un_pdfs", STEP], workers=1)
     return root / "out"
 
@@ -246,7 +246,7 @@ def test_manifest_lists_every_source_with_rows(out):
 
 
 def test_build_is_deterministic(out, tmp_path, reference):
-    build(raw=_raw_with_curated(tmp_path), out=tmp_path / "again", reference=reference, cache=tmp_path / "c",
+    build(raw=_raw_with_curated(tmp_path), out=tmp_path / "again", reference=reference,
           steps=[STEP])
     for name in ("assessments.parquet", "budgets.parquet", "manifest.json"):
         assert (tmp_path / "again" / name).read_bytes() == (out / name).read_bytes()

@@ -1,8 +1,10 @@
 """Finance inputs: the GA effective-rates CSV, and bad input rejected with file and row/key named.
 
-Every broken file here is written by the test into tmp_path, starting from a real reference
-file where there is one and changing the one thing under test. A failed build must leave a
-processed folder that already holds a good build byte-identical.
+Every broken file here is written by the test into tmp_path, starting from a real upstream
+file where there is one (the copies and extracts in tests/fixtures, see its SOURCES.md) and
+changing the one thing under test. Tests that build the finance step need the CoC workbook and
+use the full reference folder. A failed build must leave a processed folder that already holds a
+good build byte-identical.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def good(tmp_path, reference) -> tuple[Path, Path]:
     """(raw, out): a raw folder and an out folder that holds a good finance build."""
     raw = _raw(tmp_path)
-    build(raw=raw, out=tmp_path / "out", reference=reference, cache=tmp_path / "cache", steps=[STEP])
+    build(raw=raw, out=tmp_path / "out", reference=reference, steps=[STEP])
     return raw, tmp_path / "out"
 
 
@@ -71,7 +73,7 @@ def test_user_supplied_ga_effective_rates_take_precedence(tmp_path, reference):
     (raw / finance_step.GA_EFFECTIVE_RATES).mkdir(parents=True)
     (raw / finance_step.GA_EFFECTIVE_RATES / "A_00_000_Add.1.csv").write_text(GA_SHAPE)
     out = tmp_path / "out"
-    m = build(raw=raw, out=out, reference=reference, cache=tmp_path / "cache", steps=[STEP])
+    m = build(raw=raw, out=out, reference=reference, steps=[STEP])
     r = finance.funding_rank(2025, data_dir=out)
     assert set(r["basis"]) == {"scale_rate"} and set(r["source"]) == {"A_00_000_Add.1.csv"}
     assert set(r["source_document"]) == {"A/00/000/Add.1"}
@@ -140,8 +142,8 @@ def test_rate_of_130_is_rejected_naming_file_and_row(tmp_path):
         rd.read_scale_csv(f, full=False, curated=True)
 
 
-def test_unknown_country_is_rejected_naming_file_and_row(tmp_path, reference):
-    lines = _lines(reference / "budget" / "official" / finance_step.RB_RESOLUTION)
+def test_unknown_country_is_rejected_naming_file_and_row(tmp_path, fixtures):
+    lines = _lines(fixtures / "budget" / "official" / finance_step.RB_RESOLUTION)
     lines[3] = lines[3].replace(",Algeria,DZA,", ",Atlantis,ATL,")
     f = tmp_path / finance_step.RB_RESOLUTION
     f.write_text("".join(lines))
@@ -155,8 +157,8 @@ def test_unknown_country_is_rejected_naming_file_and_row(tmp_path, reference):
         rd.read_scale_csv(f, full=True)
 
 
-def test_duplicated_member_year_is_rejected(tmp_path, reference):
-    lines = _lines(reference / "budget" / "official" / finance_step.RB_CIRCULARS)
+def test_duplicated_member_year_is_rejected(tmp_path, fixtures):
+    lines = _lines(fixtures / "budget" / "official" / finance_step.RB_CIRCULARS)
     china = next(i for i, line in enumerate(lines) if ",2019,China,CHN," in line)
     lines.insert(china + 1, lines[china])  # China 2019 twice
     f = tmp_path / finance_step.RB_CIRCULARS
@@ -166,8 +168,8 @@ def test_duplicated_member_year_is_rejected(tmp_path, reference):
         rd.read_scale_csv(f, full=True)
 
 
-def test_missing_column_is_rejected(tmp_path, reference):
-    src = pd.read_csv(reference / "budget" / "official" / finance_step.RB_RESOLUTION, dtype=str, keep_default_na=False)
+def test_missing_column_is_rejected(tmp_path, fixtures):
+    src = pd.read_csv(fixtures / "budget" / "official" / finance_step.RB_RESOLUTION, dtype=str, keep_default_na=False)
     src = src.drop(columns=["rate_percent"])
     f = tmp_path / "scale.csv"
     src.to_csv(f, index=False)
@@ -181,8 +183,8 @@ def test_missing_column_is_rejected(tmp_path, reference):
         rd.read_budget_csv(f)
 
 
-def test_full_table_must_sum_to_100(tmp_path, reference):
-    lines = [line for line in _lines(reference / "budget" / "official" / finance_step.RB_RESOLUTION)
+def test_full_table_must_sum_to_100(tmp_path, fixtures):
+    lines = [line for line in _lines(fixtures / "budget" / "official" / finance_step.RB_RESOLUTION)
              if ",China,CHN," not in line]
     f = tmp_path / "scale.csv"
     f.write_text("".join(lines))
@@ -202,8 +204,8 @@ def test_budget_csv_rejects_a_calendar_year(tmp_path):
 # --------------------------------------------------------------------------- JSON files
 
 
-def test_json_of_another_shape_is_rejected_naming_file_and_key(tmp_path, reference):
-    un = reference / "budget" / "un_open"
+def test_json_of_another_shape_is_rejected_naming_file_and_key(tmp_path, fixtures):
+    un = fixtures / "budget" / "un_open"
     f = tmp_path / "donors-2016.json"
     shutil.copy(un / "regular-budget-contributors-2019.json", f)
     with pytest.raises(ParseError, match=r"donors-2016.json: key 'meta': expected an object with 'contributions'"):
@@ -223,8 +225,8 @@ def test_json_of_another_shape_is_rejected_naming_file_and_key(tmp_path, referen
         un_open.read_donors(f)
 
 
-def test_donors_unknown_country_and_negative_amount(tmp_path, reference):
-    data = json.loads((reference / "budget" / "un_open" / "donors-2016.json").read_text())
+def test_donors_unknown_country_and_negative_amount(tmp_path, fixtures):
+    data = json.loads((fixtures / "budget" / "un_open" / "donors-2016.json").read_text())
     data["Atlantis"] = {"status": "member", "category": "Government",
                         "contributions": {"UN-DPO": {"Assessed": 1000.0}}}
     f = tmp_path / "donors-2016.json"
@@ -239,8 +241,8 @@ def test_donors_unknown_country_and_negative_amount(tmp_path, reference):
         un_open.read_donors(f)
 
 
-def test_regular_budget_year_and_sums_are_checked(tmp_path, reference):
-    data = json.loads((reference / "budget" / "un_open" / "regular-budget-contributors-2019.json").read_text())
+def test_regular_budget_year_and_sums_are_checked(tmp_path, fixtures):
+    data = json.loads((fixtures / "budget" / "un_open" / "regular-budget-contributors-2019.json").read_text())
     f = tmp_path / "regular-budget-contributors-2020.json"
     f.write_text(json.dumps(data))
     with pytest.raises(ParseError, match=r"key meta > year is 2019 but the file name says 2020"):
@@ -252,8 +254,8 @@ def test_regular_budget_year_and_sums_are_checked(tmp_path, reference):
         un_open.read_regular_budget(f)
 
 
-def test_budget_json_fiscal_year_and_totals_are_checked(tmp_path, reference):
-    data = json.loads((reference / "budget" / "un_open" / "budget-audited-pko-2019.json").read_text())
+def test_budget_json_fiscal_year_and_totals_are_checked(tmp_path, fixtures):
+    data = json.loads((fixtures / "budget" / "un_open" / "budget-audited-pko-2019.json").read_text())
     data["meta"]["fiscalYear"] = "2019"
     f = tmp_path / "budget-audited-pko-2019.json"
     f.write_text(json.dumps(data))
@@ -277,7 +279,7 @@ def test_failed_build_leaves_a_good_build_byte_identical(good, reference, tmp_pa
     (folder / "donors-2016.json").unlink()
     shutil.copy(reference / "budget" / "un_open" / "regular-budget-contributors-2019.json", folder / "donors-2016.json")
     with pytest.raises(ParseError, match=r"donors-2016.json: key 'meta'"):
-        build(raw=raw, out=out, reference=reference, cache=tmp_path / "cache", steps=[STEP])
+        build(raw=raw, out=out, reference=reference, steps=[STEP])
     assert _snapshot(out) == before
     assert not list(out.parent.glob(".pkdata-build-*"))
 
@@ -292,7 +294,7 @@ def test_bad_curated_table_fails_the_build_and_changes_nothing(good, reference, 
     f = raw / "curated" / finance_step.CURATED_RB_RATES
     f.write_text(f.read_text().replace("2016,2018,,China,CHN,7.921,", "2016,2018,,China,CHN,130,"))
     with pytest.raises(ParseError, match=r"regular_budget_scale.csv, row \d+: rate_percent 130 is outside"):
-        build(raw=raw, out=out, reference=reference, cache=tmp_path / "cache", steps=[STEP])
+        build(raw=raw, out=out, reference=reference, steps=[STEP])
     assert _snapshot(out) == before
 
 
@@ -304,5 +306,5 @@ def test_two_exact_tables_for_the_same_year_fail_the_build(good, reference, tmp_
     (raw / finance_step.GA_EFFECTIVE_RATES / "copy.csv").write_text(GA_SHAPE)
     with pytest.raises(PkdataError, match=r"peacekeeping scale_rate for CHN 2025 comes from more than one file "
                                           r"\(A_00_000_Add.1.csv, copy.csv\)"):
-        build(raw=raw, out=out, reference=reference, cache=tmp_path / "cache", steps=[STEP])
+        build(raw=raw, out=out, reference=reference, steps=[STEP])
     assert _snapshot(out) == before

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pkdata import schema
+from pkdata import paths, schema
 from pkdata.build.context import BuildContext
 from pkdata.build.history import PRECEDENCE, compare, fold_history, merge_sources, step_history, world_check
 from pkdata.build.personnel import step_un_pdfs
@@ -27,7 +27,7 @@ def _rows(month: str, source: str, total: int, mission: str | None = None, gende
 
 
 def _ctx(tmp_path, reference) -> BuildContext:
-    return BuildContext(raw=tmp_path / "raw", reference=reference, cache=tmp_path / "cache")
+    return BuildContext(raw=tmp_path / "raw", reference=reference, cache=paths.cache_dir())
 
 
 # --------------------------------------------------------------------------- merge rules
@@ -205,8 +205,7 @@ def test_the_two_ipi_world_total_files_agree(ipi_frames):
 
 @pytest.fixture(scope="module")
 def pdf_table(tmp_path_factory, reference):
-    ctx = BuildContext(raw=tmp_path_factory.mktemp("noraw"), reference=reference,
-                       cache=tmp_path_factory.mktemp("pdfcache"), workers=2)
+    ctx = BuildContext(raw=tmp_path_factory.mktemp("noraw"), reference=reference, cache=paths.cache_dir(), workers=2)
     result = step_un_pdfs(ctx)
     return _finalise_contributions(result.tables["contributions"]), result.extra["contributions_months"]
 

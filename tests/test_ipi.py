@@ -1,4 +1,9 @@
-"""IPI Peacekeeping Database readers: SOURCES.md sanity figures, defects cleaned, bad input rejected."""
+"""IPI Peacekeeping Database readers: SOURCES.md sanity figures, defects cleaned, bad input rejected.
+
+The reader tests run on extracts in tests/fixtures (cut by tests/fixtures/make_extracts.py: China's
+files and rows, two months of full_gender_data.csv, ...); expected counts of rows are those of the
+extract, counted from its lines. The cross-checks of whole files use the reference folder (full data).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,23 @@ from pkdata.readers import ipi
 
 
 @pytest.fixture(scope="module")
-def tcc(reference):
-    return reference / "personnel" / "ipi_peacekeeping_db_tcc_datascraper"
+def tcc(fixtures):
+    """Extract: countries/China.csv, Macedonia.csv and "The former Yugoslav Republic o.csv" whole; China's
+    rows of Gender.Full.csv; the first 12 months of Data.Monthly.csv."""
+    return fixtures / "personnel" / "ipi_peacekeeping_db_tcc_datascraper"
 
 
 @pytest.fixture(scope="module")
-def ppp(reference):
-    return reference / "personnel" / "ipi_peacekeeping_db_ppp_loader"
+def ppp(fixtures):
+    """Extract: full_gender_data.csv of Jan and Aug 2014; data_mission.csv of Mar 2017; first 20 rows of
+    current_month.csv."""
+    return fixtures / "personnel" / "ipi_peacekeeping_db_ppp_loader"
+
+
+@pytest.fixture(scope="module")
+def full_gender_data_all(reference):
+    """The whole full_gender_data.csv (full data)."""
+    return ipi.read_gender_file(reference / "personnel" / "ipi_peacekeeping_db_ppp_loader" / "full_gender_data.csv")
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +71,7 @@ def test_country_files_cover_nov_1990_to_feb_2014_as_canonical_country_totals(co
     schema.validate(country_totals)
     assert country_totals["date"].min() == pd.Timestamp("1990-11-30")
     assert country_totals["date"].max() == pd.Timestamp("2014-02-28")
-    assert country_totals["date"].nunique() == 280
+    assert country_totals["date"].nunique() == 280  # China.csv: 280 months, each with a non-zero count
     assert country_totals["mission"].isna().all() and country_totals["male"].isna().all()
     # IPI's unsplit "Police" goes to the documented type; no FPU rows can come from these files.
     assert ipi.UNSPLIT_POLICE_TYPE == "individual_police"
@@ -80,7 +95,7 @@ def test_gender_full_china_by_mission_feb_2014(gender_full):
     assert sum(by_mission.values()) == 2188
     assert rows["male"].notna().all() and (rows["male"] + rows["female"] == rows["total"]).all()
     assert gender_full.attrs["cleaning"]["inflated_months"] == {}
-    assert gender_full["date"].nunique() == 52
+    assert gender_full["date"].nunique() == 52  # China is in all 52 months
 
 
 def test_full_gender_data_aug_2014_china_after_dedup(full_gender_data):
@@ -94,19 +109,46 @@ def test_full_gender_data_aug_2014_china_after_dedup(full_gender_data):
 
 def test_full_gender_data_defects_are_detected_and_cleaned(full_gender_data):
     c = full_gender_data.attrs["cleaning"]
+    # The extract: 697 rows of Jan 2014, 124 of them subtotals (contributor or mission "all"); 1162 rows
+    # of Aug 2014, every name with a trailing apostrophe, each row printed twice (581 repeats).
+    assert c["rows_read"] == 697 + 1162
+    assert c["subtotal_rows_dropped"] == 124
+    assert c["duplicate_rows_dropped"] == 581
+    assert c["rows_with_trailing_apostrophe"] == 1162
+    assert not full_gender_data["mission"].str.endswith("'").any()
+    # Jan 2014: subtotal rows triple the raw sum; Aug 2014: rows doubled (SOURCES.md).
+    assert ipi.inflated_months(full_gender_data) == {"2014-01": 3.0, "2014-08": 2.0}
+    monthly = full_gender_data.groupby("date")["total"].sum()
+    assert monthly["2014-03-31":].between(96_000, 100_000).all()  # "~97-99k" in SOURCES.md, not 195-293k
+    schema.validate(full_gender_data)
+
+
+def test_whole_full_gender_data_defects_are_detected_and_cleaned(full_gender_data_all):
+    c = full_gender_data_all.attrs["cleaning"]
     assert c["duplicate_rows_dropped"] == 4599
     assert c["subtotal_rows_dropped"] == 6085
     assert c["rows_with_trailing_apostrophe"] > 0
-    assert not full_gender_data["mission"].str.endswith("'").any()
-    inflated = ipi.inflated_months(full_gender_data)
+    assert not full_gender_data_all["mission"].str.endswith("'").any()
+    inflated = ipi.inflated_months(full_gender_data_all)
     # Nov 2009 - Feb 2014: subtotal rows triple the raw sums; Mar-Apr 2014 rows tripled, May-Aug doubled.
     assert [m for m, r in inflated.items() if m <= "2014-02"] == [
         f"{p:%Y-%m}" for p in pd.period_range("2009-11", "2014-02", freq="M")]
     assert {inflated[m] for m in inflated if m <= "2014-04"} == {3.0}
     assert {inflated[m] for m in ("2014-05", "2014-06", "2014-07", "2014-08")} == {2.0}
-    monthly = full_gender_data.groupby("date")["total"].sum()
-    assert monthly["2014-03-31":].between(96_000, 100_000).all()  # "~97-99k" in SOURCES.md, not 195-293k
-    schema.validate(full_gender_data)
+    monthly = full_gender_data_all.groupby("date")["total"].sum()
+    assert monthly["2014-03-31":].between(96_000, 100_000).all()
+    schema.validate(full_gender_data_all)
+
+
+def test_china_in_the_aug_2014_snapshot_equals_cleaned_full_gender_data(fixtures, full_gender_data):
+    """Cross-check on the extracts (tolerance 0): China's rows of the Aug 2014 current_month.csv."""
+    snap = ipi.read_current_month(fixtures / "personnel" / "ipi_ppp_loader_current_month_history" / "2014-08-31"
+                                  / "current_month.csv")
+    assert set(snap["contributor_iso3"]) == {"CHN"} and int(snap["total"].sum()) == 2192
+    gender = full_gender_data[(full_gender_data["date"] == "2014-08-31") & (full_gender_data["contributor_iso3"]
+                                                                            == "CHN")]
+    diff = compare(gender, snap, ["contributor_iso3", "mission", "personnel_type"])
+    assert len(diff) > 0 and (diff["diff"] == 0).all(), diff[diff["diff"] != 0]
 
 
 @pytest.mark.parametrize("folder, name, total", [
@@ -114,20 +156,28 @@ def test_full_gender_data_defects_are_detected_and_cleaned(full_gender_data):
     ("ipi_ppp_loader_current_month_history/2014-04-30", "current_month.csv", 97_729),
     ("ipi_ppp_loader_current_month_history/2014-08-31", "current_month.csv", 97_947),
 ])
-def test_current_month_snapshots_equal_cleaned_full_gender_data(reference, full_gender_data, folder, name, total):
+def test_current_month_snapshots_equal_cleaned_full_gender_data(reference, full_gender_data_all, folder, name,
+                                                                total):
     """Cross-check (tolerance 0): the snapshots check the de-duplication and apostrophe clean-up."""
     snap = ipi.read_current_month(reference / "personnel" / folder / name)
     assert int(snap["total"].sum()) == total
     date = snap["date"].iloc[0]
-    diff = compare(full_gender_data[full_gender_data["date"] == date], snap,
+    diff = compare(full_gender_data_all[full_gender_data_all["date"] == date], snap,
                    ["contributor_iso3", "mission", "personnel_type"])
     assert (diff["diff"] == 0).all(), diff[diff["diff"] != 0]
 
 
 def test_world_and_mission_totals_are_read(tcc, ppp):
     world = ipi.read_world_totals(tcc / "Data.Monthly.csv")
-    assert len(world) == 280 and int(world.iloc[0]["total"]) == 10_329
+    assert len(world) == 12 and int(world.iloc[0]["total"]) == 10_329  # the extract: Nov 1990 .. Oct 1991
     missions = ipi.read_mission_totals(ppp / "data_mission.csv")
+    assert len(missions) == 21 and set(missions["date"]) == {pd.Timestamp("2017-03-31")}  # Mar 2017: 21 missions
+
+
+def test_whole_world_and_mission_files_are_read(reference):
+    world = ipi.read_world_totals(reference / "personnel" / "ipi_peacekeeping_db_tcc_datascraper" / "Data.Monthly.csv")
+    assert len(world) == 280 and int(world.iloc[0]["total"]) == 10_329
+    missions = ipi.read_mission_totals(reference / "personnel" / "ipi_peacekeeping_db_ppp_loader" / "data_mission.csv")
     assert len(missions) == 5_330 and missions["date"].max() == pd.Timestamp("2017-03-31")
 
 
@@ -157,8 +207,8 @@ def test_two_files_disagreeing_for_one_country_raise(tmp_path):
         ipi.read_country_totals(tmp_path)
 
 
-def test_current_month_with_inconsistent_police_columns_is_rejected(reference, tmp_path):
-    src = reference / "personnel" / "ipi_peacekeeping_db_ppp_loader" / "current_month.csv"
+def test_current_month_with_inconsistent_police_columns_is_rejected(ppp, tmp_path):
+    src = ppp / "current_month.csv"
     df = pd.read_csv(src)
     df.loc[3, "Civilian_Police"] = 999
     bad = tmp_path / "current_month.csv"

@@ -15,7 +15,7 @@ import pytest
 from pkdata import paths
 
 REPO = paths.REPO_DIR
-BUILDER = ("pkdata.build", "pkdata.readers", "pkdata.fetch")
+BUILDER = ("pkdata.build", "pkdata.readers")
 
 # Runs in a fresh interpreter in which pymupdf cannot be imported (as after `pip install pkdata`).
 NO_PDF = "import sys; sys.modules['pymupdf'] = None; sys.modules['fitz'] = None\n"
@@ -25,7 +25,7 @@ import json, sys
 import matplotlib
 matplotlib.use("Agg")
 import pkdata
-from pkdata import charts, paths
+from pkdata import paths
 out = {"processed": str(paths.processed_dir())}
 out["rows"] = len(pkdata.contributions())
 out["china_2018_09"] = int(pkdata.snapshot("2018-09").set_index("contributor_iso3").loc["CHN", "total"])
@@ -35,7 +35,7 @@ out["missions"] = len(pkdata.missions(active_on="2019-06-30"))
 out["fatalities"] = len(pkdata.fatalities("CHN"))
 out["claims"] = sorted(pkdata.claims.check(as_of="2018-09")["verdict"].unique())
 for name in ("china_by_type", "p5_over_time", "funding_shares"):
-    getattr(charts, name)()
+    getattr(pkdata.charts, name)()  # the README's `pk.charts.china_by_type()`
 out["builder_loaded"] = sorted(m for m in sys.modules if m.startswith(BUILDER))
 print(json.dumps(out))
 """.replace("BUILDER", repr(BUILDER))

@@ -26,7 +26,7 @@ def built(tmp_path_factory, un_pdf):
     """A processed folder built from the twelve 2016 reports plus the mission and fatality files."""
     root = tmp_path_factory.mktemp("missions")
     raw = raw_with_reports(root, un_pdf, MONTHS_2016)
-    manifest = build(raw=raw, out=root / "out", cache=root / "cache", steps=STEPS, workers=2)
+    manifest = build(raw=raw, out=root / "out", steps=STEPS, workers=2)
     return root / "out", manifest
 
 
@@ -117,10 +117,10 @@ def test_every_mission_in_the_contributions_table_resolves_to_a_host(data):
 
 
 @pytest.fixture(scope="module")
-def mission_table(tmp_path_factory) -> pd.DataFrame:
-    """missions.parquet from a build of the mission step alone."""
+def mission_table(tmp_path_factory, fixtures) -> pd.DataFrame:
+    """missions.parquet from a build of the mission step alone, on the committed mission files."""
     root = tmp_path_factory.mktemp("missions-only")
-    build(raw=root / "no-raw", out=root / "out", steps=[step_missions])
+    build(raw=root / "no-raw", out=root / "out", reference=fixtures, steps=[step_missions])
     return pd.read_parquet(root / "out" / "missions.parquet")
 
 
@@ -164,33 +164,33 @@ def test_an_unknown_mission_in_the_contributions_table_fails_the_build(tmp_path,
 # --------------------------------------------------------------------------- bad input
 
 
-def _raw_with_mission_file(tmp_path, edit) -> tuple:
-    src = paths.reference_dir() / "missions" / "DPPADPOSS-PKO.csv"
+def _raw_with_mission_file(tmp_path, fixtures, edit) -> tuple:
+    src = fixtures / "missions" / "DPPADPOSS-PKO.csv"
     raw = tmp_path / "raw"
     (raw / "missions").mkdir(parents=True)
-    shutil.copy(paths.reference_dir() / "missions" / "unpko_country_crosswalk.csv", raw / "missions")
+    shutil.copy(fixtures / "missions" / "unpko_country_crosswalk.csv", raw / "missions")
     lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
     lines = edit(lines)
     (raw / "missions" / "DPPADPOSS-PKO.csv").write_text("".join(lines), encoding="utf-8")
     return raw
 
 
-def test_unparseable_mission_date_names_file_and_row(tmp_path):
+def test_unparseable_mission_date_names_file_and_row(tmp_path, fixtures):
     def bad_date(lines):
         (i,) = [i for i, line in enumerate(lines) if line.startswith("69,MINUSMA,")]
         assert i + 1 == 67  # the file's row 67 (row 1 is the header)
         lines[i] = lines[i].replace("2013-04-25", "25.04.2013")
         return lines
 
-    raw = _raw_with_mission_file(tmp_path, bad_date)
+    raw = _raw_with_mission_file(tmp_path, fixtures, bad_date)
     with pytest.raises(ParseError) as err:
-        build(raw=raw, out=tmp_path / "out", steps=[step_missions])
+        build(raw=raw, out=tmp_path / "out", reference=fixtures, steps=[step_missions])
     assert str(err.value) == ("DPPADPOSS-PKO.csv, row 67: start_date '25.04.2013' is not a date; "
                               "expected YYYY-MM-DD")
 
 
-def test_bad_coordinate_and_status_name_file_and_row(tmp_path):
-    src = paths.reference_dir() / "missions" / "DPPADPOSS-PKO.csv"
+def test_bad_coordinate_and_status_name_file_and_row(tmp_path, fixtures):
+    src = fixtures / "missions" / "DPPADPOSS-PKO.csv"
     text = src.read_text(encoding="utf-8")
     bad = tmp_path / "DPPADPOSS-PKO.csv"
     bad.write_text(text.replace('"33,3667","35,1667"', '"33,3667","N35"'), encoding="utf-8")
@@ -202,7 +202,7 @@ def test_bad_coordinate_and_status_name_file_and_row(tmp_path):
         un_missions.read_pko(bad)
 
 
-def test_a_swap_the_overrides_miss_is_caught(tmp_path):
+def test_a_swap_the_overrides_miss_is_caught(tmp_path, fixtures):
     """Drop the UNOSOM I correction: two Mogadishu points disagree, and the build says so."""
     raw = tmp_path / "raw"
     (raw / "curated").mkdir(parents=True)
@@ -210,27 +210,27 @@ def test_a_swap_the_overrides_miss_is_caught(tmp_path):
     (raw / "curated" / "mission_overrides.csv").write_text(
         "".join(r for r in rows if not r.startswith("UNOSOM I,")), encoding="utf-8")
     with pytest.raises(PkdataError, match=r"HQ 'Mogadishu' has different coordinates: \['UNOSOM I'\]"):
-        build(raw=raw, out=tmp_path / "out", steps=[step_missions])
+        build(raw=raw, out=tmp_path / "out", reference=fixtures, steps=[step_missions])
 
 
-def test_an_override_of_an_unknown_mission_or_field_is_an_error(tmp_path):
+def test_an_override_of_an_unknown_mission_or_field_is_an_error(tmp_path, fixtures):
     raw = tmp_path / "raw"
     (raw / "curated").mkdir(parents=True)
     text = (CURATED / "mission_overrides.csv").read_text(encoding="utf-8")
     (raw / "curated" / "mission_overrides.csv").write_text(text + "UNXYZ,end,2020-01-01,because,somewhere\n")
     with pytest.raises(ParseError, match=r"mission_overrides.csv, row \d+: no mission 'UNXYZ'"):
-        build(raw=raw, out=tmp_path / "out", steps=[step_missions])
+        build(raw=raw, out=tmp_path / "out", reference=fixtures, steps=[step_missions])
     (raw / "curated" / "mission_overrides.csv").write_text(text + "UNMISS,colour,blue,because,somewhere\n")
     with pytest.raises(ParseError, match=r"field 'colour': expected one of"):
-        build(raw=raw, out=tmp_path / "out", steps=[step_missions])
+        build(raw=raw, out=tmp_path / "out", reference=fixtures, steps=[step_missions])
     (raw / "curated" / "mission_overrides.csv").write_text(text + "UNMISS,end,2020-01-01,,\n")
     with pytest.raises(ParseError, match="empty reason, source"):
-        build(raw=raw, out=tmp_path / "out", steps=[step_missions])
+        build(raw=raw, out=tmp_path / "out", reference=fixtures, steps=[step_missions])
 
 
-def test_failed_build_leaves_a_good_build_byte_identical(tmp_path):
+def test_failed_build_leaves_a_good_build_byte_identical(tmp_path, fixtures):
     out = tmp_path / "out"
-    build(raw=tmp_path / "no-raw", out=out, steps=[step_missions])
+    build(raw=tmp_path / "no-raw", out=out, reference=fixtures, steps=[step_missions])
     before = folder_digest(out)
     assert {"missions.parquet", "fatalities.parquet", "manifest.json"} <= set(before)
 
@@ -239,15 +239,15 @@ def test_failed_build_leaves_a_good_build_byte_identical(tmp_path):
         lines[6] = lines[6].replace("1993-03-01", "1993-03-xx")
         return lines
 
-    raw = _raw_with_mission_file(tmp_path, bad_date)
+    raw = _raw_with_mission_file(tmp_path, fixtures, bad_date)
     with pytest.raises(ParseError, match=r"DPPADPOSS-PKO.csv, row 7: start_date '1993-03-xx'"):
-        build(raw=raw, out=out, steps=[step_missions])
+        build(raw=raw, out=out, reference=fixtures, steps=[step_missions])
     assert folder_digest(out) == before
 
 
-def test_build_is_deterministic_and_lists_every_input(tmp_path):
-    m1 = build(raw=tmp_path / "no-raw", out=tmp_path / "a", steps=[step_missions])
-    build(raw=tmp_path / "no-raw", out=tmp_path / "b", steps=[step_missions])
+def test_build_is_deterministic_and_lists_every_input(tmp_path, fixtures):
+    m1 = build(raw=tmp_path / "no-raw", out=tmp_path / "a", reference=fixtures, steps=[step_missions])
+    build(raw=tmp_path / "no-raw", out=tmp_path / "b", reference=fixtures, steps=[step_missions])
     assert folder_digest(tmp_path / "a") == folder_digest(tmp_path / "b")
     names = {(s["table"], s["name"]): s for s in m1["sources"]}
     assert names[("missions", "DPPADPOSS-PKO.csv")]["rows"] == 81

@@ -24,8 +24,9 @@ ODP_HEADER = ("Contribution_ID,Last_Reporting_Date,ISOCode3,Contributing_Country
 
 
 @pytest.fixture(scope="module")
-def ranks_file(reference):
-    return reference / "personnel" / "odp_contributionranks_gouliev" / "odp_contributionranks.csv"
+def ranks_file(fixtures):
+    """The whole ODP contribution-ranks file (5 kB, committed in tests/fixtures)."""
+    return fixtures / "personnel" / "odp_contributionranks_gouliev" / "odp_contributionranks.csv"
 
 
 def test_ranks_file_is_read(ranks_file):

@@ -13,13 +13,13 @@ from pkdata.readers.un_pdf.columns_2019 import detect, read_body
 from pkdata.readers.un_pdf.core import Report, read_lines, verify
 
 
-def test_october_2019_prints_no_date_so_it_is_not_guessed(un_pdf):
+def test_october_2019_prints_no_date_so_it_is_not_guessed(fixture_pdf):
     with pytest.raises(ParseError, match="prints no date.*report_dates.csv"):
-        parse_report(un_pdf("2019_10"), date_overrides={})
+        parse_report(fixture_pdf("2019_10"), date_overrides={})
 
 
-def test_october_2019_takes_its_date_from_the_curated_table_with_evidence(un_pdf):
-    report = parse_report(un_pdf("2019_10"))
+def test_october_2019_takes_its_date_from_the_curated_table_with_evidence(fixture_pdf):
+    report = parse_report(fixture_pdf("2019_10"))
     assert report.date == pd.Timestamp("2019-10-31")
     assert "curated" in report.date_source
     table = pd.read_csv(pkdata_curated("report_dates.csv"))
@@ -27,7 +27,7 @@ def test_october_2019_takes_its_date_from_the_curated_table_with_evidence(un_pdf
     assert row["file"] == "UN_country_contributions_2019_10.pdf"
     assert "BINUH" in row["evidence"] and "MINUJUSTH" in row["evidence"]
     # The evidence holds in the reports themselves: Sep 2019 lists MINUJUSTH, Oct 2019 lists BINUH instead.
-    sep = {r.mission for r in parse_report(un_pdf("2019_09")).rows}
+    sep = {r.mission for r in parse_report(fixture_pdf("2019_09")).rows}
     assert "MINUJUSTH" in sep and "BINUH" not in sep
     assert "BINUH" in {r.mission for r in report.rows} and "MINUJUSTH" not in {r.mission for r in report.rows}
 
@@ -41,8 +41,8 @@ def test_a_curated_date_row_without_evidence_is_rejected(tmp_path):
         report_date_overrides(bad)
 
 
-def test_october_2019_body_reproduces_every_country_total_and_the_grand_total(un_pdf):
-    path = un_pdf("2019_10")
+def test_october_2019_body_reproduces_every_country_total_and_the_grand_total(fixture_pdf):
+    path = fixture_pdf("2019_10")
     lines = read_lines(pymupdf.open(path))
     assert detect(lines)
     rows, printed = read_body(lines, path.name)  # raises if any per-type, per-sex total differs

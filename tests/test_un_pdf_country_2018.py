@@ -42,7 +42,31 @@ def test_march_2018_counts_printed_above_their_labels(un_pdf):
     assert [(p.male, p.female, p.total) for p in grand] == [(86723, 4335, 91058)]
 
 
-@pytest.mark.parametrize("month", ["2018_03", "2018_12", "2019_08"])
+def test_august_2019_country_and_grand_totals(fixture_pdf):
+    report = parse_report(fixture_pdf("2019_08"))
+    assert report.layout == "country_2018"
+    assert report.date == pd.Timestamp("2019-08-31")  # "... Staff Officers  and Troops 31/08/2019"
+    # Page 1: Argentina, counts printed above their labels, then "256 36 292 Total for Country".
+    argentina = [(r.label, r.male, r.female, r.total) for r in report.rows if r.contributor == "Argentina"]
+    assert argentina == [("Contingent Troops", 222, 23, 245), ("Experts on Mission", 6, 0, 6),
+                         ("Individual Police", 19, 10, 29), ("Staff Officer", 9, 3, 12)]
+    totals = {p.contributor: (p.page, p.male, p.female, p.total) for p in report.printed if p.scope == "country"}
+    assert totals["Argentina"] == (1, 256, 36, 292)
+    # Page 4: China "2,074 77 2,151"; page 18: Zimbabwe (country 121) "42 42 84".
+    assert totals["China"] == (4, 2074, 77, 2151)
+    assert totals["Zimbabwe"] == (18, 42, 42, 84)
+    assert len(totals) == 121
+    # Page 18: "80,740 5,211 85,951 Total".
+    grand = [(p.page, p.male, p.female, p.total) for p in report.printed if p.scope == "grand"]
+    assert grand == [(18, 80740, 5211, 85951)]
+    df = to_frame(report)
+    assert int(df["total"].sum()) == 85951
+    assert int(df.loc[df.contributor_iso3 == "CHN", "total"].sum()) == 2151
+    assert {p.contributor for p in report.printed if p.scope == "country"} == {r.contributor for r in report.rows}
+    assert all(r.mission is None for r in report.rows)
+
+
+@pytest.mark.parametrize("month", ["2018_03", "2018_12"])
 def test_every_country_total_is_printed_and_reproduced(un_pdf, month):
     report = parse_report(un_pdf(month))
     countries = {r.contributor for r in report.rows}
@@ -50,12 +74,12 @@ def test_every_country_total_is_printed_and_reproduced(un_pdf, month):
     assert all(r.mission is None for r in report.rows)
 
 
-def test_does_not_accept_the_october_2019_columns_layout(un_pdf):
+def test_does_not_accept_the_october_2019_columns_layout(fixture_pdf):
     import pymupdf
 
     from pkdata.readers.un_pdf.core import read_lines
 
-    lines = read_lines(pymupdf.open(un_pdf("2019_10")))
+    lines = read_lines(pymupdf.open(fixture_pdf("2019_10")))
     assert not country_2018.detect(lines)
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 from pkdata.readers.un_pdf import parse_report, to_frame
 
 
-def test_september_2023_country_totals(un_pdf):
-    report = parse_report(un_pdf("2023_09"))
+def test_september_2023_country_totals(fixture_pdf):
+    report = parse_report(fixture_pdf("2023_09"))
     assert report.layout == "country_2023"
     assert report.date == pd.Timestamp("2023-09-30")
     assert not report.has_mission and not report.has_gender

@@ -7,8 +7,8 @@ import pandas as pd
 from pkdata.readers.un_pdf import parse_report, to_frame
 
 
-def test_november_2016_reads_every_row_mission_total_and_grand_total(un_pdf):
-    report = parse_report(un_pdf("2016_11"))  # verify() ran inside: every printed total matched
+def test_november_2016_reads_every_row_mission_total_and_grand_total(fixture_pdf):
+    report = parse_report(fixture_pdf("2016_11"))  # verify() ran inside: every printed total matched
     assert report.layout == "detail_2016"
     assert report.pages == 127
     assert report.date == pd.Timestamp("2016-11-30")  # "by End of November, 2016"
@@ -30,8 +30,8 @@ def test_november_2016_reads_every_row_mission_total_and_grand_total(un_pdf):
     assert [r.total for r in zero] == [0]
 
 
-def test_november_2016_china_and_truncated_names(un_pdf):
-    report = parse_report(un_pdf("2016_11"))
+def test_november_2016_china_and_truncated_names(fixture_pdf):
+    report = parse_report(fixture_pdf("2016_11"))
     # Page 25: China in UNMISS, "Total for Mission 1,042 26 1,068".
     unmiss = [p for p in report.printed if p.contributor == "China" and p.mission == "UNMISS"]
     assert [(p.male, p.female, p.total) for p in unmiss] == [(1042, 26, 1068)]

@@ -11,8 +11,8 @@ from pkdata.readers.un_pdf.core import Row
 from pkdata.readers.un_pdf.flat import _resolve_cut_names
 
 
-def test_september_2019_reads_every_row_and_maps_cut_names(un_pdf):
-    report = parse_report(un_pdf("2019_09"))
+def test_september_2019_reads_every_row_and_maps_cut_names(fixture_pdf):
+    report = parse_report(fixture_pdf("2019_09"))
     assert report.layout == "flat"
     assert report.date == pd.Timestamp("2019-09-30")
     # The table prints no totals at all: only male + female = total is checked per row.

@@ -33,6 +33,29 @@ def test_november_2019_type_right_of_total_and_mission_totals(un_pdf):
     assert _china(report) == 2524
 
 
+def test_january_2020_mission_totals_row_count_and_grand_total(fixture_pdf):
+    report = parse_report(fixture_pdf("2020_01"))
+    assert report.layout == "mission_2019"
+    assert report.date == pd.Timestamp("2020-01-31")  # "... Staff Officers and Troops 31/01/2020"
+    # Page 1: BINUH, "Mali police 2 0 2", "Canada police 3 0 3", "Niger police 1 0 1", closed by "6 0 6".
+    binuh = [(r.contributor, r.label, r.male, r.female, r.total) for r in report.rows if r.mission == "BINUH"]
+    assert binuh == [("Mali", "police", 2, 0, 2), ("Canada", "police", 3, 0, 3), ("Niger", "police", 1, 0, 1)]
+    assert [(p.scope, p.page, p.male, p.female, p.total) for p in report.printed if p.mission == "BINUH"] == [
+        ("mission", 1, 6, 0, 6)]
+    # Page 47: UNVMC closes with "75 43 118", then "1025" and the unlabelled "77579 5284 82863".
+    unvmc = [(p.page, p.male, p.female, p.total) for p in report.printed
+             if p.scope == "mission" and p.mission == "UNVMC"]
+    assert unvmc == [(47, 75, 43, 118)]
+    assert len(report.rows) == 1025
+    grand = [(p.page, p.male, p.female, p.total) for p in report.printed if p.scope == "grand"]
+    assert grand == [(47, 77579, 5284, 82863)]
+    # "Democratic Republic of" / "the Congo (DRC)" on two lines (page 47) is one name.
+    assert ("UNVMC", "police", 3, 1, 4) in {(r.mission, r.label, r.male, r.female, r.total) for r in report.rows
+                                            if r.contributor.startswith("Democratic Republic of")}
+    # China's 17 lines (pages 1 .. 46) sum to 2544.
+    assert _china(report) == 2544
+
+
 @pytest.mark.parametrize(("month", "grand", "china"), [
     ("2019_12", (47, 78021, 5310, 83331), 2545),
     ("2020_02", (52, 77853, 5415, 83268), 2550),

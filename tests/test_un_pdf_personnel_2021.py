@@ -33,6 +33,28 @@ def test_february_2021_rows_mission_totals_and_grand_total(un_pdf):
     assert int(df.loc[df.contributor_iso3 == "CHN", "total"].sum()) == 2464
 
 
+def test_april_2025_rows_mission_totals_and_grand_total(fixture_pdf):
+    report = parse_report(fixture_pdf("2025_04"))
+    assert report.layout == "personnel_2021"
+    assert report.pages == 29
+    assert report.date == pd.Timestamp("2025-04-30")  # "As of: 30/04/2025"
+    # Page 1: nine BINUH police lines, "Total BINUH 16 3 19"; MINURSO's Bangladesh and Ghana, two lines each.
+    assert _rows(report, "Madagascar", "BINUH") == [("Individual Police", 1, 2, 3)]
+    assert len([r for r in report.rows if r.mission == "BINUH"]) == 9
+    assert _rows(report, "Bangladesh", "MINURSO") == [("Experts on Mission", 10, 1, 11), ("Troops", 16, 4, 20)]
+    assert _rows(report, "Ghana", "MINURSO") == [("Experts on Mission", 4, 2, 6), ("Staff Officer", 3, 2, 5)]
+    missions = {p.mission: (p.page, p.male, p.female, p.total) for p in report.printed if p.scope == "mission"}
+    assert missions["BINUH"] == (1, 16, 3, 19)
+    assert missions["UNVMC"] == (29, 114, 52, 166)
+    # Page 29: "Grand Total 55212 6173 61385".
+    [grand] = [p for p in report.printed if p.scope == "grand"]
+    assert (grand.page, grand.male, grand.female, grand.total) == (29, 55212, 6173, 61385)
+    df = to_frame(report)
+    assert int(df["total"].sum()) == 61385
+    # China's 16 lines (pages 1 .. 29) sum to 1859.
+    assert int(df.loc[df.contributor_iso3 == "CHN", "total"].sum()) == 1859
+
+
 def test_file_2020_06_is_the_june_2022_report(un_pdf):
     report = parse_report(un_pdf("2020_06"))
     assert report.date == pd.Timestamp("2022-06-30")

@@ -24,6 +24,32 @@ def test_may_2017_total_for_country_lines_and_grand_total(un_pdf):
     assert [(p.page, p.male, p.female, p.total) for p in grand] == [(43, 92520, 4097, 96617)]
 
 
+def test_november_2017_mission_subtotals_country_totals_and_grand_total(fixture_pdf):
+    report = parse_report(fixture_pdf("2017_11"))
+    assert report.layout == "post_2017"
+    assert report.pages == 57
+    assert report.date == pd.Timestamp("2017-11-30")  # "... Staff Officers and Troops  30/11/2017"
+    # Page 1: Argentina, UNFICYP: "Contingent Troops 253 11 264", "Staff Officer 8 4 12", subtotal 276.
+    unficyp = [(r.label, r.male, r.female, r.total, r.page) for r in report.rows
+               if (r.contributor, r.mission) == ("Argentina", "UNFICYP")]
+    assert unficyp == [("Contingent Troops", 253, 11, 264, 1), ("Staff Officer", 8, 4, 12, 1)]
+    argentina = [(p.scope, p.mission, p.total) for p in report.printed if p.contributor == "Argentina"]
+    assert argentina == [("country_mission", "MINURSO", 3), ("country_mission", "UNFICYP", 276),
+                         ("country_mission", "UNMISS", 9), ("country_mission", "UNTSO", 3),
+                         ("country_mission", "UNVMC", 39), ("country", None, 330)]
+    country = {p.contributor: (p.page, p.male, p.female, p.total) for p in report.printed if p.scope == "country"}
+    assert country["Argentina"] == (1, 313, 17, 330)
+    assert country["Armenia"][1:] == (34, 0, 34)
+    assert country["China"] == (12, 2592, 59, 2651)  # page 12: "2,592 59 2,651 China"
+    # Page 57: "92,657 88,548 4,109 Grand Total" (total printed first).
+    grand = [(p.page, p.male, p.female, p.total) for p in report.printed if p.scope == "grand"]
+    assert grand == [(57, 88548, 4109, 92657)]
+    df = to_frame(report)
+    assert int(df["total"].sum()) == 92657
+    assert int(df.loc[df.contributor_iso3 == "CHN", "total"].sum()) == 2651
+    assert df["mission"].notna().all()
+
+
 def test_june_2017_mission_subtotals_and_named_country_totals(un_pdf):
     report = parse_report(un_pdf("2017_06"))
     # Page 1: Argentina's mission subtotals (mission name under FEMALE, total only), then

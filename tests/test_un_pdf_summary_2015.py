@@ -8,8 +8,8 @@ import pytest
 from pkdata.readers.un_pdf import parse_report, to_frame
 
 
-def test_january_2015_reads_every_row_and_subtotal(un_pdf):
-    report = parse_report(un_pdf("2015_01"))
+def test_january_2015_reads_every_row_and_subtotal(fixture_pdf):
+    report = parse_report(fixture_pdf("2015_01"))
     assert report.layout == "summary_2015"
     assert report.date == pd.Timestamp("2015-01-31")
     # Printed on page 1: Argentina's country total line, and its MINUSTAH troops row.

@@ -26,7 +26,8 @@ _LAZY = {
     "funding_rank": "pkdata.finance",
     "budgets": "pkdata.finance",
     "burden": "pkdata.finance",
-    "claims": "pkdata.claims",  # a submodule under its own name: pkdata.claims is the module
+    "claims": "pkdata.claims",  # submodules under their own names: pkdata.claims is the module
+    "charts": "pkdata.charts",
 }
 
 __all__ = sorted(_LAZY)

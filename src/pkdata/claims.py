@@ -136,7 +136,7 @@ class _Data:
     def files(self, names: Any) -> list[str]:
         """Source file names, sorted; a name the manifest does not list is marked so."""
         known = self.manifest_sources()
-        out = sorted({str(n) for n in names if pd.notna(n)})
+        out = sorted({n if isinstance(n, str) else str(n) for n in names if isinstance(n, str) or pd.notna(n)})
         return [n if n in known else f"{n} (not in manifest)" for n in out]
 
     # personnel -------------------------------------------------------------------------
@@ -151,7 +151,8 @@ class _Data:
             if CHN not in wide.columns:
                 wide[CHN] = 0.0
             self._cache["monthly"] = wide
-            self._cache["month_sources"] = df.groupby("date")["source"].agg(lambda s: sorted(set(s.astype(str))))
+            pairs = df[["date", "source"]].drop_duplicates().astype({"source": "string"})
+            self._cache["month_sources"] = {d: sorted(g["source"]) for d, g in pairs.groupby("date")}
             detail = df.dropna(subset=["mission"])
             self._cache["detail_months"] = pd.DatetimeIndex(sorted(detail["date"].unique()))
             mine = detail[detail["contributor_iso3"] == CHN]
@@ -238,18 +239,17 @@ def _window(months: pd.DatetimeIndex, as_of: pd.Timestamp, max_lag: int, what: s
             span: int | None = SPAN_MONTHS) -> tuple[list[pd.Timestamp], str | None]:
     """The last :data:`WINDOW` months of ``months`` on or before ``as_of`` (within ``span`` months ending at
     the latest of them, if given), or why there are not enough."""
-    upto = months[months <= as_of]
-    if len(upto) == 0:
+    end = int(months.searchsorted(as_of, side="right"))  # months is sorted: positions, not masks (timelines)
+    if end == 0:
         first = f" (the first is {_ym(months[0])})" if len(months) else ""
         return [], f"no monthly report {what}on or before {_ym(as_of)}{first}"
-    latest = upto[-1]
+    latest = months[end - 1]
     lag = _lag(latest, as_of)
     if lag > max_lag:
         return [], (f"the latest report {what}on or before {_ym(as_of)} is {_ym(latest)}, {lag} months earlier; "
                     f"close enough is at most {max_lag} months")
-    if span is not None:
-        upto = upto[upto >= latest - pd.offsets.MonthEnd(span - 1)]
-    window = list(upto[-WINDOW:])
+    start = int(months.searchsorted(latest - pd.offsets.MonthEnd(span - 1), side="left")) if span is not None else 0
+    window = list(months[max(start, end - WINDOW):end])
     if len(window) < MIN_REPORTS:
         within = f"in the {span} months up to {_ym(latest)}" if span is not None else f"up to {_ym(latest)}"
         return [], (f"only {len(window)} report(s) {what}{within}; the median needs at least {MIN_REPORTS}")
@@ -277,7 +277,8 @@ def _personnel_window(d: _Data, as_of: pd.Timestamp) -> tuple[pd.DataFrame, list
     window, why = _window(monthly.index, as_of, MAX_LAG_MONTHS, "")
     if why:
         return _insufficient(why)
-    return monthly.loc[window], window
+    end = int(monthly.index.searchsorted(window[-1], side="right"))
+    return monthly.iloc[end - len(window):end], window
 
 
 def _series_text(values: pd.Series) -> str:

@@ -53,10 +53,14 @@ class UnknownNameError(PkdataError):
         self.names = sorted(set(names))
         where = f"{file}: " if file else ""
         listed = ", ".join(repr(n) for n in self.names)
+        table = (
+            "pkdata/data/country_names.csv (the name table pkdata/countries.py reads)"
+            if kind == "country"
+            else "the table in pkdata/schema.py"
+        )
         super().__init__(
             f"{where}{len(self.names)} unknown {kind} name(s): {listed}. "
-            f"Add each to the table in pkdata/{'countries' if kind == 'country' else 'schema'}.py "
-            "(with the source that justifies it) and rebuild."
+            f"Add each to {table} (with the source that justifies it) and rebuild."
         )
 
     def __reduce__(self):

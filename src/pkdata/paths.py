@@ -64,8 +64,8 @@ def raw_dir() -> Path:
 def reference_dir() -> Path:
     """Folder of the shared reference copies (``../shared/reference`` beside a checkout).
 
-    >>> reference_dir().name
-    'reference'
+    >>> reference_dir().is_absolute()
+    True
     """
     default = (REPO_DIR.parent / "shared" / "reference" if IN_CHECKOUT
                else _user_dir("XDG_DATA_HOME", ".local/share") / "reference")

@@ -60,7 +60,7 @@ def build_cmd(args: argparse.Namespace) -> int:
 
 def fetch_args(p: argparse.ArgumentParser) -> None:
     """Options of ``pkdata fetch``."""
-    from pkdata.fetch import add_fetch_args
+    from pkdata.build.fetch import add_fetch_args
 
     add_fetch_args(p)
     p.add_argument("--restore", action="store_true",
@@ -69,31 +69,21 @@ def fetch_args(p: argparse.ArgumentParser) -> None:
 
 def fetch_cmd(args: argparse.Namespace) -> int:
     """``pkdata fetch``."""
-    from pkdata.fetch import cli_fetch
+    from pkdata.build.fetch import cli_fetch
 
     return cli_fetch(args)
 
 
 def update_args(p: argparse.ArgumentParser) -> None:
     """Options of ``pkdata update``."""
-    from pkdata.fetch import add_update_args
+    from pkdata.build.fetch import add_update_args
 
     add_update_args(p)
     _input_args(p)
 
 
 def update_cmd(args: argparse.Namespace) -> int:
-    """``pkdata update``: fetch then build, with the build's input options (``inputs="add"`` by default)."""
-    import functools
+    """``pkdata update``: fetch then build (``inputs="add"`` unless ``--raw-only``; refuses to shrink)."""
+    from pkdata.build.fetch import cli_update
 
-    import pkdata.build
-    from pkdata.fetch import cli_update
-
-    # cli_update (pkdata.fetch, being rewritten on another branch) calls pkdata.build.build(raw=, out=, workers=);
-    # the input options reach it through this binding until it passes them itself.
-    plain = pkdata.build.build
-    pkdata.build.build = functools.partial(plain, **_build_options(args))
-    try:
-        return cli_update(args)
-    finally:
-        pkdata.build.build = plain
+    return cli_update(args)

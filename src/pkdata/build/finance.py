@@ -248,21 +248,27 @@ def step_finance(ctx: BuildContext) -> StepResult:
 
     Inputs (``ctx.find``: the user's ``data/raw/<sub>`` if present, else the reference copy):
     ``budget/un_open`` (UN JSON files), ``budget/official`` (regular-budget scale tables),
-    ``curated/<name>.csv`` (the compiled facts; reference copies in ``budget/``) and, if the
+    the curated tables (``ctx.curated``: ``<raw>/curated/<name>.csv``, else the package's) and, if the
     user has it, ``data/raw/budget/ga_effective_rates/*.csv`` (the GA's peacekeeping effective
     rates, preferred over every other peacekeeping figure for the years it covers).
 
+    Every input is required; a missing one stops the build before anything is written (the
+    committed test fixtures lack the 573 kB CoC workbook; with the reference folder the step
+    writes the ``assessments`` and ``budgets`` tables):
+
     >>> from pkdata.build import build
     >>> import tempfile
-    >>> m = build(out=tempfile.mkdtemp(), steps=["pkdata.finance:step_finance"])
-    >>> sorted(m["tables"])
-    ['assessments', 'budgets']
+    >>> build(out=tempfile.mkdtemp(), reference=FIXTURES, steps=["pkdata.build.finance:step_finance"])
+    Traceback (most recent call last):
+    ...
+    pkdata.errors.PkdataError: ...CoC_workbook.csv not found: the finance build needs it ...
     """
     un_dir = ctx.find("budget/un_open", "budget/un_open")
     official = ctx.find("budget/official", "budget/official")
-    curated = {name: ctx.find(f"curated/{name}", f"budget/{name}")
+    curated = {name: ctx.curated(name)
                for name in (CURATED_PK_RATES, CURATED_RB_RATES, CURATED_BUDGETS)}
-    ga_files = sorted((ctx.raw / GA_EFFECTIVE_RATES).glob("*.csv")) if (ctx.raw / GA_EFFECTIVE_RATES).is_dir() else []
+    ga_dir = ctx.raw_path(GA_EFFECTIVE_RATES)
+    ga_files = sorted(ga_dir.glob("*.csv")) if ga_dir.is_dir() else []
 
     files: list[tuple[_File, dict[str, Any]]] = []  # (file, extra manifest keys)
     rate_frames: list[pd.DataFrame] = []

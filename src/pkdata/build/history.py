@@ -39,6 +39,7 @@ from typing import Any
 import pandas as pd
 
 from pkdata import schema
+from pkdata.build import stepcache
 from pkdata.build.context import BuildContext, StepResult
 from pkdata.errors import PkdataError
 from pkdata.hashes import sha256_file
@@ -247,7 +248,7 @@ def read_history_sources(ctx: BuildContext) -> tuple[dict[str, pd.DataFrame], li
 
     >>> from pkdata.build import BuildContext
     >>> from pkdata import paths
-    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=paths.reference_dir(), cache=paths.cache_dir())
+    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=FIXTURES, cache=paths.cache_dir())  # IPI extracts
     >>> frames, files, exclusions = read_history_sources(ctx)
     >>> sorted(frames)
     ['ipi_countries', 'ipi_current_month', 'ipi_full_gender_data', 'ipi_gender_full']
@@ -391,6 +392,24 @@ def _ranks_check(path: Path, merged: pd.DataFrame, months: dict[str, dict[str, s
     return out
 
 
+def _read_checked_sources(ctx: BuildContext) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path, str]],
+                                                           list[dict[str, Any]]]:
+    """:func:`read_history_sources` and the world-total check, memoised on the files they read."""
+
+    def compute() -> StepResult:
+        frames, files, exclusions = read_history_sources(ctx)
+        world = [p for key, p, _ in files if key == "ipi_world_totals"]
+        if world:
+            frames, gated = world_check(frames, read_world_totals(world[0]))
+            exclusions.extend(gated)
+        return StepResult(frames, [{"key": k, "path": str(p), "name": n} for k, p, n in files],
+                          {"exclusions": exclusions})
+
+    result = stepcache.memoized(ctx, "history_sources", compute)
+    files = [(f["key"], Path(f["path"]), f["name"]) for f in result.sources]
+    return dict(result.tables), files, list(result.extra["exclusions"])
+
+
 def step_history(ctx: BuildContext) -> StepResult:
     """Build step: the rows the non-PDF sources contribute, as table ``contributions_history``.
 
@@ -403,18 +422,14 @@ def step_history(ctx: BuildContext) -> StepResult:
 
     >>> from pkdata.build import BuildContext
     >>> from pkdata import paths
-    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=paths.reference_dir(), cache=paths.cache_dir())
+    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=FIXTURES, cache=paths.cache_dir())  # IPI extracts
     >>> r = step_history(ctx)
     >>> months = r.extra["contributions_history_months"]
     >>> min(months), months["1990-11"]["granularity"], months["2014-08"]["source"]
     ('1990-11', 'country', 'full_gender_data.csv')
     """
 
-    frames, files, exclusions = read_history_sources(ctx)
-    world = [p for key, p, _ in files if key == "ipi_world_totals"]
-    if world:
-        frames, gated = world_check(frames, read_world_totals(world[0]))
-        exclusions.extend(gated)
+    frames, files, exclusions = _read_checked_sources(ctx)
     pdf = ctx.tables.get("contributions")
     inputs = dict(frames)
     if pdf is not None and not pdf.empty:

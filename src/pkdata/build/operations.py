@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from pkdata import countries, paths
+from pkdata import countries
 from pkdata.build.context import BuildContext, StepResult
 from pkdata.errors import DataNotFoundError, ParseError, PkdataError
 from pkdata.hashes import sha256_file
@@ -34,7 +34,7 @@ def mission_table(pko: pd.DataFrame, crosswalk: dict[str, list[str]], overrides:
     ``files`` names the inputs in error messages (keys ``pko``, ``overrides``, ``added``).
 
     >>> from pkdata.readers import un_missions as um
-    >>> ref, cur = paths.reference_dir() / "missions", paths.curated_dir()
+    >>> ref, cur = FIXTURES / "missions", paths.curated_dir()
     >>> t = mission_table(um.read_pko(ref / PKO_FILE), um.read_crosswalk(ref / CROSSWALK_FILE),
     ...                   um.read_overrides(cur / "mission_overrides.csv"), um.read_added(cur / "missions_added.csv"),
     ...                   um.read_regions(cur / "m49_regions.csv"))
@@ -186,7 +186,7 @@ def step_missions(ctx: BuildContext) -> StepResult:
 
     >>> import tempfile
     >>> from pkdata.build import build
-    >>> m = build(out=tempfile.mkdtemp(), steps=["pkdata.build.operations:step_missions"])
+    >>> m = build(out=tempfile.mkdtemp(), reference=FIXTURES, steps=["pkdata.build.operations:step_missions"])
     >>> sorted(m["tables"])
     ['fatalities', 'missions']
     """

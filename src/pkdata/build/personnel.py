@@ -56,7 +56,7 @@ def parse_cache_version() -> str:
     >>> len(parse_cache_version())
     12
     """
-    version = code_version("readers/un_pdf", "countries", "schema")
+    version = code_version("readers/un_pdf", "countries", "schema", "data/country_names.csv", "data/countries.csv")
     if REPORT_DATES.exists():
         version = hashlib.sha256((version + sha256_file(REPORT_DATES)).encode()).hexdigest()[:12]
     return version
@@ -76,7 +76,7 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
         if hit is not None:
             meta, frame = hit
             frame["source"] = pdf.name  # the same bytes may arrive under another name
-            out[pdf] = (digest, meta, schema.coerce(frame))
+            out[pdf] = (digest, meta, frame)  # coerced once, after the concat in step_un_pdfs
         else:
             todo.append((pdf, digest))
     if todo:
@@ -202,18 +202,24 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
     """Parse every UN monthly PDF; detect duplicate months by content; one table of rows.
 
     >>> import tempfile
-    >>> ctx = BuildContext(raw=Path(tempfile.mkdtemp()), reference=paths.reference_dir(),
-    ...                    cache=Path(tempfile.mkdtemp()))
-    >>> result = step_un_pdfs(ctx)  # no PDFs in the raw folder: the reference copies
-    >>> len(result.sources), sorted(result.extra["contributions_months"])[-1]
-    (126, '2025-07')
+    >>> raw = Path(tempfile.mkdtemp())
+    >>> (raw / "un_monthly_pdfs").mkdir()
+    >>> report = FIXTURES / "UN_country_contributions_2019_08.pdf"
+    >>> (raw / "un_monthly_pdfs" / report.name).symlink_to(report)
+    >>> ctx = BuildContext(raw=raw, reference=FIXTURES, cache=Path(tempfile.mkdtemp()))
+    >>> result = step_un_pdfs(ctx)  # without PDFs in the raw folder: the 126 reference copies
+    >>> len(result.sources), sorted(result.extra["contributions_months"])
+    (1, ['2019-08'])
     """
     _require_pdf_toolchain()
     raw_pdfs, reference_pdfs = ctx.find_all("un_monthly_pdfs", "personnel/un_monthly_pdfs_kl371218", ".pdf")
     pdfs = raw_pdfs + reference_pdfs
     if not pdfs:
-        raise PkdataError(f"no UN monthly PDF reports (*.pdf) in {ctx.raw / 'un_monthly_pdfs'} or "
-                          f"{ctx.reference / 'personnel/un_monthly_pdfs_kl371218'}")
+        raise PkdataError(
+            f"no UN monthly PDF reports (*.pdf) in {ctx.raw / 'un_monthly_pdfs'} or "
+            f"{ctx.reference / 'personnel/un_monthly_pdfs_kl371218'}: get them with `pkdata fetch` (from the "
+            "publisher, or `pkdata fetch --all --from DIR` from a local copy) into data/raw/un_monthly_pdfs, or point "
+            "PKDATA_REFERENCE at a folder holding personnel/un_monthly_pdfs_kl371218")
     parsed = _cached_parse(pdfs, ctx)
     by_date: dict[str, list[Path]] = {}
     for pdf in pdfs:
@@ -228,7 +234,7 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
     for date in sorted(by_date):
         files = by_date[date]
         keep = _same_month_choice(date, files)
-        keep_key = _content_key(parsed[keep][2])
+        keep_key = _content_key(parsed[keep][2]) if len(files) > 1 else ""
         for f in files:
             if f != keep and _content_key(parsed[f][2]) != keep_key:
                 raise PkdataError(
@@ -257,7 +263,7 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
                 entry["duplicate_of"] = keep.name
                 entry["note"] = f"same report date ({date}) and identical rows as {keep.name}; not counted twice"
             sources.append(entry)
-    table = pd.concat(frames, ignore_index=True)
+    table = schema.coerce(pd.concat(frames, ignore_index=True))
     sources.sort(key=lambda e: e["name"])
     return StepResult({"contributions": table}, sources, {"contributions_months": months})
 

@@ -12,7 +12,9 @@ so adding one report re-parses only that report.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable
 from importlib import import_module
@@ -22,6 +24,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from pkdata import atomic, paths, schema
+from pkdata.build import stepcache
 from pkdata.build.context import BuildContext, StepResult
 from pkdata.build.history import fold_history
 from pkdata.errors import PkdataError, ShrinkError
@@ -86,34 +89,56 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
     >>> import tempfile
     >>> raw = Path(tempfile.mkdtemp()) / "raw"
     >>> (raw / "un_monthly_pdfs").mkdir(parents=True)
-    >>> report = paths.reference_dir() / "personnel/un_monthly_pdfs_kl371218/UN_country_contributions_2019_06.pdf"
+    >>> report = FIXTURES / "UN_country_contributions_2019_08.pdf"
     >>> (raw / "un_monthly_pdfs" / report.name).symlink_to(report)
     >>> m = build(raw=raw, out=raw.parent / "out", steps=["pkdata.build.personnel:step_un_pdfs"])
     >>> m["contributions"]["months"]
-    {'2019-06': {'source': 'UN_country_contributions_2019_06.pdf', 'granularity': 'country+gender'}}
+    {'2019-08': {'source': 'UN_country_contributions_2019_08.pdf', 'granularity': 'country+gender'}}
     """
     if inputs not in ("add", "only"):
         raise PkdataError(f"inputs={inputs!r}: expected 'add' or 'only'")
-    atomic.check_output_dir(Path(out) if out else paths.processed_dir())  # fail now, not after the parsing
+    _check_out(Path(out) if out else paths.processed_dir())
     ctx = BuildContext(
         raw=Path(raw) if raw else paths.raw_dir(),
         reference=Path(reference) if reference else paths.reference_dir(),
         cache=Path(cache) if cache else paths.cache_dir(),
         workers=workers,
-        inputs=inputs,
+        input_mode=inputs,
     )
     out_dir = Path(out) if out else paths.processed_dir()
+    step_list = list(steps if steps is not None else STEPS)
+    ctx.tables = stepcache.ReadTracker()
+    planned = _plan(ctx, step_list)
+    memo = _memo_path(ctx, out_dir)
+    if planned is not None:
+        done = _unchanged(out_dir, memo, planned)
+        if done is not None:
+            return done
     tables: dict[str, pd.DataFrame] = {}
     sources: list[dict[str, Any]] = []
     extra: dict[str, Any] = {}
-    for step in steps if steps is not None else STEPS:
-        result = _resolve(step)(ctx)
+    lineage: dict[str, tuple[str, ...]] = {}
+    cacheable = True
+    for step in step_list:
+        name_of_step = step if isinstance(step, str) and cacheable else None
+        entry = stepcache.lookup(ctx, name_of_step, lineage) if name_of_step else None
+        if entry is not None:
+            result, key = stepcache.load(entry), entry.key
+        else:
+            ctx.inputs.clear()
+            ctx.tables.read.clear()
+            result = _resolve(step)(ctx)
+            key = (stepcache.store(ctx, name_of_step, result, lineage, ctx.tables.read)
+                   if name_of_step else None)
+            cacheable = cacheable and key is not None  # later steps may read what this one made
+        _advance(lineage, result.tables, key or "")
         for name, df in result.tables.items():
             if name in tables:
                 raise PkdataError(f"two build steps produce table {name!r}")
             if name == "contributions":
                 df = _finalise_contributions(df)
-            tables[name] = ctx.tables[name] = df
+            tables[name] = df
+            dict.__setitem__(ctx.tables, name, df)
         sources.extend(result.sources)
         extra.update(result.extra)
         if "contributions_history" in tables:
@@ -124,7 +149,8 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
             merged, extra["contributions_months"] = fold_history(
                 tables.get("contributions"), result.tables["contributions_history"],
                 extra.get("contributions_months"), extra.pop("contributions_history_months", {}))
-            tables["contributions"] = ctx.tables["contributions"] = _finalise_contributions(merged)
+            tables["contributions"] = _finalise_contributions(merged)
+            dict.__setitem__(ctx.tables, "contributions", tables["contributions"])
 
     manifest: dict[str, Any] = {"format_version": FORMAT_VERSION,
                                 "sources": sorted(sources, key=lambda e: (e.get("table", ""), e["name"]))}
@@ -138,10 +164,28 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
             "missing_months": [m for m in _months_between(covered[0], covered[-1]) if m not in months],
         }
     manifest.update(extra)
-    return _publish(out_dir, tables, manifest, allow_shrink=allow_shrink)
+    manifest = _publish(out_dir, tables, manifest, allow_shrink=allow_shrink)
+    if planned is not None or cacheable:
+        _remember(memo, _plan(ctx, step_list), out_dir)
+    return manifest
 
 
 # --------------------------------------------------------------------------- writing the outputs
+
+
+def _check_out(out_dir: Path) -> None:
+    """Before any work: the output can be written (created later, only by a build that succeeds), and what an
+    interrupted build left there is finished or removed."""
+    if out_dir.is_dir():
+        atomic.check_output_dir(out_dir)
+        atomic.repair(out_dir)
+        return
+    if out_dir.exists():
+        atomic.check_output_dir(out_dir)  # raises: a file where the folder should be
+    parent = next((p for p in out_dir.parents if p.exists()), None)
+    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise PkdataError(f"cannot create the output folder {out_dir}: {parent} is not a folder you can write; "
+                          "pass --out a folder you can write")
 
 
 def _previous_months(out_dir: Path) -> set[str]:
@@ -171,7 +215,7 @@ def _publish(out_dir: Path, tables: dict[str, pd.DataFrame], manifest: dict[str,
     """
     if out_dir.is_dir():
         atomic.repair(out_dir)  # finish (or clear) what an interrupted build left
-    tmp = atomic.new_swap(out_dir)
+    tmp = atomic.new_swap(out_dir)  # creates out_dir if needed
     try:
         table_meta = {}
         for name in sorted(tables):
@@ -193,3 +237,57 @@ def _publish(out_dir: Path, tables: dict[str, pd.DataFrame], manifest: dict[str,
         return manifest
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- step cache
+
+
+def _advance(lineage: dict[str, tuple[str, ...]], produced: Any, key: str) -> None:
+    """Record which step made each table (the fold adds the history step to ``contributions``)."""
+    for name in produced:
+        lineage[name] = (key,)
+    if "contributions_history" in produced:
+        lineage["contributions"] = lineage.get("contributions", ()) + (key,)
+
+
+def _plan(ctx: BuildContext, step_list: list[Any]) -> list[str] | None:
+    """The cache keys of every step when every step is cached for the current inputs, else None."""
+    lineage: dict[str, tuple[str, ...]] = {}
+    keys = []
+    for step in step_list:
+        entry = stepcache.lookup(ctx, step, lineage) if isinstance(step, str) else None
+        if entry is None:
+            return None
+        keys.append(entry.key)
+        _advance(lineage, entry.tables, entry.key)
+    return keys
+
+
+def _memo_path(ctx: BuildContext, out_dir: Path) -> Path:
+    where = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+    return ctx.cache / "builds" / f"{where}.json"
+
+
+def _unchanged(out_dir: Path, memo: Path, keys: list[str]) -> dict[str, Any] | None:
+    """The output's manifest when the last build into ``out_dir`` had these step keys and its files are intact."""
+    try:
+        seen = json.loads(memo.read_text())
+        manifest_path = out_dir / MANIFEST
+        if seen.get("keys") != keys or sha256_file(manifest_path) != seen.get("manifest"):
+            return None
+        manifest = json.loads(manifest_path.read_text())
+        for meta in manifest["tables"].values():
+            if sha256_file(out_dir / meta["file"]) != meta["sha256"]:
+                return None
+        return manifest
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _remember(memo: Path, keys: list[str] | None, out_dir: Path) -> None:
+    if keys is None:
+        return
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    tmp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"keys": keys, "manifest": sha256_file(out_dir / MANIFEST), "out": str(out_dir)}))
+    os.replace(tmp, memo)

@@ -173,11 +173,9 @@ def read_scale_csv(path: str | Path, *, full: bool, curated: bool = False) -> pd
     rounding); ``full=False`` is a partial table, where the same member-year may come from
     several source documents. ``curated=True`` requires the ``precision`` column.
 
-    >>> from pkdata.paths import reference_dir
-    >>> f = reference_dir() / "budget/official/regular_budget_scale_2010_2027_UN_CoC_workbook.csv"
-    >>> df = read_scale_csv(f, full=True)
-    >>> df[(df.member_iso3 == "CHN") & (df.year == 2019)][["rate_printed", "precision"]].values.tolist()
-    [['12.005', '3dp']]
+    >>> df = read_scale_csv(FIXTURES / "budget/official/regular_budget_scale_2025_2027_A_RES_79_249.csv", full=True)
+    >>> df[(df.member_iso3 == "CHN") & (df.year == 2025)][["rate_printed", "precision"]].values.tolist()
+    [['20.004', '3dp']]
     """
     path = Path(path)
     required = SCALE_COLUMNS + (("precision",) if curated else ())
@@ -225,8 +223,8 @@ def read_budget_csv(path: str | Path) -> pd.DataFrame:
     (the power of ten the printed amount is a multiple of, up to 10 million: an *apparent*
     precision), ``source_document``, ``source_url``, ``note`` and ``row``.
 
-    >>> from pkdata.paths import reference_dir
-    >>> df = read_budget_csv(reference_dir() / "budget/peacekeeping_budgets.csv")
+    >>> from pkdata.paths import REPO_DIR
+    >>> df = read_budget_csv(REPO_DIR / "data/raw/curated/peacekeeping_budgets.csv")
     >>> df[(df.fiscal_year == "2019/20") & (df.mission == "TOTAL")]["usd"].tolist()
     [6510000000.0]
     """
@@ -330,7 +328,7 @@ def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
         code = countries.lookup(name)
         if code is None:
             raise ParseError(str(path), f"unknown member state {name!r}: not in pkdata.countries; add the spelling "
-                             "to NAMES in countries.py with this file named", row=line)
+                             "to pkdata/data/country_names.csv (read by countries.py) with this file named", row=line)
         if code in names:
             raise ParseError(str(path), f"{name!r} ({code}) appears in rows {names[code]} and {line}; expected "
                              "each member once", row=line)

@@ -146,8 +146,7 @@ def read_country_file(path: str | Path, *, name: str | None = None) -> pd.DataFr
     The country is the file name; ``source`` is ``countries/<file name>``. "Police" goes to
     :data:`UNSPLIT_POLICE_TYPE`.
 
-    >>> from pkdata.paths import reference_dir
-    >>> df = read_country_file(reference_dir() / "personnel/ipi_peacekeeping_db_tcc_datascraper/countries/China.csv")
+    >>> df = read_country_file(FIXTURES / "personnel/ipi_peacekeeping_db_tcc_datascraper/countries/China.csv")
     >>> first = df.iloc[0]
     >>> f"{first.date:%Y-%m}", first.contributor_iso3, first.personnel_type, int(first.total)
     ('1990-11', 'CHN', 'troops', 5)
@@ -163,8 +162,7 @@ def read_country_totals(folder: str | Path) -> pd.DataFrame:
     count once when their numbers for a month are identical; the copy is recorded in
     ``attrs["cleaning"]["same_country_copies"]``. Different numbers raise :class:`ParseError`.
 
-    >>> from pkdata.paths import reference_dir
-    >>> df = read_country_totals(reference_dir() / "personnel/ipi_peacekeeping_db_tcc_datascraper")
+    >>> df = read_country_totals(FIXTURES / "personnel/ipi_peacekeeping_db_tcc_datascraper")
     >>> jun05 = df[(df.contributor_iso3 == "CHN") & (df.date == "2005-06-30")]
     >>> dict(zip(jun05.personnel_type.astype(str), jun05.total.astype(int)))
     {'troops': 788, 'experts_on_mission': 60, 'individual_police': 178}
@@ -227,8 +225,7 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
     many rows each step removed and the months whose raw sum was inflated
     (``inflated_months``: month -> raw sum / clean sum).
 
-    >>> from pkdata.paths import reference_dir
-    >>> df = read_gender_file(reference_dir() / "personnel/ipi_peacekeeping_db_tcc_datascraper/Gender.Full.csv")
+    >>> df = read_gender_file(FIXTURES / "personnel/ipi_peacekeeping_db_tcc_datascraper/Gender.Full.csv")
     >>> int(df[(df.contributor_iso3 == "CHN") & (df.date == "2014-02-28")]["total"].sum())
     2188
     """
@@ -320,10 +317,9 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
 def inflated_months(df: pd.DataFrame) -> dict[str, float]:
     """Months whose raw sum (all rows as printed) exceeded the cleaned sum by over 5%: month -> ratio.
 
-    >>> from pkdata.paths import reference_dir
-    >>> df = read_gender_file(reference_dir() / "personnel/ipi_peacekeeping_db_ppp_loader/full_gender_data.csv")
-    >>> inflated_months(df)["2014-01"], inflated_months(df)["2014-04"], inflated_months(df)["2014-08"]
-    (3.0, 3.0, 2.0)
+    >>> df = read_gender_file(FIXTURES / "personnel/ipi_peacekeeping_db_ppp_loader/full_gender_data.csv")
+    >>> inflated_months(df)  # the fixture holds Jan 2014 (subtotal rows) and Aug 2014 (rows doubled)
+    {'2014-01': 3.0, '2014-08': 2.0}
     """
     return dict(df.attrs.get("cleaning", {}).get("inflated_months", {}))
 
@@ -337,11 +333,10 @@ def read_current_month(path: str | Path, *, name: str | None = None) -> pd.DataF
     Checks, row by row, that ``Civilian_Police`` = FPU + individual police, ``Observers`` = experts
     on mission and ``Total`` = troops + civilian police + observers; reads only the four types.
 
-    >>> from pkdata.paths import reference_dir
-    >>> p = reference_dir() / "personnel/ipi_ppp_loader_current_month_history/2014-08-31/current_month.csv"
-    >>> df = read_current_month(p)
-    >>> int(df["total"].sum()), int(df[df.contributor_iso3 == "CHN"]["total"].sum())
-    (97947, 2192)
+    >>> p = FIXTURES / "personnel/ipi_ppp_loader_current_month_history/2014-08-31/current_month.csv"
+    >>> df = read_current_month(p)  # the fixture holds China's rows
+    >>> sorted(set(df.contributor_iso3)), int(df["total"].sum())
+    (['CHN'], 2192)
     """
     path = Path(path)
     file = name or path.name
@@ -410,8 +405,7 @@ def read_mission_totals(path: str | Path) -> pd.DataFrame:
 
     Not canonical rows (no contributor); used to cross-check other sources.
 
-    >>> from pkdata.paths import reference_dir
-    >>> m = read_mission_totals(reference_dir() / "personnel/ipi_peacekeeping_db_ppp_loader/data_mission.csv")
+    >>> m = read_mission_totals(FIXTURES / "personnel/ipi_peacekeeping_db_ppp_loader/data_mission.csv")
     >>> m["date"].max().strftime("%Y-%m")
     '2017-03'
     """
@@ -424,8 +418,7 @@ def read_mission_totals(path: str | Path) -> pd.DataFrame:
 def read_world_totals(path: str | Path) -> pd.DataFrame:
     """``Data.Monthly.csv`` / ``data_monthly.csv``: world totals per month (contributors, troops, police, ...).
 
-    >>> from pkdata.paths import reference_dir
-    >>> w = read_world_totals(reference_dir() / "personnel/ipi_peacekeeping_db_ppp_loader/data_monthly.csv")
+    >>> w = read_world_totals(FIXTURES / "personnel/ipi_peacekeeping_db_ppp_loader/data_monthly.csv")
     >>> int(w.set_index("date").loc["2015-06-30", "total"])
     105659
     """

@@ -59,8 +59,7 @@ def _read(path: Path) -> pd.DataFrame:
 def sniff(path: str | Path) -> str | None:
     """Which UN CSV shape a file has: ``"contributions"``, ``"ranks"`` or ``None``.
 
-    >>> from pkdata.paths import reference_dir
-    >>> sniff(reference_dir() / "personnel/odp_contributionranks_gouliev/odp_contributionranks.csv")
+    >>> sniff(FIXTURES / "personnel/odp_contributionranks_gouliev/odp_contributionranks.csv")
     'ranks'
     """
     try:
@@ -184,8 +183,7 @@ def read_ranks(path: str | Path) -> pd.DataFrame:
     Columns returned: date, contributor_iso3, contributor, rank, male, female, total, source. Not
     canonical rows (no personnel type): pkdata uses them to cross-check the month they report.
 
-    >>> from pkdata.paths import reference_dir
-    >>> r = read_ranks(reference_dir() / "personnel/odp_contributionranks_gouliev/odp_contributionranks.csv")
+    >>> r = read_ranks(FIXTURES / "personnel/odp_contributionranks_gouliev/odp_contributionranks.csv")
     >>> r["date"].iloc[0].strftime("%Y-%m"), int(r["total"].sum()), r.iloc[0]["contributor_iso3"]
     ('2022-01', 75252, 'BGD')
     """

@@ -56,8 +56,7 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str
 
     Row 1 is the header. Shared by the UN Data Hub readers (missions, fatalities) and the curated tables.
 
-    >>> from pkdata.paths import reference_dir
-    >>> read_rows(reference_dir() / "missions" / "DPPADPOSS-PKO.csv", PKO_COLUMNS)[0][0]
+    >>> read_rows(FIXTURES / "missions" / "DPPADPOSS-PKO.csv", PKO_COLUMNS)[0][0]
     2
     """
     path = Path(path)
@@ -143,8 +142,7 @@ def read_pko(path: str | Path) -> pd.DataFrame:
     Columns: acronym, name, lead_department, status (``active``/``closed``), start, end,
     hq_location, hq_lon, hq_lat, last_update, row (the file's row number).
 
-    >>> from pkdata.paths import reference_dir
-    >>> pko = read_pko(reference_dir() / "missions" / "DPPADPOSS-PKO.csv")
+    >>> pko = read_pko(FIXTURES / "missions" / "DPPADPOSS-PKO.csv")
     >>> len(pko), pko.set_index("acronym").loc["MINUSTAH", "status"]
     (81, 'closed')
     """
@@ -205,8 +203,7 @@ def read_crosswalk(path: str | Path) -> dict[str, list[str]]:
     Rows with an empty code (the aggregate rows) give an empty list. Codes are taken as printed
     (``YAR``, ``KSV`` included); the curated overrides replace the non-ISO ones.
 
-    >>> from pkdata.paths import reference_dir
-    >>> read_crosswalk(reference_dir() / "missions" / "unpko_country_crosswalk.csv")["UNDOF"]
+    >>> read_crosswalk(FIXTURES / "missions" / "unpko_country_crosswalk.csv")["UNDOF"]
     ['ISR', 'SYR', 'LBN']
     """
     path = Path(path)

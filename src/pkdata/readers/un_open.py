@@ -99,10 +99,9 @@ def read_donors(path: str | Path) -> pd.DataFrame:
     instruments for ``UN-DPO`` (voluntary, "Other") are not assessments and are left out;
     ``frame.attrs["ignored"]`` counts them by instrument.
 
-    >>> from pkdata.paths import reference_dir
-    >>> df = read_donors(reference_dir() / "budget/un_open/donors-2017.json")
+    >>> df = read_donors(FIXTURES / "budget/un_open/donors-2016.json")  # fixture: 8 largest contributors
     >>> df.sort_values("share_percent", ascending=False)["member_iso3"].head(3).tolist()
-    ['USA', 'CHN', 'JPN']
+    ['USA', 'JPN', 'CHN']
     """
     path = Path(path)
     year = _year_from_name(path, "donors")
@@ -160,8 +159,7 @@ def read_regular_budget(path: str | Path) -> pd.DataFrame:
     circular's symbol. Checks: the rates of the full table sum to 100 within rounding, the
     amounts to ``meta.assessment_total`` exactly, and ``meta.year`` matches the file name.
 
-    >>> from pkdata.paths import reference_dir
-    >>> df = read_regular_budget(reference_dir() / "budget/un_open/regular-budget-contributors-2019.json")
+    >>> df = read_regular_budget(FIXTURES / "budget/un_open/regular-budget-contributors-2019.json")
     >>> row = df.set_index("member_iso3").loc["CHN"]
     >>> float(row["rate_percent"]), row["source_document"]
     (12.005, 'ST/ADM/SER.B/992')
@@ -247,11 +245,10 @@ def read_pko_budget(path: str | Path) -> pd.DataFrame:
     and warning (the support account is outside both). Checks: ``meta.currency`` is USD,
     mission amounts are >= 0 and add up to the total exactly.
 
-    >>> from pkdata.paths import reference_dir
-    >>> df = read_pko_budget(reference_dir() / "budget/un_open/budget-pko-2022.json")
+    >>> df = read_pko_budget(FIXTURES / "budget/un_open/budget-audited-pko-2019.json")
     >>> row = df.set_index("mission").loc["MINUSMA"]
-    >>> row["fiscal_year"], int(row["usd"]), row["source_document"]
-    ('2022/23', 1192292200, 'A/78/761')
+    >>> row["fiscal_year"], int(row["usd"]), row["basis"]
+    ('2018/19', 1105667000, 'audited_expenditure')
     """
     path = Path(path)
     data = _load(path)

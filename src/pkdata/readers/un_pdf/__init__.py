@@ -110,10 +110,9 @@ def parse_report(path: str | Path, *, date_overrides: dict[str, pd.Timestamp] | 
     Raises :class:`pkdata.errors.ParseError` (not a PDF, truncated, unknown layout) or
     :class:`pkdata.errors.TotalsMismatchError` (naming file, page and both numbers).
 
-    >>> from pkdata.paths import un_pdf_dir
-    >>> r = parse_report(un_pdf_dir() / "UN_country_contributions_2019_06.pdf")
+    >>> r = parse_report(FIXTURES / "UN_country_contributions_2019_08.pdf")
     >>> r.date.date(), r.grand_total
-    (datetime.date(2019, 6, 30), 87324)
+    (datetime.date(2019, 8, 31), 85951)
     """
     path = Path(path)
     doc = _open(path)
@@ -145,10 +144,9 @@ def parse_report(path: str | Path, *, date_overrides: dict[str, pd.Timestamp] | 
 def to_frame(report: Report) -> pd.DataFrame:
     """The canonical rows of a checked report (zero rows dropped, one row per key).
 
-    >>> from pkdata.paths import un_pdf_dir
-    >>> df = to_frame(parse_report(un_pdf_dir() / "UN_country_contributions_2019_06.pdf"))
+    >>> df = to_frame(parse_report(FIXTURES / "UN_country_contributions_2019_08.pdf"))
     >>> int(df["total"].sum())
-    87324
+    85951
     """
     iso = countries.to_iso3(sorted({r.contributor for r in report.rows}), file=report.file)
     types = schema.map_types(sorted({r.label for r in report.rows}), file=report.file)

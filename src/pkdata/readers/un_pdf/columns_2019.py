@@ -37,8 +37,10 @@ def detect(lines: list[Line]) -> bool:
     """True for this layout: the title on page 1 and the M/F column header.
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> detect(sample_lines("2019_10")), detect(sample_lines("2019_09"))
-    (True, False)
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2019_10.pdf"))
+    True
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2019_09.pdf"))  # flat
+    False
     """
     page1 = [line for line in lines[:8] if line.page == 1]
     head = " ".join(line.text for line in page1)
@@ -81,7 +83,8 @@ def parse(lines: list[Line], file: str) -> Report:
     """Read the report; its date is ``NaT`` when none is printed (see above).
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> parse(sample_lines("2019_10"), "2019_10.pdf").date  # the report prints no date
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2019_10.pdf")
+    >>> parse(lines, "2019_10.pdf").date  # the report prints no date
     NaT
     """
     rows, printed = read_body(lines, file)
@@ -94,7 +97,8 @@ def read_body(lines: list[Line], file: str) -> tuple[list[Row], list[Printed]]:
     """Every mission line as rows, and every "Total by Country" and the "Grand Total" as printed totals.
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> rows, printed = read_body(sample_lines("2019_10"), "2019_10.pdf")
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2019_10.pdf")
+    >>> rows, printed = read_body(lines, "2019_10.pdf")
     >>> [p.total for p in printed if p.scope == "grand"]
     [84968]
     """

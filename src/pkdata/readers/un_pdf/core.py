@@ -7,6 +7,7 @@ report prints). :func:`verify` then checks that the rows reproduce every printed
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -112,26 +113,27 @@ class Report:
         return sum(r.total for r in self.rows)
 
 
-def sample_lines(month: str) -> list[Line]:
-    """The lines of one reference report, by its file month (for examples and tests).
+def sample_lines(report: str | os.PathLike) -> list[Line]:
+    """The lines of one report (for examples and tests): a path, or a file month of the reference copies.
 
-    >>> sample_lines("2015_01")[0].text
+    >>> sample_lines(FIXTURES / "UN_country_contributions_2015_01.pdf")[0].text
     "UN Mission's Summary"
     """
     import pymupdf
 
     from pkdata.paths import reference_dir
 
-    path = reference_dir() / "personnel" / "un_monthly_pdfs_kl371218" / f"UN_country_contributions_{month}.pdf"
-    return read_lines(pymupdf.open(path))
+    if isinstance(report, str) and re.fullmatch(r"\d{4}_\d{2}", report):
+        folder = reference_dir() / "personnel" / "un_monthly_pdfs_kl371218"
+        report = folder / f"UN_country_contributions_{report}.pdf"
+    return read_lines(pymupdf.open(report))
 
 
 def read_lines(doc, *, tolerance: float = 2.5) -> list[Line]:
     """Group every word of a PyMuPDF document into lines (by vertical centre), page by page.
 
     >>> import pymupdf
-    >>> from pkdata.paths import un_pdf_dir
-    >>> lines = read_lines(pymupdf.open(un_pdf_dir() / "UN_country_contributions_2015_01.pdf"))
+    >>> lines = read_lines(pymupdf.open(FIXTURES / "UN_country_contributions_2015_01.pdf"))
     >>> lines[3].page, lines[3].text
     (1, 'Country UN Mission Description M F Totals')
     """

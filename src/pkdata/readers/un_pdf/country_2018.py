@@ -49,8 +49,10 @@ def detect(lines: list[Line]) -> bool:
     """True for this layout (title and column header on page 1).
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> detect(sample_lines("2018_03")), detect(sample_lines("2019_10"))
-    (True, False)
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2019_08.pdf"))
+    True
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2019_10.pdf"))  # columns_2019
+    False
     """
     page1 = [line for line in lines[:6] if line.page == 1]
     return (any(line.text.startswith(_TITLE) for line in page1)
@@ -94,8 +96,9 @@ def parse(lines: list[Line], file: str) -> Report:
     """Read every country x type line, every "Total for Country" and the grand total.
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> str(parse(sample_lines("2018_03"), "2018_03.pdf").date.date())
-    '2018-03-31'
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2019_08.pdf")
+    >>> str(parse(lines, "2019_08.pdf").date.date())
+    '2019-08-31'
     """
     page1 = [line for line in lines if line.page == 1]
     when = header_date(" ".join(line.text for line in page1[:4]), file, "dd/mm/yyyy after the title")

@@ -35,8 +35,10 @@ def detect(lines: list[Line]) -> bool:
     """True for this layout (title on page 1).
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> detect(sample_lines("2023_09")), detect(sample_lines("2021_02"))
-    (True, False)
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2023_09.pdf"))
+    True
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2025_04.pdf"))  # personnel_2021
+    False
     """
     head = [line.text.strip() for line in lines if line.page == 1][:4]
     return TITLE in head and SUBTITLE in head
@@ -71,7 +73,8 @@ def parse(lines: list[Line], file: str) -> Report:
     """Read every country's counts, its total and the grand total.
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> str(parse(sample_lines("2023_09"), "2023_09.pdf").date.date())
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2023_09.pdf")
+    >>> str(parse(lines, "2023_09.pdf").date.date())
     '2023-09-30'
     """
     as_of = next((line for line in lines if line.page == 1 and line.text.startswith("As of")), None)

@@ -32,8 +32,10 @@ def detect(lines: list[Line]) -> bool:
     """True for this layout (title on page 1).
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> detect(sample_lines("2016_11")), detect(sample_lines("2016_12"))
-    (True, False)
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2016_11.pdf"))
+    True
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2015_01.pdf"))  # summary_2015
+    False
     """
     head = " ".join(line.text for line in lines[:4] if line.page == 1)
     return "Summary of Contributions to" in head and _TITLE in head
@@ -56,7 +58,8 @@ def parse(lines: list[Line], file: str) -> Report:
     """Read every type line, every "Total for Mission" line and the grand total.
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> str(parse(sample_lines("2016_11"), "2016_11.pdf").date.date())
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2016_11.pdf")
+    >>> str(parse(lines, "2016_11.pdf").date.date())
     '2016-11-30'
     """
     page1 = [line for line in lines if line.page == 1]

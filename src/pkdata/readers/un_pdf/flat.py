@@ -46,8 +46,10 @@ def detect(lines: list[Line]) -> bool:
     """True for this layout: page 1 begins with one of the two flat-table header lines.
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> detect(sample_lines("2019_09")), detect(sample_lines("2019_11"))
-    (True, False)
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2019_09.pdf"))
+    True
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2020_01.pdf"))  # mission_2019
+    False
     """
     return bool(lines) and lines[0].page == 1 and _header(lines[0]) is not None
 
@@ -144,7 +146,8 @@ def parse(lines: list[Line], file: str) -> Report:
     """Read every row; the report date is the one printed on the rows (all must agree).
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> str(parse(sample_lines("2019_09"), "2019_09.pdf").date.date())
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2019_09.pdf")
+    >>> str(parse(lines, "2019_09.pdf").date.date())
     '2019-09-30'
     """
     x = _columns(lines[0])

@@ -43,8 +43,10 @@ def detect(lines: list[Line]) -> bool:
     """True for this layout: the title on page 1 (2021+ titles read "Contribution of Uniformed ...").
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> detect(sample_lines("2019_11")), detect(sample_lines("2021_02"))
-    (True, False)
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2020_01.pdf"))
+    True
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2025_04.pdf"))  # personnel_2021
+    False
     """
     head = " ".join(" ".join(line.text for line in lines[:6] if line.page == 1).split())
     return _TITLE in head
@@ -70,8 +72,9 @@ def parse(lines: list[Line], file: str) -> Report:
     """Read every type line and every printed total.
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> str(parse(sample_lines("2019_11"), "2019_11.pdf").date.date())
-    '2019-11-30'
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2020_01.pdf")
+    >>> str(parse(lines, "2020_01.pdf").date.date())
+    '2020-01-31'
     """
     first = next((i for i, line in enumerate(lines) if _is_header(line)), None)
     if first is None or lines[first].page != 1:

@@ -51,8 +51,10 @@ def detect(lines: list[Line]) -> bool:
     """True for this layout (title on page 1).
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> detect(sample_lines("2021_02")), detect(sample_lines("2023_09"))
-    (True, False)
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2025_04.pdf"))
+    True
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2023_09.pdf"))  # country_2023
+    False
     """
     head = " ".join(line.text for line in lines if line.page == 1)[:600]
     return TITLE in head and SUBTITLE in head
@@ -162,8 +164,9 @@ def parse(lines: list[Line], file: str) -> Report:
     """Read every row, mission total and the grand total.
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> str(parse(sample_lines("2021_02"), "2021_02.pdf").date.date())
-    '2021-02-28'
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2025_04.pdf")
+    >>> str(parse(lines, "2025_04.pdf").date.date())
+    '2025-04-30'
     """
     as_of = next((line.text for line in lines if line.page == 1 and line.text.startswith("As of")), "")
     when = find_date(as_of)

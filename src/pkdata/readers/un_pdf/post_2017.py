@@ -36,8 +36,10 @@ def detect(lines: list[Line]) -> bool:
     """True for this layout (title on page 1).
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> detect(sample_lines("2017_05")), detect(sample_lines("2018_03"))
-    (True, False)
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2017_11.pdf"))
+    True
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2019_08.pdf"))  # country_2018
+    False
     """
     return any(_TITLE in line.text for line in lines[:4] if line.page == 1)
 
@@ -62,8 +64,9 @@ def parse(lines: list[Line], file: str) -> Report:
     """Read every type line and every printed total.
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> str(parse(sample_lines("2017_05"), "2017_05.pdf").date.date())
-    '2017-05-31'
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2017_11.pdf")
+    >>> str(parse(lines, "2017_11.pdf").date.date())
+    '2017-11-30'
     """
     page1 = [line for line in lines if line.page == 1]
     when = header_date(" ".join(line.text for line in page1[:4]), file, "dd/mm/yyyy after the title")

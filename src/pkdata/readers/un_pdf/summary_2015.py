@@ -24,8 +24,10 @@ def detect(lines: list[Line]) -> bool:
     """True for this layout (title on page 1).
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> detect(sample_lines("2015_01")), detect(sample_lines("2017_05"))
-    (True, False)
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2015_01.pdf"))
+    True
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2017_11.pdf"))  # post_2017
+    False
     """
     head = " ".join(line.text for line in lines[:6])
     return "Mission's Summary" in head and "detailed by Country" in head
@@ -44,7 +46,8 @@ def parse(lines: list[Line], file: str) -> Report:
     """Read every row and printed subtotal.
 
     >>> from pkdata.readers.un_pdf.core import sample_lines
-    >>> str(parse(sample_lines("2015_01"), "2015_01.pdf").date.date())
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2015_01.pdf")
+    >>> str(parse(lines, "2015_01.pdf").date.date())
     '2015-01-31'
     """
     head = " ".join(line.text for line in lines[:8])

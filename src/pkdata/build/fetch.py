@@ -1,5 +1,11 @@
 """Download the publishers' files into ``data/raw``, with a cache that never loses data.
 
+What there is to fetch comes from one registry, ``pkdata/data/sources.toml`` (:mod:`pkdata.sources`):
+one table per upstream source with its publisher, download URL, the ``data/raw`` folder the build
+reads and, per file, the sha256 of the reference copy (where the file is fixed) and a content check.
+``pkdata fetch`` fetches the personnel sources (groups ``un_pdf``, ``un_csv``, ``ipi``) as before;
+``--all`` fetches every source, ``--only ID[,ID]`` selects sources (ids or groups).
+
 Every file goes through one path (:func:`fetch`):
 
 1. a ``requests`` session with retries and exponential back-off (urllib3 ``Retry`` on connection
@@ -7,11 +13,12 @@ Every file goes through one path (:func:`fetch`):
    (``If-None-Match`` / ``If-Modified-Since``) when the copy on disk is the one the manifest knows;
 2. the body is streamed to a temporary file *in the target folder* (a progress bar on long
    downloads when ``tqdm`` is installed), hashed (sha256) on the way;
-3. the body is checked: a PDF starts with ``%PDF-`` and ends with ``%%EOF``; a CSV has the expected
-   header; an HTML page (error or login page) is rejected; a body shorter than its
-   ``Content-Length`` is rejected;
+3. the body is checked: its sha256 where the registry knows it; a PDF starts with ``%PDF-``, ends
+   with ``%%EOF`` and its first page opens; a CSV has the expected header columns; a JSON file
+   parses and has the expected keys; an HTML page (error or login page) is rejected; a body shorter
+   than its ``Content-Length`` is rejected;
 4. only then is it moved into place with ``os.replace`` (atomic) and recorded in
-   ``data/raw/fetch_manifest.json`` (URL, sha256, size, retrieved_at, ETag, Last-Modified).
+   ``data/raw/fetch_manifest.json`` (source id, URL, sha256, size, retrieved_at, ETag, Last-Modified).
 
 A failed or rejected download leaves every file, and the manifest, byte-identical. When the
 publisher's file *changed*, the new version takes the file's name and the old one is kept under
@@ -20,13 +27,13 @@ run by ``pkdata update`` and by the next ``pkdata fetch``); ``pkdata fetch --res
 kept versions back (:func:`restore_previous`).
 
 ``offline=True`` uses only what is on disk (reports present / missing / changed-on-disk files);
-``mirror=DIR`` takes the files from a local copy (e.g. the shared reference folder) through the
-same checks.
+``mirror=DIR`` (``--from DIR``) takes the files from a local copy (the shared reference folder's
+layout, or ``data/raw``'s) through the same checks; an error then names the local file. Sources
+whose registry ``url`` is ``not recorded`` (tables compiled from documents) can only come that way.
 
-Where the files come from (:func:`registry`): the UN monthly PDF reports, whose file names on the
-UN site follow no fixed pattern, by a URL template (``PKDATA_UN_PDF_URL``, default: the public
-mirror the reference copies were taken from); the UN Peace and Security Data Hub CSV export; and
-the IPI Peacekeeping Database files from IPI's own repositories at the commits SOURCES.md names.
+The UN monthly PDF reports, whose file names on the UN site follow no fixed pattern, come by a URL
+template (``PKDATA_UN_PDF_URL``, default: the registry's, the public mirror the reference copies
+were taken from).
 """
 
 from __future__ import annotations
@@ -40,12 +47,12 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from pkdata import paths
+from pkdata import paths, sources
 from pkdata.errors import PkdataError
 from pkdata.hashes import sha256_file
 
@@ -55,19 +62,12 @@ if TYPE_CHECKING:  # requests is imported only when a download starts
 MANIFEST = "fetch_manifest.json"
 PREVIOUS = ".previous"
 
+_PDF_SOURCE = "un_dpo_monthly_pdfs"
 #: URL template of the monthly UN PDF reports ({year}, {month:02d}); ``PKDATA_UN_PDF_URL`` overrides.
-UN_PDF_URL_TEMPLATE = ("https://raw.githubusercontent.com/kl371218/kl371218/main/"
-                       "UN_country_contributions_{year}_{month:02d}.pdf")
-UN_PDF_PUBLISHER = "UN Department of Peace Operations (DPO), monthly troop and police contributors reports"
-UN_CSV_URL = "https://api.psdata.un.org/public/data/DPO-UCHISTORICAL/CSV"
-UN_CSV_PUBLISHER = "UN Department of Peace Operations (DPO), Peace and Security Data Hub"
-IPI_PUBLISHER = "International Peace Institute (IPI) Peacekeeping Database"
-_TCC = "https://raw.githubusercontent.com/IPIDataLab/TCC-DataScraper/936f28e6dca9f1de93dabf2da96a43fe11107d82/tcc_files/"
-_PPP = "https://raw.githubusercontent.com/IPIDataLab/PPP_Loader/{commit}/ppp_files/"
-_PPP_HEAD = "2653920af58e91a892d1cde3a402a57a2ebf5cdf"
-_PPP_2014_10_21 = "ee52ebc622bb99cd52af388fca38573ba0ea85df"
-_PPP_2014_10_20 = "9d890756806381e597c76fa410481fd373e5cd56"
+UN_PDF_URL_TEMPLATE: str = sources.source(_PDF_SOURCE)["url"]
+UN_PDF_PUBLISHER: str = sources.publisher(_PDF_SOURCE)
 
+#: The groups ``pkdata fetch`` fetches without ``--all`` / ``--only`` (the personnel sources).
 GROUPS = ("un_pdf", "un_csv", "ipi")
 
 #: Seconds between progress-bar refreshes and the size above which a bar is shown.
@@ -82,16 +82,29 @@ class FetchError(PkdataError):
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """One file to fetch: where it goes in ``data/raw``, where it comes from, what it must look like."""
+    """One file to fetch: where it goes in ``data/raw``, where it comes from, what it must look like.
+
+    ``url`` is empty when the registry records no download address (then only ``--from DIR`` fills it).
+    """
 
     dest: str
     url: str
-    kind: str  # "pdf" or "csv"
+    kind: str  # content check: "pdf", "csv", "json" or "xlsx"
     group: str
     publisher: str
     header: tuple[str, ...] = ()
     #: Relative paths under which a local mirror (``--from DIR``) may hold the file, tried in order.
     mirror_names: tuple[str, ...] = ()
+    source: str = ""
+    #: sha256 the file must have (the registry's, for fixed files); None: content checks only.
+    sha256: str | None = None
+    #: JSON: top-level keys required; keys every top-level value (an object) must have.
+    keys: tuple[str, ...] = ()
+    value_keys: tuple[str, ...] = ()
+    #: Not in the reference copy: missing from a ``--from`` folder is not an error.
+    optional: bool = False
+    #: A different copy already in data/raw is kept (curated tables are edited in the repository).
+    keep_existing: bool = False
 
 
 @dataclass
@@ -107,7 +120,8 @@ class FetchConfig:
 
 @dataclass
 class FetchResult:
-    """What happened to one file: ``new``, ``updated``, ``unchanged``, ``present``, ``missing`` or ``failed``."""
+    """What happened to one file: ``new``, ``updated``, ``unchanged``, ``present``, ``kept``, ``missing`` or
+    ``failed``."""
 
     dest: str
     status: str
@@ -130,82 +144,130 @@ def _months(first: str, last: str) -> list[tuple[int, int]]:
 
 
 def _last_full_month() -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     y, m = (now.year - 1, 12) if now.month == 1 else (now.year, now.month - 1)
     return f"{y:04d}-{m:02d}"
 
 
-def _ipi_country_names(raw: Path) -> list[str]:
-    """Names of IPI's per-country files: from data/raw if fetched before, else the reference copy."""
-    for folder in (raw / "ipi_tcc_datascraper" / "countries",
-                   paths.reference_dir() / "personnel" / "ipi_peacekeeping_db_tcc_datascraper" / "countries"):
-        if folder.is_dir():
-            names = sorted(p.name for p in folder.glob("*.csv"))
-            if names:
-                return names
-    return []
+def select_sources(names: Iterable[str] = GROUPS) -> list[str]:
+    """Source ids for ``--only`` names: source ids, groups (``un_pdf``, ``un_csv``, ``ipi``) or ``all``.
+
+    >>> select_sources(["ipi"])
+    ['ipi_tcc_datascraper', 'ipi_ppp_loader', 'ipi_ppp_loader_current_month_history']
+    >>> select_sources(["un_open", "un_pdf"])
+    ['un_dpo_monthly_pdfs', 'un_open']
+    >>> select_sources(["money"])
+    Traceback (most recent call last):
+    ...
+    pkdata.errors.PkdataError: unknown source or group 'money'; sources: un_dpo_monthly_pdfs, ...
+    """
+    registry_ = sources.load()["sources"]
+    wanted: set[str] = set()
+    for name in names:
+        name = name.strip()
+        if name == "all":
+            wanted.update(registry_)
+        elif name in registry_:
+            wanted.add(name)
+        elif any(s.get("group") == name for s in registry_.values()):
+            wanted.update(k for k, s in registry_.items() if s.get("group") == name)
+        else:
+            groups = sorted({s["group"] for s in registry_.values() if s.get("group")})
+            raise PkdataError(
+                f"unknown source or group {name!r}; sources: {', '.join(registry_)}; "
+                f"groups: {', '.join(groups)}; or all"
+            )
+    return [k for k in registry_ if k in wanted]
 
 
-def registry(raw: str | Path | None = None, *, months: tuple[str, str] | None = None,
-             groups: Iterable[str] = GROUPS, pdf_url_template: str | None = None) -> list[RemoteFile]:
-    """The files ``pkdata fetch`` knows, by group (``un_pdf``, ``un_csv``, ``ipi``).
+def _mirror_names(raw_sub: str, reference_sub: str, name: str) -> tuple[str, ...]:
+    names = [f"{raw_sub}/{name}", f"{reference_sub}/{name}", f"{reference_sub.rsplit('/', 1)[-1]}/{name}", name]
+    return tuple(dict.fromkeys(names))
 
-    ``months`` (``("2015-01", "2025-07")``) limits the monthly PDFs (default Jan 2015 to last month).
+
+def registry(
+    raw: str | Path | None = None,
+    *,
+    months: tuple[str, str] | None = None,
+    groups: Iterable[str] = GROUPS,
+    pdf_url_template: str | None = None,
+    mirror: str | Path | None = None,
+) -> list[RemoteFile]:
+    """The files ``pkdata fetch`` knows, from ``pkdata/data/sources.toml``, for sources or groups ``groups``.
+
+    ``months`` (``("2015-01", "2025-07")``) limits the monthly PDFs (default: Jan 2015 to last month, or,
+    with ``mirror``, the months the mirror holds). ``raw`` is accepted for compatibility (unused).
 
     >>> files = registry(months=("2025-06", "2025-07"), groups=["un_pdf"])
     >>> [f.dest for f in files]
     ['un_monthly_pdfs/UN_country_contributions_2025_06.pdf', 'un_monthly_pdfs/UN_country_contributions_2025_07.pdf']
+    >>> fat = registry(groups=["un_psdata_fatalities"])[0]
+    >>> fat.dest, fat.kind, fat.sha256
+    ('fatalities/DPPADPOSS-FATALITIES.csv', 'csv', None)
+    >>> fat.url
+    'https://api.psdata.un.org/public/data/DPPADPOSS-FATALITIES/CSV'
     """
-    from pkdata.readers.un_csv import CONTRIBUTION_COLUMNS
-
-    raw = Path(raw) if raw else paths.raw_dir()
-    groups = set(groups)
-    unknown = groups - set(GROUPS)
-    if unknown:
-        raise PkdataError(f"unknown fetch group(s) {sorted(unknown)}; choose from {list(GROUPS)}")
+    del raw
     out: list[RemoteFile] = []
-    if "un_pdf" in groups:
-        template = pdf_url_template or os.environ.get("PKDATA_UN_PDF_URL") or UN_PDF_URL_TEMPLATE
-        first, last = months or ("2015-01", _last_full_month())
-        for y, m in _months(first, last):
-            name = f"UN_country_contributions_{y:04d}_{m:02d}.pdf"
-            out.append(RemoteFile(
-                dest=f"un_monthly_pdfs/{name}", url=template.format(year=y, month=m), kind="pdf", group="un_pdf",
-                publisher=UN_PDF_PUBLISHER,
-                mirror_names=(f"un_monthly_pdfs/{name}", f"personnel/un_monthly_pdfs_kl371218/{name}",
-                              f"un_monthly_pdfs_kl371218/{name}", name)))
-    if "un_csv" in groups:
-        out.append(RemoteFile(
-            dest="un_csv/DPO-UCHISTORICAL.csv", url=UN_CSV_URL, kind="csv", group="un_csv",
-            publisher=UN_CSV_PUBLISHER, header=CONTRIBUTION_COLUMNS,
-            mirror_names=("un_csv/DPO-UCHISTORICAL.csv", "DPO-UCHISTORICAL.csv")))
-    if "ipi" in groups:
-        def ipi(dest: str, url: str, header: tuple[str, ...], ref: str) -> RemoteFile:
-            tail = dest.split("/", 1)[1]
-            return RemoteFile(dest=dest, url=url, kind="csv", group="ipi", publisher=IPI_PUBLISHER, header=header,
-                              mirror_names=(dest, f"personnel/{ref}/{tail}", f"{ref}/{tail}"))
-
-        tcc, ppp, cmh = ("ipi_peacekeeping_db_tcc_datascraper", "ipi_peacekeeping_db_ppp_loader",
-                         "ipi_ppp_loader_current_month_history")
-        out.append(ipi("ipi_tcc_datascraper/Gender.Full.csv", _TCC + "Gender.Full.csv",
-                       ("date", "contributor", "mission"), tcc))
-        for name in ("Data.Mission.csv", "Data.Monthly.csv"):
-            out.append(ipi(f"ipi_tcc_datascraper/{name}", _TCC + name, ("date",), tcc))
-        for name in _ipi_country_names(raw):
-            out.append(ipi(f"ipi_tcc_datascraper/countries/{name}", _TCC + "countries/" + quote(name),
-                           ("date", "troops", "police", "experts"), tcc))
-        head = _PPP.format(commit=_PPP_HEAD)
-        out.append(ipi("ipi_ppp_loader/full_gender_data.csv",
-                       _PPP.format(commit=_PPP_2014_10_21) + "full_gender_data.csv",
-                       ("date", "contributor", "mission"), ppp))
-        for name in ("data_mission.csv", "data_monthly.csv"):
-            out.append(ipi(f"ipi_ppp_loader/{name}", head + name, ("date",), ppp))
-        out.append(ipi("ipi_ppp_loader/current_month.csv", head + "current_month/current_month.csv",
-                       ("date", "contributor", "mission"), ppp))
-        for date, commit in (("2014-04-30", _PPP_2014_10_20), ("2014-08-31", _PPP_2014_10_21)):
-            out.append(ipi(f"ipi_current_month_history/{date}/current_month.csv",
-                           _PPP.format(commit=commit) + "current_month/current_month.csv",
-                           ("date", "contributor", "mission"), cmh))
+    for sid in select_sources(groups):
+        src = sources.source(sid)
+        raw_sub, ref_sub = src["raw_sub"], src["reference_sub"]
+        for entry in src["files"]:
+            kind = entry.get("check", src.get("check", ""))
+            header = tuple(entry.get("columns", src.get("columns", ())))
+            common = dict(
+                kind=kind,
+                group=src.get("group", sid),
+                publisher=src["publisher"],
+                header=header,
+                source=sid,
+                keys=tuple(entry.get("keys", ())),
+                value_keys=tuple(entry.get("value_keys", ())),
+                optional=bool(entry.get("optional", False)),
+                keep_existing=bool(src.get("keep_existing", False)),
+            )
+            if "pattern" in entry:
+                env = src.get("url_env")
+                template = pdf_url_template or (env and os.environ.get(env)) or src["url"]
+                if months:
+                    wanted = _months(*months)
+                elif mirror is not None:
+                    wanted = [
+                        ym
+                        for ym in _months(entry["first_month"], _last_full_month())
+                        if any(
+                            (Path(mirror) / n).is_file()
+                            for n in _mirror_names(raw_sub, ref_sub, entry["pattern"].format(year=ym[0], month=ym[1]))
+                        )
+                    ]
+                else:
+                    wanted = _months(entry["first_month"], _last_full_month())
+                for y, m in wanted:
+                    name = entry["pattern"].format(year=y, month=m)
+                    out.append(
+                        RemoteFile(
+                            dest=f"{raw_sub}/{name}",
+                            url=template.format(year=y, month=m),
+                            mirror_names=_mirror_names(raw_sub, ref_sub, name),
+                            **common,
+                        )
+                    )
+                continue
+            name = entry["name"]
+            url = entry.get("url", src["url"])
+            if url == sources.NOT_RECORDED:
+                url = ""
+            elif "{name}" in url:
+                url = url.format(name=quote(name))
+            out.append(
+                RemoteFile(
+                    dest=f"{raw_sub}/{name}",
+                    url=url,
+                    sha256=entry.get("sha256"),
+                    mirror_names=_mirror_names(raw_sub, ref_sub, name),
+                    **common,
+                )
+            )
     return out
 
 
@@ -213,7 +275,7 @@ def registry(raw: str | Path | None = None, *, months: tuple[str, str] | None = 
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def load_manifest(raw: str | Path | None = None) -> dict[str, Any]:
@@ -228,8 +290,10 @@ def load_manifest(raw: str | Path | None = None) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
-        raise PkdataError(f"{path} is not valid JSON ({exc}); restore it from a backup or delete it "
-                          "(the files it lists stay and are re-hashed on the next fetch)") from exc
+        raise PkdataError(
+            f"{path} is not valid JSON ({exc}); restore it from a backup or delete it "
+            "(the files it lists stay and are re-hashed on the next fetch)"
+        ) from exc
     data.setdefault("files", {})
     return data
 
@@ -249,9 +313,13 @@ def _save_manifest(raw: Path, manifest: dict[str, Any]) -> None:
 
 # --------------------------------------------------------------------------- content checks
 
+_WHAT = {"pdf": "a PDF", "csv": "a CSV file", "json": "a JSON file", "xlsx": "an Excel workbook"}
 
-def check_content(path: Path, spec: RemoteFile, content_type: str = "") -> None:
+
+def check_content(path: Path, spec: RemoteFile, content_type: str = "", where: str | None = None) -> None:
     """Raise :class:`FetchError` unless the file at ``path`` is what ``spec`` expects.
+
+    ``where`` names the file in messages (default ``spec.url``; a local path for ``--from``).
 
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "x.pdf"
@@ -259,38 +327,102 @@ def check_content(path: Path, spec: RemoteFile, content_type: str = "") -> None:
     >>> check_content(p, RemoteFile("a/x.pdf", "http://h/x.pdf", "pdf", "un_pdf", "UN"))
     Traceback (most recent call last):
     ...
-    pkdata.fetch.FetchError: http://h/x.pdf: got an HTML page, not a PDF ...
+    pkdata.build.fetch.FetchError: http://h/x.pdf: got an HTML page, not a PDF ...
+    >>> _ = p.write_text('{"meta": {}}')
+    >>> check_content(p, RemoteFile("a/x.json", "", "json", "g", "UN", keys=("meta", "nodes")), where=str(p))
+    Traceback (most recent call last):
+    ...
+    pkdata.build.fetch.FetchError: /.../x.pdf: JSON lacks the key(s) ['nodes'] ...
     """
+    where = where or spec.url or spec.dest
     size = path.stat().st_size
-    what = "a PDF" if spec.kind == "pdf" else "a CSV file"
+    what = _WHAT.get(spec.kind, "a file")
     if size == 0:
-        raise FetchError(f"{spec.url}: empty body, expected {what}")
+        raise FetchError(f"{where}: empty file, expected {what}")
     with open(path, "rb") as fh:
         head = fh.read(4096)
         fh.seek(max(0, size - 2048))
         tail = fh.read()
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if "text/html" in content_type.lower() or start.startswith((b"<!doctype", b"<html", b"<head", b"<?xml", b"<body")):
-        raise FetchError(f"{spec.url}: got an HTML page, not {what} (an error or login page?). The URL may have "
-                         "moved: check it in a browser, or use `pkdata fetch --from DIR` with a local copy")
+        raise FetchError(
+            f"{where}: got an HTML page, not {what} (an error or login page?). The URL may have "
+            "moved: check it in a browser, or use `pkdata fetch --from DIR` with a local copy"
+        )
     if spec.kind == "pdf":
-        if not head.startswith(b"%PDF-"):
-            raise FetchError(f"{spec.url}: not a PDF (starts with {head[:16]!r}); check the URL")
-        if b"%%EOF" not in tail:
-            raise FetchError(f"{spec.url}: truncated PDF (no %%EOF at the end); run `pkdata fetch` again")
+        _check_pdf(path, head, tail, where)
     elif spec.kind == "csv":
         first = head.split(b"\n", 1)[0]
         try:
             line = first.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise FetchError(f"{spec.url}: first line is not UTF-8 text ({exc}); expected a CSV header") from exc
+            raise FetchError(f"{where}: first line is not UTF-8 text ({exc}); expected a CSV header") from exc
         cols = {c.strip().strip('"').strip().casefold().replace(" ", "_").replace(".", "_") for c in line.split(",")}
         missing = [h for h in spec.header if h.casefold() not in cols]
         if missing:
-            raise FetchError(f"{spec.url}: CSV header lacks {missing} (header: {line[:200]!r}); the publisher may "
-                             "have changed the format: pkdata's reader needs updating")
+            raise FetchError(
+                f"{where}: CSV header lacks {missing} (header: {line[:200]!r}); the publisher may "
+                "have changed the format: pkdata's reader needs updating"
+            )
+    elif spec.kind == "json":
+        _check_json(path, spec, where)
+    elif spec.kind == "xlsx":
+        if not head.startswith(b"PK\x03\x04"):
+            raise FetchError(f"{where}: not an Excel workbook (an .xlsx is a zip file; starts with {head[:16]!r})")
     else:
         raise FetchError(f"{spec.dest}: unknown kind {spec.kind!r}")
+    if spec.sha256:
+        got = sha256_file(path)
+        if got != spec.sha256:
+            raise FetchError(
+                f"{where}: sha256 {got} differs from the registry's {spec.sha256} for {spec.dest} "
+                f"(source {spec.source or spec.group}): a damaged or different copy; nothing on disk "
+                "changed. Take the file again from its source (pkdata/data/sources.toml)"
+            )
+
+
+def _check_pdf(path: Path, head: bytes, tail: bytes, where: str) -> None:
+    if not head.startswith(b"%PDF-"):
+        raise FetchError(f"{where}: not a PDF (starts with {head[:16]!r}); check the URL")
+    if b"%%EOF" not in tail:
+        raise FetchError(f"{where}: truncated PDF (no %%EOF at the end); run `pkdata fetch` again")
+    import pymupdf
+
+    try:
+        with pymupdf.open(path) as doc:
+            if doc.page_count < 1:
+                raise FetchError(f"{where}: PDF has no pages")
+            doc[0].get_text()
+    except FetchError:
+        raise
+    except Exception as exc:  # pymupdf raises its own types for broken files
+        raise FetchError(
+            f"{where}: PDF does not open ({type(exc).__name__}: {exc}); a damaged copy? Run `pkdata fetch` again"
+        ) from exc
+
+
+def _check_json(path: Path, spec: RemoteFile, where: str) -> None:
+    try:
+        data = json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FetchError(f"{where}: not valid JSON ({exc}); a damaged copy or an error page?") from exc
+    if (spec.keys or spec.value_keys) and not isinstance(data, dict):
+        raise FetchError(f"{where}: expected a JSON object at the top level, got {type(data).__name__}")
+    missing = [k for k in spec.keys if k not in data]
+    if missing:
+        raise FetchError(
+            f"{where}: JSON lacks the key(s) {missing} (has {sorted(data)[:10]}); the publisher may "
+            "have changed the format: pkdata's reader needs updating"
+        )
+    if spec.value_keys:
+        if not data:
+            raise FetchError(f"{where}: empty JSON object, expected entries with {list(spec.value_keys)}")
+        for key, value in data.items():
+            if not isinstance(value, dict) or any(k not in value for k in spec.value_keys):
+                raise FetchError(
+                    f"{where}: entry {key!r} lacks {list(spec.value_keys)}; the publisher may have "
+                    "changed the format: pkdata's reader needs updating"
+                )
 
 
 # --------------------------------------------------------------------------- downloading
@@ -308,9 +440,17 @@ def make_session(config: FetchConfig | None = None) -> requests.Session:
     from urllib3.util.retry import Retry
 
     config = config or FetchConfig()
-    retry = Retry(total=config.retries, connect=config.retries, read=config.retries, status=config.retries,
-                  backoff_factor=config.backoff, status_forcelist=(429, 500, 502, 503, 504),
-                  allowed_methods=frozenset({"GET", "HEAD"}), raise_on_status=False, respect_retry_after_header=True)
+    retry = Retry(
+        total=config.retries,
+        connect=config.retries,
+        read=config.retries,
+        status=config.retries,
+        backoff_factor=config.backoff,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
     session = requests.Session()
     adapter = HTTPAdapter(max_retries=retry)
     session.mount("https://", adapter)
@@ -332,8 +472,9 @@ def _progress(total: int | None, name: str, config: FetchConfig):
     return tqdm(total=total, unit="B", unit_scale=True, desc=name, leave=False)
 
 
-def _stream(session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None, config: FetchConfig
-            ) -> tuple[Path | None, dict[str, Any]]:
+def _stream(
+    session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None, config: FetchConfig
+) -> tuple[Path | None, dict[str, Any]]:
     """Download into a temporary file beside ``dest``; (None, info) when the server says 304."""
     import requests
 
@@ -353,16 +494,27 @@ def _stream(session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None,
                 if resp.status_code == 304:
                     return None, {}
                 if resp.status_code != 200:
-                    hint = ("the file is not there (not published yet, or moved)" if resp.status_code in (404, 410)
-                            else "the server refused or failed")
-                    raise FetchError(f"{spec.url}: HTTP {resp.status_code} {resp.reason}: {hint}. Nothing on disk "
-                                     "changed. Check the URL (PKDATA_UN_PDF_URL for the PDFs), try again later, or "
-                                     "use `pkdata fetch --from DIR` with a local copy")
-                info = {"etag": resp.headers.get("ETag"), "last_modified": resp.headers.get("Last-Modified"),
-                        "content_type": resp.headers.get("Content-Type", "")}
+                    hint = (
+                        "the file is not there (not published yet, or moved)"
+                        if resp.status_code in (404, 410)
+                        else "the server refused or failed"
+                    )
+                    raise FetchError(
+                        f"{spec.url}: HTTP {resp.status_code} {resp.reason}: {hint}. Nothing on disk "
+                        "changed. Check the URL (PKDATA_UN_PDF_URL for the PDFs), try again later, or "
+                        "use `pkdata fetch --from DIR` with a local copy"
+                    )
+                info = {
+                    "etag": resp.headers.get("ETag"),
+                    "last_modified": resp.headers.get("Last-Modified"),
+                    "content_type": resp.headers.get("Content-Type", ""),
+                }
                 expected = resp.headers.get("Content-Length")
-                expected_n = int(expected) if expected and expected.isdigit() and not resp.headers.get(
-                    "Content-Encoding") else None
+                expected_n = (
+                    int(expected)
+                    if expected and expected.isdigit() and not resp.headers.get("Content-Encoding")
+                    else None
+                )
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
                 tmp = Path(name)
@@ -382,7 +534,8 @@ def _stream(session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None,
                         bar.close()
                 if expected_n is not None and n != expected_n:
                     raise requests.exceptions.ChunkedEncodingError(
-                        f"body ended after {n} of {expected_n} bytes (truncated)")
+                        f"body ended after {n} of {expected_n} bytes (truncated)"
+                    )
                 info.update(sha256=h.hexdigest(), bytes=n)
                 return tmp, info
         except FetchError:
@@ -393,8 +546,10 @@ def _stream(session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None,
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
             last_error = exc
-            if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                                requests.exceptions.InvalidSchema)):
+            if isinstance(
+                exc,
+                (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema),
+            ):
                 break
         except BaseException:
             if tmp is not None:
@@ -402,17 +557,29 @@ def _stream(session, spec: RemoteFile, dest: Path, entry: dict[str, Any] | None,
             raise
     kind = type(last_error).__name__
     timeout = " (timed out)" if "Timeout" in kind or "timed out" in str(last_error) else ""
-    raise FetchError(f"{spec.url}: download failed after {config.retries + 1} attempt(s){timeout}: {kind}: "
-                     f"{last_error}. Nothing on disk changed. Check the network and run `pkdata fetch` again, "
-                     "or use `pkdata fetch --offline` / `--from DIR`")
+    raise FetchError(
+        f"{spec.url}: download failed after {config.retries + 1} attempt(s){timeout}: {kind}: "
+        f"{last_error}. Nothing on disk changed. Check the network and run `pkdata fetch` again, "
+        "or use `pkdata fetch --offline` / `--from DIR`"
+    )
 
 
-def _install(tmp: Path, spec: RemoteFile, raw: Path, manifest: dict[str, Any], info: dict[str, Any],
-             url: str) -> FetchResult:
-    """Checked temporary file -> its place (old version kept if it differs). Removes ``tmp`` on failure."""
+def _install(
+    tmp: Path,
+    spec: RemoteFile,
+    raw: Path,
+    manifest: dict[str, Any],
+    info: dict[str, Any],
+    url: str,
+    where: str | None = None,
+) -> FetchResult:
+    """Checked temporary file -> its place (old version kept if it differs). Removes ``tmp`` on failure.
+
+    ``url`` goes into the manifest; ``where`` names the file in error messages (default: ``url``).
+    """
     dest = raw / spec.dest
     try:
-        check_content(tmp, spec, info.get("content_type", ""))
+        check_content(tmp, spec, info.get("content_type", ""), where=where or url)
         sha = info.get("sha256") or sha256_file(tmp)
         size = tmp.stat().st_size
         entry = dict(manifest["files"].get(spec.dest, {}))
@@ -422,14 +589,30 @@ def _install(tmp: Path, spec: RemoteFile, raw: Path, manifest: dict[str, Any], i
             if old_sha == sha:
                 tmp.unlink()
                 status = "unchanged"
+            elif spec.keep_existing:
+                tmp.unlink()
+                return FetchResult(
+                    spec.dest,
+                    "kept",
+                    f"differs from {where or url}; the copy in {raw} is kept "
+                    "(this source's tables are edited in the repository: compare them by hand)",
+                    old_sha,
+                )
             else:
                 keep = raw / PREVIOUS / f"{spec.dest}.{old_sha[:12]}"
                 keep.parent.mkdir(parents=True, exist_ok=True)
                 if not keep.exists():
                     shutil.copy2(dest, keep)
                 prev = [p for p in entry.get("previous", []) if p.get("sha256") != old_sha]
-                prev.append({"sha256": old_sha, "bytes": dest.stat().st_size, "path": str(keep.relative_to(raw)),
-                             "retrieved_at": entry.get("retrieved_at"), "url": entry.get("url")})
+                prev.append(
+                    {
+                        "sha256": old_sha,
+                        "bytes": dest.stat().st_size,
+                        "path": str(keep.relative_to(raw)),
+                        "retrieved_at": entry.get("retrieved_at"),
+                        "url": entry.get("url"),
+                    }
+                )
                 entry["previous"] = prev
                 status = "updated"
         if status != "unchanged":
@@ -437,12 +620,26 @@ def _install(tmp: Path, spec: RemoteFile, raw: Path, manifest: dict[str, Any], i
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    entry.update({"url": url, "sha256": sha, "bytes": size, "kind": spec.kind, "group": spec.group,
-                  "publisher": spec.publisher, "retrieved_at": _now(),
-                  "etag": info.get("etag"), "last_modified": info.get("last_modified")})
+    entry.update(
+        {
+            "url": url,
+            "sha256": sha,
+            "bytes": size,
+            "kind": spec.kind,
+            "group": spec.group,
+            "source": spec.source or spec.group,
+            "publisher": spec.publisher,
+            "retrieved_at": _now(),
+            "etag": info.get("etag"),
+            "last_modified": info.get("last_modified"),
+        }
+    )
     manifest["files"][spec.dest] = entry
-    msg = {"new": "downloaded", "unchanged": "same bytes as before",
-           "updated": f"changed upstream; previous version kept in {PREVIOUS}/ until a build succeeds"}[status]
+    msg = {
+        "new": "copied from a local folder" if url.startswith("file:") else "downloaded",
+        "unchanged": "same bytes as before",
+        "updated": f"changed upstream; previous version kept in {PREVIOUS}/ until a build succeeds",
+    }[status]
     return FetchResult(spec.dest, status, msg, sha)
 
 
@@ -452,7 +649,14 @@ def _from_mirror(spec: RemoteFile, mirror: Path, raw: Path, manifest: dict[str, 
         if src.is_file():
             break
     else:
-        raise FetchError(f"{spec.dest}: not in {mirror} (looked for {list(spec.mirror_names or (spec.dest,))})")
+        looked = list(spec.mirror_names or (spec.dest,))
+        if spec.optional:
+            return FetchResult(
+                spec.dest,
+                "missing",
+                f"not in {mirror} (optional: the reference copy has no such file; looked for {looked})",
+            )
+        raise FetchError(f"{spec.dest}: not in {mirror} (looked for {looked})")
     dest = raw / spec.dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
@@ -463,7 +667,7 @@ def _from_mirror(spec: RemoteFile, mirror: Path, raw: Path, manifest: dict[str, 
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return _install(tmp, spec, raw, manifest, {}, src.resolve().as_uri())
+    return _install(tmp, spec, raw, manifest, {}, src.resolve().as_uri(), where=str(src))
 
 
 def _offline(spec: RemoteFile, raw: Path, manifest: dict[str, Any]) -> FetchResult:
@@ -473,14 +677,22 @@ def _offline(spec: RemoteFile, raw: Path, manifest: dict[str, Any]) -> FetchResu
     sha = sha256_file(dest)
     known = manifest["files"].get(spec.dest, {}).get("sha256")
     if known and known != sha:
-        return FetchResult(spec.dest, "present", "on disk, but differs from the manifest's sha256 (edited by hand?)",
-                           sha)
+        return FetchResult(
+            spec.dest, "present", "on disk, but differs from the manifest's sha256 (edited by hand?)", sha
+        )
     return FetchResult(spec.dest, "present", "on disk", sha)
 
 
-def fetch(files: Iterable[RemoteFile], raw: str | Path | None = None, *, offline: bool = False,
-          mirror: str | Path | None = None, config: FetchConfig | None = None, session=None,
-          processed: str | Path | None = None) -> list[FetchResult]:
+def fetch(
+    files: Iterable[RemoteFile],
+    raw: str | Path | None = None,
+    *,
+    offline: bool = False,
+    mirror: str | Path | None = None,
+    config: FetchConfig | None = None,
+    session=None,
+    processed: str | Path | None = None,
+) -> list[FetchResult]:
     """Fetch each file (see the module docstring); one :class:`FetchResult` per file, failures included.
 
     The manifest is rewritten (atomically) only when an entry changed (never for a failed file). Before fetching,
@@ -497,7 +709,7 @@ def fetch(files: Iterable[RemoteFile], raw: str | Path | None = None, *, offline
     manifest = load_manifest(raw)
     before = json.dumps(manifest, sort_keys=True)
     results: list[FetchResult] = []
-    if not offline and mirror is None and session is None and files:
+    if not offline and mirror is None and session is None and any(spec.url for spec in files):
         session = make_session(config)
     for spec in files:
         try:
@@ -505,12 +717,20 @@ def fetch(files: Iterable[RemoteFile], raw: str | Path | None = None, *, offline
                 results.append(_offline(spec, raw, manifest))
             elif mirror is not None:
                 results.append(_from_mirror(spec, Path(mirror), raw, manifest))
+            elif not spec.url:
+                result = _offline(spec, raw, manifest)
+                result.message = (
+                    f"{result.message}; no download address recorded for source {spec.source!r} "
+                    "(pkdata/data/sources.toml): use `pkdata fetch --from DIR` with a local copy"
+                )
+                results.append(result)
             else:
                 entry = manifest["files"].get(spec.dest)
                 tmp, info = _stream(session, spec, raw / spec.dest, entry, config)
                 if tmp is None:
-                    results.append(FetchResult(spec.dest, "unchanged", "not modified (HTTP 304)", entry and entry.get(
-                        "sha256")))
+                    results.append(
+                        FetchResult(spec.dest, "unchanged", "not modified (HTTP 304)", entry and entry.get("sha256"))
+                    )
                     continue
                 results.append(_install(tmp, spec, raw, manifest, info, spec.url))
         except FetchError as exc:
@@ -584,8 +804,13 @@ def restore_previous(raw: str | Path | None = None) -> list[str]:
             aside = raw / PREVIOUS / f"{dest}.{current_sha[:12]}"
             aside.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(target, aside)
-            current = {"sha256": current_sha, "bytes": entry.get("bytes"), "path": str(aside.relative_to(raw)),
-                       "retrieved_at": entry.get("retrieved_at"), "url": entry.get("url")}
+            current = {
+                "sha256": current_sha,
+                "bytes": entry.get("bytes"),
+                "path": str(aside.relative_to(raw)),
+                "retrieved_at": entry.get("retrieved_at"),
+                "url": entry.get("url"),
+            }
         else:
             current = None
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
@@ -593,8 +818,16 @@ def restore_previous(raw: str | Path | None = None) -> list[str]:
         shutil.copyfile(src, name)
         os.replace(name, target)
         src.unlink()
-        entry.update({"sha256": old["sha256"], "bytes": old["bytes"], "url": old.get("url"),
-                      "retrieved_at": old.get("retrieved_at"), "etag": None, "last_modified": None})
+        entry.update(
+            {
+                "sha256": old["sha256"],
+                "bytes": old["bytes"],
+                "url": old.get("url"),
+                "retrieved_at": old.get("retrieved_at"),
+                "etag": None,
+                "last_modified": None,
+            }
+        )
         entry["previous"] = [p for p in prev[:-1]] + ([current] if current else [])
         restored.append(dest)
     if restored:
@@ -605,8 +838,9 @@ def restore_previous(raw: str | Path | None = None) -> list[str]:
 # --------------------------------------------------------------------------- what a build changed
 
 
-def changes(old_table, new_table, old_months: dict[str, Any] | None, new_months: dict[str, Any] | None
-            ) -> dict[str, Any]:
+def changes(
+    old_table, new_table, old_months: dict[str, Any] | None, new_months: dict[str, Any] | None
+) -> dict[str, Any]:
     """What changed between two contributions tables: months added/removed, rows added/removed/changed.
 
     >>> import pandas as pd
@@ -644,7 +878,8 @@ def changes(old_table, new_table, old_months: dict[str, Any] | None, new_months:
     changed = int((o.to_numpy() != n.to_numpy()).any(axis=1).sum()) if len(both) else 0
     om, nm = set(old_months or {}), set(new_months or {})
     return {
-        "months_added": sorted(nm - om), "months_removed": sorted(om - nm),
+        "months_added": sorted(nm - om),
+        "months_removed": sorted(om - nm),
         "rows_added": int(len(new.index.difference(old.index))),
         "rows_removed": int(len(old.index.difference(new.index))),
         "rows_changed": changed,
@@ -664,13 +899,31 @@ def add_fetch_args(p) -> None:
     """
     p.add_argument("--raw", help="raw folder to fill (default data/raw or PKDATA_RAW)")
     p.add_argument("--offline", action="store_true", help="no network: use and report only what is on disk")
-    p.add_argument("--from", dest="mirror", metavar="DIR",
-                   help="take the files from a local mirror (e.g. ../shared/reference) instead of the network")
-    p.add_argument("--only", help=f"comma-separated groups to fetch: {', '.join(GROUPS)} (default all)")
-    p.add_argument("--months", help="monthly PDFs to fetch, FIRST[:LAST] as YYYY-MM (default 2015-01 to last month)")
+    p.add_argument(
+        "--from",
+        dest="mirror",
+        metavar="DIR",
+        help="take the files from a local mirror (e.g. ../shared/reference) instead of the network",
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="every source of the registry (pkdata/data/sources.toml), not only the personnel ones",
+    )
+    p.add_argument(
+        "--only",
+        help="comma-separated source ids or groups to fetch (groups: "
+        f"{', '.join(GROUPS)}; default: those groups; `pkdata fetch --only x` lists the ids)",
+    )
+    p.add_argument(
+        "--months",
+        help="monthly PDFs to fetch, FIRST[:LAST] as YYYY-MM (default 2015-01 to last month; "
+        "with --from, the months DIR holds)",
+    )
     p.add_argument("--retries", type=int, default=4, help="retries per file on network errors and 5xx (default 4)")
     p.add_argument("--timeout", type=float, default=60.0, help="read timeout in seconds (default 60)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every missing file")
 
 
 def _specs(args) -> list[RemoteFile]:
@@ -678,21 +931,38 @@ def _specs(args) -> list[RemoteFile]:
     if args.months:
         first, _, last = args.months.partition(":")
         months = (first, last or first)
-    groups = args.only.split(",") if args.only else GROUPS
-    return registry(args.raw, months=months, groups=[g.strip() for g in groups])
+    if args.only:
+        groups = [g.strip() for g in args.only.split(",") if g.strip()]
+    else:
+        groups = ["all"] if getattr(args, "all", False) else list(GROUPS)
+    return registry(args.raw, months=months, groups=groups, mirror=args.mirror)
 
 
 def _run_fetch(args) -> list[FetchResult]:
-    config = FetchConfig(retries=args.retries, timeout=(10.0, args.timeout),
-                         progress=False if args.no_progress else None)
-    results = fetch(_specs(args), args.raw, offline=args.offline, mirror=args.mirror, config=config,
-                    processed=getattr(args, "out", None))
+    config = FetchConfig(
+        retries=args.retries, timeout=(10.0, args.timeout), progress=False if args.no_progress else None
+    )
+    results = fetch(
+        _specs(args),
+        args.raw,
+        offline=args.offline,
+        mirror=args.mirror,
+        config=config,
+        processed=getattr(args, "out", None),
+    )
     counts: dict[str, int] = {}
+    verbose = getattr(args, "verbose", False)
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
-        if r.status in ("new", "updated", "failed", "missing"):
+        # Missing files are listed with -v only: offline, every file not yet on disk is one.
+        if r.status in ("new", "updated", "failed", "kept") or (r.status == "missing" and verbose):
             print(f"{r.status:>9}: {r.dest}: {r.message}")
     print("fetch: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to fetch"))
+    if counts.get("missing"):
+        print(f"fetch: {counts['missing']} file(s) not in {args.raw or paths.raw_dir()}"
+              + (" (offline)" if args.offline else "")
+              + f"; `pkdata build` reads those from the reference copies ({paths.reference_dir()}) where it has "
+              "them" + ("" if verbose else "; -v lists them"))
     return results
 
 
@@ -723,7 +993,7 @@ def cli_update(args) -> int:
     """``pkdata update``: fetch, then build, then print what changed in the contributions table."""
     import pandas as pd
 
-    from pkdata import build as build_mod
+    from pkdata.build.pipeline import build
 
     out = Path(args.out) if args.out else paths.processed_dir()
     old_table = pd.read_parquet(out / "contributions.parquet") if (out / "contributions.parquet").exists() else None
@@ -731,21 +1001,36 @@ def cli_update(args) -> int:
     results = _run_fetch(args)
     failed = [r for r in results if r.status == "failed"]
     try:
-        manifest = build_mod.build(raw=args.raw, out=out, workers=args.workers)
+        manifest = build(raw=args.raw, out=out, workers=args.workers,
+                         inputs="only" if getattr(args, "raw_only", False) else "add",
+                         allow_shrink=bool(getattr(args, "allow_shrink", False)))
     except PkdataError as exc:
         kept = any(load_manifest(args.raw)["files"].get(r.dest, {}).get("previous") for r in results)
         print(f"update: build failed, {out} is unchanged: {exc}", file=sys.stderr)
         if kept:
-            print("update: the previous versions of changed files are kept in data/raw/.previous; "
-                  "`pkdata fetch --restore` puts them back", file=sys.stderr)
+            print(
+                "update: the previous versions of changed files are kept in data/raw/.previous; "
+                "`pkdata fetch --restore` puts them back",
+                file=sys.stderr,
+            )
         return 1
     prune_previous(args.raw, out)
     new_table = pd.read_parquet(out / "contributions.parquet") if (out / "contributions.parquet").exists() else None
-    c = changes(old_table, new_table, old_manifest.get("contributions", {}).get("months"),
-                manifest.get("contributions", {}).get("months"))
-    print(f"update: months added: {', '.join(c['months_added']) or 'none'}; "
-          f"months removed: {', '.join(c['months_removed']) or 'none'}")
+    c = changes(
+        old_table,
+        new_table,
+        old_manifest.get("contributions", {}).get("months"),
+        manifest.get("contributions", {}).get("months"),
+    )
+    print(
+        f"update: months added: {', '.join(c['months_added']) or 'none'}; "
+        f"months removed: {', '.join(c['months_removed']) or 'none'}"
+    )
     print(f"update: rows added {c['rows_added']:,}, removed {c['rows_removed']:,}, changed {c['rows_changed']:,}")
+    from pkdata.build.expected import differences
+
+    for line in differences(manifest):
+        print(f"update: {line}")
     if failed:
         print(f"update: {len(failed)} file(s) could not be fetched; the build used the copies on disk", file=sys.stderr)
         return 1
