@@ -83,9 +83,9 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str
 def decode_utf8(data: bytes, file: str) -> str:
     """UTF-8 text (a byte-order mark allowed), or a ParseError naming the file and the row of the first bad byte.
 
-    >>> decode_utf8(b"a,b\\n1,\\xe9\\n", "f.csv")
+    >>> decode_utf8(b"a,b\\n1,\\xe9\\n", "f.csv")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    pkdata.errors.ParseError: f.csv, row 2: byte 0xe9 at column 3 is not UTF-8; save the file as UTF-8 (it looks like Latin-1 or Windows-1252)
+    pkdata.errors.ParseError: f.csv, row 2: byte 0xe9 at column 3 is not UTF-8; save the file as UTF-8 ...
     """
     try:
         return data.decode("utf-8-sig")
@@ -93,7 +93,7 @@ def decode_utf8(data: bytes, file: str) -> str:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         row = data.count(b"\n", 0, exc.start) + 1
         raise ParseError(file, f"byte 0x{data[exc.start]:02x} at column {exc.start - line_start + 1} is not UTF-8; "
-                         "save the file as UTF-8 (it looks like Latin-1 or Windows-1252)", row=row) from None
+                         "save the file as UTF-8 (a Latin-1 or Windows-1252 file has such bytes)", row=row) from None
 
 
 def parse_date(value: str, *, file: str, row: int, column: str) -> pd.Timestamp | None:
