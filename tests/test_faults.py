@@ -25,6 +25,7 @@ import pytest
 import pkdata
 from pkdata import paths, store
 from pkdata.build import build
+from pkdata.cli import main
 from pkdata.errors import InconsistentDataError, ParseError, PkdataError, ShrinkError
 
 from .helpers import folder_digest, raw_with_reports
@@ -397,7 +398,7 @@ def test_cut_tables_and_broken_manifests_are_one_line_errors(tmp_path):
     assert "Traceback" in r.stderr  # --debug shows it
 
 
-def test_claims_on_a_manifest_with_empty_dates(tmp_path):
+def test_claims_on_a_manifest_with_empty_dates(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     shutil.copytree(COMMITTED, out)
     m = json.loads((out / "manifest.json").read_text())
@@ -408,9 +409,9 @@ def test_claims_on_a_manifest_with_empty_dates(tmp_path):
             changed += 1
     assert changed
     (out / "manifest.json").write_text(json.dumps(m))
-    r = cli("claims", env={"PKDATA_DATA": str(out)})
-    assert r.returncode == 0, r.stderr
-    assert "Traceback" not in r.stderr
+    monkeypatch.setenv("PKDATA_DATA", str(out))
+    assert main(["claims"]) == 0
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_an_ascii_terminal_and_a_closed_pipe_get_no_traceback():
@@ -436,21 +437,24 @@ def test_outputs_that_are_files_are_one_line_errors(tmp_path):
 # --------------------------------------------------------------------------- 3. figures
 
 
-def test_a_kill_between_the_png_and_the_svg_redraws_on_the_next_run(tmp_path):
+def test_a_kill_between_the_png_and_the_svg_redraws_on_the_next_run(tmp_path, monkeypatch):
+    from pkdata import figures
+
+    monkeypatch.setenv("PKDATA_DATA", str(COMMITTED))
     out = tmp_path / "figs"
-    args = ["figures", "--out", str(out), "--only", "p5_over_time"]
-    assert cli(*args).returncode == 0
+    assert figures.render_all(out, only=["p5_over_time"]) == {"p5_over_time": "drawn"}
     good = folder_digest(out)
-    r = cli(*args, "--force", env={"PKDATA_FAULT": "figure_png"})
+    r = cli("figures", "--out", str(out), "--only", "p5_over_time", "--force", env={"PKDATA_FAULT": "figure_png"})
     assert r.returncode == -signal.SIGKILL
-    # a leftover .part of the SVG, and no stamp: the chart is not up to date
-    again = cli(*args)
-    assert again.returncode == 0 and "drawn" in again.stdout and "1 drawn" in again.stdout
+    assert any(p.name.endswith(".part") for p in out.iterdir())  # the SVG's, cut short
+    # no stamp (removed before drawing): the chart is not up to date; the dead run's .part goes
+    assert figures.render_all(out, only=["p5_over_time"]) == {"p5_over_time": "drawn"}
     assert folder_digest(out) == good
     # a cut PNG under a good stamp: the stamp's sha256 says redraw
     (out / "p5_over_time.png").write_bytes(b"")
-    assert "1 drawn" in cli(*args).stdout
+    assert figures.render_all(out, only=["p5_over_time"]) == {"p5_over_time": "drawn"}
     assert folder_digest(out) == good
+    assert figures.render_all(out, only=["p5_over_time"]) == {"p5_over_time": "unchanged"}
 
 
 # --------------------------------------------------------------------------- processes and leftovers
@@ -477,8 +481,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("sig, via_cli", [(signal.SIGKILL, False), (signal.SIGTERM, False), (signal.SIGTERM, True),
-                                          (signal.SIGINT, True)])
+@pytest.mark.parametrize("sig, via_cli", [(signal.SIGKILL, False), (signal.SIGTERM, True), (signal.SIGINT, True)])
 def test_no_worker_outlives_a_killed_build(tmp_path, fixture_pdf, sig, via_cli):
     raw = raw_with_reports(tmp_path, fixture_pdf, [A, B])
     if via_cli:  # `pkdata build`: SIGTERM and Ctrl-C stop the pool and exit with one line
@@ -524,3 +527,71 @@ def test_leftovers_of_dead_runs_are_removed_by_the_next_run(tmp_path, warm, buil
 
     atomic.clean_leftovers(figs)  # what render_all does first
     assert [p.name for p in figs.iterdir()] == [f".p5_over_time.png.{os.getpid()}.part"]
+
+
+# --------------------------------------------------------------------------- fetch
+
+
+def test_fetch_months_are_validated():
+    from pkdata.build.fetch import FetchError, parse_months
+
+    for bad in ("2018-13", "2018", "18-01", "2019-06:2019-01", ""):
+        with pytest.raises(FetchError, match="--months"):
+            parse_months(bad)
+    one_line_error(cli("fetch", "--only", "un_pdf", "--months", "2018-13", "--offline"), "'2018-13' is not a month")
+
+
+def test_fetch_without_network_gives_up_at_the_deadline(tmp_path):
+    """A server that accepts and never answers: retries stop at the file's deadline, nothing on disk changes."""
+    import socket
+
+    from pkdata.build import fetch as f
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)  # connections complete in the backlog; nothing is ever sent
+    try:
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/UN_country_contributions_2019_08.pdf"
+        spec = f.RemoteFile("un_monthly_pdfs/UN_country_contributions_2019_08.pdf", url, "pdf", "un_pdf", "UN")
+        config = f.FetchConfig(retries=50, backoff=0.05, timeout=(0.5, 0.3), deadline=1.5, progress=False)
+        t = time.perf_counter()
+        (res,) = f.fetch([spec], tmp_path / "raw", config=config)
+        elapsed = time.perf_counter() - t
+    finally:
+        server.close()
+    assert res.status == "failed" and "gave up after 1.5 s" in res.message and "Nothing on disk changed" in res.message
+    assert elapsed < 4, elapsed  # 50 retries of 0.3 s would take 15 s
+    assert not [p for p in (tmp_path / "raw").rglob("*") if p.is_file()]
+
+
+def test_fetch_has_one_retry_layer(httpserver, tmp_path):
+    from pkdata.build import fetch as f
+
+    httpserver.expect_request("/x.pdf").respond_with_data("busy", status=503)
+    spec = f.RemoteFile("un_monthly_pdfs/x.pdf", httpserver.url_for("/x.pdf"), "pdf", "un_pdf", "UN")
+    (res,) = f.fetch([spec], tmp_path / "raw", config=f.FetchConfig(retries=2, backoff=0, progress=False))
+    assert res.status == "failed" and "HTTP 503" in res.message
+    assert len(httpserver.log) == 3  # 1 + 2 retries (the session adds none of its own)
+
+
+def test_fetch_progress_shows_for_every_download_after_a_second():
+    from pkdata.build import fetch as f
+
+    bar = f._progress(None, "report.pdf", f.FetchConfig(progress=True))  # size unknown, small or large
+    assert bar is not None and bar.delay <= 1.0
+    bar.close()
+    assert f._progress(10, "report.pdf", f.FetchConfig(progress=False)) is None
+
+
+def test_a_bad_copy_in_a_mirror_folder_names_the_local_file(tmp_path, fixture_pdf):
+    from pkdata.build import fetch as f
+
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    cut = mirror / "UN_country_contributions_2019_08.pdf"
+    cut.write_bytes(fixture_pdf(A).read_bytes()[:5000])
+    spec = f.RemoteFile(f"un_monthly_pdfs/{cut.name}", "https://example.org/x.pdf", "pdf", "un_pdf", "UN",
+                        mirror_names=(cut.name,))
+    (res,) = f.fetch([spec], tmp_path / "raw", mirror=mirror, config=f.FetchConfig(progress=False))
+    assert res.status == "failed" and res.message.startswith(f"{cut}: ") and "example.org" not in res.message
+    assert not [p for p in (tmp_path / "raw").rglob("*") if p.is_file()]
