@@ -40,11 +40,21 @@ def months(out: Path) -> list[str]:
     return sorted(json.loads((out / "manifest.json").read_text())["contributions"]["months"])
 
 
-def run_build(raw: Path, out: Path, cache: Path, *, fault: str | None = None, workers: int = 1,
-              wait: bool = True, allow_shrink: bool = False) -> subprocess.CompletedProcess | subprocess.Popen:
+def run_build(
+    raw: Path,
+    out: Path,
+    cache: Path,
+    *,
+    fault: str | None = None,
+    workers: int = 1,
+    wait: bool = True,
+    allow_shrink: bool = False,
+) -> subprocess.CompletedProcess | subprocess.Popen:
     """``build()`` of the UN PDF step in a subprocess (killed at ``fault`` if given)."""
-    code = (f"from pkdata.build import build; build(raw={str(raw)!r}, out={str(out)!r}, cache={str(cache)!r}, "
-            f"steps={STEP!r}, workers={workers}, allow_shrink={allow_shrink})")
+    code = (
+        f"from pkdata.build import build; build(raw={str(raw)!r}, out={str(out)!r}, cache={str(cache)!r}, "
+        f"steps={STEP!r}, workers={workers}, allow_shrink={allow_shrink})"
+    )
     env = {**os.environ, "PKDATA_FAULT": fault or ""}
     if not wait:
         return subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.PIPE)
@@ -52,8 +62,14 @@ def run_build(raw: Path, out: Path, cache: Path, *, fault: str | None = None, wo
 
 
 def cli(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pkdata", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})}, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "pkdata", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        **kw,
+    )
 
 
 def one_line_error(result: subprocess.CompletedProcess, *words: str) -> None:
@@ -74,8 +90,13 @@ def warm(tmp_path_factory, fixture_pdf) -> dict[str, Path]:
     raw_ab = raw_with_reports(root / "ab", fixture_pdf, [A, B])
     build(raw=raw_ab, out=root / "clean_ab", cache=cache, steps=STEP, workers=1)
     build(raw=raw_a, out=root / "clean_a", cache=cache, steps=STEP, workers=1)
-    return {"cache": cache, "raw_a": raw_a, "raw_ab": raw_ab, "clean_a": root / "clean_a",
-            "clean_ab": root / "clean_ab"}
+    return {
+        "cache": cache,
+        "raw_a": raw_a,
+        "raw_ab": raw_ab,
+        "clean_a": root / "clean_a",
+        "clean_ab": root / "clean_ab",
+    }
 
 
 @pytest.fixture
@@ -227,8 +248,10 @@ def test_concurrent_builds_and_reads_never_pair_one_builds_manifest_with_another
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        procs = [run_build(warm["raw_a" if i % 2 else "raw_ab"], out, warm["cache"], wait=False, allow_shrink=True)
-                 for i in range(4)]
+        procs = [
+            run_build(warm["raw_a" if i % 2 else "raw_ab"], out, warm["cache"], wait=False, allow_shrink=True)
+            for i in range(4)
+        ]
         for p in procs:
             assert p.wait(timeout=120) == 0, p.stderr.read().decode()
     finally:
@@ -315,15 +338,18 @@ def test_a_name_and_code_that_disagree_fail_naming_file_and_row(tmp_path, fixtur
         read_gender_file(bad)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: pkdata.snapshot("2018"), "'2018' is a year"),
-    (lambda: pkdata.snapshot(201809), "201809 is a number.*'2018-09'"),
-    (lambda: pkdata.snapshot(""), "'' is not a month"),
-    (lambda: pkdata.snapshot("2018-13"), "'2018-13' is not a month"),
-    (lambda: pkdata.p5("2018"), "'2018' is a year"),
-    (lambda: pkdata.fatalities("ZZZ"), "iso3='ZZZ': not an ISO 3166"),
-    (lambda: pkdata.fatalities(mission="NOSUCH"), "mission='NOSUCH': no such mission"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: pkdata.snapshot("2018"), "'2018' is a year"),
+        (lambda: pkdata.snapshot(201809), "201809 is a number.*'2018-09'"),
+        (lambda: pkdata.snapshot(""), "'' is not a month"),
+        (lambda: pkdata.snapshot("2018-13"), "'2018-13' is not a month"),
+        (lambda: pkdata.p5("2018"), "'2018' is a year"),
+        (lambda: pkdata.fatalities("ZZZ"), "iso3='ZZZ': not an ISO 3166"),
+        (lambda: pkdata.fatalities(mission="NOSUCH"), "mission='NOSUCH': no such mission"),
+    ],
+)
 def test_bad_arguments_are_clear_errors(call, message, monkeypatch):
     monkeypatch.setenv("PKDATA_DATA", str(COMMITTED))
     with pytest.raises(PkdataError, match=message):
@@ -347,8 +373,9 @@ def test_upper_case_pdf_names_are_read(tmp_path, fixture_pdf, warm):
     raw.mkdir(parents=True)
     (raw / "UN_COUNTRY_CONTRIBUTIONS_2019_08.PDF").symlink_to(fixture_pdf(A))
     m = build(raw=raw.parent, out=tmp_path / "out", cache=warm["cache"], steps=STEP, workers=1)
-    assert m["contributions"]["months"] == {"2019-08": {"source": "UN_COUNTRY_CONTRIBUTIONS_2019_08.PDF",
-                                                        "granularity": "country+gender"}}
+    assert m["contributions"]["months"] == {
+        "2019-08": {"source": "UN_COUNTRY_CONTRIBUTIONS_2019_08.PDF", "granularity": "country+gender"}
+    }
 
 
 # --------------------------------------------------------------------------- tracebacks -> one line
@@ -361,13 +388,16 @@ def _with_bad_byte(src: Path, dst: Path, line: int) -> Path:
     return dst
 
 
-@pytest.mark.parametrize("reader, source", [
-    ("un_fatalities:read_fatalities", "fatalities/DPPADPOSS-FATALITIES.csv"),
-    ("un_missions:read_pko", "missions/DPPADPOSS-PKO.csv"),
-    ("un_missions:read_crosswalk", "missions/unpko_country_crosswalk.csv"),
-    ("un_missions:read_overrides", "curated:mission_overrides.csv"),
-    ("un_fatalities:read_exclusions", "curated:fatality_exclusions.csv"),
-])
+@pytest.mark.parametrize(
+    "reader, source",
+    [
+        ("un_fatalities:read_fatalities", "fatalities/DPPADPOSS-FATALITIES.csv"),
+        ("un_missions:read_pko", "missions/DPPADPOSS-PKO.csv"),
+        ("un_missions:read_crosswalk", "missions/unpko_country_crosswalk.csv"),
+        ("un_missions:read_overrides", "curated:mission_overrides.csv"),
+        ("un_fatalities:read_exclusions", "curated:fatality_exclusions.csv"),
+    ],
+)
 def test_non_utf8_bytes_name_the_file_and_row(tmp_path, fixtures, reader, source):
     from importlib import import_module
 
@@ -417,8 +447,9 @@ def test_claims_on_a_manifest_with_empty_dates(tmp_path, monkeypatch, capsys):
 def test_an_ascii_terminal_and_a_closed_pipe_get_no_traceback():
     r = cli("claims", env={"PYTHONIOENCODING": "ascii"})
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
-    p = subprocess.Popen([sys.executable, "-m", "pkdata", "info", "--months"], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "pkdata", "info", "--months"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     p.stdout.close()  # like `| head -1` having read its line
     err = p.stderr.read().decode()
     assert p.wait(timeout=60) == 141 and "Traceback" not in err and "Exception ignored" not in err, err
@@ -485,9 +516,12 @@ def _alive(pid: int) -> bool:
 def test_no_worker_outlives_a_killed_build(tmp_path, fixture_pdf, sig, via_cli):
     raw = raw_with_reports(tmp_path, fixture_pdf, [A, B])
     if via_cli:  # `pkdata build`: SIGTERM and Ctrl-C stop the pool and exit with one line
-        p = subprocess.Popen([sys.executable, "-m", "pkdata", "build", "--raw", str(raw), "--raw-only", "--out",
-                              str(tmp_path / "out")], env={**os.environ, "PKDATA_CACHE": str(tmp_path / "cache")},
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        p = subprocess.Popen(
+            [sys.executable, "-m", "pkdata", "build", "--raw", str(raw), "--raw-only", "--out", str(tmp_path / "out")],
+            env={**os.environ, "PKDATA_CACHE": str(tmp_path / "cache")},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
     else:
         p = run_build(raw, tmp_path / "out", tmp_path / "cache", workers=2, wait=False)
     deadline = time.time() + 60
@@ -590,8 +624,9 @@ def test_a_bad_copy_in_a_mirror_folder_names_the_local_file(tmp_path, fixture_pd
     mirror.mkdir()
     cut = mirror / "UN_country_contributions_2019_08.pdf"
     cut.write_bytes(fixture_pdf(A).read_bytes()[:5000])
-    spec = f.RemoteFile(f"un_monthly_pdfs/{cut.name}", "https://example.org/x.pdf", "pdf", "un_pdf", "UN",
-                        mirror_names=(cut.name,))
+    spec = f.RemoteFile(
+        f"un_monthly_pdfs/{cut.name}", "https://example.org/x.pdf", "pdf", "un_pdf", "UN", mirror_names=(cut.name,)
+    )
     (res,) = f.fetch([spec], tmp_path / "raw", mirror=mirror, config=f.FetchConfig(progress=False))
     assert res.status == "failed" and res.message.startswith(f"{cut}: ") and "example.org" not in res.message
     assert not [p for p in (tmp_path / "raw").rglob("*") if p.is_file()]
