@@ -43,3 +43,19 @@ def doctor_pdf(src: Path, dst: Path, page: int, old: str, new: str) -> int:
         pg.insert_text((w[0], w[3] - (w[3] - w[1]) * 0.22), new, fontsize=size)
     doc.save(dst)
     return len(hits)
+
+
+def replace_table(folder: Path, name: str, frame, **parquet_options) -> None:
+    """Write ``frame`` as ``folder/<name>.parquet`` and record its sha256, rows and columns in the manifest,
+    as a build would (the loaders refuse a table whose sha256 the manifest does not name)."""
+    import json
+
+    frame.to_parquet(folder / f"{name}.parquet", index=False, **parquet_options)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["tables"][name] = {
+        "file": f"{name}.parquet",
+        "rows": int(len(frame)),
+        "columns": [str(c) for c in frame.columns],
+        "sha256": hashlib.sha256((folder / f"{name}.parquet").read_bytes()).hexdigest(),
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))

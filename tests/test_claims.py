@@ -22,6 +22,8 @@ import pytest
 from pkdata import claims, paths
 from pkdata.cli import main
 
+from .helpers import replace_table
+
 COMMITTED = paths.REPO_DIR / "data" / "processed"
 ALL = list(claims.CLAIMS)
 #: The seven claims all supported at the report's date (the eighth, active_combat_zones: tests/test_combat_zones.py).
@@ -44,7 +46,7 @@ def doctored(tmp_path, monkeypatch) -> Callable[..., Path]:
         if frame is None:
             (out / f"{table}.parquet").unlink()
         else:
-            frame.to_parquet(out / f"{table}.parquet", index=False)
+            replace_table(out, table, frame)
         monkeypatch.setenv("PKDATA_DATA", str(out))
         return out
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from pkdata import figures
 from pkdata.cli import main
 
-from .helpers import folder_digest
+from .helpers import folder_digest, replace_table
 
 
 def test_every_chart_is_written_deterministically_and_skipped_when_unchanged(tmp_path, capsys):
@@ -31,9 +33,10 @@ def test_a_changed_table_redraws_only_the_charts_that_read_it(tmp_path, monkeypa
     monkeypatch.setenv("PKDATA_DATA", str(data))
     out = tmp_path / "figs"
     figures.render_all(out, only=["funding_shares", "p5_over_time"])
-    manifest = json.loads((data / "manifest.json").read_text())
-    manifest["tables"]["assessments"]["sha256"] = "0" * 64  # as if the assessments table had been rebuilt
-    (data / "manifest.json").write_text(json.dumps(manifest))
+    before = json.loads((data / "manifest.json").read_text())["tables"]["assessments"]["sha256"]
+    # as if the assessments table had been rebuilt: the same rows, other bytes (compression), a new sha256
+    replace_table(data, "assessments", pd.read_parquet(data / "assessments.parquet"), compression="gzip")
+    assert json.loads((data / "manifest.json").read_text())["tables"]["assessments"]["sha256"] != before
     status = figures.render_all(out, only=["funding_shares", "p5_over_time"])
     assert status == {"funding_shares": "drawn", "p5_over_time": "unchanged"}
 

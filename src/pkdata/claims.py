@@ -565,9 +565,11 @@ def _fatality_coverage(d: _Data, table: pd.DataFrame) -> tuple[pd.Timestamp, pd.
         entry = d.manifest_sources().get(name, {})
         for part in str(entry.get("last_update", "")).split(","):
             try:
-                updates.append(pd.Timestamp(part.strip()))
+                day = pd.Timestamp(part.strip())
             except ValueError:
                 continue
+            if not pd.isna(day):  # an empty or broken last_update is no date (pd.Timestamp("") is NaT)
+                updates.append(day)
     if updates:
         return first, max(updates).normalize(), "the file's last_update in the manifest"
     return first, table["date"].max().normalize(), "the latest incident date in the table"

@@ -20,6 +20,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     from pkdata import store
 
     m = store.manifest(args.data)
+    problems = store.verify(args.data)
     print("Tables:")
     for name, meta in m["tables"].items():
         print(f"  {name:<16} {meta['rows']:>8,} rows  {meta['file']}")
@@ -55,6 +56,31 @@ def _cmd_info(args: argparse.Namespace) -> int:
         print("Exclusions the build made on purpose (known defects of a source):")
         print(_table(["table", "file", "action", "how many", "reason"], rows))
     _print_quality(args.data, m)
+    for line in problems:
+        print(f"problem: {line}", file=sys.stderr)
+    if problems:
+        print("pkdata info: the folder is inconsistent; `pkdata verify --repair` or `pkdata build` fixes it",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from pkdata import atomic, paths, store
+
+    folder = args.data or paths.processed_dir()
+    if args.repair:
+        for line in atomic.repair(folder):
+            print(line)
+    problems = store.verify(folder)
+    for line in problems:
+        print(f"problem: {line}", file=sys.stderr)
+    if problems:
+        print(f"pkdata verify: {folder} is inconsistent; run `pkdata verify --repair`, `pkdata build` again, "
+              f"or `git checkout {folder}`", file=sys.stderr)
+        return 1
+    tables = store.manifest(folder)["tables"]
+    print(f"{folder}: {len(tables)} tables, each matching its manifest sha256 and columns")
     return 0
 
 
@@ -141,6 +167,14 @@ def _register() -> None:
 
     COMMANDS["info"] = ("sources, months covered and missing, rows", info_args, _cmd_info)
 
+    def verify_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
+        p.add_argument("--repair", action="store_true",
+                       help="first finish an interrupted build's switch of files (or remove its leftovers)")
+
+    COMMANDS["verify"] = ("check that every processed table is the one its manifest names (sha256, columns)",
+                          verify_args, _cmd_verify)
+
     def burden_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("year", help="calendar year, e.g. 2019")
         p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
@@ -218,6 +252,7 @@ _register()
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 data error, 2 usage)."""
     parser = argparse.ArgumentParser(prog="pkdata", description="UN peacekeeping data as checked tables and charts")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
     argv = list(sys.argv[1:] if argv is None else argv)
     chosen = next((a for a in argv if not a.startswith("-")), None)
@@ -226,8 +261,68 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name == chosen:  # only the chosen command's options: the others' modules stay unimported
             add_args(p)
     args = parser.parse_args(argv)
+    _robust_streams()
+    previous = _stop_on_sigterm()
     try:
-        return COMMANDS[args.command][2](args)
-    except PkdataError as exc:
-        print(f"pkdata {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+        code = COMMANDS[args.command][2](args)
+        sys.stdout.flush()
+        return code
+    except BaseException as exc:
+        if args.debug or isinstance(exc, SystemExit):
+            raise
+        return _report(args.command, exc)
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _robust_streams() -> None:
+    """Text the terminal's encoding cannot show is escaped, not a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and getattr(stream, "errors", "strict") == "strict":
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
+def _stop_on_sigterm() -> Any:
+    """SIGTERM unwinds like Ctrl-C (temporary files removed, worker processes stopped); returns the old handler."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum: int, frame: Any) -> None:
+        print("pkdata: stopped (SIGTERM); nothing half-written was kept", file=sys.stderr)
+        raise SystemExit(128 + signum)
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
+def _report(command: str, exc: BaseException) -> int:
+    """One line on stderr for an error (no traceback; ``pkdata --debug`` shows it); the exit code."""
+    import os
+
+    if isinstance(exc, BrokenPipeError):  # e.g. `pkdata info | head -1`: the reader has what it wanted
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
+    if isinstance(exc, KeyboardInterrupt):
+        print(f"pkdata {command}: interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130
+    if isinstance(exc, PkdataError):
+        message = str(exc)
+    elif isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        message = (f"{where}{exc.strerror or exc}; check that the path exists and that you may read (or write) it")
+    else:
+        message = (f"unexpected {type(exc).__name__}: {exc}. This is a bug in pkdata or an input it does not "
+                   "check yet; run `pkdata --debug ...` for the traceback and report it")
+    print(f"pkdata {command}: error: {message}", file=sys.stderr)
+    return 1

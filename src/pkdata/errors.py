@@ -88,3 +88,11 @@ def strict_map(values, lookup, kind: str, *, file: str | None = None) -> dict[st
 
 class DataNotFoundError(PkdataError):
     """A processed table or reference folder is missing."""
+
+
+class InconsistentDataError(PkdataError):
+    """The processed folder does not hold what its manifest says (an interrupted build, a replaced file)."""
+
+
+class ShrinkError(PkdataError):
+    """A build would drop months that the processed data already has (``allow_shrink`` / ``--allow-shrink``)."""

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pkdata import paths, store
+from pkdata import atomic, paths, store
+from pkdata.hashes import sha256_file
 
 
 @dataclass(frozen=True)
@@ -110,13 +111,33 @@ def render(name: str, out_dir: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     fig = getattr(charts, chart.function)(**chart.kwargs)
     files = [out / f"{name}.png", out / f"{name}.svg"]
+    parts = [atomic.part_name(f) for f in files]  # written whole under a temporary name, then renamed
     try:
-        fig.savefig(files[0], dpi=150, metadata={"Software": None})
+        fig.savefig(parts[0], format="png", dpi=150, metadata={"Software": None})
         with plt.rc_context({"svg.hashsalt": "pkdata", "svg.fonttype": "path"}):
-            fig.savefig(files[1], metadata={"Date": None, "Creator": None})
+            fig.savefig(parts[1], format="svg", metadata={"Date": None, "Creator": None})
+        atomic.replace_from(parts[0], files[0])
+        atomic.fault_point("figure_png")
+        atomic.replace_from(parts[1], files[1])
     finally:
         plt.close(fig)
+        for part in parts:
+            part.unlink(missing_ok=True)
     return files
+
+
+def _stamp(key: str, files: list[Path]) -> str:
+    return json.dumps({"key": key, "files": {f.name: sha256_file(f) for f in files}}, sort_keys=True)
+
+
+def _up_to_date(stamp: Path, key: str, files: list[Path]) -> bool:
+    """The stamp names this key and the files on disk are the ones it was written for (by sha256)."""
+    if not stamp.exists() or not all(f.exists() for f in files):
+        return False
+    try:
+        return stamp.read_text(encoding="utf-8") == _stamp(key, files)
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def render_all(out_dir: str | Path = "figures", *, force: bool = False,
@@ -131,19 +152,23 @@ def render_all(out_dir: str | Path = "figures", *, force: bool = False,
     ({'p5_over_time': 'drawn'}, {'p5_over_time': 'unchanged'})
     """
     out = Path(out_dir)
+    atomic.check_output_dir(out)
     stamps = out / ".stamps"
     stamps.mkdir(parents=True, exist_ok=True)
     manifest = store.manifest()
     status: dict[str, str] = {}
+    atomic.clean_leftovers(out)  # .part files of a killed run
+    atomic.clean_leftovers(stamps)
     for name in only or list(FIGURES):
         key = _key(FIGURES[name], manifest)
         stamp = stamps / f"{name}.key"
-        have = all((out / f"{name}{ext}").exists() for ext in (".png", ".svg"))
-        if not force and have and stamp.exists() and stamp.read_text() == key:
+        files = [out / f"{name}{ext}" for ext in (".png", ".svg")]
+        if not force and _up_to_date(stamp, key, files):
             status[name] = "unchanged"
             continue
+        stamp.unlink(missing_ok=True)  # until both files are in place, the chart counts as not drawn
         render(name, out)
-        stamp.write_text(key)
+        atomic.write_text(stamp, _stamp(key, files))
         status[name] = "drawn"
     return status
 

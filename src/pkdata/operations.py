@@ -28,10 +28,12 @@ Two tables, built by the build step :func:`pkdata.build.operations.step_missions
 
 from __future__ import annotations
 
+import contextlib
+
 import pandas as pd
 
-from pkdata import schema, store
-from pkdata.errors import PkdataError
+from pkdata import countries, schema, store
+from pkdata.errors import DataNotFoundError, PkdataError
 
 #: Columns of the mission table, in order.
 MISSION_COLUMNS: tuple[str, ...] = (
@@ -82,9 +84,21 @@ def fatalities(iso3: str | None = None, mission: str | None = None) -> pd.DataFr
     """
     df = store.table("fatalities")
     if iso3 is not None:
-        df = df[df["nationality_iso3"] == iso3.upper()]
+        code = iso3.strip().upper() if isinstance(iso3, str) else None
+        if code not in countries.DISPLAY and code not in set(df["nationality_iso3"].dropna().astype(str)):
+            raise PkdataError(f"iso3={iso3!r}: not an ISO 3166 alpha-3 code pkdata knows; pass one such as 'CHN' "
+                              "(pkdata.countries.to_iso3 maps a name to its code)")
+        df = df[df["nationality_iso3"] == code]
     if mission is not None:
-        df = df[df["mission"].str.casefold() == mission.casefold()]
+        if not isinstance(mission, str) or not mission.strip():
+            raise PkdataError(f"mission={mission!r}: pass a mission acronym such as 'UNMISS'")
+        known = set(df["mission"].dropna().astype(str).str.casefold())
+        with contextlib.suppress(DataNotFoundError):
+            known |= set(store.table("missions")["acronym"].astype(str).str.casefold())
+        if mission.strip().casefold() not in known:
+            raise PkdataError(f"mission={mission!r}: no such mission in the fatalities or missions tables; pass an "
+                              "acronym such as 'UNMISS' (pkdata.missions() lists them)")
+        df = df[df["mission"].str.casefold() == mission.strip().casefold()]
     return df.reset_index(drop=True)
 
 

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Any, Literal
 
 import pandas as pd
@@ -40,10 +42,32 @@ def manifest() -> dict[str, Any]:
 
 
 def _month(date: str | pd.Timestamp) -> pd.Timestamp:
+    """The month end of ``date``: a string 'YYYY-MM' or 'YYYY-MM-DD', or a date; anything else is an error.
+
+    >>> _month("2018-09").date(), _month(pd.Timestamp("2018-09-12")).date()
+    (datetime.date(2018, 9, 30), datetime.date(2018, 9, 30))
+    >>> _month("2018")
+    Traceback (most recent call last):
+    ...
+    pkdata.errors.PkdataError: '2018' is a year, not a month; pass 'YYYY-MM' (e.g. '2018-12')
+    """
+    if isinstance(date, (int, float)) or (isinstance(date, str) and re.fullmatch(r"\s*\d{1,6}\s*", date)):
+        text = str(date).strip()
+        hint = f"'{text[:4]}-{text[4:6]}'" if len(text) == 6 else f"'{text[:4]}-12'"
+        kind = "a year" if len(text) == 4 else "a number"
+        raise PkdataError(f"{date!r} is {kind}, not a month; pass 'YYYY-MM' (e.g. {hint})")
+    bad = PkdataError(f"{date!r} is not a month; use 'YYYY-MM' (e.g. '2018-09') or a date 'YYYY-MM-DD'")
+    if isinstance(date, str) and not re.fullmatch(r"\s*\d{4}-\d{1,2}(-\d{1,2})?\s*", date):
+        raise bad
+    if not isinstance(date, (str, datetime.date, pd.Timestamp)):
+        raise bad
     try:
-        return pd.Timestamp(date).to_period("M").to_timestamp("M").normalize()
+        month = pd.Timestamp(date)
     except (ValueError, TypeError) as exc:
-        raise PkdataError(f"{date!r} is not a month; use 'YYYY-MM' or a date") from exc
+        raise bad from exc
+    if pd.isna(month):
+        raise bad
+    return month.to_period("M").to_timestamp("M").normalize()
 
 
 def _month_rows(df: pd.DataFrame, date: str | pd.Timestamp) -> pd.DataFrame:

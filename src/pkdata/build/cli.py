@@ -18,14 +18,32 @@ def build_args(p: argparse.ArgumentParser) -> None:
                    "copies in ../shared/reference or PKDATA_REFERENCE)")
     p.add_argument("--out", help="output folder (default data/processed or PKDATA_DATA)")
     p.add_argument("--workers", type=int, default=2, help="parallel PDF parsers (default 2)")
+    _input_args(p)
 
+
+def _input_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--raw-only", action="store_true",
+                   help="read the UN PDF reports of the raw folder alone (default: add them to the reference "
+                   "reports, a raw report replacing the one that prints the same month)")
+    p.add_argument("--allow-shrink", action="store_true",
+                   help="write the new tables even if they drop months the output folder has (default: refuse, "
+                   "naming the months)")
+
+
+def _build_options(args: argparse.Namespace) -> dict:
+    return {"inputs": "only" if getattr(args, "raw_only", False) else "add",
+            "allow_shrink": bool(getattr(args, "allow_shrink", False))}
 
 
 def build_cmd(args: argparse.Namespace) -> int:
     """``pkdata build``: build data/processed and print what it holds."""
     from pkdata.build import build
+    from pkdata.errors import PkdataError
 
-    manifest = build(raw=args.raw, out=args.out, workers=args.workers)
+    if args.raw and not Path(args.raw).is_dir():
+        raise PkdataError(f"--raw {args.raw}: {'not a folder' if Path(args.raw).exists() else 'no such folder'}; "
+                          "pass an existing raw folder, or leave --raw out to use data/raw and the reference copies")
+    manifest = build(raw=args.raw, out=args.out, workers=args.workers, **_build_options(args))
     out = args.out or "data/processed"
     for name, meta in manifest["tables"].items():
         print(f"{name}: {meta['rows']:,} rows -> {Path(out) / meta['file']}")
@@ -61,10 +79,11 @@ def update_args(p: argparse.ArgumentParser) -> None:
     from pkdata.build.fetch import add_update_args
 
     add_update_args(p)
+    _input_args(p)
 
 
 def update_cmd(args: argparse.Namespace) -> int:
-    """``pkdata update``."""
+    """``pkdata update``: fetch then build (``inputs="add"`` unless ``--raw-only``; refuses to shrink)."""
     from pkdata.build.fetch import cli_update
 
     return cli_update(args)

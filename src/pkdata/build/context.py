@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -21,6 +21,10 @@ class BuildContext:
     reference: Path
     cache: Path
     workers: int = 2
+    #: ``build(inputs=...)``: "only": a raw folder with files replaces the reference folder; "add": its files
+    #: are added to the reference files (a raw file replacing the reference file for the same month). See
+    #: :meth:`find_all`.
+    input_mode: Literal["add", "only"] = "only"
     #: Tables produced by the steps that ran before (name -> frame), for cross-checks.
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: Manifest keys the steps that ran before produced (e.g. ``contributions_crosschecks``).
@@ -39,6 +43,29 @@ class BuildContext:
         if candidate.exists() and (candidate.is_file() or any(candidate.iterdir())):
             return self._note("find", (raw_sub, reference_sub), candidate)
         return self._note("find", (raw_sub, reference_sub), self.reference / reference_sub)
+
+    def find_all(self, raw_sub: str, reference_sub: str, suffix: str) -> tuple[list[Path], list[Path]]:
+        """The files ending in ``suffix`` (any case) of ``raw/raw_sub`` and of the reference folder, sorted.
+
+        With ``inputs="only"`` the reference list is empty when the raw folder has files.
+        """
+
+        def listing(folder: Path) -> list[Path]:
+            if not folder.is_dir():
+                return []
+            return sorted(p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(suffix.lower()))
+
+        raw_files = listing(self.input_folder(raw_sub, "raw", self.input_mode))
+        if self.input_mode == "only" and raw_files:
+            return raw_files, []
+        return raw_files, listing(self.input_folder(reference_sub, "reference", self.input_mode))
+
+    def input_folder(self, sub: str, which: Literal["raw", "reference"], mode: str) -> Path:
+        """``raw/sub`` or ``reference/sub`` as :meth:`find_all` reads it in ``mode`` (recorded with the mode:
+        a step cached under one mode is no hit under the other)."""
+        if mode != self.input_mode:
+            return Path(f"<inputs={mode!r}, not {self.input_mode!r}>")
+        return self._note("input_folder", (sub, which, mode), (self.raw if which == "raw" else self.reference) / sub)
 
     def curated(self, name: str) -> Path:
         """A curated fact table: ``raw/curated/<name>`` if the raw folder has it, else :func:`paths.curated_dir`'s."""

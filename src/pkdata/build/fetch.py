@@ -8,11 +8,13 @@ reads and, per file, the sha256 of the reference copy (where the file is fixed) 
 
 Every file goes through one path (:func:`fetch`):
 
-1. a ``requests`` session with retries and exponential back-off (urllib3 ``Retry`` on connection
-   errors and on HTTP 429/500/502/503/504), connect and read timeouts, and a conditional request
-   (``If-None-Match`` / ``If-Modified-Since``) when the copy on disk is the one the manifest knows;
-2. the body is streamed to a temporary file *in the target folder* (a progress bar on long
-   downloads when ``tqdm`` is installed), hashed (sha256) on the way;
+1. one retry layer (:func:`_stream`; the session itself does not retry): connection errors,
+   timeouts, cut bodies and HTTP 429/500/502/503/504 are tried again with exponential back-off
+   (``Retry-After`` respected), all within a total deadline per file (``--deadline``, 600 s); connect
+   and read timeouts; a conditional request (``If-None-Match`` / ``If-Modified-Since``) when the copy
+   on disk is the one the manifest knows;
+2. the body is streamed to a temporary file *in the target folder* (on a terminal, with ``tqdm``
+   installed, a progress bar for every download that runs over a second), hashed (sha256) on the way;
 3. the body is checked: its sha256 where the registry knows it; a PDF starts with ``%PDF-``, ends
    with ``%%EOF`` and its first page opens; a CSV has the expected header columns; a JSON file
    parses and has the expected keys; an HTML page (error or login page) is rejected; a body shorter
@@ -41,6 +43,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -70,10 +73,13 @@ UN_PDF_PUBLISHER: str = sources.publisher(_PDF_SOURCE)
 #: The groups ``pkdata fetch`` fetches without ``--all`` / ``--only`` (the personnel sources).
 GROUPS = ("un_pdf", "un_csv", "ipi")
 
-#: Seconds between progress-bar refreshes and the size above which a bar is shown.
-PROGRESS_MIN_BYTES = 1 << 20
+#: Seconds a download runs before its progress bar shows (every download gets one, on a terminal).
+PROGRESS_DELAY = 1.0
 
 _sleep: Callable[[float], None] = time.sleep  # patched in tests
+_clock: Callable[[], float] = time.monotonic
+#: HTTP statuses worth another attempt (the server is busy or failing for a moment).
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class FetchError(PkdataError):
@@ -114,6 +120,8 @@ class FetchConfig:
     retries: int = 4
     backoff: float = 1.0
     timeout: tuple[float, float] = (10.0, 60.0)
+    #: Seconds one file may take in all (every attempt, back-off and the whole body); then it fails.
+    deadline: float = 600.0
     progress: bool | None = None  # None: a bar when tqdm is installed, stderr is a terminal and the file is large
     user_agent: str = "pkdata (https://github.com/; UN peacekeeping data)"
 
@@ -133,9 +141,43 @@ class FetchResult:
 # --------------------------------------------------------------------------- registry
 
 
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def parse_month(text: str, what: str = "--months") -> tuple[int, int]:
+    """``"YYYY-MM"`` as (year, month), or a :class:`FetchError` saying what is expected.
+
+    >>> parse_month("2018-09")
+    (2018, 9)
+    >>> parse_month("2018-13")
+    Traceback (most recent call last):
+    ...
+    pkdata.build.fetch.FetchError: --months: '2018-13' is not a month; expected YYYY-MM with MM from 01 to 12, ...
+    """
+    m = _MONTH.fullmatch(str(text).strip())
+    if not m or not 1 <= int(m[2]) <= 12 or not 1900 <= int(m[1]) <= 2200:
+        raise FetchError(f"{what}: {text!r} is not a month; expected YYYY-MM with MM from 01 to 12, e.g. 2018-09")
+    return int(m[1]), int(m[2])
+
+
+def parse_months(text: str) -> tuple[str, str]:
+    """``--months`` (``"YYYY-MM"`` or ``"YYYY-MM:YYYY-MM"``) as (first, last), checked.
+
+    >>> parse_months("2019-06"), parse_months("2015-01:2015-04")
+    (('2019-06', '2019-06'), ('2015-01', '2015-04'))
+    """
+    first, _, last = str(text).partition(":")
+    last = last or first
+    a, b = parse_month(first), parse_month(last)
+    if a > b:
+        raise FetchError(f"--months {text}: the first month is after the last; expected FIRST:LAST, e.g. "
+                         "2015-01:2015-04")
+    return f"{a[0]:04d}-{a[1]:02d}", f"{b[0]:04d}-{b[1]:02d}"
+
+
 def _months(first: str, last: str) -> list[tuple[int, int]]:
-    y0, m0 = map(int, first.split("-"))
-    y1, m1 = map(int, last.split("-"))
+    y0, m0 = parse_month(first)
+    y1, m1 = parse_month(last)
     out = []
     while (y0, m0) <= (y1, m1):
         out.append((y0, m0))
@@ -429,30 +471,19 @@ def _check_json(path: Path, spec: RemoteFile, where: str) -> None:
 
 
 def make_session(config: FetchConfig | None = None) -> requests.Session:
-    """A ``requests.Session`` retrying connection errors and 429/5xx with exponential back-off.
+    """A ``requests.Session`` that does not retry by itself: :func:`_stream` is the one retry layer (connection
+    errors, timeouts, cut bodies and HTTP 429/5xx, with exponential back-off, within the file's deadline).
 
     >>> s = make_session(FetchConfig(retries=2, backoff=0))
     >>> s.get_adapter("https://example.org").max_retries.total
-    2
+    0
     """
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
 
     config = config or FetchConfig()
-    retry = Retry(
-        total=config.retries,
-        connect=config.retries,
-        read=config.retries,
-        status=config.retries,
-        backoff_factor=config.backoff,
-        status_forcelist=(429, 500, 502, 503, 504),
-        allowed_methods=frozenset({"GET", "HEAD"}),
-        raise_on_status=False,
-        respect_retry_after_header=True,
-    )
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry)
+    adapter = HTTPAdapter(max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = config.user_agent
@@ -460,16 +491,18 @@ def make_session(config: FetchConfig | None = None) -> requests.Session:
 
 
 def _progress(total: int | None, name: str, config: FetchConfig):
+    """A progress bar for one download (size known or not), shown once it has run one second."""
     want = config.progress
     if want is None:
-        want = bool(total and total >= PROGRESS_MIN_BYTES and sys.stderr.isatty())
+        want = sys.stderr.isatty()
     if not want:
         return None
     try:
         from tqdm import tqdm
     except ImportError:  # optional dependency
         return None
-    return tqdm(total=total, unit="B", unit_scale=True, desc=name, leave=False)
+    return tqdm(total=total, unit="B", unit_scale=True, desc=name, leave=False, delay=PROGRESS_DELAY,
+                mininterval=0.5)
 
 
 def _stream(
@@ -485,14 +518,39 @@ def _stream(
         if entry.get("last_modified"):
             headers["If-Modified-Since"] = entry["last_modified"]
     last_error: Exception | None = None
+    start = _clock()
+    wait = 0.0
+
+    def left() -> float:
+        return config.deadline - (_clock() - start)
+
+    def too_slow() -> FetchError:
+        return FetchError(
+            f"{spec.url}: gave up after {config.deadline:g} s (the time allowed per file; --deadline), "
+            f"{attempt + 1} attempt(s){f'; last: {type(last_error).__name__}: {last_error}' if last_error else ''}. "
+            "Nothing on disk changed. Check the network and run `pkdata fetch` again, or use `--from DIR`")
+
+    attempt = 0
     for attempt in range(config.retries + 1):
         if attempt:
-            _sleep(config.backoff * 2 ** (attempt - 1))
+            pause = max(wait, config.backoff * 2 ** (attempt - 1))
+            if pause >= left():
+                raise too_slow()
+            _sleep(pause)
+        if left() <= 0:
+            raise too_slow()
+        wait = 0.0
         tmp: Path | None = None
+        timeout = (min(config.timeout[0], left()), min(config.timeout[1], left()))
         try:
-            with session.get(spec.url, headers=headers, stream=True, timeout=config.timeout) as resp:
+            with session.get(spec.url, headers=headers, stream=True, timeout=timeout) as resp:
                 if resp.status_code == 304:
                     return None, {}
+                if resp.status_code in RETRY_STATUSES and attempt < config.retries:
+                    after = resp.headers.get("Retry-After", "")
+                    wait = float(after) if after.strip().isdigit() else 0.0
+                    last_error = FetchError(f"HTTP {resp.status_code} {resp.reason}")
+                    continue
                 if resp.status_code != 200:
                     hint = (
                         "the file is not there (not published yet, or moved)"
@@ -529,6 +587,8 @@ def _stream(
                             n += len(chunk)
                             if bar is not None:
                                 bar.update(len(chunk))
+                            if left() <= 0:
+                                raise too_slow()
                 finally:
                     if bar is not None:
                         bar.close()
@@ -556,9 +616,9 @@ def _stream(
                 tmp.unlink(missing_ok=True)
             raise
     kind = type(last_error).__name__
-    timeout = " (timed out)" if "Timeout" in kind or "timed out" in str(last_error) else ""
+    timed_out = " (timed out)" if "Timeout" in kind or "timed out" in str(last_error) else ""
     raise FetchError(
-        f"{spec.url}: download failed after {config.retries + 1} attempt(s){timeout}: {kind}: "
+        f"{spec.url}: download failed after {attempt + 1} attempt(s){timed_out}: {kind}: "
         f"{last_error}. Nothing on disk changed. Check the network and run `pkdata fetch` again, "
         "or use `pkdata fetch --offline` / `--from DIR`"
     )
@@ -922,15 +982,14 @@ def add_fetch_args(p) -> None:
     )
     p.add_argument("--retries", type=int, default=4, help="retries per file on network errors and 5xx (default 4)")
     p.add_argument("--timeout", type=float, default=60.0, help="read timeout in seconds (default 60)")
+    p.add_argument("--deadline", type=float, default=600.0,
+                   help="seconds one file may take in all, retries included (default 600)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true", help="list every missing file")
 
 
 def _specs(args) -> list[RemoteFile]:
-    months = None
-    if args.months:
-        first, _, last = args.months.partition(":")
-        months = (first, last or first)
+    months = parse_months(args.months) if args.months else None
     if args.only:
         groups = [g.strip() for g in args.only.split(",") if g.strip()]
     else:
@@ -940,7 +999,8 @@ def _specs(args) -> list[RemoteFile]:
 
 def _run_fetch(args) -> list[FetchResult]:
     config = FetchConfig(
-        retries=args.retries, timeout=(10.0, args.timeout), progress=False if args.no_progress else None
+        retries=args.retries, timeout=(10.0, args.timeout), deadline=args.deadline,
+        progress=False if args.no_progress else None,
     )
     results = fetch(
         _specs(args),
@@ -1001,7 +1061,9 @@ def cli_update(args) -> int:
     results = _run_fetch(args)
     failed = [r for r in results if r.status == "failed"]
     try:
-        manifest = build(raw=args.raw, out=out, workers=args.workers)
+        manifest = build(raw=args.raw, out=out, workers=args.workers,
+                         inputs="only" if getattr(args, "raw_only", False) else "add",
+                         allow_shrink=bool(getattr(args, "allow_shrink", False)))
     except PkdataError as exc:
         kept = any(load_manifest(args.raw)["files"].get(r.dest, {}).get("previous") for r in results)
         print(f"update: build failed, {out} is unchanged: {exc}", file=sys.stderr)

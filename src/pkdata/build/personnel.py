@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pkdata import countries, schema
+from pkdata import atomic, countries, schema
 from pkdata.build.context import BuildContext, StepResult, code_version
 from pkdata.errors import PkdataError
 from pkdata.hashes import sha256_file
@@ -66,14 +68,15 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
     version = parse_cache_version()
     cache = ctx.cache / "un_pdf"
     cache.mkdir(parents=True, exist_ok=True)
+    atomic.clean_leftovers(cache)  # .part files of a killed build
     out: dict[Path, tuple[str, dict[str, Any], pd.DataFrame]] = {}
     todo: list[tuple[Path, str]] = []
     for pdf in pdfs:
         digest = sha256_file(pdf)
         stem = cache / f"{digest}-{version}"
-        if stem.with_suffix(".json").exists() and stem.with_suffix(".parquet").exists():
-            meta = json.loads(stem.with_suffix(".json").read_text())
-            frame = pd.read_parquet(stem.with_suffix(".parquet"))
+        hit = _cache_get(stem)
+        if hit is not None:
+            meta, frame = hit
             frame["source"] = pdf.name  # the same bytes may arrive under another name
             out[pdf] = (digest, meta, frame)  # coerced once, after the concat in step_un_pdfs
         else:
@@ -83,9 +86,7 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
 
         def keep(pdf: Path, digest: str, result: tuple[dict[str, Any], pd.DataFrame]) -> None:
             meta, frame = result
-            stem = cache / f"{digest}-{version}"
-            frame.to_parquet(stem.with_suffix(".parquet"), index=False)
-            stem.with_suffix(".json").write_text(json.dumps(meta, sort_keys=True))
+            _cache_put(cache / f"{digest}-{version}", meta, frame)
             out[pdf] = (digest, meta, frame)
 
         workers = max(1, min(ctx.workers, len(todo)))
@@ -96,13 +97,18 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
                 except PkdataError as exc:
                     errors.append((pdf.name, exc))
         else:
-            with ProcessPoolExecutor(workers) as pool:
+            pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(os.getpid(),))
+            try:
                 futures = {pool.submit(_parse_pdf, str(pdf)): (pdf, digest) for pdf, digest in todo}
                 for fut, (pdf, digest) in futures.items():
                     try:
                         keep(pdf, digest, fut.result())
                     except PkdataError as exc:
                         errors.append((pdf.name, exc))
+            except BaseException:
+                _stop_pool(pool)  # SIGTERM/SIGINT or an unexpected error: no worker outlives the build
+                raise
+            pool.shutdown()
         if errors:
             # Reports that parsed are cached; the first failure (by file name) is raised, the rest listed.
             errors.sort(key=lambda e: e[0])
@@ -112,6 +118,74 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
                 first.add_note(f"{len(errors) - 1} more file(s) failed: {others}")
             raise first
     return out
+
+
+# --------------------------------------------------------------------------- parse cache and workers
+
+
+def _cache_get(stem: Path) -> tuple[dict[str, Any], pd.DataFrame] | None:
+    """A cached parse (meta, rows), or None when missing or unreadable (a cut or foreign file: re-parse)."""
+    meta_path, rows_path = stem.with_suffix(".json"), stem.with_suffix(".parquet")
+    if not (meta_path.exists() and rows_path.exists()):
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        frame = pd.read_parquet(rows_path)
+        if not isinstance(meta, dict) or "report_date" not in meta or list(frame.columns) != list(schema.COLUMNS):
+            raise ValueError("not a parse cache entry")
+    except Exception:  # noqa: BLE001 - any unreadable entry is a cache miss; it is replaced
+        for f in (meta_path, rows_path):
+            f.unlink(missing_ok=True)
+        return None
+    return meta, frame
+
+
+def _cache_put(stem: Path, meta: dict[str, Any], frame: pd.DataFrame) -> None:
+    """Store a parse: rows then meta, each written to a temporary name and renamed (the meta marks it complete)."""
+    rows_path = stem.with_suffix(".parquet")
+    tmp = atomic.part_name(rows_path)
+    try:
+        frame.to_parquet(tmp, index=False)
+        atomic.replace_from(tmp, rows_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    atomic.fault_point("cache_json")
+    atomic.write_text(stem.with_suffix(".json"), json.dumps(meta, sort_keys=True))
+
+
+def _worker_init(parent: int) -> None:
+    """In each parser process: die with the parent (a killed build leaves no worker behind)."""
+    import signal
+    import sys
+    import threading
+    import time
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops the pool
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited through fork
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:  # PR_SET_PDEATHSIG (1): the kernel sends SIGKILL when the parent exits
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)  # the parent died before the worker started
+
+    def watch() -> None:  # other systems (and a belt to the braces): poll the parent
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="pkdata-parent-watch").start()
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.terminate()
 
 
 def _content_key(frame: pd.DataFrame) -> str:
@@ -140,17 +214,22 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
     (1, ['2019-08'])
     """
     _require_pdf_toolchain()
-    folder = ctx.find("un_monthly_pdfs", "personnel/un_monthly_pdfs_kl371218")
-    pdfs = sorted(folder.glob("*.pdf"))
+    raw_pdfs, reference_pdfs = ctx.find_all("un_monthly_pdfs", "personnel/un_monthly_pdfs_kl371218", ".pdf")
+    pdfs = raw_pdfs + reference_pdfs
     if not pdfs:
         raise PkdataError(
-            f"no UN monthly PDF reports (*.pdf) in {folder}: get them with `pkdata fetch` (from the publisher, or "
-            "`pkdata fetch --all --from DIR` from a local copy) into data/raw/un_monthly_pdfs, or point "
+            f"no UN monthly PDF reports (*.pdf) in {ctx.raw / 'un_monthly_pdfs'} or "
+            f"{ctx.reference / 'personnel/un_monthly_pdfs_kl371218'}: get them with `pkdata fetch` (from the "
+            "publisher, or `pkdata fetch --all --from DIR` from a local copy) into data/raw/un_monthly_pdfs, or point "
             "PKDATA_REFERENCE at a folder holding personnel/un_monthly_pdfs_kl371218")
     parsed = _cached_parse(pdfs, ctx)
     by_date: dict[str, list[Path]] = {}
     for pdf in pdfs:
         by_date.setdefault(parsed[pdf][1]["report_date"], []).append(pdf)
+    from_raw = set(raw_pdfs)
+    for date, files in by_date.items():  # inputs="add": a raw report replaces the reference one for its month
+        if any(f in from_raw for f in files):
+            by_date[date] = [f for f in files if f in from_raw]
     frames = []
     listed = []
     sources = []

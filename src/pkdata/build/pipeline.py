@@ -16,19 +16,18 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
-from pkdata import paths, schema
+from pkdata import atomic, paths, schema
 from pkdata.build import stepcache
 from pkdata.build.context import BuildContext, StepResult
 from pkdata.build.history import fold_history
-from pkdata.errors import PkdataError
+from pkdata.errors import PkdataError, ShrinkError
 from pkdata.hashes import sha256_file
 
 MANIFEST = "manifest.json"
@@ -77,12 +76,18 @@ def _months_between(first: str, last: str) -> list[str]:
 
 def build(raw: str | Path | None = None, out: str | Path | None = None, *, reference: str | Path | None = None,
           cache: str | Path | None = None, steps: list[str | Callable[[BuildContext], StepResult]] | None = None,
-          workers: int = 2) -> dict[str, Any]:
+          workers: int = 2, inputs: Literal["add", "only"] = "only", allow_shrink: bool = False) -> dict[str, Any]:
     """Build every processed table from the raw files; return the manifest.
 
     ``raw`` defaults to ``PKDATA_RAW`` / ``data/raw``; sources missing there are read from
     the reference copies (``PKDATA_REFERENCE``). ``out`` defaults to ``PKDATA_DATA`` /
     ``data/processed``. Nothing in ``out`` changes unless the whole build succeeds.
+
+    ``inputs="only"`` reads the UN PDF reports of the raw folder alone when it has any;
+    ``inputs="add"`` (what ``pkdata build`` and ``pkdata update`` use) adds them to the reference
+    reports, a raw report replacing the reference report that prints the same month. A build that
+    would drop months ``out`` already has raises :class:`~pkdata.errors.ShrinkError` unless
+    ``allow_shrink=True``.
 
     >>> import tempfile
     >>> raw = Path(tempfile.mkdtemp()) / "raw"
@@ -93,11 +98,15 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
     >>> m["contributions"]["months"]
     {'2019-08': {'source': 'UN_country_contributions_2019_08.pdf', 'granularity': 'country+gender'}}
     """
+    if inputs not in ("add", "only"):
+        raise PkdataError(f"inputs={inputs!r}: expected 'add' or 'only'")
+    _check_out(Path(out) if out else paths.processed_dir())
     ctx = BuildContext(
         raw=Path(raw) if raw else paths.raw_dir(),
         reference=Path(reference) if reference else paths.reference_dir(),
         cache=Path(cache) if cache else paths.cache_dir(),
         workers=workers,
+        input_mode=inputs,
     )
     out_dir = Path(out) if out else paths.processed_dir()
     step_list = list(steps if steps is not None else STEPS)
@@ -150,8 +159,70 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
             dict.__setitem__(ctx.tables, "contributions", tables["contributions"])
             dict.__setitem__(ctx.extra, "contributions_months", extra["contributions_months"])
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".pkdata-build-", dir=out_dir.parent))
+    manifest: dict[str, Any] = {"format_version": FORMAT_VERSION,
+                                "sources": sorted(sources, key=lambda e: (e.get("table", ""), e["name"]))}
+    months = extra.pop("contributions_months", None)
+    if months:
+        covered = sorted(months)
+        manifest["contributions"] = {
+            "first_month": covered[0],
+            "last_month": covered[-1],
+            "months": {m: months[m] for m in covered},
+            "missing_months": [m for m in _months_between(covered[0], covered[-1]) if m not in months],
+        }
+    manifest.update(extra)
+    manifest = _publish(out_dir, tables, manifest, allow_shrink=allow_shrink)
+    if planned is not None or cacheable:
+        _remember(memo, _plan(ctx, step_list), out_dir)
+    return manifest
+
+
+# --------------------------------------------------------------------------- writing the outputs
+
+
+def _check_out(out_dir: Path) -> None:
+    """Before any work: the output can be written (created later, only by a build that succeeds), and what an
+    interrupted build left there is finished or removed."""
+    if out_dir.is_dir():
+        atomic.check_output_dir(out_dir)
+        atomic.repair(out_dir)
+        return
+    if out_dir.exists():
+        atomic.check_output_dir(out_dir)  # raises: a file where the folder should be
+    parent = next((p for p in out_dir.parents if p.exists()), None)
+    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise PkdataError(f"cannot create the output folder {out_dir}: {parent} is not a folder you can write; "
+                          "pass --out a folder you can write")
+
+
+def _previous_months(out_dir: Path) -> set[str]:
+    """Months of the contributions table the output folder holds now (none if it has no readable manifest)."""
+    try:
+        old = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return set(old.get("contributions", {}).get("months", {}))
+    except (OSError, ValueError, AttributeError):
+        return set()
+
+
+def _check_shrink(out_dir: Path, manifest: dict[str, Any], allow_shrink: bool) -> None:
+    dropped = sorted(_previous_months(out_dir) - set(manifest.get("contributions", {}).get("months", {})))
+    if dropped and not allow_shrink:
+        shown = ", ".join(dropped[:24]) + (f" and {len(dropped) - 24} more" if len(dropped) > 24 else "")
+        raise ShrinkError(
+            f"the build would drop {len(dropped)} month(s) that {out_dir} has: {shown}. Nothing was changed. "
+            "If the raw folder is meant to add to the reference reports, leave out --raw-only; to replace the "
+            "data with fewer months on purpose, pass --allow-shrink (allow_shrink=True)")
+
+
+def _publish(out_dir: Path, tables: dict[str, pd.DataFrame], manifest: dict[str, Any], *,
+             allow_shrink: bool) -> dict[str, Any]:
+    """Write the tables and the manifest into a swap folder inside ``out_dir``, then switch them in atomically.
+
+    The manifest (written last) names each table's sha256; the loaders refuse a table that does not match.
+    """
+    if out_dir.is_dir():
+        atomic.repair(out_dir)  # finish (or clear) what an interrupted build left
+    tmp = atomic.new_swap(out_dir)  # creates out_dir if needed
     try:
         table_meta = {}
         for name in sorted(tables):
@@ -163,28 +234,17 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
                 "columns": list(map(str, tables[name].columns)),
                 "sha256": sha256_file(path),
             }
-        manifest: dict[str, Any] = {"format_version": FORMAT_VERSION, "tables": table_meta,
-                                    "sources": sorted(sources, key=lambda e: (e.get("table", ""), e["name"]))}
-        months = extra.pop("contributions_months", None)
-        if months:
-            covered = sorted(months)
-            manifest["contributions"] = {
-                "first_month": covered[0],
-                "last_month": covered[-1],
-                "months": {m: months[m] for m in covered},
-                "missing_months": [m for m in _months_between(covered[0], covered[-1]) if m not in months],
-            }
-        manifest.update(extra)
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+            atomic.fault_point("write_table")
+        manifest = {**manifest, "tables": table_meta}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                                    encoding="utf-8")
         # the Frictionless descriptor of the tables, from the codebook (fails on a column it does not document)
         from pkdata.codebook import DATAPACKAGE, datapackage_json
 
         (tmp / DATAPACKAGE).write_text(datapackage_json(tmp), encoding="utf-8")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for f in sorted(tmp.iterdir()):
-            os.replace(f, out_dir / f.name)
-        if planned is not None or cacheable:
-            _remember(memo, _plan(ctx, step_list), out_dir)
+        atomic.mark_ready(tmp, [*(meta["file"] for meta in table_meta.values()), DATAPACKAGE, MANIFEST])
+        atomic.fault_point("ready")
+        atomic.commit_swap(tmp, out_dir, check=lambda: _check_shrink(out_dir, manifest, allow_shrink))
         return manifest
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

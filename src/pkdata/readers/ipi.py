@@ -253,7 +253,8 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
         for part, col in parts.items():
             counts[(ptype, part)] = _counts(raw[col], file, col)
     frame = pd.DataFrame({"row": range(2, len(raw) + 2), "date": _month_end(names["date"], file),
-                          "contributor": names["contributor"], "mission": names["mission"]})
+                          "contributor": names["contributor"], "file_iso3": names["iso3"].str.upper(),
+                          "mission": names["mission"]})
     for (ptype, part), s in counts.items():
         frame[f"{ptype}|{part}"] = s.to_numpy()
     raw_sum = (pd.to_numeric(raw[total_total], errors="coerce").groupby(frame["date"]).sum()
@@ -271,6 +272,12 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
         raise ParseError(file, "row without a contributor or mission", row=row)
     iso = countries.to_iso3(sorted(frame["contributor"].unique()), file=file)
     frame = frame.assign(contributor_iso3=frame["contributor"].map(iso))
+    disagree = (frame["file_iso3"].fillna("") != "") & (frame["file_iso3"] != frame["contributor_iso3"])
+    if disagree.fillna(False).any():
+        first = frame[disagree.fillna(False)].iloc[0]
+        raise ParseError(file, f"contributor {first['contributor']!r} is {first['contributor_iso3']} in "
+                         f"pkdata/countries.py but the row's Contributor ISO-3 says {first['file_iso3']!r}; correct "
+                         "the name or the code", row=int(first["row"]))
     clash = frame.duplicated(["date", "contributor_iso3", "mission"], keep=False)
     if clash.any():
         first = frame[clash].iloc[0]
@@ -351,6 +358,14 @@ def read_current_month(path: str | Path, *, name: str | None = None) -> pd.DataF
     names = raw["Contributor"].astype("string").str.strip().str.rstrip("'")
     missions = raw["Mission"].astype("string").str.strip().str.rstrip("'")
     iso = countries.to_iso3(sorted(names.dropna().unique()), file=file)
+    if "Contributor_ISO-3" in raw.columns:
+        codes = raw["Contributor_ISO-3"].astype("string").str.strip().str.rstrip("'").str.upper()
+        disagree = ((codes.fillna("") != "") & (codes != names.map(iso))).fillna(False)
+        if disagree.any():
+            i = int(disagree.to_numpy().argmax())
+            raise ParseError(file, f"contributor {names.iloc[i]!r} is {iso[names.iloc[i]]} in pkdata/countries.py but "
+                             f"the row's Contributor_ISO-3 says {codes.iloc[i]!r}; correct the name or the code",
+                             row=i + 2)
     dates = _month_end(raw["Date"].astype("string"), file)
     parts = [pd.DataFrame({"date": dates, "contributor_iso3": names.map(iso), "mission": missions,
                            "personnel_type": ptype, "male": pd.NA, "female": pd.NA, "total": n[col],

@@ -24,6 +24,7 @@ Every bad value raises :class:`~pkdata.errors.ParseError` naming the file and th
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -58,11 +59,13 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str
     >>> read_rows(FIXTURES / "missions" / "DPPADPOSS-PKO.csv", PKO_COLUMNS)[0][0]
     2
     """
+    path = Path(path)
     try:
-        fh = open(path, newline="", encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
-        raise ParseError(path.name, f"cannot be read: {exc}") from exc
-    with fh:
+        raise ParseError(path.name, f"cannot be read: {exc.strerror or exc}") from exc
+    text = decode_utf8(data, path.name)
+    with io.StringIO(text, newline="") as fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
         missing = [c for c in required if c not in header]
@@ -75,6 +78,22 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str
                                  row=reader.line_num)
             out.append((reader.line_num, {k: (v or "").strip() for k, v in row.items()}))
     return out
+
+
+def decode_utf8(data: bytes, file: str) -> str:
+    """UTF-8 text (a byte-order mark allowed), or a ParseError naming the file and the row of the first bad byte.
+
+    >>> decode_utf8(b"a,b\\n1,\\xe9\\n", "f.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    pkdata.errors.ParseError: f.csv, row 2: byte 0xe9 at column 3 is not UTF-8; save the file as UTF-8 ...
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        row = data.count(b"\n", 0, exc.start) + 1
+        raise ParseError(file, f"byte 0x{data[exc.start]:02x} at column {exc.start - line_start + 1} is not UTF-8; "
+                         "save the file as UTF-8 (a Latin-1 or Windows-1252 file has such bytes)", row=row) from None
 
 
 def parse_date(value: str, *, file: str, row: int, column: str) -> pd.Timestamp | None:
