@@ -552,7 +552,8 @@ def test_leftovers_of_dead_runs_are_removed_by_the_next_run(tmp_path, warm, buil
     (built_a / f".manifest.json.{dead}.part").write_bytes(b"{")
     build(raw=warm["raw_ab"], out=built_a, cache=warm["cache"], steps=STEP, workers=1)
     assert folder_digest(built_a) == folder_digest(warm["clean_ab"])
-    assert sorted(p.name for p in built_a.iterdir()) == ["contributions.parquet", "manifest.json"]
+    assert sorted(p.name for p in built_a.iterdir()) == sorted(p.name for p in warm["clean_ab"].iterdir())
+    assert not any(p.name.startswith(".") for p in built_a.iterdir())
     figs = tmp_path / "figs"
     figs.mkdir()
     (figs / f".p5_over_time.png.{dead}.part").write_bytes(b"")
