@@ -10,6 +10,8 @@ import pytest
 from pkdata import claims, paths
 from pkdata.cli import main
 
+from .helpers import replace_table
+
 COMMITTED = paths.REPO_DIR / "data" / "processed"
 
 
@@ -46,7 +48,7 @@ def _doctored(tmp_path, monkeypatch, change):
     out = tmp_path / "processed"
     shutil.copytree(COMMITTED, out)
     f = pd.read_parquet(COMMITTED / "fatalities.parquet")
-    change(f).to_parquet(out / "fatalities.parquet", index=False)
+    replace_table(out, "fatalities", change(f))
     monkeypatch.setenv("PKDATA_DATA", str(out))
     return out
 
