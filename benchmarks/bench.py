@@ -84,11 +84,14 @@ def main() -> int:
         t_python = _time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), args.repeat)
 
         # Both sides with their libraries already imported: pandas for the CSV read, pyarrow for parquet.
-        code = ("import time, pandas, pyarrow.parquet, pkdata; t=time.perf_counter(); pkdata.contributions(); "
-                "print(time.perf_counter()-t)")
+        code = (
+            "import time, pandas, pyarrow.parquet, pkdata; t=time.perf_counter(); pkdata.contributions(); "
+            "print(time.perf_counter()-t)"
+        )
         cold = statistics.median(
             float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
-            for _ in range(args.repeat))
+            for _ in range(args.repeat)
+        )
         import pkdata
         from pkdata import store
 
@@ -103,10 +106,14 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"bare words extraction of {len(pdfs)} PDFs (2 processes): {t_words:.1f} s; cold full build (all steps, "
-          f"empty caches, 2 workers): {t_full:.1f} s = {t_full / t_words:.2f}x the extraction (goal 2x)")
-    print(f"no-op build: {t_noop:.3f} s in-process, {t_noop_cli:.2f} s as `pkdata build` (target < 1 s); "
-          f"adding one report: {t_one:.2f} s (target < 3 s)")
+    print(
+        f"bare words extraction of {len(pdfs)} PDFs (2 processes): {t_words:.1f} s; cold full build (all steps, "
+        f"empty caches, 2 workers): {t_full:.1f} s = {t_full / t_words:.2f}x the extraction (goal 2x)"
+    )
+    print(
+        f"no-op build: {t_noop:.3f} s in-process, {t_noop_cli:.2f} s as `pkdata build` (target < 1 s); "
+        f"adding one report: {t_one:.2f} s (target < 3 s)"
+    )
     rows = [
         ("import pkdata (fresh interpreter, minus bare python start)", t_import - t_python, "< 0.5 s"),
         ("pkdata.contributions(), first call in a fresh process (libs imported)", cold, ""),
@@ -117,8 +124,10 @@ def main() -> int:
     print(f"{'measurement':<62} {'seconds':>9} {'x CSV read':>11}  target")
     for name, secs, target in rows:
         print(f"{name:<62} {secs:>9.3f} {secs / t_csv:>11.2f}  {target}")
-    print(f"CSV read / contributions() parquet read = {t_csv / t_uncached:.1f}x faster; "
-          f"/ first call in a fresh process = {t_csv / cold:.1f}x; / cached = {t_csv / max(warm, 1e-9):.0f}x")
+    print(
+        f"CSV read / contributions() parquet read = {t_csv / t_uncached:.1f}x faster; "
+        f"/ first call in a fresh process = {t_csv / cold:.1f}x; / cached = {t_csv / max(warm, 1e-9):.0f}x"
+    )
     return 0
 
 

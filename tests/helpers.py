@@ -20,7 +20,8 @@ def folder_digest(folder: Path) -> dict[str, str]:
     """sha256 of every file below a folder (relative path -> digest)."""
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 

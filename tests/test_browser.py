@@ -79,19 +79,31 @@ class Lab:
         settings.mkdir(parents=True)
         # Every cell stays in the page (no virtual scrolling), so that every output can be inspected.
         (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-        env = dict(os.environ, JUPYTER_CONFIG_DIR=str(self.base / "config"),
-                   JUPYTER_RUNTIME_DIR=str(self.base / "runtime"))
-        cmd = [str(JUPYTER), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={self.port}",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
-               f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True",
-               f"--LabApp.user_settings_dir={self.base / 'settings'}",
-               f"--LabApp.workspaces_dir={self.base / 'workspaces'}",
-               # nothing leaves the machine: no news, no update check, no extension index
-               "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--LabApp.extension_manager=readonly"]
+        env = dict(
+            os.environ, JUPYTER_CONFIG_DIR=str(self.base / "config"), JUPYTER_RUNTIME_DIR=str(self.base / "runtime")
+        )
+        cmd = [
+            str(JUPYTER),
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            "--LabApp.expose_app_in_browser=True",
+            f"--LabApp.user_settings_dir={self.base / 'settings'}",
+            f"--LabApp.workspaces_dir={self.base / 'workspaces'}",
+            # nothing leaves the machine: no news, no update check, no extension index
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",
+        ]
         with open(self.log_path, "wb") as log:
-            self.server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                           stdin=subprocess.DEVNULL, start_new_session=True)
+            self.server = subprocess.Popen(
+                cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
         deadline = time.monotonic() + STARTUP_S
         while True:
             if self.server.poll() is not None:
@@ -108,9 +120,18 @@ class Lab:
 
         options = webdriver.ChromeOptions()
         options.binary_location = str(CHROMIUM)
-        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     f"--user-data-dir={self.base / 'chromium'}", "--window-size=1400,1000"):
+        for flag in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={self.base / 'chromium'}",
+            "--window-size=1400,1000",
+        ):
             options.add_argument(flag)
         self.driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
         self.driver.set_script_timeout(RUN_S)
@@ -209,9 +230,11 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         shutil.copy(BRIEF, lab.root / BRIEF.name)
         broken = nbformat.v4.new_notebook()
         broken.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        broken.cells = [nbformat.v4.new_code_cell("import pkdata\nx = 1"),
-                        nbformat.v4.new_code_cell("pkdata.p5('not a month')"),
-                        nbformat.v4.new_code_cell("x + 1")]
+        broken.cells = [
+            nbformat.v4.new_code_cell("import pkdata\nx = 1"),
+            nbformat.v4.new_code_cell("pkdata.p5('not a month')"),
+            nbformat.v4.new_code_cell("x + 1"),
+        ]
         nbformat.write(broken, lab.root / "broken.ipynb")
         lab.start()
         yield lab
@@ -266,8 +289,7 @@ def test_country_brief_picker_draws_the_chosen_countries_brief(lab: Lab) -> None
     for country in ("India", "France"):
         select = Select(lab.driver.find_element("css selector", ".jp-Notebook .widget-dropdown select"))
         select.select_by_visible_text(country)
-        drawn.append(lab.wait(f"{country}'s brief", RUN_S,
-                              lambda: (v := lab.js(brief_img)) and v not in drawn and v))
+        drawn.append(lab.wait(f"{country}'s brief", RUN_S, lambda: (v := lab.js(brief_img)) and v not in drawn and v))
         shown = lab.js("""return Array.from(document.querySelectorAll('.jp-Notebook .widget-output'))
                             .map(e => e.textContent).join(' ');""")
         assert "Traceback" not in shown

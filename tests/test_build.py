@@ -89,7 +89,8 @@ def test_fetch_all_then_build_reproduces_every_report_and_the_committed_data(ful
         assert month not in c["months"]
     committed = paths.REPO_DIR / "data" / "processed"
     assert folder_digest(full_build) == folder_digest(committed), (
-        "data/processed is stale: run `pkdata build` and commit the result")
+        "data/processed is stale: run `pkdata build` and commit the result"
+    )
 
 
 def test_build_without_any_report_says_how_to_get_them(tmp_path):

@@ -64,9 +64,15 @@ def test_chart_on_the_embedded_data(name):
 def small(tmp_path_factory, un_pdf):
     root = tmp_path_factory.mktemp("small-charts")
     raw = raw_with_reports(root, un_pdf, ["2015_12", "2016_06", "2016_07", "2016_12"])
-    build(raw=raw, out=root / "out",
-          steps=["pkdata.build.personnel:step_un_pdfs", "pkdata.build.operations:step_missions",
-                 "pkdata.build.finance:step_finance"])
+    build(
+        raw=raw,
+        out=root / "out",
+        steps=[
+            "pkdata.build.personnel:step_un_pdfs",
+            "pkdata.build.operations:step_missions",
+            "pkdata.build.finance:step_finance",
+        ],
+    )
     return root / "out"
 
 
@@ -95,8 +101,9 @@ def test_top_contributors_highlights_china():
     labels = [t.get_text() for t in ax.get_yticklabels()]
     china = ax.patches[labels.index("China")]
     assert matplotlib.colors.to_hex(china.get_facecolor()).upper() == charts.CHINA
-    others = {matplotlib.colors.to_hex(p.get_facecolor()).upper() for i, p in enumerate(ax.patches)
-              if labels[i] != "China"}
+    others = {
+        matplotlib.colors.to_hex(p.get_facecolor()).upper() for i, p in enumerate(ax.patches) if labels[i] != "China"
+    }
     assert charts.CHINA not in others
     plt.close(fig)
 
@@ -108,7 +115,7 @@ def test_scatter_labels_do_not_overlap():
     boxes = [t.get_window_extent(r) for t in fig.axes[0].texts if t.get_text() != "pays and serves equally"]
     assert len(boxes) >= 15
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert not a.overlaps(b), "two labels overlap"
     plt.close(fig)
 
@@ -146,8 +153,12 @@ def test_a_month_with_no_report_on_either_side_is_drawn(small, monkeypatch):
     monkeypatch.setenv("PKDATA_DATA", str(small))
     fig = charts.global_by_type()
     mid_december = mdates.date2num(pd.Timestamp("2015-12-15"))
-    widths = [p.vertices[:, 0].max() - p.vertices[:, 0].min() for c in fig.axes[0].collections for p in c.get_paths()
-              if len(p.vertices) and p.vertices[:, 0].min() <= mid_december <= p.vertices[:, 0].max()]
+    widths = [
+        p.vertices[:, 0].max() - p.vertices[:, 0].min()
+        for c in fig.axes[0].collections
+        for p in c.get_paths()
+        if len(p.vertices) and p.vertices[:, 0].min() <= mid_december <= p.vertices[:, 0].max()
+    ]
     assert widths and min(widths) >= 28  # days
     fig = charts.p5_over_time()
     dots = [line for line in fig.axes[0].get_lines() if line.get_marker() == "o" and len(line.get_xdata())]

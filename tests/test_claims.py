@@ -112,8 +112,9 @@ def test_a_single_doctored_month_does_not_flip_the_verdict(doctored, baseline):
 def test_months_without_mission_detail_use_the_nearest_earlier_months_with_it():
     for as_of in ("2018-09", "2019-05"):
         row = claims.check(as_of, data_dir=COMMITTED).set_index("claim_id").loc["in_mali_and_south_sudan"]
-        assert row["data_date"].startswith("2017-02..2018-02 (median of 12 reports with mission detail; "
-                                           "latest 2018-02)"), row["data_date"]
+        assert row["data_date"].startswith(
+            "2017-02..2018-02 (median of 12 reports with mission detail; latest 2018-02)"
+        ), row["data_date"]
         assert f"2018-03..{as_of} give country totals only" in row["data_date"]
         assert row["verdict"] == "supported" and row["value"] == 2
         assert "UN_country_contributions_2018_02.pdf" in row["source"]
@@ -235,8 +236,13 @@ def test_a_lower_regular_budget_rate_flips_only_the_budget_share_claim(doctored,
 
 def test_without_the_2016_attacks_no_chinese_peacekeeper_was_killed_in_the_window(doctored, baseline):
     def drop(df: pd.DataFrame) -> pd.DataFrame:
-        return df[~((df["nationality_iso3"] == "CHN") & (df["incident_type"] == "malicious_act")
-                    & (df["date"].dt.year == 2016))]
+        return df[
+            ~(
+                (df["nationality_iso3"] == "CHN")
+                & (df["incident_type"] == "malicious_act")
+                & (df["date"].dt.year == 2016)
+            )
+        ]
 
     doctored("fatalities", drop)
     changed, now = flipped(baseline)
@@ -244,10 +250,13 @@ def test_without_the_2016_attacks_no_chinese_peacekeeper_was_killed_in_the_windo
     assert now.loc["recent_fatalities", "verdict"] == "refuted" and now.loc["recent_fatalities", "value"] == 0
 
 
-@pytest.mark.parametrize("table, affected", [
-    ("assessments", ["second_largest_funder", "rising_budget_share"]),
-    ("fatalities", ["recent_fatalities", "active_combat_zones"]),
-])
+@pytest.mark.parametrize(
+    "table, affected",
+    [
+        ("assessments", ["second_largest_funder", "rising_budget_share"]),
+        ("fatalities", ["recent_fatalities", "active_combat_zones"]),
+    ],
+)
 def test_a_missing_table_gives_insufficient_data_with_the_reason(doctored, baseline, table, affected):
     doctored(table, lambda df: None)
     changed, now = flipped(baseline)
@@ -271,8 +280,9 @@ def test_timeline_gives_one_row_per_year_or_month_with_verdict_and_value():
     # second from the 2016-2018 scale on (10.29 against Japan 9.68).
     assert by_year.loc["2018", "verdict"] == "supported" and by_year.loc["2016", "verdict"] == "supported"
     assert set(by_year.loc[["2013", "2014", "2015"], "verdict"]) == {"refuted"}
-    assert by_year.loc["2018", "value"] == pytest.approx(claims.check("2018-09", data_dir=COMMITTED)
-                                                         .set_index("claim_id").loc["second_largest_funder", "value"])
+    assert by_year.loc["2018", "value"] == pytest.approx(
+        claims.check("2018-09", data_dir=COMMITTED).set_index("claim_id").loc["second_largest_funder", "value"]
+    )
     runs = t.attrs["runs"]
     assert sum(r["periods"] for r in runs) == len(t)
     supported = [r for r in runs if r["verdict"] == "supported"]
@@ -312,7 +322,9 @@ def test_cli_prints_every_claim_in_each_format(capsys):
 
 
 def test_pkdata_claims_resolves_lazily_without_slowing_import_pkdata():
-    code = ("import sys, pkdata; assert 'pkdata.claims' not in sys.modules and 'pandas' not in sys.modules; "
-            "print(pkdata.claims.__name__, callable(pkdata.claims.check), 'claims' in dir(pkdata))")
+    code = (
+        "import sys, pkdata; assert 'pkdata.claims' not in sys.modules and 'pandas' not in sys.modules; "
+        "print(pkdata.claims.__name__, callable(pkdata.claims.check), 'claims' in dir(pkdata))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["pkdata.claims", "True", "True"]

@@ -36,8 +36,9 @@ def test_snapshot_ranks_contributors_and_sums_types(data):
     snap = pkdata.snapshot("2015-01")
     arg = snap.set_index("contributor_iso3").loc["ARG"]
     assert arg["total"] == 880  # Argentina's country total printed on page 1
-    assert arg[["troops", "staff_officers", "experts_on_mission", "individual_police",
-                "formed_police_units"]].sum() == 880
+    assert (
+        arg[["troops", "staff_officers", "experts_on_mission", "individual_police", "formed_police_units"]].sum() == 880
+    )
     assert snap["rank"].iloc[0] == 1 and snap["total"].is_monotonic_decreasing
     df = pkdata.contributions()
     assert int(snap["total"].sum()) == int(df.loc[df["date"] == pd.Timestamp("2015-01-31"), "total"].sum())
@@ -97,13 +98,18 @@ def test_every_row_names_its_file_and_the_page_or_line_it_came_from(reference):
 
     df = pkdata.contributions()
     assert df["source"].notna().all() and df["source_row"].notna().all()
-    row = df[(df["contributor_iso3"] == "ARG") & (df["date"] == pd.Timestamp("2015-01-31"))
-             & (df["mission"] == "MINUSTAH") & (df["personnel_type"] == "troops")].iloc[0]
+    row = df[
+        (df["contributor_iso3"] == "ARG")
+        & (df["date"] == pd.Timestamp("2015-01-31"))
+        & (df["mission"] == "MINUSTAH")
+        & (df["personnel_type"] == "troops")
+    ].iloc[0]
     pdf = reference / "personnel" / "un_monthly_pdfs_kl371218" / str(row["source"])
     page_text = pymupdf.open(pdf)[int(row["source_row"]) - 1].get_text()
     assert "MINUSTAH" in page_text and f"{int(row['total'])}" in page_text  # 566 on page 1
-    row = df[(df["contributor_iso3"] == "CHN") & (df["date"] == pd.Timestamp("2014-02-28"))
-             & (df["mission"] == "MINUSMA")].iloc[0]
+    row = df[
+        (df["contributor_iso3"] == "CHN") & (df["date"] == pd.Timestamp("2014-02-28")) & (df["mission"] == "MINUSMA")
+    ].iloc[0]
     assert row["source"] == "Gender.Full.csv"
     path = reference / "personnel" / "ipi_peacekeeping_db_tcc_datascraper" / "Gender.Full.csv"
     line = path.read_text().splitlines()[int(row["source_row"]) - 1]

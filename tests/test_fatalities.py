@@ -33,8 +33,10 @@ def data(built, monkeypatch):
 @pytest.fixture(scope="module")
 def files(reference):
     folder = reference / "fatalities"
-    return (uf.read_fatalities(folder / "DPPADPOSS-FATALITIES.csv"),
-            uf.read_fatalities(folder / "hdx_fixture_2023-11-28" / "dppadposs-fatalities.csv"))
+    return (
+        uf.read_fatalities(folder / "DPPADPOSS-FATALITIES.csv"),
+        uf.read_fatalities(folder / "hdx_fixture_2023-11-28" / "dppadposs-fatalities.csv"),
+    )
 
 
 # --------------------------------------------------------------------------- China
@@ -45,9 +47,21 @@ def test_china_fatalities_by_year_and_mission(data):
     assert len(f) == 21
     by = f.groupby([f["date"].dt.year, "mission"]).size()
     assert {(int(y), str(m)): int(n) for (y, m), n in by.items()} == {
-        (1989, "UNTAG"): 1, (1993, "UNTAC"): 3, (1994, "UNIKOM"): 1, (2003, "MONUC"): 1, (2004, "UNMIL"): 1,
-        (2005, "UNMIL"): 1, (2006, "UNTSO"): 1, (2010, "MINUSTAH"): 4, (2010, "UNMIS"): 1, (2014, "UNMIL"): 1,
-        (2016, "MINUSMA"): 1, (2016, "UNMISS"): 2, (2020, "UNAMID"): 1, (2020, "UNMISS"): 1, (2022, "MONUSCO"): 1,
+        (1989, "UNTAG"): 1,
+        (1993, "UNTAC"): 3,
+        (1994, "UNIKOM"): 1,
+        (2003, "MONUC"): 1,
+        (2004, "UNMIL"): 1,
+        (2005, "UNMIL"): 1,
+        (2006, "UNTSO"): 1,
+        (2010, "MINUSTAH"): 4,
+        (2010, "UNMIS"): 1,
+        (2014, "UNMIL"): 1,
+        (2016, "MINUSMA"): 1,
+        (2016, "UNMISS"): 2,
+        (2020, "UNAMID"): 1,
+        (2020, "UNMISS"): 1,
+        (2022, "MONUSCO"): 1,
     }
     # the four police officers of the Haiti earthquake, 12 January 2010
     haiti = f[f["mission"] == "MINUSTAH"]
@@ -74,7 +88,12 @@ def test_all_fatalities_by_year_and_2016_by_mission(data):
     y = f[f["date"].dt.year == 2016]
     assert len(y) == 121
     assert y["mission"].value_counts().loc[["MINUSMA", "UNAMID", "MINUSCA", "MONUSCO", "UNOCI"]].tolist() == [
-        39, 15, 14, 14, 12]
+        39,
+        15,
+        14,
+        14,
+        12,
+    ]
     assert (y[y["mission"] == "MINUSMA"]["incident_type"] == "malicious_act").sum() == 27
     assert (y[y["mission"] == "UNMISS"]["incident_type"] == "malicious_act").sum() == 2
 
@@ -82,11 +101,22 @@ def test_all_fatalities_by_year_and_2016_by_mission(data):
 def test_types_are_mapped_and_other_categories_kept(files):
     new, _ = files
     counts = new.frame["personnel_type"].value_counts().to_dict()
-    assert counts == {"military": 3036, "local_civilian": 557, "international_civilian": 351, "police": 314,
-                      "experts_on_mission": 97, "other": 74}
+    assert counts == {
+        "military": 3036,
+        "local_civilian": 557,
+        "international_civilian": 351,
+        "police": 314,
+        "experts_on_mission": 97,
+        "other": 74,
+    }
     assert new.frame["incident_type"].value_counts().to_dict() == {
-        "illness": 1643, "accident": 1412, "malicious_act": 1134, "self_inflicted": 148, "to_be_determined": 60,
-        "unknown": 32}
+        "illness": 1643,
+        "accident": 1412,
+        "malicious_act": 1134,
+        "self_inflicted": 148,
+        "to_be_determined": 60,
+        "unknown": 32,
+    }
     # "ZZ [Undetermined]" (14) and one empty nationality: kept, nationality missing
     assert new.nationality_undetermined == 15 and new.frame["nationality_iso3"].isna().sum() == 15
     # names the file leaves without isocode3 are mapped by pkdata's table
@@ -99,9 +129,18 @@ def test_types_are_mapped_on_the_committed_extract(fixtures):
     f = uf.read_fatalities(fixtures / "fatalities" / "DPPADPOSS-FATALITIES.csv")
     assert len(f.frame) == 200
     assert f.frame["personnel_type"].value_counts().to_dict() == {
-        "military": 192, "international_civilian": 4, "police": 2, "experts_on_mission": 1, "local_civilian": 1}
+        "military": 192,
+        "international_civilian": 4,
+        "police": 2,
+        "experts_on_mission": 1,
+        "local_civilian": 1,
+    }
     assert f.frame["incident_type"].value_counts().to_dict() == {
-        "malicious_act": 96, "accident": 74, "illness": 25, "self_inflicted": 5}
+        "malicious_act": 96,
+        "accident": 74,
+        "illness": 25,
+        "self_inflicted": 5,
+    }
     # two rows print "ZZ [Undetermined]": kept, nationality missing
     assert f.nationality_undetermined == 2 and f.frame["nationality_iso3"].isna().sum() == 2
     assert f.last_update == ["2025-04-04"]
@@ -139,8 +178,11 @@ def test_a_duplicate_not_in_the_exclusion_table_is_an_error(tmp_path, fixtures):
     lines[11] = ",".join(fields)
     bad = tmp_path / "DPPADPOSS-FATALITIES.csv"
     bad.write_text("".join(lines), encoding="utf-8")
-    with pytest.raises(PkdataError, match=r"1 casualty_id\(s\) listed more than once "
-                       r"\(UNSCOB-1949-02-02189: ids 10, 11 \(United Kingdom"):
+    with pytest.raises(
+        PkdataError,
+        match=r"1 casualty_id\(s\) listed more than once "
+        r"\(UNSCOB-1949-02-02189: ids 10, 11 \(United Kingdom",
+    ):
         uf.apply_exclusions(uf.read_fatalities(bad), uf.read_exclusions(CURATED / "fatality_exclusions.csv"))
 
 
@@ -169,15 +211,19 @@ def test_unparseable_date_names_file_and_row(tmp_path, fixtures):
     raw = _broken_raw(tmp_path, fixtures, 101, "incident_date", "25/11/1960")
     with pytest.raises(ParseError) as err:
         build(raw=raw, out=tmp_path / "out", reference=fixtures, steps=[step_missions])
-    assert str(err.value) == ("DPPADPOSS-FATALITIES.csv, row 101: incident_date '25/11/1960' is not a date; "
-                              "expected YYYY-MM-DD")
+    assert str(err.value) == (
+        "DPPADPOSS-FATALITIES.csv, row 101: incident_date '25/11/1960' is not a date; expected YYYY-MM-DD"
+    )
     assert (err.value.file, err.value.row) == ("DPPADPOSS-FATALITIES.csv", 101)
 
 
 def test_impossible_date_names_file_and_row(tmp_path, fixtures):
     raw = _broken_raw(tmp_path, fixtures, 150, "incident_date", "2012-02-30")
-    with pytest.raises(ParseError, match=r"DPPADPOSS-FATALITIES.csv, row 150: incident_date '2012-02-30' is not a "
-                       "valid date"):
+    with pytest.raises(
+        ParseError,
+        match=r"DPPADPOSS-FATALITIES.csv, row 150: incident_date '2012-02-30' is not a "
+        "valid date",
+    ):
         build(raw=raw, out=tmp_path / "out", reference=fixtures, steps=[step_missions])
 
 
@@ -234,8 +280,14 @@ def test_the_two_exports_cross_check(files):
     assert c["new_rows_before_old_last_date"] == 2
     # the UN id is a running number: one late notification (2023-10-26) shifted the 7 ids after it
     assert c["renumbered"] == 7 and c["renumbered_from"] == 4344
-    assert c["differs"] == {"date": 0, "mission": 0, "nationality_iso3": 0, "personnel_type": 0,
-                            "incident_type": 115, "gender": 4}
+    assert c["differs"] == {
+        "date": 0,
+        "mission": 0,
+        "nationality_iso3": 0,
+        "personnel_type": 0,
+        "incident_type": 115,
+        "gender": 4,
+    }
     assert ("to_be_determined", "illness", 63) in c["incident_transitions"]
     assert sum(n for o, _, n in c["incident_transitions"] if o == "to_be_determined") == 94
     assert c["chn_identical"] and c["chn_rows"] == 21
@@ -246,4 +298,5 @@ def test_the_crosscheck_summary_in_docs_is_current(files):
     c = uf.crosscheck(new, old, uf.read_exclusions(CURATED / "fatality_exclusions.csv"))
     doc = paths.REPO_DIR / "docs" / "fatalities_crosscheck.md"
     assert doc.read_text(encoding="utf-8") == uf.crosscheck_markdown(c), (
-        "docs/fatalities_crosscheck.md is stale: regenerate it with crosscheck_markdown(crosscheck(...))")
+        "docs/fatalities_crosscheck.md is stale: regenerate it with crosscheck_markdown(crosscheck(...))"
+    )

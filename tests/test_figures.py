@@ -46,8 +46,10 @@ def test_a_changed_module_redraws_only_the_charts_drawn_with_it(tmp_path, monkey
 
     module = tmp_path / "module.py"  # stands for a module one chart computes with (as claims.py for the claims)
     module.write_text("a = 1\n")
-    chosen = {"p5_over_time": replace(figures.FIGURES["p5_over_time"], code=(str(module),)),
-              "global_by_type": figures.FIGURES["global_by_type"]}
+    chosen = {
+        "p5_over_time": replace(figures.FIGURES["p5_over_time"], code=(str(module),)),
+        "global_by_type": figures.FIGURES["global_by_type"],
+    }
     monkeypatch.setattr(figures, "FIGURES", {**figures.FIGURES, **chosen})
     out = tmp_path / "figs"
     assert set(figures.render_all(out, only=list(chosen)).values()) == {"drawn"}

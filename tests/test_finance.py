@@ -53,15 +53,19 @@ def with_personnel(tmp_path_factory, reference, un_pdfs) -> Path:
     for month in ("2016_01", "2016_02", "2016_03", "2016_04", "2016_06"):
         name = f"UN_country_contributions_{month}.pdf"
         (raw / "un_monthly_pdfs" / name).symlink_to(un_pdfs / name)
-    build(raw=raw, out=root / "out", reference=reference,
-          steps=["pkdata.build.personnel:step_un_pdfs", STEP], workers=1)
+    build(
+        raw=raw, out=root / "out", reference=reference, steps=["pkdata.build.personnel:step_un_pdfs", STEP], workers=1
+    )
     return root / "out"
 
 
 def _donor_share(reference: Path, year: int, iso3_name: str) -> float:
     data = json.loads((reference / "budget" / "un_open" / f"donors-{year}.json").read_text())
-    amounts = {k: v["contributions"]["UN-DPO"]["Assessed"] for k, v in data.items()
-               if "Assessed" in v.get("contributions", {}).get("UN-DPO", {})}
+    amounts = {
+        k: v["contributions"]["UN-DPO"]["Assessed"]
+        for k, v in data.items()
+        if "Assessed" in v.get("contributions", {}).get("UN-DPO", {})
+    }
     return 100 * amounts[iso3_name] / sum(amounts.values())
 
 
@@ -72,12 +76,15 @@ def test_china_peacekeeping_funding_rank_every_year_2004_2027(out, reference):
     h = finance.rank_history("CHN", "peacekeeping", data_dir=out).set_index("year")
     assert list(h.index) == list(range(2004, 2028))
     # Exact: share of all members' assessed UN-DPO contributions in the calendar year (donors-YYYY.json).
-    exact = {2013: 6, 2014: 6, 2015: 6, 2016: 3, 2017: 2, 2018: 2, 2019: 2, 2020: 2, 2021: 2, 2022: 2, 2023: 2,
-             2024: 2}
+    exact = {2013: 6, 2014: 6, 2015: 6, 2016: 3, 2017: 2, 2018: 2, 2019: 2, 2020: 2, 2021: 2, 2022: 2, 2023: 2, 2024: 2}
     for year, rank in exact.items():
         row = h.loc[year]
         assert (row["basis"], row["precision"], row["rank"], row["rank_certain"]) == (
-            "assessed_usd", "exact_usd", rank, True), year
+            "assessed_usd",
+            "exact_usd",
+            rank,
+            True,
+        ), year
         assert row["share_percent"] == pytest.approx(_donor_share(reference, year, "China"), rel=1e-12)
     assert round(h.loc[2016, "share_percent"], 3) == 8.452
     assert round(h.loc[2024, "share_percent"], 3) == 18.686
@@ -112,13 +119,24 @@ def test_year_china_became_second_largest_peacekeeping_funder(out):
 
 def test_china_regular_budget_share_every_scale_period_2010_2027(out, reference):
     h = finance.rank_history("CHN", "regular", data_dir=out).set_index("year")
-    expected = {(2010, 2012): ("3.189", 8), (2013, 2015): ("5.148", 6), (2016, 2018): ("7.921", 3),
-                (2019, 2021): ("12.005", 2), (2022, 2024): ("15.254", 2), (2025, 2027): ("20.004", 2)}
+    expected = {
+        (2010, 2012): ("3.189", 8),
+        (2013, 2015): ("5.148", 6),
+        (2016, 2018): ("7.921", 3),
+        (2019, 2021): ("12.005", 2),
+        (2022, 2024): ("15.254", 2),
+        (2025, 2027): ("20.004", 2),
+    }
     for (start, end), (rate, rank) in expected.items():
         for year in range(start, end + 1):
             row = h.loc[year]
             assert (row["rate_printed"], row["rank"], row["basis"], row["period_start"], row["period_end"]) == (
-                rate, rank, "scale_rate", start, end), year
+                rate,
+                rank,
+                "scale_rate",
+                start,
+                end,
+            ), year
             assert row["source"] == finance_step.RB_WORKBOOK
     # The same values, read straight from the workbook CSV.
     wb = pd.read_csv(reference / "budget" / "official" / finance_step.RB_WORKBOOK, dtype=str)
@@ -129,7 +147,10 @@ def test_china_regular_budget_share_every_scale_period_2010_2027(out, reference)
 def test_regular_budget_sources_agree_exactly(out):
     checks = pkdata.store.manifest(out)["finance"]["crosschecks"]
     assert {c["check"].split(" (")[0].split(" rates")[0] for c in checks} >= {
-        "A/RES/79/249", "ST/ADM/SER.B circulars", "regular-budget-contributors-2019.json"}
+        "A/RES/79/249",
+        "ST/ADM/SER.B circulars",
+        "regular-budget-contributors-2019.json",
+    }
     assert all(c["mismatches"] == 0 and c["compared"] > 0 for c in checks)
     regular = [c for c in checks if "derived" not in c["check"]]
     assert sum(c["compared"] for c in regular) == 579 + 1544 + 8 * 193
@@ -152,8 +173,13 @@ def test_exact_and_rounded_regular_budget_rates_agree_within_stated_precision(ou
     assert (c["diff"].abs() <= unit + 1e-9).all()
     outside = c[~c["within_precision"]]
     assert sorted(zip(outside["member_iso3"], outside["year"], outside["rounded"], strict=True)) == [
-        ("DEU", 2010, 8.01), ("DEU", 2011, 8.01), ("DEU", 2012, 8.01),
-        ("DEU", 2019, 6.1), ("DEU", 2020, 6.1), ("DEU", 2021, 6.1)]
+        ("DEU", 2010, 8.01),
+        ("DEU", 2011, 8.01),
+        ("DEU", 2012, 8.01),
+        ("DEU", 2019, 6.1),
+        ("DEU", 2020, 6.1),
+        ("DEU", 2021, 6.1),
+    ]
     # China's rounded figures are all consistent with the workbook, the derived 15.254 included.
     china = c[c["member_iso3"] == "CHN"]
     assert china["within_precision"].all() and set(china["rounded"]) == {5.15, 7.921, 12.01, 15.254, 20.004}
@@ -185,8 +211,15 @@ def test_exact_and_rounded_peacekeeping_figures_agree_within_stated_tolerances(o
             mean = (rate[(row.member_iso3, row.year - 1)] + rate[(row.member_iso3, row.year)]) / 2
             assert abs(row.exact - mean) < 0.03, (row.member_iso3, row.year, row.exact, mean)
             checked.append((row.member_iso3, row.year))
-    assert sorted(checked) == [("CHN", 2016), ("CHN", 2019), ("JPN", 2016), ("USA", 2013), ("USA", 2016),
-                               ("USA", 2019), ("USA", 2022)]
+    assert sorted(checked) == [
+        ("CHN", 2016),
+        ("CHN", 2019),
+        ("JPN", 2016),
+        ("USA", 2013),
+        ("USA", 2016),
+        ("USA", 2019),
+        ("USA", 2022),
+    ]
 
 
 # --------------------------------------------------------------------------- ranks, queries
@@ -239,8 +272,14 @@ def test_manifest_lists_every_source_with_rows(out):
         for s in entries:
             assert {"name", "sha256", "bytes", "publisher", "url_pattern", "table", "rows"} <= set(s)
     names = {s["name"] for s in m["sources"]}
-    assert {"donors-2013.json", "donors-2024.json", finance_step.RB_WORKBOOK, finance_step.CURATED_PK_RATES,
-            "budget-pko-2024.json", "budget-audited-pko-2019.json"} <= names
+    assert {
+        "donors-2013.json",
+        "donors-2024.json",
+        finance_step.RB_WORKBOOK,
+        finance_step.CURATED_PK_RATES,
+        "budget-pko-2024.json",
+        "budget-audited-pko-2019.json",
+    } <= names
     curated = next(s for s in m["sources"] if s["name"] == finance_step.CURATED_PK_RATES)
     assert curated["sha256"] == pkdata.hashes.sha256_file(CURATED / finance_step.CURATED_PK_RATES)
     donors = next(s for s in m["sources"] if s["name"] == "donors-2016.json")
@@ -248,8 +287,7 @@ def test_manifest_lists_every_source_with_rows(out):
 
 
 def test_build_is_deterministic(out, tmp_path, reference):
-    build(raw=_raw_with_curated(tmp_path), out=tmp_path / "again", reference=reference,
-          steps=[STEP])
+    build(raw=_raw_with_curated(tmp_path), out=tmp_path / "again", reference=reference, steps=[STEP])
     for name in ("assessments.parquet", "budgets.parquet", "manifest.json"):
         assert (tmp_path / "again" / name).read_bytes() == (out / name).read_bytes()
 
@@ -306,10 +344,16 @@ def test_cli_burden_prints_p5_and_top_ten(with_personnel, capsys):
     text = capsys.readouterr().out
     assert "2016-01, 2016-02, 2016-04, 2016-06 (no report for 2016-03" in text
     p5_part, top_part = text.split("Permanent members of the Security Council")[1].split(
-        "Ten largest contributors of uniformed personnel")
+        "Ten largest contributors of uniformed personnel"
+    )
     p5_lines = p5_part.strip().splitlines()[1:]
-    assert sorted(line[2:30].strip() for line in p5_lines) == ["China", "France", "Russia", "United Kingdom",
-                                                              "United States"]
+    assert sorted(line[2:30].strip() for line in p5_lines) == [
+        "China",
+        "France",
+        "Russia",
+        "United Kingdom",
+        "United States",
+    ]
     assert len(top_part.strip().splitlines()) == 1 + 10
     assert "China" in p5_part and "basis assessed_usd" in text
     assert main(["burden", "2016/17", "--data", str(with_personnel)]) == 1
@@ -362,8 +406,11 @@ def test_billed_measure_reproduces_the_donors_json(out, reference):
     assert set(billed["measure"]) == {"billed"} and set(billed["basis"]) == {"assessed_usd"}
     for year in (2016, 2019, 2024):
         raw = json.loads((reference / "budget" / "un_open" / f"donors-{year}.json").read_text())
-        amounts = {name: v["contributions"]["UN-DPO"]["Assessed"] for name, v in raw.items()
-                   if v.get("contributions", {}).get("UN-DPO", {}).get("Assessed")}
+        amounts = {
+            name: v["contributions"]["UN-DPO"]["Assessed"]
+            for name, v in raw.items()
+            if v.get("contributions", {}).get("UN-DPO", {}).get("Assessed")
+        }
         total = sum(amounts.values())
         mine = billed[billed["year"] == year]
         assert sorted(mine["assessed_usd"]) == sorted(amounts.values())

@@ -78,8 +78,12 @@ def test_user_supplied_ga_effective_rates_take_precedence(tmp_path, reference):
     assert set(r["basis"]) == {"scale_rate"} and set(r["source"]) == {"A_00_000_Add.1.csv"}
     assert set(r["source_document"]) == {"A/00/000/Add.1"}
     china = r.set_index("member_iso3").loc["CHN"]
-    assert (china["rank"], china["rank_certain"], china["rate_printed"], china["precision"]) == (1, True, "50.0000",
-                                                                                                 "4dp")
+    assert (china["rank"], china["rank_certain"], china["rate_printed"], china["precision"]) == (
+        1,
+        True,
+        "50.0000",
+        "4dp",
+    )
     # The rounded secondary figure for 2025 is still there, just not preferred.
     rounded = finance.funding_rank(2025, basis="scale_rate_rounded", data_dir=out)
     assert rounded.set_index("member_iso3").loc["CHN", "share_percent"] == 23.78
@@ -100,15 +104,25 @@ def test_ga_reader_reads_the_shape(tmp_path):
     assert set(df["member_state"]) == {"China", "United States of America", "France"}
 
 
-@pytest.mark.parametrize("text, message, row", [
-    (GA_SHAPE.replace("Effective rate 2026", "Effective rate 2025"),
-     "year 2025 has two columns ('Effective rate 2025' and 'Effective rate 2025')", 1),
-    (GA_SHAPE.replace("France,A,20.0000", "Atlantis,A,20.0000"), "unknown member state 'Atlantis'", 4),
-    (GA_SHAPE.replace("China a/,A,50.0000", "China a/,A,130.0000"), "rate for 2025 130.0000 is outside (0, 100]", 2),
-    (GA_SHAPE + "France,A,1.0,1.0,1.0\n", "'France' (FRA) appears in rows 4 and 6", 6),
-    (GA_SHAPE.replace("Total,,100.0000", "Total,,99.0000"), "the Total row prints 99.0 for 2025", 5),
-    (GA_SHAPE.replace("Member State,", "Name,"), "expected one member-state column", 1),
-])
+@pytest.mark.parametrize(
+    "text, message, row",
+    [
+        (
+            GA_SHAPE.replace("Effective rate 2026", "Effective rate 2025"),
+            "year 2025 has two columns ('Effective rate 2025' and 'Effective rate 2025')",
+            1,
+        ),
+        (GA_SHAPE.replace("France,A,20.0000", "Atlantis,A,20.0000"), "unknown member state 'Atlantis'", 4),
+        (
+            GA_SHAPE.replace("China a/,A,50.0000", "China a/,A,130.0000"),
+            "rate for 2025 130.0000 is outside (0, 100]",
+            2,
+        ),
+        (GA_SHAPE + "France,A,1.0,1.0,1.0\n", "'France' (FRA) appears in rows 4 and 6", 6),
+        (GA_SHAPE.replace("Total,,100.0000", "Total,,99.0000"), "the Total row prints 99.0 for 2025", 5),
+        (GA_SHAPE.replace("Member State,", "Name,"), "expected one member-state column", 1),
+    ],
+)
 def test_ga_reader_rejects_bad_input_naming_file_and_row(tmp_path, text, message, row):
     f = tmp_path / "A_00_000_Add.1.csv"
     f.write_text(text)
@@ -119,8 +133,9 @@ def test_ga_reader_rejects_bad_input_naming_file_and_row(tmp_path, text, message
 
 def test_ga_reader_rejects_a_table_that_does_not_sum_to_100(tmp_path):
     f = tmp_path / "rates.csv"
-    f.write_text(GA_SHAPE.replace("France,A,20.0000,20.0000,20.0000\n", "").replace("Total,,100.0000,100.0000,"
-                                                                                    "100.0000\n", ""))
+    f.write_text(
+        GA_SHAPE.replace("France,A,20.0000,20.0000,20.0000\n", "").replace("Total,,100.0000,100.0000,100.0000\n", "")
+    )
     with pytest.raises(ParseError, match=r"rates.csv: year 2025: the 2 rates sum to 80.000000; a full scale sums to"):
         rd.read_ga_effective_rates(f)
 
@@ -138,8 +153,11 @@ def test_rate_of_130_is_rejected_naming_file_and_row(tmp_path):
     lines[9] = lines[9].replace(",China,CHN,2,", ",China,CHN,130,")
     f = tmp_path / finance_step.CURATED_PK_RATES
     f.write_text("".join(lines))
-    with pytest.raises(ParseError, match=r"peacekeeping_assessment_rates.csv, row 10: rate_percent 130 is outside "
-                                         r"\(0, 100\]"):
+    with pytest.raises(
+        ParseError,
+        match=r"peacekeeping_assessment_rates.csv, row 10: rate_percent 130 is outside "
+        r"\(0, 100\]",
+    ):
         rd.read_scale_csv(f, full=False, curated=True)
 
 
@@ -148,13 +166,19 @@ def test_unknown_country_is_rejected_naming_file_and_row(tmp_path, fixtures):
     lines[3] = lines[3].replace(",Algeria,DZA,", ",Atlantis,ATL,")
     f = tmp_path / finance_step.RB_RESOLUTION
     f.write_text("".join(lines))
-    with pytest.raises(ParseError, match=r"A_RES_79_249.csv, row 4: unknown ISO3 code 'ATL' \(member_state "
-                                         r"'Atlantis'\)"):
+    with pytest.raises(
+        ParseError,
+        match=r"A_RES_79_249.csv, row 4: unknown ISO3 code 'ATL' \(member_state "
+        r"'Atlantis'\)",
+    ):
         rd.read_scale_csv(f, full=True)
     lines[3] = lines[3].replace(",Atlantis,ATL,", ",Algeria,DEU,")
     f.write_text("".join(lines))
-    with pytest.raises(ParseError, match=r"row 4: member_state 'Algeria' is DZA in pkdata.countries, but iso3 "
-                                         r"says DEU"):
+    with pytest.raises(
+        ParseError,
+        match=r"row 4: member_state 'Algeria' is DZA in pkdata.countries, but iso3 "
+        r"says DEU",
+    ):
         rd.read_scale_csv(f, full=True)
 
 
@@ -164,8 +188,11 @@ def test_duplicated_member_year_is_rejected(tmp_path, fixtures):
     lines.insert(china + 1, lines[china])  # China 2019 twice
     f = tmp_path / finance_step.RB_CIRCULARS
     f.write_text("".join(lines))
-    with pytest.raises(ParseError, match=rf"duplicate member-year: CHN 2019 appears in rows {china + 1}, "
-                                         rf"{china + 2}"):
+    with pytest.raises(
+        ParseError,
+        match=rf"duplicate member-year: CHN 2019 appears in rows {china + 1}, "
+        rf"{china + 2}",
+    ):
         rd.read_scale_csv(f, full=True)
 
 
@@ -185,8 +212,11 @@ def test_missing_column_is_rejected(tmp_path, fixtures):
 
 
 def test_full_table_must_sum_to_100(tmp_path, fixtures):
-    lines = [line for line in _lines(fixtures / "budget" / "official" / finance_step.RB_RESOLUTION)
-             if ",China,CHN," not in line]
+    lines = [
+        line
+        for line in _lines(fixtures / "budget" / "official" / finance_step.RB_RESOLUTION)
+        if ",China,CHN," not in line
+    ]
     f = tmp_path / "scale.csv"
     f.write_text("".join(lines))
     with pytest.raises(ParseError, match=r"scale.csv: year 2025: the 192 rates sum to 79.996000"):
@@ -213,8 +243,11 @@ def test_json_of_another_shape_is_rejected_naming_file_and_key(tmp_path, fixture
         un_open.read_donors(f)
     f = tmp_path / "budget-pko-2022.json"
     shutil.copy(un / "donors-2016.json", f)
-    with pytest.raises(ParseError, match=r"budget-pko-2022.json: expected an object with 'meta' \(object\) and "
-                                         r"'nodes' \(list\)"):
+    with pytest.raises(
+        ParseError,
+        match=r"budget-pko-2022.json: expected an object with 'meta' \(object\) and "
+        r"'nodes' \(list\)",
+    ):
         un_open.read_pko_budget(f)
     f = tmp_path / "regular-budget-contributors-2019.json"
     f.write_text(json.dumps([1, 2, 3]))
@@ -228,8 +261,7 @@ def test_json_of_another_shape_is_rejected_naming_file_and_key(tmp_path, fixture
 
 def test_donors_unknown_country_and_negative_amount(tmp_path, fixtures):
     data = json.loads((fixtures / "budget" / "un_open" / "donors-2016.json").read_text())
-    data["Atlantis"] = {"status": "member", "category": "Government",
-                        "contributions": {"UN-DPO": {"Assessed": 1000.0}}}
+    data["Atlantis"] = {"status": "member", "category": "Government", "contributions": {"UN-DPO": {"Assessed": 1000.0}}}
     f = tmp_path / "donors-2016.json"
     f.write_text(json.dumps(data))
     with pytest.raises(UnknownNameError, match=r"donors-2016.json \(key 'Atlantis'\): 1 unknown country name"):
@@ -237,8 +269,11 @@ def test_donors_unknown_country_and_negative_amount(tmp_path, fixtures):
     del data["Atlantis"]
     data["China"]["contributions"]["UN-DPO"]["Assessed"] = -5.0
     f.write_text(json.dumps(data))
-    with pytest.raises(ParseError, match=r"donors-2016.json: key 'China' > contributions > UN-DPO > Assessed: "
-                                         r"amount -5.0 is negative"):
+    with pytest.raises(
+        ParseError,
+        match=r"donors-2016.json: key 'China' > contributions > UN-DPO > Assessed: "
+        r"amount -5.0 is negative",
+    ):
         un_open.read_donors(f)
 
 
@@ -265,8 +300,11 @@ def test_budget_json_fiscal_year_and_totals_are_checked(tmp_path, fixtures):
     data["meta"]["fiscalYear"] = "2018/19"
     data["nodes"][1]["amount"] += 1000
     f.write_text(json.dumps(data))
-    with pytest.raises(ParseError, match=r"mission amounts sum to 6,792,360,000 but the 'whole' node is "
-                                         r"6,792,359,000"):
+    with pytest.raises(
+        ParseError,
+        match=r"mission amounts sum to 6,792,360,000 but the 'whole' node is "
+        r"6,792,359,000",
+    ):
         un_open.read_pko_budget(f)
 
 
@@ -305,7 +343,10 @@ def test_two_exact_tables_for_the_same_year_fail_the_build(good, reference, tmp_
     (raw / finance_step.GA_EFFECTIVE_RATES).mkdir(parents=True)
     (raw / finance_step.GA_EFFECTIVE_RATES / "A_00_000_Add.1.csv").write_text(GA_SHAPE)
     (raw / finance_step.GA_EFFECTIVE_RATES / "copy.csv").write_text(GA_SHAPE)
-    with pytest.raises(PkdataError, match=r"peacekeeping scale_rate for CHN 2025 comes from more than one file "
-                                          r"\(A_00_000_Add.1.csv, copy.csv\)"):
+    with pytest.raises(
+        PkdataError,
+        match=r"peacekeeping scale_rate for CHN 2025 comes from more than one file "
+        r"\(A_00_000_Add.1.csv, copy.csv\)",
+    ):
         build(raw=raw, out=out, reference=reference, steps=[STEP])
     assert _snapshot(out) == before

@@ -20,10 +20,22 @@ GAPS = ["2014-09", "2014-10", "2014-11", "2014-12", "2015-03", "2016-03", "2017-
 
 
 def _rows(month: str, source: str, total: int, mission: str | None = None, gender: bool = False) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "date": pd.Timestamp(month) + pd.offsets.MonthEnd(0), "contributor_iso3": "CHN", "contributor": "China",
-        "mission": mission, "personnel_type": "troops", "male": total if gender else None,
-        "female": 0 if gender else None, "total": total, "source": source}], columns=list(schema.COLUMNS))
+    return pd.DataFrame(
+        [
+            {
+                "date": pd.Timestamp(month) + pd.offsets.MonthEnd(0),
+                "contributor_iso3": "CHN",
+                "contributor": "China",
+                "mission": mission,
+                "personnel_type": "troops",
+                "male": total if gender else None,
+                "female": 0 if gender else None,
+                "total": total,
+                "source": source,
+            }
+        ],
+        columns=list(schema.COLUMNS),
+    )
 
 
 def _ctx(tmp_path, reference) -> BuildContext:
@@ -34,8 +46,9 @@ def _ctx(tmp_path, reference) -> BuildContext:
 
 
 def test_each_month_comes_whole_from_the_first_source_in_precedence():
-    ipi_rows = pd.concat([_rows("2014-08", "Gender.Full.csv", 10, "UNMIL", True),
-                          _rows("2014-09", "Gender.Full.csv", 11, "UNMIL", True)])
+    ipi_rows = pd.concat(
+        [_rows("2014-08", "Gender.Full.csv", 10, "UNMIL", True), _rows("2014-09", "Gender.Full.csv", 11, "UNMIL", True)]
+    )
     countries = pd.concat([_rows("2014-09", "countries/China.csv", 99), _rows("2014-10", "countries/China.csv", 12)])
     pdf = _rows("2014-10", "UN_country_contributions_2014_10.pdf", 13, "UNMIL", True)
     df, months = merge_sources({"ipi_countries": countries, "ipi_gender_full": ipi_rows, "un_pdf": pdf}, PRECEDENCE)
@@ -43,12 +56,16 @@ def test_each_month_comes_whole_from_the_first_source_in_precedence():
     assert months == {
         "2014-08": {"source": "Gender.Full.csv", "dataset": "ipi_gender_full", "granularity": "mission+gender"},
         "2014-09": {"source": "Gender.Full.csv", "dataset": "ipi_gender_full", "granularity": "mission+gender"},
-        "2014-10": {"source": "UN_country_contributions_2014_10.pdf", "dataset": "un_pdf",
-                    "granularity": "mission+gender"},
+        "2014-10": {
+            "source": "UN_country_contributions_2014_10.pdf",
+            "dataset": "un_pdf",
+            "granularity": "mission+gender",
+        },
     }
     # Swap the order: the other source wins the shared months.
-    df, months = merge_sources({"ipi_countries": countries, "ipi_gender_full": ipi_rows},
-                               ["ipi_countries", "ipi_gender_full"])
+    df, months = merge_sources(
+        {"ipi_countries": countries, "ipi_gender_full": ipi_rows}, ["ipi_countries", "ipi_gender_full"]
+    )
     assert months["2014-09"] == {"source": "countries/China.csv", "dataset": "ipi_countries", "granularity": "country"}
 
 
@@ -90,10 +107,17 @@ def test_history_step_covers_nov_1990_to_aug_2014_with_a_source_on_every_row(his
     assert {by[m] for m in expected if "2009-11" <= m <= "2014-02"} == {"ipi_gender_full", "ipi_full_gender_data"}
     # Gender.Full.csv lacks rows in three months (world-total check): they come from full_gender_data.csv.
     assert sorted(m for m in expected if "2009-11" <= m <= "2014-02" and by[m] == "ipi_full_gender_data") == [
-        "2011-08", "2011-09", "2012-06"]
+        "2011-08",
+        "2011-09",
+        "2012-06",
+    ]
     assert {by[m] for m in expected if m >= "2014-03"} == {"ipi_full_gender_data"}
-    assert months["1990-11"] == {"source": "countries/*.csv (45 files)", "dataset": "ipi_countries",
-                                 "granularity": "country", "note": ipi.UNSPLIT_POLICE_NOTE}
+    assert months["1990-11"] == {
+        "source": "countries/*.csv (45 files)",
+        "dataset": "ipi_countries",
+        "granularity": "country",
+        "note": ipi.UNSPLIT_POLICE_NOTE,
+    }
     assert months["2014-02"]["granularity"] == "mission+gender"
 
 
@@ -117,10 +141,12 @@ def test_a_un_csv_export_fills_a_month_the_pdfs_lack(tmp_path, reference):
         "contribution_id,last_reporting_date,isocode3,contributing_country,mission_acronym,personnel_type,"
         "male_personnel,female_personnel\n"
         "1,2022-06-30,CHN,China,UNMISS,Troops,1000,31\n"
-        "2,2022-07-31,CHN,China,UNMISS,Troops,1001,31\n")
+        "2,2022-07-31,CHN,China,UNMISS,Troops,1001,31\n"
+    )
     ctx = _ctx(tmp_path, reference)
-    ctx.tables["contributions"] = _finalise_contributions(_rows("2022-06", "UN_country_contributions_2022_06.pdf",
-                                                                1031, "UNMISS", True))
+    ctx.tables["contributions"] = _finalise_contributions(
+        _rows("2022-06", "UN_country_contributions_2022_06.pdf", 1031, "UNMISS", True)
+    )
     result = step_history(ctx)
     months = result.extra["contributions_history_months"]
     assert months["2022-07"] == {"source": "DPO-UCHISTORICAL.csv", "dataset": "un_csv", "granularity": "mission+gender"}
@@ -153,8 +179,13 @@ def ipi_frames(reference):
     }
 
 
-_GROUP = {"troops": "troops", "staff_officers": "troops", "experts_on_mission": "experts",
-          "individual_police": "police", "formed_police_units": "police"}
+_GROUP = {
+    "troops": "troops",
+    "staff_officers": "troops",
+    "experts_on_mission": "experts",
+    "individual_police": "police",
+    "formed_police_units": "police",
+}
 
 
 def _grouped(df):
@@ -189,14 +220,14 @@ def test_ipi_world_totals_vs_ipi_contributor_rows(history, ipi_frames):
     world = ipi_frames["world"].set_index("date")["total"]
     rel = ((rows - world.reindex(rows.index)) / world.reindex(rows.index)).dropna()
     assert len(rel) == 286
-    assert rel.abs().max() <= 0.008          # 1992: contributor rows 0.78% below the world total
+    assert rel.abs().max() <= 0.008  # 1992: contributor rows 0.78% below the world total
     assert rel["2009-11-30":].abs().max() <= 0.002
 
 
 def test_the_two_ipi_world_total_files_agree(ipi_frames):
     a = ipi_frames["world_tcc"].set_index("date")["total"]
     b = ipi_frames["world"].set_index("date")["total"].reindex(a.index)
-    diff = (b - a)
+    diff = b - a
     assert int((diff != 0).sum()) == 7 and int(diff.abs().max()) == 19
 
 
@@ -213,8 +244,9 @@ def pdf_table(tmp_path_factory, reference):
 @pytest.mark.slow
 def test_contributions_cover_nov_1990_to_jul_2025_and_china_is_continuous(pdf_table, history):
     pdf, pdf_months = pdf_table
-    table, months = fold_history(pdf, history.tables["contributions_history"], pdf_months,
-                                 history.extra["contributions_history_months"])
+    table, months = fold_history(
+        pdf, history.tables["contributions_history"], pdf_months, history.extra["contributions_history_months"]
+    )
     assert f"{table['date'].min():%Y-%m}" == "1990-11" and f"{table['date'].max():%Y-%m}" == "2025-07"
     assert table["source"].notna().all()
     every = [f"{p:%Y-%m}" for p in pd.period_range("1990-11", "2025-07", freq="M")]
@@ -231,7 +263,7 @@ def test_ipi_world_totals_vs_pdf_grand_totals(pdf_table, ipi_frames):
     world = ipi_frames["world"].set_index("date")["total"]
     both = grand.index.intersection(world.index)
     assert len(both) == 23
-    diff = (grand[both] - world[both])
+    diff = grand[both] - world[both]
     assert diff[diff != 0].to_dict() == {pd.Timestamp("2015-05-31"): 333}
 
 

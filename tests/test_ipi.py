@@ -56,13 +56,16 @@ def _china(df: pd.DataFrame, date: str) -> dict[str, int]:
     return {str(t): int(v) for t, v in rows.groupby("personnel_type", observed=True)["total"].sum().items()}
 
 
-@pytest.mark.parametrize("date, expected", [
-    ("1990-11-30", {"troops": 5}),
-    ("1995-06-30", {"experts_on_mission": 44}),
-    ("2005-06-30", {"troops": 788, "individual_police": 178, "experts_on_mission": 60}),
-    ("2010-06-30", {"troops": 1891, "individual_police": 69, "experts_on_mission": 52}),
-    ("2014-02-28", {"troops": 1980, "individual_police": 171, "experts_on_mission": 37}),
-])
+@pytest.mark.parametrize(
+    "date, expected",
+    [
+        ("1990-11-30", {"troops": 5}),
+        ("1995-06-30", {"experts_on_mission": 44}),
+        ("2005-06-30", {"troops": 788, "individual_police": 178, "experts_on_mission": 60}),
+        ("2010-06-30", {"troops": 1891, "individual_police": 69, "experts_on_mission": 52}),
+        ("2014-02-28", {"troops": 1980, "individual_police": 171, "experts_on_mission": 37}),
+    ],
+)
 def test_country_files_reproduce_the_sources_md_figures_for_china(country_totals, date, expected):
     assert _china(country_totals, date) == expected
 
@@ -90,8 +93,18 @@ def test_two_files_for_one_country_count_once(country_totals):
 def test_gender_full_china_by_mission_feb_2014(gender_full):
     rows = gender_full[(gender_full["contributor_iso3"] == "CHN") & (gender_full["date"] == "2014-02-28")]
     by_mission = rows.groupby("mission")["total"].sum().astype(int).to_dict()
-    assert by_mission == {"UNMIL": 724, "MINUSMA": 402, "UNMISS": 356, "MONUSCO": 233, "UNAMID": 233,
-                          "UNIFIL": 218, "MINURSO": 10, "UNOCI": 6, "UNTSO": 4, "UNFICYP": 2}
+    assert by_mission == {
+        "UNMIL": 724,
+        "MINUSMA": 402,
+        "UNMISS": 356,
+        "MONUSCO": 233,
+        "UNAMID": 233,
+        "UNIFIL": 218,
+        "MINURSO": 10,
+        "UNOCI": 6,
+        "UNTSO": 4,
+        "UNFICYP": 2,
+    }
     assert sum(by_mission.values()) == 2188
     assert rows["male"].notna().all() and (rows["male"] + rows["female"] == rows["total"]).all()
     assert gender_full.attrs["cleaning"]["inflated_months"] == {}
@@ -99,11 +112,21 @@ def test_gender_full_china_by_mission_feb_2014(gender_full):
 
 
 def test_full_gender_data_aug_2014_china_after_dedup(full_gender_data):
-    rows = full_gender_data[(full_gender_data["contributor_iso3"] == "CHN")
-                            & (full_gender_data["date"] == "2014-08-31")]
+    rows = full_gender_data[
+        (full_gender_data["contributor_iso3"] == "CHN") & (full_gender_data["date"] == "2014-08-31")
+    ]
     by_mission = rows.groupby("mission")["total"].sum().astype(int).to_dict()
-    assert by_mission == {"UNMIL": 725, "MINUSMA": 401, "UNMISS": 363, "MONUSCO": 233, "UNAMID": 233,
-                          "UNIFIL": 218, "MINURSO": 10, "UNTSO": 5, "UNOCI": 4}
+    assert by_mission == {
+        "UNMIL": 725,
+        "MINUSMA": 401,
+        "UNMISS": 363,
+        "MONUSCO": 233,
+        "UNAMID": 233,
+        "UNIFIL": 218,
+        "MINURSO": 10,
+        "UNTSO": 5,
+        "UNOCI": 4,
+    }
     assert sum(by_mission.values()) == 2192
 
 
@@ -132,7 +155,8 @@ def test_whole_full_gender_data_defects_are_detected_and_cleaned(full_gender_dat
     inflated = ipi.inflated_months(full_gender_data_all)
     # Nov 2009 - Feb 2014: subtotal rows triple the raw sums; Mar-Apr 2014 rows tripled, May-Aug doubled.
     assert [m for m, r in inflated.items() if m <= "2014-02"] == [
-        f"{p:%Y-%m}" for p in pd.period_range("2009-11", "2014-02", freq="M")]
+        f"{p:%Y-%m}" for p in pd.period_range("2009-11", "2014-02", freq="M")
+    ]
     assert {inflated[m] for m in inflated if m <= "2014-04"} == {3.0}
     assert {inflated[m] for m in ("2014-05", "2014-06", "2014-07", "2014-08")} == {2.0}
     monthly = full_gender_data_all.groupby("date")["total"].sum()
@@ -142,28 +166,35 @@ def test_whole_full_gender_data_defects_are_detected_and_cleaned(full_gender_dat
 
 def test_china_in_the_aug_2014_snapshot_equals_cleaned_full_gender_data(fixtures, full_gender_data):
     """Cross-check on the extracts (tolerance 0): China's rows of the Aug 2014 current_month.csv."""
-    snap = ipi.read_current_month(fixtures / "personnel" / "ipi_ppp_loader_current_month_history" / "2014-08-31"
-                                  / "current_month.csv")
+    snap = ipi.read_current_month(
+        fixtures / "personnel" / "ipi_ppp_loader_current_month_history" / "2014-08-31" / "current_month.csv"
+    )
     assert set(snap["contributor_iso3"]) == {"CHN"} and int(snap["total"].sum()) == 2192
-    gender = full_gender_data[(full_gender_data["date"] == "2014-08-31") & (full_gender_data["contributor_iso3"]
-                                                                            == "CHN")]
+    gender = full_gender_data[
+        (full_gender_data["date"] == "2014-08-31") & (full_gender_data["contributor_iso3"] == "CHN")
+    ]
     diff = compare(gender, snap, ["contributor_iso3", "mission", "personnel_type"])
     assert len(diff) > 0 and (diff["diff"] == 0).all(), diff[diff["diff"] != 0]
 
 
-@pytest.mark.parametrize("folder, name, total", [
-    ("ipi_peacekeeping_db_ppp_loader", "current_month.csv", 97_811),
-    ("ipi_ppp_loader_current_month_history/2014-04-30", "current_month.csv", 97_729),
-    ("ipi_ppp_loader_current_month_history/2014-08-31", "current_month.csv", 97_947),
-])
-def test_current_month_snapshots_equal_cleaned_full_gender_data(reference, full_gender_data_all, folder, name,
-                                                                total):
+@pytest.mark.parametrize(
+    "folder, name, total",
+    [
+        ("ipi_peacekeeping_db_ppp_loader", "current_month.csv", 97_811),
+        ("ipi_ppp_loader_current_month_history/2014-04-30", "current_month.csv", 97_729),
+        ("ipi_ppp_loader_current_month_history/2014-08-31", "current_month.csv", 97_947),
+    ],
+)
+def test_current_month_snapshots_equal_cleaned_full_gender_data(reference, full_gender_data_all, folder, name, total):
     """Cross-check (tolerance 0): the snapshots check the de-duplication and apostrophe clean-up."""
     snap = ipi.read_current_month(reference / "personnel" / folder / name)
     assert int(snap["total"].sum()) == total
     date = snap["date"].iloc[0]
-    diff = compare(full_gender_data_all[full_gender_data_all["date"] == date], snap,
-                   ["contributor_iso3", "mission", "personnel_type"])
+    diff = compare(
+        full_gender_data_all[full_gender_data_all["date"] == date],
+        snap,
+        ["contributor_iso3", "mission", "personnel_type"],
+    )
     assert (diff["diff"] == 0).all(), diff[diff["diff"] != 0]
 
 
@@ -219,8 +250,10 @@ def test_current_month_with_inconsistent_police_columns_is_rejected(ppp, tmp_pat
 
 def test_gender_file_with_conflicting_rows_is_rejected(tmp_path):
     cols = ["Date", "Contributor", "Contributor ISO-3", "Mission"] + [
-        f"{t} {p}" for t in ("Individual Police", "Formed Police Units", "Experts on Mission", "Troops", "Total")
-        for p in ("Male", "Female", "Total")]
+        f"{t} {p}"
+        for t in ("Individual Police", "Formed Police Units", "Experts on Mission", "Troops", "Total")
+        for p in ("Male", "Female", "Total")
+    ]
     row = ["2010-01-31", "China", "CHN", "UNMIL"] + ["0"] * 9 + ["10", "0", "10", "10", "0", "10"]
     other = row[:-6] + ["11", "0", "11", "11", "0", "11"]
     p = tmp_path / "Gender.Full.csv"

@@ -20,7 +20,9 @@ BUILDER = ("pkdata.build", "pkdata.readers")
 # Runs in a fresh interpreter in which pymupdf cannot be imported (as after `pip install pkdata`).
 NO_PDF = "import sys; sys.modules['pymupdf'] = None; sys.modules['fitz'] = None\n"
 
-USE_THE_LIBRARY = NO_PDF + """
+USE_THE_LIBRARY = (
+    NO_PDF
+    + """
 import json, sys
 import matplotlib
 matplotlib.use("Agg")
@@ -39,12 +41,14 @@ for name in ("china_by_type", "p5_over_time", "funding_shares"):
 out["builder_loaded"] = sorted(m for m in sys.modules if m.startswith(BUILDER))
 print(json.dumps(out))
 """.replace("BUILDER", repr(BUILDER))
+)
 
 
 def _run(code: str, *, cwd: Path, env: dict[str, str] | None = None) -> dict:
     base = {k: v for k, v in os.environ.items() if not k.startswith("PKDATA_")}
-    proc = subprocess.run([sys.executable, "-c", code], cwd=cwd, env={**base, **(env or {})},
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env={**base, **(env or {})}, capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -65,9 +69,20 @@ def test_the_import_contract_holds():
 
 
 def test_pkdata_build_without_pymupdf_says_how_to_install_it(tmp_path):
-    proc = subprocess.run([sys.executable, "-c", NO_PDF + "from pkdata.cli import main; raise SystemExit(main())",
-                           "build", "--out", str(tmp_path / "out")],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            NO_PDF + "from pkdata.cli import main; raise SystemExit(main())",
+            "build",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert 'pip install "pkdata[build]"' in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -76,8 +91,12 @@ def test_pkdata_build_without_pymupdf_says_how_to_install_it(tmp_path):
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                           "-w", str(out), str(REPO)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     (whl,) = out.glob("pkdata-*.whl")
     return whl
@@ -108,10 +127,21 @@ def test_the_installed_package_works_outside_a_checkout_without_pymupdf(wheel, t
     assert out["builder_loaded"] == []
     checkout = _run(USE_THE_LIBRARY, cwd=work)
     # the installed copy answers exactly as the checkout does
-    assert {k: v for k, v in out.items() if k != "processed"} == {k: v for k, v in checkout.items()
-                                                                  if k != "processed"}
-    figs = subprocess.run([sys.executable, "-c", NO_PDF + "from pkdata.cli import main; raise SystemExit(main())",
-                           "figures", "--out", str(work / "figs")], cwd=work, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, "PYTHONPATH": str(site)})
+    assert {k: v for k, v in out.items() if k != "processed"} == {k: v for k, v in checkout.items() if k != "processed"}
+    figs = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            NO_PDF + "from pkdata.cli import main; raise SystemExit(main())",
+            "figures",
+            "--out",
+            str(work / "figs"),
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(site)},
+    )
     assert figs.returncode == 0, figs.stderr[-3000:]
     assert len(list((work / "figs").glob("*.png"))) >= 8

@@ -83,11 +83,24 @@ def test_every_curated_row_has_a_reason_and_a_source():
 
 def test_missions_active_on_30_june_2019(data):
     pko = set(pkdata.missions("2019-06-30", kind="pko")["acronym"])
-    assert pko == {"MINUJUSTH", "MINURSO", "MINUSCA", "MINUSMA", "MONUSCO", "UNAMID", "UNDOF", "UNFICYP",
-                   "UNIFIL", "UNISFA", "UNMIK", "UNMISS", "UNMOGIP", "UNTSO"}  # the UN's 14 PKOs of 2019
+    assert pko == {
+        "MINUJUSTH",
+        "MINURSO",
+        "MINUSCA",
+        "MINUSMA",
+        "MONUSCO",
+        "UNAMID",
+        "UNDOF",
+        "UNFICYP",
+        "UNIFIL",
+        "UNISFA",
+        "UNMIK",
+        "UNMISS",
+        "UNMOGIP",
+        "UNTSO",
+    }  # the UN's 14 PKOs of 2019
     everything = set(pkdata.missions("2019-06-30")["acronym"])
-    assert everything - pko == {"UNAMA", "UNAMI", "UNIOGBIS", "UNMHA", "UNOWAS", "UNSMIL", "UNSOM", "UNSOS",
-                                "UNVMC"}
+    assert everything - pko == {"UNAMA", "UNAMI", "UNIOGBIS", "UNMHA", "UNOWAS", "UNSMIL", "UNSOM", "UNSOS", "UNVMC"}
     # aggregates never count: on 1 June 1993 UNOSOM II is active, the UNOSOM (I & II) row is not listed
     on = set(pkdata.missions("1993-06-01")["acronym"])
     assert "UNOSOM II" in on and "UNOSOM" not in on
@@ -124,8 +137,9 @@ def mission_table(tmp_path_factory, fixtures) -> pd.DataFrame:
     return pd.read_parquet(root / "out" / "missions.parquet")
 
 
-@pytest.mark.parametrize("month", ["2015_06", "2017_06", "2019_09", "2019_12", "2020_12", "2021_06", "2024_10",
-                                   "2024_11", "2025_07"])
+@pytest.mark.parametrize(
+    "month", ["2015_06", "2017_06", "2019_09", "2019_12", "2020_12", "2021_06", "2024_10", "2024_11", "2025_07"]
+)
 def test_missions_of_reports_from_every_period_resolve(month, un_pdf, mission_table):
     """One report per layout and period (SPMs come and go): every acronym it prints is in the mission table."""
     from pkdata.readers.un_pdf import parse_report, to_frame
@@ -185,8 +199,7 @@ def test_unparseable_mission_date_names_file_and_row(tmp_path, fixtures):
     raw = _raw_with_mission_file(tmp_path, fixtures, bad_date)
     with pytest.raises(ParseError) as err:
         build(raw=raw, out=tmp_path / "out", reference=fixtures, steps=[step_missions])
-    assert str(err.value) == ("DPPADPOSS-PKO.csv, row 67: start_date '25.04.2013' is not a date; "
-                              "expected YYYY-MM-DD")
+    assert str(err.value) == ("DPPADPOSS-PKO.csv, row 67: start_date '25.04.2013' is not a date; expected YYYY-MM-DD")
 
 
 def test_bad_coordinate_and_status_name_file_and_row(tmp_path, fixtures):
@@ -196,8 +209,13 @@ def test_bad_coordinate_and_status_name_file_and_row(tmp_path, fixtures):
     bad.write_text(text.replace('"33,3667","35,1667"', '"33,3667","N35"'), encoding="utf-8")
     with pytest.raises(ParseError, match=r"DPPADPOSS-PKO.csv, row \d+: mission_latitude 'N35' is not a number"):
         un_missions.read_pko(bad)
-    bad.write_text(text.replace("UNFICYP,United Nations Peacekeeping Force in Cyprus,DPO,Yes",
-                                "UNFICYP,United Nations Peacekeeping Force in Cyprus,DPO,Maybe"), encoding="utf-8")
+    bad.write_text(
+        text.replace(
+            "UNFICYP,United Nations Peacekeeping Force in Cyprus,DPO,Yes",
+            "UNFICYP,United Nations Peacekeeping Force in Cyprus,DPO,Maybe",
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(ParseError, match=r"row \d+: mission_isactive 'Maybe': expected Yes or No"):
         un_missions.read_pko(bad)
 
@@ -208,7 +226,8 @@ def test_a_swap_the_overrides_miss_is_caught(tmp_path, fixtures):
     (raw / "curated").mkdir(parents=True)
     rows = (CURATED / "mission_overrides.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (raw / "curated" / "mission_overrides.csv").write_text(
-        "".join(r for r in rows if not r.startswith("UNOSOM I,")), encoding="utf-8")
+        "".join(r for r in rows if not r.startswith("UNOSOM I,")), encoding="utf-8"
+    )
     with pytest.raises(PkdataError, match=r"HQ 'Mogadishu' has different coordinates: \['UNOSOM I'\]"):
         build(raw=raw, out=tmp_path / "out", reference=fixtures, steps=[step_missions])
 
@@ -256,8 +275,12 @@ def test_build_is_deterministic_and_lists_every_input(tmp_path, fixtures):
     assert names[("missions", "mission_overrides.csv")]["overrides"] == 48
     assert names[("missions", "DPPADPOSS-PKO.csv")]["last_update"] == "2024-02-19"
     assert {n for t, n in names if t == "missions"} == {
-        "DPPADPOSS-PKO.csv", "unpko_country_crosswalk.csv", "mission_overrides.csv", "missions_added.csv",
-        "m49_regions.csv"}
+        "DPPADPOSS-PKO.csv",
+        "unpko_country_crosswalk.csv",
+        "mission_overrides.csv",
+        "missions_added.csv",
+        "m49_regions.csv",
+    }
     assert m1["tables"]["missions"]["rows"] == 81 + len(added)
 
 

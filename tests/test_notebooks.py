@@ -53,8 +53,9 @@ def test_executes_without_errors_and_shows_charts(path: Path) -> None:
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert images, f"{path.name}: no chart was rendered as an image"
     # every code cell produced something to look at (a table, a chart or printed text)
-    silent = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not c.outputs
-              and "import pkdata" not in c.source]
+    silent = [
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not c.outputs and "import pkdata" not in c.source
+    ]
     assert not silent, f"{path.name}: cells {silent} show nothing"
     # tables print ranks and counts as numbers a reader expects ("11", not "11.000000")
     shown = "".join(str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", "")) for o in outputs)

@@ -28,8 +28,10 @@ def test_readme_months_with_no_report_are_the_manifests():
 
 
 def test_readme_latest_claims_paragraph_matches_the_timelines():
-    runs = {c: pkdata.claims.timeline(c).attrs["runs"] for c in
-            ("second_largest_funder", "in_mali_and_south_sudan", "personnel_about_2500")}
+    runs = {
+        c: pkdata.claims.timeline(c).attrs["runs"]
+        for c in ("second_largest_funder", "in_mali_and_south_sudan", "personnel_about_2500")
+    }
     funder = runs["second_largest_funder"]
     assert any(r["verdict"] == "supported" and r["first"] == "2016" for r in funder)
     assert "supported since calendar year **2016**" in README

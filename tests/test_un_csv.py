@@ -17,10 +17,14 @@ from pkdata.build.history import compare
 from pkdata.errors import ParseError, UnknownNameError
 from pkdata.readers import un_csv
 
-PSDH_HEADER = ("contribution_id,last_reporting_date,isocode3,contributing_country,mission_acronym,"
-               "personnel_type,male_personnel,female_personnel")
-ODP_HEADER = ("Contribution_ID,Last_Reporting_Date,ISOCode3,Contributing_Country,Mission_Acronym,"
-              "Personnel_Type,Male_Personnel,Female_Personnel")
+PSDH_HEADER = (
+    "contribution_id,last_reporting_date,isocode3,contributing_country,mission_acronym,"
+    "personnel_type,male_personnel,female_personnel"
+)
+ODP_HEADER = (
+    "Contribution_ID,Last_Reporting_Date,ISOCode3,Contributing_Country,Mission_Acronym,"
+    "Personnel_Type,Male_Personnel,Female_Personnel"
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,17 +61,21 @@ def _write(path, header, rows):
 
 
 def test_psdh_monthly_file_in_the_documented_shape(tmp_path):
-    p = _write(tmp_path / "DPO-UCHISTORICAL.csv", PSDH_HEADER, [
-        "1,2022-07-31,CHN,China,UNMISS,Troops,1000,31",
-        "2,2022-07-31,CHN,China,UNMISS,Staff Officer,10,2",
-        "3,2022-07-31,CHN,China,UNMISS,Individual Police,5,1",
-        "4,2022-07-31,CHN,China,UNIFIL,Troops,400,19",
-        "5,2022-07-31,FRA,France,UNIFIL,Troops,600,0",
-        "6,2022-07-31,FRA,France,UNIFIL,Experts on Mission,0,0",   # zero row: dropped
-        "7,2022-07-31,FRA,France,UNIFIL,Formed Police Units,1,1",
-        "7,2022-07-31,FRA,France,UNIFIL,Formed Police Units,1,1",  # exact copy: counted once
-        "8,2022-07-31,FRA,France,UNIFIL,Formed Police Units,2,0",  # another row, same key: added
-    ])
+    p = _write(
+        tmp_path / "DPO-UCHISTORICAL.csv",
+        PSDH_HEADER,
+        [
+            "1,2022-07-31,CHN,China,UNMISS,Troops,1000,31",
+            "2,2022-07-31,CHN,China,UNMISS,Staff Officer,10,2",
+            "3,2022-07-31,CHN,China,UNMISS,Individual Police,5,1",
+            "4,2022-07-31,CHN,China,UNIFIL,Troops,400,19",
+            "5,2022-07-31,FRA,France,UNIFIL,Troops,600,0",
+            "6,2022-07-31,FRA,France,UNIFIL,Experts on Mission,0,0",  # zero row: dropped
+            "7,2022-07-31,FRA,France,UNIFIL,Formed Police Units,1,1",
+            "7,2022-07-31,FRA,France,UNIFIL,Formed Police Units,1,1",  # exact copy: counted once
+            "8,2022-07-31,FRA,France,UNIFIL,Formed Police Units,2,0",  # another row, same key: added
+        ],
+    )
     assert un_csv.sniff(p) == "contributions"
     df = un_csv.read_contributions(p)
     schema.validate(df)
@@ -78,15 +86,23 @@ def test_psdh_monthly_file_in_the_documented_shape(tmp_path):
     assert (int(fpu["male"].iloc[0]), int(fpu["female"].iloc[0]), int(fpu["total"].iloc[0])) == (3, 1, 4)
     assert df.attrs["cleaning"]["exact_copies_dropped"] == 1
     assert sorted(df["personnel_type"].astype(str).unique()) == [
-        "formed_police_units", "individual_police", "staff_officers", "troops"]
+        "formed_police_units",
+        "individual_police",
+        "staff_officers",
+        "troops",
+    ]
 
 
 def test_odp_monthly_file_with_capitalised_columns_and_dmy_dates(tmp_path):
-    p = _write(tmp_path / "odp_contributionsbygender.csv", ODP_HEADER, [
-        "10,30-Nov-20,NPL,Nepal,UNIFIL,Troops,850,20",
-        "11,31-Dec-20,NPL,Nepal,UNIFIL,Troops,860,21",
-        "12,31-Dec-20,,Nepal,UNMISS,Individual Police,30,5",  # no code printed: mapped by name
-    ])
+    p = _write(
+        tmp_path / "odp_contributionsbygender.csv",
+        ODP_HEADER,
+        [
+            "10,30-Nov-20,NPL,Nepal,UNIFIL,Troops,850,20",
+            "11,31-Dec-20,NPL,Nepal,UNIFIL,Troops,860,21",
+            "12,31-Dec-20,,Nepal,UNMISS,Individual Police,30,5",  # no code printed: mapped by name
+        ],
+    )
     df = un_csv.read_contributions(p)
     assert sorted(df["date"].dt.strftime("%Y-%m").unique()) == ["2020-11", "2020-12"]
     assert set(df["contributor_iso3"]) == {"NPL"}

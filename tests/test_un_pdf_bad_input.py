@@ -46,7 +46,8 @@ def test_truncated_pdf(built, tmp_path, fixture_pdf):
 def test_not_a_pdf(built, tmp_path):
     raw, out = built
     (raw / "un_monthly_pdfs" / "UN_country_contributions_2017_02.pdf").write_text(
-        "<html><body>Service unavailable</body></html>")
+        "<html><body>Service unavailable</body></html>"
+    )
     _rebuild_fails(raw, out, tmp_path, ParseError, "UN_country_contributions_2017_02.pdf", "not a PDF", "<html>")
 
 
@@ -56,8 +57,17 @@ def test_numbers_that_do_not_add_up(built, tmp_path, fixture_pdf):
     target = raw / "un_monthly_pdfs" / "UN_country_contributions_2015_01.pdf"
     target.unlink()
     assert doctor_pdf(fixture_pdf("2015_01"), target, page=1, old="880", new="881") == 1
-    err = _rebuild_fails(raw, out, tmp_path, TotalsMismatchError,
-                         "UN_country_contributions_2015_01.pdf", "page 1", "Argentina", "881", "880")
+    err = _rebuild_fails(
+        raw,
+        out,
+        tmp_path,
+        TotalsMismatchError,
+        "UN_country_contributions_2015_01.pdf",
+        "page 1",
+        "Argentina",
+        "881",
+        "880",
+    )
     assert err.page == 1
 
 
@@ -88,8 +98,13 @@ def test_empty_raw_folder_is_an_error_not_an_empty_table(tmp_path):
     from pkdata.errors import PkdataError
 
     with pytest.raises(PkdataError, match="no UN monthly PDF reports"):
-        build(raw=tmp_path / "raw", out=tmp_path / "out", reference=tmp_path / "ref",
-              cache=tmp_path / "cache", steps=["pkdata.build.personnel:step_un_pdfs"])
+        build(
+            raw=tmp_path / "raw",
+            out=tmp_path / "out",
+            reference=tmp_path / "ref",
+            cache=tmp_path / "cache",
+            steps=["pkdata.build.personnel:step_un_pdfs"],
+        )
     assert not (tmp_path / "out").exists()
 
 
@@ -99,11 +114,21 @@ def test_duplicate_month_with_different_content_is_an_error(tmp_path, fixture_pd
     raw = raw_with_reports(tmp_path, fixture_pdf, ["2015_01"])
     # A second report printing January 2015 whose content differs (Albania's rows relabelled Andorra,
     # still internally consistent) must not be dropped as a duplicate nor counted twice.
-    doctor_pdf(fixture_pdf("2015_01"), raw / "un_monthly_pdfs" / "UN_country_contributions_2015_02.pdf",
-               page=1, old="Albania", new="Andorra")
+    doctor_pdf(
+        fixture_pdf("2015_01"),
+        raw / "un_monthly_pdfs" / "UN_country_contributions_2015_02.pdf",
+        page=1,
+        old="Albania",
+        new="Andorra",
+    )
     with pytest.raises(PkdataError, match="contents differ") as info:
-        build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=["pkdata.build.personnel:step_un_pdfs"],
-              workers=1)
+        build(
+            raw=raw,
+            out=tmp_path / "out",
+            cache=tmp_path / "cache",
+            steps=["pkdata.build.personnel:step_un_pdfs"],
+            workers=1,
+        )
     assert "UN_country_contributions_2015_02.pdf" in str(info.value)
     assert "2015-01-31" in str(info.value)
     assert not (tmp_path / "out").exists()

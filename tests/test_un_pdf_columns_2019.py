@@ -61,8 +61,13 @@ def test_october_2019_body_reproduces_every_country_total_and_the_grand_total(fi
     verify(report)
     df = to_frame(report)
     assert int(df.loc[df.contributor_iso3 == "CHN", "total"].sum()) == 2520
-    assert set(df["personnel_type"]) == {"troops", "staff_officers", "experts_on_mission", "individual_police",
-                                         "formed_police_units"}
+    assert set(df["personnel_type"]) == {
+        "troops",
+        "staff_officers",
+        "experts_on_mission",
+        "individual_police",
+        "formed_police_units",
+    }
 
 
 def pkdata_curated(name: str):

@@ -32,8 +32,12 @@ def test_march_2018_counts_printed_above_their_labels(un_pdf):
     assert report.date == pd.Timestamp("2018-03-31")
     # Page 1: Argentina's four types, each count line 3 points above its label.
     argentina = [(r.label, r.male, r.female, r.total) for r in report.rows if r.contributor == "Argentina"]
-    assert argentina == [("Contingent Troops", 210, 15, 225), ("Experts on Mission", 15, 0, 15),
-                         ("Individual Police", 21, 4, 25), ("Staff Officer", 10, 4, 14)]
+    assert argentina == [
+        ("Contingent Troops", 210, 15, 225),
+        ("Experts on Mission", 15, 0, 15),
+        ("Individual Police", 21, 4, 25),
+        ("Staff Officer", 10, 4, 14),
+    ]
     totals = {p.contributor: (p.male, p.female, p.total) for p in report.printed if p.scope == "country"}
     assert totals["Argentina"] == (256, 23, 279)
     assert totals["Armenia"] == (34, 0, 34)  # label and counts extracted as separate lines here
@@ -48,8 +52,12 @@ def test_august_2019_country_and_grand_totals(fixture_pdf):
     assert report.date == pd.Timestamp("2019-08-31")  # "... Staff Officers  and Troops 31/08/2019"
     # Page 1: Argentina, counts printed above their labels, then "256 36 292 Total for Country".
     argentina = [(r.label, r.male, r.female, r.total) for r in report.rows if r.contributor == "Argentina"]
-    assert argentina == [("Contingent Troops", 222, 23, 245), ("Experts on Mission", 6, 0, 6),
-                         ("Individual Police", 19, 10, 29), ("Staff Officer", 9, 3, 12)]
+    assert argentina == [
+        ("Contingent Troops", 222, 23, 245),
+        ("Experts on Mission", 6, 0, 6),
+        ("Individual Police", 19, 10, 29),
+        ("Staff Officer", 9, 3, 12),
+    ]
     totals = {p.contributor: (p.page, p.male, p.female, p.total) for p in report.printed if p.scope == "country"}
     assert totals["Argentina"] == (1, 256, 36, 292)
     # Page 4: China "2,074 77 2,151"; page 18: Zimbabwe (country 121) "42 42 84".
@@ -88,16 +96,23 @@ def _line(y: float, *words: tuple[float, str]) -> Line:
 
 
 def _page(*body: Line) -> list[Line]:
-    return [_line(30, (152, "Summary of Contributions to UN Peacekeeping by Country and Post.")),
-            _line(40, (168, "Police,UN Military Experts on Mission , Staff Officers and Troops"), (417, "31/03/2018")),
-            _line(50, (43, "Country"), (75, "Name"), (207, "POST"), (379, "MALE"), (429, "FEMALE"), (501, "TOTAL")),
-            _line(100, (28, "1"), (43, "Algeria")), *body]
+    return [
+        _line(30, (152, "Summary of Contributions to UN Peacekeeping by Country and Post.")),
+        _line(40, (168, "Police,UN Military Experts on Mission , Staff Officers and Troops"), (417, "31/03/2018")),
+        _line(50, (43, "Country"), (75, "Name"), (207, "POST"), (379, "MALE"), (429, "FEMALE"), (501, "TOTAL")),
+        _line(100, (28, "1"), (43, "Algeria")),
+        *body,
+    ]
 
 
 def test_synthetic_page_pairs_counts_with_the_label_below():
-    lines = _page(_line(120, (394, "1"), (452, "0"), (518, "1")), _line(123, (207, "Experts on Mission")),
-                  _line(140, (43, "Total for Country"), (394, "1"), (452, "0"), (518, "1")),
-                  _line(160, (394, "1"), (452, "0"), (518, "1")), _line(163, (43, "Total")))
+    lines = _page(
+        _line(120, (394, "1"), (452, "0"), (518, "1")),
+        _line(123, (207, "Experts on Mission")),
+        _line(140, (43, "Total for Country"), (394, "1"), (452, "0"), (518, "1")),
+        _line(160, (394, "1"), (452, "0"), (518, "1")),
+        _line(163, (43, "Total")),
+    )
     assert country_2018.detect(lines)
     report = country_2018.parse(lines, "x.pdf")
     assert [(r.contributor, r.label, r.total) for r in report.rows] == [("Algeria", "Experts on Mission", 1)]
@@ -105,8 +120,11 @@ def test_synthetic_page_pairs_counts_with_the_label_below():
 
 
 def test_counts_with_no_label_beside_them_are_an_error():
-    lines = _page(_line(120, (394, "1"), (452, "0"), (518, "1")), _line(123, (207, "Experts on Mission")),
-                  _line(160, (394, "5"), (452, "0"), (518, "5")))  # stray counts, no label near
+    lines = _page(
+        _line(120, (394, "1"), (452, "0"), (518, "1")),
+        _line(123, (207, "Experts on Mission")),
+        _line(160, (394, "5"), (452, "0"), (518, "5")),
+    )  # stray counts, no label near
     with pytest.raises(ParseError, match="no label beside them"):
         country_2018.parse(lines, "x.pdf")
 

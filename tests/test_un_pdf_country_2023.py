@@ -14,7 +14,10 @@ def test_september_2023_country_totals(fixture_pdf):
     assert not report.has_mission and not report.has_gender
     # Page 1: China 30 experts, 0 FPU, 0 police, 51 staff officers, 2194 troops, total 2275.
     assert [(r.label, r.total) for r in report.rows if r.contributor == "China"] == [
-        ("Experts on Mission", 30), ("Staff Officer", 51), ("Troops", 2194)]
+        ("Experts on Mission", 30),
+        ("Staff Officer", 51),
+        ("Troops", 2194),
+    ]
     assert all(r.mission is None and r.male is None and r.female is None for r in report.rows)
     countries = {p.contributor: (p.page, p.total) for p in report.printed if p.scope == "country"}
     assert countries["China"] == (1, 2275)

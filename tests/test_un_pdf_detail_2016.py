@@ -17,16 +17,21 @@ def test_november_2016_reads_every_row_mission_total_and_grand_total(fixture_pdf
     assert [(p.page, p.total, p.male, p.female) for p in grand] == [(127, 100851, None, None)]
     assert report.grand_total == 100851
     # Page 1: Argentina, MINUSTAH: "Contingent Troops 48 25 73" and "Total for Mission 63 25 88".
-    troops = [r for r in report.rows
-              if (r.contributor, r.mission, r.label) == ("Argentina", "MINUSTAH", "Contingent Troops")]
+    troops = [
+        r for r in report.rows if (r.contributor, r.mission, r.label) == ("Argentina", "MINUSTAH", "Contingent Troops")
+    ]
     assert [(r.male, r.female, r.total, r.page) for r in troops] == [(48, 25, 73, 1)]
-    mission = [p for p in report.printed
-               if p.scope == "country_mission" and (p.contributor, p.mission) == ("Argentina", "MINUSTAH")]
+    mission = [
+        p
+        for p in report.printed
+        if p.scope == "country_mission" and (p.contributor, p.mission) == ("Argentina", "MINUSTAH")
+    ]
     assert [(p.male, p.female, p.total) for p in mission] == [(63, 25, 88)]
     # Every mission prints all four types, zeros included (e.g. Algeria's MONUSCO troops).
     assert len(report.rows) == 4 * sum(p.scope == "country_mission" for p in report.printed)
-    zero = [r for r in report.rows
-            if (r.contributor, r.mission, r.label) == ("Algeria", "MONUSCO", "Contingent Troops")]
+    zero = [
+        r for r in report.rows if (r.contributor, r.mission, r.label) == ("Algeria", "MONUSCO", "Contingent Troops")
+    ]
     assert [r.total for r in zero] == [0]
 
 

@@ -19,14 +19,18 @@ def test_september_2019_reads_every_row_and_maps_cut_names(fixture_pdf):
     assert report.prints_totals is False and report.printed == []
     assert len(report.rows) == 1032
     # Page 2: "MINUSCA Bangladesh Contingent Troops 984 14 998 30/09/2019".
-    bgd = [r for r in report.rows if (r.contributor, r.mission, r.label) == ("Bangladesh", "MINUSCA",
-                                                                             "Contingent Troops")]
+    bgd = [
+        r for r in report.rows if (r.contributor, r.mission, r.label) == ("Bangladesh", "MINUSCA", "Contingent Troops")
+    ]
     assert [(r.male, r.female, r.total, r.page) for r in bgd] == [(984, 14, 998, 2)]
     # Cut names are kept as printed ...
     assert {"Russian", "United States of", "United Republic", "Moldova,"} <= {r.contributor for r in report.rows}
     # ... except the ambiguous "Republic of", which is Korea here (Moldova is printed as "Moldova,").
-    kor = [r for r in report.rows if r.mission == "UNIFIL" and r.label == "Contingent Troops"
-           and r.contributor == "Republic of Korea"]
+    kor = [
+        r
+        for r in report.rows
+        if r.mission == "UNIFIL" and r.label == "Contingent Troops" and r.contributor == "Republic of Korea"
+    ]
     assert [(r.male, r.female, r.total) for r in kor] == [(308, 19, 327)]
     df = to_frame(report)
     by_iso = df.groupby("contributor_iso3")["total"].sum()
@@ -42,8 +46,11 @@ def test_october_2024_joins_names_printed_above_and_below_their_row(un_pdf):
     assert report.date == pd.Timestamp("2024-10-31")
     assert report.prints_totals is False
     # Page 5: "United Republic of" above and "Tanzania" below "MINUSCA Troops 448 62 510".
-    tza = [r for r in report.rows if r.mission == "MINUSCA" and r.label == "Troops"
-           and r.contributor == "United Republic of Tanzania"]
+    tza = [
+        r
+        for r in report.rows
+        if r.mission == "MINUSCA" and r.label == "Troops" and r.contributor == "United Republic of Tanzania"
+    ]
     assert [(r.male, r.female, r.total, r.page) for r in tza] == [(448, 62, 510, 5)]
     assert not any(r.contributor in ("United Republic of", "Tanzania") for r in report.rows)
     df = to_frame(report)

@@ -27,8 +27,11 @@ def test_november_2019_type_right_of_total_and_mission_totals(un_pdf):
     assert not any(p.scope == "grand" for p in report.printed)
     assert len(report.rows) == 1015
     # Page 3: "United Republic of 431 19 450 Troops", then "Tanzania" on a line of its own.
-    tza = [r for r in report.rows if r.contributor == "United Republic of Tanzania" and r.label == "Troops"
-           and r.mission == "MINUSCA"]
+    tza = [
+        r
+        for r in report.rows
+        if r.contributor == "United Republic of Tanzania" and r.label == "Troops" and r.mission == "MINUSCA"
+    ]
     assert [(r.male, r.female, r.total, r.page) for r in tza] == [(431, 19, 450, 3)]
     assert _china(report) == 2524
 
@@ -41,26 +44,34 @@ def test_january_2020_mission_totals_row_count_and_grand_total(fixture_pdf):
     binuh = [(r.contributor, r.label, r.male, r.female, r.total) for r in report.rows if r.mission == "BINUH"]
     assert binuh == [("Mali", "police", 2, 0, 2), ("Canada", "police", 3, 0, 3), ("Niger", "police", 1, 0, 1)]
     assert [(p.scope, p.page, p.male, p.female, p.total) for p in report.printed if p.mission == "BINUH"] == [
-        ("mission", 1, 6, 0, 6)]
+        ("mission", 1, 6, 0, 6)
+    ]
     # Page 47: UNVMC closes with "75 43 118", then "1025" and the unlabelled "77579 5284 82863".
-    unvmc = [(p.page, p.male, p.female, p.total) for p in report.printed
-             if p.scope == "mission" and p.mission == "UNVMC"]
+    unvmc = [
+        (p.page, p.male, p.female, p.total) for p in report.printed if p.scope == "mission" and p.mission == "UNVMC"
+    ]
     assert unvmc == [(47, 75, 43, 118)]
     assert len(report.rows) == 1025
     grand = [(p.page, p.male, p.female, p.total) for p in report.printed if p.scope == "grand"]
     assert grand == [(47, 77579, 5284, 82863)]
     # "Democratic Republic of" / "the Congo (DRC)" on two lines (page 47) is one name.
-    assert ("UNVMC", "police", 3, 1, 4) in {(r.mission, r.label, r.male, r.female, r.total) for r in report.rows
-                                            if r.contributor.startswith("Democratic Republic of")}
+    assert ("UNVMC", "police", 3, 1, 4) in {
+        (r.mission, r.label, r.male, r.female, r.total)
+        for r in report.rows
+        if r.contributor.startswith("Democratic Republic of")
+    }
     # China's 17 lines (pages 1 .. 46) sum to 2544.
     assert _china(report) == 2544
 
 
-@pytest.mark.parametrize(("month", "grand", "china"), [
-    ("2019_12", (47, 78021, 5310, 83331), 2545),
-    ("2020_02", (52, 77853, 5415, 83268), 2550),
-    ("2020_12", (49, 76037, 5795, 81832), 2520),
-])
+@pytest.mark.parametrize(
+    ("month", "grand", "china"),
+    [
+        ("2019_12", (47, 78021, 5310, 83331), 2545),
+        ("2020_02", (52, 77853, 5415, 83268), 2550),
+        ("2020_12", (49, 76037, 5795, 81832), 2520),
+    ],
+)
 def test_unlabelled_grand_total_after_the_last_mission(un_pdf, month, grand, china):
     report = parse_report(un_pdf(month))
     assert report.layout == "mission_2019"
@@ -84,11 +95,15 @@ def test_january_2021_mission_contributor_and_grand_totals(un_pdf):
     assert report.date == pd.Timestamp("2021-01-31")
     scopes = [p.scope for p in report.printed]
     assert scopes.count("grand") == 1 and scopes.count("mission") == 22 and scopes.count("country_mission") == 541
-    minusca = [(p.page, p.male, p.female, p.total) for p in report.printed
-               if p.scope == "mission" and p.mission == "MINUSCA"]
+    minusca = [
+        (p.page, p.male, p.female, p.total) for p in report.printed if p.scope == "mission" and p.mission == "MINUSCA"
+    ]
     assert minusca == [(2, 12600, 904, 13504)]
-    chn = [(p.male, p.female, p.total) for p in report.printed
-           if p.scope == "country_mission" and p.contributor == "China" and p.mission == "MINURSO"]
+    chn = [
+        (p.male, p.female, p.total)
+        for p in report.printed
+        if p.scope == "country_mission" and p.contributor == "China" and p.mission == "MINURSO"
+    ]
     assert chn == [(9, 2, 11)]
     assert [(p.page, p.total) for p in report.printed if p.scope == "grand"] == [(29, 81932)]
     assert _china(report) == 2465
@@ -102,7 +117,7 @@ def test_a_missing_row_or_a_stray_line_is_caught(un_pdf):
     path = un_pdf("2020_02")
     lines = read_lines(pymupdf.open(path))
     row = next(i for i, line in enumerate(lines) if line.words[0].text == "contingent")
-    report = parse(lines[:row] + lines[row + 1:], path.name)
+    report = parse(lines[:row] + lines[row + 1 :], path.name)
     report.layout = "mission_2019"
     with pytest.raises(TotalsMismatchError):
         verify(report)

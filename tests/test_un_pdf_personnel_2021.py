@@ -9,8 +9,11 @@ from pkdata.readers.un_pdf import parse_report, to_frame
 
 
 def _rows(report, contributor, mission):
-    return [(r.label, r.male, r.female, r.total) for r in report.rows
-            if r.contributor == contributor and r.mission == mission]
+    return [
+        (r.label, r.male, r.female, r.total)
+        for r in report.rows
+        if r.contributor == contributor and r.mission == mission
+    ]
 
 
 def test_february_2021_rows_mission_totals_and_grand_total(un_pdf):
@@ -21,7 +24,10 @@ def test_february_2021_rows_mission_totals_and_grand_total(un_pdf):
     assert _rows(report, "Bangladesh", "MINURSO") == [("Experts on Mission", 5, 1, 6), ("Troops", 19, 11, 30)]
     # ... and "Ghana" on the middle one of its three; Germany above it has one line only.
     assert _rows(report, "Ghana", "MINURSO") == [
-        ("Experts on Mission", 3, 6, 9), ("Individual Police", 0, 0, 0), ("Staff Officer", 4, 3, 7)]
+        ("Experts on Mission", 3, 6, 9),
+        ("Individual Police", 0, 0, 0),
+        ("Staff Officer", 4, 3, 7),
+    ]
     assert _rows(report, "Germany", "MINURSO") == [("Experts on Mission", 3, 0, 3)]
     missions = {p.mission: (p.page, p.male, p.female, p.total) for p in report.printed if p.scope == "mission"}
     assert missions["BINUH"] == (1, 10, 3, 13)
@@ -66,9 +72,9 @@ def test_september_2022_excel_print_pairs_names_across_page_breaks(un_pdf):
     assert report.layout == "personnel_2021"
     assert report.date == pd.Timestamp("2022-09-30")
     # Tunisia's MINUSCA block starts on page 4 and ends on page 5 with its name printed once.
-    assert [(r.page, r.label, r.total) for r in report.rows
-            if r.contributor == "Tunisia" and r.mission == "MINUSCA"] == [
-        (4, "Experts on Mission", 3), (4, "Individual Police", 63), (4, "Staff Officer", 11), (5, "Troops", 310)]
+    assert [
+        (r.page, r.label, r.total) for r in report.rows if r.contributor == "Tunisia" and r.mission == "MINUSCA"
+    ] == [(4, "Experts on Mission", 3), (4, "Individual Police", 63), (4, "Staff Officer", 11), (5, "Troops", 310)]
     # "Luxembourg" is drawn at the foot of page 6 and again at the head of page 7: one name.
     assert _rows(report, "Luxembourg", "MINUSMA") == [("Staff Officer", 0, 0, 0), ("Troops", 2, 0, 2)]
     [grand] = [p for p in report.printed if p.scope == "grand"]

@@ -16,8 +16,9 @@ def test_may_2017_total_for_country_lines_and_grand_total(un_pdf):
     argentina = [p for p in report.printed if p.scope == "country" and p.contributor == "Argentina"]
     assert [(p.page, p.male, p.female, p.total) for p in argentina] == [(1, 406, 55, 461)]
     # Page 2: Bangladesh, MINUSMA, "Contingent Troops 1,514 4 1518" (total printed without comma).
-    rows = [r for r in report.rows
-            if (r.contributor, r.mission, r.label) == ("Bangladesh", "MINUSMA", "Contingent Troops")]
+    rows = [
+        r for r in report.rows if (r.contributor, r.mission, r.label) == ("Bangladesh", "MINUSMA", "Contingent Troops")
+    ]
     assert [(r.male, r.female, r.total, r.page) for r in rows] == [(1514, 4, 1518, 2)]
     # Page 43: "Grand Total 92,520 4097 96,617".
     grand = [p for p in report.printed if p.scope == "grand"]
@@ -30,13 +31,21 @@ def test_november_2017_mission_subtotals_country_totals_and_grand_total(fixture_
     assert report.pages == 57
     assert report.date == pd.Timestamp("2017-11-30")  # "... Staff Officers and Troops  30/11/2017"
     # Page 1: Argentina, UNFICYP: "Contingent Troops 253 11 264", "Staff Officer 8 4 12", subtotal 276.
-    unficyp = [(r.label, r.male, r.female, r.total, r.page) for r in report.rows
-               if (r.contributor, r.mission) == ("Argentina", "UNFICYP")]
+    unficyp = [
+        (r.label, r.male, r.female, r.total, r.page)
+        for r in report.rows
+        if (r.contributor, r.mission) == ("Argentina", "UNFICYP")
+    ]
     assert unficyp == [("Contingent Troops", 253, 11, 264, 1), ("Staff Officer", 8, 4, 12, 1)]
     argentina = [(p.scope, p.mission, p.total) for p in report.printed if p.contributor == "Argentina"]
-    assert argentina == [("country_mission", "MINURSO", 3), ("country_mission", "UNFICYP", 276),
-                         ("country_mission", "UNMISS", 9), ("country_mission", "UNTSO", 3),
-                         ("country_mission", "UNVMC", 39), ("country", None, 330)]
+    assert argentina == [
+        ("country_mission", "MINURSO", 3),
+        ("country_mission", "UNFICYP", 276),
+        ("country_mission", "UNMISS", 9),
+        ("country_mission", "UNTSO", 3),
+        ("country_mission", "UNVMC", 39),
+        ("country", None, 330),
+    ]
     country = {p.contributor: (p.page, p.male, p.female, p.total) for p in report.printed if p.scope == "country"}
     assert country["Argentina"] == (1, 313, 17, 330)
     assert country["Armenia"][1:] == (34, 0, 34)
@@ -55,10 +64,15 @@ def test_june_2017_mission_subtotals_and_named_country_totals(un_pdf):
     # Page 1: Argentina's mission subtotals (mission name under FEMALE, total only), then
     # "Argentina 403 55 458".
     argentina = [(p.scope, p.mission, p.total) for p in report.printed if p.contributor == "Argentina"]
-    assert argentina == [("country_mission", "MINURSO", 3), ("country_mission", "MINUSTAH", 81),
-                         ("country_mission", "UNFICYP", 276), ("country_mission", "UNMC", 91),
-                         ("country_mission", "UNMISS", 4), ("country_mission", "UNTSO", 3),
-                         ("country", None, 458)]
+    assert argentina == [
+        ("country_mission", "MINURSO", 3),
+        ("country_mission", "MINUSTAH", 81),
+        ("country_mission", "UNFICYP", 276),
+        ("country_mission", "UNMC", 91),
+        ("country_mission", "UNMISS", 4),
+        ("country_mission", "UNTSO", 3),
+        ("country", None, 458),
+    ]
     grand = [p for p in report.printed if p.scope == "grand"]
     assert [(p.male, p.female, p.total) for p in grand] == [(92613, 4240, 96853)]
 
@@ -76,7 +90,12 @@ def test_every_month_maps_names_and_types(un_pdf, month):
     df = to_frame(report)
     assert int(df["total"].sum()) == report.grand_total
     assert set(df["personnel_type"].unique()) == {
-        "troops", "staff_officers", "experts_on_mission", "individual_police", "formed_police_units"}
+        "troops",
+        "staff_officers",
+        "experts_on_mission",
+        "individual_police",
+        "formed_police_units",
+    }
     assert df["mission"].notna().all()
 
 

@@ -15,8 +15,11 @@ def test_january_2015_reads_every_row_and_subtotal(fixture_pdf):
     # Printed on page 1: Argentina's country total line, and its MINUSTAH troops row.
     argentina = [p for p in report.printed if p.scope == "country" and p.contributor == "Argentina"]
     assert [(p.page, p.total) for p in argentina] == [(1, 880)]
-    troops = [r for r in report.rows if r.contributor == "Argentina" and r.mission == "MINUSTAH"
-              and r.label == "Contingent Troop"]
+    troops = [
+        r
+        for r in report.rows
+        if r.contributor == "Argentina" and r.mission == "MINUSTAH" and r.label == "Contingent Troop"
+    ]
     assert [(r.male, r.female, r.total) for r in troops] == [(529, 37, 566)]
     df = to_frame(report)
     # Zimbabwe's last country total on page 44 is 81.
@@ -33,5 +36,9 @@ def test_stray_part_rows_and_later_months_still_reproduce_every_subtotal(un_pdf,
     report = parse_report(un_pdf(month))  # verify() ran inside: every printed subtotal matched
     assert len(report.printed) > 600
     df = to_frame(report)
-    assert set(df["personnel_type"].unique()) <= {"troops", "experts_on_mission", "individual_police",
-                                                   "formed_police_units"}
+    assert set(df["personnel_type"].unique()) <= {
+        "troops",
+        "experts_on_mission",
+        "individual_police",
+        "formed_police_units",
+    }

@@ -77,13 +77,21 @@ def _publishers(table: str, files: set[str] | None = None) -> str:
         if s.get("table") != table or s.get("duplicate_of") or (files is not None and s.get("name") not in files):
             continue
         pub = s.get("publisher", "")
-        short = ("UN DPO monthly contribution reports" if "Peace Operations" in pub and table == "contributions"
-                 else "Heritage Foundation (secondary)" if "Heritage" in pub
-                 else "IPI Peacekeeping Database" if "IPI" in pub or "International Peace Institute" in pub
-                 else "UN Peace and Security Data Hub" if "Data Hub" in pub
-                 else "UN (CEB/open.un.org, Committee on Contributions, GA)" if table == "assessments" and "UN" in pub
-                 else "curated public documents" if "curated" in pub.lower() or "compiled" in pub.lower()
-                 else pub.split(",")[0])
+        short = (
+            "UN DPO monthly contribution reports"
+            if "Peace Operations" in pub and table == "contributions"
+            else "Heritage Foundation (secondary)"
+            if "Heritage" in pub
+            else "IPI Peacekeeping Database"
+            if "IPI" in pub or "International Peace Institute" in pub
+            else "UN Peace and Security Data Hub"
+            if "Data Hub" in pub
+            else "UN (CEB/open.un.org, Committee on Contributions, GA)"
+            if table == "assessments" and "UN" in pub
+            else "curated public documents"
+            if "curated" in pub.lower() or "compiled" in pub.lower()
+            else pub.split(",")[0]
+        )
         if short and short not in names:
             names.append(short)
     return "; ".join(names)
@@ -131,8 +139,15 @@ def new_figure(title: str, subtitle: str, source: str, *, size: tuple[float, flo
     top_in = 0.12 + 0.27 * (title.count("\n") + 1) + 0.06 + 0.19 * (subtitle.count("\n") + 1) + 0.3
     bottom_in = 0.1 + 0.13 * (source.count("\n") + 1) + 0.6
     fig.text(0.1 / w, 1 - 0.12 / h, title, fontsize=14, fontweight="bold", va="top", ha="left")
-    fig.text(0.1 / w, 1 - (0.12 + 0.27 * (title.count("\n") + 1) + 0.06) / h, subtitle, fontsize=10,
-             color="#444444", va="top", ha="left")
+    fig.text(
+        0.1 / w,
+        1 - (0.12 + 0.27 * (title.count("\n") + 1) + 0.06) / h,
+        subtitle,
+        fontsize=10,
+        color="#444444",
+        va="top",
+        ha="left",
+    )
     fig.text(0.1 / w, 0.1 / h, source, fontsize=7.5, color="#666666", va="bottom", ha="left")
     ax = fig.add_axes((0.9 / w, bottom_in / h, 1 - 1.2 / w, 1 - (top_in + bottom_in) / h))
     for side in ("top", "right"):
@@ -196,8 +211,11 @@ def legend_overlaps(ax: Any) -> int:
         if isinstance(c, PathCollection) and len(c.get_offsets()):
             pts.append(c.get_offset_transform().transform(c.get_offsets()))
         elif isinstance(c, PolyCollection):  # fill_between areas: their outlines
-            pts += [c.get_transform().transform(v[np.isfinite(v).all(axis=1)])
-                    for v in (p.vertices for p in c.get_paths()) if np.isfinite(v).any()]
+            pts += [
+                c.get_transform().transform(v[np.isfinite(v).all(axis=1)])
+                for v in (p.vertices for p in c.get_paths())
+                if np.isfinite(v).any()
+            ]
     xy = np.concatenate(pts) if pts else np.empty((0, 2))
     under = int(((xy[:, 0] > box.x0) & (xy[:, 0] < box.x1) & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1)).sum())
     return under + sum(t.get_window_extent(renderer).overlaps(box) for t in ax.texts if t.get_text())
@@ -315,8 +333,10 @@ def _country_rows(df: pd.DataFrame, iso3: str) -> pd.DataFrame:
     iso3 = str(iso3).upper()
     rows = df[df["contributor_iso3"] == iso3]
     if rows.empty:
-        raise PkdataError(f"no contributions for {iso3!r} in the contributions table; pass the ISO 3166 alpha-3 "
-                          "code of a contributor, such as 'CHN', 'IND' or 'FRA'")
+        raise PkdataError(
+            f"no contributions for {iso3!r} in the contributions table; pass the ISO 3166 alpha-3 "
+            "code of a contributor, such as 'CHN', 'IND' or 'FRA'"
+        )
     return rows
 
 
@@ -347,7 +367,8 @@ def by_type(iso3: str = "CHN", data: pd.DataFrame | None = None, fatalities: pd.
         f"{_capitalised(possessive(iso3))} uniformed personnel in UN peacekeeping, by type",
         "People deployed at each month's end; before Nov 2009 police are not split by type (shown as individual "
         f"police){_gap_note(wide)}",
-        source_line("contributions", _month_span(wide.index)))
+        source_line("contributions", _month_span(wide.index)),
+    )
     _stack(ax, wide, TYPE_COLOURS, TYPE_NAMES)
     ax.set_ylabel("Uniformed personnel (people)")
     ax.yaxis.set_major_formatter(_thousands)
@@ -369,15 +390,27 @@ def by_type(iso3: str = "CHN", data: pd.DataFrame | None = None, fatalities: pd.
         label = "First deployment" if first > total.index.min() else "First month in the data"
         # A vertical leader from the text's corner down to the point: it never crosses the bars.
         left = first <= wide.index.min() + span * 0.6
-        ax.annotate(f"{label}\n{first:%b %Y}: {int(total[first]):,}", xy=(first, total[first]),
-                    xycoords="data", xytext=(first, y_text), textcoords="data", fontsize=8.5,
-                    ha="left" if left else "right", va="bottom",
-                    arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.8,
-                                "relpos": (0.0, 0.0) if left else (1.0, 0.0), "shrinkA": 0, "shrinkB": 1})
+        ax.annotate(
+            f"{label}\n{first:%b %Y}: {int(total[first]):,}",
+            xy=(first, total[first]),
+            xycoords="data",
+            xytext=(first, y_text),
+            textcoords="data",
+            fontsize=8.5,
+            ha="left" if left else "right",
+            va="bottom",
+            arrowprops={
+                "arrowstyle": "-",
+                "color": "#555555",
+                "linewidth": 0.8,
+                "relpos": (0.0, 0.0) if left else (1.0, 0.0),
+                "shrinkA": 0,
+                "shrinkB": 1,
+            },
+        )
     if iso3 == "CHN" and wide.index.min() <= REPORT_DATE <= wide.index.max():
         ax.axvline(REPORT_DATE, color="#333333", linewidth=0.9, linestyle="--")
-        ax.text(REPORT_DATE + pd.Timedelta(days=60), ymax * 0.96, "Report published\nSep 2018", fontsize=8.5,
-                va="top")
+        ax.text(REPORT_DATE + pd.Timedelta(days=60), ymax * 0.96, "Report published\nSep 2018", fontsize=8.5, va="top")
     deaths = _china_killed(fatalities, 2016) if iso3 == "CHN" else pd.DataFrame()
     if not deaths.empty:
         y = ymax * 0.9
@@ -386,15 +419,27 @@ def by_type(iso3: str = "CHN", data: pd.DataFrame | None = None, fatalities: pd.
         where = ", ".join(f"{m} ({n})" for m, n in deaths.groupby("mission").size().items())
         # Left of the markers, or right of them when the data start shortly before 2016.
         room_left = deaths["date"].min() - wide.index.min() > span * 0.4
-        ax.text(deaths["date"].min() - pd.Timedelta(days=90) if room_left
-                else deaths["date"].max() + pd.Timedelta(days=90), y, f"{len(deaths)} killed in 2016: {where}",
-                fontsize=8.5, color=CHINA, ha="right" if room_left else "left", va="center")
+        ax.text(
+            deaths["date"].min() - pd.Timedelta(days=90) if room_left else deaths["date"].max() + pd.Timedelta(days=90),
+            y,
+            f"{len(deaths)} killed in 2016: {where}",
+            fontsize=8.5,
+            color=CHINA,
+            ha="right" if room_left else "left",
+            va="center",
+        )
     _date_axis(ax, every=5)
     # In the full data the years before 2004 are low: the legend sits there, below the notes at the top.
     legend = {"ncols": 2, "fontsize": 8.5}
-    return finish(fig, ax, [{"loc": "upper left", "bbox_to_anchor": (0.0, 0.78), **legend},
-                            {"loc": "upper right", "bbox_to_anchor": (1.0, 0.78), **legend},
-                            {"loc": "upper left", **legend}])
+    return finish(
+        fig,
+        ax,
+        [
+            {"loc": "upper left", "bbox_to_anchor": (0.0, 0.78), **legend},
+            {"loc": "upper right", "bbox_to_anchor": (1.0, 0.78), **legend},
+            {"loc": "upper left", **legend},
+        ],
+    )
 
 
 def china_by_type(data: pd.DataFrame | None = None, fatalities: pd.DataFrame | None = None) -> Figure:
@@ -428,24 +473,44 @@ def p5_over_time(data: pd.DataFrame | None = None, highlight: str = "CHN") -> Fi
     fig, ax = new_figure(
         "The five permanent members' uniformed personnel in UN peacekeeping",
         f"People deployed at each month's end{_gap_note(wide)}",
-        source_line("contributions", _month_span(wide.index)))
+        source_line("contributions", _month_span(wide.index)),
+    )
     order = sorted(wide.columns, key=lambda c: -float(wide[c].iloc[-12:].mean()))
     for iso in order:
-        ax.plot(wide.index, wide[iso], color=P5_COLOURS[iso], linewidth=2.4 if iso == highlight else 1.3,
-                label=countries.display_name(iso), zorder=3 if iso == highlight else 2)
+        ax.plot(
+            wide.index,
+            wide[iso],
+            color=P5_COLOURS[iso],
+            linewidth=2.4 if iso == highlight else 1.3,
+            label=countries.display_name(iso),
+            zorder=3 if iso == highlight else 2,
+        )
         # a month with no report on either side is no line at all: a dot shows it
         alone = wide[iso].notna() & wide[iso].shift(1).isna() & wide[iso].shift(-1).isna()
         if alone.any():
-            ax.plot(wide.index[alone], wide.loc[alone, iso], linestyle="none", marker="o",
-                    markersize=3.5 if iso == highlight else 2.5, color=P5_COLOURS[iso],
-                    zorder=3 if iso == highlight else 2)
+            ax.plot(
+                wide.index[alone],
+                wide.loc[alone, iso],
+                linestyle="none",
+                marker="o",
+                markersize=3.5 if iso == highlight else 2.5,
+                color=P5_COLOURS[iso],
+                zorder=3 if iso == highlight else 2,
+            )
     ax.set_ylabel("Uniformed personnel (people)")
     ax.yaxis.set_major_formatter(_thousands)
     ax.set_ylim(bottom=0)
     _date_axis(ax, every=5)
     # Upper right first: in the full data the peaks are at the left (France, United Kingdom, 1993-95).
-    return finish(fig, ax, [{"loc": "upper right", "fontsize": 9}, {"loc": "upper left", "fontsize": 9},
-                            {"loc": "upper center", "ncols": 5, "fontsize": 9}])
+    return finish(
+        fig,
+        ax,
+        [
+            {"loc": "upper right", "fontsize": 9},
+            {"loc": "upper left", "fontsize": 9},
+            {"loc": "upper center", "ncols": 5, "fontsize": 9},
+        ],
+    )
 
 
 def by_mission(iso3: str = "CHN", data: pd.DataFrame | None = None, top: int = 7) -> Figure:
@@ -463,11 +528,18 @@ def by_mission(iso3: str = "CHN", data: pd.DataFrame | None = None, top: int = 7
         f"{_capitalised(possessive(iso3))} uniformed personnel in UN peacekeeping, by mission",
         f"People deployed at each month's end, largest {len(parts['keep'])} missions; hatched: reports with country "
         f"totals only{_gap_note(parts['wide'])}",
-        source_line("contributions", _month_span(parts["wide"].index)))
+        source_line("contributions", _month_span(parts["wide"].index)),
+    )
     _draw_missions(ax, parts)
-    return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 8.5},
-                            {"loc": "upper right", "ncols": 3, "fontsize": 8.5},
-                            {"loc": "upper center", "ncols": 5, "fontsize": 8.5}])
+    return finish(
+        fig,
+        ax,
+        [
+            {"loc": "upper left", "ncols": 3, "fontsize": 8.5},
+            {"loc": "upper right", "ncols": 3, "fontsize": 8.5},
+            {"loc": "upper center", "ncols": 5, "fontsize": 8.5},
+        ],
+    )
 
 
 def _mission_parts(df: pd.DataFrame, iso3: str, top: int) -> dict[str, Any]:
@@ -478,8 +550,11 @@ def _mission_parts(df: pd.DataFrame, iso3: str, top: int) -> dict[str, Any]:
     start = with_detail.min()
     chn = chn[chn["date"] >= start]
     chn["mission"] = chn["mission"].astype("string").fillna("(no mission detail)")
-    wide = _monthly_by(chn, "mission") if len(chn) else pd.DataFrame(
-        index=pd.date_range(start, df["date"].max(), freq="ME"))
+    wide = (
+        _monthly_by(chn, "mission")
+        if len(chn)
+        else pd.DataFrame(index=pd.date_range(start, df["date"].max(), freq="ME"))
+    )
     wide = _fill_covered(wide.reindex(pd.date_range(start, df["date"].max(), freq="ME")), df)
     no_detail = wide.pop("(no mission detail)") if "(no mission detail)" in wide.columns else None
     biggest = wide.sum().sort_values(ascending=False).index.tolist()
@@ -497,8 +572,9 @@ def _draw_missions(ax: Any, parts: dict[str, Any]) -> None:
     _stack(ax, shown, parts["colours"], {})
     if no_detail is not None:
         x, hatched = _steps(no_detail.index, no_detail.where(no_detail > 0))
-        ax.fill_between(x, 0, hatched, facecolor="none", edgecolor=GREY, hatch="///", linewidth=0,
-                        label="No mission detail")
+        ax.fill_between(
+            x, 0, hatched, facecolor="none", edgecolor=GREY, hatch="///", linewidth=0, label="No mission detail"
+        )
     ax.set_ylabel("Uniformed personnel (people)")
     ax.yaxis.set_major_formatter(_thousands)
     total = shown.sum(axis=1, min_count=1) if shown.shape[1] else pd.Series([0.0])
@@ -516,8 +592,9 @@ def china_by_mission(data: pd.DataFrame | None = None, top: int = 7) -> Figure:
     return by_mission("CHN", data, top)
 
 
-def top_contributors(month: str = "2018-09", n: int = 20, data: pd.DataFrame | None = None,
-                     highlight: str = "CHN") -> Figure:
+def top_contributors(
+    month: str = "2018-09", n: int = 20, data: pd.DataFrame | None = None, highlight: str = "CHN"
+) -> Figure:
     """The ``n`` largest contributors of uniformed personnel in one month, ``highlight`` in vermillion.
 
     >>> len(top_contributors("2018-09", n=10).axes[0].patches)
@@ -535,13 +612,16 @@ def top_contributors(month: str = "2018-09", n: int = 20, data: pd.DataFrame | N
     fig, ax = new_figure(
         f"The {n} largest contributors of uniformed personnel, {when:%B %Y}",
         f"People deployed at the month's end; {countries.display_name(highlight.upper())} highlighted",
-        source_line("contributions", f"{when:%b %Y}", set(rows["source"].astype(str))), size=(10, 0.25 * n + 2.2))
+        source_line("contributions", f"{when:%b %Y}", set(rows["source"].astype(str))),
+        size=(10, 0.25 * n + 2.2),
+    )
     names = [countries.display_name(i) for i in totals.index]
     colours = [CHINA if i == highlight.upper() else "#0072B2" for i in totals.index]
     bars = ax.barh(names, totals.to_numpy(), color=colours)
     for bar, v in zip(bars, totals.to_numpy(), strict=True):
-        ax.text(bar.get_width() + totals.max() * 0.01, bar.get_y() + bar.get_height() / 2, f"{v:,}",
-                va="center", fontsize=8)
+        ax.text(
+            bar.get_width() + totals.max() * 0.01, bar.get_y() + bar.get_height() / 2, f"{v:,}", va="center", fontsize=8
+        )
     ax.set_xlabel("Uniformed personnel (people)")
     ax.xaxis.set_major_formatter(_thousands)
     ax.set_xlim(0, totals.max() * 1.12)
@@ -562,14 +642,21 @@ def global_by_type(data: pd.DataFrame | None = None) -> Figure:
         "Uniformed personnel in UN peacekeeping, by type",
         "All contributors, thousands of people at each month's end; before Nov 2009 police are not split by type"
         f"{_gap_note(wide)}",
-        source_line("contributions", _month_span(wide.index)))
+        source_line("contributions", _month_span(wide.index)),
+    )
     _stack(ax, wide, TYPE_COLOURS, TYPE_NAMES)
     ax.set_ylabel("Uniformed personnel (thousands)")
     ax.set_ylim(0, float(wide.sum(axis=1).max()) * 1.22)
     _date_axis(ax, every=5)
-    return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 8.5},
-                            {"loc": "upper right", "ncols": 3, "fontsize": 8.5},
-                            {"loc": "upper center", "ncols": 5, "fontsize": 8.5}])
+    return finish(
+        fig,
+        ax,
+        [
+            {"loc": "upper left", "ncols": 3, "fontsize": 8.5},
+            {"loc": "upper right", "ncols": 3, "fontsize": 8.5},
+            {"loc": "upper center", "ncols": 5, "fontsize": 8.5},
+        ],
+    )
 
 
 FUNDERS = ("USA", "CHN", "JPN", "DEU", "GBR", "FRA")
@@ -577,8 +664,9 @@ FUNDERS = ("USA", "CHN", "JPN", "DEU", "GBR", "FRA")
 LOOSE_BOUNDS = 1.0
 
 
-def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, ...] = FUNDERS,
-                   highlight: str = "CHN") -> Figure:
+def funding_shares(
+    assessments: pd.DataFrame | None = None, members: tuple[str, ...] = FUNDERS, highlight: str = "CHN"
+) -> Figure:
     """Shares of assessed peacekeeping funding by year, both measures: lines the scale (the rate set for the
     period), markers the amounts billed in the calendar year.
 
@@ -594,8 +682,10 @@ def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, 
     if assessments is None:
         from pkdata.finance import assessments as _assessments
 
-        assessments = pd.concat([_assessments("peacekeeping", measure="scale"),
-                                 _assessments("peacekeeping", measure="billed")], ignore_index=True)
+        assessments = pd.concat(
+            [_assessments("peacekeeping", measure="scale"), _assessments("peacekeeping", measure="billed")],
+            ignore_index=True,
+        )
     highlight = str(highlight).upper()
     members = tuple(members) if highlight in members else (*members, highlight)
     a = assessments[assessments["member_iso3"].isin(members)].sort_values("year")
@@ -604,8 +694,9 @@ def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, 
     # the scale from the first year a printed or exact figure exists (bounds alone before that say little)
     printed = scale[scale["basis"] != "scale_rate_derived"]
     if len(printed) and len(billed):  # the years with a printed, exact or billed figure
-        scale = scale[scale["year"].between(int(billed["year"].min()),
-                                            max(int(billed["year"].max()), int(printed["year"].max())))]
+        scale = scale[
+            scale["year"].between(int(billed["year"].min()), max(int(billed["year"].max()), int(printed["year"].max())))
+        ]
     years = a.loc[a.index.isin(scale.index) | a.index.isin(billed.index), "year"].astype(int)
     files = set(scale["source"].astype(str)) | set(billed["source"].astype(str))
     fig, ax = new_figure(
@@ -615,9 +706,9 @@ def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, 
         f"where they span more than {LOOSE_BOUNDS:g} percentage point). "
         "Markers: amounts billed in the calendar year, which in a scale period's first year still include the "
         "old rates",
-        source_line("assessments", f"{years.min()} - {years.max()}", files=files))
-    colours = {"USA": "#E69F00", "CHN": CHINA, "JPN": "#0072B2", "DEU": "#000000", "GBR": "#009E73",
-               "FRA": "#CC79A7"}
+        source_line("assessments", f"{years.min()} - {years.max()}", files=files),
+    )
+    colours = {"USA": "#E69F00", "CHN": CHINA, "JPN": "#0072B2", "DEU": "#000000", "GBR": "#009E73", "FRA": "#CC79A7"}
     all_years = range(int(years.min()), int(years.max()) + 1)
     for iso in members:
         m = scale[scale["member_iso3"] == iso]
@@ -631,14 +722,28 @@ def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, 
         mid = m["share_percent"].where(m["share_percent"].notna(), (m["share_low"] + m["share_high"]) / 2)
         narrow = (m["share_high"] - m["share_low"]) < 0.05
         line = pd.Series(mid.where(narrow).to_numpy(), index=m["year"].to_numpy()).reindex(all_years)
-        ax.plot(line.index, line.to_numpy(), color=colour, linewidth=width, label=countries.display_name(iso),
-                zorder=3 if iso == highlight else 2)
+        ax.plot(
+            line.index,
+            line.to_numpy(),
+            color=colour,
+            linewidth=width,
+            label=countries.display_name(iso),
+            zorder=3 if iso == highlight else 2,
+        )
         wide = m[~narrow & ((m["share_high"] - m["share_low"]) <= LOOSE_BOUNDS)]  # looser bounds: not drawn
-        ax.vlines(wide["year"], wide["share_low"], wide["share_high"], color=colour, linewidth=width, alpha=0.6,
-                  zorder=2)
+        ax.vlines(
+            wide["year"], wide["share_low"], wide["share_high"], color=colour, linewidth=width, alpha=0.6, zorder=2
+        )
         rounded = m["basis"] == "scale_rate_rounded"
-        ax.scatter(m.loc[rounded, "year"], m.loc[rounded, "share_percent"], facecolor="white", edgecolor=colour,
-                   s=26, zorder=4, linewidth=1.2)
+        ax.scatter(
+            m.loc[rounded, "year"],
+            m.loc[rounded, "share_percent"],
+            facecolor="white",
+            edgecolor=colour,
+            s=26,
+            zorder=4,
+            linewidth=1.2,
+        )
         ax.scatter(b["year"], b["share_percent"], color=colour, marker="D", s=18, zorder=5)
     ax.scatter([], [], color="#555555", marker="D", s=18, label="billed in the year")
     ax.set_ylabel("Share of assessed peacekeeping funding (%)")
@@ -646,9 +751,15 @@ def funding_shares(assessments: pd.DataFrame | None = None, members: tuple[str, 
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     top = float(pd.concat([scale["share_percent"], billed["share_percent"]]).max())
     ax.set_ylim(0, top * 1.3)
-    return finish(fig, ax, [{"loc": "upper left", "ncols": 4, "fontsize": 9},
-                            {"loc": "upper right", "ncols": 4, "fontsize": 9},
-                            {"loc": "upper center", "ncols": 7, "fontsize": 9}])
+    return finish(
+        fig,
+        ax,
+        [
+            {"loc": "upper left", "ncols": 4, "fontsize": 9},
+            {"loc": "upper right", "ncols": 4, "fontsize": 9},
+            {"loc": "upper center", "ncols": 7, "fontsize": 9},
+        ],
+    )
 
 
 def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None, highlight: str = "CHN") -> Figure:
@@ -672,16 +783,26 @@ def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None, highlig
         "Each member's share of assessed peacekeeping funding against its share of uniformed personnel (per cent, "
         "log scales)",
         _pays_source(burden.attrs),
-        size=(10, 7))
+        size=(10, 7),
+    )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.scatter(b["personnel_share"], b["funding_share"], s=14, color="#BBBBBB", zorder=2)
     highlight = str(highlight).upper()
-    label = set(countries.P5) | set(b.nlargest(10, "personnel_share")["member_iso3"]) | set(
-        b.nlargest(10, "funding_share")["member_iso3"]) | {highlight}
+    label = (
+        set(countries.P5)
+        | set(b.nlargest(10, "personnel_share")["member_iso3"])
+        | set(b.nlargest(10, "funding_share")["member_iso3"])
+        | {highlight}
+    )
     lab = b[b["member_iso3"].isin(label)]
-    ax.scatter(lab["personnel_share"], lab["funding_share"], s=28,
-               color=[CHINA if i == highlight else "#0072B2" for i in lab["member_iso3"]], zorder=3)
+    ax.scatter(
+        lab["personnel_share"],
+        lab["funding_share"],
+        s=28,
+        color=[CHINA if i == highlight else "#0072B2" for i in lab["member_iso3"]],
+        zorder=3,
+    )
     lo = min(b["personnel_share"].min(), b["funding_share"].min()) / 1.5
     hi = max(b["personnel_share"].max(), b["funding_share"].max()) * 1.5
     ax.plot([lo, hi], [lo, hi], color="#999999", linewidth=0.8, linestyle="--", zorder=1)
@@ -694,15 +815,28 @@ def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None, highlig
     ax.set_xlabel(f"Share of uniformed personnel, {year} (% of all, mean of the year's monthly reports)")
     ax.set_ylabel(f"Share of assessed peacekeeping funding, {year} (%)")
     finish(fig, ax)
-    place_labels(ax, [(r.personnel_share, r.funding_share, countries.display_name(r.member_iso3),
-                       CHINA if r.member_iso3 == highlight else "#222222")
-                      for r in lab.sort_values("funding_share", ascending=False).itertuples()],
-                 obstacles=list(zip(b["personnel_share"], b["funding_share"], strict=True)))
+    place_labels(
+        ax,
+        [
+            (
+                r.personnel_share,
+                r.funding_share,
+                countries.display_name(r.member_iso3),
+                CHINA if r.member_iso3 == highlight else "#222222",
+            )
+            for r in lab.sort_values("funding_share", ascending=False).itertuples()
+        ],
+        obstacles=list(zip(b["personnel_share"], b["funding_share"], strict=True)),
+    )
     return fig
 
 
-def place_labels(ax: Any, points: list[tuple[float, float, str, str]], fontsize: float = 8,
-                 obstacles: list[tuple[float, float]] | None = None) -> None:
+def place_labels(
+    ax: Any,
+    points: list[tuple[float, float, str, str]],
+    fontsize: float = 8,
+    obstacles: list[tuple[float, float]] | None = None,
+) -> None:
     """Label points without overlaps: each label takes the first free spot around its point.
 
     Tries offsets right, left, above and below at growing distances, in display coordinates,
@@ -720,18 +854,30 @@ def place_labels(ax: Any, points: list[tuple[float, float, str, str]], fontsize:
     for x, y in [(p[0], p[1]) for p in points] + list(obstacles or []):
         px, py = ax.transData.transform((x, y))
         taken.append((px - 3, py - 3, px + 3, py + 3))
-    offsets = [(d * dx, d * dy) for d in (1, 2, 3, 4) for dx, dy in
-               ((6, 0), (-6, 0), (4, 9), (4, -9), (-4, 9), (-4, -9), (0, 14), (0, -14))]
+    offsets = [
+        (d * dx, d * dy)
+        for d in (1, 2, 3, 4)
+        for dx, dy in ((6, 0), (-6, 0), (4, 9), (4, -9), (-4, 9), (-4, -9), (0, 14), (0, -14))
+    ]
     for x, y, text, colour in points:
         label = None
         for ox, oy in offsets:
             if label is not None:
                 label.remove()
-            label = ax.annotate(text, (x, y), xytext=(ox, oy), textcoords="offset points", fontsize=fontsize,
-                                color=colour, ha="left" if ox >= 0 else "right", va="center",
-                                fontweight="bold" if colour == CHINA else "normal",
-                                arrowprops={"arrowstyle": "-", "color": "#AAAAAA", "linewidth": 0.5}
-                                if abs(ox) > 6 or abs(oy) > 9 else None)
+            label = ax.annotate(
+                text,
+                (x, y),
+                xytext=(ox, oy),
+                textcoords="offset points",
+                fontsize=fontsize,
+                color=colour,
+                ha="left" if ox >= 0 else "right",
+                va="center",
+                fontweight="bold" if colour == CHINA else "normal",
+                arrowprops={"arrowstyle": "-", "color": "#AAAAAA", "linewidth": 0.5}
+                if abs(ox) > 6 or abs(oy) > 9
+                else None,
+            )
             bb = label.get_window_extent(renderer)
             box = (bb.x0, bb.y0, bb.x1, bb.y1)
             inside = ax.get_window_extent(renderer)
@@ -741,26 +887,39 @@ def place_labels(ax: Any, points: list[tuple[float, float, str, str]], fontsize:
         taken.append(box)
 
 
-
-
 def _pays_source(attrs: dict[str, Any]) -> str:
     files = ", ".join(attrs.get("funding_sources", [])) or "pkdata assessments table"
     months = attrs.get("months", [])
     span = f"{months[0]} .. {months[-1]}" if months else ""
-    return (f"Source: funding: {files} (basis {attrs.get('funding_basis', '?')}; UN CEB financial statistics via "
-            f"open.un.org); personnel: UN DPO monthly contribution reports ({span}). Chart: pkdata.")
+    return (
+        f"Source: funding: {files} (basis {attrs.get('funding_basis', '?')}; UN CEB financial statistics via "
+        f"open.un.org); personnel: UN DPO monthly contribution reports ({span}). Chart: pkdata."
+    )
 
 
-_UNIT_LABELS = {"personnel": "Uniformed personnel (people)", "ratio": "Ratio to the next permanent member",
-                "missions": "Missions with Chinese personnel (of 2)", "percent": "Share (%)",
-                "deaths": "Deaths in the previous 3 years", "rank": "Rank among contributors (1 = largest)"}
+_UNIT_LABELS = {
+    "personnel": "Uniformed personnel (people)",
+    "ratio": "Ratio to the next permanent member",
+    "missions": "Missions with Chinese personnel (of 2)",
+    "percent": "Share (%)",
+    "deaths": "Deaths in the previous 3 years",
+    "rank": "Rank among contributors (1 = largest)",
+}
 _VERDICT_COLOURS = {"supported": "#009E73", "refuted": CHINA, "insufficient_data": "#999999"}
 #: The table each kind of claim reads (for the source line's publishers).
-_UNIT_TABLES = {"personnel": "contributions", "ratio": "contributions", "missions": "contributions",
-                "rank": "contributions", "percent": "assessments", "deaths": "fatalities"}
+_UNIT_TABLES = {
+    "personnel": "contributions",
+    "ratio": "contributions",
+    "missions": "contributions",
+    "rank": "contributions",
+    "percent": "assessments",
+    "deaths": "fatalities",
+}
 #: Axis labels for percentage claims: what the per cent is of.
-_CLAIM_LABELS = {"second_largest_funder": "China's share of funding (%)",
-                 "rising_budget_share": "China's scale rate (%)"}
+_CLAIM_LABELS = {
+    "second_largest_funder": "China's share of funding (%)",
+    "rising_budget_share": "China's scale rate (%)",
+}
 
 
 def _report_short() -> str:
@@ -793,15 +952,19 @@ def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFr
     period = f"{t['period'].iloc[0]} - {t['period'].iloc[-1]}" if len(t) else ""
     yearly = t.attrs.get("frequency") == "year"
     if len(t):
-        period = (f"{t['date'].iloc[0]:%Y} - {t['date'].iloc[-1]:%Y}" if yearly
-                  else f"{t['date'].iloc[0]:%b %Y} - {t['date'].iloc[-1]:%b %Y}")
+        period = (
+            f"{t['date'].iloc[0]:%Y} - {t['date'].iloc[-1]:%Y}"
+            if yearly
+            else f"{t['date'].iloc[0]:%b %Y} - {t['date'].iloc[-1]:%b %Y}"
+        )
     blank = (t["verdict"] == "insufficient_data") & t["value"].isna()
     fig, ax = new_figure(
         f"Claim: {statement}",
         f"{_capital(t.attrs.get('metric', claim_id))}; colour: the verdict the data gave at each date{since}"
         + ("; shaded: too little data for a verdict" if blank.any() else ""),
         source_line(_UNIT_TABLES.get(unit, "contributions"), period).removesuffix(" Chart: pkdata.")
-        + f" Claim: {_report_short()}. Verdicts: pkdata.claims.timeline('{claim_id}'). Chart: pkdata.")
+        + f" Claim: {_report_short()}. Verdicts: pkdata.claims.timeline('{claim_id}'). Chart: pkdata.",
+    )
     x = t["date"].dt.year if yearly else t["date"]
     report_x = REPORT_DATE.year + 8.5 / 12 if yearly else REPORT_DATE
     ax.plot(x, t["value"], color="#BBBBBB", linewidth=1, zorder=1)
@@ -812,15 +975,22 @@ def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFr
     for verdict, colour in _VERDICT_COLOURS.items():
         sel = t["verdict"] == verdict
         if sel.any() and t.loc[sel, "value"].notna().any():
-            ax.scatter(x[sel], t.loc[sel, "value"], color=colour, s=14 if len(t) > 60 else 30, zorder=2,
-                       label=verdict.replace("_", " "))
+            ax.scatter(
+                x[sel],
+                t.loc[sel, "value"],
+                color=colour,
+                s=14 if len(t) > 60 else 30,
+                zorder=2,
+                label=verdict.replace("_", " "),
+            )
     if blank.any():
         ax.fill_between([], [], color="#DDDDDD", linewidth=0, label="insufficient data, no value")
     if t["date"].min() <= REPORT_DATE <= t["date"].max():
         ax.axvline(report_x, color="#333333", linewidth=0.9, linestyle="--")
         # y in axes fraction: at the top whichever way the axis runs (ranks run downwards)
-        ax.text(report_x, 0.99, " report (Lanteigne), Sep 2018", fontsize=8.5, va="top",
-                transform=ax.get_xaxis_transform())
+        ax.text(
+            report_x, 0.99, " report (Lanteigne), Sep 2018", fontsize=8.5, va="top", transform=ax.get_xaxis_transform()
+        )
     ax.set_ylabel(_CLAIM_LABELS.get(claim_id) or _UNIT_LABELS.get(unit, unit or "value"))
     # Headroom at the top for the report label, above the highest point (for ranks: the smallest number).
     lo, hi = ax.get_ylim()
@@ -909,8 +1079,14 @@ def _draw_peers(ax: Any, iso3: str, df: pd.DataFrame, fontsize: float = 9) -> st
     wide = _totals_wide(df).reindex(columns=group, fill_value=0.0)
     colours = _peer_colours(iso3, group)
     for c in group:
-        ax.plot(wide.index, wide[c], color=colours[c], linewidth=2.2 if c == iso3 else 1.1,
-                label=countries.display_name(c), zorder=3 if c == iso3 else 2)
+        ax.plot(
+            wide.index,
+            wide[c],
+            color=colours[c],
+            linewidth=2.2 if c == iso3 else 1.1,
+            label=countries.display_name(c),
+            zorder=3 if c == iso3 else 2,
+        )
     ax.set_ylabel("Uniformed personnel (people)")
     ax.yaxis.set_major_formatter(_thousands)
     ax.set_ylim(bottom=0)
@@ -933,10 +1109,18 @@ def peers(iso3: str = "CHN", data: pd.DataFrame | None = None) -> Figure:
         f"{_capitalised(possessive(iso3))} uniformed personnel against its peers",
         f"People deployed at each month's end; peers: the {name}"
         + ("" if iso3 in countries.P5 else " (the largest by the mean of the last 12 reports)"),
-        source_line("contributions", _month_span(pd.DatetimeIndex(df["date"].unique()))))
+        source_line("contributions", _month_span(pd.DatetimeIndex(df["date"].unique()))),
+    )
     _draw_peers(ax, iso3, df)
-    return finish(fig, ax, [{"loc": "upper right", "fontsize": 9}, {"loc": "upper left", "fontsize": 9},
-                            {"loc": "upper center", "ncols": 5, "fontsize": 9}])
+    return finish(
+        fig,
+        ax,
+        [
+            {"loc": "upper right", "fontsize": 9},
+            {"loc": "upper left", "fontsize": 9},
+            {"loc": "upper center", "ncols": 5, "fontsize": 9},
+        ],
+    )
 
 
 def contributor_rank(iso3: str, data: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -958,8 +1142,13 @@ def contributor_rank(iso3: str, data: pd.DataFrame | None = None) -> pd.DataFram
     else:
         ranks = wide.where(wide > 0).rank(axis=1, method="min", ascending=False)
         _RANKS[:] = [(wide, ranks)]
-    out = pd.DataFrame({"rank": ranks[iso3], "contributors": (wide > 0).sum(axis=1).where(wide.notna().any(axis=1)),
-                        "total": wide[iso3]})
+    out = pd.DataFrame(
+        {
+            "rank": ranks[iso3],
+            "contributors": (wide > 0).sum(axis=1).where(wide.notna().any(axis=1)),
+            "total": wide[iso3],
+        }
+    )
     out["rank"] = out["rank"].astype("Int64")
     out["contributors"] = out["contributors"].astype("Int64")
     return out
@@ -992,19 +1181,22 @@ def rank_over_time(iso3: str = "CHN", data: pd.DataFrame | None = None) -> Figur
     df = _personnel(data)
     _country_rows(df, iso3)
     r = contributor_rank(iso3, df).dropna(subset=["rank"])
-    latest = (f"; latest: #{int(r['rank'].iloc[-1])} of {int(r['contributors'].iloc[-1])} in {r.index[-1]:%b %Y}"
-              if len(r) else "")
+    latest = (
+        f"; latest: #{int(r['rank'].iloc[-1])} of {int(r['contributors'].iloc[-1])} in {r.index[-1]:%b %Y}"
+        if len(r)
+        else ""
+    )
     fig, ax = new_figure(
         f"{_capitalised(possessive(iso3))} rank among contributors of uniformed personnel",
         "Rank by people deployed at each month's end (1 = largest); no line in months with no report or no "
         f"personnel{latest}",
-        source_line("contributions", _month_span(pd.DatetimeIndex(df["date"].unique()))))
+        source_line("contributions", _month_span(pd.DatetimeIndex(df["date"].unique()))),
+    )
     _draw_rank(ax, iso3, df)
     return finish(fig, ax)
 
 
-def share_history(iso3: str, data: pd.DataFrame | None = None,
-                  assessments: pd.DataFrame | None = None) -> pd.DataFrame:
+def share_history(iso3: str, data: pd.DataFrame | None = None, assessments: pd.DataFrame | None = None) -> pd.DataFrame:
     """By calendar year: the country's share of the peacekeeping assessments and of uniformed personnel.
 
     ``funding_share``: share of assessed peacekeeping funding (the best basis the year has, ``basis``);
@@ -1039,21 +1231,33 @@ def share_history(iso3: str, data: pd.DataFrame | None = None,
 def _draw_shares(ax: Any, iso3: str, df: pd.DataFrame, assessments: pd.DataFrame | None = None) -> pd.DataFrame:
     h = share_history(iso3, df, assessments)
     h = h[h.index >= (h["funding_share"].first_valid_index() or h.index.min()) - 3]
-    ax.plot(h.index, h["personnel_share"], color="#0072B2", linewidth=1.6, marker="o", markersize=2.5,
-            label="Share of uniformed personnel")
+    ax.plot(
+        h.index,
+        h["personnel_share"],
+        color="#0072B2",
+        linewidth=1.6,
+        marker="o",
+        markersize=2.5,
+        label="Share of uniformed personnel",
+    )
     if h["funding_share"].notna().any():
         exact = ~h["basis"].fillna("").str.endswith("rounded")
         ax.plot(h.index, h["funding_share"], color=CHINA, linewidth=1.6, label="Share of assessed funding")
         ax.scatter(h.index[exact], h.loc[exact, "funding_share"], color=CHINA, s=10, zorder=3)
-        ax.scatter(h.index[~exact], h.loc[~exact, "funding_share"], facecolor="white", edgecolor=CHINA, s=14,
-                   zorder=3)
+        ax.scatter(h.index[~exact], h.loc[~exact, "funding_share"], facecolor="white", edgecolor=CHINA, s=14, zorder=3)
     for col, colour in (("personnel_share", "#0072B2"), ("funding_share", CHINA)):
         last = h[col].dropna().tail(1)
         if len(last):
             v = float(last.iloc[0])
-            ax.annotate(f"{v:.1f}%" if v >= 1 else f"{v:.2f}%" if v >= 0.1 else f"{v:.1g}%", (last.index[0], v),
-                        xytext=(4, 0),
-                        textcoords="offset points", fontsize=7.5, color=colour, va="center")
+            ax.annotate(
+                f"{v:.1f}%" if v >= 1 else f"{v:.2f}%" if v >= 0.1 else f"{v:.1g}%",
+                (last.index[0], v),
+                xytext=(4, 0),
+                textcoords="offset points",
+                fontsize=7.5,
+                color=colour,
+                va="center",
+            )
     ax.set_xlim(h.index.min() - 0.5, h.index.max() + 1.8)  # room for the end labels
     ax.set_ylabel("Share (%)")
     ax.set_xlabel("Calendar year")
@@ -1063,8 +1267,9 @@ def _draw_shares(ax: Any, iso3: str, df: pd.DataFrame, assessments: pd.DataFrame
     return h
 
 
-def pays_and_serves(iso3: str = "CHN", data: pd.DataFrame | None = None,
-                    assessments: pd.DataFrame | None = None) -> Figure:
+def pays_and_serves(
+    iso3: str = "CHN", data: pd.DataFrame | None = None, assessments: pd.DataFrame | None = None
+) -> Figure:
     """A country's share of the peacekeeping assessments against its share of uniformed personnel, by year.
 
     >>> len(pays_and_serves("FRA").axes[0].get_lines())
@@ -1078,15 +1283,19 @@ def pays_and_serves(iso3: str = "CHN", data: pd.DataFrame | None = None,
         "Share of all members' assessed peacekeeping funding (filled: exact, hollow: rounded) and share of all "
         "uniformed personnel (mean of the year's monthly reports), per cent, calendar years",
         "Source: funding: UN (CEB/open.un.org, Committee on Contributions, GA); personnel: "
-        + source_line("contributions", _month_span(pd.DatetimeIndex(df["date"].unique())))
-        .removeprefix("Source: "))
+        + source_line("contributions", _month_span(pd.DatetimeIndex(df["date"].unique()))).removeprefix("Source: "),
+    )
     _draw_shares(ax, iso3, df, assessments)
     return finish(fig, ax, [{"loc": "upper left", "fontsize": 9}, {"loc": "upper right", "fontsize": 9}])
 
 
 #: Fatality causes, in stacking order, with colours and names.
-CAUSES = {"malicious_act": ("#D55E00", "Malicious act"), "accident": ("#0072B2", "Accident"),
-          "illness": ("#009E73", "Illness"), "other": ("#999999", "Other or undetermined")}
+CAUSES = {
+    "malicious_act": ("#D55E00", "Malicious act"),
+    "accident": ("#0072B2", "Accident"),
+    "illness": ("#009E73", "Illness"),
+    "other": ("#999999", "Other or undetermined"),
+}
 
 
 def fatalities_by_year(iso3: str, fatalities: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -1145,18 +1354,25 @@ def fatalities_chart(iso3: str = "CHN", fatalities: pd.DataFrame | None = None) 
     fig, ax = new_figure(
         f"Deaths of {possessive(iso3)} uniformed peacekeepers, by year and cause",
         "Military, military experts on mission and police who died in UN service; people, by the year of the incident",
-        _fatality_source(fatalities))
+        _fatality_source(fatalities),
+    )
     _draw_fatalities(ax, iso3, fatalities)
-    return finish(fig, ax, [{"loc": "upper left", "ncols": 4, "fontsize": 9},
-                            {"loc": "upper right", "ncols": 4, "fontsize": 9}])
+    return finish(
+        fig, ax, [{"loc": "upper left", "ncols": 4, "fontsize": 9}, {"loc": "upper right", "ncols": 4, "fontsize": 9}]
+    )
 
 
 # --------------------------------------------------------------------------- women in peacekeeping
 
 #: women_share for one country: months in which a category has fewer people are not drawn.
 MIN_PEOPLE = 20
-_CATEGORY_COLOURS = {"troops": "#0072B2", "staff_officers_and_experts": "#E69F00", "individual_police": "#009E73",
-                     "formed_police_units": "#CC79A7", "all": "#000000"}
+_CATEGORY_COLOURS = {
+    "troops": "#0072B2",
+    "staff_officers_and_experts": "#E69F00",
+    "individual_police": "#009E73",
+    "formed_police_units": "#CC79A7",
+    "all": "#000000",
+}
 
 
 def women_share(iso3: str | None = None, data_dir: str | None = None) -> Figure:
@@ -1183,32 +1399,63 @@ def women_share(iso3: str | None = None, data_dir: str | None = None) -> Figure:
     fig, ax = new_figure(
         f"Share of women in UN peacekeeping, by personnel category: {who}",
         "Per cent of each category's people who are women, at each month's end; diamonds: the UN's targets for "
-        "that year" + (f"; gaps: months with no usable gender split ({', '.join(gaps)})" if gaps else "")
+        "that year"
+        + (f"; gaps: months with no usable gender split ({', '.join(gaps)})" if gaps else "")
         + ("" if iso3 is None else f"; months with fewer than {MIN_PEOPLE} people in a category not drawn"),
-        source_line("contributions", _month_span(shown.index) if len(shown) else "no data",
-                    set(share.attrs.get("sources", [])) or None).removesuffix(" Chart: pkdata.")
-        + " Targets: " + "; ".join(docs) + " (data/raw/curated/gender_targets.csv). Chart: pkdata.",
-        size=(10, 6))
+        source_line(
+            "contributions",
+            _month_span(shown.index) if len(shown) else "no data",
+            set(share.attrs.get("sources", [])) or None,
+        ).removesuffix(" Chart: pkdata.")
+        + " Targets: "
+        + "; ".join(docs)
+        + " (data/raw/curated/gender_targets.csv). Chart: pkdata.",
+        size=(10, 6),
+    )
     for cat in [*gender.CATEGORIES, "all"]:
         if cat not in share.columns or share[cat].isna().all():
             continue
-        ax.plot(share.index, share[cat], color=_CATEGORY_COLOURS[cat], linewidth=2.0 if cat == "all" else 1.3,
-                linestyle="--" if cat == "all" else "-", label=gender.CATEGORY_NAMES[cat])
+        ax.plot(
+            share.index,
+            share[cat],
+            color=_CATEGORY_COLOURS[cat],
+            linewidth=2.0 if cat == "all" else 1.3,
+            linestyle="--" if cat == "all" else "-",
+            label=gender.CATEGORY_NAMES[cat],
+        )
     right = share.index.max()
     for r in targets.itertuples():
         when = pd.Timestamp(f"{r.year}-12-31")
-        ax.plot([when], [r.target_percent], marker="D", markersize=6, color=_CATEGORY_COLOURS[r.category],
-                markeredgecolor="white", linestyle="none", zorder=4)
-        ax.annotate(f"{r.target_percent:g}%", (when, r.target_percent), xytext=(6, 0), textcoords="offset points",
-                    fontsize=7.5, va="center", color=_CATEGORY_COLOURS[r.category])
+        ax.plot(
+            [when],
+            [r.target_percent],
+            marker="D",
+            markersize=6,
+            color=_CATEGORY_COLOURS[r.category],
+            markeredgecolor="white",
+            linestyle="none",
+            zorder=4,
+        )
+        ax.annotate(
+            f"{r.target_percent:g}%",
+            (when, r.target_percent),
+            xytext=(6, 0),
+            textcoords="offset points",
+            fontsize=7.5,
+            va="center",
+            color=_CATEGORY_COLOURS[r.category],
+        )
         right = max(right, when)
     ax.plot([], [], marker="D", color="#666666", linestyle="none", label="UN target (year's end)")
     ax.set_xlim(share.index.min() - pd.Timedelta(days=60), right + pd.Timedelta(days=400))
     ax.set_ylim(0, max(float(share.max().max()), float(targets["target_percent"].max())) * 1.3)
     ax.set_ylabel("Women (% of the category's personnel)")
     _date_axis(ax, every=2)
-    return finish(fig, ax, [{"loc": "upper left", "ncols": 3, "fontsize": 8.5},
-                            {"loc": "upper center", "ncols": 3, "fontsize": 8.5}])
+    return finish(
+        fig,
+        ax,
+        [{"loc": "upper left", "ncols": 3, "fontsize": 8.5}, {"loc": "upper center", "ncols": 3, "fontsize": 8.5}],
+    )
 
 
 # --------------------------------------------------------------------------- danger
@@ -1234,19 +1481,24 @@ def mission_danger(as_of: str = "2018-09") -> Figure:
         _fatality_source(None).removesuffix(" Chart: pkdata.")
         + f" Personnel-years: UN DPO monthly contribution reports ({len(a['months'])} reports with mission detail). "
         "Rates: pkdata.claims.combat_rates. Chart: pkdata.",
-        size=(10, 0.32 * len(r) + 2.6))
+        size=(10, 0.32 * len(r) + 2.6),
+    )
     labels = [f"{m} ({h})" if h else m for m, h in zip(rows["mission"], rows["host"], strict=True)]
     colours = [CHINA if m in COMBAT_ZONES else "#0072B2" for m in rows["mission"]]
     bars = ax.barh(labels, rows["rate"], color=colours)
     top = float(r["rate"].max()) or 1.0
     for bar, row in zip(bars, rows.itertuples(), strict=True):
-        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
-                f"{row.rate:.2f}  (#{row.rank}: {row.deaths} deaths, {row.personnel_years:,.0f} personnel-years)",
-                va="center", fontsize=7.5, zorder=4,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.9})
+        ax.text(
+            bar.get_width() + top * 0.01,
+            bar.get_y() + bar.get_height() / 2,
+            f"{row.rate:.2f}  (#{row.rank}: {row.deaths} deaths, {row.personnel_years:,.0f} personnel-years)",
+            va="center",
+            fontsize=7.5,
+            zorder=4,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.9},
+        )
     ax.axvline(a["pooled"], color="#333333", linestyle="--", linewidth=0.9, zorder=1)
-    ax.text(a["pooled"], 1.0, f" all: {a['pooled']:.2f}", transform=ax.get_xaxis_transform(), fontsize=8,
-            va="bottom")
+    ax.text(a["pooled"], 1.0, f" all: {a['pooled']:.2f}", transform=ax.get_xaxis_transform(), fontsize=8, va="bottom")
     ax.set_xlim(0, top * 1.75)
     ax.set_xlabel("Killed by malicious acts per 1,000 personnel-years")
     ax.grid(axis="y", visible=False)
@@ -1269,8 +1521,9 @@ def _map_month(df: pd.DataFrame, iso3: str, month: str | None) -> pd.Timestamp:
     return upto[-1]
 
 
-def _label_bubbles(ax: Any, labels: list[tuple[float, float, str, str]],
-                   bubbles: list[tuple[float, float, float]], fontsize: float = 8) -> None:
+def _label_bubbles(
+    ax: Any, labels: list[tuple[float, float, str, str]], bubbles: list[tuple[float, float, float]], fontsize: float = 8
+) -> None:
     """Label each bubble beside it, clear of every other bubble and label, with a leader line when moved out.
 
     ``bubbles``: (x, y, radius in points). Candidate spots: 8 directions at growing distances from the
@@ -1307,11 +1560,20 @@ def _label_bubbles(ax: Any, labels: list[tuple[float, float, str, str]],
                 if label is not None:
                     label.remove()
                 ox, oy = dx * (r + gap), dy * (r + gap)
-                label = ax.annotate(text, (x, y), xytext=(ox, oy), textcoords="offset points", fontsize=fontsize,
-                                    color=colour, ha="left" if dx > 0 else "right" if dx < 0 else "center",
-                                    va="bottom" if dy > 0 else "top" if dy < 0 else "center", zorder=5,
-                                    arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5,
-                                                "shrinkA": 0, "shrinkB": r} if gap > 3 else None)
+                label = ax.annotate(
+                    text,
+                    (x, y),
+                    xytext=(ox, oy),
+                    textcoords="offset points",
+                    fontsize=fontsize,
+                    color=colour,
+                    ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                    va="bottom" if dy > 0 else "top" if dy < 0 else "center",
+                    zorder=5,
+                    arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5, "shrinkA": 0, "shrinkB": r}
+                    if gap > 3
+                    else None,
+                )
                 label.update_positions(renderer)
                 bb = matplotlib.text.Text.get_window_extent(label, renderer)  # the text, not its leader line
                 box = (bb.x0, bb.y0, bb.x1, bb.y1)
@@ -1351,14 +1613,22 @@ def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFra
         + (f" (largest: {per.index[0]}, {int(per.iloc[0]):,})" if len(per) else ""),
         source_line("contributions", f"{when:%b %Y}", set(here["source"].astype(str))).removesuffix(" Chart: pkdata.")
         + " Headquarters: UN Peace and Security Data Hub mission list. Outline: Natural Earth 1:110m (public "
-        "domain). Chart: pkdata.", size=(10, 5.0))
+        "domain). Chart: pkdata.",
+        size=(10, 5.0),
+    )
     for code, rings in maps.outline().items():
         if code == "ATA":  # Antarctica: no mission, and half the map's height
             continue
         for ring in rings:
             xy = [maps.project(x, y) for x, y in ring]
-            ax.fill([p[0] for p in xy], [p[1] for p in xy], facecolor="#E8E8E8", edgecolor="#FFFFFF",
-                    linewidth=0.3, zorder=1)
+            ax.fill(
+                [p[0] for p in xy],
+                [p[1] for p in xy],
+                facecolor="#E8E8E8",
+                edgecolor="#FFFFFF",
+                linewidth=0.3,
+                zorder=1,
+            )
     ax.grid(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
@@ -1378,13 +1648,21 @@ def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFra
         x, y = maps.project(lon, lat)
         size = 900 * n / biggest + 12
         # small bubbles on top of large ones (UNDOF, UNTSO and UNIFIL nearly share a place)
-        ax.scatter([x], [y], s=size, color=CHINA, alpha=0.55, edgecolor=CHINA, linewidth=0.8,
-                   zorder=3 + 1 - n / biggest)
+        ax.scatter(
+            [x], [y], s=size, color=CHINA, alpha=0.55, edgecolor=CHINA, linewidth=0.8, zorder=3 + 1 - n / biggest
+        )
         placed.append((x, y, f"{mission} {n:,}", "#222222"))
         bubbles.append((x, y, math.sqrt(size) / 2))  # radius in points
     if unplaced:
-        ax.text(0.0, 0.0, "No headquarters coordinates in the mission table: " + ", ".join(unplaced),
-                transform=ax.transAxes, fontsize=8, va="top", color="#444444")
+        ax.text(
+            0.0,
+            0.0,
+            "No headquarters coordinates in the mission table: " + ", ".join(unplaced),
+            transform=ax.transAxes,
+            fontsize=8,
+            va="top",
+            color="#444444",
+        )
     finish(fig, ax)
     _label_bubbles(ax, placed, bubbles)
     return fig

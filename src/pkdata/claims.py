@@ -67,8 +67,18 @@ REPORT_SHORT = f"{REPORT_AUTHOR}, {REPORT_TITLE} (USIP {REPORT_SERIES}, {REPORT_
 REPORT_MONTH = "2018-09"
 
 #: Columns of :func:`check`, in order.
-COLUMNS: tuple[str, ...] = ("claim_id", "statement", "metric", "value", "latest", "comparison", "verdict",
-                            "data_date", "source", "evidence")
+COLUMNS: tuple[str, ...] = (
+    "claim_id",
+    "statement",
+    "metric",
+    "value",
+    "latest",
+    "comparison",
+    "verdict",
+    "data_date",
+    "source",
+    "evidence",
+)
 VERDICTS: tuple[str, ...] = ("supported", "refuted", "insufficient_data")
 
 #: Personnel: the median of this many monthly reports decides.
@@ -127,8 +137,10 @@ class _Data:
             try:
                 self._tables[name] = store.table(name, self.dir)
             except DataNotFoundError:
-                raise _Missing(f"table {name!r} is not in the processed folder {self.dir} "
-                               f"(no {name}.parquet); build it with `pkdata build`") from None
+                raise _Missing(
+                    f"table {name!r} is not in the processed folder {self.dir} "
+                    f"(no {name}.parquet); build it with `pkdata build`"
+                ) from None
         df = self._tables[name]
         lacking = [c for c in columns if c not in df.columns]
         if lacking:
@@ -154,8 +166,9 @@ class _Data:
         """Month x contributor uniformed personnel (0 where a report does not list a contributor)."""
         if "monthly" not in self._cache:
             df = self.table("contributions", ("date", "contributor_iso3", "mission", "total", "source"))
-            df = df.assign(contributor_iso3=df["contributor_iso3"].astype("string"),
-                           total=df["total"].astype("float64"))
+            df = df.assign(
+                contributor_iso3=df["contributor_iso3"].astype("string"), total=df["total"].astype("float64")
+            )
             wide = df.groupby(["date", "contributor_iso3"])["total"].sum().unstack(fill_value=0.0).sort_index()
             if CHN not in wide.columns:
                 wide[CHN] = 0.0
@@ -244,8 +257,9 @@ def _span(months: list[pd.Timestamp]) -> str:
     return _ym(months[0]) if len(months) == 1 else f"{_ym(months[0])}..{_ym(months[-1])}"
 
 
-def _window(months: pd.DatetimeIndex, as_of: pd.Timestamp, max_lag: int, what: str,
-            span: int | None = SPAN_MONTHS) -> tuple[list[pd.Timestamp], str | None]:
+def _window(
+    months: pd.DatetimeIndex, as_of: pd.Timestamp, max_lag: int, what: str, span: int | None = SPAN_MONTHS
+) -> tuple[list[pd.Timestamp], str | None]:
     """The last :data:`WINDOW` months of ``months`` on or before ``as_of`` (within ``span`` months ending at
     the latest of them, if given), or why there are not enough."""
     end = int(months.searchsorted(as_of, side="right"))  # months is sorted: positions, not masks (timelines)
@@ -255,10 +269,12 @@ def _window(months: pd.DatetimeIndex, as_of: pd.Timestamp, max_lag: int, what: s
     latest = months[end - 1]
     lag = _lag(latest, as_of)
     if lag > max_lag:
-        return [], (f"the latest report {what}on or before {_ym(as_of)} is {_ym(latest)}, {lag} months earlier; "
-                    f"close enough is at most {max_lag} months")
+        return [], (
+            f"the latest report {what}on or before {_ym(as_of)} is {_ym(latest)}, {lag} months earlier; "
+            f"close enough is at most {max_lag} months"
+        )
     start = int(months.searchsorted(latest - pd.offsets.MonthEnd(span - 1), side="left")) if span is not None else 0
-    window = list(months[max(start, end - WINDOW):end])
+    window = list(months[max(start, end - WINDOW) : end])
     if len(window) < MIN_REPORTS:
         within = f"in the {span} months up to {_ym(latest)}" if span is not None else f"up to {_ym(latest)}"
         return [], (f"only {len(window)} report(s) {what}{within}; the median needs at least {MIN_REPORTS}")
@@ -287,7 +303,7 @@ def _personnel_window(d: _Data, as_of: pd.Timestamp) -> tuple[pd.DataFrame, list
     if why:
         return _insufficient(why)
     end = int(monthly.index.searchsorted(window[-1], side="right"))
-    return monthly.iloc[end - len(window):end], window
+    return monthly.iloc[end - len(window) : end], window
 
 
 def _series_text(values: pd.Series) -> str:
@@ -307,12 +323,15 @@ def _personnel_about_2500(d: _Data, as_of: pd.Timestamp) -> Result:
     low, high = ABOUT * (1 - ABOUT_TOLERANCE), ABOUT * (1 + ABOUT_TOLERANCE)
     ok = low <= median <= high
     return Result(
-        "supported" if ok else "refuted", median,
-        f"{ABOUT:,} ± {ABOUT_TOLERANCE:.0%} ({low:,.0f}..{high:,.0f})", _window_text(window),
+        "supported" if ok else "refuted",
+        median,
+        f"{ABOUT:,} ± {ABOUT_TOLERANCE:.0%} ({low:,.0f}..{high:,.0f})",
+        _window_text(window),
         d.month_sources(window),
         f"China's uniformed personnel by month: {_series_text(china)}. Median {_n(median)} "
         f"({'within' if ok else 'outside'} {low:,.0f}..{high:,.0f}); latest month {_ym(window[-1])}: {_n(latest)}.",
-        latest)
+        latest,
+    )
 
 
 def _more_than_other_p5(d: _Data, as_of: pd.Timestamp) -> Result:
@@ -329,18 +348,24 @@ def _more_than_other_p5(d: _Data, as_of: pd.Timestamp) -> Result:
     latest_ratio = last[CHN] / latest_rival if latest_rival > 0 else math.inf
     ok = bool((medians[CHN] > others).all())
     far = "yes" if ratio >= FAR_MORE else "no"
-    listed = ", ".join(f"{countries.display_name(c)} {_n(v)}" for c, v in
-                       medians.sort_values(ascending=False, kind="mergesort").items())
-    latest_listed = ", ".join(f"{countries.display_name(c)} {_n(v)}" for c, v in
-                              last.sort_values(ascending=False, kind="mergesort").items())
+    listed = ", ".join(
+        f"{countries.display_name(c)} {_n(v)}"
+        for c, v in medians.sort_values(ascending=False, kind="mergesort").items()
+    )
+    latest_listed = ", ".join(
+        f"{countries.display_name(c)} {_n(v)}" for c, v in last.sort_values(ascending=False, kind="mergesort").items()
+    )
     return Result(
-        "supported" if ok else "refuted", float(ratio),
+        "supported" if ok else "refuted",
+        float(ratio),
         f"next permanent member: {countries.display_name(rival)}, median {_n(rival_median)} "
         f"(China/{countries.display_name(rival)} = {ratio:.2f}; 'far more' means >= {FAR_MORE:g}: {far})",
-        _window_text(window), d.month_sources(window),
+        _window_text(window),
+        d.month_sources(window),
         f"Median uniformed personnel {_span(window)}: {listed}. China {'is' if ok else 'is not'} above each of "
         f"the other four. Latest month {_ym(window[-1])}: {latest_listed} (ratio {latest_ratio:.2f}).",
-        float(latest_ratio))
+        float(latest_ratio),
+    )
 
 
 def _rank_of(values: pd.Series, iso3: str) -> tuple[int, int]:
@@ -358,15 +383,21 @@ def _top_contributor_rank(d: _Data, as_of: pd.Timestamp) -> Result:
     latest_rank, latest_n = _rank_of(rows.iloc[-1], CHN)
     order = medians[medians > 0].sort_values(ascending=False, kind="mergesort")
     show = sorted({0, rank - 2, rank - 1, rank, TOP_N - 1} & set(range(len(order))))
-    listed = "; ".join(f"#{int((order > order.iloc[i]).sum()) + 1} {countries.display_name(order.index[i])} "
-                       f"{_n(order.iloc[i])}" for i in show)
+    listed = "; ".join(
+        f"#{int((order > order.iloc[i]).sum()) + 1} {countries.display_name(order.index[i])} {_n(order.iloc[i])}"
+        for i in show
+    )
     ok = rank <= TOP_N
     return Result(
-        "supported" if ok else "refuted", float(rank), f"top {TOP_N} of {n} contributors",
-        _window_text(window), d.month_sources(window),
+        "supported" if ok else "refuted",
+        float(rank),
+        f"top {TOP_N} of {n} contributors",
+        _window_text(window),
+        d.month_sources(window),
         f"Contributors ranked by median uniformed personnel {_span(window)}: {listed}. China ranks {rank} of {n}; "
         f"latest month {_ym(window[-1])}: rank {latest_rank} of {latest_n} ({_n(rows.iloc[-1][CHN])}).",
-        float(latest_rank))
+        float(latest_rank),
+    )
 
 
 def _in_mali_and_south_sudan(d: _Data, as_of: pd.Timestamp) -> Result:
@@ -386,46 +417,76 @@ def _in_mali_and_south_sudan(d: _Data, as_of: pd.Timestamp) -> Result:
     reports = monthly.index[(monthly.index > window[-1]) & (monthly.index <= as_of)]
     if len(reports):
         date += f"; the report(s) {_runs(list(reports))} give country totals only"
-    listed = "; ".join(f"{m} ({country}): median {_n(medians[m])}, {_ym(window[-1])} {_n(last[m])}"
-                       for m, country in MISSIONS.items())
+    listed = "; ".join(
+        f"{m} ({country}): median {_n(medians[m])}, {_ym(window[-1])} {_n(last[m])}" for m, country in MISSIONS.items()
+    )
     ok = len(present) == len(MISSIONS)
     evidence = f"China's uniformed personnel in {_span(window)}: {listed}."
     if len(reports):
-        evidence += (f" China's country total in {_ym(reports[-1])} (no mission detail): "
-                     f"{_n(monthly.loc[reports[-1], CHN])}, against {_n(monthly.loc[window[-1], CHN])} in "
-                     f"{_ym(window[-1])}.")
+        evidence += (
+            f" China's country total in {_ym(reports[-1])} (no mission detail): "
+            f"{_n(monthly.loc[reports[-1], CHN])}, against {_n(monthly.loc[window[-1], CHN])} in "
+            f"{_ym(window[-1])}."
+        )
     return Result(
-        "supported" if ok else "refuted", float(len(present)),
-        "personnel in both " + " and ".join(f"{m} ({c})" for m, c in MISSIONS.items())
-        + " (median over the window > 0)", date, d.month_sources(window), evidence,
-        float(sum(last[m] > 0 for m in MISSIONS)))
+        "supported" if ok else "refuted",
+        float(len(present)),
+        "personnel in both "
+        + " and ".join(f"{m} ({c})" for m, c in MISSIONS.items())
+        + " (median over the window > 0)",
+        date,
+        d.month_sources(window),
+        evidence,
+        float(sum(last[m] > 0 for m in MISSIONS)),
+    )
 
 
 # finance ---------------------------------------------------------------------------------
 
-_ASSESSMENT_COLUMNS = ("kind", "year", "member_iso3", "share_percent", "share_low", "share_high", "basis",
-                       "precision", "coverage", "chosen", "period_start", "period_end", "assessed_usd", "source")
+_ASSESSMENT_COLUMNS = (
+    "kind",
+    "year",
+    "member_iso3",
+    "share_percent",
+    "share_low",
+    "share_high",
+    "basis",
+    "precision",
+    "coverage",
+    "chosen",
+    "period_start",
+    "period_end",
+    "assessed_usd",
+    "source",
+)
 
 
-def _year_rows(d: _Data, kind: str, as_of: pd.Timestamp, bases: tuple[str, ...],
-               need: str = CHN) -> tuple[pd.DataFrame, int, str] | Result:
+def _year_rows(
+    d: _Data, kind: str, as_of: pd.Timestamp, bases: tuple[str, ...], need: str = CHN
+) -> tuple[pd.DataFrame, int, str] | Result:
     """The rows of the year used for ``as_of`` (one basis, the best the year has) or why there is none."""
     df = d.table("assessments", _ASSESSMENT_COLUMNS)
     df = df[(df["kind"] == kind) & df["chosen"] & df["basis"].isin(bases) & (df["member_iso3"] == need)]
     years = sorted(int(y) for y in df["year"].dropna().unique())
     earlier = [y for y in years if y <= as_of.year]
     if not earlier:
-        return _insufficient(f"no {kind} assessment figure for {countries.display_name(need)} in {as_of.year} "
-                             f"or before (years with figures: {years[0]}..{years[-1]})" if years else
-                             f"the assessments table has no {kind} figure for {countries.display_name(need)}")
+        return _insufficient(
+            f"no {kind} assessment figure for {countries.display_name(need)} in {as_of.year} "
+            f"or before (years with figures: {years[0]}..{years[-1]})"
+            if years
+            else f"the assessments table has no {kind} figure for {countries.display_name(need)}"
+        )
     year = earlier[-1]
     mine = df[df["year"] == year]
     end = mine["period_end"].dropna()
     covered = year == as_of.year or (len(end) and int(end.max()) >= as_of.year)
     if not covered:
-        return _insufficient(f"the latest {kind} figure on or before {as_of.year} is for {year}, whose scale period "
-                             f"ends {int(end.max()) if len(end) else year}; close enough is the year of as_of or an "
-                             "earlier year of the same scale period", str(year))
+        return _insufficient(
+            f"the latest {kind} figure on or before {as_of.year} is for {year}, whose scale period "
+            f"ends {int(end.max()) if len(end) else year}; close enough is the year of as_of or an "
+            "earlier year of the same scale period",
+            str(year),
+        )
     basis = next(b for b in bases if (mine["basis"] == b).any())
     return mine[mine["basis"] == basis].iloc[0:1], year, basis
 
@@ -434,18 +495,34 @@ def _pct(x: float) -> str:
     return f"{x:.3f}%"
 
 
-_MEASURE_COLUMNS = ("kind", "year", "member_iso3", "share_percent", "share_low", "share_high", "basis", "precision",
-                    "period_start", "period_end", "assessed_usd", "source", "measure", "measure_pick", "measure_rank",
-                    "measure_rank_min", "measure_rank_max")
+_MEASURE_COLUMNS = (
+    "kind",
+    "year",
+    "member_iso3",
+    "share_percent",
+    "share_low",
+    "share_high",
+    "basis",
+    "precision",
+    "period_start",
+    "period_end",
+    "assessed_usd",
+    "source",
+    "measure",
+    "measure_pick",
+    "measure_rank",
+    "measure_rank_min",
+    "measure_rank_max",
+)
 #: Funding claim: the measure that decides (the rate each member was assessed for the period) and the other one,
 #: shown in the evidence.
 FUNDING_MEASURE = "scale"
 OTHER_MEASURE = {"scale": "billed", "billed": "scale"}
 MEASURE_TEXT = {
     "scale": "the rate each member was assessed for the scale period (GA table, else the secondary rate printed "
-             "for the year, else bounds derived from the regular-budget scale)",
+    "for the year, else bounds derived from the regular-budget scale)",
     "billed": "calendar-year assessed USD / all members' (amounts billed in the year; the first year of a scale "
-              "period still contains amounts at the old rates)",
+    "period still contains amounts at the old rates)",
 }
 
 
@@ -457,17 +534,26 @@ def _second_largest_funder(d: _Data, as_of: pd.Timestamp, measure: str = FUNDING
     if not earlier:
         return _insufficient(f"no peacekeeping figure ({measure}) for China in {as_of.year} or before")
     year = earlier[-1]
-    rows = df[df["year"] == year].sort_values(["share_high", "share_percent", "member_iso3"],
-                                              ascending=[False, False, True], kind="mergesort").reset_index(drop=True)
+    rows = (
+        df[df["year"] == year]
+        .sort_values(["share_high", "share_percent", "member_iso3"], ascending=[False, False, True], kind="mergesort")
+        .reset_index(drop=True)
+    )
     end = rows.loc[rows["member_iso3"] == CHN, "period_end"].dropna()
     if year != as_of.year and not (len(end) and int(end.max()) >= as_of.year):
-        return _insufficient(f"the latest peacekeeping figure ({measure}) on or before {as_of.year} is for {year}, "
-                             f"whose scale period ends {int(end.max()) if len(end) else year}; close enough is the "
-                             "year of as_of or an earlier year of the same scale period", str(year))
+        return _insufficient(
+            f"the latest peacekeeping figure ({measure}) on or before {as_of.year} is for {year}, "
+            f"whose scale period ends {int(end.max()) if len(end) else year}; close enough is the "
+            "year of as_of or an earlier year of the same scale period",
+            str(year),
+        )
     by = rows.set_index("member_iso3")
     if "USA" not in by.index:
-        return _insufficient(f"the {year} peacekeeping figures ({measure}) do not list the United States", str(year),
-                             d.files(rows["source"]))
+        return _insufficient(
+            f"the {year} peacekeeping figures ({measure}) do not list the United States",
+            str(year),
+            d.files(rows["source"]),
+        )
     china, usa = by.loc[CHN], by.loc["USA"]
 
     def rank_text(r: pd.Series) -> str:
@@ -485,8 +571,11 @@ def _second_largest_funder(d: _Data, as_of: pd.Timestamp, measure: str = FUNDING
         return f"{countries.display_name(iso)} {share(r)}{usd} ({rank_text(r)}, {r['basis']})"
 
     certain = china["measure_rank_min"] == china["measure_rank_max"] == 2 and usa["measure_rank_max"] == 1
-    refuted = china["measure_rank_min"] > 2 or (pd.notna(china["measure_rank_max"])
-                                                and china["measure_rank_max"] < 2) or usa["measure_rank_min"] > 1
+    refuted = (
+        china["measure_rank_min"] > 2
+        or (pd.notna(china["measure_rank_max"]) and china["measure_rank_max"] < 2)
+        or usa["measure_rank_min"] > 1
+    )
     verdict = "supported" if certain else "refuted" if refuted else "insufficient_data"
     pos = int(rows.index[rows["member_iso3"] == CHN][0])
     comparison = f"United States {share(usa)} ({rank_text(usa)})"
@@ -494,22 +583,30 @@ def _second_largest_funder(d: _Data, as_of: pd.Timestamp, measure: str = FUNDING
         if 0 <= at < len(rows) and rows.iloc[at]["member_iso3"] != "USA":
             comparison += f"; {label}: {who(rows.iloc[at]['member_iso3'])}"
     top = "; ".join(who(i) for i in rows["member_iso3"].head(4))
-    evidence = (f"Peacekeeping assessments {year}, measure {measure}: {MEASURE_TEXT[measure]}. Largest: {top}. "
-                f"China: {rank_text(china)}.")
+    evidence = (
+        f"Peacekeeping assessments {year}, measure {measure}: {MEASURE_TEXT[measure]}. Largest: {top}. "
+        f"China: {rank_text(china)}."
+    )
     if verdict == "insufficient_data":
         evidence += " The precision of the figures leaves China's rank open."
     other = OTHER_MEASURE[measure]
     alt = d.table("assessments", _MEASURE_COLUMNS)
-    alt = alt[(alt["kind"] == "peacekeeping") & (alt["measure"] == other) & alt["measure_pick"]
-              & (alt["year"] == year)].set_index("member_iso3")
+    alt = alt[
+        (alt["kind"] == "peacekeeping") & (alt["measure"] == other) & alt["measure_pick"] & (alt["year"] == year)
+    ].set_index("member_iso3")
     sources = d.files(rows["source"])
     if CHN in alt.index:
         a = alt.loc[CHN]
-        evidence += (f" Other measure ({other}: {MEASURE_TEXT[other]}): China {share(a)}, {rank_text(a)}"
-                     + (f"; {year} is the first year of the {int(a['period_start'])}-{int(a['period_end'])} scale, "
-                        "so the year's billed amounts still include assessments at the old rates"
-                        if a["measure_rank_min"] != china["measure_rank_min"] and a["period_start"] == year else "")
-                     + ".")
+        evidence += (
+            f" Other measure ({other}: {MEASURE_TEXT[other]}): China {share(a)}, {rank_text(a)}"
+            + (
+                f"; {year} is the first year of the {int(a['period_start'])}-{int(a['period_end'])} scale, "
+                "so the year's billed amounts still include assessments at the old rates"
+                if a["measure_rank_min"] != china["measure_rank_min"] and a["period_start"] == year
+                else ""
+            )
+            + "."
+        )
         sources = sorted(set(sources) | set(d.files(alt.loc[[CHN], "source"])))
     else:
         evidence += f" Other measure ({other}): no figure for {year}."
@@ -528,13 +625,17 @@ def _rising_budget_share(d: _Data, as_of: pd.Timestamp) -> Result:
     start, end = int(cur["period_start"]), int(cur["period_end"])
     prev_got = _year_rows(d, "regular", pd.Timestamp(f"{start - 1}-12-31"), BUDGET_BASES)
     if isinstance(prev_got, Result) or prev_got[1] != start - 1:
-        return _insufficient(f"no regular-budget rate for China in {start - 1}, the last year of the scale period "
-                             f"before {start}-{end}", f"{start}-{end}", d.files([cur["source"]]))
+        return _insufficient(
+            f"no regular-budget rate for China in {start - 1}, the last year of the scale period before {start}-{end}",
+            f"{start}-{end}",
+            d.files([cur["source"]]),
+        )
     prev, prev_year, prev_basis = prev_got
     prev = prev.iloc[0]
     period = f"{start}-{end}"
-    prev_period = (f"{int(prev['period_start'])}-{int(prev['period_end'])}" if pd.notna(prev["period_start"])
-                   else str(prev_year))
+    prev_period = (
+        f"{int(prev['period_start'])}-{int(prev['period_end'])}" if pd.notna(prev["period_start"]) else str(prev_year)
+    )
     up = cur["share_low"] > prev["share_high"]
     down = cur["share_high"] <= prev["share_low"]
     verdict = "supported" if up else "refuted" if down else "insufficient_data"
@@ -544,14 +645,21 @@ def _rising_budget_share(d: _Data, as_of: pd.Timestamp) -> Result:
         bounds = "" if r["share_low"] == r["share_high"] else f", i.e. {_pct(r['share_low'])}..{_pct(r['share_high'])}"
         return f"{_pct(r['share_percent'])} ({b}, {r['precision']}{bounds})"
 
-    evidence = (f"China's share of the UN regular budget: {rate(cur, basis)} in the {period} scale "
-                f"(year {year}) against {rate(prev, prev_basis)} in the {prev_period} scale: "
-                f"{diff:+.3f} points.")
+    evidence = (
+        f"China's share of the UN regular budget: {rate(cur, basis)} in the {period} scale "
+        f"(year {year}) against {rate(prev, prev_basis)} in the {prev_period} scale: "
+        f"{diff:+.3f} points."
+    )
     if verdict == "insufficient_data":
         evidence += " The precision of the figures cannot tell which is larger."
-    return Result(verdict, float(cur["share_percent"]), f"{_pct(prev['share_percent'])} in the {prev_period} scale",
-                  f"{year} ({period} scale; previous {prev_period})", d.files([cur["source"], prev["source"]]),
-                  evidence)
+    return Result(
+        verdict,
+        float(cur["share_percent"]),
+        f"{_pct(prev['share_percent'])} in the {prev_period} scale",
+        f"{year} ({period} scale; previous {prev_period})",
+        d.files([cur["source"], prev["source"]]),
+        evidence,
+    )
 
 
 # fatalities ------------------------------------------------------------------------------
@@ -578,18 +686,24 @@ def _fatality_coverage(d: _Data, table: pd.DataFrame) -> tuple[pd.Timestamp, pd.
 def _fatalities(d: _Data) -> tuple[pd.DataFrame, pd.DataFrame, tuple[pd.Timestamp, pd.Timestamp, str], dict[str, str]]:
     """The fatalities table, China's uniformed dead, the coverage, and mission -> host country name."""
     if "fatalities" not in d._cache:
-        df = d.table("fatalities", ("date", "mission", "nationality_iso3", "personnel_type", "incident_type",
-                                    "source"))
+        df = d.table("fatalities", ("date", "mission", "nationality_iso3", "personnel_type", "incident_type", "source"))
         mine = df[(df["nationality_iso3"] == CHN) & df["personnel_type"].isin(UNIFORMED)]
         hosts: dict[str, str] = {}
         try:
             missions = d.table("missions", ("acronym", "host_iso3"))
-            hosts = {str(a): countries.display_name(str(h)) for a, h in
-                     missions[["acronym", "host_iso3"]].itertuples(index=False) if pd.notna(h)}
+            hosts = {
+                str(a): countries.display_name(str(h))
+                for a, h in missions[["acronym", "host_iso3"]].itertuples(index=False)
+                if pd.notna(h)
+            }
         except _Missing:
             pass
-        d._cache["fatalities"] = (df, mine.sort_values(["date", "mission"], kind="mergesort"),
-                                  _fatality_coverage(d, df), hosts)
+        d._cache["fatalities"] = (
+            df,
+            mine.sort_values(["date", "mission"], kind="mergesort"),
+            _fatality_coverage(d, df),
+            hosts,
+        )
     return d._cache["fatalities"]
 
 
@@ -602,11 +716,15 @@ def _recent_fatalities(d: _Data, as_of: pd.Timestamp) -> Result:
     other = mine[mine["incident_type"] != KILLED]
 
     def listing(rows: pd.DataFrame, cause: bool) -> str:
-        g = rows.groupby([rows["date"].dt.strftime("%Y-%m-%d"), rows["mission"].astype(str),
-                          rows["incident_type"].astype(str)], sort=True).size()
-        return "; ".join(f"{day} {m}{' (' + hosts[m] + ')' if m in hosts else ''}"
-                         f"{', ' + t.replace('_', ' ') if cause else ''}{' x' + str(n) if n > 1 else ''}"
-                         for (day, m, t), n in g.items())
+        g = rows.groupby(
+            [rows["date"].dt.strftime("%Y-%m-%d"), rows["mission"].astype(str), rows["incident_type"].astype(str)],
+            sort=True,
+        ).size()
+        return "; ".join(
+            f"{day} {m}{' (' + hosts[m] + ')' if m in hosts else ''}"
+            f"{', ' + t.replace('_', ' ') if cause else ''}{' x' + str(n) if n > 1 else ''}"
+            for (day, m, t), n in g.items()
+        )
 
     complete = start >= first and as_of <= last
     if len(killed):
@@ -617,21 +735,31 @@ def _recent_fatalities(d: _Data, as_of: pd.Timestamp) -> Result:
         verdict = "insufficient_data"
     else:
         verdict = "refuted"
-    evidence = (f"Chinese uniformed peacekeepers killed (incident type malicious act) {span}: {len(killed)}"
-                + (f": {listing(killed, False)}" if len(killed) else "") + ". Other deaths in the window "
-                f"(not counted as killed): {listing(other, True) if len(other) else 'none'}.")
+    evidence = (
+        f"Chinese uniformed peacekeepers killed (incident type malicious act) {span}: {len(killed)}"
+        + (f": {listing(killed, False)}" if len(killed) else "")
+        + ". Other deaths in the window "
+        f"(not counted as killed): {listing(other, True) if len(other) else 'none'}."
+    )
     if not complete:
-        evidence += (f" The fatalities data covers {first:%Y-%m-%d}..{last:%Y-%m-%d} ({how}), not the whole window; "
-                     "close enough to refute means covering it.")
+        evidence += (
+            f" The fatalities data covers {first:%Y-%m-%d}..{last:%Y-%m-%d} ({how}), not the whole window; "
+            "close enough to refute means covering it."
+        )
     elif verdict == "insufficient_data":
         evidence += " Some deaths in the window have no determined cause."
     where = sorted(set(killed["mission"].astype(str)))
-    comparison = (f"at least 1 in the {FATALITY_YEARS} years {span}"
-                  + (f"; where: {', '.join(m + (' (' + hosts[m] + ')' if m in hosts else '') for m in where)}"
-                     if where else ""))
-    return Result(verdict, float(len(killed)) if complete or len(killed) else math.nan, comparison,
-                  f"{span} (data to {last:%Y-%m-%d})", d.files(mine["source"] if len(mine) else df["source"].head(1)),
-                  evidence)
+    comparison = f"at least 1 in the {FATALITY_YEARS} years {span}" + (
+        f"; where: {', '.join(m + (' (' + hosts[m] + ')' if m in hosts else '') for m in where)}" if where else ""
+    )
+    return Result(
+        verdict,
+        float(len(killed)) if complete or len(killed) else math.nan,
+        comparison,
+        f"{span} (data to {last:%Y-%m-%d})",
+        d.files(mine["source"] if len(mine) else df["source"].head(1)),
+        evidence,
+    )
 
 
 # danger ----------------------------------------------------------------------------------
@@ -642,8 +770,9 @@ COMBAT_ZONES = {"MINUSMA": "Mali", "UNMISS": "South Sudan"}
 MIN_DETAIL_MONTHS = 12
 
 
-def combat_rates(as_of: str | pd.Timestamp | None = REPORT_MONTH, *, data_dir: str | Path | None = None
-                 ) -> pd.DataFrame:
+def combat_rates(
+    as_of: str | pd.Timestamp | None = REPORT_MONTH, *, data_dir: str | Path | None = None
+) -> pd.DataFrame:
     """Deaths from malicious acts per 1,000 personnel-years in every active peacekeeping operation.
 
     The measure of the claim ``active_combat_zones``: for each peacekeeping operation (kind ``pko``)
@@ -671,20 +800,30 @@ def _combat_rates(d: _Data, as_of: pd.Timestamp) -> tuple[pd.DataFrame | Result,
     start = as_of - pd.DateOffset(years=FATALITY_YEARS) + pd.Timedelta(days=1)
     span = f"{start:%Y-%m-%d}..{as_of:%Y-%m-%d}"
     missions = d.table("missions", ("acronym", "kind", "start", "end"))
-    active = missions[(missions["kind"] == "pko") & (missions["start"] <= as_of)
-                      & (missions["end"].isna() | (missions["end"] >= as_of))]
+    active = missions[
+        (missions["kind"] == "pko")
+        & (missions["start"] <= as_of)
+        & (missions["end"].isna() | (missions["end"] >= as_of))
+    ]
     d.monthly()
     detail = d._cache["detail_months"]
     months = list(detail[(detail >= start) & (detail <= as_of)])
     if len(months) < MIN_DETAIL_MONTHS:
-        return _insufficient(f"only {len(months)} report(s) with mission detail in {span}; the exposure needs at "
-                             f"least {MIN_DETAIL_MONTHS}", span), []
+        return _insufficient(
+            f"only {len(months)} report(s) with mission detail in {span}; the exposure needs at "
+            f"least {MIN_DETAIL_MONTHS}",
+            span,
+        ), []
     contrib = d.table("contributions", ("date", "mission", "total", "source"))
     rows = contrib[contrib["date"].isin(months) & contrib["mission"].notna()]
-    strength = (rows.groupby(rows["mission"].astype("string"))["total"].sum().astype("float64") / len(months))
+    strength = rows.groupby(rows["mission"].astype("string"))["total"].sum().astype("float64") / len(months)
     names = [str(a) for a in active["acronym"] if strength.get(str(a), 0.0) > 0]
-    dead = df[(df["date"] >= start) & (df["date"] <= as_of) & df["personnel_type"].isin(UNIFORMED)
-              & (df["incident_type"] == KILLED)]
+    dead = df[
+        (df["date"] >= start)
+        & (df["date"] <= as_of)
+        & df["personnel_type"].isin(UNIFORMED)
+        & (df["incident_type"] == KILLED)
+    ]
     deaths = dead.groupby(dead["mission"].astype("string")).size()
     out = pd.DataFrame({"mission": pd.array(names, dtype="string")})
     out["host"] = [hosts.get(m, "") for m in names]
@@ -695,9 +834,17 @@ def _combat_rates(d: _Data, as_of: pd.Timestamp) -> tuple[pd.DataFrame | Result,
     out["rank"] = out["rate"].rank(method="min", ascending=False).astype("int64")
     out = out.reset_index(drop=True)
     pooled = 1000.0 * out["deaths"].sum() / out["personnel_years"].sum() if len(out) else math.nan
-    out.attrs.update({"as_of": _ym(as_of), "window": span, "months": [_ym(m) for m in months],
-                      "pooled": pooled, "data_to": f"{last:%Y-%m-%d}", "data_to_how": how,
-                      "complete": bool(start >= first and as_of <= last)})
+    out.attrs.update(
+        {
+            "as_of": _ym(as_of),
+            "window": span,
+            "months": [_ym(m) for m in months],
+            "pooled": pooled,
+            "data_to": f"{last:%Y-%m-%d}",
+            "data_to_how": how,
+            "complete": bool(start >= first and as_of <= last),
+        }
+    )
     used = d.files(list(rows["source"].unique()) + list(dead["source"].unique()))
     return out, used
 
@@ -710,65 +857,121 @@ def _active_combat_zones(d: _Data, as_of: pd.Timestamp) -> Result:
     pooled = a["pooled"]
     by = rates.set_index("mission")
     zones = [m for m in COMBAT_ZONES if m in by.index and by.loc[m, "deaths"] > 0 and by.loc[m, "rate"] >= pooled]
-    data_date = (f"{a['window']} (fatalities data to {a['data_to']}; personnel: {len(a['months'])} reports with "
-                 f"mission detail, {_runs([pd.Timestamp(m) + pd.offsets.MonthEnd(0) for m in a['months']])})")
-    listing = "; ".join(f"#{r.rank} {r.mission}{' (' + r.host + ')' if r.host else ''} {r.rate:.2f} "
-                        f"({r.deaths} deaths / {r.personnel_years:,.0f} personnel-years)"
-                        for r in rates.itertuples())
+    data_date = (
+        f"{a['window']} (fatalities data to {a['data_to']}; personnel: {len(a['months'])} reports with "
+        f"mission detail, {_runs([pd.Timestamp(m) + pd.offsets.MonthEnd(0) for m in a['months']])})"
+    )
+    listing = "; ".join(
+        f"#{r.rank} {r.mission}{' (' + r.host + ')' if r.host else ''} {r.rate:.2f} "
+        f"({r.deaths} deaths / {r.personnel_years:,.0f} personnel-years)"
+        for r in rates.itertuples()
+    )
     inactive = [m for m in COMBAT_ZONES if m not in by.index]
-    evidence = (f"Uniformed peacekeepers killed by malicious acts per 1,000 personnel-years, {a['window']}, in "
-                f"the {len(rates)} peacekeeping operations active on {as_of:%Y-%m-%d} with personnel in the "
-                f"window: {listing}. All of them together: {pooled:.2f}.")
+    evidence = (
+        f"Uniformed peacekeepers killed by malicious acts per 1,000 personnel-years, {a['window']}, in "
+        f"the {len(rates)} peacekeeping operations active on {as_of:%Y-%m-%d} with personnel in the "
+        f"window: {listing}. All of them together: {pooled:.2f}."
+    )
     for m in COMBAT_ZONES:
         if m in by.index:
             r = by.loc[m]
             side = "at or above" if m in zones else "below"
-            evidence += (f" {m} ({COMBAT_ZONES[m]}): {r['rate']:.2f}, rank {int(r['rank'])} of {len(rates)}, "
-                         f"{side} the pooled rate.")
+            evidence += (
+                f" {m} ({COMBAT_ZONES[m]}): {r['rate']:.2f}, rank {int(r['rank'])} of {len(rates)}, "
+                f"{side} the pooled rate."
+            )
     if inactive:
         evidence += f" Not an active operation with personnel on {as_of:%Y-%m-%d}: {', '.join(inactive)}."
     if len(zones) == len(COMBAT_ZONES):
         verdict = "supported"
     elif not a["complete"]:
         verdict = "insufficient_data"
-        evidence += (f" The fatalities data ({a['data_to_how']}) ends {a['data_to']}, before the window's end; "
-                     "close enough to refute means covering it.")
+        evidence += (
+            f" The fatalities data ({a['data_to_how']}) ends {a['data_to']}, before the window's end; "
+            "close enough to refute means covering it."
+        )
     else:
         verdict = "refuted"
-    comparison = (f"both {' and '.join(f'{m} ({c})' for m, c in COMBAT_ZONES.items())} at or above the pooled rate "
-                  f"of all active operations ({pooled:.2f} per 1,000 personnel-years), with at least one death")
+    comparison = (
+        f"both {' and '.join(f'{m} ({c})' for m, c in COMBAT_ZONES.items())} at or above the pooled rate "
+        f"of all active operations ({pooled:.2f} per 1,000 personnel-years), with at least one death"
+    )
     return Result(verdict, float(len(zones)), comparison, data_date, used, evidence)
 
 
 #: The claims, in the report's order.
-CLAIMS: dict[str, Claim] = {c.claim_id: c for c in (
-    Claim("personnel_about_2500", "China's uniformed personnel is roughly 2,500 (within 10%).",
-          "China's uniformed personnel: median of the last 12 monthly reports", "personnel", "month",
-          _personnel_about_2500),
-    Claim("more_than_other_p5", "China deploys more uniformed personnel than each other permanent member.",
-          "ratio of China's median uniformed personnel to the next permanent member's", "ratio", "month",
-          _more_than_other_p5),
-    Claim("in_mali_and_south_sudan", "China has personnel in MINUSMA (Mali) and UNMISS (South Sudan).",
-          "how many of MINUSMA and UNMISS have Chinese personnel (median over the last 12 reports with mission "
-          "detail)", "missions", "month", _in_mali_and_south_sudan),
-    Claim("second_largest_funder", "China has the second-largest share of assessed peacekeeping funding, after the "
-          "United States.", "China's rate on the peacekeeping scale (%) in the calendar year (billed share in the "
-          "evidence)", "percent", "year", _second_largest_funder),
-    Claim("recent_fatalities", "Chinese peacekeepers were killed in the three years before the date.",
-          "Chinese uniformed peacekeepers killed by malicious acts in the three years up to the date", "deaths",
-          "month", _recent_fatalities),
-    Claim("rising_budget_share", "China's share of the UN regular budget is higher than in the previous scale "
-          "period.", "China's regular-budget scale rate (%) in the scale period of the date", "percent", "year",
-          _rising_budget_share),
-    Claim("top_contributor_rank", "China ranks among the top 20 contributors of uniformed personnel.",
-          "China's rank among all contributors by median uniformed personnel over the last 12 reports", "rank",
-          "month", _top_contributor_rank),
-    Claim("active_combat_zones", "Mali (MINUSMA) and South Sudan (UNMISS) are active combat zones: peacekeepers "
-          "there are killed by hostile acts at least as often as in UN peacekeeping as a whole.",
-          "how many of MINUSMA and UNMISS have a rate of uniformed peacekeepers killed by malicious acts (per 1,000 "
-          "personnel-years, 3 years up to the date) at or above the pooled rate of all active operations",
-          "missions", "month", _active_combat_zones),
-)}
+CLAIMS: dict[str, Claim] = {
+    c.claim_id: c
+    for c in (
+        Claim(
+            "personnel_about_2500",
+            "China's uniformed personnel is roughly 2,500 (within 10%).",
+            "China's uniformed personnel: median of the last 12 monthly reports",
+            "personnel",
+            "month",
+            _personnel_about_2500,
+        ),
+        Claim(
+            "more_than_other_p5",
+            "China deploys more uniformed personnel than each other permanent member.",
+            "ratio of China's median uniformed personnel to the next permanent member's",
+            "ratio",
+            "month",
+            _more_than_other_p5,
+        ),
+        Claim(
+            "in_mali_and_south_sudan",
+            "China has personnel in MINUSMA (Mali) and UNMISS (South Sudan).",
+            "how many of MINUSMA and UNMISS have Chinese personnel (median over the last 12 reports with mission "
+            "detail)",
+            "missions",
+            "month",
+            _in_mali_and_south_sudan,
+        ),
+        Claim(
+            "second_largest_funder",
+            "China has the second-largest share of assessed peacekeeping funding, after the United States.",
+            "China's rate on the peacekeeping scale (%) in the calendar year (billed share in the evidence)",
+            "percent",
+            "year",
+            _second_largest_funder,
+        ),
+        Claim(
+            "recent_fatalities",
+            "Chinese peacekeepers were killed in the three years before the date.",
+            "Chinese uniformed peacekeepers killed by malicious acts in the three years up to the date",
+            "deaths",
+            "month",
+            _recent_fatalities,
+        ),
+        Claim(
+            "rising_budget_share",
+            "China's share of the UN regular budget is higher than in the previous scale period.",
+            "China's regular-budget scale rate (%) in the scale period of the date",
+            "percent",
+            "year",
+            _rising_budget_share,
+        ),
+        Claim(
+            "top_contributor_rank",
+            "China ranks among the top 20 contributors of uniformed personnel.",
+            "China's rank among all contributors by median uniformed personnel over the last 12 reports",
+            "rank",
+            "month",
+            _top_contributor_rank,
+        ),
+        Claim(
+            "active_combat_zones",
+            "Mali (MINUSMA) and South Sudan (UNMISS) are active combat zones: peacekeepers "
+            "there are killed by hostile acts at least as often as in UN peacekeeping as a whole.",
+            "how many of MINUSMA and UNMISS have a rate of uniformed peacekeepers killed by malicious acts (per 1,000 "
+            "personnel-years, 3 years up to the date) at or above the pooled rate of all active operations",
+            "missions",
+            "month",
+            _active_combat_zones,
+        ),
+    )
+}
 
 
 def _run(claim: Claim, d: _Data, as_of: pd.Timestamp) -> Result:
@@ -779,9 +982,18 @@ def _run(claim: Claim, d: _Data, as_of: pd.Timestamp) -> Result:
 
 
 def _row(claim: Claim, r: Result) -> dict[str, Any]:
-    return {"claim_id": claim.claim_id, "statement": claim.statement, "metric": claim.metric,
-            "value": r.value, "latest": r.latest, "comparison": r.comparison, "verdict": r.verdict,
-            "data_date": r.data_date, "source": "; ".join(r.sources), "evidence": r.evidence}
+    return {
+        "claim_id": claim.claim_id,
+        "statement": claim.statement,
+        "metric": claim.metric,
+        "value": r.value,
+        "latest": r.latest,
+        "comparison": r.comparison,
+        "verdict": r.verdict,
+        "data_date": r.data_date,
+        "source": "; ".join(r.sources),
+        "evidence": r.evidence,
+    }
 
 
 # --------------------------------------------------------------------------- public API
@@ -856,17 +1068,40 @@ def timeline(claim_id: str, *, data_dir: str | Path | None = None) -> pd.DataFra
     rows = []
     for when in periods:
         r = _run(claim, d, when)
-        rows.append({"period": str(when.year) if claim.frequency == "year" else _ym(when), "date": when,
-                     "value": r.value, "latest": r.latest, "verdict": r.verdict, "comparison": r.comparison,
-                     "data_date": r.data_date})
+        rows.append(
+            {
+                "period": str(when.year) if claim.frequency == "year" else _ym(when),
+                "date": when,
+                "value": r.value,
+                "latest": r.latest,
+                "verdict": r.verdict,
+                "comparison": r.comparison,
+                "data_date": r.data_date,
+            }
+        )
     out = pd.DataFrame(rows, columns=["period", "date", "value", "latest", "verdict", "comparison", "data_date"])
     out["date"] = pd.to_datetime(out["date"])
     runs = []
     for _, g in out.groupby((out["verdict"] != out["verdict"].shift()).cumsum(), sort=True):
-        runs.append({"verdict": g["verdict"].iloc[0], "first": g["period"].iloc[0], "last": g["period"].iloc[-1],
-                     "periods": len(g)})
-    out.attrs.update({"claim_id": claim.claim_id, "statement": claim.statement, "metric": claim.metric,
-                      "unit": claim.unit, "frequency": claim.frequency, "runs": runs, "data_dir": str(d.dir)})
+        runs.append(
+            {
+                "verdict": g["verdict"].iloc[0],
+                "first": g["period"].iloc[0],
+                "last": g["period"].iloc[-1],
+                "periods": len(g),
+            }
+        )
+    out.attrs.update(
+        {
+            "claim_id": claim.claim_id,
+            "statement": claim.statement,
+            "metric": claim.metric,
+            "unit": claim.unit,
+            "frequency": claim.frequency,
+            "runs": runs,
+            "data_dir": str(d.dir),
+        }
+    )
     return out
 
 
@@ -917,32 +1152,43 @@ def render(frame: pd.DataFrame, fmt: Literal["table", "csv", "json"] = "table") 
         return frame.to_csv(index=False).rstrip("\n")
     if fmt == "json":
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
-        return json.dumps({"as_of": frame.attrs.get("as_of"), "report": frame.attrs.get("report"),
-                           "claims": records}, indent=1, ensure_ascii=False)
+        return json.dumps(
+            {"as_of": frame.attrs.get("as_of"), "report": frame.attrs.get("report"), "claims": records},
+            indent=1,
+            ensure_ascii=False,
+        )
     if fmt != "table":
         raise PkdataError(f"format {fmt!r}: expected table, csv or json")
     units = {c.claim_id: c.unit for c in CLAIMS.values()}
-    cells = [(r.claim_id, r.verdict, _value_text(units.get(r.claim_id, ""), r.value, r.latest), r.data_date)
-             for r in frame.itertuples()]
+    cells = [
+        (r.claim_id, r.verdict, _value_text(units.get(r.claim_id, ""), r.value, r.latest), r.data_date)
+        for r in frame.itertuples()
+    ]
     heads = ("claim", "verdict", "value", "data")
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads[:-1])]
     folder = Path(frame.attrs.get("data_dir", "?"))
     if folder.is_relative_to(paths.REPO_DIR):
         folder = folder.relative_to(paths.REPO_DIR)
-    lines = [f"Claims of {frame.attrs.get('report', REPORT)}, checked as of "
-             f"{frame.attrs.get('as_of', '?')} (data: {folder})", ""]
+    lines = [
+        f"Claims of {frame.attrs.get('report', REPORT)}, checked as of "
+        f"{frame.attrs.get('as_of', '?')} (data: {folder})",
+        "",
+    ]
     lines.append("  ".join(h.ljust(w) for h, w in zip(heads, [*widths, 0], strict=True)).rstrip())
     for c in cells:
         lines.append("  ".join(v.ljust(w) for v, w in zip(c, [*widths, 0], strict=True)).rstrip())
     for r in frame.itertuples():
-        lines += ["", f"{r.claim_id}: {r.verdict.upper()}",
-                  f"  claim:      {r.statement}",
-                  f"  metric:     {r.metric}",
-                  f"  value:      {_value_text(units.get(r.claim_id, ''), r.value, r.latest)}",
-                  f"  comparison: {r.comparison or '-'}",
-                  f"  data:       {r.data_date or '-'}",
-                  f"  evidence:   {r.evidence}",
-                  f"  source:     {_short_sources(r.source)}"]
+        lines += [
+            "",
+            f"{r.claim_id}: {r.verdict.upper()}",
+            f"  claim:      {r.statement}",
+            f"  metric:     {r.metric}",
+            f"  value:      {_value_text(units.get(r.claim_id, ''), r.value, r.latest)}",
+            f"  comparison: {r.comparison or '-'}",
+            f"  data:       {r.data_date or '-'}",
+            f"  evidence:   {r.evidence}",
+            f"  source:     {_short_sources(r.source)}",
+        ]
     return "\n".join(lines)
 
 
@@ -954,9 +1200,12 @@ def cli_args(p: argparse.ArgumentParser) -> None:
     >>> parser.parse_args(["--as-of", "2020-01", "--format", "json"]).format
     'json'
     """
-    p.add_argument("--as-of", default=REPORT_MONTH,
-                   help=f"month 'YYYY-MM' the claims are checked at (default {REPORT_MONTH}, the report's month; "
-                   "'latest' for the last month of the data)")
+    p.add_argument(
+        "--as-of",
+        default=REPORT_MONTH,
+        help=f"month 'YYYY-MM' the claims are checked at (default {REPORT_MONTH}, the report's month; "
+        "'latest' for the last month of the data)",
+    )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
     p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
 

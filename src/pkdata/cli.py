@@ -59,8 +59,10 @@ def _cmd_info(args: argparse.Namespace) -> int:
     for line in problems:
         print(f"problem: {line}", file=sys.stderr)
     if problems:
-        print("pkdata info: the folder is inconsistent; `pkdata verify --repair` or `pkdata build` fixes it",
-              file=sys.stderr)
+        print(
+            "pkdata info: the folder is inconsistent; `pkdata verify --repair` or `pkdata build` fixes it",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -76,8 +78,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     for line in problems:
         print(f"problem: {line}", file=sys.stderr)
     if problems:
-        print(f"pkdata verify: {folder} is inconsistent; run `pkdata verify --repair`, `pkdata build` again, "
-              f"or `git checkout {folder}`", file=sys.stderr)
+        print(
+            f"pkdata verify: {folder} is inconsistent; run `pkdata verify --repair`, `pkdata build` again, "
+            f"or `git checkout {folder}`",
+            file=sys.stderr,
+        )
         return 1
     tables = store.manifest(folder)["tables"]
     print(f"{folder}: {len(tables)} tables, each matching its manifest sha256 and columns")
@@ -110,8 +115,15 @@ def exclusion_rows(manifest: dict[str, Any]) -> list[list[str]]:
         for name, e in entries:
             e = e if isinstance(e, dict) else {"action": str(e)}
             reason = e.get("reason") or "; ".join(map(str, e.get("reasons", [])))
-            out.append([table, str(e.get("file") or e.get("table") or ""), str(e.get("action") or name or ""),
-                        _count(e), str(reason)])
+            out.append(
+                [
+                    table,
+                    str(e.get("file") or e.get("table") or ""),
+                    str(e.get("action") or name or ""),
+                    _count(e),
+                    str(reason),
+                ]
+            )
     return out
 
 
@@ -169,11 +181,17 @@ def _register() -> None:
 
     def verify_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
-        p.add_argument("--repair", action="store_true",
-                       help="first finish an interrupted build's switch of files (or remove its leftovers)")
+        p.add_argument(
+            "--repair",
+            action="store_true",
+            help="first finish an interrupted build's switch of files (or remove its leftovers)",
+        )
 
-    COMMANDS["verify"] = ("check that every processed table is the one its manifest names (sha256, columns)",
-                          verify_args, _cmd_verify)
+    COMMANDS["verify"] = (
+        "check that every processed table is the one its manifest names (sha256, columns)",
+        verify_args,
+        _cmd_verify,
+    )
 
     def burden_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("year", help="calendar year, e.g. 2019")
@@ -195,12 +213,18 @@ def _register() -> None:
 
         return cli_claims(args)
 
-    COMMANDS["claims"] = ("the claims of Lanteigne, The Role of UN Peacekeeping in China's Expanding Strategic "
-                          "Interests (USIP, Sept 2018), checked against the data, with evidence", claims_args,
-                          claims_cmd)
+    COMMANDS["claims"] = (
+        "the claims of Lanteigne, The Role of UN Peacekeeping in China's Expanding Strategic "
+        "Interests (USIP, Sept 2018), checked against the data, with evidence",
+        claims_args,
+        claims_cmd,
+    )
 
-    COMMANDS["burden"] = ("who pays and who serves: P5 and top-10 personnel contributors, funding vs personnel "
-                          "share", burden_args, burden_cmd)
+    COMMANDS["burden"] = (
+        "who pays and who serves: P5 and top-10 personnel contributors, funding vs personnel share",
+        burden_args,
+        burden_cmd,
+    )
 
     # The builder's commands (pip install "pkdata[build]"): named by module so that the library never imports
     # the builder; only the command that runs is imported (see main).
@@ -217,22 +241,39 @@ def _register() -> None:
 
         return cli_notebooks(args)
 
-    COMMANDS["notebooks"] = ("execute the notebooks in notebooks/ and write them as HTML", notebooks_args,
-                             notebooks_cmd)
+    COMMANDS["notebooks"] = (
+        "execute the notebooks in notebooks/ and write them as HTML",
+        notebooks_args,
+        notebooks_cmd,
+    )
 
+    COMMANDS["export"] = (
+        "write a table or panel as CSV, Parquet, Stata .dta or Excel, with its provenance",
+        _lazy("pkdata.export", "cli_args"),
+        _lazy("pkdata.export", "cli_export"),
+    )
+    COMMANDS["codebook"] = (
+        "write docs/codebook.md and data/processed/datapackage.json from the codebook data",
+        _lazy("pkdata.codebook", "cli_args"),
+        _lazy("pkdata.codebook", "cli_codebook"),
+    )
+    COMMANDS["cite"] = (
+        "BibTeX or plain citations of pkdata and its sources, with the data version",
+        _lazy("pkdata.citations", "cli_args"),
+        _lazy("pkdata.citations", "cli_cite"),
+    )
+    COMMANDS["brief"] = (
+        "a one-page brief (PNG and PDF) on any member: personnel by type and mission, rank, peers, "
+        "pays vs sends, fatalities",
+        _lazy("pkdata.brief", "cli_args"),
+        _lazy("pkdata.brief", "cli_brief"),
+    )
 
-    COMMANDS["export"] = ("write a table or panel as CSV, Parquet, Stata .dta or Excel, with its provenance",
-                          _lazy("pkdata.export", "cli_args"), _lazy("pkdata.export", "cli_export"))
-    COMMANDS["codebook"] = ("write docs/codebook.md and data/processed/datapackage.json from the codebook data",
-                            _lazy("pkdata.codebook", "cli_args"), _lazy("pkdata.codebook", "cli_codebook"))
-    COMMANDS["cite"] = ("BibTeX or plain citations of pkdata and its sources, with the data version",
-                        _lazy("pkdata.citations", "cli_args"), _lazy("pkdata.citations", "cli_cite"))
-    COMMANDS["brief"] = ("a one-page brief (PNG and PDF) on any member: personnel by type and mission, rank, peers, "
-                         "pays vs sends, fatalities", _lazy("pkdata.brief", "cli_args"),
-                         _lazy("pkdata.brief", "cli_brief"))
-
-    COMMANDS["figures"] = ("draw every chart as PNG and SVG (only those whose data or code changed)",
-                           _lazy("pkdata.figures", "cli_args"), _lazy("pkdata.figures", "cli_figures"))
+    COMMANDS["figures"] = (
+        "draw every chart as PNG and SVG (only those whose data or code changed)",
+        _lazy("pkdata.figures", "cli_args"),
+        _lazy("pkdata.figures", "cli_figures"),
+    )
 
 
 def _lazy(module: str, function: str) -> Callable[..., Any]:
@@ -320,9 +361,11 @@ def _report(command: str, exc: BaseException) -> int:
         message = str(exc)
     elif isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
-        message = (f"{where}{exc.strerror or exc}; check that the path exists and that you may read (or write) it")
+        message = f"{where}{exc.strerror or exc}; check that the path exists and that you may read (or write) it"
     else:
-        message = (f"unexpected {type(exc).__name__}: {exc}. This is a bug in pkdata or an input it does not "
-                   "check yet; run `pkdata --debug ...` for the traceback and report it")
+        message = (
+            f"unexpected {type(exc).__name__}: {exc}. This is a bug in pkdata or an input it does not "
+            "check yet; run `pkdata --debug ...` for the traceback and report it"
+        )
     print(f"pkdata {command}: error: {message}", file=sys.stderr)
     return 1

@@ -27,8 +27,16 @@ from pkdata.errors import PkdataError
 
 CODEBOOK_TOML = paths.PACKAGE_DIR / "data" / "codebook.toml"
 #: Processed tables the codebook and the data package describe (parquet files of data/processed).
-TABLES: tuple[str, ...] = ("contributions", "missions", "fatalities", "assessments", "budgets", "quality",
-                           "listed_contributors", "gender_targets")
+TABLES: tuple[str, ...] = (
+    "contributions",
+    "missions",
+    "fatalities",
+    "assessments",
+    "budgets",
+    "quality",
+    "listed_contributors",
+    "gender_targets",
+)
 #: The package data table of country codes (documented, not part of the data package).
 EXTRA_TABLES: tuple[str, ...] = ("country_codes",)
 #: Where ``pkdata codebook`` writes the Markdown: the checkout's docs/, else the current folder.

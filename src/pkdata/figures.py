@@ -41,34 +41,56 @@ FIGURES: dict[str, Chart] = {
     "top_contributors_2018_09": Chart("top_contributors", ("contributions",), {"month": "2018-09", "n": 20}),
     "global_by_type": Chart("global_by_type", ("contributions",)),
     "funding_shares": Chart("funding_shares", ("assessments",), code=("finance.py",)),
-    "pays_vs_serves_2019": Chart("pays_vs_serves", ("assessments", "contributions"), {"year": 2019},
-                                 code=("finance.py",)),
-    "claim_second_largest_funder": Chart("claims_timeline", ("assessments", "contributions", "fatalities"),
-                                         {"claim_id": "second_largest_funder"}, code=("claims.py", "finance.py")),
-    "claim_personnel_about_2500": Chart("claims_timeline", ("assessments", "contributions", "fatalities"),
-                                        {"claim_id": "personnel_about_2500"}, code=("claims.py", "finance.py")),
+    "pays_vs_serves_2019": Chart(
+        "pays_vs_serves", ("assessments", "contributions"), {"year": 2019}, code=("finance.py",)
+    ),
+    "claim_second_largest_funder": Chart(
+        "claims_timeline",
+        ("assessments", "contributions", "fatalities"),
+        {"claim_id": "second_largest_funder"},
+        code=("claims.py", "finance.py"),
+    ),
+    "claim_personnel_about_2500": Chart(
+        "claims_timeline",
+        ("assessments", "contributions", "fatalities"),
+        {"claim_id": "personnel_about_2500"},
+        code=("claims.py", "finance.py"),
+    ),
 }
 
 # The brief's charts for China and for the other permanent members (any country: pkdata brief ISO3).
 for _iso in ("CHN", "FRA", "GBR", "RUS", "USA"):
     _low = _iso.lower()
-    FIGURES.update({
-        f"by_type_{_low}": Chart("by_type", ("contributions", "fatalities"), {"iso3": _iso}),
-        f"by_mission_{_low}": Chart("by_mission", ("contributions",), {"iso3": _iso}),
-        f"rank_{_low}": Chart("rank_over_time", ("contributions",), {"iso3": _iso}),
-        f"pays_and_serves_{_low}": Chart("pays_and_serves", ("assessments", "contributions"), {"iso3": _iso},
-                                         code=("finance.py",)),
-        f"fatalities_{_low}": Chart("fatalities_chart", ("fatalities",), {"iso3": _iso}),
-        f"women_share_{_low}": Chart("women_share", ("contributions", "gender_targets", "quality"), {"iso3": _iso},
-                                     code=("gender.py", "quality.py")),
-        f"map_{_low}": Chart("deployment_map", ("contributions", "missions"), {"iso3": _iso},
-                             code=("maps.py", "data/world_110m.json")),
-    })
+    FIGURES.update(
+        {
+            f"by_type_{_low}": Chart("by_type", ("contributions", "fatalities"), {"iso3": _iso}),
+            f"by_mission_{_low}": Chart("by_mission", ("contributions",), {"iso3": _iso}),
+            f"rank_{_low}": Chart("rank_over_time", ("contributions",), {"iso3": _iso}),
+            f"pays_and_serves_{_low}": Chart(
+                "pays_and_serves", ("assessments", "contributions"), {"iso3": _iso}, code=("finance.py",)
+            ),
+            f"fatalities_{_low}": Chart("fatalities_chart", ("fatalities",), {"iso3": _iso}),
+            f"women_share_{_low}": Chart(
+                "women_share",
+                ("contributions", "gender_targets", "quality"),
+                {"iso3": _iso},
+                code=("gender.py", "quality.py"),
+            ),
+            f"map_{_low}": Chart(
+                "deployment_map",
+                ("contributions", "missions"),
+                {"iso3": _iso},
+                code=("maps.py", "data/world_110m.json"),
+            ),
+        }
+    )
 FIGURES["peers_p5"] = Chart("peers", ("contributions",), {"iso3": "CHN"}, code=("maps.py", "data/world_110m.json"))
-FIGURES["women_share_world"] = Chart("women_share", ("contributions", "gender_targets", "quality"),
-                                     code=("gender.py", "quality.py"))
-FIGURES["mission_danger_2018_09"] = Chart("mission_danger", ("contributions", "fatalities", "missions"),
-                                          {"as_of": "2018-09"}, code=("claims.py",))
+FIGURES["women_share_world"] = Chart(
+    "women_share", ("contributions", "gender_targets", "quality"), code=("gender.py", "quality.py")
+)
+FIGURES["mission_danger_2018_09"] = Chart(
+    "mission_danger", ("contributions", "fatalities", "missions"), {"as_of": "2018-09"}, code=("claims.py",)
+)
 
 #: Modules every chart is drawn with (style, names, types, table access); paths relative to the package.
 
@@ -140,8 +162,9 @@ def _up_to_date(stamp: Path, key: str, files: list[Path]) -> bool:
         return False
 
 
-def render_all(out_dir: str | Path = "figures", *, force: bool = False,
-               only: list[str] | None = None) -> dict[str, str]:
+def render_all(
+    out_dir: str | Path = "figures", *, force: bool = False, only: list[str] | None = None
+) -> dict[str, str]:
     """Write every chart (PNG + SVG) into ``out_dir``, skipping those whose inputs did not change.
 
     Returns chart name -> ``"drawn"`` or ``"unchanged"``.

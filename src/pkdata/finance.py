@@ -57,22 +57,70 @@ BASES: tuple[str, ...] = ("scale_rate", "assessed_usd", "scale_rate_rounded")
 #: scale (never preferred; see :mod:`pkdata.build.peacekeeping_scale`).
 ALL_BASES: tuple[str, ...] = (*BASES, "scale_rate_derived")
 #: The two funding measures and the bases each is made of.
-MEASURES: dict[str, str] = {"scale_rate": "scale", "scale_rate_rounded": "scale", "scale_rate_derived": "scale",
-                            "assessed_usd": "billed"}
+MEASURES: dict[str, str] = {
+    "scale_rate": "scale",
+    "scale_rate_rounded": "scale",
+    "scale_rate_derived": "scale",
+    "assessed_usd": "billed",
+}
 Measure = Literal["scale", "billed"]
 #: Columns naming a row's measure and, for the row picked for it, its rank within that measure.
-MEASURE_COLUMNS: tuple[str, ...] = ("measure", "measure_pick", "measure_rank", "measure_rank_min",
-                                    "measure_rank_max", "measure_rank_note")
+MEASURE_COLUMNS: tuple[str, ...] = (
+    "measure",
+    "measure_pick",
+    "measure_rank",
+    "measure_rank_min",
+    "measure_rank_max",
+    "measure_rank_note",
+)
 
 ASSESSMENT_COLUMNS: tuple[str, ...] = (
-    "kind", "year", "year_type", "member_iso3", "member", "share_percent", "share_low", "share_high",
-    "rank", "rank_min", "rank_max", "rank_certain", "rank_note", "basis", "precision", "coverage",
-    "chosen", "preferred", "period_start", "period_end", "year_stated", "rate_printed", "assessed_usd",
-    "source", "source_key", "source_document", "source_url", "note", *MEASURE_COLUMNS,
+    "kind",
+    "year",
+    "year_type",
+    "member_iso3",
+    "member",
+    "share_percent",
+    "share_low",
+    "share_high",
+    "rank",
+    "rank_min",
+    "rank_max",
+    "rank_certain",
+    "rank_note",
+    "basis",
+    "precision",
+    "coverage",
+    "chosen",
+    "preferred",
+    "period_start",
+    "period_end",
+    "year_stated",
+    "rate_printed",
+    "assessed_usd",
+    "source",
+    "source_key",
+    "source_document",
+    "source_url",
+    "note",
+    *MEASURE_COLUMNS,
 )
 BUDGET_TABLE_COLUMNS: tuple[str, ...] = (
-    "fiscal_year", "fiscal_year_start", "level", "mission", "mission_name", "usd", "basis", "precision",
-    "rounding_usd", "scope", "source", "source_key", "source_document", "source_url", "note",
+    "fiscal_year",
+    "fiscal_year_start",
+    "level",
+    "mission",
+    "mission_name",
+    "usd",
+    "basis",
+    "precision",
+    "rounding_usd",
+    "scope",
+    "source",
+    "source_key",
+    "source_document",
+    "source_url",
+    "note",
 )
 
 
@@ -111,9 +159,11 @@ def rank_bounds(low: np.ndarray, high: np.ndarray, *, partial: bool) -> tuple[np
 
 def _calendar_year(year: Any) -> int:
     if isinstance(year, str) and re.fullmatch(r"\d{4}/\d{2}", year.strip()):
-        raise PkdataError(f"{year!r} is a July-June fiscal year; assessments and burden are by calendar year "
-                          f"(pass {year[:4]} or {int(year[:4]) + 1}); budgets are by fiscal year: "
-                          f"pkdata.budgets({year!r})")
+        raise PkdataError(
+            f"{year!r} is a July-June fiscal year; assessments and burden are by calendar year "
+            f"(pass {year[:4]} or {int(year[:4]) + 1}); budgets are by fiscal year: "
+            f"pkdata.budgets({year!r})"
+        )
     try:
         value = int(year)
     except (TypeError, ValueError):
@@ -129,13 +179,41 @@ def _kind(kind: str) -> str:
     return kind
 
 
-_PUBLIC = ["year", "member_iso3", "member", "share_percent", "rank", "rank_min", "rank_max", "rank_certain", "basis",
-           "precision", "coverage", "assessed_usd", "rate_printed", "share_low", "share_high", "period_start",
-           "period_end", "year_stated", "rank_note", "source", "source_document", "source_url", "note"]
+_PUBLIC = [
+    "year",
+    "member_iso3",
+    "member",
+    "share_percent",
+    "rank",
+    "rank_min",
+    "rank_max",
+    "rank_certain",
+    "basis",
+    "precision",
+    "coverage",
+    "assessed_usd",
+    "rate_printed",
+    "share_low",
+    "share_high",
+    "period_start",
+    "period_end",
+    "year_stated",
+    "rank_note",
+    "source",
+    "source_document",
+    "source_url",
+    "note",
+]
 
 
-def assessments(kind: Kind = "peacekeeping", *, measure: Measure | None = None, basis: str | None = None,
-                all_rows: bool = False, data_dir: str | Path | None = None) -> pd.DataFrame:
+def assessments(
+    kind: Kind = "peacekeeping",
+    *,
+    measure: Measure | None = None,
+    basis: str | None = None,
+    all_rows: bool = False,
+    data_dir: str | Path | None = None,
+) -> pd.DataFrame:
     """Year x member shares of the peacekeeping or regular-budget assessments, with rank, basis and measure.
 
     Two measures (column ``measure`` on every row):
@@ -172,26 +250,40 @@ def assessments(kind: Kind = "peacekeeping", *, measure: Measure | None = None, 
         raise PkdataError(f"basis={basis!r}: expected one of {list(ALL_BASES)}")
     if measure is not None:
         if measure not in ("scale", "billed"):
-            raise PkdataError(f"measure={measure!r}: expected 'scale' (the rate set for the period) or 'billed' "
-                              "(calendar-year assessed USD)")
+            raise PkdataError(
+                f"measure={measure!r}: expected 'scale' (the rate set for the period) or 'billed' "
+                "(calendar-year assessed USD)"
+            )
         if basis is not None and MEASURES[basis] != measure:
             raise PkdataError(f"basis={basis!r} belongs to measure {MEASURES[basis]!r}, not {measure!r}")
         df = df[(df["measure"] == measure) & df["measure_pick"]]
         if basis is not None:
             df = df[df["basis"] == basis]
-        df = df.assign(rank=df["measure_rank"], rank_min=df["measure_rank_min"], rank_max=df["measure_rank_max"],
-                       rank_note=df["measure_rank_note"], rank_certain=df["measure_rank"].notna())
+        df = df.assign(
+            rank=df["measure_rank"],
+            rank_min=df["measure_rank_min"],
+            rank_max=df["measure_rank_max"],
+            rank_note=df["measure_rank_note"],
+            rank_certain=df["measure_rank"].notna(),
+        )
     elif basis is not None:
         df = df[(df["basis"] == basis) & df["chosen"]]
     else:
         df = df[df["preferred"]]
-    df = df.sort_values(["year", "share_percent", "share_high", "member_iso3"], ascending=[True, False, False, True],
-                        kind="mergesort")
+    df = df.sort_values(
+        ["year", "share_percent", "share_high", "member_iso3"], ascending=[True, False, False, True], kind="mergesort"
+    )
     return df.loc[:, [*_PUBLIC, "measure"]].reset_index(drop=True)
 
 
-def funding_rank(year: int, kind: Kind = "peacekeeping", *, measure: Measure | None = "scale",
-                 basis: str | None = None, data_dir: str | Path | None = None) -> pd.DataFrame:
+def funding_rank(
+    year: int,
+    kind: Kind = "peacekeeping",
+    *,
+    measure: Measure | None = "scale",
+    basis: str | None = None,
+    data_dir: str | Path | None = None,
+) -> pd.DataFrame:
     """Members ranked by their share of the assessments in one calendar year, by default on the scale.
 
     ``measure="scale"`` (default): the rate set for the period; ``"billed"``: calendar-year assessed
@@ -212,13 +304,18 @@ def funding_rank(year: int, kind: Kind = "peacekeeping", *, measure: Measure | N
     out = df[df["year"] == y]
     if out.empty:
         have = sorted(int(v) for v in df["year"].dropna().unique())
-        raise PkdataError(f"no {kind} assessment figures for {y}" + (f" on measure {measure!r}" if measure else "")
-                          + (f" on basis {basis!r}" if basis else "") + f"; years with figures: {have}")
+        raise PkdataError(
+            f"no {kind} assessment figures for {y}"
+            + (f" on measure {measure!r}" if measure else "")
+            + (f" on basis {basis!r}" if basis else "")
+            + f"; years with figures: {have}"
+        )
     return out.reset_index(drop=True)
 
 
-def rank_history(iso3: str = "CHN", kind: Kind = "peacekeeping", *, basis: str | None = None,
-                 data_dir: str | Path | None = None) -> pd.DataFrame:
+def rank_history(
+    iso3: str = "CHN", kind: Kind = "peacekeeping", *, basis: str | None = None, data_dir: str | Path | None = None
+) -> pd.DataFrame:
     """One member's share and rank for every year any source of that kind covers (first to last year).
 
     Years no source gives a figure for the member are rows with ``basis`` missing and a
@@ -240,9 +337,12 @@ def rank_history(iso3: str = "CHN", kind: Kind = "peacekeeping", *, basis: str |
             rows.append(mine.loc[year].to_dict() | {"year": year})
         else:
             listed = df[df["year"] == year]
-            why = (f"no source gives a figure for {iso3} in {year}" if listed.empty else
-                   f"the {year} source ({', '.join(sorted(set(listed['source'])))}) lists "
-                   f"{len(listed)} members, not {iso3}")
+            why = (
+                f"no source gives a figure for {iso3} in {year}"
+                if listed.empty
+                else f"the {year} source ({', '.join(sorted(set(listed['source'])))}) lists "
+                f"{len(listed)} members, not {iso3}"
+            )
             rows.append({"year": year, "member_iso3": iso3, "member": countries.display_name(iso3), "rank_note": why})
     out = pd.DataFrame(rows).reindex(columns=_PUBLIC)
     out["year"] = out["year"].astype("int64")
@@ -269,29 +369,37 @@ def compare_sources(kind: Kind = "regular", *, data_dir: str | Path | None = Non
         ga = df[(df["basis"] == "scale_rate") & df["chosen"]]
         exact = pd.concat([ga, exact[~exact["year"].isin(ga["year"])]])
     rounded = df[df["basis"] == "scale_rate_rounded"]
-    m = rounded.merge(exact[["year", "member_iso3", "share_percent", "basis"]], on=["year", "member_iso3"],
-                      suffixes=("", "_exact"))
-    out = pd.DataFrame({
-        "year": m["year"].astype("int64"),
-        "member_iso3": m["member_iso3"],
-        "exact": m["share_percent_exact"],
-        "exact_basis": m["basis_exact"],
-        "rounded": m["share_percent"],
-        "precision": m["precision"],
-        "low": m["share_low"],
-        "high": m["share_high"],
-        "diff": m["share_percent"] - m["share_percent_exact"],
-        "within_precision": (m["share_percent_exact"] >= m["share_low"] - 1e-9)
-        & ((m["share_percent_exact"] < m["share_high"] - 1e-9) | (m["share_low"] == m["share_high"])),
-        "year_stated": m["year_stated"],
-        "source_document": m["source_document"],
-        "source": m["source"],
-    })
+    m = rounded.merge(
+        exact[["year", "member_iso3", "share_percent", "basis"]], on=["year", "member_iso3"], suffixes=("", "_exact")
+    )
+    out = pd.DataFrame(
+        {
+            "year": m["year"].astype("int64"),
+            "member_iso3": m["member_iso3"],
+            "exact": m["share_percent_exact"],
+            "exact_basis": m["basis_exact"],
+            "rounded": m["share_percent"],
+            "precision": m["precision"],
+            "low": m["share_low"],
+            "high": m["share_high"],
+            "diff": m["share_percent"] - m["share_percent_exact"],
+            "within_precision": (m["share_percent_exact"] >= m["share_low"] - 1e-9)
+            & ((m["share_percent_exact"] < m["share_high"] - 1e-9) | (m["share_low"] == m["share_high"])),
+            "year_stated": m["year_stated"],
+            "source_document": m["source_document"],
+            "source": m["source"],
+        }
+    )
     return out.sort_values(["year", "member_iso3", "source_document"], kind="mergesort").reset_index(drop=True)
 
 
-def budgets(fiscal_year: str | None = None, *, basis: str | None = None, mission: str | None = None,
-            data_dir: str | Path | None = None) -> pd.DataFrame:
+def budgets(
+    fiscal_year: str | None = None,
+    *,
+    basis: str | None = None,
+    mission: str | None = None,
+    data_dir: str | Path | None = None,
+) -> pd.DataFrame:
     """Peacekeeping money per July-June fiscal year: mission or ``TOTAL``, USD, basis and source document.
 
     ``basis`` is ``approved`` (headline figures, rounded as printed: see ``rounding_usd``),
@@ -305,8 +413,10 @@ def budgets(fiscal_year: str | None = None, *, basis: str | None = None, mission
     df = store.table("budgets", data_dir)
     if fiscal_year is not None:
         if not isinstance(fiscal_year, str) or not re.fullmatch(r"\d{4}/\d{2}", fiscal_year):
-            raise PkdataError(f"fiscal_year={fiscal_year!r}: budgets are by July-June fiscal year; pass e.g. "
-                              "'2019/20' (1 July 2019 - 30 June 2020). A calendar year would mix two fiscal years.")
+            raise PkdataError(
+                f"fiscal_year={fiscal_year!r}: budgets are by July-June fiscal year; pass e.g. "
+                "'2019/20' (1 July 2019 - 30 June 2020). A calendar year would mix two fiscal years."
+            )
         df = df[df["fiscal_year"] == fiscal_year]
     if basis is not None:
         known = sorted(set(store.table("budgets", data_dir)["basis"]))
@@ -347,10 +457,22 @@ def burden(year: int, *, data_dir: str | Path | None = None) -> pd.DataFrame:
     personnel = pd.DataFrame({"personnel_share": shares.mean(axis=0), "personnel_mean": counts.mean(axis=0)})
     fund = funding_rank(y, measure=None, data_dir=data_dir).set_index("member_iso3")
     keep = ["share_percent", "rank", "rank_min", "rank_max", "rank_certain", "basis", "precision", "source"]
-    out = fund[keep].rename(
-        columns={"share_percent": "funding_share", "rank": "funding_rank", "rank_min": "funding_rank_min",
-                 "rank_max": "funding_rank_max", "rank_certain": "funding_rank_certain", "basis": "funding_basis",
-                 "precision": "funding_precision", "source": "funding_source"}).join(personnel, how="outer")
+    out = (
+        fund[keep]
+        .rename(
+            columns={
+                "share_percent": "funding_share",
+                "rank": "funding_rank",
+                "rank_min": "funding_rank_min",
+                "rank_max": "funding_rank_max",
+                "rank_certain": "funding_rank_certain",
+                "basis": "funding_basis",
+                "precision": "funding_precision",
+                "source": "funding_source",
+            }
+        )
+        .join(personnel, how="outer")
+    )
     out.index.name = "member_iso3"
     out[["personnel_share", "personnel_mean"]] = out[["personnel_share", "personnel_mean"]].fillna(0.0)
     served = out["personnel_share"] > 0
@@ -358,21 +480,42 @@ def burden(year: int, *, data_dir: str | Path | None = None) -> pd.DataFrame:
     out["ratio"] = (out["personnel_share"] / out["funding_share"]).where(out["funding_share"] > 0)
     out = out.reset_index()
     out.insert(1, "member", out["member_iso3"].map(countries.display_name))
-    out = out.sort_values(["funding_share", "personnel_share", "member_iso3"], ascending=[False, False, True],
-                          na_position="last", kind="mergesort").reset_index(drop=True)
-    cols = ["member_iso3", "member", "funding_share", "funding_rank", "funding_rank_min", "funding_rank_max",
-            "funding_rank_certain", "personnel_share", "personnel_rank", "personnel_mean", "ratio", "funding_basis",
-            "funding_precision", "funding_source"]
+    out = out.sort_values(
+        ["funding_share", "personnel_share", "member_iso3"],
+        ascending=[False, False, True],
+        na_position="last",
+        kind="mergesort",
+    ).reset_index(drop=True)
+    cols = [
+        "member_iso3",
+        "member",
+        "funding_share",
+        "funding_rank",
+        "funding_rank_min",
+        "funding_rank_max",
+        "funding_rank_certain",
+        "personnel_share",
+        "personnel_rank",
+        "personnel_mean",
+        "ratio",
+        "funding_basis",
+        "funding_precision",
+        "funding_source",
+    ]
     out = out.loc[:, cols]
     bases = sorted(set(fund["basis"]))
-    out.attrs.update({
-        "year": y,
-        "months": months,
-        "funding_basis": bases[0] if len(bases) == 1 else ", ".join(bases),
-        "funding_sources": sorted(set(fund["source"])),
-        "note": (f"funding: share of {y} assessed peacekeeping funding (calendar year; basis "
-                 f"{', '.join(bases)}); personnel: mean of {len(months)} monthly reports ({', '.join(months)})"),
-    })
+    out.attrs.update(
+        {
+            "year": y,
+            "months": months,
+            "funding_basis": bases[0] if len(bases) == 1 else ", ".join(bases),
+            "funding_sources": sorted(set(fund["source"])),
+            "note": (
+                f"funding: share of {y} assessed peacekeeping funding (calendar year; basis "
+                f"{', '.join(bases)}); personnel: mean of {len(months)} monthly reports ({', '.join(months)})"
+            ),
+        }
+    )
     return out
 
 
@@ -398,32 +541,50 @@ def burden_report(year: int, *, data_dir: str | Path | None = None) -> str:
         f"Who pays and who serves, {y}",
         f"  pays:   share of assessed peacekeeping funding in calendar year {y} (basis {b.attrs['funding_basis']}; "
         f"{', '.join(b.attrs['funding_sources'])})"
-        + ("; calendar-year amounts straddle two July-June fiscal years" if "assessed_usd" in b.attrs["funding_basis"]
-           else "; the scale rate of that calendar year"),
+        + (
+            "; calendar-year amounts straddle two July-June fiscal years"
+            if "assessed_usd" in b.attrs["funding_basis"]
+            else "; the scale rate of that calendar year"
+        ),
         f"  serves: mean monthly share of uniformed personnel over {len(months)} monthly report(s): "
-        + (f"{months[0]} .. {months[-1]}" if not missing else ", ".join(months) + f" (no report for "
-           f"{', '.join(missing)})"),
+        + (
+            f"{months[0]} .. {months[-1]}"
+            if not missing
+            else ", ".join(months) + f" (no report for {', '.join(missing)})"
+        ),
     ]
     table = b.set_index("member_iso3")
     p5 = sorted(countries.P5, key=lambda c: -table["funding_share"].get(c, 0.0) if c in table.index else 0.0)
-    groups = [("Permanent members of the Security Council", p5),
-              ("Ten largest contributors of uniformed personnel",
-               b.dropna(subset=["personnel_rank"]).sort_values(["personnel_rank", "member_iso3"])["member_iso3"]
-               .head(10).tolist())]
+    groups = [
+        ("Permanent members of the Security Council", p5),
+        (
+            "Ten largest contributors of uniformed personnel",
+            b.dropna(subset=["personnel_rank"])
+            .sort_values(["personnel_rank", "member_iso3"])["member_iso3"]
+            .head(10)
+            .tolist(),
+        ),
+    ]
     for title, members in groups:
-        lines += ["", title, f"  {'member':<28}{'pays %':>8}{'rank':>8}{'serves %':>10}{'rank':>6}"
-                             f"{'personnel':>11}{'serves/pays':>13}"]
+        lines += [
+            "",
+            title,
+            f"  {'member':<28}{'pays %':>8}{'rank':>8}{'serves %':>10}{'rank':>6}{'personnel':>11}{'serves/pays':>13}",
+        ]
         for iso3 in members:
             if iso3 in table.index:
                 r = table.loc[iso3]
                 share = r["funding_share"]
                 pays = "-" if pd.isna(share) else f"{share:.3f}" if share >= 0.01 else f"{share:.4f}"
-                ratio = ("-" if pd.isna(r["ratio"]) else f"{r['ratio']:,.0f}" if r["ratio"] >= 100
-                         else f"{r['ratio']:.2f}")
+                ratio = (
+                    "-" if pd.isna(r["ratio"]) else f"{r['ratio']:,.0f}" if r["ratio"] >= 100 else f"{r['ratio']:.2f}"
+                )
                 rank = _rank_text(r["funding_rank"], r["funding_rank_min"], r["funding_rank_max"])
                 prank = str(int(r["personnel_rank"])) if pd.notna(r["personnel_rank"]) else "-"
-                lines.append(f"  {countries.display_name(iso3):<28}{pays:>8}{rank:>8}{r['personnel_share']:>10.3f}"
-                             f"{prank:>6}{r['personnel_mean']:>11,.0f}{ratio:>13}")
+                lines.append(
+                    f"  {countries.display_name(iso3):<28}{pays:>8}{rank:>8}{r['personnel_share']:>10.3f}"
+                    f"{prank:>6}{r['personnel_mean']:>11,.0f}{ratio:>13}"
+                )
             else:
                 lines.append(f"  {countries.display_name(iso3):<28}{'-':>8}{'-':>8}{0:>10.3f}{'-':>6}{0:>11}{'-':>13}")
     return "\n".join(lines)

@@ -49,8 +49,10 @@ def _require_extra() -> None:
         import nbconvert  # noqa: F401
         import nbformat  # noqa: F401
     except ImportError as exc:
-        raise PkdataError(f"running notebooks needs the 'notebooks' extra ({exc.name} is not installed): "
-                          "pip install -e '.[notebooks]'") from exc
+        raise PkdataError(
+            f"running notebooks needs the 'notebooks' extra ({exc.name} is not installed): "
+            "pip install -e '.[notebooks]'"
+        ) from exc
 
 
 def execute(path: str | Path, *, timeout: int = CELL_TIMEOUT, kernel_name: str = "python3") -> Any:
@@ -77,14 +79,25 @@ def execute(path: str | Path, *, timeout: int = CELL_TIMEOUT, kernel_name: str =
         # IPC sockets in a private temporary folder: the kernel is reachable by this user only.
         with tempfile.TemporaryDirectory(prefix="pkdata-kernel-") as sockets:
             km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(Path(sockets) / "kernel"))
-            client = NotebookClient(nb, km=km, timeout=timeout, kernel_name=kernel_name,
-                                    resources={"metadata": {"path": str(path.parent.resolve())}})
+            client = NotebookClient(
+                nb,
+                km=km,
+                timeout=timeout,
+                kernel_name=kernel_name,
+                resources={"metadata": {"path": str(path.parent.resolve())}},
+            )
             # cleanup_kc: shut the kernel down here, while its socket folder exists (nbclient leaves a
             # kernel it did not create running until this process exits).
             client.execute(cleanup_kc=True)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
-        failed = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"
-                       and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        failed = next(
+            (
+                i
+                for i, c in enumerate(nb.cells)
+                if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))
+            ),
+            None,
+        )
         where = f"cell {failed}" if failed is not None else "a cell"
         summary = str(exc).strip().splitlines()
         error = PkdataError(f"{path.name}: {where} failed: {summary[-1] if summary else type(exc).__name__}")
@@ -107,8 +120,9 @@ def to_html(nb: Any) -> str:
     return body
 
 
-def run_all(out: str | Path, *, folder: str | Path | None = None, only: list[str] | None = None,
-            timeout: int = CELL_TIMEOUT) -> dict[str, float]:
+def run_all(
+    out: str | Path, *, folder: str | Path | None = None, only: list[str] | None = None, timeout: int = CELL_TIMEOUT
+) -> dict[str, float]:
     """Execute every notebook and write ``<name>.html`` into ``out``; return name -> seconds.
 
     A notebook whose cell fails still gets its HTML (up to and including the error); after all
@@ -142,8 +156,9 @@ def run_all(out: str | Path, *, folder: str | Path | None = None, only: list[str
         if nb is not None:
             (out / f"{path.stem}.html").write_text(to_html(nb), encoding="utf-8")
     if failures:
-        raise PkdataError(f"{len(failures)} of {len(selected)} notebook(s) failed (HTML written to {out}): "
-                          + "; ".join(failures))
+        raise PkdataError(
+            f"{len(failures)} of {len(selected)} notebook(s) failed (HTML written to {out}): " + "; ".join(failures)
+        )
     return seconds
 
 
@@ -158,8 +173,9 @@ def cli_args(p: Any) -> None:
     """
     p.add_argument("--out", default="build/notebooks", help="folder for the HTML files (default build/notebooks)")
     p.add_argument("--only", nargs="*", help="run only these notebooks (file names, with or without .ipynb)")
-    p.add_argument("--timeout", type=int, default=CELL_TIMEOUT,
-                   help=f"seconds one cell may run (default {CELL_TIMEOUT})")
+    p.add_argument(
+        "--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds one cell may run (default {CELL_TIMEOUT})"
+    )
 
 
 def cli_notebooks(args: Any) -> int:

@@ -37,8 +37,22 @@ from pkdata.errors import DataNotFoundError, PkdataError
 
 #: Columns of the mission table, in order.
 MISSION_COLUMNS: tuple[str, ...] = (
-    "acronym", "name", "kind", "host_iso3", "hosts_iso3", "region", "subregion", "start", "end", "status",
-    "hq_location", "hq_lon", "hq_lat", "covers", "corrections", "source",
+    "acronym",
+    "name",
+    "kind",
+    "host_iso3",
+    "hosts_iso3",
+    "region",
+    "subregion",
+    "start",
+    "end",
+    "status",
+    "hq_location",
+    "hq_lon",
+    "hq_lat",
+    "covers",
+    "corrections",
+    "source",
 )
 
 #: Kinds left out of :func:`missions` with ``active_on``: they would count an operation twice.
@@ -86,8 +100,10 @@ def fatalities(iso3: str | None = None, mission: str | None = None) -> pd.DataFr
     if iso3 is not None:
         code = iso3.strip().upper() if isinstance(iso3, str) else None
         if code not in countries.DISPLAY and code not in set(df["nationality_iso3"].dropna().astype(str)):
-            raise PkdataError(f"iso3={iso3!r}: not an ISO 3166 alpha-3 code pkdata knows; pass one such as 'CHN' "
-                              "(pkdata.countries.to_iso3 maps a name to its code)")
+            raise PkdataError(
+                f"iso3={iso3!r}: not an ISO 3166 alpha-3 code pkdata knows; pass one such as 'CHN' "
+                "(pkdata.countries.to_iso3 maps a name to its code)"
+            )
         df = df[df["nationality_iso3"] == code]
     if mission is not None:
         if not isinstance(mission, str) or not mission.strip():
@@ -96,8 +112,10 @@ def fatalities(iso3: str | None = None, mission: str | None = None) -> pd.DataFr
         with contextlib.suppress(DataNotFoundError):
             known |= set(store.table("missions")["acronym"].astype(str).str.casefold())
         if mission.strip().casefold() not in known:
-            raise PkdataError(f"mission={mission!r}: no such mission in the fatalities or missions tables; pass an "
-                              "acronym such as 'UNMISS' (pkdata.missions() lists them)")
+            raise PkdataError(
+                f"mission={mission!r}: no such mission in the fatalities or missions tables; pass an "
+                "acronym such as 'UNMISS' (pkdata.missions() lists them)"
+            )
         df = df[df["mission"].str.casefold() == mission.strip().casefold()]
     return df.reset_index(drop=True)
 
@@ -124,11 +142,15 @@ def risk(iso3: str, year: int) -> pd.DataFrame:
     if not months:
         raise PkdataError(
             f"no contributions by mission for {year}: the reports of that year give country totals only or are "
-            "missing (`pkdata info --months` lists each month's granularity)")
+            "missing (`pkdata info --months` lists each month's granularity)"
+        )
     mine = in_year[(in_year["contributor_iso3"] == iso3) & in_year["mission"].notna() & in_year["date"].isin(months)]
     fat = store.table("fatalities")
-    dead = fat[(fat["nationality_iso3"] == iso3) & (fat["date"].dt.year == year)
-               & fat["personnel_type"].isin(schema.UNIFORMED_FATALITY_TYPES)]
+    dead = fat[
+        (fat["nationality_iso3"] == iso3)
+        & (fat["date"].dt.year == year)
+        & fat["personnel_type"].isin(schema.UNIFORMED_FATALITY_TYPES)
+    ]
     known = set(contrib["contributor_iso3"]) | set(fat["nationality_iso3"].dropna())
     if mine.empty and dead.empty and iso3 not in known:
         raise PkdataError(f"no contributions or fatalities for {iso3!r}; pass an ISO3 code such as 'CHN'")

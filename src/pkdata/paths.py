@@ -67,8 +67,11 @@ def reference_dir() -> Path:
     >>> reference_dir().is_absolute()
     True
     """
-    default = (REPO_DIR.parent / "shared" / "reference" if IN_CHECKOUT
-               else _user_dir("XDG_DATA_HOME", ".local/share") / "reference")
+    default = (
+        REPO_DIR.parent / "shared" / "reference"
+        if IN_CHECKOUT
+        else _user_dir("XDG_DATA_HOME", ".local/share") / "reference"
+    )
     return _env_path("PKDATA_REFERENCE", default)
 
 

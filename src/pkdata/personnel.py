@@ -79,7 +79,8 @@ def _month_rows(df: pd.DataFrame, date: str | pd.Timestamp) -> pd.DataFrame:
         after = have[have > month].head(1).dt.strftime("%Y-%m").tolist()
         raise PkdataError(
             f"no contributions data for {month:%Y-%m}; nearest months with data: {before + after}. "
-            "`pkdata info` lists the months without a report.")
+            "`pkdata info` lists the months without a report."
+        )
     return rows
 
 
@@ -94,8 +95,9 @@ def snapshot(date: str | pd.Timestamp) -> pd.DataFrame:
     """
     rows = _month_rows(contributions(), date)
     rows = rows.assign(contributor_iso3=rows["contributor_iso3"].astype("string"))  # only this month's members
-    wide = rows.pivot_table(index="contributor_iso3", columns="personnel_type", values="total",
-                            aggfunc="sum", observed=True, fill_value=0)
+    wide = rows.pivot_table(
+        index="contributor_iso3", columns="personnel_type", values="total", aggfunc="sum", observed=True, fill_value=0
+    )
     wide = wide.reindex(columns=list(schema.PERSONNEL_TYPES), fill_value=0).astype("int64")
     wide.columns = list(wide.columns)
     g = rows.groupby("contributor_iso3")
@@ -134,8 +136,7 @@ def series(iso3: str, by: Literal["mission", "personnel_type"] | None = None) ->
     else:
         if by == "mission":
             mine["mission"] = mine["mission"].astype("string").fillna("(no mission detail)")
-        out = mine.pivot_table(index="date", columns=by, values="total", aggfunc="sum", observed=True,
-                               fill_value=0)
+        out = mine.pivot_table(index="date", columns=by, values="total", aggfunc="sum", observed=True, fill_value=0)
         out.columns = [str(c) for c in out.columns]
     covered = set(df["date"].unique())
     out = out.reindex(all_months)

@@ -16,8 +16,13 @@ from importlib import import_module
 from typing import Any
 
 # Loaded on first use, so that ``pkdata.build.cli`` (the command table) stays light.
-_LAZY = {"BuildContext": "pkdata.build.context", "StepResult": "pkdata.build.context",
-         "code_version": "pkdata.build.context", "STEPS": "pkdata.build.pipeline", "build": "pkdata.build.pipeline"}
+_LAZY = {
+    "BuildContext": "pkdata.build.context",
+    "StepResult": "pkdata.build.context",
+    "code_version": "pkdata.build.context",
+    "STEPS": "pkdata.build.pipeline",
+    "build": "pkdata.build.pipeline",
+}
 
 __all__ = sorted(_LAZY)
 

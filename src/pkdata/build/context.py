@@ -115,5 +115,3 @@ def code_version(*modules: str) -> str:
             h.update(f.name.encode())
             h.update(f.read_bytes())
     return h.hexdigest()[:12]
-
-

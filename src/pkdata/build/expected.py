@@ -33,10 +33,16 @@ def facts(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     pdfs = [s for s in manifest.get("sources", []) if s.get("table") == "contributions" and s["name"].endswith(".pdf")]
     pdf_months = {k for k, v in c.get("months", {}).items() if str(v.get("source", "")).endswith(".pdf")}
     return {
-        "contributions": {"first_month": c.get("first_month"), "last_month": c.get("last_month"),
-                          "missing_months": c.get("missing_months")},
-        "un_pdf": {"reports": len(pdfs), "months": len(pdf_months),
-                   "duplicates": {s["name"]: s["duplicate_of"] for s in pdfs if s.get("duplicate_of")}},
+        "contributions": {
+            "first_month": c.get("first_month"),
+            "last_month": c.get("last_month"),
+            "missing_months": c.get("missing_months"),
+        },
+        "un_pdf": {
+            "reports": len(pdfs),
+            "months": len(pdf_months),
+            "duplicates": {s["name"]: s["duplicate_of"] for s in pdfs if s.get("duplicate_of")},
+        },
     }
 
 

@@ -170,8 +170,9 @@ def parse_months(text: str) -> tuple[str, str]:
     last = last or first
     a, b = parse_month(first), parse_month(last)
     if a > b:
-        raise FetchError(f"--months {text}: the first month is after the last; expected FIRST:LAST, e.g. "
-                         "2015-01:2015-04")
+        raise FetchError(
+            f"--months {text}: the first month is after the last; expected FIRST:LAST, e.g. 2015-01:2015-04"
+        )
     return f"{a[0]:04d}-{a[1]:02d}", f"{b[0]:04d}-{b[1]:02d}"
 
 
@@ -501,8 +502,7 @@ def _progress(total: int | None, name: str, config: FetchConfig):
         from tqdm import tqdm
     except ImportError:  # optional dependency
         return None
-    return tqdm(total=total, unit="B", unit_scale=True, desc=name, leave=False, delay=PROGRESS_DELAY,
-                mininterval=0.5)
+    return tqdm(total=total, unit="B", unit_scale=True, desc=name, leave=False, delay=PROGRESS_DELAY, mininterval=0.5)
 
 
 def _stream(
@@ -528,7 +528,8 @@ def _stream(
         return FetchError(
             f"{spec.url}: gave up after {config.deadline:g} s (the time allowed per file; --deadline), "
             f"{attempt + 1} attempt(s){f'; last: {type(last_error).__name__}: {last_error}' if last_error else ''}. "
-            "Nothing on disk changed. Check the network and run `pkdata fetch` again, or use `--from DIR`")
+            "Nothing on disk changed. Check the network and run `pkdata fetch` again, or use `--from DIR`"
+        )
 
     attempt = 0
     for attempt in range(config.retries + 1):
@@ -982,8 +983,9 @@ def add_fetch_args(p) -> None:
     )
     p.add_argument("--retries", type=int, default=4, help="retries per file on network errors and 5xx (default 4)")
     p.add_argument("--timeout", type=float, default=60.0, help="read timeout in seconds (default 60)")
-    p.add_argument("--deadline", type=float, default=600.0,
-                   help="seconds one file may take in all, retries included (default 600)")
+    p.add_argument(
+        "--deadline", type=float, default=600.0, help="seconds one file may take in all, retries included (default 600)"
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true", help="list every missing file")
 
@@ -999,7 +1001,9 @@ def _specs(args) -> list[RemoteFile]:
 
 def _run_fetch(args) -> list[FetchResult]:
     config = FetchConfig(
-        retries=args.retries, timeout=(10.0, args.timeout), deadline=args.deadline,
+        retries=args.retries,
+        timeout=(10.0, args.timeout),
+        deadline=args.deadline,
         progress=False if args.no_progress else None,
     )
     results = fetch(
@@ -1019,10 +1023,12 @@ def _run_fetch(args) -> list[FetchResult]:
             print(f"{r.status:>9}: {r.dest}: {r.message}")
     print("fetch: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to fetch"))
     if counts.get("missing"):
-        print(f"fetch: {counts['missing']} file(s) not in {args.raw or paths.raw_dir()}"
-              + (" (offline)" if args.offline else "")
-              + f"; `pkdata build` reads those from the reference copies ({paths.reference_dir()}) where it has "
-              "them" + ("" if verbose else "; -v lists them"))
+        print(
+            f"fetch: {counts['missing']} file(s) not in {args.raw or paths.raw_dir()}"
+            + (" (offline)" if args.offline else "")
+            + f"; `pkdata build` reads those from the reference copies ({paths.reference_dir()}) where it has "
+            "them" + ("" if verbose else "; -v lists them")
+        )
     return results
 
 
@@ -1061,9 +1067,13 @@ def cli_update(args) -> int:
     results = _run_fetch(args)
     failed = [r for r in results if r.status == "failed"]
     try:
-        manifest = build(raw=args.raw, out=out, workers=args.workers,
-                         inputs="only" if getattr(args, "raw_only", False) else "add",
-                         allow_shrink=bool(getattr(args, "allow_shrink", False)))
+        manifest = build(
+            raw=args.raw,
+            out=out,
+            workers=args.workers,
+            inputs="only" if getattr(args, "raw_only", False) else "add",
+            allow_shrink=bool(getattr(args, "allow_shrink", False)),
+        )
     except PkdataError as exc:
         kept = any(load_manifest(args.raw)["files"].get(r.dest, {}).get("previous") for r in results)
         print(f"update: build failed, {out} is unchanged: {exc}", file=sys.stderr)

@@ -39,15 +39,15 @@ GA_EFFECTIVE_RATES = "budget/ga_effective_rates"
 UN_OPEN_URL = "https://github.com/united-nations/open/blob/main/public/data/{name}"
 PUBLISHERS = {
     "donors": "United Nations: CEB financial statistics (revenue by contributor and entity), as published by the "
-              "UN in united-nations/open (open.un.org)",
+    "UN in united-nations/open (open.un.org)",
     "regular-budget-contributors": "United Nations Secretariat: ST/ADM/SER.B assessment circulars and honour roll, "
-                                   "as machine-read by the UN in united-nations/open",
+    "as machine-read by the UN in united-nations/open",
     "budget-pko": "United Nations Secretariat: peacekeeping budget performance reports (document symbol per "
-                  "mission), via united-nations/programme-budget-data, as published in united-nations/open",
+    "mission), via united-nations/programme-budget-data, as published in united-nations/open",
     "budget-audited-pko": "United Nations: audited financial statements, peacekeeping mission accounts, as "
-                          "published in united-nations/open",
+    "published in united-nations/open",
     "curated": "compiled from public documents (pkdata curated table; every row names its source_document and "
-               "source_url)",
+    "source_url)",
     "ga": "UN General Assembly: effective rates of assessment for peacekeeping (user-supplied CSV of the annex)",
 }
 
@@ -64,9 +64,17 @@ class _File:
     role: str
 
     def entry(self, rows: int, **extra: Any) -> dict[str, Any]:
-        return {"name": self.path.name, "sha256": sha256_file(self.path), "bytes": self.path.stat().st_size,
-                "publisher": self.publisher, "url_pattern": self.url, "table": self.table, "rows": int(rows),
-                "role": self.role, **extra}
+        return {
+            "name": self.path.name,
+            "sha256": sha256_file(self.path),
+            "bytes": self.path.stat().st_size,
+            "publisher": self.publisher,
+            "url_pattern": self.url,
+            "table": self.table,
+            "rows": int(rows),
+            "role": self.role,
+            **extra,
+        }
 
 
 def _required(folder: Path, name: str) -> Path:
@@ -82,69 +90,84 @@ def _urls(frame: pd.DataFrame) -> str:
 
 
 def _periods(workbook: pd.DataFrame) -> dict[int, tuple[int, int]]:
-    return {int(y): (int(s), int(e)) for y, s, e in
-            workbook[["year", "period_start", "period_end"]].drop_duplicates().itertuples(index=False)}
+    return {
+        int(y): (int(s), int(e))
+        for y, s, e in workbook[["year", "period_start", "period_end"]].drop_duplicates().itertuples(index=False)
+    }
 
 
 def _rate_rows(frame: pd.DataFrame, *, kind: str, basis: str, coverage: str, source: str) -> pd.DataFrame:
-    out = pd.DataFrame({
-        "kind": kind,
-        "year": frame["year"].astype("int64"),
-        "member_iso3": frame["member_iso3"],
-        "share_percent": frame["rate_percent"].astype("float64"),
-        "basis": basis,
-        "precision": frame["precision"],
-        "coverage": coverage,
-        "period_start": frame["period_start"],
-        "period_end": frame["period_end"],
-        "year_stated": frame["year_stated"],
-        "rate_printed": frame["rate_printed"],
-        "assessed_usd": np.nan,
-        "source": source,
-        "source_key": "row " + frame["row"].astype(str),
-        "source_document": frame["source_document"],
-        "source_url": frame["source_url"],
-        "note": frame["note"],
-        "_decimals": frame["decimals"].astype("int64"),
-        "_mode": frame["precision_mode"],
-    })
+    out = pd.DataFrame(
+        {
+            "kind": kind,
+            "year": frame["year"].astype("int64"),
+            "member_iso3": frame["member_iso3"],
+            "share_percent": frame["rate_percent"].astype("float64"),
+            "basis": basis,
+            "precision": frame["precision"],
+            "coverage": coverage,
+            "period_start": frame["period_start"],
+            "period_end": frame["period_end"],
+            "year_stated": frame["year_stated"],
+            "rate_printed": frame["rate_printed"],
+            "assessed_usd": np.nan,
+            "source": source,
+            "source_key": "row " + frame["row"].astype(str),
+            "source_document": frame["source_document"],
+            "source_url": frame["source_url"],
+            "note": frame["note"],
+            "_decimals": frame["decimals"].astype("int64"),
+            "_mode": frame["precision_mode"],
+        }
+    )
     return out
 
 
-def _usd_rows(frame: pd.DataFrame, *, kind: str, precision: str, source: str, document: str, url: str,
-              periods: dict[int, tuple[int, int]], note: str) -> pd.DataFrame:
+def _usd_rows(
+    frame: pd.DataFrame,
+    *,
+    kind: str,
+    precision: str,
+    source: str,
+    document: str,
+    url: str,
+    periods: dict[int, tuple[int, int]],
+    note: str,
+) -> pd.DataFrame:
     years = frame["year"].astype("int64")
-    return pd.DataFrame({
-        "kind": kind,
-        "year": years,
-        "member_iso3": frame["member_iso3"],
-        "share_percent": frame["share_percent"].astype("float64"),
-        "basis": "assessed_usd",
-        "precision": precision,
-        "coverage": "full",
-        "period_start": [periods.get(int(y), (pd.NA, pd.NA))[0] for y in years],
-        "period_end": [periods.get(int(y), (pd.NA, pd.NA))[1] for y in years],
-        "year_stated": True,
-        "rate_printed": None,
-        "assessed_usd": frame["assessed_usd"].astype("float64"),
-        "source": source,
-        "source_key": frame["key"],
-        "source_document": document if "source_document" not in frame else frame["source_document"],
-        "source_url": url,
-        "note": note,
-        "_decimals": 99,
-        "_mode": "exact",
-    })
+    return pd.DataFrame(
+        {
+            "kind": kind,
+            "year": years,
+            "member_iso3": frame["member_iso3"],
+            "share_percent": frame["share_percent"].astype("float64"),
+            "basis": "assessed_usd",
+            "precision": precision,
+            "coverage": "full",
+            "period_start": [periods.get(int(y), (pd.NA, pd.NA))[0] for y in years],
+            "period_end": [periods.get(int(y), (pd.NA, pd.NA))[1] for y in years],
+            "year_stated": True,
+            "rate_printed": None,
+            "assessed_usd": frame["assessed_usd"].astype("float64"),
+            "source": source,
+            "source_key": frame["key"],
+            "source_document": document if "source_document" not in frame else frame["source_document"],
+            "source_url": url,
+            "note": note,
+            "_decimals": 99,
+            "_mode": "exact",
+        }
+    )
 
 
 def _interval(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     unit = pd.Series(10.0, index=df.index) ** -df["_decimals"].clip(upper=15).astype("float64")
     exact = df["basis"] != "scale_rate_rounded"
     truncated = df["_mode"] == "truncated"
-    low = np.where(exact, df["share_percent"], np.where(truncated, df["share_percent"],
-                                                        df["share_percent"] - unit / 2))
-    high = np.where(exact, df["share_percent"], np.where(truncated, df["share_percent"] + unit,
-                                                         df["share_percent"] + unit / 2))
+    low = np.where(exact, df["share_percent"], np.where(truncated, df["share_percent"], df["share_percent"] - unit / 2))
+    high = np.where(
+        exact, df["share_percent"], np.where(truncated, df["share_percent"] + unit, df["share_percent"] + unit / 2)
+    )
     if "_low" in df:  # derived rows carry their own bounds
         own = df["_low"].notna().to_numpy()
         low = np.where(own, df["_low"], low)
@@ -162,15 +185,21 @@ def _rank_notes(g: pd.DataFrame, low: np.ndarray, high: np.ndarray, partial: boo
         ties = [iso[j] for j in range(len(g)) if j != i and exact[i] and exact[j] and low[j] == low[i]]
         if ties:
             parts.append("tied with " + ", ".join(sorted(ties)[:5]) + (" ..." if len(ties) > 5 else ""))
-        swaps = [iso[j] for j in range(len(g)) if j != i and not (exact[i] and exact[j])
-                 and high[j] > low[i] and high[i] > low[j]]
+        swaps = [
+            iso[j]
+            for j in range(len(g))
+            if j != i and not (exact[i] and exact[j]) and high[j] > low[i] and high[i] > low[j]
+        ]
         if swaps:
-            parts.append("rounding could swap with " + ", ".join(sorted(swaps)[:5])
-                         + (" ..." if len(swaps) > 5 else ""))
+            parts.append(
+                "rounding could swap with " + ", ".join(sorted(swaps)[:5]) + (" ..." if len(swaps) > 5 else "")
+            )
         if partial:
             k = max(0, math.ceil(rest / low[i] - 1e-9) - 1) if low[i] > 0 else None
-            parts.append(f"partial table ({len(g)} members listed, at most {rest:.2f}% left to the others)"
-                         + (f": up to {k} unlisted member(s) could rank above" if k else ""))
+            parts.append(
+                f"partial table ({len(g)} members listed, at most {rest:.2f}% left to the others)"
+                + (f": up to {k} unlisted member(s) could rank above" if k else "")
+            )
         notes.append("; ".join(parts))
     return notes
 
@@ -196,20 +225,33 @@ def finish_assessments(rows: pd.DataFrame) -> pd.DataFrame:
     df["year_type"] = "calendar"
     df["member"] = df["member_iso3"].map(countries.display_name)
     df["share_low"], df["share_high"] = _interval(df)
-    exact_dups = df[(df["basis"] != "scale_rate_rounded")
-                    & df.duplicated(["kind", "year", "basis", "member_iso3"], keep=False)]
+    exact_dups = df[
+        (df["basis"] != "scale_rate_rounded") & df.duplicated(["kind", "year", "basis", "member_iso3"], keep=False)
+    ]
     if not exact_dups.empty:
         first = exact_dups.iloc[0]
-        files = sorted(set(exact_dups[(exact_dups["kind"] == first["kind"]) & (exact_dups["year"] == first["year"])
-                                      & (exact_dups["member_iso3"] == first["member_iso3"])]["source"]))
-        raise PkdataError(f"{first['kind']} {first['basis']} for {first['member_iso3']} {first['year']} comes from "
-                          f"more than one file ({', '.join(files)}); expected one exact figure per member-year. "
-                          "Remove the file that should not count.")
+        files = sorted(
+            set(
+                exact_dups[
+                    (exact_dups["kind"] == first["kind"])
+                    & (exact_dups["year"] == first["year"])
+                    & (exact_dups["member_iso3"] == first["member_iso3"])
+                ]["source"]
+            )
+        )
+        raise PkdataError(
+            f"{first['kind']} {first['basis']} for {first['member_iso3']} {first['year']} comes from "
+            f"more than one file ({', '.join(files)}); expected one exact figure per member-year. "
+            "Remove the file that should not count."
+        )
     df["_stated"] = df["year_stated"].astype(bool)
     # Of several rounded figures for one member-year: one printed for that year beats one printed for the
     # whole period; then the most decimals; then the source document's name (a stable tie-break).
-    df = df.sort_values(["kind", "year", "basis", "member_iso3", "_stated", "_decimals", "source_document", "source"],
-                        ascending=[True, True, True, True, False, False, True, True], kind="mergesort")
+    df = df.sort_values(
+        ["kind", "year", "basis", "member_iso3", "_stated", "_decimals", "source_document", "source"],
+        ascending=[True, True, True, True, False, False, True, True],
+        kind="mergesort",
+    )
     df["chosen"] = ~df.duplicated(["kind", "year", "basis", "member_iso3"])
     df["rank"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df["rank_min"] = pd.array([pd.NA] * len(df), dtype="Int64")
@@ -235,8 +277,22 @@ def finish_assessments(rows: pd.DataFrame) -> pd.DataFrame:
         out[col] = out[col].astype("float64")
     for col in ("year_stated", "rank_certain", "chosen", "preferred"):
         out[col] = out[col].astype(bool)
-    for col in ("kind", "year_type", "member_iso3", "member", "rank_note", "basis", "precision", "coverage",
-                "rate_printed", "source", "source_key", "source_document", "source_url", "note"):
+    for col in (
+        "kind",
+        "year_type",
+        "member_iso3",
+        "member",
+        "rank_note",
+        "basis",
+        "precision",
+        "coverage",
+        "rate_printed",
+        "source",
+        "source_key",
+        "source_document",
+        "source_url",
+        "note",
+    ):
         out[col] = out[col].astype("string")
     return out
 
@@ -274,10 +330,12 @@ def add_measures(df: pd.DataFrame, base_rates: dict[tuple[int, str], float]) -> 
         df.loc[billed, f"measure_{col}"] = df.loc[billed, col]
     df.loc[billed, "measure_rank_note"] = df.loc[billed, "rank_note"]
     cand = df[df["chosen"] & (df["measure"] == "scale")]
-    label = cand["basis"].where(~((cand["basis"] == "scale_rate_rounded") & cand["year_stated"]),
-                                "scale_rate_rounded/stated")
-    cand = cand.assign(_pick=label.map(_SCALE_PICK)).sort_values(["kind", "year", "member_iso3", "_pick"],
-                                                                  kind="mergesort")
+    label = cand["basis"].where(
+        ~((cand["basis"] == "scale_rate_rounded") & cand["year_stated"]), "scale_rate_rounded/stated"
+    )
+    cand = cand.assign(_pick=label.map(_SCALE_PICK)).sort_values(
+        ["kind", "year", "member_iso3", "_pick"], kind="mergesort"
+    )
     picks = cand[~cand.duplicated(["kind", "year", "member_iso3"])]
     # A year with the official (complete) table takes it alone: no derived or secondary figure beside it.
     official = picks.groupby(["kind", "year"])["basis"].transform(lambda b: (b == "scale_rate").any())
@@ -300,8 +358,9 @@ def add_measures(df: pd.DataFrame, base_rates: dict[tuple[int, str], float]) -> 
         notes = []
         for i in range(len(g)):
             above = [iso[j] for j in range(len(g)) if j != i and high[j] > low[i] and not low[j] >= high[i]]
-            notes.append(_open_note(i, g, above, int(rmin[i]), int(rmax[i])) if full else
-                         (g["rank_note"].iloc[i] or ""))
+            notes.append(
+                _open_note(i, g, above, int(rmin[i]), int(rmax[i])) if full else (g["rank_note"].iloc[i] or "")
+            )
         df.loc[g.index, "measure_rank_note"] = notes
     df["measure_pick"] = df["measure_pick"].astype(bool)
     df["measure_rank_note"] = df["measure_rank_note"].astype("string")
@@ -311,9 +370,15 @@ def add_measures(df: pd.DataFrame, base_rates: dict[tuple[int, str], float]) -> 
 def _crosscheck(name: str, exact: pd.DataFrame, other: pd.DataFrame, *, on: str = "rate_percent") -> dict[str, Any]:
     merged = exact.merge(other, on=["year", "member_iso3"], suffixes=("", "_other"))
     diff = merged[(merged[on] - merged[f"{on}_other"]).abs() > 1e-9]
-    return {"check": name, "compared": int(len(merged)), "mismatches": int(len(diff)),
-            "examples": [f"{r.member_iso3} {r.year}: {getattr(r, on)} vs {getattr(r, on + '_other')}"
-                         for r in diff.head(5).itertuples()]}
+    return {
+        "check": name,
+        "compared": int(len(merged)),
+        "mismatches": int(len(diff)),
+        "examples": [
+            f"{r.member_iso3} {r.year}: {getattr(r, on)} vs {getattr(r, on + '_other')}"
+            for r in diff.head(5).itertuples()
+        ],
+    }
 
 
 def step_finance(ctx: BuildContext) -> StepResult:
@@ -338,8 +403,7 @@ def step_finance(ctx: BuildContext) -> StepResult:
     """
     un_dir = ctx.find("budget/un_open", "budget/un_open")
     official = ctx.find("budget/official", "budget/official")
-    curated = {name: ctx.curated(name)
-               for name in (CURATED_PK_RATES, CURATED_RB_RATES, CURATED_BUDGETS)}
+    curated = {name: ctx.curated(name) for name in (CURATED_PK_RATES, CURATED_RB_RATES, CURATED_BUDGETS)}
     ga_dir = ctx.raw_path(GA_EFFECTIVE_RATES)
     ga_files = sorted(ga_dir.glob("*.csv")) if ga_dir.is_dir() else []
 
@@ -352,28 +416,65 @@ def step_finance(ctx: BuildContext) -> StepResult:
     workbook_path = _required(official, RB_WORKBOOK)
     workbook = rd.read_scale_csv(workbook_path, full=True)
     periods = _periods(workbook)
-    rate_frames.append(_rate_rows(workbook, kind="regular", basis="scale_rate", coverage="full",
-                                  source=workbook_path.name))
-    files.append((_File(workbook_path, "UN Committee on Contributions: 'Scale of Assessments for RB 1946-2027' "
-                        "workbook", _urls(workbook), "assessments", "regular-budget scale (exact)"), {}))
+    rate_frames.append(
+        _rate_rows(workbook, kind="regular", basis="scale_rate", coverage="full", source=workbook_path.name)
+    )
+    files.append(
+        (
+            _File(
+                workbook_path,
+                "UN Committee on Contributions: 'Scale of Assessments for RB 1946-2027' workbook",
+                _urls(workbook),
+                "assessments",
+                "regular-budget scale (exact)",
+            ),
+            {},
+        )
+    )
     for name, label in ((RB_RESOLUTION, "A/RES/79/249"), (RB_CIRCULARS, "ST/ADM/SER.B circulars")):
         path = _required(official, name)
         other = rd.read_scale_csv(path, full=True)
         checks.append(_crosscheck(f"{label} ({name}) vs the CoC workbook", workbook, other))
-        publisher = ("UN General Assembly, resolution 79/249" if name == RB_RESOLUTION else
-                     "UN Secretariat: ST/ADM/SER.B circulars (rates as machine-read in united-nations/open)")
-        files.append((_File(path, publisher, _urls(other), "assessments", "cross-check of the workbook"),
-                      {"note": "read and compared with the workbook; not a separate row source"}))
+        publisher = (
+            "UN General Assembly, resolution 79/249"
+            if name == RB_RESOLUTION
+            else "UN Secretariat: ST/ADM/SER.B circulars (rates as machine-read in united-nations/open)"
+        )
+        files.append(
+            (
+                _File(path, publisher, _urls(other), "assessments", "cross-check of the workbook"),
+                {"note": "read and compared with the workbook; not a separate row source"},
+            )
+        )
 
     # Regular budget per year from the UN's JSON (amounts: assessed_usd; rates cross-checked).
     for path in sorted(un_dir.glob("regular-budget-contributors-*.json")):
         frame = un_open.read_regular_budget(path)
         checks.append(_crosscheck(f"{path.name} rates vs the CoC workbook", workbook, frame))
-        rate_frames.append(_usd_rows(frame, kind="regular", precision="exact_usd", source=path.name,
-                                     document=frame["source_document"].iloc[0], url=frame["source_url"].iloc[0],
-                                     periods=periods, note="circular amount column / total; calendar year"))
-        files.append((_File(path, PUBLISHERS["regular-budget-contributors"], UN_OPEN_URL.format(name=path.name),
-                            "assessments", "regular-budget assessments (exact USD)"), {}))
+        rate_frames.append(
+            _usd_rows(
+                frame,
+                kind="regular",
+                precision="exact_usd",
+                source=path.name,
+                document=frame["source_document"].iloc[0],
+                url=frame["source_url"].iloc[0],
+                periods=periods,
+                note="circular amount column / total; calendar year",
+            )
+        )
+        files.append(
+            (
+                _File(
+                    path,
+                    PUBLISHERS["regular-budget-contributors"],
+                    UN_OPEN_URL.format(name=path.name),
+                    "assessments",
+                    "regular-budget assessments (exact USD)",
+                ),
+                {},
+            )
+        )
 
     # Peacekeeping: assessed contributions per calendar year (exact USD).
     donors = sorted(un_dir.glob("donors-*.json"))
@@ -381,54 +482,116 @@ def step_finance(ctx: BuildContext) -> StepResult:
         raise PkdataError(f"no donors-YYYY.json files in {un_dir}")
     for path in donors:
         frame = un_open.read_donors(path)
-        rate_frames.append(_usd_rows(frame, kind="peacekeeping", precision="exact_usd", source=path.name,
-                                     document=f"CEB financial statistics {frame['year'].iloc[0]}, entity UN-DPO, "
-                                     "Assessed", url=UN_OPEN_URL.format(name=path.name), periods=periods,
-                                     note="amount recognised in the calendar year / all members' amounts; a "
-                                     "calendar year straddles two July-June fiscal years"))
-        files.append((_File(path, PUBLISHERS["donors"], UN_OPEN_URL.format(name="donors-<YYYY>.json"), "assessments",
-                            "peacekeeping assessed contributions (exact USD)"),
-                      {"ignored_un_dpo_entries": frame.attrs["ignored"]} if frame.attrs["ignored"] else {}))
+        rate_frames.append(
+            _usd_rows(
+                frame,
+                kind="peacekeeping",
+                precision="exact_usd",
+                source=path.name,
+                document=f"CEB financial statistics {frame['year'].iloc[0]}, entity UN-DPO, Assessed",
+                url=UN_OPEN_URL.format(name=path.name),
+                periods=periods,
+                note="amount recognised in the calendar year / all members' amounts; a "
+                "calendar year straddles two July-June fiscal years",
+            )
+        )
+        files.append(
+            (
+                _File(
+                    path,
+                    PUBLISHERS["donors"],
+                    UN_OPEN_URL.format(name="donors-<YYYY>.json"),
+                    "assessments",
+                    "peacekeeping assessed contributions (exact USD)",
+                ),
+                {"ignored_un_dpo_entries": frame.attrs["ignored"]} if frame.attrs["ignored"] else {},
+            )
+        )
 
     # Peacekeeping: the GA's effective rates, if the user has them (exact, preferred).
     for path in ga_files:
         frame = rd.read_ga_effective_rates(path)
-        rate_frames.append(_rate_rows(frame, kind="peacekeeping", basis="scale_rate", coverage="full",
-                                      source=path.name))
-        files.append((_File(path, PUBLISHERS["ga"], "https://undocs.org/<symbol> (annex, exported as CSV)",
-                            "assessments", "peacekeeping effective rates (exact, user-supplied)"), {}))
+        rate_frames.append(
+            _rate_rows(frame, kind="peacekeeping", basis="scale_rate", coverage="full", source=path.name)
+        )
+        files.append(
+            (
+                _File(
+                    path,
+                    PUBLISHERS["ga"],
+                    "https://undocs.org/<symbol> (annex, exported as CSV)",
+                    "assessments",
+                    "peacekeeping effective rates (exact, user-supplied)",
+                ),
+                {},
+            )
+        )
 
     # Rounded / secondary rates: only where they are all there is; their precision stays visible.
     secondary = _required(official, PK_SECONDARY_4DP)
     frame = rd.read_scale_csv(secondary, full=False)
-    rate_frames.append(_rate_rows(frame, kind="peacekeeping", basis="scale_rate_rounded", coverage="partial",
-                                  source=secondary.name))
-    files.append((_File(secondary, "; ".join(sorted(set(frame["source_document"])))[:200] + " (secondary)",
-                        _urls(frame), "assessments", "peacekeeping rates, secondary"), {}))
+    rate_frames.append(
+        _rate_rows(frame, kind="peacekeeping", basis="scale_rate_rounded", coverage="partial", source=secondary.name)
+    )
+    files.append(
+        (
+            _File(
+                secondary,
+                "; ".join(sorted(set(frame["source_document"])))[:200] + " (secondary)",
+                _urls(frame),
+                "assessments",
+                "peacekeeping rates, secondary",
+            ),
+            {},
+        )
+    )
     for name, kind in ((CURATED_PK_RATES, "peacekeeping"), (CURATED_RB_RATES, "regular")):
         path = curated[name]
         frame = rd.read_scale_csv(path, full=False, curated=True)
-        rate_frames.append(_rate_rows(frame, kind=kind, basis="scale_rate_rounded", coverage="partial",
-                                      source=path.name))
-        files.append((_File(path, PUBLISHERS["curated"], "see source_url per row", "assessments",
-                            f"{kind} rates, rounded (compiled facts)"), {}))
+        rate_frames.append(
+            _rate_rows(frame, kind=kind, basis="scale_rate_rounded", coverage="partial", source=path.name)
+        )
+        files.append(
+            (
+                _File(
+                    path,
+                    PUBLISHERS["curated"],
+                    "see source_url per row",
+                    "assessments",
+                    f"{kind} rates, rounded (compiled facts)",
+                ),
+                {},
+            )
+        )
 
     # Peacekeeping scale, every member-year 2010-2027: bounds derived from the exact regular-budget scale by
     # the levels of A/RES/55/235, the premium factor pinned by the secondary rates printed for the year.
     levels_path = ctx.curated(CURATED_PK_LEVELS)
     levels = rd.read_levels_csv(levels_path)
-    rounded = pd.concat([f for f in rate_frames if (f["kind"] == "peacekeeping").all()
-                         and (f["basis"] == "scale_rate_rounded").all()], ignore_index=True)
+    rounded = pd.concat(
+        [f for f in rate_frames if (f["kind"] == "peacekeeping").all() and (f["basis"] == "scale_rate_rounded").all()],
+        ignore_index=True,
+    )
     low, high = _interval(rounded)
     secondary = rounded.assign(low=low, high=high)
     derived = pks.derive(workbook, secondary, levels, workbook_path.name)
     checks.append(pks.crosscheck(derived, secondary))
     rate_frames.append(derived)
-    files.append((_File(levels_path, PUBLISHERS["curated"], "see source_url per row", "assessments",
-                        "peacekeeping scale levels (level B: pays the regular-budget rate), for the derived rows"),
-                  {"note": "produces no row itself; used_by_rows: derived peacekeeping rows that use a level from it"}))
-    base_rates = {(int(y), m): float(r) for y, m, r in workbook[["year", "member_iso3", "rate_percent"]]
-                  .itertuples(index=False)}
+    files.append(
+        (
+            _File(
+                levels_path,
+                PUBLISHERS["curated"],
+                "see source_url per row",
+                "assessments",
+                "peacekeeping scale levels (level B: pays the regular-budget rate), for the derived rows",
+            ),
+            {"note": "produces no row itself; used_by_rows: derived peacekeeping rows that use a level from it"},
+        )
+    )
+    base_rates = {
+        (int(y), m): float(r) for y, m, r in workbook[["year", "member_iso3", "rate_percent"]].itertuples(index=False)
+    }
     assessments = add_measures(finish_assessments(pd.concat(rate_frames, ignore_index=True)), base_rates)
 
     # Budgets: fiscal years only.
@@ -439,24 +602,48 @@ def step_finance(ctx: BuildContext) -> StepResult:
         frame["source"] = path.name
         frame["source_key"] = frame.pop("key")
         frame["note"] = ("sum of the file's mission rows (" + frame["scope"] + ")").where(
-            frame["level"] == "total", "printed row: " + frame.pop("row_label"))
+            frame["level"] == "total", "printed row: " + frame.pop("row_label")
+        )
         budget_frames.append(frame)
         prefix = "budget-audited-pko" if path.name.startswith("budget-audited-") else "budget-pko"
-        files.append((_File(path, PUBLISHERS[prefix], UN_OPEN_URL.format(name=f"{prefix}-<YYYY>.json"), "budgets",
-                            f"mission {frame['basis'].iloc[0].replace('_', ' ')} (exact)"), {}))
+        files.append(
+            (
+                _File(
+                    path,
+                    PUBLISHERS[prefix],
+                    UN_OPEN_URL.format(name=f"{prefix}-<YYYY>.json"),
+                    "budgets",
+                    f"mission {frame['basis'].iloc[0].replace('_', ' ')} (exact)",
+                ),
+                {},
+            )
+        )
     path = curated[CURATED_BUDGETS]
     frame = rd.read_budget_csv(path)
     frame["level"] = np.where(frame["mission"] == "TOTAL", "total", "mission")
     frame["mission_name"] = frame["mission"]
     frame["basis"] = "approved"
     frame["precision"] = "headline_rounded"
-    frame["scope"] = np.where(frame["level"] == "total", "all operations as reported (incl. support account, "
-                              "UNLB/UNGSC, RSCE unless the note says otherwise)", "mission as reported")
+    frame["scope"] = np.where(
+        frame["level"] == "total",
+        "all operations as reported (incl. support account, UNLB/UNGSC, RSCE unless the note says otherwise)",
+        "mission as reported",
+    )
     frame["source"] = path.name
     frame["source_key"] = "row " + frame.pop("row").astype(str)
     budget_frames.append(frame)
-    files.append((_File(path, PUBLISHERS["curated"], "see source_url per row", "budgets",
-                        "approved budgets, headline figures (compiled facts)"), {}))
+    files.append(
+        (
+            _File(
+                path,
+                PUBLISHERS["curated"],
+                "see source_url per row",
+                "budgets",
+                "approved budgets, headline figures (compiled facts)",
+            ),
+            {},
+        )
+    )
     budgets = pd.concat([f.loc[:, list(BUDGET_TABLE_COLUMNS)] for f in budget_frames], ignore_index=True)
     budgets = budgets.sort_values(["fiscal_year", "level", "mission", "basis", "source"], kind="mergesort")
     budgets = budgets.reset_index(drop=True)
@@ -477,10 +664,10 @@ def step_finance(ctx: BuildContext) -> StepResult:
     preferred = assessments[assessments["preferred"]].drop_duplicates(["kind", "year"])
     summary = {
         "crosschecks": checks,
-        "preferred_basis": {k: {str(y): b for y, b in g[["year", "basis"]].itertuples(index=False)}
-                            for k, g in preferred.groupby("kind")},
+        "preferred_basis": {
+            k: {str(y): b for y, b in g[["year", "basis"]].itertuples(index=False)}
+            for k, g in preferred.groupby("kind")
+        },
         "year_type": {"assessments": "calendar year", "budgets": "July-June fiscal year ('YYYY/YY')"},
     }
     return StepResult({"assessments": assessments, "budgets": budgets}, sources, {"finance": summary})
-
-

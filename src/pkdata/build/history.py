@@ -84,7 +84,7 @@ DATASETS: dict[str, dict[str, str]] = {
         "publisher": _IPI,
         "url_pattern": "https://github.com/IPIDataLab/PPP_Loader (ppp_files/full_gender_data.csv)",
         "why": "same detail to Aug 2014 after removing subtotal and duplicate rows; earlier months disagree "
-               "slightly with Gender.Full.csv, so it ranks below it",
+        "slightly with Gender.Full.csv, so it ranks below it",
     },
     "ipi_current_month": {
         "label": "IPI current_month.csv snapshots",
@@ -97,7 +97,7 @@ DATASETS: dict[str, dict[str, str]] = {
         "publisher": _IPI,
         "url_pattern": "https://github.com/IPIDataLab/TCC-DataScraper (tcc_files/countries/<Country>.csv)",
         "why": "the only contributor-level source before Nov 2009: totals by type, no mission, no gender, "
-               "police not split",
+        "police not split",
     },
 }
 
@@ -149,8 +149,9 @@ def _source_label(files: list[str]) -> str:
     return f"{files[0]} and {len(files) - 1} more"
 
 
-def merge_sources(frames_by_source: dict[str, pd.DataFrame], precedence: list[str]
-                  ) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
+def merge_sources(
+    frames_by_source: dict[str, pd.DataFrame], precedence: list[str]
+) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
     """Merge canonical frames month by month: each month from the first source in ``precedence`` having it.
 
     Returns the merged canonical table (sorted by key) and, per month ``YYYY-MM``, the ``source``
@@ -183,20 +184,26 @@ def merge_sources(frames_by_source: dict[str, pd.DataFrame], precedence: list[st
         for m in new:
             taken[m] = key
         chosen.append(frame[month.isin(new)])
-    merged = (pd.concat(chosen, ignore_index=True) if chosen else schema.empty_contributions())
+    merged = pd.concat(chosen, ignore_index=True) if chosen else schema.empty_contributions()
     merged = schema.coerce(merged)
     merged = merged.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
     months: dict[str, dict[str, str]] = {}
     for date, rows in merged.groupby("date", sort=True):
         m = pd.Timestamp(date).to_period("M").to_timestamp("M")
-        months[f"{m:%Y-%m}"] = {"source": _source_label(rows["source"].astype(str).tolist()),
-                                "dataset": taken[m], "granularity": granularity(rows)}
+        months[f"{m:%Y-%m}"] = {
+            "source": _source_label(rows["source"].astype(str).tolist()),
+            "dataset": taken[m],
+            "granularity": granularity(rows),
+        }
     return merged, months
 
 
-def fold_history(contributions: pd.DataFrame | None, history: pd.DataFrame,
-                 months: dict[str, dict[str, Any]] | None, history_months: dict[str, dict[str, Any]]
-                 ) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+def fold_history(
+    contributions: pd.DataFrame | None,
+    history: pd.DataFrame,
+    months: dict[str, dict[str, Any]] | None,
+    history_months: dict[str, dict[str, Any]],
+) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
     """Add ``contributions_history`` rows (months no PDF covers) to the PDF rows, and their months.
 
     This is the build's wiring of :func:`step_history` (see ``docs/history_crosscheck.md``).
@@ -210,8 +217,10 @@ def fold_history(contributions: pd.DataFrame | None, history: pd.DataFrame,
     months = dict(months or {})
     both = sorted(set(months) & set(history_months))
     if both:
-        raise PkdataError(f"months {both[:5]} come from both the UN PDFs and contributions_history; "
-                          "the history step must leave PDF months alone")
+        raise PkdataError(
+            f"months {both[:5]} come from both the UN PDFs and contributions_history; "
+            "the history step must leave PDF months alone"
+        )
     months.update(history_months)
     parts = [f for f in (contributions, history) if f is not None and not f.empty]
     table = pd.concat([schema.coerce(p) for p in parts], ignore_index=True) if parts else schema.empty_contributions()
@@ -271,31 +280,51 @@ def read_history_sources(ctx: BuildContext) -> tuple[dict[str, pd.DataFrame], li
         frames.setdefault("ipi_countries", []).append(countries)
         copies = countries.attrs["cleaning"]["same_country_copies"]
         if copies:
-            exclusions.append({
-                "file": "countries/*.csv", "action": "same-country copy counted once", "months": len(copies),
-                "detail": sorted({f"{c['contributor_iso3']}: {', '.join(c['dropped'])} = {c['kept']}" for c in copies}),
-                "reason": "two IPI files name one country with identical numbers (one contingent)"})
-    for key, path in (("ipi_gender_full", tcc / "Gender.Full.csv"),
-                      ("ipi_full_gender_data", ppp / "full_gender_data.csv")):
+            exclusions.append(
+                {
+                    "file": "countries/*.csv",
+                    "action": "same-country copy counted once",
+                    "months": len(copies),
+                    "detail": sorted(
+                        {f"{c['contributor_iso3']}: {', '.join(c['dropped'])} = {c['kept']}" for c in copies}
+                    ),
+                    "reason": "two IPI files name one country with identical numbers (one contingent)",
+                }
+            )
+    for key, path in (
+        ("ipi_gender_full", tcc / "Gender.Full.csv"),
+        ("ipi_full_gender_data", ppp / "full_gender_data.csv"),
+    ):
         if path.is_file():
             frame = ipi.read_gender_file(path)
             add(key, frame, path, path.name)
             c = frame.attrs["cleaning"]
             for what, n, reason in (
-                ("subtotal rows dropped", c["subtotal_rows_dropped"],
-                 "contributor 'all' / mission 'all' rows repeat the detail rows (they tripled the monthly sums)"),
+                (
+                    "subtotal rows dropped",
+                    c["subtotal_rows_dropped"],
+                    "contributor 'all' / mission 'all' rows repeat the detail rows (they tripled the monthly sums)",
+                ),
                 ("exact duplicate rows dropped", c["duplicate_rows_dropped"], "rows repeated two or three times"),
-                ("trailing apostrophes stripped", c["rows_with_trailing_apostrophe"], "names like \"China'\""),
-                ("gender split dropped", c["rows_gender_dropped_male_plus_female_not_total"],
-                 "male + female differ from the printed total; the total is kept"),
+                ("trailing apostrophes stripped", c["rows_with_trailing_apostrophe"], 'names like "China\'"'),
+                (
+                    "gender split dropped",
+                    c["rows_gender_dropped_male_plus_female_not_total"],
+                    "male + female differ from the printed total; the total is kept",
+                ),
             ):
                 if n:
                     exclusions.append({"file": path.name, "action": what, "rows": n, "reason": reason})
             if c["inflated_months"]:
-                exclusions.append({"file": path.name, "action": "inflated months detected and cleaned",
-                                   "months": len(c["inflated_months"]),
-                                   "ratio_raw_to_clean": sorted(set(c["inflated_months"].values())),
-                                   "reason": "raw monthly sums were 2-3 times the clean sums"})
+                exclusions.append(
+                    {
+                        "file": path.name,
+                        "action": "inflated months detected and cleaned",
+                        "months": len(c["inflated_months"]),
+                        "ratio_raw_to_clean": sorted(set(c["inflated_months"].values())),
+                        "reason": "raw monthly sums were 2-3 times the clean sums",
+                    }
+                )
     snapshots = [(ppp / "current_month.csv", "current_month.csv")]
     if cmh.is_dir():
         snapshots += [(p, f"{p.parent.name}/{p.name}") for p in sorted(cmh.glob("*/current_month.csv"))]
@@ -316,8 +345,10 @@ def read_history_sources(ctx: BuildContext) -> tuple[dict[str, pd.DataFrame], li
                 files.append(("un_csv_ranks", path, path.name))
     if not frames:
         where = ", ".join(str(p) for p in folders.values())
-        raise PkdataError(f"no contribution history sources (IPI files or UN CSV exports) found in {where}; "
-                          "run `pkdata fetch` or put the shared reference folder beside the repository")
+        raise PkdataError(
+            f"no contribution history sources (IPI files or UN CSV exports) found in {where}; "
+            "run `pkdata fetch` or put the shared reference folder beside the repository"
+        )
     out = {}
     for key, parts in frames.items():
         # Within one dataset a month comes from one file: the first (in the order read) that has it.
@@ -327,17 +358,26 @@ def read_history_sources(ctx: BuildContext) -> tuple[dict[str, pd.DataFrame], li
             months = set(part["date"].unique())
             dup = months & taken
             if dup:
-                exclusions.append({"file": str(part["source"].iloc[0]), "action": "months already read from "
-                                   "another file of the same dataset", "months": sorted(f"{d:%Y-%m}" for d in dup),
-                                   "reason": "one file per month within a dataset"})
+                exclusions.append(
+                    {
+                        "file": str(part["source"].iloc[0]),
+                        "action": "months already read from another file of the same dataset",
+                        "months": sorted(f"{d:%Y-%m}" for d in dup),
+                        "reason": "one file per month within a dataset",
+                    }
+                )
             kept.append(part[~part["date"].isin(dup)])
             taken |= months
         out[key] = pd.concat(kept, ignore_index=True)
     return out, files, exclusions
 
 
-def world_check(frames: dict[str, pd.DataFrame], world: pd.DataFrame, tolerance: float = WORLD_TOLERANCE,
-                datasets: tuple[str, ...] = WORLD_CHECKED) -> tuple[dict[str, pd.DataFrame], list[dict[str, Any]]]:
+def world_check(
+    frames: dict[str, pd.DataFrame],
+    world: pd.DataFrame,
+    tolerance: float = WORLD_TOLERANCE,
+    datasets: tuple[str, ...] = WORLD_CHECKED,
+) -> tuple[dict[str, pd.DataFrame], list[dict[str, Any]]]:
     """Drop months of ``datasets`` whose total differs from the world total by more than ``tolerance``.
 
     ``world`` has columns ``date`` and ``total`` (:func:`pkdata.readers.ipi.read_world_totals`).
@@ -362,11 +402,15 @@ def world_check(frames: dict[str, pd.DataFrame], world: pd.DataFrame, tolerance:
         if bad.empty:
             continue
         out[key] = frame[~frame["date"].isin(bad.index)]
-        exclusions.append({
-            "file": DATASETS[key]["label"], "action": "months failing the world-total check skipped",
-            "months": {f"{d:%Y-%m}": {"rows": int(v), "world": int(w[d])} for d, v in bad.items()},
-            "reason": f"the month's rows differ from IPI's world total by more than {tolerance:.1%} (rows missing); "
-                      "the month falls to the next source in the precedence order"})
+        exclusions.append(
+            {
+                "file": DATASETS[key]["label"],
+                "action": "months failing the world-total check skipped",
+                "months": {f"{d:%Y-%m}": {"rows": int(v), "world": int(w[d])} for d, v in bad.items()},
+                "reason": f"the month's rows differ from IPI's world total by more than {tolerance:.1%} "
+                "(rows missing); the month falls to the next source in the precedence order",
+            }
+        )
     return out, exclusions
 
 
@@ -384,16 +428,24 @@ def _ranks_check(path: Path, merged: pd.DataFrame, months: dict[str, dict[str, s
         else:
             diff = compare(rows, r[r["total"] > 0], ["contributor_iso3"])
             bad = diff[diff["diff"] != 0]
-            entry.update({"against": months[m]["source"], "table_total": int(rows["total"].sum()),
-                          "contributors_compared": int(len(diff)), "contributors_differing": int(len(bad)),
-                          "largest_differences": {k: int(v) for k, v in
-                                                  bad["diff"].abs().sort_values(ascending=False).head(5).items()}})
+            entry.update(
+                {
+                    "against": months[m]["source"],
+                    "table_total": int(rows["total"].sum()),
+                    "contributors_compared": int(len(diff)),
+                    "contributors_differing": int(len(bad)),
+                    "largest_differences": {
+                        k: int(v) for k, v in bad["diff"].abs().sort_values(ascending=False).head(5).items()
+                    },
+                }
+            )
         out.append(entry)
     return out
 
 
-def _read_checked_sources(ctx: BuildContext) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path, str]],
-                                                           list[dict[str, Any]]]:
+def _read_checked_sources(
+    ctx: BuildContext,
+) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path, str]], list[dict[str, Any]]]:
     """:func:`read_history_sources` and the world-total check, memoised on the files they read."""
 
     def compute() -> StepResult:
@@ -402,8 +454,9 @@ def _read_checked_sources(ctx: BuildContext) -> tuple[dict[str, pd.DataFrame], l
         if world:
             frames, gated = world_check(frames, read_world_totals(world[0]))
             exclusions.extend(gated)
-        return StepResult(frames, [{"key": k, "path": str(p), "name": n} for k, p, n in files],
-                          {"exclusions": exclusions})
+        return StepResult(
+            frames, [{"key": k, "path": str(p), "name": n} for k, p, n in files], {"exclusions": exclusions}
+        )
 
     result = stepcache.memoized(ctx, "history_sources", compute)
     files = [(f["key"], Path(f["path"]), f["name"]) for f in result.sources]
@@ -451,20 +504,36 @@ def step_history(ctx: BuildContext) -> StepResult:
         if lost:
             superseded[key] = lost
     for key, lost in sorted(superseded.items()):
-        exclusions.append({"file": DATASETS[key]["label"], "action": "months superseded by a higher-precedence source",
-                           "months": len(lost), "first": lost[0], "last": lost[-1],
-                           "reason": f"precedence order {PRECEDENCE}"})
+        exclusions.append(
+            {
+                "file": DATASETS[key]["label"],
+                "action": "months superseded by a higher-precedence source",
+                "months": len(lost),
+                "first": lost[0],
+                "last": lost[-1],
+                "reason": f"precedence order {PRECEDENCE}",
+            }
+        )
     sources = []
     checks: list[dict[str, Any]] = []
     for key, path, name in files:
         meta = DATASETS.get(key, DATASETS["un_csv"] if key.startswith("un_") else DATASETS["ipi_countries"])
-        entry = {"name": name, "sha256": sha256_file(path), "bytes": path.stat().st_size,
-                 "publisher": meta["publisher"], "url_pattern": meta["url_pattern"], "table": "contributions",
-                 "dataset": key, "rows": int(rows_by_source.get(name, 0))}
+        entry = {
+            "name": name,
+            "sha256": sha256_file(path),
+            "bytes": path.stat().st_size,
+            "publisher": meta["publisher"],
+            "url_pattern": meta["url_pattern"],
+            "table": "contributions",
+            "dataset": key,
+            "rows": int(rows_by_source.get(name, 0)),
+        }
         if key == "ipi_world_totals":
             entry["table"] = "contributions_crosschecks"
-            entry["note"] = (f"IPI world totals: months of {', '.join(WORLD_CHECKED)} off by more than "
-                             f"{WORLD_TOLERANCE:.1%} are skipped")
+            entry["note"] = (
+                f"IPI world totals: months of {', '.join(WORLD_CHECKED)} off by more than "
+                f"{WORLD_TOLERANCE:.1%} are skipped"
+            )
         if key == "un_csv_ranks":
             entry["table"] = "contributions_crosschecks"
             entry["note"] = "country totals without personnel type: used to cross-check the month it reports"
@@ -473,8 +542,9 @@ def step_history(ctx: BuildContext) -> StepResult:
     sources.sort(key=lambda e: e["name"])
     extra = {
         "contributions_history_months": history_months,
-        "contributions_precedence": [{"dataset": k, "label": DATASETS[k]["label"], "why": DATASETS[k]["why"]}
-                                     for k in PRECEDENCE],
+        "contributions_precedence": [
+            {"dataset": k, "label": DATASETS[k]["label"], "why": DATASETS[k]["why"]} for k in PRECEDENCE
+        ],
         "contributions_history_exclusions": exclusions,
     }
     if checks:

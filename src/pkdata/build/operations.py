@@ -20,15 +20,23 @@ FATALITIES_FILE = "DPPADPOSS-FATALITIES.csv"
 
 UN_HUB = "United Nations Peace and Security Data Hub (DPPA/DPO)"
 PKO_URL = "https://psdata.un.org/dataset/DPPADPOSS-PKO (API: https://api.psdata.un.org/public/data/DPPADPOSS-PKO/CSV)"
-FATALITIES_URL = ("https://psdata.un.org/dataset/DPPADPOSS-FATALITIES "
-                  "(API: https://api.psdata.un.org/public/data/DPPADPOSS-FATALITIES/CSV)")
+FATALITIES_URL = (
+    "https://psdata.un.org/dataset/DPPADPOSS-FATALITIES "
+    "(API: https://api.psdata.un.org/public/data/DPPADPOSS-FATALITIES/CSV)"
+)
 
 # --------------------------------------------------------------------------- mission table
 
 
-def mission_table(pko: pd.DataFrame, crosswalk: dict[str, list[str]], overrides: pd.DataFrame,
-                  added: pd.DataFrame, regions: dict[str, tuple[str, str]], *,
-                  files: dict[str, str] | None = None) -> pd.DataFrame:
+def mission_table(
+    pko: pd.DataFrame,
+    crosswalk: dict[str, list[str]],
+    overrides: pd.DataFrame,
+    added: pd.DataFrame,
+    regions: dict[str, tuple[str, str]],
+    *,
+    files: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """Assemble the mission table from the UN list, the host crosswalk and the curated tables.
 
     ``files`` names the inputs in error messages (keys ``pko``, ``overrides``, ``added``).
@@ -47,19 +55,42 @@ def mission_table(pko: pd.DataFrame, crosswalk: dict[str, list[str]], overrides:
     rows: dict[str, dict[str, Any]] = {}
     for r in pko.itertuples(index=False):
         rows[r.acronym] = {
-            "acronym": r.acronym, "name": r.name, "kind": "pko", "hosts": list(crosswalk.get(r.acronym, [])),
-            "start": r.start, "end": r.end, "status": r.status, "hq_location": r.hq_location,
-            "hq_lon": r.hq_lon, "hq_lat": r.hq_lat, "covers": [], "corrections": [], "source": files["pko"],
+            "acronym": r.acronym,
+            "name": r.name,
+            "kind": "pko",
+            "hosts": list(crosswalk.get(r.acronym, [])),
+            "start": r.start,
+            "end": r.end,
+            "status": r.status,
+            "hq_location": r.hq_location,
+            "hq_lon": r.hq_lon,
+            "hq_lat": r.hq_lat,
+            "covers": [],
+            "corrections": [],
+            "source": files["pko"],
         }
     for r in added.itertuples(index=False):
         if r.acronym in rows:
-            raise ParseError(files["added"], f"{r.acronym} is already in {files['pko']}; correct it through "
-                             "mission_overrides.csv instead of adding it", row=r.row)
+            raise ParseError(
+                files["added"],
+                f"{r.acronym} is already in {files['pko']}; correct it through "
+                "mission_overrides.csv instead of adding it",
+                row=r.row,
+            )
         rows[r.acronym] = {
-            "acronym": r.acronym, "name": r.name, "kind": r.kind, "hosts": list(r.hosts_iso3),
-            "start": r.start, "end": r.end, "status": "active" if pd.isna(r.end) else "closed",
-            "hq_location": r.hq_location, "hq_lon": float("nan"), "hq_lat": float("nan"), "covers": [],
-            "corrections": [], "source": files["added"],
+            "acronym": r.acronym,
+            "name": r.name,
+            "kind": r.kind,
+            "hosts": list(r.hosts_iso3),
+            "start": r.start,
+            "end": r.end,
+            "status": "active" if pd.isna(r.end) else "closed",
+            "hq_location": r.hq_location,
+            "hq_lon": float("nan"),
+            "hq_lat": float("nan"),
+            "covers": [],
+            "corrections": [],
+            "source": files["added"],
         }
     fname = files["overrides"]
     for o in overrides.itertuples(index=False):
@@ -69,8 +100,9 @@ def mission_table(pko: pd.DataFrame, crosswalk: dict[str, list[str]], overrides:
         if o.field in ("start", "end"):
             m[o.field] = un_missions.parse_date(value, file=fname, row=o.row, column="value")
         elif o.field in ("hq_lon", "hq_lat"):
-            number = un_missions.parse_coordinate(value, file=fname, row=o.row, column="value",
-                                                  limit=180 if o.field == "hq_lon" else 90)
+            number = un_missions.parse_coordinate(
+                value, file=fname, row=o.row, column="value", limit=180 if o.field == "hq_lon" else 90
+            )
             m[o.field] = float("nan") if number is None else number
         elif o.field == "status":
             if value not in ("active", "closed"):
@@ -94,13 +126,26 @@ def mission_table(pko: pd.DataFrame, crosswalk: dict[str, list[str]], overrides:
     for acronym in sorted(rows):
         m = rows[acronym]
         region, subregion = regions[m["hosts"][0]]
-        records.append({
-            "acronym": acronym, "name": m["name"], "kind": m["kind"], "host_iso3": m["hosts"][0],
-            "hosts_iso3": ";".join(m["hosts"]), "region": region, "subregion": subregion,
-            "start": m["start"], "end": m["end"], "status": m["status"], "hq_location": m["hq_location"] or None,
-            "hq_lon": m["hq_lon"], "hq_lat": m["hq_lat"], "covers": ";".join(m["covers"]) or None,
-            "corrections": ";".join(sorted(m["corrections"])) or None, "source": m["source"],
-        })
+        records.append(
+            {
+                "acronym": acronym,
+                "name": m["name"],
+                "kind": m["kind"],
+                "host_iso3": m["hosts"][0],
+                "hosts_iso3": ";".join(m["hosts"]),
+                "region": region,
+                "subregion": subregion,
+                "start": m["start"],
+                "end": m["end"],
+                "status": m["status"],
+                "hq_location": m["hq_location"] or None,
+                "hq_lon": m["hq_lon"],
+                "hq_lat": m["hq_lat"],
+                "covers": ";".join(m["covers"]) or None,
+                "corrections": ";".join(sorted(m["corrections"])) or None,
+                "source": m["source"],
+            }
+        )
     df = pd.DataFrame.from_records(records, columns=list(MISSION_COLUMNS))
     for col in ("start", "end"):
         df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")
@@ -140,9 +185,12 @@ def _validate(rows: dict[str, dict[str, Any]], regions: dict[str, tuple[str, str
             listed = "; ".join(f"{sorted(v)} at (lon {k[0]}, lat {k[1]})" for k, v in sorted(seen.items()))
             problems.append(f"HQ {loc!r} has different coordinates: {listed} (swapped longitude and latitude?)")
     if problems:
-        raise PkdataError(f"mission table ({files['pko']} + curated tables) fails validation: " + "; ".join(problems)
-                          + ". Correct the UN file's values in data/raw/curated/mission_overrides.csv "
-                          "(with a reason and a source).")
+        raise PkdataError(
+            f"mission table ({files['pko']} + curated tables) fails validation: "
+            + "; ".join(problems)
+            + ". Correct the UN file's values in data/raw/curated/mission_overrides.csv "
+            "(with a reason and a source)."
+        )
 
 
 def check_contributions(table: pd.DataFrame, contributions: pd.DataFrame) -> None:
@@ -160,11 +208,13 @@ def check_contributions(table: pd.DataFrame, contributions: pd.DataFrame) -> Non
         return
     g = unknown.groupby("mission")
     listed = "; ".join(
-        f"{m!r} ({g_['date'].min():%Y-%m} .. {g_['date'].max():%Y-%m}, e.g. {g_['source'].iloc[0]})" for m, g_ in g)
+        f"{m!r} ({g_['date'].min():%Y-%m} .. {g_['date'].max():%Y-%m}, e.g. {g_['source'].iloc[0]})" for m, g_ in g
+    )
     raise PkdataError(
         f"{unknown['mission'].nunique()} mission acronym(s) in the contributions table are not in the mission table: "
         f"{listed}. Add each to data/raw/curated/missions_added.csv (name, host, dates and a UN source) or correct "
-        "the reader that printed it.")
+        "the reader that printed it."
+    )
 
 
 # --------------------------------------------------------------------------- build step
@@ -178,8 +228,16 @@ def _input(ctx: BuildContext, sub: str) -> Path:
 
 
 def _source(path: Path, table: str, rows: int, publisher: str, url: str, **more: Any) -> dict[str, Any]:
-    return {"name": path.name, "sha256": sha256_file(path), "bytes": path.stat().st_size, "publisher": publisher,
-            "url_pattern": url, "table": table, "rows": int(rows), **more}
+    return {
+        "name": path.name,
+        "sha256": sha256_file(path),
+        "bytes": path.stat().st_size,
+        "publisher": publisher,
+        "url_pattern": url,
+        "table": table,
+        "rows": int(rows),
+        **more,
+    }
 
 
 def step_missions(ctx: BuildContext) -> StepResult:
@@ -193,14 +251,21 @@ def step_missions(ctx: BuildContext) -> StepResult:
     """
     pko_path = _input(ctx, f"missions/{PKO_FILE}")
     cw_path = _input(ctx, f"missions/{CROSSWALK_FILE}")
-    ov_path, add_path, reg_path, ex_path = (ctx.curated(n) for n in (
-        "mission_overrides.csv", "missions_added.csv", "m49_regions.csv", "fatality_exclusions.csv"))
+    ov_path, add_path, reg_path, ex_path = (
+        ctx.curated(n)
+        for n in ("mission_overrides.csv", "missions_added.csv", "m49_regions.csv", "fatality_exclusions.csv")
+    )
     pko = un_missions.read_pko(pko_path)
     overrides = un_missions.read_overrides(ov_path)
     added = un_missions.read_added(add_path)
-    table = mission_table(pko, un_missions.read_crosswalk(cw_path), overrides, added,
-                          un_missions.read_regions(reg_path),
-                          files={"pko": pko_path.name, "overrides": ov_path.name, "added": add_path.name})
+    table = mission_table(
+        pko,
+        un_missions.read_crosswalk(cw_path),
+        overrides,
+        added,
+        un_missions.read_regions(reg_path),
+        files={"pko": pko_path.name, "overrides": ov_path.name, "added": add_path.name},
+    )
     contributions = ctx.tables.get("contributions")
     if contributions is not None:
         check_contributions(table, contributions)
@@ -212,27 +277,70 @@ def step_missions(ctx: BuildContext) -> StepResult:
 
     curated = "pkdata curated table (data/raw/curated), every row with its source"
     sources = [
-        _source(pko_path, "missions", (table["source"] == pko_path.name).sum(), UN_HUB, PKO_URL,
-                last_update=", ".join(sorted(set(pko["last_update"]) - {""}))),
-        _source(cw_path, "missions", 0, "tdballesteros/conflict-relapse (author-made mission-to-host crosswalk)",
-                "https://github.com/tdballesteros/conflict-relapse (Data files/Other/unpko_country_crosswalk.xlsx)",
-                role="host countries (hosts_iso3) of the UN list's missions"),
-        _source(ov_path, "missions", 0, curated, "data/raw/curated/mission_overrides.csv",
-                role="corrections to the UN mission list", overrides=len(overrides)),
-        _source(add_path, "missions", (table["source"] == add_path.name).sum(), curated,
-                "data/raw/curated/missions_added.csv", role="missions the UN list lacks"),
-        _source(reg_path, "missions", 0, curated, "data/raw/curated/m49_regions.csv",
-                role="UN M49 region of each host country"),
-        _source(fat_path, "fatalities", len(fatalities), UN_HUB, FATALITIES_URL,
-                last_update=", ".join(fat.last_update), rows_in_file=len(fat.frame), excluded=excluded["rows"],
-                nationality_undetermined=fat.nationality_undetermined,
-                missions_not_in_mission_table={str(k): int(v) for k, v in sorted(not_listed.items())}),
+        _source(
+            pko_path,
+            "missions",
+            (table["source"] == pko_path.name).sum(),
+            UN_HUB,
+            PKO_URL,
+            last_update=", ".join(sorted(set(pko["last_update"]) - {""})),
+        ),
+        _source(
+            cw_path,
+            "missions",
+            0,
+            "tdballesteros/conflict-relapse (author-made mission-to-host crosswalk)",
+            "https://github.com/tdballesteros/conflict-relapse (Data files/Other/unpko_country_crosswalk.xlsx)",
+            role="host countries (hosts_iso3) of the UN list's missions",
+        ),
+        _source(
+            ov_path,
+            "missions",
+            0,
+            curated,
+            "data/raw/curated/mission_overrides.csv",
+            role="corrections to the UN mission list",
+            overrides=len(overrides),
+        ),
+        _source(
+            add_path,
+            "missions",
+            (table["source"] == add_path.name).sum(),
+            curated,
+            "data/raw/curated/missions_added.csv",
+            role="missions the UN list lacks",
+        ),
+        _source(
+            reg_path,
+            "missions",
+            0,
+            curated,
+            "data/raw/curated/m49_regions.csv",
+            role="UN M49 region of each host country",
+        ),
+        _source(
+            fat_path,
+            "fatalities",
+            len(fatalities),
+            UN_HUB,
+            FATALITIES_URL,
+            last_update=", ".join(fat.last_update),
+            rows_in_file=len(fat.frame),
+            excluded=excluded["rows"],
+            nationality_undetermined=fat.nationality_undetermined,
+            missions_not_in_mission_table={str(k): int(v) for k, v in sorted(not_listed.items())},
+        ),
         # An exclusion table produces no row: its ``rows`` are the rows it removes from the UN file.
-        _source(ex_path, "fatalities", excluded["rows"], curated, "data/raw/curated/fatality_exclusions.csv",
-                role="rows of the UN file dropped on purpose", rows_meaning="rows excluded from "
-                f"{fat_path.name}", rows_excluded=excluded["rows"]),
+        _source(
+            ex_path,
+            "fatalities",
+            excluded["rows"],
+            curated,
+            "data/raw/curated/fatality_exclusions.csv",
+            role="rows of the UN file dropped on purpose",
+            rows_meaning=f"rows excluded from {fat_path.name}",
+            rows_excluded=excluded["rows"],
+        ),
     ]
     extra = {"fatalities_exclusions": {"duplicate_casualty_id": excluded}} if excluded["rows"] else {}
     return StepResult({"missions": table, "fatalities": fatalities}, sources, extra)
-
-

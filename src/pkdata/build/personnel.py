@@ -28,8 +28,10 @@ def _require_pdf_toolchain() -> None:
     try:
         import pymupdf  # noqa: F401
     except ImportError:
-        raise PkdataError('reading the UN PDF reports needs the PDF toolchain: pip install "pkdata[build]" '
-                          "(the embedded data in data/processed need no build)") from None
+        raise PkdataError(
+            'reading the UN PDF reports needs the PDF toolchain: pip install "pkdata[build]" '
+            "(the embedded data in data/processed need no build)"
+        ) from None
 
 
 def _parse_pdf(path: str) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -221,7 +223,8 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
             f"no UN monthly PDF reports (*.pdf) in {ctx.raw / 'un_monthly_pdfs'} or "
             f"{ctx.reference / 'personnel/un_monthly_pdfs_kl371218'}: get them with `pkdata fetch` (from the "
             "publisher, or `pkdata fetch --all --from DIR` from a local copy) into data/raw/un_monthly_pdfs, or point "
-            "PKDATA_REFERENCE at a folder holding personnel/un_monthly_pdfs_kl371218")
+            "PKDATA_REFERENCE at a folder holding personnel/un_monthly_pdfs_kl371218"
+        )
     parsed = _cached_parse(pdfs, ctx)
     by_date: dict[str, list[Path]] = {}
     for pdf in pdfs:
@@ -242,11 +245,15 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
             if f != keep and _content_key(parsed[f][2]) != keep_key:
                 raise PkdataError(
                     f"{f.name} and {keep.name} both print the report date {date} but their contents differ; "
-                    "remove the wrong file from the raw folder and rebuild")
+                    "remove the wrong file from the raw folder and rebuild"
+                )
         frames.append(parsed[keep][2])
         meta = parsed[keep][1]
-        listed.append(pd.DataFrame(meta["listed"], columns=["contributor_iso3", "total"]).assign(
-            date=pd.Timestamp(date), source=keep.name))
+        listed.append(
+            pd.DataFrame(meta["listed"], columns=["contributor_iso3", "total"]).assign(
+                date=pd.Timestamp(date), source=keep.name
+            )
+        )
         months[date[:7]] = {
             "source": keep.name,
             "granularity": ("mission" if meta["has_mission"] else "country")
@@ -273,8 +280,11 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
             sources.append(entry)
     table = schema.coerce(pd.concat(frames, ignore_index=True))
     sources.sort(key=lambda e: e["name"])
-    return StepResult({"contributions": table, "listed_contributors": _listed_table(listed)}, sources,
-                      {"contributions_months": months})
+    return StepResult(
+        {"contributions": table, "listed_contributors": _listed_table(listed)},
+        sources,
+        {"contributions_months": months},
+    )
 
 
 def _listed_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -286,5 +296,3 @@ def _listed_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     for col in ("contributor_iso3", "contributor", "source"):
         df[col] = df[col].astype("string")
     return df.sort_values(["date", "contributor_iso3"], kind="mergesort").reset_index(drop=True)
-
-

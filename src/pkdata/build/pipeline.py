@@ -74,9 +74,17 @@ def _months_between(first: str, last: str) -> list[str]:
     return [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
 
 
-def build(raw: str | Path | None = None, out: str | Path | None = None, *, reference: str | Path | None = None,
-          cache: str | Path | None = None, steps: list[str | Callable[[BuildContext], StepResult]] | None = None,
-          workers: int = 2, inputs: Literal["add", "only"] = "only", allow_shrink: bool = False) -> dict[str, Any]:
+def build(
+    raw: str | Path | None = None,
+    out: str | Path | None = None,
+    *,
+    reference: str | Path | None = None,
+    cache: str | Path | None = None,
+    steps: list[str | Callable[[BuildContext], StepResult]] | None = None,
+    workers: int = 2,
+    inputs: Literal["add", "only"] = "only",
+    allow_shrink: bool = False,
+) -> dict[str, Any]:
     """Build every processed table from the raw files; return the manifest.
 
     ``raw`` defaults to ``PKDATA_RAW`` / ``data/raw``; sources missing there are read from
@@ -153,14 +161,19 @@ def build(raw: str | Path | None = None, out: str | Path | None = None, *, refer
             tables.pop("contributions_history")
             ctx.tables.pop("contributions_history")
             merged, extra["contributions_months"] = fold_history(
-                tables.get("contributions"), result.tables["contributions_history"],
-                extra.get("contributions_months"), extra.pop("contributions_history_months", {}))
+                tables.get("contributions"),
+                result.tables["contributions_history"],
+                extra.get("contributions_months"),
+                extra.pop("contributions_history_months", {}),
+            )
             tables["contributions"] = _finalise_contributions(merged)
             dict.__setitem__(ctx.tables, "contributions", tables["contributions"])
             dict.__setitem__(ctx.extra, "contributions_months", extra["contributions_months"])
 
-    manifest: dict[str, Any] = {"format_version": FORMAT_VERSION,
-                                "sources": sorted(sources, key=lambda e: (e.get("table", ""), e["name"]))}
+    manifest: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "sources": sorted(sources, key=lambda e: (e.get("table", ""), e["name"])),
+    }
     months = extra.pop("contributions_months", None)
     if months:
         covered = sorted(months)
@@ -191,8 +204,10 @@ def _check_out(out_dir: Path) -> None:
         atomic.check_output_dir(out_dir)  # raises: a file where the folder should be
     parent = next((p for p in out_dir.parents if p.exists()), None)
     if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise PkdataError(f"cannot create the output folder {out_dir}: {parent} is not a folder you can write; "
-                          "pass --out a folder you can write")
+        raise PkdataError(
+            f"cannot create the output folder {out_dir}: {parent} is not a folder you can write; "
+            "pass --out a folder you can write"
+        )
 
 
 def _previous_months(out_dir: Path) -> set[str]:
@@ -211,11 +226,13 @@ def _check_shrink(out_dir: Path, manifest: dict[str, Any], allow_shrink: bool) -
         raise ShrinkError(
             f"the build would drop {len(dropped)} month(s) that {out_dir} has: {shown}. Nothing was changed. "
             "If the raw folder is meant to add to the reference reports, leave out --raw-only; to replace the "
-            "data with fewer months on purpose, pass --allow-shrink (allow_shrink=True)")
+            "data with fewer months on purpose, pass --allow-shrink (allow_shrink=True)"
+        )
 
 
-def _publish(out_dir: Path, tables: dict[str, pd.DataFrame], manifest: dict[str, Any], *,
-             allow_shrink: bool) -> dict[str, Any]:
+def _publish(
+    out_dir: Path, tables: dict[str, pd.DataFrame], manifest: dict[str, Any], *, allow_shrink: bool
+) -> dict[str, Any]:
     """Write the tables and the manifest into a swap folder inside ``out_dir``, then switch them in atomically.
 
     The manifest (written last) names each table's sha256; the loaders refuse a table that does not match.
@@ -236,8 +253,9 @@ def _publish(out_dir: Path, tables: dict[str, pd.DataFrame], manifest: dict[str,
             }
             atomic.fault_point("write_table")
         manifest = {**manifest, "tables": table_meta}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                                    encoding="utf-8")
+        (tmp / MANIFEST).write_text(
+            json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         # the Frictionless descriptor of the tables, from the codebook (fails on a column it does not document)
         from pkdata.codebook import DATAPACKAGE, datapackage_json
 

@@ -94,8 +94,12 @@ def _step_dir(cache: Path, step: str) -> Path:
     return cache / "steps" / re.sub(r"[^A-Za-z0-9_.-]", "_", step)
 
 
-def _key(step: str, inputs: Iterable[tuple[str, tuple[str, ...], str]], lineage: dict[str, tuple[str, ...]],
-         reads: Iterable[str]) -> str:
+def _key(
+    step: str,
+    inputs: Iterable[tuple[str, tuple[str, ...], str]],
+    lineage: dict[str, tuple[str, ...]],
+    reads: Iterable[str],
+) -> str:
     h = hashlib.sha256()
     h.update(code_digest().encode())
     h.update(step.encode())
@@ -135,8 +139,14 @@ def load(entry: Entry) -> StepResult:
     return StepResult(tables, meta["sources"], meta["extra"], replaces=tuple(meta.get("replaces", ())))
 
 
-def store(ctx: BuildContext, step: str, result: StepResult, lineage: dict[str, tuple[str, ...]],
-          reads: Iterable[str], inputs: list[tuple[str, tuple[str, ...], str]] | None = None) -> str | None:
+def store(
+    ctx: BuildContext,
+    step: str,
+    result: StepResult,
+    lineage: dict[str, tuple[str, ...]],
+    reads: Iterable[str],
+    inputs: list[tuple[str, tuple[str, ...], str]] | None = None,
+) -> str | None:
     """Write ``result`` as the entry of ``step`` for the inputs it recorded; return its key (None if not storable)."""
     reads = sorted(set(reads))
     inputs = ctx.inputs if inputs is None else inputs
@@ -145,9 +155,16 @@ def store(ctx: BuildContext, step: str, result: StepResult, lineage: dict[str, t
     target = folder / key[:32]
     if (target / "entry.json").is_file():
         return key
-    meta = {"step": step, "key": key, "inputs": [[m, list(a), r] for m, a, r in inputs], "reads": reads,
-            "tables": sorted(result.tables), "sources": result.sources, "extra": result.extra,
-            "replaces": list(result.replaces)}
+    meta = {
+        "step": step,
+        "key": key,
+        "inputs": [[m, list(a), r] for m, a, r in inputs],
+        "reads": reads,
+        "tables": sorted(result.tables),
+        "sources": result.sources,
+        "extra": result.extra,
+        "replaces": list(result.replaces),
+    }
     try:
         text = json.dumps(meta, sort_keys=True, ensure_ascii=False)
     except TypeError:  # a result that JSON cannot hold is simply not cached
@@ -193,8 +210,11 @@ def _write(df: pd.DataFrame, path: Path) -> None:
 
 
 def _prune(folder: Path) -> None:
-    entries = sorted((p for p in folder.iterdir() if (p / "entry.json").is_file()),
-                     key=lambda p: (p / "entry.json").stat().st_mtime_ns, reverse=True)
+    entries = sorted(
+        (p for p in folder.iterdir() if (p / "entry.json").is_file()),
+        key=lambda p: (p / "entry.json").stat().st_mtime_ns,
+        reverse=True,
+    )
     for old in entries[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
     for tmp in folder.glob(".tmp-*"):

@@ -33,14 +33,43 @@ import pandas as pd
 from pkdata import countries
 from pkdata.errors import ParseError
 
-SCALE_COLUMNS: tuple[str, ...] = ("period_start_year", "period_end_year", "year", "member_state", "iso3",
-                                  "rate_percent", "source_document", "source_url", "note")
-BUDGET_CSV_COLUMNS: tuple[str, ...] = ("fiscal_year", "mission", "approved_usd", "source_document", "source_url",
-                                       "note")
+SCALE_COLUMNS: tuple[str, ...] = (
+    "period_start_year",
+    "period_end_year",
+    "year",
+    "member_state",
+    "iso3",
+    "rate_percent",
+    "source_document",
+    "source_url",
+    "note",
+)
+BUDGET_CSV_COLUMNS: tuple[str, ...] = (
+    "fiscal_year",
+    "mission",
+    "approved_usd",
+    "source_document",
+    "source_url",
+    "note",
+)
 #: Columns of the frames :func:`read_scale_csv` and :func:`read_ga_effective_rates` return.
-RATE_COLUMNS: tuple[str, ...] = ("year", "period_start", "period_end", "year_stated", "member_iso3", "member_state",
-                                 "rate_percent", "rate_printed", "decimals", "precision", "precision_mode",
-                                 "source_document", "source_url", "note", "row")
+RATE_COLUMNS: tuple[str, ...] = (
+    "year",
+    "period_start",
+    "period_end",
+    "year_stated",
+    "member_iso3",
+    "member_state",
+    "rate_percent",
+    "rate_printed",
+    "decimals",
+    "precision",
+    "precision_mode",
+    "source_document",
+    "source_url",
+    "note",
+    "row",
+)
 
 _PRECISION = re.compile(r"^(?:(?P<dp>\d)dp|(?P<int>integer)|(?P<as>as_reported))(?:_(?P<how>[a-z_]+))?$")
 _FISCAL = re.compile(r"^(\d{4})/(\d{2})$")
@@ -50,8 +79,9 @@ _FOOTNOTE = re.compile(r"\s+[a-z]/$")
 _ISO3 = frozenset(countries.NAMES.values())
 
 
-def _read_rows(path: Path, required: tuple[str, ...] = (), *, unique: bool = True
-               ) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _read_rows(
+    path: Path, required: tuple[str, ...] = (), *, unique: bool = True
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and (line number, stripped values) of every non-blank row; the shape checked."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -101,20 +131,25 @@ def _rate(value: str, column: str, path: Path, line: int) -> tuple[float, str, i
     except InvalidOperation:
         raise ParseError(str(path), f"{column} {value!r} is not a number", row=line) from None
     if not d.is_finite() or not 0 < d <= 100:
-        raise ParseError(str(path), f"{column} {value} is outside (0, 100]: a rate is a per cent of the whole",
-                         row=line)
+        raise ParseError(
+            str(path), f"{column} {value} is outside (0, 100]: a rate is a per cent of the whole", row=line
+        )
     exponent = d.as_tuple().exponent
     return float(d), value, max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _member(name: str, iso3: str, path: Path, line: int) -> str:
     if iso3 not in _ISO3:
-        raise ParseError(str(path), f"unknown ISO3 code {iso3!r} (member_state {name!r}); expected a code "
-                         "from pkdata.countries", row=line)
+        raise ParseError(
+            str(path),
+            f"unknown ISO3 code {iso3!r} (member_state {name!r}); expected a code from pkdata.countries",
+            row=line,
+        )
     known = countries.lookup(name) if name else None
     if known is not None and known != iso3:
-        raise ParseError(str(path), f"member_state {name!r} is {known} in pkdata.countries, but iso3 says {iso3}",
-                         row=line)
+        raise ParseError(
+            str(path), f"member_state {name!r} is {known} in pkdata.countries, but iso3 says {iso3}", row=line
+        )
     return iso3
 
 
@@ -130,8 +165,10 @@ def parse_precision(label: str, printed_decimals: int) -> tuple[int, str]:
     """
     m = _PRECISION.match(label)
     if not m:
-        raise ValueError(f"precision {label!r}: expected 'integer', 'Ndp' or 'as_reported', optionally with a "
-                         "suffix such as '_truncated' or '_about'")
+        raise ValueError(
+            f"precision {label!r}: expected 'integer', 'Ndp' or 'as_reported', optionally with a "
+            "suffix such as '_truncated' or '_about'"
+        )
     decimals = 0 if m.group("int") else printed_decimals if m.group("as") else int(m.group("dp"))
     return decimals, "truncated" if "truncated" in (m.group("how") or "") else "rounded"
 
@@ -142,9 +179,13 @@ def _check_duplicates(frame: pd.DataFrame, key: list[str], path: Path, what: str
         first = dup.iloc[0]
         same = dup[(dup[key] == first[key]).all(axis=1)]
         rows = sorted(set(same["row"].tolist()))
-        raise ParseError(str(path), f"duplicate {what}: {first['member_iso3']} {first['year']} appears in rows "
-                         f"{', '.join(map(str, rows))}; expected one rate per member and year"
-                         + (" from each source document" if "source_document" in key else ""), row=rows[-1])
+        raise ParseError(
+            str(path),
+            f"duplicate {what}: {first['member_iso3']} {first['year']} appears in rows "
+            f"{', '.join(map(str, rows))}; expected one rate per member and year"
+            + (" from each source document" if "source_document" in key else ""),
+            row=rows[-1],
+        )
 
 
 def check_full_table(frame: pd.DataFrame, path: str | Path) -> None:
@@ -160,8 +201,11 @@ def check_full_table(frame: pd.DataFrame, path: str | Path) -> None:
         total = float(g["rate_percent"].sum())
         tolerance = len(g) * 0.5 * 10.0 ** -int(g["decimals"].max())
         if abs(total - 100) > tolerance + 1e-9:
-            raise ParseError(str(path), f"year {year}: the {len(g)} rates sum to {total:.6f}; a full scale sums to "
-                             f"100 (within rounding, +/- {tolerance:.4f})")
+            raise ParseError(
+                str(path),
+                f"year {year}: the {len(g)} rates sum to {total:.6f}; a full scale sums to "
+                f"100 (within rounding, +/- {tolerance:.4f})",
+            )
 
 
 def read_scale_csv(path: str | Path, *, full: bool, curated: bool = False) -> pd.DataFrame:
@@ -206,8 +250,25 @@ def read_scale_csv(path: str | Path, *, full: bool, curated: bool = False) -> pd
         else:
             years, stated = list(range(start, end + 1)), False
         for year in years:
-            out.append((year, start, end, stated, iso3, r["member_state"], value, printed, decimals, precision, mode,
-                        r["source_document"], r["source_url"], r["note"], line))
+            out.append(
+                (
+                    year,
+                    start,
+                    end,
+                    stated,
+                    iso3,
+                    r["member_state"],
+                    value,
+                    printed,
+                    decimals,
+                    precision,
+                    mode,
+                    r["source_document"],
+                    r["source_url"],
+                    r["note"],
+                    line,
+                )
+            )
     frame = pd.DataFrame(out, columns=list(RATE_COLUMNS))
     key = ["year", "member_iso3"] if full else ["year", "member_iso3", "source_document"]
     _check_duplicates(frame, key, path, "member-year")
@@ -234,15 +295,19 @@ def read_budget_csv(path: str | Path) -> pd.DataFrame:
     for line, r in rows:
         m = _FISCAL.match(r["fiscal_year"])
         if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
-            raise ParseError(str(path), f"fiscal_year {r['fiscal_year']!r}: expected a July-June fiscal year "
-                             "'YYYY/YY' such as '2019/20'", row=line)
+            raise ParseError(
+                str(path),
+                f"fiscal_year {r['fiscal_year']!r}: expected a July-June fiscal year 'YYYY/YY' such as '2019/20'",
+                row=line,
+            )
         if not r["mission"]:
             raise ParseError(str(path), "mission is empty; expected a mission or TOTAL", row=line)
         try:
             usd = int(r["approved_usd"])
         except ValueError:
-            raise ParseError(str(path), f"approved_usd {r['approved_usd']!r} is not a whole number of USD",
-                             row=line) from None
+            raise ParseError(
+                str(path), f"approved_usd {r['approved_usd']!r} is not a whole number of USD", row=line
+            ) from None
         if usd < 0:
             raise ParseError(str(path), f"approved_usd {usd} is negative; expected >= 0", row=line)
         if not r["source_document"]:
@@ -250,15 +315,41 @@ def read_budget_csv(path: str | Path) -> pd.DataFrame:
         rounding = 1
         while usd and usd % (rounding * 10) == 0 and rounding < 10_000_000:
             rounding *= 10
-        out.append((r["fiscal_year"], int(m.group(1)), r["mission"], float(usd), rounding, r["source_document"],
-                    r["source_url"], r["note"], line))
-    frame = pd.DataFrame(out, columns=["fiscal_year", "fiscal_year_start", "mission", "usd", "rounding_usd",
-                                       "source_document", "source_url", "note", "row"])
+        out.append(
+            (
+                r["fiscal_year"],
+                int(m.group(1)),
+                r["mission"],
+                float(usd),
+                rounding,
+                r["source_document"],
+                r["source_url"],
+                r["note"],
+                line,
+            )
+        )
+    frame = pd.DataFrame(
+        out,
+        columns=[
+            "fiscal_year",
+            "fiscal_year_start",
+            "mission",
+            "usd",
+            "rounding_usd",
+            "source_document",
+            "source_url",
+            "note",
+            "row",
+        ],
+    )
     dup = frame[frame.duplicated(["fiscal_year", "mission", "source_document"], keep=False)]
     if not dup.empty:
         rows_ = dup["row"].tolist()
-        raise ParseError(str(path), f"duplicate fiscal year and mission: {dup.iloc[0]['fiscal_year']} "
-                         f"{dup.iloc[0]['mission']} in rows {rows_}", row=rows_[-1])
+        raise ParseError(
+            str(path),
+            f"duplicate fiscal year and mission: {dup.iloc[0]['fiscal_year']} {dup.iloc[0]['mission']} in rows {rows_}",
+            row=rows_[-1],
+        )
     return frame
 
 
@@ -297,8 +388,11 @@ def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
     header, rows = _read_rows(path, unique=False)
     member_cols = [i for i, h in enumerate(header) if _MEMBER_HEADER.match(h)]
     if len(member_cols) != 1:
-        raise ParseError(str(path), f"expected one member-state column ('Member State'), found {len(member_cols)} "
-                         f"in the header {header}", row=1)
+        raise ParseError(
+            str(path),
+            f"expected one member-state column ('Member State'), found {len(member_cols)} in the header {header}",
+            row=1,
+        )
     year_cols: dict[int, int] = {}
     seen: dict[int, str] = {}
     for i, h in enumerate(header):
@@ -306,8 +400,11 @@ def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
         if len(found) == 1 and not re.search(r"regular|level|scale", h, re.IGNORECASE):
             year = int(found[0])
             if year in seen:
-                raise ParseError(str(path), f"year {year} has two columns ({seen[year]!r} and {h!r}); expected one "
-                                 "column per year", row=1)
+                raise ParseError(
+                    str(path),
+                    f"year {year} has two columns ({seen[year]!r} and {h!r}); expected one column per year",
+                    row=1,
+                )
             seen[year] = h
             year_cols[i] = year
     if not year_cols:
@@ -327,20 +424,43 @@ def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
             continue
         code = countries.lookup(name)
         if code is None:
-            raise ParseError(str(path), f"unknown member state {name!r}: not in pkdata.countries; add the spelling "
-                             "to pkdata/data/country_names.csv (read by countries.py) with this file named", row=line)
+            raise ParseError(
+                str(path),
+                f"unknown member state {name!r}: not in pkdata.countries; add the spelling "
+                "to pkdata/data/country_names.csv (read by countries.py) with this file named",
+                row=line,
+            )
         if code in names:
-            raise ParseError(str(path), f"{name!r} ({code}) appears in rows {names[code]} and {line}; expected "
-                             "each member once", row=line)
+            raise ParseError(
+                str(path),
+                f"{name!r} ({code}) appears in rows {names[code]} and {line}; expected each member once",
+                row=line,
+            )
         names[code] = line
         for i, year in year_cols.items():
             cell = values[i]
             if not cell or cell in {"-", "\u2013", "\u2014"}:
                 continue
             value, printed, dec = _rate(cell, f"rate for {year}", path, line)
-            out.append((year, years[0], years[-1], True, code, name, value, printed, dec, f"{dec}dp", "rounded",
-                        symbol_from_name(path.name), "", "General Assembly effective rates for peacekeeping "
-                        "(user-supplied CSV)", line))
+            out.append(
+                (
+                    year,
+                    years[0],
+                    years[-1],
+                    True,
+                    code,
+                    name,
+                    value,
+                    printed,
+                    dec,
+                    f"{dec}dp",
+                    "rounded",
+                    symbol_from_name(path.name),
+                    "",
+                    "General Assembly effective rates for peacekeeping (user-supplied CSV)",
+                    line,
+                )
+            )
     if not out:
         raise ParseError(str(path), "no member rows under the header")
     frame = pd.DataFrame(out, columns=list(RATE_COLUMNS))
@@ -349,13 +469,22 @@ def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
         got = float(frame.loc[frame["year"] == year, "rate_percent"].sum())
         tolerance = int((frame["year"] == year).sum()) * 0.5 * 10.0 ** -int(frame["decimals"].max())
         if abs(got - total) > tolerance + 1e-9:
-            raise ParseError(str(path), f"the Total row prints {total} for {year}, the member rates sum to {got:.6f}",
-                             row=line)
+            raise ParseError(
+                str(path), f"the Total row prints {total} for {year}, the member rates sum to {got:.6f}", row=line
+            )
     return frame
 
 
-LEVEL_COLUMNS: tuple[str, ...] = ("period_start_year", "period_end_year", "iso3", "member_state", "level",
-                                  "source_document", "source_url", "note")
+LEVEL_COLUMNS: tuple[str, ...] = (
+    "period_start_year",
+    "period_end_year",
+    "iso3",
+    "member_state",
+    "level",
+    "source_document",
+    "source_url",
+    "note",
+)
 LEVELS = tuple("ABCDEFGHIJ")
 
 
@@ -382,7 +511,9 @@ def read_levels_csv(path: str | Path) -> pd.DataFrame:
             raise ParseError(str(path), "source_document is empty; every level names its source", row=line)
         for year in range(start, end + 1):
             out.append((year, start, end, iso3, r["level"], r["source_document"], r["source_url"], line))
-    frame = pd.DataFrame(out, columns=["year", "period_start", "period_end", "member_iso3", "level",
-                                       "source_document", "source_url", "row"])
+    frame = pd.DataFrame(
+        out,
+        columns=["year", "period_start", "period_end", "member_iso3", "level", "source_document", "source_url", "row"],
+    )
     _check_duplicates(frame, ["year", "member_iso3"], path, "member-year")
     return frame

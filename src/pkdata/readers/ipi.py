@@ -54,8 +54,9 @@ from pkdata.errors import ParseError
 UNSPLIT_POLICE_TYPE = "individual_police"
 
 #: Manifest note for months whose police figures are not split into individual police and FPUs.
-UNSPLIT_POLICE_NOTE = ("police not split by the source: individual_police holds all police "
-                       "(individual police and formed police units)")
+UNSPLIT_POLICE_NOTE = (
+    "police not split by the source: individual_police holds all police (individual police and formed police units)"
+)
 
 #: Wide IPI gender columns (spaces or underscores) -> canonical personnel type.
 _GENDER_TYPES = {
@@ -92,8 +93,9 @@ def _month_end(values: pd.Series, file: str) -> pd.Series:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, encoding="utf-8-sig", na_values=["NA", ""], keep_default_na=False,
-                           dtype_backend="numpy_nullable")
+        return pd.read_csv(
+            path, encoding="utf-8-sig", na_values=["NA", ""], keep_default_na=False, dtype_backend="numpy_nullable"
+        )
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise ParseError(path.name, f"not a readable CSV file: {exc}") from exc
 
@@ -132,10 +134,21 @@ def _country_rows(path: Path, source: str) -> pd.DataFrame:
         raise ParseError(source, f"month {dates[dates.duplicated()].iloc[0]:%Y-%m} appears twice")
     frames = []
     for col, ptype in _COUNTRY_FILE_TYPES.items():
-        frames.append(pd.DataFrame({"date": dates, "contributor_iso3": iso, "mission": pd.NA,
-                                    "personnel_type": ptype, "male": pd.NA, "female": pd.NA,
-                                    "total": _counts(raw[col], source, col), "source": source,
-                                    "source_row": range(2, len(raw) + 2)}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": dates,
+                    "contributor_iso3": iso,
+                    "mission": pd.NA,
+                    "personnel_type": ptype,
+                    "male": pd.NA,
+                    "female": pd.NA,
+                    "total": _counts(raw[col], source, col),
+                    "source": source,
+                    "source_row": range(2, len(raw) + 2),
+                }
+            )
+        )
     rows = pd.concat(frames, ignore_index=True)
     return rows[rows["total"].fillna(0) > 0]
 
@@ -184,13 +197,18 @@ def read_country_totals(folder: str | Path) -> pd.DataFrame:
     drop = pd.Series(False, index=df.index)
     for date, iso in clashes.index:
         rows = df[(df["date"] == date) & (df["contributor_iso3"] == iso)]
-        by_file = {src: g.set_index("personnel_type")["total"].astype(int).to_dict()
-                   for src, g in rows.groupby("source", sort=True)}
+        by_file = {
+            src: g.set_index("personnel_type")["total"].astype(int).to_dict()
+            for src, g in rows.groupby("source", sort=True)
+        }
         names = sorted(by_file)
         first = by_file[names[0]]
         if any(by_file[n] != first for n in names[1:]):
-            raise ParseError(names[1], f"{iso} in {date:%Y-%m}: {by_file[names[1]]} here but {first} in "
-                             f"{names[0]}; two files for one country must agree")
+            raise ParseError(
+                names[1],
+                f"{iso} in {date:%Y-%m}: {by_file[names[1]]} here but {first} in "
+                f"{names[0]}; two files for one country must agree",
+            )
         drop |= (df["date"] == date) & (df["contributor_iso3"] == iso) & (df["source"] != names[0])
         copies.append({"month": f"{date:%Y-%m}", "contributor_iso3": iso, "kept": names[0], "dropped": names[1:]})
     df = df[~drop].reset_index(drop=True)
@@ -211,8 +229,9 @@ def _gender_columns(raw: pd.DataFrame, file: str) -> dict[str, dict[str, str]]:
         for part in ("male", "female", "total"):
             col = folded.get(f"{label} {part}")
             if col is None:
-                raise ParseError(file, f"missing column '{label.title()} {part.title()}' (spaces or underscores)",
-                                 row=1)
+                raise ParseError(
+                    file, f"missing column '{label.title()} {part.title()}' (spaces or underscores)", row=1
+                )
             cols[part] = col
         out[ptype] = cols
     return out
@@ -252,13 +271,18 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
     for ptype, parts in cols.items():
         for part, col in parts.items():
             counts[(ptype, part)] = _counts(raw[col], file, col)
-    frame = pd.DataFrame({"row": range(2, len(raw) + 2), "date": _month_end(names["date"], file),
-                          "contributor": names["contributor"], "file_iso3": names["iso3"].str.upper(),
-                          "mission": names["mission"]})
+    frame = pd.DataFrame(
+        {
+            "row": range(2, len(raw) + 2),
+            "date": _month_end(names["date"], file),
+            "contributor": names["contributor"],
+            "file_iso3": names["iso3"].str.upper(),
+            "mission": names["mission"],
+        }
+    )
     for (ptype, part), s in counts.items():
         frame[f"{ptype}|{part}"] = s.to_numpy()
-    raw_sum = (pd.to_numeric(raw[total_total], errors="coerce").groupby(frame["date"]).sum()
-               if total_total else None)
+    raw_sum = pd.to_numeric(raw[total_total], errors="coerce").groupby(frame["date"]).sum() if total_total else None
     # Subtotal rows: contributor "all" (mission totals) or mission "all" (contributor totals).
     subtotal = (frame["contributor"].str.casefold() == "all") | (frame["mission"].str.casefold() == "all")
     n_subtotal = int(subtotal.sum())
@@ -275,16 +299,29 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
     disagree = (frame["file_iso3"].fillna("") != "") & (frame["file_iso3"] != frame["contributor_iso3"])
     if disagree.fillna(False).any():
         first = frame[disagree.fillna(False)].iloc[0]
-        raise ParseError(file, f"contributor {first['contributor']!r} is {first['contributor_iso3']} in "
-                         f"pkdata/countries.py but the row's Contributor ISO-3 says {first['file_iso3']!r}; correct "
-                         "the name or the code", row=int(first["row"]))
+        raise ParseError(
+            file,
+            f"contributor {first['contributor']!r} is {first['contributor_iso3']} in "
+            f"pkdata/countries.py but the row's Contributor ISO-3 says {first['file_iso3']!r}; correct "
+            "the name or the code",
+            row=int(first["row"]),
+        )
     clash = frame.duplicated(["date", "contributor_iso3", "mission"], keep=False)
     if clash.any():
         first = frame[clash].iloc[0]
-        others = frame.loc[clash & (frame["date"] == first["date"]) & (frame["contributor_iso3"]
-                           == first["contributor_iso3"]) & (frame["mission"] == first["mission"]), "row"].tolist()
-        raise ParseError(file, f"{first['contributor_iso3']} in {first['mission']}, {first['date']:%Y-%m}: rows "
-                         f"{others} give different numbers for one contributor and mission", row=int(others[0]))
+        others = frame.loc[
+            clash
+            & (frame["date"] == first["date"])
+            & (frame["contributor_iso3"] == first["contributor_iso3"])
+            & (frame["mission"] == first["mission"]),
+            "row",
+        ].tolist()
+        raise ParseError(
+            file,
+            f"{first['contributor_iso3']} in {first['mission']}, {first['date']:%Y-%m}: rows "
+            f"{others} give different numbers for one contributor and mission",
+            row=int(others[0]),
+        )
     long = []
     gender_dropped = 0
     for ptype in cols:
@@ -294,9 +331,21 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
         gender_dropped += int((mismatch & (total > 0)).sum())
         male = male.mask(mismatch)
         female = female.mask(mismatch)
-        long.append(pd.DataFrame({"date": frame["date"], "contributor_iso3": frame["contributor_iso3"],
-                                  "mission": frame["mission"], "personnel_type": ptype, "male": male,
-                                  "female": female, "total": total, "source": file, "source_row": frame["row"]}))
+        long.append(
+            pd.DataFrame(
+                {
+                    "date": frame["date"],
+                    "contributor_iso3": frame["contributor_iso3"],
+                    "mission": frame["mission"],
+                    "personnel_type": ptype,
+                    "male": male,
+                    "female": female,
+                    "total": total,
+                    "source": file,
+                    "source_row": frame["row"],
+                }
+            )
+        )
     df = _finish(pd.concat(long, ignore_index=True))
     inflated: dict[str, float] = {}
     if raw_sum is not None:
@@ -341,16 +390,18 @@ def read_current_month(path: str | Path, *, name: str | None = None) -> pd.DataF
     path = Path(path)
     file = name or path.name
     raw = _read_csv(path)
-    _require(raw, ["Date", "Contributor", "Mission", *_CURRENT_MONTH_TYPES, "Civilian_Police", "Observers", "Total"],
-             file)
-    n = {c: _counts(raw[c], file, c).fillna(0) for c in
-         [*_CURRENT_MONTH_TYPES, "Civilian_Police", "Observers", "Total"]}
+    _require(
+        raw, ["Date", "Contributor", "Mission", *_CURRENT_MONTH_TYPES, "Civilian_Police", "Observers", "Total"], file
+    )
+    n = {
+        c: _counts(raw[c], file, c).fillna(0) for c in [*_CURRENT_MONTH_TYPES, "Civilian_Police", "Observers", "Total"]
+    }
     checks = {
-        "Civilian_Police = Formed_Police_Units + Inidividual_Police":
-            n["Civilian_Police"] != n["Formed_Police_Units"] + n["Inidividual_Police"],
+        "Civilian_Police = Formed_Police_Units + Inidividual_Police": n["Civilian_Police"]
+        != n["Formed_Police_Units"] + n["Inidividual_Police"],
         "Observers = Experts_on_Mission": n["Observers"] != n["Experts_on_Mission"],
-        "Total = Troops + Civilian_Police + Observers":
-            n["Total"] != n["Troops"] + n["Civilian_Police"] + n["Observers"],
+        "Total = Troops + Civilian_Police + Observers": n["Total"]
+        != n["Troops"] + n["Civilian_Police"] + n["Observers"],
     }
     for rule, bad in checks.items():
         if bad.any():
@@ -363,14 +414,29 @@ def read_current_month(path: str | Path, *, name: str | None = None) -> pd.DataF
         disagree = ((codes.fillna("") != "") & (codes != names.map(iso))).fillna(False)
         if disagree.any():
             i = int(disagree.to_numpy().argmax())
-            raise ParseError(file, f"contributor {names.iloc[i]!r} is {iso[names.iloc[i]]} in pkdata/countries.py but "
-                             f"the row's Contributor_ISO-3 says {codes.iloc[i]!r}; correct the name or the code",
-                             row=i + 2)
+            raise ParseError(
+                file,
+                f"contributor {names.iloc[i]!r} is {iso[names.iloc[i]]} in pkdata/countries.py but "
+                f"the row's Contributor_ISO-3 says {codes.iloc[i]!r}; correct the name or the code",
+                row=i + 2,
+            )
     dates = _month_end(raw["Date"].astype("string"), file)
-    parts = [pd.DataFrame({"date": dates, "contributor_iso3": names.map(iso), "mission": missions,
-                           "personnel_type": ptype, "male": pd.NA, "female": pd.NA, "total": n[col],
-                           "source": file, "source_row": range(2, len(raw) + 2)})
-             for col, ptype in _CURRENT_MONTH_TYPES.items()]
+    parts = [
+        pd.DataFrame(
+            {
+                "date": dates,
+                "contributor_iso3": names.map(iso),
+                "mission": missions,
+                "personnel_type": ptype,
+                "male": pd.NA,
+                "female": pd.NA,
+                "total": n[col],
+                "source": file,
+                "source_row": range(2, len(raw) + 2),
+            }
+        )
+        for col, ptype in _CURRENT_MONTH_TYPES.items()
+    ]
     df = pd.concat(parts, ignore_index=True)
     dup = df.duplicated(list(schema.KEY), keep=False) & (df["total"] > 0)
     if dup.any():
@@ -409,10 +475,21 @@ def read_mission_totals(path: str | Path) -> pd.DataFrame:
     >>> m["date"].max().strftime("%Y-%m")
     '2017-03'
     """
-    return _totals(Path(path), {
-        "date": ["date"], "mission": ["mission"],
-        "troops": ["troops"], "police": ["police"], "observers": ["observers"], "total": ["total"],
-    }).sort_values(["date", "mission"], kind="mergesort").reset_index(drop=True)
+    return (
+        _totals(
+            Path(path),
+            {
+                "date": ["date"],
+                "mission": ["mission"],
+                "troops": ["troops"],
+                "police": ["police"],
+                "observers": ["observers"],
+                "total": ["total"],
+            },
+        )
+        .sort_values(["date", "mission"], kind="mergesort")
+        .reset_index(drop=True)
+    )
 
 
 def read_world_totals(path: str | Path) -> pd.DataFrame:
@@ -422,11 +499,18 @@ def read_world_totals(path: str | Path) -> pd.DataFrame:
     >>> int(w.set_index("date").loc["2015-06-30", "total"])
     105659
     """
-    return _totals(Path(path), {
-        "date": ["date"],
-        "contributors": ["n conributors", "n contributors", "number of contributors"],
-        "troops": ["troops sum", "troop contributions"],
-        "police": ["police sum", "police contributions"],
-        "observers": ["observers sum", "eom contributions"],
-        "total": ["total sum", "total contributions"],
-    }).sort_values("date", kind="mergesort").reset_index(drop=True)
+    return (
+        _totals(
+            Path(path),
+            {
+                "date": ["date"],
+                "contributors": ["n conributors", "n contributors", "number of contributors"],
+                "troops": ["troops sum", "troop contributions"],
+                "police": ["police sum", "police contributions"],
+                "observers": ["observers sum", "eom contributions"],
+                "total": ["total sum", "total contributions"],
+            },
+        )
+        .sort_values("date", kind="mergesort")
+        .reset_index(drop=True)
+    )

@@ -30,14 +30,24 @@ from pkdata.errors import ParseError
 
 #: Columns a monthly contributions file must have (folded: lower case, underscores).
 CONTRIBUTION_COLUMNS: tuple[str, ...] = (
-    "last_reporting_date", "isocode3", "contributing_country", "mission_acronym", "personnel_type",
-    "male_personnel", "female_personnel",
+    "last_reporting_date",
+    "isocode3",
+    "contributing_country",
+    "mission_acronym",
+    "personnel_type",
+    "male_personnel",
+    "female_personnel",
 )
 
 #: Columns a contribution-ranks file must have.
 RANK_COLUMNS: tuple[str, ...] = (
-    "isocode3", "contributing_country", "personnel_contribution_rank", "female_personnel", "male_personnel",
-    "total_uniformed_personnel", "last_reporting_date",
+    "isocode3",
+    "contributing_country",
+    "personnel_contribution_rank",
+    "female_personnel",
+    "male_personnel",
+    "total_uniformed_personnel",
+    "last_reporting_date",
 )
 
 _DATE_FORMATS = ("%d-%b-%y", "%d-%b-%Y", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y")
@@ -115,8 +125,11 @@ def _iso3(raw: pd.DataFrame, file: str) -> pd.Series:
     clash = mapped.notna() & (mapped != codes)
     if clash.any():
         i = int(clash.to_numpy().argmax())
-        raise ParseError(file, f"country {names.iloc[i]!r} is {mapped.iloc[i]} in pkdata's table but the file "
-                         f"says {codes.iloc[i]}", row=i + 2)
+        raise ParseError(
+            file,
+            f"country {names.iloc[i]!r} is {mapped.iloc[i]} in pkdata's table but the file says {codes.iloc[i]}",
+            row=i + 2,
+        )
     return codes
 
 
@@ -150,23 +163,29 @@ def read_contributions(path: str | Path) -> pd.DataFrame:
     missions = raw["mission_acronym"].str.strip()
     if missions.isna().any():
         raise ParseError(file, "row without a mission_acronym", row=int(missions.isna().to_numpy().argmax()) + 2)
-    df = pd.DataFrame({
-        "date": _dates(raw["last_reporting_date"], file),
-        "contributor_iso3": _iso3(raw, file),
-        "mission": missions,
-        "personnel_type": labels.map(types),
-        "male": _counts(raw["male_personnel"], file, "male_personnel"),
-        "female": _counts(raw["female_personnel"], file, "female_personnel"),
-        "source_row": line,
-    })
+    df = pd.DataFrame(
+        {
+            "date": _dates(raw["last_reporting_date"], file),
+            "contributor_iso3": _iso3(raw, file),
+            "mission": missions,
+            "personnel_type": labels.map(types),
+            "male": _counts(raw["male_personnel"], file, "male_personnel"),
+            "female": _counts(raw["female_personnel"], file, "female_personnel"),
+            "source_row": line,
+        }
+    )
     if "total_personnel" in raw.columns:  # some exports add it: it must agree
         printed = _counts(raw["total_personnel"], file, "total_personnel")
         bad = printed != df["male"] + df["female"]
         if bad.any():
-            raise ParseError(file, "total_personnel differs from male_personnel + female_personnel",
-                             row=int(bad.to_numpy().argmax()) + 2)
+            raise ParseError(
+                file,
+                "total_personnel differs from male_personnel + female_personnel",
+                row=int(bad.to_numpy().argmax()) + 2,
+            )
     df = df.groupby(list(schema.KEY), sort=True, observed=True).agg(
-        male=("male", "sum"), female=("female", "sum"), source_row=("source_row", "min"))
+        male=("male", "sum"), female=("female", "sum"), source_row=("source_row", "min")
+    )
     df = df.reset_index()
     df["total"] = df["male"] + df["female"]
     df = df[df["total"] > 0]
@@ -191,18 +210,23 @@ def read_ranks(path: str | Path) -> pd.DataFrame:
     file = path.name
     raw = _read(path)
     _require(raw, RANK_COLUMNS, file, "UN contribution ranks")
-    df = pd.DataFrame({
-        "date": _dates(raw["last_reporting_date"], file),
-        "contributor_iso3": _iso3(raw, file),
-        "rank": _counts(raw["personnel_contribution_rank"], file, "personnel_contribution_rank"),
-        "male": _counts(raw["male_personnel"], file, "male_personnel"),
-        "female": _counts(raw["female_personnel"], file, "female_personnel"),
-        "total": _counts(raw["total_uniformed_personnel"], file, "total_uniformed_personnel"),
-    })
+    df = pd.DataFrame(
+        {
+            "date": _dates(raw["last_reporting_date"], file),
+            "contributor_iso3": _iso3(raw, file),
+            "rank": _counts(raw["personnel_contribution_rank"], file, "personnel_contribution_rank"),
+            "male": _counts(raw["male_personnel"], file, "male_personnel"),
+            "female": _counts(raw["female_personnel"], file, "female_personnel"),
+            "total": _counts(raw["total_uniformed_personnel"], file, "total_uniformed_personnel"),
+        }
+    )
     bad = df["male"] + df["female"] != df["total"]
     if bad.any():
-        raise ParseError(file, "Total_Uniformed_Personnel differs from Male_Personnel + Female_Personnel",
-                         row=int(bad.to_numpy().argmax()) + 2)
+        raise ParseError(
+            file,
+            "Total_Uniformed_Personnel differs from Male_Personnel + Female_Personnel",
+            row=int(bad.to_numpy().argmax()) + 2,
+        )
     if df.duplicated(["date", "contributor_iso3"]).any():
         dup = df[df.duplicated(["date", "contributor_iso3"])].iloc[0]
         raise ParseError(file, f"{dup['contributor_iso3']} appears twice for {dup['date']:%Y-%m}")

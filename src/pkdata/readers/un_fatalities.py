@@ -40,14 +40,30 @@ from pkdata.readers.un_missions import read_rows
 
 #: Columns the UN file must have.
 FILE_COLUMNS: tuple[str, ...] = (
-    "id", "incident_date", "casualty_id", "mission_acronym", "type_of_casualty", "gender",
-    "casualty_nationality", "casualty_personnel_type", "type_of_incident", "isocode3",
+    "id",
+    "incident_date",
+    "casualty_id",
+    "mission_acronym",
+    "type_of_casualty",
+    "gender",
+    "casualty_nationality",
+    "casualty_personnel_type",
+    "type_of_incident",
+    "isocode3",
 )
 
 #: Column order of the canonical fatalities table.
 COLUMNS: tuple[str, ...] = (
-    "date", "mission", "nationality_iso3", "nationality", "personnel_type", "incident_type", "gender",
-    "casualty_id", "record_id", "source",
+    "date",
+    "mission",
+    "nationality_iso3",
+    "nationality",
+    "personnel_type",
+    "incident_type",
+    "gender",
+    "casualty_id",
+    "record_id",
+    "source",
 )
 
 #: The UN's ``casualty_personnel_type`` -> pkdata's value. Only "Military Observer" is one of the
@@ -116,8 +132,12 @@ def read_fatalities(path: str | Path) -> FatalitiesFile:
     unknown = sorted((rs[0], n) for n, rs in names.items() if countries.lookup(n) is None)
     if unknown:
         listed = "; ".join(f"{n!r} (row {r})" for r, n in unknown)
-        raise ParseError(path.name, f"unknown nationality: {listed}. Add each spelling to NAMES in "
-                         "pkdata/countries.py (with the file that prints it) and rebuild", row=unknown[0][0])
+        raise ParseError(
+            path.name,
+            f"unknown nationality: {listed}. Add each spelling to NAMES in "
+            "pkdata/countries.py (with the file that prints it) and rebuild",
+            row=unknown[0][0],
+        )
 
     records: list[dict[str, Any]] = []
     ids: dict[int, int] = {}
@@ -143,12 +163,18 @@ def read_fatalities(path: str | Path) -> FatalitiesFile:
             raise ParseError(path.name, f"type_of_casualty {r['type_of_casualty']!r}: expected 'Fatality'", row=row)
         ptype = PERSONNEL_TYPES.get(r["casualty_personnel_type"])
         if ptype is None:
-            raise ParseError(path.name, f"casualty_personnel_type {r['casualty_personnel_type']!r}: expected one of "
-                             f"{list(PERSONNEL_TYPES)}", row=row)
+            raise ParseError(
+                path.name,
+                f"casualty_personnel_type {r['casualty_personnel_type']!r}: expected one of {list(PERSONNEL_TYPES)}",
+                row=row,
+            )
         itype = INCIDENT_TYPES.get(r["type_of_incident"])
         if itype is None:
-            raise ParseError(path.name, f"type_of_incident {r['type_of_incident']!r}: expected one of "
-                             f"{list(INCIDENT_TYPES)}", row=row)
+            raise ParseError(
+                path.name,
+                f"type_of_incident {r['type_of_incident']!r}: expected one of {list(INCIDENT_TYPES)}",
+                row=row,
+            )
         gender = r["gender"]
         if gender not in ("M", "F", ""):
             raise ParseError(path.name, f"gender {gender!r}: expected M, F or empty", row=row)
@@ -159,24 +185,38 @@ def read_fatalities(path: str | Path) -> FatalitiesFile:
         else:
             iso3 = countries.lookup(name)
             if r["isocode3"] and r["isocode3"] != iso3:
-                raise ParseError(path.name, f"casualty_nationality {name!r} is {iso3} in pkdata/countries.py but the "
-                                 f"file's isocode3 says {r['isocode3']!r}", row=row)
-        records.append({
-            "date": ts,
-            "mission": r["mission_acronym"],
-            "nationality_iso3": iso3,
-            "nationality": name or None,
-            "personnel_type": ptype,
-            "incident_type": itype,
-            "gender": gender or None,
-            "casualty_id": r["casualty_id"],
-            "record_id": rid,
-            "source": path.name,
-        })
+                raise ParseError(
+                    path.name,
+                    f"casualty_nationality {name!r} is {iso3} in pkdata/countries.py but the "
+                    f"file's isocode3 says {r['isocode3']!r}",
+                    row=row,
+                )
+        records.append(
+            {
+                "date": ts,
+                "mission": r["mission_acronym"],
+                "nationality_iso3": iso3,
+                "nationality": name or None,
+                "personnel_type": ptype,
+                "incident_type": itype,
+                "gender": gender or None,
+                "casualty_id": r["casualty_id"],
+                "record_id": rid,
+                "source": path.name,
+            }
+        )
     frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
-    for col in ("mission", "nationality_iso3", "nationality", "personnel_type", "incident_type", "gender",
-                "casualty_id", "source"):
+    for col in (
+        "mission",
+        "nationality_iso3",
+        "nationality",
+        "personnel_type",
+        "incident_type",
+        "gender",
+        "casualty_id",
+        "source",
+    ):
         frame[col] = frame[col].astype("string")
     frame["record_id"] = frame["record_id"].astype("int64")
     updates = sorted({r.get("last_update", "") for _, r in rows} - {""})
@@ -233,11 +273,13 @@ def apply_exclusions(f: FatalitiesFile, exclusions: pd.DataFrame) -> tuple[pd.Da
         pairs = out[dup].sort_values(["casualty_id", "record_id"])
         listed = "; ".join(
             f"{cid}: ids {', '.join(map(str, g['record_id']))} ({', '.join(g['nationality'].fillna(''))})"
-            for cid, g in list(pairs.groupby("casualty_id", sort=True))[:5])
+            for cid, g in list(pairs.groupby("casualty_id", sort=True))[:5]
+        )
         raise PkdataError(
             f"{f.path.name}: {pairs['casualty_id'].nunique()} casualty_id(s) listed more than once ({listed}). "
             "If the UN file is inconsistent, add the row to drop (casualty_id, nationality) to "
-            "data/raw/curated/fatality_exclusions.csv with a reason and a source.")
+            "data/raw/curated/fatality_exclusions.csv with a reason and a source."
+        )
     out = out.sort_values(["date", "casualty_id"], kind="mergesort").reset_index(drop=True)
     summary = {
         "rows": int(drop.sum()),
@@ -287,8 +329,12 @@ def crosscheck(new: FatalitiesFile, old: FatalitiesFile, exclusions: pd.DataFram
         examples[col] = [f"{cid}: {fmt(y[cid])} -> {fmt(x[cid])}" for cid in shared[diff.to_numpy()][:5]]
     x, y = a.loc[shared, "incident_type"], b.loc[shared, "incident_type"]
     moved = ~((x == y).fillna(False) | (x.isna() & y.isna()))
-    transitions = (pd.DataFrame({"old": y[moved].fillna("(none)"), "new": x[moved].fillna("(none)")})
-                   .value_counts().sort_index().reset_index(name="rows"))
+    transitions = (
+        pd.DataFrame({"old": y[moved].fillna("(none)"), "new": x[moved].fillna("(none)")})
+        .value_counts()
+        .sort_index()
+        .reset_index(name="rows")
+    )
     renumbered = a.loc[shared, "record_id"] != b.loc[shared, "record_id"]
     added = a.loc[only_new]
     chn_a = a[a["nationality_iso3"] == "CHN"].loc[:, list(COMPARED)].sort_index()
@@ -352,15 +398,23 @@ def crosscheck_markdown(c: dict[str, Any]) -> str:
     ]
     if c["only_new"]:
         years = ", ".join(f"{y}: {n}" for y, n in c["new_rows_by_year"].items())
-        lines.append(f"- The {c['only_new']} people only in the newer export, by incident year: {years}. "
-                     f"{c['new_rows_before_old_last_date']} of them died on or before the older export's last "
-                     f"incident ({c['old_last_date']}): notifications that arrived late.")
+        lines.append(
+            f"- The {c['only_new']} people only in the newer export, by incident year: {years}. "
+            f"{c['new_rows_before_old_last_date']} of them died on or before the older export's last "
+            f"incident ({c['old_last_date']}): notifications that arrived late."
+        )
     if c["renumbered"]:
-        lines.append(f"- The UN record `id` changed for {c['renumbered']} people (from id {c['renumbered_from']} on): "
-                     "it is a running number in date order, so a late notification shifts every later id. "
-                     "Match exports on `casualty_id`, never on `id`.")
-    lines += [f"- Of the people in both, {c['rows_changed']} differ in at least one column:", "",
-              "| column | people whose value differs |", "|---|---|"]
+        lines.append(
+            f"- The UN record `id` changed for {c['renumbered']} people (from id {c['renumbered_from']} on): "
+            "it is a running number in date order, so a late notification shifts every later id. "
+            "Match exports on `casualty_id`, never on `id`."
+        )
+    lines += [
+        f"- Of the people in both, {c['rows_changed']} differ in at least one column:",
+        "",
+        "| column | people whose value differs |",
+        "|---|---|",
+    ]
     lines += [f"| `{col}` | {n} |" for col, n in c["differs"].items()]
     if c["incident_transitions"]:
         lines += ["", "Incident type reclassified (older -> newer):", "", "| older | newer | people |", "|---|---|---|"]

@@ -35,13 +35,31 @@ from pkdata.errors import ParseError
 
 #: Columns the UN file must have.
 PKO_COLUMNS: tuple[str, ...] = (
-    "id", "mission_acronym", "mission_name", "lead_department", "mission_isactive", "start_date",
-    "end_date", "mission_location", "mission_longitude", "mission_latitude", "last_update",
+    "id",
+    "mission_acronym",
+    "mission_name",
+    "lead_department",
+    "mission_isactive",
+    "start_date",
+    "end_date",
+    "mission_location",
+    "mission_longitude",
+    "mission_latitude",
+    "last_update",
 )
 
 #: Fields a curated override may set, and the mission-table column each one sets.
 OVERRIDE_FIELDS: tuple[str, ...] = (
-    "name", "kind", "covers", "hosts_iso3", "start", "end", "status", "hq_location", "hq_lon", "hq_lat",
+    "name",
+    "kind",
+    "covers",
+    "hosts_iso3",
+    "start",
+    "end",
+    "status",
+    "hq_location",
+    "hq_lon",
+    "hq_lat",
 )
 
 #: Kinds of row in the mission table (column ``kind``).
@@ -74,8 +92,11 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str
         out = []
         for row in reader:
             if None in row:
-                raise ParseError(path.name, f"{len(header) + len(row[None])} fields, the header has {len(header)}",
-                                 row=reader.line_num)
+                raise ParseError(
+                    path.name,
+                    f"{len(header) + len(row[None])} fields, the header has {len(header)}",
+                    row=reader.line_num,
+                )
             out.append((reader.line_num, {k: (v or "").strip() for k, v in row.items()}))
     return out
 
@@ -92,8 +113,12 @@ def decode_utf8(data: bytes, file: str) -> str:
     except UnicodeDecodeError as exc:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         row = data.count(b"\n", 0, exc.start) + 1
-        raise ParseError(file, f"byte 0x{data[exc.start]:02x} at column {exc.start - line_start + 1} is not UTF-8; "
-                         "save the file as UTF-8 (a Latin-1 or Windows-1252 file has such bytes)", row=row) from None
+        raise ParseError(
+            file,
+            f"byte 0x{data[exc.start]:02x} at column {exc.start - line_start + 1} is not UTF-8; "
+            "save the file as UTF-8 (a Latin-1 or Windows-1252 file has such bytes)",
+            row=row,
+        ) from None
 
 
 def parse_date(value: str, *, file: str, row: int, column: str) -> pd.Timestamp | None:
@@ -159,21 +184,25 @@ def read_pko(path: str | Path) -> pd.DataFrame:
         active = r["mission_isactive"].casefold()
         if active not in ("yes", "no"):
             raise ParseError(path.name, f"mission_isactive {r['mission_isactive']!r}: expected Yes or No", row=row)
-        records.append({
-            "acronym": acronym,
-            "name": r["mission_name"],
-            "lead_department": r["lead_department"],
-            "status": "active" if active == "yes" else "closed",
-            "start": parse_date(r["start_date"], file=path.name, row=row, column="start_date"),
-            "end": parse_date(r["end_date"], file=path.name, row=row, column="end_date"),
-            "hq_location": r["mission_location"],
-            "hq_lon": parse_coordinate(r["mission_longitude"], file=path.name, row=row, column="mission_longitude",
-                                       limit=180),
-            "hq_lat": parse_coordinate(r["mission_latitude"], file=path.name, row=row, column="mission_latitude",
-                                       limit=90),
-            "last_update": r["last_update"],
-            "row": row,
-        })
+        records.append(
+            {
+                "acronym": acronym,
+                "name": r["mission_name"],
+                "lead_department": r["lead_department"],
+                "status": "active" if active == "yes" else "closed",
+                "start": parse_date(r["start_date"], file=path.name, row=row, column="start_date"),
+                "end": parse_date(r["end_date"], file=path.name, row=row, column="end_date"),
+                "hq_location": r["mission_location"],
+                "hq_lon": parse_coordinate(
+                    r["mission_longitude"], file=path.name, row=row, column="mission_longitude", limit=180
+                ),
+                "hq_lat": parse_coordinate(
+                    r["mission_latitude"], file=path.name, row=row, column="mission_latitude", limit=90
+                ),
+                "last_update": r["last_update"],
+                "row": row,
+            }
+        )
     if not records:
         raise ParseError(path.name, "no missions (the file has a header only)")
     df = pd.DataFrame.from_records(records)
@@ -274,18 +303,20 @@ def read_added(path: str | Path) -> pd.DataFrame:
         seen[r["acronym"]] = row
         if r["kind"] not in KINDS:
             raise ParseError(path.name, f"kind {r['kind']!r}: expected one of {list(KINDS)}", row=row)
-        records.append({
-            "acronym": r["acronym"],
-            "name": r["name"],
-            "kind": r["kind"],
-            "hosts_iso3": parse_hosts(r["hosts_iso3"], file=path.name, row=row),
-            "start": parse_date(r["start"], file=path.name, row=row, column="start"),
-            "end": parse_date(r["end"], file=path.name, row=row, column="end"),
-            "hq_location": r["hq_location"],
-            "reason": r["reason"],
-            "source": r["source"],
-            "row": row,
-        })
+        records.append(
+            {
+                "acronym": r["acronym"],
+                "name": r["name"],
+                "kind": r["kind"],
+                "hosts_iso3": parse_hosts(r["hosts_iso3"], file=path.name, row=row),
+                "start": parse_date(r["start"], file=path.name, row=row, column="start"),
+                "end": parse_date(r["end"], file=path.name, row=row, column="end"),
+                "hq_location": r["hq_location"],
+                "reason": r["reason"],
+                "source": r["source"],
+                "row": row,
+            }
+        )
     df = pd.DataFrame.from_records(records, columns=[*columns, "row"])
     for col in ("start", "end"):
         df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")

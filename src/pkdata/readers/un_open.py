@@ -42,10 +42,33 @@ ASSESSED = "Assessed"
 _FISCAL = re.compile(r"^(\d{4})/(\d{2})$")
 
 DONOR_COLUMNS = ("year", "member_iso3", "member_state", "assessed_usd", "share_percent", "key")
-REGULAR_COLUMNS = ("year", "member_iso3", "member_state", "rate_percent", "assessed_usd", "share_percent",
-                   "payment_status", "source_document", "source_url", "key")
-BUDGET_COLUMNS = ("fiscal_year", "fiscal_year_start", "mission", "mission_name", "level", "usd", "basis",
-                  "printed_basis", "scope", "source_document", "source_url", "row_label", "key")
+REGULAR_COLUMNS = (
+    "year",
+    "member_iso3",
+    "member_state",
+    "rate_percent",
+    "assessed_usd",
+    "share_percent",
+    "payment_status",
+    "source_document",
+    "source_url",
+    "key",
+)
+BUDGET_COLUMNS = (
+    "fiscal_year",
+    "fiscal_year_start",
+    "mission",
+    "mission_name",
+    "level",
+    "usd",
+    "basis",
+    "printed_basis",
+    "scope",
+    "source_document",
+    "source_url",
+    "row_label",
+    "key",
+)
 
 
 def _load(path: Path) -> Any:
@@ -85,8 +108,11 @@ def _no_duplicate_members(iso: dict[str, str], names: dict[str, str], path: Path
     seen: dict[str, str] = {}
     for name, code in iso.items():
         if code in seen:
-            raise ParseError(str(path), f"keys {names[seen[code]]} and {names[name]} are the same member ({code}); "
-                             "expected one entry per member and year")
+            raise ParseError(
+                str(path),
+                f"keys {names[seen[code]]} and {names[name]} are the same member ({code}); "
+                "expected one entry per member and year",
+            )
         seen[code] = name
 
 
@@ -107,22 +133,31 @@ def read_donors(path: str | Path) -> pd.DataFrame:
     year = _year_from_name(path, "donors")
     data = _load(path)
     if not isinstance(data, dict) or not data:
-        raise ParseError(str(path), f"expected a JSON object mapping contributor name -> "
-                         f"{{status, category, contributions}}; got {type(data).__name__}")
+        raise ParseError(
+            str(path),
+            f"expected a JSON object mapping contributor name -> "
+            f"{{status, category, contributions}}; got {type(data).__name__}",
+        )
     amounts: dict[str, float] = {}
     keys: dict[str, str] = {}
     ignored: dict[str, int] = {}
     for name, entry in data.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("contributions"), dict):
-            raise ParseError(str(path), f"key {name!r}: expected an object with 'contributions' "
-                             f"(entity -> instrument -> USD), as in donors-YYYY.json; got "
-                             f"{sorted(entry) if isinstance(entry, dict) else type(entry).__name__}")
+            raise ParseError(
+                str(path),
+                f"key {name!r}: expected an object with 'contributions' "
+                f"(entity -> instrument -> USD), as in donors-YYYY.json; got "
+                f"{sorted(entry) if isinstance(entry, dict) else type(entry).__name__}",
+            )
         dpo = entry["contributions"].get(PEACEKEEPING_ENTITY)
         if dpo is None:
             continue
         if not isinstance(dpo, dict):
-            raise ParseError(str(path), f"key {name!r} > contributions > {PEACEKEEPING_ENTITY}: expected an object "
-                             f"instrument -> USD, got {type(dpo).__name__}")
+            raise ParseError(
+                str(path),
+                f"key {name!r} > contributions > {PEACEKEEPING_ENTITY}: expected an object "
+                f"instrument -> USD, got {type(dpo).__name__}",
+            )
         for instrument in dpo:
             if instrument != ASSESSED:
                 ignored[instrument] = ignored.get(instrument, 0) + 1
@@ -131,21 +166,27 @@ def read_donors(path: str | Path) -> pd.DataFrame:
             amounts[name] = _amount(dpo[ASSESSED], path, key)
             keys[name] = repr(name)
     if not amounts:
-        raise ParseError(str(path), f"no contributor has an '{ASSESSED}' amount for entity {PEACEKEEPING_ENTITY!r}; "
-                         "is this a donors-YYYY.json file?")
+        raise ParseError(
+            str(path),
+            f"no contributor has an '{ASSESSED}' amount for entity {PEACEKEEPING_ENTITY!r}; "
+            "is this a donors-YYYY.json file?",
+        )
     iso = _iso3_for(keys, path)
     _no_duplicate_members(iso, keys, path)
     total = sum(amounts.values())
     if total <= 0:
         raise ParseError(str(path), f"the assessed amounts for {PEACEKEEPING_ENTITY} sum to {total}; expected > 0")
-    frame = pd.DataFrame({
-        "year": year,
-        "member_iso3": [iso[n] for n in amounts],
-        "member_state": list(amounts),
-        "assessed_usd": list(amounts.values()),
-        "share_percent": [100 * a / total for a in amounts.values()],
-        "key": [keys[n] for n in amounts],
-    }, columns=list(DONOR_COLUMNS))
+    frame = pd.DataFrame(
+        {
+            "year": year,
+            "member_iso3": [iso[n] for n in amounts],
+            "member_state": list(amounts),
+            "assessed_usd": list(amounts.values()),
+            "share_percent": [100 * a / total for a in amounts.values()],
+            "key": [keys[n] for n in amounts],
+        },
+        columns=list(DONOR_COLUMNS),
+    )
     frame.attrs["ignored"] = dict(sorted(ignored.items()))
     return frame
 
@@ -167,11 +208,17 @@ def read_regular_budget(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     year = _year_from_name(path, "regular-budget-contributors")
     data = _load(path)
-    if not isinstance(data, dict) or not isinstance(data.get("meta"), dict) or not isinstance(
-            data.get("contributors"), list):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("meta"), dict)
+        or not isinstance(data.get("contributors"), list)
+    ):
         got = sorted(data)[:6] if isinstance(data, dict) else type(data).__name__
-        raise ParseError(str(path), f"expected an object with 'meta' (object) and 'contributors' (list), "
-                         f"as in regular-budget-contributors-YYYY.json; got {got}")
+        raise ParseError(
+            str(path),
+            f"expected an object with 'meta' (object) and 'contributors' (list), "
+            f"as in regular-budget-contributors-YYYY.json; got {got}",
+        )
     meta = data["meta"]
     if meta.get("year") != year:
         raise ParseError(str(path), f"key meta > year is {meta.get('year')!r} but the file name says {year}")
@@ -185,15 +232,18 @@ def read_regular_budget(path: str | Path) -> pd.DataFrame:
     for i, c in enumerate(data["contributors"]):
         key = f"contributors[{i}]"
         if not isinstance(c, dict) or not isinstance(c.get("name"), str):
-            raise ParseError(str(path), f"key {key}: expected an object with 'name', 'assessment_rate', "
-                             f"'assessment_amount'; got {c!r}"[:300])
+            raise ParseError(
+                str(path),
+                f"key {key}: expected an object with 'name', 'assessment_rate', 'assessment_amount'; got {c!r}"[:300],
+            )
         for field in ("assessment_rate", "assessment_amount"):
             if field not in c:
                 raise ParseError(str(path), f"key {key} ({c['name']!r}): missing {field!r}")
         rate = c["assessment_rate"]
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= 100:
-            raise ParseError(str(path), f"key {key} ({c['name']!r}) > assessment_rate: {rate!r} is not a rate "
-                             "in (0, 100]")
+            raise ParseError(
+                str(path), f"key {key} ({c['name']!r}) > assessment_rate: {rate!r} is not a rate in (0, 100]"
+            )
         amount = _amount(c["assessment_amount"], path, f"{key} ({c['name']!r}) > assessment_amount")
         names[c["name"]] = f"{key} ({c['name']!r})"
         rows.append((c["name"], float(rate), amount, c.get("payment_status"), key))
@@ -207,32 +257,40 @@ def read_regular_budget(path: str | Path) -> pd.DataFrame:
     rate_sum = sum(r[1] for r in rows)
     tolerance = len(rows) * 0.0005  # the circulars print 3 decimals
     if abs(rate_sum - 100) > tolerance:
-        raise ParseError(str(path), f"assessment rates sum to {rate_sum:.6f}; a full scale sums to 100 "
-                         f"(within rounding, +/- {tolerance:.4f})")
+        raise ParseError(
+            str(path),
+            f"assessment rates sum to {rate_sum:.6f}; a full scale sums to 100 (within rounding, +/- {tolerance:.4f})",
+        )
     total = meta.get("assessment_total")
     amount_sum = sum(r[2] for r in rows)
     if not isinstance(total, (int, float)) or abs(amount_sum - total) > 0.5:
-        raise ParseError(str(path), f"assessment amounts sum to {amount_sum:,.0f}, "
-                         f"key meta > assessment_total is {total!r}")
-    return pd.DataFrame({
-        "year": year,
-        "member_iso3": [iso[r[0]] for r in rows],
-        "member_state": [r[0] for r in rows],
-        "rate_percent": [r[1] for r in rows],
-        "assessed_usd": [r[2] for r in rows],
-        "share_percent": [100 * r[2] / total for r in rows],
-        "payment_status": [r[3] for r in rows],
-        "source_document": symbol,
-        "source_url": url,
-        "key": [r[4] for r in rows],
-    }, columns=list(REGULAR_COLUMNS))
+        raise ParseError(
+            str(path), f"assessment amounts sum to {amount_sum:,.0f}, key meta > assessment_total is {total!r}"
+        )
+    return pd.DataFrame(
+        {
+            "year": year,
+            "member_iso3": [iso[r[0]] for r in rows],
+            "member_state": [r[0] for r in rows],
+            "rate_percent": [r[1] for r in rows],
+            "assessed_usd": [r[2] for r in rows],
+            "share_percent": [100 * r[2] / total for r in rows],
+            "payment_status": [r[3] for r in rows],
+            "source_document": symbol,
+            "source_url": url,
+            "key": [r[4] for r in rows],
+        },
+        columns=list(REGULAR_COLUMNS),
+    )
 
 
 def _fiscal_year(value: Any, path: Path) -> tuple[str, int]:
     m = _FISCAL.match(value) if isinstance(value, str) else None
     if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
-        raise ParseError(str(path), f"key meta > fiscalYear: expected a July-June fiscal year 'YYYY/YY' "
-                         f"(e.g. '2022/23'), got {value!r}")
+        raise ParseError(
+            str(path),
+            f"key meta > fiscalYear: expected a July-June fiscal year 'YYYY/YY' (e.g. '2022/23'), got {value!r}",
+        )
     return value, int(m.group(1))
 
 
@@ -254,8 +312,10 @@ def read_pko_budget(path: str | Path) -> pd.DataFrame:
     data = _load(path)
     if not isinstance(data, dict) or not isinstance(data.get("meta"), dict) or not isinstance(data.get("nodes"), list):
         got = sorted(data)[:6] if isinstance(data, dict) else type(data).__name__
-        raise ParseError(str(path), f"expected an object with 'meta' (object) and 'nodes' (list), as in "
-                         f"budget-pko-YYYY.json; got {got}")
+        raise ParseError(
+            str(path),
+            f"expected an object with 'meta' (object) and 'nodes' (list), as in budget-pko-YYYY.json; got {got}",
+        )
     meta = data["meta"]
     fiscal, start = _fiscal_year(meta.get("fiscalYear"), path)
     if meta.get("currency") != "USD":
@@ -279,16 +339,38 @@ def read_pko_budget(path: str | Path) -> pd.DataFrame:
             if whole is not None:
                 raise ParseError(str(path), f"key {key}: a second 'whole' node; expected one total")
             whole = amount
-            rows.append(("TOTAL", str(node.get("label", "")), "total", amount, node.get("basis"),
-                         "sum of the mission rows", str(release.get("url", "")), "", key))
+            rows.append(
+                (
+                    "TOTAL",
+                    str(node.get("label", "")),
+                    "total",
+                    amount,
+                    node.get("basis"),
+                    "sum of the mission rows",
+                    str(release.get("url", "")),
+                    "",
+                    key,
+                )
+            )
         else:
             code = node.get("code") or node.get("mission")
             if not isinstance(code, str) or not code:
                 raise ParseError(str(path), f"key {key}: mission node without a 'code'")
             symbol = str(src.get("symbol") or release.get("release") or "")
             url = str(src.get("url") or release.get("url") or "")
-            rows.append((code, str(names.get(code, node.get("label", code))), "mission", amount, node.get("basis"),
-                         symbol, url, str(src.get("rowLabel", "")), key))
+            rows.append(
+                (
+                    code,
+                    str(names.get(code, node.get("label", code))),
+                    "mission",
+                    amount,
+                    node.get("basis"),
+                    symbol,
+                    url,
+                    str(src.get("rowLabel", "")),
+                    key,
+                )
+            )
     if whole is None:
         raise ParseError(str(path), "no node with tier 'whole' (the total)")
     missions = [r for r in rows if r[2] == "mission"]
@@ -301,5 +383,6 @@ def read_pko_budget(path: str | Path) -> pd.DataFrame:
     mission_sum = sum(r[3] for r in missions)
     if abs(mission_sum - whole) > 0.5:
         raise ParseError(str(path), f"mission amounts sum to {mission_sum:,.0f} but the 'whole' node is {whole:,.0f}")
-    return pd.DataFrame([(fiscal, start, *r[:4], basis, r[4], scope, *r[5:]) for r in rows],
-                        columns=list(BUDGET_COLUMNS))
+    return pd.DataFrame(
+        [(fiscal, start, *r[:4], basis, r[4], scope, *r[5:]) for r in rows], columns=list(BUDGET_COLUMNS)
+    )

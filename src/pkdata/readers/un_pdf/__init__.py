@@ -94,8 +94,7 @@ def report_date_overrides(path: Path = REPORT_DATES) -> dict[str, pd.Timestamp]:
     out = {}
     for i, row in table.iterrows():
         if row.isna().any():
-            raise ParseError(path.name, "every column must be filled (a date needs its reason and evidence)",
-                             row=i + 2)
+            raise ParseError(path.name, "every column must be filled (a date needs its reason and evidence)", row=i + 2)
         out[row["sha256"]] = pd.Timestamp(row["report_date"]) + pd.offsets.MonthEnd(0)
     return out
 
@@ -131,9 +130,12 @@ def parse_report(path: str | Path, *, date_overrides: dict[str, pd.Timestamp] | 
                 digest = sha256_file(path)
                 if digest not in overrides:
                     raise ParseError(
-                        path.name, "the report prints no date, and data/raw/curated/report_dates.csv has no "
+                        path.name,
+                        "the report prints no date, and data/raw/curated/report_dates.csv has no "
                         f"entry for its sha256 {digest}; add one with the reason and evidence "
-                        "(pkdata never takes the date from the file name)", page=1)
+                        "(pkdata never takes the date from the file name)",
+                        page=1,
+                    )
                 report.date = overrides[digest]
                 report.date_source = "curated report_dates.csv (the report prints no date)"
             verify(report)
@@ -151,8 +153,9 @@ def listed_contributors(report: Report) -> dict[str, int]:
     >>> listed["UKR"], listed["CHN"]
     (0, 2275)
     """
-    names = {r.contributor for r in report.rows} | {p.contributor for p in report.printed
-                                                     if p.scope == "country" and p.contributor}
+    names = {r.contributor for r in report.rows} | {
+        p.contributor for p in report.printed if p.scope == "country" and p.contributor
+    }
     iso = countries.to_iso3(sorted(names), file=report.file)
     out = dict.fromkeys(sorted(set(iso.values())), 0)
     for r in report.rows:
@@ -184,17 +187,22 @@ def to_frame(report: Report) -> pd.DataFrame:
     ]
     df = pd.DataFrame.from_records(
         records,
-        columns=["date", "contributor_iso3", "mission", "personnel_type", "male", "female", "total", "source_row"])
+        columns=["date", "contributor_iso3", "mission", "personnel_type", "male", "female", "total", "source_row"],
+    )
     for c in ("male", "female", "total"):
         df[c] = df[c].astype("Int64")
     keys = ["date", "contributor_iso3", "mission", "personnel_type"]
     # A contributor printed under two spellings, or a type printed twice, adds up.
-    df = df.groupby(keys, dropna=False, sort=True, observed=True).agg(
-        male=("male", lambda s: s.sum(min_count=len(s)) if s.notna().all() else pd.NA),
-        female=("female", lambda s: s.sum(min_count=len(s)) if s.notna().all() else pd.NA),
-        total=("total", "sum"),
-        source_row=("source_row", "min"),  # the page (the first, if a key is printed on two)
-    ).reset_index()
+    df = (
+        df.groupby(keys, dropna=False, sort=True, observed=True)
+        .agg(
+            male=("male", lambda s: s.sum(min_count=len(s)) if s.notna().all() else pd.NA),
+            female=("female", lambda s: s.sum(min_count=len(s)) if s.notna().all() else pd.NA),
+            total=("total", "sum"),
+            source_row=("source_row", "min"),  # the page (the first, if a key is printed on two)
+        )
+        .reset_index()
+    )
     df = df[df["total"] > 0]
     df["contributor"] = df["contributor_iso3"].map(countries.display_name)
     df["source"] = report.file

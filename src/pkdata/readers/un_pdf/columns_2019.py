@@ -52,8 +52,7 @@ def _columns(lines: list[Line], file: str) -> list[tuple[str, str, float]]:
     for line in lines:
         if [w.text for w in line.words] == _HEADER:
             w = line.words[2:]
-            return [(w[i].text, "male" if w[i + 1].text == "M" else "female", w[i + 1].x1)
-                    for i in range(0, len(w), 2)]
+            return [(w[i].text, "male" if w[i + 1].text == "M" else "female", w[i + 1].x1) for i in range(0, len(w), 2)]
     raise ParseError(file, f"column header {' '.join(_HEADER)!r} not found", page=1)
 
 
@@ -64,8 +63,9 @@ def _counts(nums: list[Word], cols: list[tuple[str, str, float]], line: Line, fi
     return [to_int(n.text) for n in nums]
 
 
-def _check(file: str, who: str, page: int, got: list[int], printed: list[int],
-           cols: list[tuple[str, str, float]]) -> None:
+def _check(
+    file: str, who: str, page: int, got: list[int], printed: list[int], cols: list[tuple[str, str, float]]
+) -> None:
     for (label, sex, _), g, p in zip(cols, got, printed, strict=True):
         if g != p:
             raise TotalsMismatchError(file, f"{who}, {label} {sex}: printed {p:,}, rows add up to {g:,}", page=page)
@@ -89,8 +89,9 @@ def parse(lines: list[Line], file: str) -> Report:
     """
     rows, printed = read_body(lines, file)
     when = find_date(" ".join(line.text for line in lines[:4] if line.page == 1))
-    return Report(file, "columns_2019", pd.NaT if when is None else when, rows, printed,
-                  has_mission=True, has_gender=True)
+    return Report(
+        file, "columns_2019", pd.NaT if when is None else when, rows, printed, has_mission=True, has_gender=True
+    )
 
 
 def read_body(lines: list[Line], file: str) -> tuple[list[Row], list[Printed]]:
@@ -139,8 +140,16 @@ def read_body(lines: list[Line], file: str) -> tuple[list[Row], list[Printed]]:
             if not grand and country is None:
                 raise ParseError(file, "Total by Country without a country", page=line.page)
             _check(file, who, line.page, got, counts, cols)
-            printed.append(Printed("grand" if grand else "country", line.page, sum(counts), sum(counts[0::2]),
-                                   sum(counts[1::2]), contributor=None if grand else country))
+            printed.append(
+                Printed(
+                    "grand" if grand else "country",
+                    line.page,
+                    sum(counts),
+                    sum(counts[0::2]),
+                    sum(counts[1::2]),
+                    contributor=None if grand else country,
+                )
+            )
             if grand:
                 grand_seen = True
             else:

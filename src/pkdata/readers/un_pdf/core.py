@@ -19,8 +19,10 @@ from pkdata.errors import ParseError, TotalsMismatchError
 
 Scope = Literal["grand", "country", "mission", "country_mission"]
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
+}
 
 
 @dataclass(frozen=True)
@@ -246,17 +248,20 @@ def verify(report: Report) -> None:
         raise ParseError(report.file, f"layout {report.layout}: no printed totals found to check the rows against")
     for p in report.printed:
         rows = [
-            r for r in report.rows
+            r
+            for r in report.rows
             if (p.contributor is None or r.contributor == p.contributor)
             and (p.mission is None or r.mission == p.mission)
         ]
         got = sum(r.total for r in rows)
-        who = {"grand": "grand total", "country": f"total for country {p.contributor!r}",
-               "mission": f"total for mission {p.mission!r}",
-               "country_mission": f"total for {p.contributor!r} in {p.mission!r}"}[p.scope]
+        who = {
+            "grand": "grand total",
+            "country": f"total for country {p.contributor!r}",
+            "mission": f"total for mission {p.mission!r}",
+            "country_mission": f"total for {p.contributor!r} in {p.mission!r}",
+        }[p.scope]
         if got != p.total:
-            raise TotalsMismatchError(
-                report.file, f"{who}: printed {p.total:,}, rows add up to {got:,}", page=p.page)
+            raise TotalsMismatchError(report.file, f"{who}: printed {p.total:,}, rows add up to {got:,}", page=p.page)
         for sex, printed in (("male", p.male), ("female", p.female)):
             if printed is None:
                 continue
@@ -266,7 +271,8 @@ def verify(report: Report) -> None:
             s = sum(vals)
             if s != printed:
                 raise TotalsMismatchError(
-                    report.file, f"{who} ({sex}): printed {printed:,}, rows add up to {s:,}", page=p.page)
+                    report.file, f"{who} ({sex}): printed {printed:,}, rows add up to {s:,}", page=p.page
+                )
 
 
 def split_numbers(cells: list[Word]) -> tuple[list[Word], list[Word]]:

@@ -55,16 +55,16 @@ def detect(lines: list[Line]) -> bool:
     False
     """
     page1 = [line for line in lines[:6] if line.page == 1]
-    return (any(line.text.startswith(_TITLE) for line in page1)
-            and any([w.text for w in line.words] == _HEADER for line in page1))
+    return any(line.text.startswith(_TITLE) for line in page1) and any(
+        [w.text for w in line.words] == _HEADER for line in page1
+    )
 
 
 def _columns(lines: list[Line], file: str) -> dict[str, float]:
     for line in lines:
         if [w.text for w in line.words] == _HEADER:
             w = {x.text: x for x in line.words}
-            return {"post": w["POST"].x0, "male": w["MALE"].xc, "female": w["FEMALE"].xc,
-                    "total": w["TOTAL"].xc}
+            return {"post": w["POST"].x0, "male": w["MALE"].xc, "female": w["FEMALE"].xc, "total": w["TOTAL"].xc}
     raise ParseError(file, f"column header {' '.join(_HEADER)!r} not found", page=1)
 
 
@@ -83,8 +83,9 @@ def _pair(lines: list[Line], file: str) -> list[_Item]:
             continue
         near = [t for t in takers if t.line.page == it.line.page and abs(t.line.y - it.line.y) <= _MAX_DY]
         if not near:
-            raise ParseError(file, f"counts {it.line.text!r} with no label beside them (y={it.line.y:.0f})",
-                             page=it.line.page)
+            raise ParseError(
+                file, f"counts {it.line.text!r} with no label beside them (y={it.line.y:.0f})", page=it.line.page
+            )
         best = min(near, key=lambda t: abs(t.line.y - it.line.y))
         if best.nums:
             raise ParseError(file, f"two lines of counts beside label {best.line.text!r}", page=it.line.page)
@@ -105,9 +106,12 @@ def parse(lines: list[Line], file: str) -> Report:
     x = _columns(lines, file)
     num_cols = {k: x[k] for k in ("male", "female", "total")}
     # Page furniture: the title and date lines on page 1, the column header on every page.
-    body = [line for i, line in enumerate(lines)
-            if not (line.page == 1 and i < 2 and (line.text.startswith(_TITLE) or find_date(line.text) is not None))
-            and [w.text for w in line.words] != _HEADER]
+    body = [
+        line
+        for i, line in enumerate(lines)
+        if not (line.page == 1 and i < 2 and (line.text.startswith(_TITLE) or find_date(line.text) is not None))
+        and [w.text for w in line.words] != _HEADER
+    ]
     rows: list[Row] = []
     printed: list[Printed] = []
     country: str | None = None

@@ -97,8 +97,10 @@ def parse(lines: list[Line], file: str) -> Report:
     for line in lines:
         if line.page != page:
             page = line.page
-            footer_y = min((ln.y for ln in lines if ln.page == page and ln.text.startswith("Report Generated")),
-                           default=float("inf"))
+            footer_y = min(
+                (ln.y for ln in lines if ln.page == page and ln.text.startswith("Report Generated")),
+                default=float("inf"),
+            )
         text = line.text
         # Page furniture: title block, the two header lines, and the footer (which may wrap).
         if text.startswith(_FURNITURE) or text in header_texts or line.y >= footer_y - 1:
@@ -107,8 +109,9 @@ def parse(lines: list[Line], file: str) -> Report:
         if cells and cells[-1].text == end_date:
             cells = cells[:-1]
         elif cells and "/" in cells[-1].text:
-            raise ParseError(file, f"end date {cells[-1].text!r} differs from the report date {end_date!r}",
-                             page=line.page)
+            raise ParseError(
+                file, f"end date {cells[-1].text!r} differs from the report date {end_date!r}", page=line.page
+            )
         name_cells, num_cells = split_numbers(cells)
         if len(name_cells) != 1 or abs(name_cells[0].x0 - country_x) > 5:
             raise ParseError(file, f"unexpected line {text!r}", page=line.page)
@@ -145,6 +148,7 @@ def parse(lines: list[Line], file: str) -> Report:
     for t in types:
         got = sum(r.total for r in rows if r.label == t)
         if got != grand[t]:
-            raise TotalsMismatchError(file, f"grand total of {t!r}: printed {grand[t]:,}, rows add up to {got:,}",
-                                      page=page)
+            raise TotalsMismatchError(
+                file, f"grand total of {t!r}: printed {grand[t]:,}, rows add up to {got:,}", page=page
+            )
     return Report(file, "country_2023", when, rows, printed, has_mission=False, has_gender=False)

@@ -49,8 +49,7 @@ def _columns(lines: list[Line], file: str) -> dict[str, float]:
     for line in lines:
         if _is_header(line):
             w = {x.text: x for x in line.words}
-            return {"mission": w["Mission"].x0, "male": w["Male"].xc, "female": w["Female"].xc,
-                    "total": w["Total"].xc}
+            return {"mission": w["Mission"].x0, "male": w["Male"].xc, "female": w["Female"].xc, "total": w["Total"].xc}
     raise ParseError(file, "column header 'Country Mission Male Female Total' not found", page=1)
 
 
@@ -98,16 +97,26 @@ def parse(lines: list[Line], file: str) -> Report:
             printed.append(Printed("grand", line.page, to_int(nums[0].text)))
             continue
         if len(cells) != 1 or len(nums) != 3 or abs(cells[0].x0 - x["mission"]) >= 15:
-            raise ParseError(file, f"expected a type, 'Total for Mission' or 'Grand Total' line, got {where}",
-                             page=line.page)
+            raise ParseError(
+                file, f"expected a type, 'Total for Mission' or 'Grand Total' line, got {where}", page=line.page
+            )
         if country is None or mission is None:
             raise ParseError(file, f"counts before any country or mission: {where}", page=line.page)
         v = assign_columns(nums, num_cols, file=file, page=line.page)
         if len(v) != 3:
             raise ParseError(file, f"male, female and total not all found on {where}", page=line.page)
         if texts[0] == "Total for Mission":
-            printed.append(Printed("country_mission", line.page, v["total"], v["male"], v["female"],
-                                   contributor=country, mission=mission))
+            printed.append(
+                Printed(
+                    "country_mission",
+                    line.page,
+                    v["total"],
+                    v["male"],
+                    v["female"],
+                    contributor=country,
+                    mission=mission,
+                )
+            )
         else:
             rows.append(Row(country, mission, texts[0], v["male"], v["female"], v["total"], line.page))
     if not any(p.scope == "grand" for p in printed):

@@ -59,8 +59,13 @@ def _columns(line: Line) -> dict[str, float]:
     # Both headers: mission, country, then the type header (one or two words), male, female,
     # total and the report-date header (one or two words).
     male = next(i for i, x in enumerate(w) if x.text.lower() == "male")
-    return {"country_x0": w[1].x0, "country_xc": w[1].xc, "male": w[male].xc, "female": w[male + 1].xc,
-            "total": w[male + 2].xc}
+    return {
+        "country_x0": w[1].x0,
+        "country_xc": w[1].xc,
+        "male": w[male].xc,
+        "female": w[male + 1].xc,
+        "total": w[male + 2].xc,
+    }
 
 
 def _split_label(words: list[Word], x: dict[str, float]) -> tuple[list[Word], str] | None:
@@ -70,7 +75,7 @@ def _split_label(words: list[Word], x: dict[str, float]) -> tuple[list[Word], st
     right of the country column's centre (a cut country name can end 4 points before the label).
     """
     for k in range(len(words), 0, -1):
-        label = words[len(words) - k:]
+        label = words[len(words) - k :]
         if label[0].x0 > x["country_xc"] and schema.personnel_type(" ".join(w.text for w in label)):
             return words[: len(words) - k], " ".join(w.text for w in label)
     return None
@@ -93,8 +98,11 @@ def _resolve_cut_names(rows: list[Row], file: str) -> None:
         left = [c for c in candidates if countries.lookup(c) not in others]
         if len(left) != 1:
             page = next(r.page for r in rows if r.contributor == cut)
-            raise ParseError(file, f"cut country name {cut!r} could be any of {left or list(candidates)}; "
-                             "the report does not tell which", page=page)
+            raise ParseError(
+                file,
+                f"cut country name {cut!r} could be any of {left or list(candidates)}; the report does not tell which",
+                page=page,
+            )
         for r in rows:
             if r.contributor == cut:
                 r.contributor = left[0]
@@ -123,8 +131,14 @@ def _page_rows(page: list[Line], file: str, x: dict[str, float], when_text: list
         if split is None:
             raise ParseError(file, f"no known personnel type at the end of {line.text!r}", page=line.page)
         name, label = split
-        rows.append((line, Row(" ".join(w.text for w in name), words[0].text, label, v["male"], v["female"],
-                               v["total"], line.page)))
+        rows.append(
+            (
+                line,
+                Row(
+                    " ".join(w.text for w in name), words[0].text, label, v["male"], v["female"], v["total"], line.page
+                ),
+            )
+        )
     # A name printed on lines of its own belongs to the nearest row, which must have no name.
     found: dict[int, list[Line]] = {}
     for piece in pieces:

@@ -58,9 +58,15 @@ def _columns(lines: list[Line], file: str) -> dict[str, float]:
             w = {x.text: x for x in line.words}
             mission, country = line.words[0], line.words[1]
             # Types stand under "Description" or, in Nov 2019, right of "Total" (under "Post").
-            label_x0 = ((country.x0 + w["Description"].x0) / 2 if "Description" in w else w["Total"].x1 + 1)
-            return {"name_x0": (mission.x0 + country.x0) / 2, "country_x0": country.x0, "label_x0": label_x0,
-                    "male": w["Male"].xc, "female": w["Female"].xc, "total": w["Total"].xc}
+            label_x0 = (country.x0 + w["Description"].x0) / 2 if "Description" in w else w["Total"].x1 + 1
+            return {
+                "name_x0": (mission.x0 + country.x0) / 2,
+                "country_x0": country.x0,
+                "label_x0": label_x0,
+                "male": w["Male"].xc,
+                "female": w["Female"].xc,
+                "total": w["Total"].xc,
+            }
     raise ParseError(file, "column header 'Mission Country/Contributor ... Male Female Total' not found", page=1)
 
 
@@ -164,8 +170,11 @@ def parse(lines: list[Line], file: str) -> Report:
                 contributor = " ".join(c.text for c in who)
             if mission is None or contributor is None:
                 raise ParseError(file, f"type line outside a mission or contributor: {line.text!r}", page=line.page)
-            rows.append(Row(contributor, mission, " ".join(c.text for c in label), v["male"], v["female"],
-                            v["total"], line.page))
+            rows.append(
+                Row(
+                    contributor, mission, " ".join(c.text for c in label), v["male"], v["female"], v["total"], line.page
+                )
+            )
             name_lines, after_row_name = False, bool(who)
             continue
         elif not counts:
@@ -177,4 +186,3 @@ def parse(lines: list[Line], file: str) -> Report:
     if count is not None and count[0] != len(rows):
         raise ParseError(file, f"the report counts {count[0]} type lines, {len(rows)} were read", page=count[1])
     return Report(file, "mission_2019", when, rows, printed, has_mission=True, has_gender=True)
-

@@ -68,16 +68,26 @@ class _Columns:
 
 
 def _is_header(line: Line) -> bool:
-    return [w.text.strip() for w in line.words] == ["Mission", "Country", "Personnel", "Type", "Male", "Female",
-                                                   "Total"]
+    return [w.text.strip() for w in line.words] == [
+        "Mission",
+        "Country",
+        "Personnel",
+        "Type",
+        "Male",
+        "Female",
+        "Total",
+    ]
 
 
 def _columns(lines: list[Line], file: str) -> _Columns:
     for line in lines:
         if _is_header(line):
             w = {x.text.strip(): x for x in line.words}
-            return _Columns(w["Country"].x0, w["Personnel"].x0,
-                            {"male": w["Male"].xc, "female": w["Female"].xc, "total": w["Total"].xc})
+            return _Columns(
+                w["Country"].x0,
+                w["Personnel"].x0,
+                {"male": w["Male"].xc, "female": w["Female"].xc, "total": w["Total"].xc},
+            )
     raise ParseError(file, "column header 'Mission Country Personnel Type Male Female Total' not found", page=1)
 
 
@@ -144,15 +154,15 @@ def _pair(names: list[_Entry], counts: list[_Counts], file: str) -> list[tuple[s
         while j < len(counts) and (counts[i].y + counts[j].y) / 2 < name.y - _CENTRE_TOL:
             j += 1
         if j >= len(counts) or abs((counts[i].y + counts[j].y) / 2 - name.y) > _CENTRE_TOL:
-            raise ParseError(file, f"country {name.text!r} is not centred on a block of type lines",
-                             page=name.page)
-        block = counts[i:j + 1]
+            raise ParseError(file, f"country {name.text!r} is not centred on a block of type lines", page=name.page)
+        block = counts[i : j + 1]
         labels = [c.label for c in block]
         if labels != sorted(set(labels)):
             # Types of one country are printed in alphabetical order; anything else means the
             # names were paired with the wrong lines.
-            raise ParseError(file, f"country {name.text!r}: types {labels} are not in the printed order",
-                             page=name.page)
+            raise ParseError(
+                file, f"country {name.text!r}: types {labels} are not in the printed order", page=name.page
+            )
         out.extend((name.text, c) for c in block)
         i = j + 1
     if i < len(counts):
@@ -198,8 +208,10 @@ def parse(lines: list[Line], file: str) -> Report:
     for line in lines:
         if line.page != page:
             page = line.page
-            footer_y = min((ln.y for ln in lines if ln.page == page and ln.text.startswith("Report Generated")),
-                           default=float("inf"))
+            footer_y = min(
+                (ln.y for ln in lines if ln.page == page and ln.text.startswith("Report Generated")),
+                default=float("inf"),
+            )
             first = next((ln.y for ln in lines if ln.page == page and _is_type_line(ln, col)), None)
             if last_y is not None and first is not None:
                 offset = last_y + pitch - first
@@ -229,8 +241,9 @@ def parse(lines: list[Line], file: str) -> Report:
                     raise ParseError(file, f"'Grand Total' before 'Total {mission}'", page=line.page)
                 printed.append(Printed("grand", line.page, nums["total"], nums["male"], nums["female"]))
             elif head == f"Total {mission}" and not closed:
-                printed.append(Printed("mission", line.page, nums["total"], nums["male"], nums["female"],
-                                       mission=mission))
+                printed.append(
+                    Printed("mission", line.page, nums["total"], nums["male"], nums["female"], mission=mission)
+                )
                 closed = True
             else:
                 raise ParseError(file, f"total line {text!r} does not close mission {mission!r}", page=line.page)

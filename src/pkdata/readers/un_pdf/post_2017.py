@@ -48,9 +48,15 @@ def _columns(lines: list[Line], file: str) -> dict[str, float]:
     for line in lines:
         if [w.text for w in line.words] == _HEADER:
             w = {x.text: x for x in line.words}
-            return {"mission": w["Mission"].x0, "post": w["POST"].x0, "male_x0": w["MALE"].x0,
-                    "female_x0": w["FEMALE"].x0,
-                    "male": w["MALE"].xc, "female": w["FEMALE"].xc, "total": w["TOTAL"].xc}
+            return {
+                "mission": w["Mission"].x0,
+                "post": w["POST"].x0,
+                "male_x0": w["MALE"].x0,
+                "female_x0": w["FEMALE"].x0,
+                "male": w["MALE"].xc,
+                "female": w["FEMALE"].xc,
+                "total": w["TOTAL"].xc,
+            }
     raise ParseError(file, f"column header {' '.join(_HEADER)!r} not found", page=1)
 
 
@@ -113,13 +119,13 @@ def parse(lines: list[Line], file: str) -> Report:
         if len(cells) == 1 and len(nums) == 1 and first is not None and first >= x["female_x0"] - 15:
             # Mission subtotal (June 2017 on): mission name, cut short, and the mission's total.
             if mission is None or not _same_name(texts[0], mission):
-                raise ParseError(file, f"mission subtotal {texts[0]!r} does not match mission {mission!r}",
-                                 page=line.page)
+                raise ParseError(
+                    file, f"mission subtotal {texts[0]!r} does not match mission {mission!r}", page=line.page
+                )
             total = assign_columns(nums, num_cols, file=file, page=line.page)
             if set(total) != {"total"}:
                 raise ParseError(file, f"mission subtotal not under TOTAL: {where}", page=line.page)
-            printed.append(Printed("country_mission", line.page, total["total"], contributor=country,
-                                   mission=mission))
+            printed.append(Printed("country_mission", line.page, total["total"], contributor=country, mission=mission))
             continue
         if len(nums) != 3:
             raise ParseError(file, f"expected male, female and total on {where}", page=line.page)
@@ -128,8 +134,7 @@ def parse(lines: list[Line], file: str) -> Report:
             # Country total: "Total for Country" (May 2017) or the country's name, cut short,
             # (June 2017 on; blank once) between the POST and MALE columns.
             if cells and texts != ["Total for Country"] and not _same_name(texts[0], country):
-                raise ParseError(file, f"country total {texts[0]!r} does not match country {country!r}",
-                                 page=line.page)
+                raise ParseError(file, f"country total {texts[0]!r} does not match country {country!r}", page=line.page)
             v = values(nums, line)
             printed.append(Printed("country", line.page, v["total"], v["male"], v["female"], contributor=country))
             mission = None

@@ -37,8 +37,14 @@ def _header_x(lines: list[Line]) -> dict[str, float]:
     for line in lines:
         if line.words and line.words[0].text == "Country" and "Description" in line.text:
             cols = {w.text: w for w in line.words}
-            return {"mission": cols["UN"].x0, "label": cols["Description"].x0, "subtotal": cols["F"].x0,
-                    "male": cols["M"].xc, "female": cols["F"].xc, "total": cols["Totals"].xc}
+            return {
+                "mission": cols["UN"].x0,
+                "label": cols["Description"].x0,
+                "subtotal": cols["F"].x0,
+                "male": cols["M"].xc,
+                "female": cols["F"].xc,
+                "total": cols["Totals"].xc,
+            }
     raise ParseError("", "column header 'Country UN Mission Description M F Totals' not found", page=1)
 
 
@@ -91,15 +97,16 @@ def parse(lines: list[Line], file: str) -> Report:
                 printed.append(Printed("country", line.page, total, contributor=country))
             else:
                 raise ParseError(
-                    file, f"subtotal {name!r} matches neither mission {mission!r} nor country {country!r}",
-                    page=line.page)
+                    file,
+                    f"subtotal {name!r} matches neither mission {mission!r} nor country {country!r}",
+                    page=line.page,
+                )
             continue
         label_cells = [c for c in cells if c.x0 >= x["label"] - 10]
         mission_cells = [c for c in cells if x["mission"] - 20 <= c.x0 < x["label"] - 10]
         if mission_cells:
             mission = mission_cells[0].text.strip()
-        nums = assign_columns(
-            num_cells, {k: x[k] for k in ("male", "female", "total")}, file=file, page=line.page)
+        nums = assign_columns(num_cells, {k: x[k] for k in ("male", "female", "total")}, file=file, page=line.page)
         if len(nums) < 3:
             # Some reports (e.g. Feb 2015) print stray part-rows such as "Individual Police 0":
             # an empty row is skipped; a part-row with a non-zero count is an error.
@@ -108,6 +115,5 @@ def parse(lines: list[Line], file: str) -> Report:
             continue
         if country is None or mission is None or not label_cells:
             raise ParseError(file, f"row without country, mission or description: {text!r}", page=line.page)
-        rows.append(Row(country, mission, label_cells[0].text, nums["male"], nums["female"], nums["total"],
-                        line.page))
+        rows.append(Row(country, mission, label_cells[0].text, nums["male"], nums["female"], nums["total"], line.page))
     return Report(file, "summary_2015", when, rows, printed, has_mission=True, has_gender=True)
