@@ -42,3 +42,29 @@ def test_readme_latest_claims_paragraph_matches_the_timelines():
     assert latest.loc["personnel_about_2500", "verdict"] == "refuted"
     median = re.search(r"is \*\*refuted\*\*: the median is ([\d,.]+)", README).group(1).rstrip(".")
     assert float(latest.loc["personnel_about_2500", "value"]) == float(median.replace(",", ""))
+
+
+def test_the_readmes_claims_figures_are_the_sources(reference):
+    """The numbers the README quotes for 2018-09, each read from its source file by other means than pkdata."""
+    import pandas as pd
+    import pymupdf
+
+    block = README.split("(`pkdata claims --as-of 2018-09`):\n\n```\n", 1)[1].split("```", 1)[0]
+    rows = {line.split()[0]: line for line in block.splitlines()[2:11] if line.strip()}
+    # China's total in the September 2018 report: "Total for Country China ... 2,506" (page 4).
+    pdf = reference / "personnel" / "un_monthly_pdfs_kl371218" / "UN_country_contributions_2018_09.pdf"
+    with pymupdf.open(pdf) as doc:
+        text = doc[3].get_text()
+    china = text[text.index("Total for Country\nChina") :].split("Total for Country", 2)[1].split()
+    assert china[-1] == "2,506" and "(latest 2,506)" in rows["personnel_about_2500"]
+    # Chinese uniformed personnel killed by malicious acts, Oct 2015 - Sep 2018, in the UN's fatalities file.
+    fat = pd.read_csv(reference / "fatalities" / "DPPADPOSS-FATALITIES.csv")
+    killed = fat[(fat["isocode3"] == "CHN") & (fat["type_of_incident"] == "Malicious Act")]
+    killed = killed[killed["incident_date"].between("2015-10-01", "2018-09-30")]
+    assert len(killed) == 3 and rows["recent_fatalities"].split()[2] == "3"
+    # China's regular-budget rate for 2016-2018 in the Committee on Contributions workbook.
+    wb = pd.read_csv(
+        reference / "budget" / "official" / "regular_budget_scale_2010_2027_UN_CoC_workbook.csv", dtype=str
+    )
+    rate = wb[(wb["iso3"] == "CHN") & (wb["period_start_year"] == "2016")]["rate_percent"].unique()
+    assert list(rate) == ["7.921"] and "7.921%" in rows["rising_budget_share"]
