@@ -148,8 +148,7 @@ def listed_contributors(report: Report) -> dict[str, int]:
     (a line of zeros, or only zero cells), which :func:`to_frame` drops. The number of keys is the report's
     number of contributing countries.
 
-    >>> from pkdata.paths import un_pdf_dir
-    >>> listed = listed_contributors(parse_report(un_pdf_dir() / "UN_country_contributions_2023_09.pdf"))
+    >>> listed = listed_contributors(parse_report(FIXTURES / "UN_country_contributions_2023_09.pdf"))
     >>> listed["UKR"], listed["CHN"]
     (0, 2275)
     """
