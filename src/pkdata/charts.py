@@ -958,10 +958,12 @@ def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFr
             else f"{t['date'].iloc[0]:%b %Y} - {t['date'].iloc[-1]:%b %Y}"
         )
     blank = (t["verdict"] == "insufficient_data") & t["value"].isna()
+    bounded = (t["verdict"] != "insufficient_data") & t["value"].isna()  # a verdict, the value only within bounds
     fig, ax = new_figure(
         f"Claim: {statement}",
         f"{_capital(t.attrs.get('metric', claim_id))}; colour: the verdict the data gave at each date{since}"
-        + ("; shaded: too little data for a verdict" if blank.any() else ""),
+        + ("; shaded: too little data for a verdict" if blank.any() else "")
+        + ("; triangles on the axis: a verdict whose value is known only within bounds" if bounded.any() else ""),
         source_line(_UNIT_TABLES.get(unit, "contributions"), period).removesuffix(" Chart: pkdata.")
         + f" Claim: {_report_short()}. Verdicts: pkdata.claims.timeline('{claim_id}'). Chart: pkdata.",
     )
@@ -982,6 +984,19 @@ def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFr
                 s=14 if len(t) > 60 else 30,
                 zorder=2,
                 label=verdict.replace("_", " "),
+            )
+    for verdict, colour in _VERDICT_COLOURS.items():
+        sel = bounded & (t["verdict"] == verdict)
+        if sel.any():
+            ax.scatter(
+                x[sel],
+                [0.03] * int(sel.sum()),
+                transform=ax.get_xaxis_transform(),
+                marker="^",
+                s=34,
+                color=colour,
+                zorder=3,
+                clip_on=False,
             )
     if blank.any():
         ax.fill_between([], [], color="#DDDDDD", linewidth=0, label="insufficient data, no value")
@@ -1006,6 +1021,7 @@ def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFr
     ax.set_xlabel("Calendar year" if yearly else "Month")
     if yearly:
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.set_xlim(float(x.min()) - 0.6, float(x.max()) + 0.6)  # every year checked, valued or not
     # "best" counts the points, the report line and the shaded bands: the legend goes where none are.
     return finish(fig, ax, [{"loc": "best", "fontsize": 9}])
 
