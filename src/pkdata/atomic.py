@@ -38,7 +38,7 @@ READY = "READY"
 #: Leftovers whose process still runs are removed only when older than this (seconds): pid reuse.
 STALE_AFTER = 6 * 3600
 
-_PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.part$")
+_PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.part(\.[A-Za-z0-9]+)?$")
 _LEGACY = re.compile(rf"^{re.escape(SWAP_PREFIX)}[a-z0-9_]{{8}}$")
 _SWAP = re.compile(rf"^{re.escape(SWAP_PREFIX)}(?P<pid>\d+)-\d+$")
 
@@ -93,6 +93,27 @@ def write_text(path: str | Path, text: str) -> None:
     'é'
     """
     write_bytes(path, text.encode("utf-8"))
+
+
+def write_with(path: str | Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` atomically through ``write(tmp)`` (a writer such as ``DataFrame.to_stata``): the temporary
+    name keeps ``path``'s suffix, for writers that choose the format by it; nothing is left on failure.
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "x.csv"
+    >>> write_with(p, lambda tmp: tmp.write_text("a\\n")); p.read_text()
+    'a\\n'
+    """
+    path = Path(path)
+    tmp = part_name(path)
+    tmp = tmp.with_name(tmp.name + path.suffix)
+    try:
+        write(tmp)
+        replace_from(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def replace_from(tmp: Path, path: Path) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from pkdata import paths, store
+from pkdata import atomic, paths, store
 from pkdata.errors import PkdataError
 
 CODEBOOK_TOML = paths.PACKAGE_DIR / "data" / "codebook.toml"
@@ -245,9 +245,7 @@ def render(data_dir: str | Path | None = None) -> tuple[str, str]:
 
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    atomic.write_text(path, text)
 
 
 def write(md_path: Path = CODEBOOK_MD, data_dir: str | Path | None = None) -> list[Path]:

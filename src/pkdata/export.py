@@ -19,16 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pkdata import codebook, store
+from pkdata import atomic, codebook, store
 from pkdata.errors import PkdataError
 
 FORMATS: tuple[str, ...] = ("csv", "parquet", "dta", "xlsx")
@@ -87,17 +85,7 @@ def provenance(items: dict[str, pd.DataFrame], fmt: str, data_dir: str | Path | 
 
 def _atomic(out: Path, write: Callable[[Path], None]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; the export is an ordinary file
-    try:
-        write(tmp)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic.write_with(out, write)
 
 
 def stata_name(column: str) -> str:
