@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pkdata import paths, schema
-from pkdata.build.context import BuildContext
+from pkdata.build.context import BuildContext, StepResult
 from pkdata.build.history import PRECEDENCE, compare, fold_history, merge_sources, step_history, world_check
 from pkdata.build.personnel import step_un_pdfs
 from pkdata.build.pipeline import _finalise_contributions
@@ -74,9 +74,23 @@ def test_source_outside_the_precedence_order_is_an_error():
         merge_sources({"mystery": _rows("2014-08", "x.csv", 1)}, PRECEDENCE)
 
 
-def test_fold_refuses_a_month_from_both_pdf_and_history():
-    with pytest.raises(PkdataError, match="2015-01"):
-        fold_history(_rows("2015-01", "a.pdf", 1), _rows("2015-01", "b.csv", 2), {"2015-01": {}}, {"2015-01": {}})
+def test_fold_takes_a_month_the_pdfs_cover_from_the_pdfs_and_recounts_the_rows_of_each_file():
+    pdf = _rows("2015-01", "a.pdf", 1)
+    hist = StepResult(
+        {"contributions_history": pd.concat([_rows("2014-12", "b.csv", 2), _rows("2015-01", "b.csv", 3)])},
+        [{"name": "b.csv", "table": "contributions", "rows": 2}],
+        {
+            "contributions_history_months": {"2014-12": {"dataset": "un_csv"}, "2015-01": {"dataset": "un_csv"}},
+            "_history_dataset_months": {"un_csv": ["2014-12", "2015-01"]},
+        },
+    )
+    table, months, rest = fold_history(pdf, {"2015-01": {"source": "a.pdf"}}, hist)
+    assert table["total"].tolist() == [2, 1]
+    assert months == {"2014-12": {"dataset": "un_csv"}, "2015-01": {"source": "a.pdf"}}
+    assert rest.sources == [{"name": "b.csv", "table": "contributions", "rows": 1}]
+    lost = [e for e in rest.extra["contributions_history_exclusions"] if e["action"].startswith("months superseded")]
+    assert [(e["months"], e["first"], e["last"]) for e in lost] == [(1, "2015-01", "2015-01")]
+    assert not any(k.startswith("_") for k in rest.extra)
 
 
 def test_world_check_skips_months_with_missing_rows():
@@ -143,17 +157,16 @@ def test_a_un_csv_export_fills_a_month_the_pdfs_lack(tmp_path, reference):
         "1,2022-06-30,CHN,China,UNMISS,Troops,1000,31\n"
         "2,2022-07-31,CHN,China,UNMISS,Troops,1001,31\n"
     )
-    ctx = _ctx(tmp_path, reference)
-    ctx.tables["contributions"] = _finalise_contributions(
-        _rows("2022-06", "UN_country_contributions_2022_06.pdf", 1031, "UNMISS", True)
-    )
-    result = step_history(ctx)
-    months = result.extra["contributions_history_months"]
+    pdf_name = "UN_country_contributions_2022_06.pdf"
+    pdf = _finalise_contributions(_rows("2022-06", pdf_name, 1031, "UNMISS", True))
+    result = step_history(_ctx(tmp_path, reference))
+    table, months, rest = fold_history(pdf, {"2022-06": {"source": pdf_name}}, result)
     assert months["2022-07"] == {"source": "DPO-UCHISTORICAL.csv", "dataset": "un_csv", "granularity": "mission+gender"}
-    assert "2022-06" not in months  # the PDF has it
-    table = result.tables["contributions_history"]
+    assert months["2022-06"] == {"source": pdf_name}  # the PDF has it
+    jun = table[table["date"] == pd.Timestamp("2022-06-30")]
     jul = table[table["date"] == pd.Timestamp("2022-07-31")]
-    assert int(jul["total"].sum()) == 1032
+    assert jun["source"].tolist() == [pdf_name] and int(jul["total"].sum()) == 1032
+    assert {s["name"]: s["rows"] for s in rest.sources}["DPO-UCHISTORICAL.csv"] == 1
 
 
 def test_no_history_source_at_all_is_an_error(tmp_path):
@@ -244,9 +257,7 @@ def pdf_table(tmp_path_factory, reference):
 @pytest.mark.slow
 def test_contributions_cover_nov_1990_to_jul_2025_and_china_is_continuous(pdf_table, history):
     pdf, pdf_months = pdf_table
-    table, months = fold_history(
-        pdf, history.tables["contributions_history"], pdf_months, history.extra["contributions_history_months"]
-    )
+    table, months, _ = fold_history(pdf, pdf_months, history)
     assert f"{table['date'].min():%Y-%m}" == "1990-11" and f"{table['date'].max():%Y-%m}" == "2025-07"
     assert table["source"].notna().all()
     every = [f"{p:%Y-%m}" for p in pd.period_range("1990-11", "2025-07", freq="M")]

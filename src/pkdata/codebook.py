@@ -232,8 +232,16 @@ def datapackage_json(data_dir: str | Path | None = None) -> str:
     >>> json.loads(datapackage_json())["resources"][0]["name"]
     'contributions'
     """
-    manifest = store.manifest(data_dir)
-    tables = {name: store.table(name, data_dir) for name in TABLES if name in manifest["tables"]}
+    import pyarrow.parquet as pq
+
+    folder = Path(data_dir) if data_dir else paths.processed_dir()
+    manifest = store.manifest(folder)
+    # the descriptor needs each column's dtype, not the rows: an empty frame from each file's schema
+    tables = {
+        name: pq.read_schema(folder / manifest["tables"][name]["file"]).empty_table().to_pandas()
+        for name in TABLES
+        if name in manifest["tables"]
+    }
     dp = datapackage(tables, manifest)
     return json.dumps(dp, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 

@@ -117,10 +117,13 @@ def unresolved_codes(tables: dict[str, pd.DataFrame] | None = None) -> dict[str,
         for col in fields:
             if col not in df.columns:
                 continue
-            values = df[col].dropna().astype(str)
+            present = df[col].dropna()
+            if isinstance(present.dtype, pd.CategoricalDtype):  # the distinct values, not every row
+                present = present.cat.remove_unused_categories().cat.categories
+            values = {str(v) for v in present.unique()}
             if col == "hosts_iso3":
-                values = pd.Series([v for s in values for v in s.split(";") if v])
-            bad = sorted(set(values) - known)
+                values = {v for s in values for v in s.split(";") if v}
+            bad = sorted(values - known)
             if bad:
                 out[f"{name}.{col}"] = bad
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from pkdata.errors import PkdataError, strict_map
@@ -107,8 +108,50 @@ def empty_contributions() -> pd.DataFrame:
     return coerce(pd.DataFrame({c: [] for c in COLUMNS}))
 
 
+#: Columns held as categoricals (few distinct values, many rows: ~3x faster to read from parquet than strings).
+CATEGORY_COLUMNS: tuple[str, ...] = ("contributor_iso3", "contributor", "mission", "source")
+_CATEGORY_DTYPES: dict[str, object] = {}
+
+
+def _category_dtype(col: str) -> object:
+    """The dtype of the categories :func:`coerce` gives ``col`` (computed once on a one-row frame)."""
+    if col not in _CATEGORY_DTYPES:
+        if col == "personnel_type":
+            sample = pd.Categorical(["troops"], categories=list(PERSONNEL_TYPES))
+        else:
+            sample = pd.Categorical(pd.Series(["a"]).astype("string"), categories=["a"])
+        _CATEGORY_DTYPES[col] = sample.categories.dtype
+    return _CATEGORY_DTYPES[col]
+
+
+def _as_canonical_category(col: str, s: pd.Series) -> pd.Series | None:
+    """``s`` as :func:`coerce` would make it, without re-reading its strings, when it already is an unordered
+    categorical of strings: categories given the canonical dtype, sorted, unused ones dropped. Else None."""
+    dtype = s.dtype
+    if not isinstance(dtype, pd.CategoricalDtype) or dtype.ordered:
+        return None
+    cats = dtype.categories
+    if cats.dtype != _category_dtype(col):
+        if not all(isinstance(c, str) for c in cats):
+            return None
+        s = s.cat.rename_categories(pd.Index(list(cats), dtype=_category_dtype(col)))
+        cats = s.dtype.categories
+    if col == "personnel_type":
+        return s if list(cats) == list(PERSONNEL_TYPES) else None
+    codes = s.cat.codes.to_numpy()
+    if not np.bincount(codes[codes >= 0], minlength=len(cats)).all():
+        s = s.cat.remove_unused_categories()
+        cats = s.dtype.categories
+    if not cats.is_monotonic_increasing:
+        s = s.cat.reorder_categories(sorted(cats))
+    return s
+
+
 def coerce(df: pd.DataFrame) -> pd.DataFrame:
     """Cast a frame with the canonical columns to the canonical dtypes and column order.
+
+    A column already in its canonical dtype is kept as it is (a frame that went through ``coerce`` costs
+    little the second time).
 
     >>> coerce(pd.DataFrame({c: [] for c in COLUMNS})).dtypes["total"]
     Int64Dtype()
@@ -116,15 +159,41 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
     if "source_row" not in df.columns:  # a source that cannot say where a row came from
         df = df.assign(source_row=pd.NA)
     out = df.loc[:, list(COLUMNS)].copy()
-    out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
-    # Few distinct values, many rows: categories read ~3x faster from parquet than strings.
-    for col in ("contributor_iso3", "contributor", "mission", "source"):
-        values = out[col].astype("string")
-        out[col] = pd.Categorical(values, categories=sorted(values.dropna().unique()))
-    out["personnel_type"] = pd.Categorical(out["personnel_type"], categories=list(PERSONNEL_TYPES))
+    if out["date"].dtype != "datetime64[ns]":
+        out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
+    for col in CATEGORY_COLUMNS:
+        kept = _as_canonical_category(col, out[col])
+        if kept is None:
+            values = out[col].astype("string")
+            kept = pd.Categorical(values, categories=sorted(values.dropna().unique()))
+        out[col] = kept
+    kept = _as_canonical_category("personnel_type", out["personnel_type"])
+    out["personnel_type"] = (
+        kept if kept is not None else pd.Categorical(out["personnel_type"], categories=list(PERSONNEL_TYPES))
+    )
     for col in ("male", "female", "total", "source_row"):
-        out[col] = out[col].astype("Int64")
+        if out[col].dtype != "Int64":
+            out[col] = out[col].astype("Int64")
     return out
+
+
+def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Canonical frames one after the other, as one canonical frame (categories united, not re-read as strings).
+
+    >>> a = coerce(pd.DataFrame({c: ["x"] if c in CATEGORY_COLUMNS else [None] for c in COLUMNS}).assign(
+    ...     date=pd.Timestamp("2020-01-31"), personnel_type="troops", total=1))
+    >>> b = a.assign(contributor_iso3=pd.Categorical(["w"]))
+    >>> list(concat([a, b])["contributor_iso3"].cat.categories)
+    ['w', 'x']
+    """
+    frames = [coerce(f) for f in frames if len(f)]
+    if not frames:
+        return empty_contributions()
+    if len(frames) > 1:
+        for col in CATEGORY_COLUMNS:
+            united = pd.Index(sorted(set().union(*(f[col].cat.categories for f in frames))), dtype=_category_dtype(col))
+            frames = [f.assign(**{col: f[col].cat.set_categories(united)}) for f in frames]
+    return coerce(pd.concat(frames, ignore_index=True))
 
 
 def validate(df: pd.DataFrame, *, name: str = "contributions") -> pd.DataFrame:

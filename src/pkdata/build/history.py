@@ -108,6 +108,10 @@ DATASETS: dict[str, dict[str, str]] = {
 WORLD_CHECKED: tuple[str, ...] = ("ipi_gender_full", "ipi_full_gender_data", "ipi_current_month")
 WORLD_TOLERANCE = 0.005
 
+# Keys of step_history's extra that fold_history consumes (never written to the manifest).
+_DATASET_MONTHS = "_history_dataset_months"
+_RANKS = "_history_rank_exports"
+
 #: Where step_history looks: dataset folder in data/raw -> reference copy (under ../shared/reference).
 RAW_FOLDERS: dict[str, tuple[str, str]] = {
     "tcc": ("ipi_tcc_datascraper", "personnel/ipi_peacekeeping_db_tcc_datascraper"),
@@ -200,32 +204,61 @@ def merge_sources(
 
 def fold_history(
     contributions: pd.DataFrame | None,
-    history: pd.DataFrame,
     months: dict[str, dict[str, Any]] | None,
-    history_months: dict[str, dict[str, Any]],
-) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
-    """Add ``contributions_history`` rows (months no PDF covers) to the PDF rows, and their months.
+    history: StepResult,
+) -> tuple[pd.DataFrame, dict[str, dict[str, Any]], StepResult]:
+    """Add the history step's rows of months no UN PDF covers to the PDF rows; finish its manifest entries.
 
-    This is the build's wiring of :func:`step_history` (see ``docs/history_crosscheck.md``).
-    A month present in both raises: the history step only returns months the PDFs lack.
+    ``history`` is what :func:`step_history` returned (it does not look at the PDF rows, so adding a
+    report leaves it cached). The UN PDFs come first in :data:`PRECEDENCE`, so a month they cover is
+    dropped from the history rows here. Returns the table (PDF and history rows, sorted by key), the
+    months (``contributions_months``) and the history result with what depends on the PDF months
+    filled in: each file's ``rows``, the months every dataset lost to a higher source
+    (``contributions_history_exclusions``) and the cross-check of the UN rank exports against the
+    merged table (``contributions_crosschecks``). The wiring is :func:`pkdata.build.pipeline.build`'s.
 
     >>> from pkdata.schema import empty_contributions
-    >>> df, m = fold_history(empty_contributions(), empty_contributions(), {"2015-01": {}}, {"1990-11": {}})
-    >>> sorted(m)
-    ['1990-11', '2015-01']
+    >>> hist = StepResult({"contributions_history": empty_contributions()}, [],
+    ...     {"contributions_history_months": {"1990-11": {}, "2015-01": {}}})
+    >>> df, m, rest = fold_history(empty_contributions(), {"2015-01": {"source": "a.pdf"}}, hist)
+    >>> m
+    {'1990-11': {}, '2015-01': {'source': 'a.pdf'}}
     """
     months = dict(months or {})
-    both = sorted(set(months) & set(history_months))
-    if both:
-        raise PkdataError(
-            f"months {both[:5]} come from both the UN PDFs and contributions_history; "
-            "the history step must leave PDF months alone"
-        )
-    months.update(history_months)
-    parts = [f for f in (contributions, history) if f is not None and not f.empty]
-    table = pd.concat([schema.coerce(p) for p in parts], ignore_index=True) if parts else schema.empty_contributions()
+    extra = dict(history.extra)
+    history_months = extra.pop("contributions_history_months", {})
+    dataset_months = extra.pop(_DATASET_MONTHS, {})
+    ranks = extra.pop(_RANKS, [])
+    kept = {m: v for m, v in history_months.items() if m not in months}
+    rows = history.tables["contributions_history"]
+    if months and not rows.empty:
+        rows = rows[~rows["date"].dt.strftime("%Y-%m").isin(list(months))]
+    months.update(kept)
+    months = {k: months[k] for k in sorted(months)}
+    table = schema.concat([f for f in (contributions, rows) if f is not None])
     table = table.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
-    return schema.validate(table), {k: months[k] for k in sorted(months)}
+
+    rows_by_source = rows["source"].value_counts().to_dict()
+    sources = [{**e, "rows": int(rows_by_source.get(e["name"], 0))} for e in history.sources]
+    exclusions = list(extra.get("contributions_history_exclusions", []))
+    for key in sorted(dataset_months):
+        lost = sorted(set(dataset_months[key]) - {m for m, v in kept.items() if v.get("dataset") == key})
+        if lost:
+            exclusions.append(
+                {
+                    "file": DATASETS[key]["label"],
+                    "action": "months superseded by a higher-precedence source",
+                    "months": len(lost),
+                    "first": lost[0],
+                    "last": lost[-1],
+                    "reason": f"precedence order {PRECEDENCE}",
+                }
+            )
+    extra["contributions_history_exclusions"] = exclusions
+    checks = [check for r in ranks for check in _ranks_check(r["file"], pd.DataFrame(r["rows"]), table, months)]
+    if checks:
+        extra["contributions_crosschecks"] = checks
+    return table, months, StepResult({}, sources, extra)
 
 
 def compare(left: pd.DataFrame, right: pd.DataFrame, by: list[str], value: str = "total") -> pd.DataFrame:
@@ -414,14 +447,16 @@ def world_check(
     return out, exclusions
 
 
-def _ranks_check(path: Path, merged: pd.DataFrame, months: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
-
-    ranks = un_csv.read_ranks(path)
+def _ranks_check(
+    file: str, ranks: pd.DataFrame, merged: pd.DataFrame, months: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each month of a UN rank export (country totals) against the merged contributions of that month."""
     out = []
+    ranks = ranks.assign(date=pd.to_datetime(ranks["date"]))
     for date, r in ranks.groupby("date"):
         m = f"{pd.Timestamp(date):%Y-%m}"
         rows = merged[merged["date"] == date]
-        entry: dict[str, Any] = {"file": path.name, "month": m, "file_total": int(r["total"].sum())}
+        entry: dict[str, Any] = {"file": file, "month": m, "file_total": int(r["total"].sum())}
         if rows.empty:
             entry["against"] = None
             entry["note"] = "no contributions for this month to compare with"
@@ -466,12 +501,12 @@ def _read_checked_sources(
 def step_history(ctx: BuildContext) -> StepResult:
     """Build step: the rows the non-PDF sources contribute, as table ``contributions_history``.
 
-    Reads the IPI files and any UN CSV export, merges them with the UN-PDF rows already in
-    ``ctx.tables["contributions"]`` under :data:`PRECEDENCE`, and returns only the months no PDF
-    covers, with manifest entries for every file read and, in ``extra``:
+    Reads the IPI files and any UN CSV export and merges them under :data:`PRECEDENCE`, every month
+    any of them covers. It never looks at the UN-PDF rows, so adding a report does not re-run it:
+    :func:`fold_history` drops the months the PDFs cover (they come first) and fills in what depends
+    on them. Returns manifest entries for every file read and, in ``extra``:
     ``contributions_history_months`` (month -> source, dataset, granularity, note),
-    ``contributions_precedence``, ``contributions_history_exclusions`` and
-    ``contributions_crosschecks``. :func:`fold_history` adds them to ``contributions``.
+    ``contributions_precedence`` and ``contributions_history_exclusions`` (what the readers cleaned).
 
     >>> from pkdata.build import BuildContext
     >>> from pkdata import paths
@@ -483,39 +518,13 @@ def step_history(ctx: BuildContext) -> StepResult:
     """
 
     frames, files, exclusions = _read_checked_sources(ctx)
-    pdf = ctx.tables.get("contributions")
-    inputs = dict(frames)
-    if pdf is not None and not pdf.empty:
-        inputs["un_pdf"] = pdf
-    merged, months = merge_sources(inputs, PRECEDENCE)
-    mine = {m for m, v in months.items() if v["dataset"] != "un_pdf"}
-    month_key = merged["date"].dt.strftime("%Y-%m")
-    history = merged[month_key.isin(mine)].reset_index(drop=True)
-    history_months = {}
-    for m in sorted(mine):
-        v = dict(months[m])
+    history, months = merge_sources(frames, PRECEDENCE)
+    for v in months.values():
         if v["dataset"] == "ipi_countries":
             v["note"] = UNSPLIT_POLICE_NOTE
-        history_months[m] = v
     rows_by_source = history["source"].value_counts().to_dict()
-    superseded: dict[str, list[str]] = {}
-    for key, frame in frames.items():
-        lost = sorted(set(frame["date"].dt.strftime("%Y-%m")) - {m for m in mine if months[m]["dataset"] == key})
-        if lost:
-            superseded[key] = lost
-    for key, lost in sorted(superseded.items()):
-        exclusions.append(
-            {
-                "file": DATASETS[key]["label"],
-                "action": "months superseded by a higher-precedence source",
-                "months": len(lost),
-                "first": lost[0],
-                "last": lost[-1],
-                "reason": f"precedence order {PRECEDENCE}",
-            }
-        )
     sources = []
-    checks: list[dict[str, Any]] = []
+    ranks = []
     for key, path, name in files:
         meta = DATASETS.get(key, DATASETS["un_csv"] if key.startswith("un_") else DATASETS["ipi_countries"])
         entry = {
@@ -537,16 +546,27 @@ def step_history(ctx: BuildContext) -> StepResult:
         if key == "un_csv_ranks":
             entry["table"] = "contributions_crosschecks"
             entry["note"] = "country totals without personnel type: used to cross-check the month it reports"
-            checks.extend(_ranks_check(path, merged, months))
+            r = un_csv.read_ranks(path)
+            ranks.append(
+                {
+                    "file": path.name,
+                    "rows": {
+                        "date": r["date"].dt.strftime("%Y-%m-%d").tolist(),
+                        "contributor_iso3": r["contributor_iso3"].astype(str).tolist(),
+                        "total": r["total"].astype(int).tolist(),
+                    },
+                }
+            )
         sources.append(entry)
     sources.sort(key=lambda e: e["name"])
     extra = {
-        "contributions_history_months": history_months,
+        "contributions_history_months": months,
         "contributions_precedence": [
             {"dataset": k, "label": DATASETS[k]["label"], "why": DATASETS[k]["why"]} for k in PRECEDENCE
         ],
         "contributions_history_exclusions": exclusions,
+        # for fold_history, not for the manifest: each dataset's months, the rank exports' rows
+        _DATASET_MONTHS: {k: sorted(set(f["date"].dt.strftime("%Y-%m"))) for k, f in sorted(frames.items())},
+        _RANKS: ranks,
     }
-    if checks:
-        extra["contributions_crosschecks"] = checks
     return StepResult({"contributions_history": history}, sources, extra)

@@ -202,6 +202,11 @@ def check_contributions(table: pd.DataFrame, contributions: pd.DataFrame) -> Non
     Traceback (most recent call last):
     pkdata.errors.PkdataError: 1 mission acronym(s) in the contributions table are not in the mission table: ...
     """
+    known = set(table["acronym"])
+    missions = contributions["mission"]
+    if isinstance(missions.dtype, pd.CategoricalDtype):  # look at the distinct acronyms first, not every row
+        if set(map(str, missions.cat.remove_unused_categories().cat.categories)) <= known:
+            return
     used = contributions.dropna(subset=["mission"]).astype({"mission": "string", "source": "string"})
     unknown = used[~used["mission"].isin(set(table["acronym"]))]
     if unknown.empty:

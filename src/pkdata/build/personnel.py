@@ -10,7 +10,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pkdata import atomic, countries, schema
 from pkdata.build.context import BuildContext, StepResult, code_version
@@ -66,21 +69,20 @@ def parse_cache_version() -> str:
     return version
 
 
-def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, dict[str, Any], pd.DataFrame]]:
+def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, dict[str, Any], pa.Table]]:
+    """Each report's (sha256, meta, rows): from the parse cache, else parsed (in worker processes) and cached."""
     version = parse_cache_version()
     cache = ctx.cache / "un_pdf"
     cache.mkdir(parents=True, exist_ok=True)
     atomic.clean_leftovers(cache)  # .part files of a killed build
-    out: dict[Path, tuple[str, dict[str, Any], pd.DataFrame]] = {}
+    out: dict[Path, tuple[str, dict[str, Any], pa.Table]] = {}
     todo: list[tuple[Path, str]] = []
     for pdf in pdfs:
         digest = sha256_file(pdf)
         stem = cache / f"{digest}-{version}"
         hit = _cache_get(stem)
         if hit is not None:
-            meta, frame = hit
-            frame["source"] = pdf.name  # the same bytes may arrive under another name
-            out[pdf] = (digest, meta, frame)  # coerced once, after the concat in step_un_pdfs
+            out[pdf] = (digest, *hit)  # the source column is set from the file's name in step_un_pdfs
         else:
             todo.append((pdf, digest))
     if todo:
@@ -89,7 +91,7 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
         def keep(pdf: Path, digest: str, result: tuple[dict[str, Any], pd.DataFrame]) -> None:
             meta, frame = result
             _cache_put(cache / f"{digest}-{version}", meta, frame)
-            out[pdf] = (digest, meta, frame)
+            out[pdf] = (digest, meta, pa.Table.from_pandas(frame, preserve_index=False))
 
         workers = max(1, min(ctx.workers, len(todo)))
         if workers == 1:
@@ -125,15 +127,16 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
 # --------------------------------------------------------------------------- parse cache and workers
 
 
-def _cache_get(stem: Path) -> tuple[dict[str, Any], pd.DataFrame] | None:
-    """A cached parse (meta, rows), or None when missing or unreadable (a cut or foreign file: re-parse)."""
+def _cache_get(stem: Path) -> tuple[dict[str, Any], pa.Table] | None:
+    """A cached parse (meta, rows as an Arrow table), or None when missing or unreadable (a cut or foreign file:
+    re-parse)."""
     meta_path, rows_path = stem.with_suffix(".json"), stem.with_suffix(".parquet")
     if not (meta_path.exists() and rows_path.exists()):
         return None
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        frame = pd.read_parquet(rows_path)
-        if not isinstance(meta, dict) or "report_date" not in meta or list(frame.columns) != list(schema.COLUMNS):
+        frame = pq.read_table(rows_path)
+        if not isinstance(meta, dict) or "report_date" not in meta or frame.column_names != list(schema.COLUMNS):
             raise ValueError("not a parse cache entry")
     except Exception:  # noqa: BLE001 - any unreadable entry is a cache miss; it is replaced
         for f in (meta_path, rows_path):
@@ -190,9 +193,23 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
             proc.terminate()
 
 
-def _content_key(frame: pd.DataFrame) -> str:
-    body = frame.drop(columns=["source"]).to_csv(index=False)
+def _content_key(rows: pa.Table) -> str:
+    body = rows.drop_columns(["source"]).to_pandas().to_csv(index=False)
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _rows_of(chosen: list[tuple[str, pa.Table]]) -> pd.DataFrame:
+    """The rows of the chosen reports, in order, as one canonical frame; ``source`` is each file's name (the same
+    bytes may arrive under another name). One Arrow concatenation and one conversion, not one per report."""
+    if not chosen:
+        return schema.empty_contributions()
+    table = pa.concat_tables([rows.drop_columns(["source"]) for _, rows in chosen], promote_options="permissive")
+    names = sorted({name for name, _ in chosen})
+    code = {name: i for i, name in enumerate(names)}
+    codes = np.repeat([code[name] for name, _ in chosen], [rows.num_rows for _, rows in chosen])
+    frame = table.to_pandas()
+    frame.insert(list(schema.COLUMNS).index("source"), "source", pd.Categorical.from_codes(codes, categories=names))
+    return schema.coerce(frame)
 
 
 def _same_month_choice(date: str, files: list[Path]) -> Path:
@@ -247,7 +264,7 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
                     f"{f.name} and {keep.name} both print the report date {date} but their contents differ; "
                     "remove the wrong file from the raw folder and rebuild"
                 )
-        frames.append(parsed[keep][2])
+        frames.append((keep.name, parsed[keep][2]))
         meta = parsed[keep][1]
         listed.append(
             pd.DataFrame(meta["listed"], columns=["contributor_iso3", "total"]).assign(
@@ -272,13 +289,13 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
                 "url_pattern": UN_PDF_URL,
                 "table": "contributions",
                 **fmeta,
-                "rows": int(len(frame)) if f == keep else 0,
+                "rows": int(frame.num_rows) if f == keep else 0,
             }
             if f != keep:
                 entry["duplicate_of"] = keep.name
                 entry["note"] = f"same report date ({date}) and identical rows as {keep.name}; not counted twice"
             sources.append(entry)
-    table = schema.coerce(pd.concat(frames, ignore_index=True))
+    table = _rows_of(frames)
     sources.sort(key=lambda e: e["name"])
     return StepResult(
         {"contributions": table, "listed_contributors": _listed_table(listed)},

@@ -145,6 +145,15 @@ def build(
             key = stepcache.store(ctx, name_of_step, result, lineage, reads) if name_of_step else None
             cacheable = cacheable and key is not None  # later steps may read what this one made
         _advance(lineage, result.tables, result.extra, key or "")
+        if "contributions_history" in result.tables:
+            # IPI / UN CSV months that no PDF covers join the one canonical table (precedence in
+            # pkdata.build.history); later steps (missions) then check the merged table.
+            merged, extra["contributions_months"], result = fold_history(
+                tables.get("contributions"), extra.get("contributions_months"), result
+            )
+            tables["contributions"] = _finalise_contributions(merged)
+            dict.__setitem__(ctx.tables, "contributions", tables["contributions"])
+            dict.__setitem__(ctx.extra, "contributions_months", extra["contributions_months"])
         for name, df in result.tables.items():
             if name in tables and name not in result.replaces:
                 raise PkdataError(f"two build steps produce table {name!r}")
@@ -155,20 +164,6 @@ def build(
         sources.extend(result.sources)
         extra.update(result.extra)
         dict.update(ctx.extra, result.extra)
-        if "contributions_history" in tables:
-            # IPI / UN CSV months that no PDF covers join the one canonical table (precedence in
-            # pkdata.build.history); later steps (missions) then check the merged table.
-            tables.pop("contributions_history")
-            ctx.tables.pop("contributions_history")
-            merged, extra["contributions_months"] = fold_history(
-                tables.get("contributions"),
-                result.tables["contributions_history"],
-                extra.get("contributions_months"),
-                extra.pop("contributions_history_months", {}),
-            )
-            tables["contributions"] = _finalise_contributions(merged)
-            dict.__setitem__(ctx.tables, "contributions", tables["contributions"])
-            dict.__setitem__(ctx.extra, "contributions_months", extra["contributions_months"])
 
     manifest: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
@@ -272,14 +267,20 @@ def _publish(
 
 
 def _advance(lineage: dict[str, tuple[str, ...]], produced: Any, extras: Any, key: str) -> None:
-    """Record which step made each table and manifest key (the fold adds the history step to ``contributions``)."""
+    """Record which step made each table and manifest key.
+
+    The fold (:func:`~pkdata.build.history.fold_history`) makes ``contributions``, its months and every
+    manifest key of the history step from both the PDF rows and the history rows: they carry both keys.
+    """
     for name in produced:
         lineage[name] = (key,)
     for name in extras:
         lineage[f"extra:{name}"] = (key,)
     if "contributions_history" in produced:
-        lineage["contributions"] = lineage.get("contributions", ()) + (key,)
-        lineage["extra:contributions_months"] = lineage["contributions"]
+        both = lineage.get("contributions", ()) + (key,)
+        lineage["contributions"] = both
+        for name in [*extras, "contributions_months"]:
+            lineage[f"extra:{name}"] = both
 
 
 def _plan(ctx: BuildContext, step_list: list[Any]) -> list[str] | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pkdata.build.context import BuildContext, StepResult
@@ -258,11 +259,21 @@ def apply_exclusions(contributions: pd.DataFrame, flags: pd.DataFrame) -> tuple[
     (1, [<NA>, 30], [2729, 2730])
     """
     excl = flags[(flags["field"] == "gender") & (flags["action"] == "exclude")]
-    month = contributions["date"].dt.strftime("%Y-%m")
-    scope = _scope(contributions)
-    mask = pd.Series(False, index=contributions.index)
+    dates = contributions["date"]
+    month = (dates.dt.year * 100 + dates.dt.month).to_numpy()
+    mask = np.zeros(len(contributions), dtype=bool)
     for f in excl.itertuples():
-        mask |= (month == f.month) & ((f.scope == MONTH_SCOPE) | (scope == f.scope))
+        hit = month == int(f.month[:4]) * 100 + int(f.month[5:7])
+        if f.scope != MONTH_SCOPE:  # ISO3/MISSION/personnel_type, "-" for no mission (as _scope writes it)
+            iso3, mission, ptype = f.scope.split("/")
+            missions = contributions["mission"]
+            for same in (
+                contributions["contributor_iso3"] == iso3,
+                missions.isna() if mission == "-" else missions == mission,
+                contributions["personnel_type"] == ptype,
+            ):
+                hit &= same.to_numpy(dtype=bool, na_value=False)
+        mask |= hit
     out = contributions.copy()
     out.loc[mask, ["male", "female"]] = pd.NA
     return out, int(mask.sum())
