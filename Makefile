@@ -32,9 +32,10 @@ browser-deps:
 	  else echo "note: install chromium and chromium-driver for tests/test_browser.py"; fi; \
 	fi
 
+# On every core (pytest-xdist); the tests of one file stay on one worker (they share module fixtures).
 test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 data: $(STAMP)
 	$(BIN)/pkdata build

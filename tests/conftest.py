@@ -18,6 +18,8 @@ import pytest
 
 from pkdata.paths import reference_dir
 
+from .helpers import run_once
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: Fixtures that need the full reference folder; a test using any of them is marked ``full_data``.
 FULL_DATA_FIXTURES = ("reference", "un_pdfs", "un_pdf")
@@ -115,17 +117,42 @@ def un_pdf(un_pdfs: Path):
 
 
 @pytest.fixture(scope="session")
-def full_build(reference: Path, tmp_path_factory) -> Path:
-    """Every reference file fetched into a raw folder (``pkdata fetch --all --from``), then built once.
+def full_build(reference: Path, shared_tmp) -> Path:
+    """Every reference file fetched into a raw folder (``pkdata fetch --all --from``), then built once per run.
 
-    The processed folder of that build; the session's shared cache makes later builds of the same
-    inputs (in any test) cheap.
+    The processed folder of that build (shared by the xdist workers: one builds, the others wait and reuse
+    it); the session's shared cache makes later builds of the same inputs (in any test) cheap.
     """
     from pkdata.build import build
     from pkdata.cli import main
 
-    root = tmp_path_factory.mktemp("full-build")
-    code = main(["fetch", "--all", "--from", str(reference), "--raw", str(root / "raw"), "--no-progress"])
-    assert code == 0, "pkdata fetch --all --from <reference> failed"
-    build(raw=root / "raw", out=root / "out", workers=2)
+    root = shared_tmp("full-build")
+    with run_once(root) as todo:
+        if todo:
+            code = main(["fetch", "--all", "--from", str(reference), "--raw", str(root / "raw"), "--no-progress"])
+            assert code == 0, "pkdata fetch --all --from <reference> failed"
+            build(raw=root / "raw", out=root / "out", workers=2)
     return root / "out"
+
+
+@pytest.fixture(scope="session")
+def drawn_figures(shared_tmp) -> tuple[Path, int, str]:
+    """``pkdata figures`` run once per test run on the committed data: (folder, exit code, what it printed).
+
+    Drawing the 47 charts is the costliest thing the suite does; tests that need drawn charts (the figures
+    test, the installed-wheel test comparing its charts byte for byte) share this one run.
+    """
+    import contextlib
+    import io
+
+    from pkdata.cli import main
+
+    root = shared_tmp("figures")
+    with run_once(root) as todo:
+        if todo:
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                code = main(["figures", "--out", str(root / "figs")])
+            (root / "result.txt").write_text(f"{code}\n{printed.getvalue()}")
+    code, _, printed = (root / "result.txt").read_text().partition("\n")
+    return root / "figs", int(code), printed

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -60,3 +63,22 @@ def replace_table(folder: Path, name: str, frame, **parquet_options) -> None:
         "sha256": hashlib.sha256((folder / f"{name}.parquet").read_bytes()).hexdigest(),
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+
+
+@contextlib.contextmanager
+def run_once(folder: Path) -> Iterator[bool]:
+    """Yield True to the first worker that gets here (it does the work), False to the others (they reuse it).
+
+    The others wait on a lock while the first one works; a worker whose work failed leaves no mark, so the
+    next one tries again (and fails the same way, with its own error).
+    """
+    done = folder / ".done"
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            todo = not done.exists()
+            yield todo
+            if todo:
+                done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

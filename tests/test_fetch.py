@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from werkzeug import Response
 
+from pkdata import paths
 from pkdata.build import build
 from pkdata.build import fetch as f
 from pkdata.hashes import sha256_file
@@ -46,14 +47,17 @@ def _spec(httpserver, name="UN_country_contributions_2015_04.pdf", kind="pdf", h
 
 @pytest.fixture
 def world(tmp_path, un_pdf):
-    """A raw folder with two real reports, a build of them, and the bytes of a third report."""
+    """A raw folder with two real reports, a build of them, and the bytes of a third report.
+
+    The builds use the test run's shared cache (each report parsed once per run, not once per test).
+    """
     raw = raw_with_reports(tmp_path, un_pdf, ["2015_01", "2015_02"])
     out = tmp_path / "processed"
-    build(raw=raw, out=out, cache=tmp_path / "cache", steps=STEP)
+    build(raw=raw, out=out, cache=paths.cache_dir(), steps=STEP)
     return {
         "raw": raw,
         "out": out,
-        "cache": tmp_path / "cache",
+        "cache": paths.cache_dir(),
         "new": un_pdf("2015_04").read_bytes(),
         "before": (folder_digest(raw), folder_digest(out)),
     }

@@ -248,7 +248,8 @@ def test_the_two_ipi_world_total_files_agree(ipi_frames):
 
 
 @pytest.fixture(scope="module")
-def pdf_table(tmp_path_factory, reference):
+def pdf_table(tmp_path_factory, reference, full_build):
+    # after the session's full build (full_build): every report is in the shared parse cache
     ctx = BuildContext(raw=tmp_path_factory.mktemp("noraw"), reference=reference, cache=paths.cache_dir(), workers=2)
     result = step_un_pdfs(ctx)
     return _finalise_contributions(result.tables["contributions"]), result.extra["contributions_months"]

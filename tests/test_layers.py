@@ -16,6 +16,8 @@ from pkdata import paths
 
 REPO = paths.REPO_DIR
 BUILDER = ("pkdata.build", "pkdata.readers")
+#: Charts drawn from the installed wheel: one of each kind (lines, areas, bars, a map, a claim's timeline).
+WHEEL_CHARTS = ["p5_over_time", "by_type_usa", "top_contributors_2018_09", "map_fra", "claim_personnel_about_2500"]
 
 # Runs in a fresh interpreter in which pymupdf cannot be imported (as after `pip install pkdata`).
 NO_PDF = "import sys; sys.modules['pymupdf'] = None; sys.modules['fitz'] = None\n"
@@ -53,8 +55,14 @@ def _run(code: str, *, cwd: Path, env: dict[str, str] | None = None) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def test_loaders_claims_and_charts_never_import_the_builder_nor_pymupdf(tmp_path):
-    out = _run(USE_THE_LIBRARY, cwd=tmp_path)
+@pytest.fixture(scope="module")
+def checkout_answers(tmp_path_factory) -> dict:
+    """What the library answers from the checkout, in a fresh interpreter without pymupdf."""
+    return _run(USE_THE_LIBRARY, cwd=tmp_path_factory.mktemp("checkout"))
+
+
+def test_loaders_claims_and_charts_never_import_the_builder_nor_pymupdf(checkout_answers):
+    out = checkout_answers
     assert out["builder_loaded"] == []
     assert out["processed"] == str(REPO / "data" / "processed")  # a checkout reads its own data/processed
     assert out["china_2018_09"] > 2000 and out["rows"] > 100_000
@@ -116,7 +124,9 @@ def test_the_wheel_carries_the_committed_data_byte_for_byte(wheel):
         assert not any("/readers/" in n and n.endswith(".pdf") for n in names)
 
 
-def test_the_installed_package_works_outside_a_checkout_without_pymupdf(wheel, tmp_path):
+def test_the_installed_package_works_outside_a_checkout_without_pymupdf(
+    wheel, tmp_path, checkout_answers, drawn_figures
+):
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as z:
         z.extractall(site)
@@ -125,7 +135,7 @@ def test_the_installed_package_works_outside_a_checkout_without_pymupdf(wheel, t
     out = _run(USE_THE_LIBRARY, cwd=work, env={"PYTHONPATH": str(site), "HOME": str(tmp_path / "home")})
     assert out["processed"] == str(site / "pkdata" / "_data" / "processed")
     assert out["builder_loaded"] == []
-    checkout = _run(USE_THE_LIBRARY, cwd=work)
+    checkout = checkout_answers
     # the installed copy answers exactly as the checkout does
     assert {k: v for k, v in out.items() if k != "processed"} == {k: v for k, v in checkout.items() if k != "processed"}
     figs = subprocess.run(
@@ -136,6 +146,8 @@ def test_the_installed_package_works_outside_a_checkout_without_pymupdf(wheel, t
             "figures",
             "--out",
             str(work / "figs"),
+            "--only",
+            *WHEEL_CHARTS,
         ],
         cwd=work,
         capture_output=True,
@@ -144,4 +156,9 @@ def test_the_installed_package_works_outside_a_checkout_without_pymupdf(wheel, t
         env={**os.environ, "PYTHONPATH": str(site)},
     )
     assert figs.returncode == 0, figs.stderr[-3000:]
-    assert len(list((work / "figs").glob("*.png"))) >= 8
+    # the charts drawn from the installed copy are the checkout's, byte for byte (`pkdata figures` of the session)
+    checkout_figs = drawn_figures[0]
+    for name in WHEEL_CHARTS:
+        for ext in (".png", ".svg"):
+            drawn = (work / "figs" / f"{name}{ext}").read_bytes()
+            assert drawn == (checkout_figs / f"{name}{ext}").read_bytes(), f"{name}{ext} differs from the checkout's"

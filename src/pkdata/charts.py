@@ -222,7 +222,7 @@ def legend_overlaps(ax: Any) -> int:
 
 
 def _fit(fig: Figure, ax: Any) -> None:
-    fig.canvas.draw()
+    # the extents of the tick and axis labels need a renderer, not a drawn figure (drawing costs a third of a chart)
     renderer = fig.canvas.get_renderer()
     inv = fig.transFigure.inverted()
     tight = ax.get_tightbbox(renderer).transformed(inv)

@@ -128,8 +128,8 @@ def _as_canonical_category(col: str, s: pd.Series) -> pd.Series | None:
     """``s`` as :func:`coerce` would make it, without re-reading its strings, when it already is an unordered
     categorical of strings: categories given the canonical dtype, sorted, unused ones dropped. Else None."""
     dtype = s.dtype
-    if not isinstance(dtype, pd.CategoricalDtype) or dtype.ordered:
-        return None
+    if not isinstance(dtype, pd.CategoricalDtype) or dtype.ordered or s.isna().all():
+        return None  # (an all-missing column: the slow path is cheap, and its empty categories have their own dtype)
     cats = dtype.categories
     if cats.dtype != _category_dtype(col):
         if not all(isinstance(c, str) for c in cats):

@@ -180,16 +180,17 @@ def _rank_notes(g: pd.DataFrame, low: np.ndarray, high: np.ndarray, partial: boo
     iso = g["member_iso3"].tolist()
     exact = low == high
     rest = max(0.0, 100.0 - float(low.sum()))
+    # member i (row) against member j (column), every pair at once
+    others = ~np.eye(len(g), dtype=bool)
+    both_exact = exact[:, None] & exact[None, :]
+    tied = others & both_exact & (low[None, :] == low[:, None])
+    swappable = others & ~both_exact & (high[None, :] > low[:, None]) & (high[:, None] > low[None, :])
     for i in range(len(g)):
         parts = []
-        ties = [iso[j] for j in range(len(g)) if j != i and exact[i] and exact[j] and low[j] == low[i]]
+        ties = [iso[j] for j in np.flatnonzero(tied[i])]
         if ties:
             parts.append("tied with " + ", ".join(sorted(ties)[:5]) + (" ..." if len(ties) > 5 else ""))
-        swaps = [
-            iso[j]
-            for j in range(len(g))
-            if j != i and not (exact[i] and exact[j]) and high[j] > low[i] and high[i] > low[j]
-        ]
+        swaps = [iso[j] for j in np.flatnonzero(swappable[i])]
         if swaps:
             parts.append(
                 "rounding could swap with " + ", ".join(sorted(swaps)[:5]) + (" ..." if len(swaps) > 5 else "")
@@ -356,8 +357,10 @@ def add_measures(df: pd.DataFrame, base_rates: dict[tuple[int, str], float]) -> 
         df.loc[g.index, "measure_rank_max"] = np.where(rmax >= 10**6, pd.NA, rmax)
         df.loc[g.index, "measure_rank"] = np.where(rmin == rmax, rmin, pd.NA)
         notes = []
+        # j may rank above i: its upper bound is above i's lower bound and its lower bound not above i's upper
+        may_be_above = ~np.eye(len(g), dtype=bool) & (high[None, :] > low[:, None]) & ~(low[None, :] >= high[:, None])
         for i in range(len(g)):
-            above = [iso[j] for j in range(len(g)) if j != i and high[j] > low[i] and not low[j] >= high[i]]
+            above = [iso[j] for j in np.flatnonzero(may_be_above[i])]
             notes.append(
                 _open_note(i, g, above, int(rmin[i]), int(rmax[i])) if full else (g["rank_note"].iloc[i] or "")
             )

@@ -193,9 +193,10 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
             proc.terminate()
 
 
-def _content_key(rows: pa.Table) -> str:
-    body = rows.drop_columns(["source"]).to_pandas().to_csv(index=False)
-    return hashlib.sha256(body.encode()).hexdigest()
+def _same_rows(a: pa.Table, b: pa.Table) -> bool:
+    """Two reports' rows are the same, whatever their file names (equal Arrow tables, else equal as CSV text)."""
+    a, b = a.drop_columns(["source"]), b.drop_columns(["source"])
+    return a.equals(b) or a.to_pandas().to_csv(index=False) == b.to_pandas().to_csv(index=False)
 
 
 def _rows_of(chosen: list[tuple[str, pa.Table]]) -> pd.DataFrame:
@@ -257,9 +258,8 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
     for date in sorted(by_date):
         files = by_date[date]
         keep = _same_month_choice(date, files)
-        keep_key = _content_key(parsed[keep][2]) if len(files) > 1 else ""
         for f in files:
-            if f != keep and _content_key(parsed[f][2]) != keep_key:
+            if f != keep and not _same_rows(parsed[f][2], parsed[keep][2]):
                 raise PkdataError(
                     f"{f.name} and {keep.name} both print the report date {date} but their contents differ; "
                     "remove the wrong file from the raw folder and rebuild"

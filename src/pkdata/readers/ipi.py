@@ -45,6 +45,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pkdata import countries, schema
@@ -107,6 +108,8 @@ def _require(df: pd.DataFrame, cols: list[str], file: str) -> None:
 
 
 def _counts(s: pd.Series, file: str, col: str) -> pd.Series:
+    if pd.api.types.is_integer_dtype(s.dtype) and not (s < 0).any():  # as read_csv gives whole numbers: no parse
+        return s.astype("Int64")
     num = pd.to_numeric(s, errors="coerce")
     bad = s.notna() & num.isna()
     if bad.any() or (num.dropna() % 1 != 0).any() or (num.dropna() < 0).any():
@@ -117,7 +120,8 @@ def _counts(s: pd.Series, file: str, col: str) -> pd.Series:
 
 def _finish(df: pd.DataFrame) -> pd.DataFrame:
     df = df[df["total"].fillna(0) > 0].copy()
-    df["contributor"] = df["contributor_iso3"].map(countries.display_name)
+    names = {iso: countries.display_name(iso) for iso in df["contributor_iso3"].dropna().unique()}
+    df["contributor"] = df["contributor_iso3"].map(names)
     out = schema.coerce(df)
     return out.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
 
@@ -132,24 +136,21 @@ def _country_rows(path: Path, source: str) -> pd.DataFrame:
     dates = _month_end(raw["Date"], source)
     if dates.duplicated().any():
         raise ParseError(source, f"month {dates[dates.duplicated()].iloc[0]:%Y-%m} appears twice")
-    frames = []
-    for col, ptype in _COUNTRY_FILE_TYPES.items():
-        frames.append(
-            pd.DataFrame(
-                {
-                    "date": dates,
-                    "contributor_iso3": iso,
-                    "mission": pd.NA,
-                    "personnel_type": ptype,
-                    "male": pd.NA,
-                    "female": pd.NA,
-                    "total": _counts(raw[col], source, col),
-                    "source": source,
-                    "source_row": range(2, len(raw) + 2),
-                }
-            )
-        )
-    rows = pd.concat(frames, ignore_index=True)
+    # one block of rows per personnel type (the file's columns), one after the other
+    n, types = len(raw), list(_COUNTRY_FILE_TYPES.items())
+    rows = pd.DataFrame(
+        {
+            "date": np.tile(dates.to_numpy(), len(types)),
+            "contributor_iso3": iso,
+            "mission": pd.NA,
+            "personnel_type": np.repeat([ptype for _, ptype in types], n),
+            "male": pd.NA,
+            "female": pd.NA,
+            "total": pd.concat([_counts(raw[col], source, col) for col, _ in types], ignore_index=True),
+            "source": source,
+            "source_row": np.tile(np.arange(2, n + 2), len(types)),
+        }
+    )
     return rows[rows["total"].fillna(0) > 0]
 
 
