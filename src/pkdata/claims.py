@@ -41,6 +41,8 @@ evidence, never an invented value.
 from __future__ import annotations
 
 import argparse
+import bisect
+import functools
 import json
 import math
 import re
@@ -49,6 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from pkdata import countries, paths, schema, store
@@ -162,30 +165,111 @@ class _Data:
 
     # personnel -------------------------------------------------------------------------
 
-    def monthly(self) -> pd.DataFrame:
-        """Month x contributor uniformed personnel (0 where a report does not list a contributor)."""
-        if "monthly" not in self._cache:
+    def personnel(self) -> _Personnel:
+        """The contributions table as the arrays the monthly claims slice (built once)."""
+        if "personnel" not in self._cache:
             df = self.table("contributions", ("date", "contributor_iso3", "mission", "total", "source"))
-            df = df.assign(
-                contributor_iso3=df["contributor_iso3"].astype("string"), total=df["total"].astype("float64")
-            )
-            wide = df.groupby(["date", "contributor_iso3"])["total"].sum().unstack(fill_value=0.0).sort_index()
-            if CHN not in wide.columns:
-                wide[CHN] = 0.0
-            self._cache["monthly"] = wide
-            pairs = df[["date", "source"]].drop_duplicates().astype({"source": "string"})
-            self._cache["month_sources"] = {d: sorted(g["source"]) for d, g in pairs.groupby("date")}
-            detail = df.dropna(subset=["mission"])
-            self._cache["detail_months"] = pd.DatetimeIndex(sorted(detail["date"].unique()))
-            mine = detail[detail["contributor_iso3"] == CHN]
-            by_mission = mine.groupby(["date", mine["mission"].astype("string")])["total"].sum().unstack(fill_value=0.0)
-            self._cache["china_missions"] = by_mission.reindex(self._cache["detail_months"], fill_value=0.0)
-        return self._cache["monthly"]
+            self._cache["personnel"] = _Personnel.build(df)
+        return self._cache["personnel"]
 
     def month_sources(self, months: list[pd.Timestamp]) -> list[str]:
-        self.monthly()
-        src = self._cache["month_sources"]
-        return self.files(name for m in months for name in src.get(m, []))
+        """The source files of the reports of ``months``."""
+        p = self.personnel()
+        return self.files(p.source_names[c] for c in frozenset().union(*(p.sources.get(m, ()) for m in months)))
+
+
+def _sum_by(rows: np.ndarray, a: np.ndarray, na: int, b: np.ndarray, nb: int, weights: np.ndarray) -> np.ndarray:
+    """``weights`` of ``rows`` summed by (code ``a``, code ``b``): an ``na`` x ``nb`` array, 0 where none."""
+    flat = np.bincount(a[rows] * nb + b[rows], weights=weights[rows], minlength=na * nb)
+    return flat.reshape(na, nb)
+
+
+def _codes_by(rows: np.ndarray, codes: np.ndarray, n: int, values: np.ndarray) -> list[frozenset[int]]:
+    """For each code 0..n-1, the set of (non-negative) ``values`` of the ``rows`` with that code."""
+    keep = rows & (values >= 0)
+    k = max(int(values.max()) + 1, 1) if len(values) else 1
+    seen = np.zeros(n * k, dtype=bool)
+    seen[codes[keep].astype("int64") * k + values[keep]] = True
+    pairs = np.flatnonzero(seen)  # the distinct (code, value) pairs, sorted by code, then value
+    at = np.searchsorted(pairs // k, np.arange(n + 1)).tolist()
+    found = (pairs % k).tolist()
+    return [frozenset(found[at[i] : at[i + 1]]) for i in range(n)]
+
+
+@dataclass(frozen=True)
+class _Personnel:
+    """Uniformed personnel by month, as arrays: built once per :class:`_Data`, so that a timeline's months
+    are slices (positions found by bisection), not filters of the contributions table."""
+
+    #: Report months (sorted) and month x contributor uniformed personnel (0 where a report does not list
+    #: a contributor); ``column`` maps ISO3 to a column (sorted ISO3; CHN always present), ``row`` a month to a row.
+    months: list[pd.Timestamp]
+    values: np.ndarray
+    contributors: list[str]
+    column: dict[str, int]
+    row: dict[pd.Timestamp, int]
+    #: Each report month's source files (codes: positions in ``source_names``).
+    sources: dict[pd.Timestamp, frozenset[int]]
+    source_names: list[str]
+    #: Months whose report has mission detail (sorted); China's personnel in each of :data:`MISSIONS` by
+    #: those months; all contributors' personnel by detail month x mission (``mission`` maps an acronym to a
+    #: column) and each detail month's source files of the rows with a mission.
+    detail_months: list[pd.Timestamp]
+    china_missions: np.ndarray
+    mission_totals: np.ndarray
+    mission: dict[str, int]
+    mission_sources: list[frozenset[int]]
+
+    @classmethod
+    def build(cls, df: pd.DataFrame) -> _Personnel:
+        total = df["total"].astype("float64").to_numpy()
+        total = np.where(np.isnan(total), 0.0, total)  # a missing count adds nothing (as in a groupby sum)
+        dcode, dates = pd.factorize(df["date"], sort=True)  # NaT: -1
+        nd = len(dates)
+        dated = dcode >= 0
+        # month x contributor
+        ccode, isos = pd.factorize(df["contributor_iso3"])
+        names = [str(x) for x in isos]
+        order = sorted(range(len(names)), key=names.__getitem__)
+        rank = np.empty(len(names), dtype="int64")
+        rank[order] = np.arange(len(names))
+        listed = dated & (ccode >= 0)
+        contributors = [names[i] for i in order]
+        column_of = np.append(rank, 0)[ccode]  # a row without a contributor (-1) gets a dummy 0; not `listed`
+        grid = _sum_by(listed, dcode, nd, column_of, len(names), total)
+        reported = np.bincount(dcode[listed], minlength=nd) > 0
+        values = grid[reported]
+        if CHN not in contributors:
+            contributors.append(CHN)
+            values = np.column_stack([values, np.zeros(len(values))])
+        months = list(dates[reported])
+        scode, source_names = pd.factorize(df["source"])
+        sources = _codes_by(dated, dcode, nd, scode)
+        # detail month x mission
+        mcode, acronyms = pd.factorize(df["mission"])
+        detail = dated & (mcode >= 0)
+        at = np.flatnonzero(np.bincount(dcode[detail], minlength=nd) > 0)
+        mission = {str(a): i for i, a in enumerate(acronyms)}
+        chn = (df["contributor_iso3"] == CHN).to_numpy(dtype=bool, na_value=False)
+        china = _sum_by(detail & chn, dcode, nd, mcode, len(acronyms), total)[at]
+        china_missions = np.column_stack(
+            [china[:, mission[m]] if m in mission else np.zeros(len(at)) for m in MISSIONS]
+        ).reshape(len(at), len(MISSIONS))
+        mission_sources = _codes_by(detail, dcode, nd, scode)
+        return cls(
+            months=months,
+            values=values,
+            contributors=contributors,
+            column={c: i for i, c in enumerate(contributors)},
+            row={m: i for i, m in enumerate(months)},
+            sources={m: sources[i] for i, m in enumerate(dates)},
+            source_names=[str(x) for x in source_names],
+            detail_months=list(dates[at]),
+            china_missions=china_missions,
+            mission_totals=_sum_by(detail, dcode, nd, mcode, len(acronyms), total)[at],
+            mission=mission,
+            mission_sources=[mission_sources[i] for i in at],
+        )
 
 
 @dataclass
@@ -243,7 +327,7 @@ def _lag(earlier: pd.Timestamp, later: pd.Timestamp) -> int:
 
 
 def _ym(t: pd.Timestamp) -> str:
-    return f"{t:%Y-%m}"
+    return f"{t.year:04d}-{t.month:02d}"  # f"{t:%Y-%m}", without strftime (called for every month of a timeline)
 
 
 def _n(x: float) -> str:
@@ -258,11 +342,11 @@ def _span(months: list[pd.Timestamp]) -> str:
 
 
 def _window(
-    months: pd.DatetimeIndex, as_of: pd.Timestamp, max_lag: int, what: str, span: int | None = SPAN_MONTHS
+    months: list[pd.Timestamp], as_of: pd.Timestamp, max_lag: int, what: str, span: int | None = SPAN_MONTHS
 ) -> tuple[list[pd.Timestamp], str | None]:
     """The last :data:`WINDOW` months of ``months`` on or before ``as_of`` (within ``span`` months ending at
     the latest of them, if given), or why there are not enough."""
-    end = int(months.searchsorted(as_of, side="right"))  # months is sorted: positions, not masks (timelines)
+    end = bisect.bisect_right(months, as_of)  # months is sorted: positions, not masks (timelines)
     if end == 0:
         first = f" (the first is {_ym(months[0])})" if len(months) else ""
         return [], f"no monthly report {what}on or before {_ym(as_of)}{first}"
@@ -273,8 +357,8 @@ def _window(
             f"the latest report {what}on or before {_ym(as_of)} is {_ym(latest)}, {lag} months earlier; "
             f"close enough is at most {max_lag} months"
         )
-    start = int(months.searchsorted(latest - pd.offsets.MonthEnd(span - 1), side="left")) if span is not None else 0
-    window = list(months[max(start, end - WINDOW) : end])
+    start = bisect.bisect_left(months, latest - pd.offsets.MonthEnd(span - 1)) if span is not None else 0
+    window = months[max(start, end - WINDOW) : end]
     if len(window) < MIN_REPORTS:
         within = f"in the {span} months up to {_ym(latest)}" if span is not None else f"up to {_ym(latest)}"
         return [], (f"only {len(window)} report(s) {what}{within}; the median needs at least {MIN_REPORTS}")
@@ -297,17 +381,23 @@ def _window_text(window: list[pd.Timestamp], detail: bool = False) -> str:
     return f"{_span(window)} (median of {len(window)} {kind}; latest {_ym(window[-1])})"
 
 
-def _personnel_window(d: _Data, as_of: pd.Timestamp) -> tuple[pd.DataFrame, list[pd.Timestamp]] | Result:
-    monthly = d.monthly()
-    window, why = _window(monthly.index, as_of, MAX_LAG_MONTHS, "")
+def _personnel_window(d: _Data, as_of: pd.Timestamp) -> tuple[np.ndarray, list[pd.Timestamp]] | Result:
+    """The window's rows of :attr:`_Personnel.values` (month x contributor) and its months, or why there is none."""
+    p = d.personnel()
+    window, why = _window(p.months, as_of, MAX_LAG_MONTHS, "")
     if why:
         return _insufficient(why)
-    end = int(monthly.index.searchsorted(window[-1], side="right"))
-    return monthly.iloc[end - len(window) : end], window
+    end = p.row[window[-1]] + 1
+    return p.values[end - len(window) : end], window
 
 
-def _series_text(values: pd.Series) -> str:
-    return ", ".join(f"{_ym(m)} {_n(v)}" for m, v in values.items())
+def _series_text(months: list[pd.Timestamp], values: np.ndarray) -> str:
+    return ", ".join(f"{_ym(m)} {_n(v)}" for m, v in zip(months, values.tolist(), strict=True))
+
+
+def _descending(items: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """``(name, value)`` pairs, largest value first; equal values keep their order."""
+    return sorted(items, key=lambda kv: -kv[1])
 
 
 # --------------------------------------------------------------------------- the claims
@@ -318,8 +408,8 @@ def _personnel_about_2500(d: _Data, as_of: pd.Timestamp) -> Result:
     if isinstance(got, Result):
         return got
     rows, window = got
-    china = rows[CHN]
-    median, latest = float(china.median()), float(china.iloc[-1])
+    china = rows[:, d.personnel().column[CHN]]
+    median, latest = float(np.median(china)), float(china[-1])
     low, high = ABOUT * (1 - ABOUT_TOLERANCE), ABOUT * (1 + ABOUT_TOLERANCE)
     ok = low <= median <= high
     return Result(
@@ -328,7 +418,7 @@ def _personnel_about_2500(d: _Data, as_of: pd.Timestamp) -> Result:
         f"{ABOUT:,} ± {ABOUT_TOLERANCE:.0%} ({low:,.0f}..{high:,.0f})",
         _window_text(window),
         d.month_sources(window),
-        f"China's uniformed personnel by month: {_series_text(china)}. Median {_n(median)} "
+        f"China's uniformed personnel by month: {_series_text(window, china)}. Median {_n(median)} "
         f"({'within' if ok else 'outside'} {low:,.0f}..{high:,.0f}); latest month {_ym(window[-1])}: {_n(latest)}.",
         latest,
     )
@@ -339,22 +429,19 @@ def _more_than_other_p5(d: _Data, as_of: pd.Timestamp) -> Result:
     if isinstance(got, Result):
         return got
     rows, window = got
-    p5 = rows.reindex(columns=list(countries.P5), fill_value=0.0)
-    medians, last = p5.median(), p5.iloc[-1]
-    others = medians.drop(CHN).sort_values(ascending=False, kind="mergesort")
-    rival, rival_median = others.index[0], float(others.iloc[0])
+    column = d.personnel().column
+    p5 = np.column_stack([rows[:, column[c]] if c in column else np.zeros(len(rows)) for c in countries.P5])
+    medians = dict(zip(countries.P5, np.median(p5, axis=0).tolist(), strict=True))
+    last = dict(zip(countries.P5, p5[-1].tolist(), strict=True))
+    others = _descending([(c, v) for c, v in medians.items() if c != CHN])
+    rival, rival_median = others[0]
     ratio = medians[CHN] / rival_median if rival_median > 0 else math.inf
-    latest_rival = float(last.drop(CHN).max())
+    latest_rival = max(v for c, v in last.items() if c != CHN)
     latest_ratio = last[CHN] / latest_rival if latest_rival > 0 else math.inf
-    ok = bool((medians[CHN] > others).all())
+    ok = all(medians[CHN] > v for _, v in others)
     far = "yes" if ratio >= FAR_MORE else "no"
-    listed = ", ".join(
-        f"{countries.display_name(c)} {_n(v)}"
-        for c, v in medians.sort_values(ascending=False, kind="mergesort").items()
-    )
-    latest_listed = ", ".join(
-        f"{countries.display_name(c)} {_n(v)}" for c, v in last.sort_values(ascending=False, kind="mergesort").items()
-    )
+    listed = ", ".join(f"{countries.display_name(c)} {_n(v)}" for c, v in _descending(list(medians.items())))
+    latest_listed = ", ".join(f"{countries.display_name(c)} {_n(v)}" for c, v in _descending(list(last.items())))
     return Result(
         "supported" if ok else "refuted",
         float(ratio),
@@ -368,9 +455,9 @@ def _more_than_other_p5(d: _Data, as_of: pd.Timestamp) -> Result:
     )
 
 
-def _rank_of(values: pd.Series, iso3: str) -> tuple[int, int]:
-    """Rank (1 = largest; ties share the better rank) and how many contributors have personnel."""
-    return int((values > values[iso3]).sum()) + 1, int((values > 0).sum())
+def _rank_of(values: np.ndarray, i: int) -> tuple[int, int]:
+    """Rank of ``values[i]`` (1 = largest; ties share the better rank) and how many contributors have personnel."""
+    return int((values > values[i]).sum()) + 1, int((values > 0).sum())
 
 
 def _top_contributor_rank(d: _Data, as_of: pd.Timestamp) -> Result:
@@ -378,13 +465,17 @@ def _top_contributor_rank(d: _Data, as_of: pd.Timestamp) -> Result:
     if isinstance(got, Result):
         return got
     rows, window = got
-    medians = rows.median()
-    rank, n = _rank_of(medians, CHN)
-    latest_rank, latest_n = _rank_of(rows.iloc[-1], CHN)
-    order = medians[medians > 0].sort_values(ascending=False, kind="mergesort")
+    p = d.personnel()
+    chn = p.column[CHN]
+    medians = np.median(rows, axis=0)
+    rank, n = _rank_of(medians, chn)
+    latest_rank, latest_n = _rank_of(rows[-1], chn)
+    listed_at = np.flatnonzero(medians > 0)
+    at = listed_at[np.argsort(-medians[listed_at], kind="stable")]  # largest first, ties in ISO3 order
+    order = medians[at]
     show = sorted({0, rank - 2, rank - 1, rank, TOP_N - 1} & set(range(len(order))))
     listed = "; ".join(
-        f"#{int((order > order.iloc[i]).sum()) + 1} {countries.display_name(order.index[i])} {_n(order.iloc[i])}"
+        f"#{int((order > order[i]).sum()) + 1} {countries.display_name(p.contributors[at[i]])} {_n(order[i])}"
         for i in show
     )
     ok = rank <= TOP_N
@@ -395,37 +486,41 @@ def _top_contributor_rank(d: _Data, as_of: pd.Timestamp) -> Result:
         _window_text(window),
         d.month_sources(window),
         f"Contributors ranked by median uniformed personnel {_span(window)}: {listed}. China ranks {rank} of {n}; "
-        f"latest month {_ym(window[-1])}: rank {latest_rank} of {latest_n} ({_n(rows.iloc[-1][CHN])}).",
+        f"latest month {_ym(window[-1])}: rank {latest_rank} of {latest_n} ({_n(rows[-1, chn])}).",
         float(latest_rank),
     )
 
 
 def _in_mali_and_south_sudan(d: _Data, as_of: pd.Timestamp) -> Result:
-    monthly = d.monthly()
-    detail = d._cache["detail_months"]
+    p = d.personnel()
+    months, detail = p.months, p.detail_months
     window, why = _window(detail, as_of, MAX_DETAIL_LAG_MONTHS, "with mission detail ", span=None)
     if why:
         return _insufficient(why + " (the claim needs mission detail)")
-    china = d._cache["china_missions"].reindex(columns=list(MISSIONS), fill_value=0.0).loc[window]
-    medians, last = china.median(), china.iloc[-1]
+    end = bisect.bisect_right(detail, window[-1])
+    china = p.china_missions[end - len(window) : end]
+    medians = dict(zip(MISSIONS, np.median(china, axis=0).tolist(), strict=True))
+    last = dict(zip(MISSIONS, china[-1].tolist(), strict=True))
     present = [m for m in MISSIONS if medians[m] > 0]
     date = _window_text(window, detail=True)
-    inside = monthly.index[(monthly.index > window[0]) & (monthly.index < window[-1])]
-    skipped = [m for m in inside if m not in set(window)]
+    inside = months[bisect.bisect_right(months, window[0]) : bisect.bisect_left(months, window[-1])]
+    used = set(window)
+    skipped = [m for m in inside if m not in used]
     if skipped:
         date += f"; skipped, country totals only: {_runs(skipped)}"
-    reports = monthly.index[(monthly.index > window[-1]) & (monthly.index <= as_of)]
-    if len(reports):
-        date += f"; the report(s) {_runs(list(reports))} give country totals only"
+    reports = months[bisect.bisect_right(months, window[-1]) : bisect.bisect_right(months, as_of)]
+    if reports:
+        date += f"; the report(s) {_runs(reports)} give country totals only"
     listed = "; ".join(
         f"{m} ({country}): median {_n(medians[m])}, {_ym(window[-1])} {_n(last[m])}" for m, country in MISSIONS.items()
     )
     ok = len(present) == len(MISSIONS)
     evidence = f"China's uniformed personnel in {_span(window)}: {listed}."
-    if len(reports):
+    if reports:
+        chn = p.column[CHN]
         evidence += (
             f" China's country total in {_ym(reports[-1])} (no mission detail): "
-            f"{_n(monthly.loc[reports[-1], CHN])}, against {_n(monthly.loc[window[-1], CHN])} in "
+            f"{_n(p.values[p.row[reports[-1]], chn])}, against {_n(p.values[p.row[window[-1]], chn])} in "
             f"{_ym(window[-1])}."
         )
     return Result(
@@ -461,13 +556,34 @@ _ASSESSMENT_COLUMNS = (
 )
 
 
+def _records(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as dicts of ``columns`` (missing values stay ``pd.NA``/NaN, as in a row of ``loc``)."""
+    return [
+        dict(zip(columns, values, strict=True)) for values in zip(*(frame[c].tolist() for c in columns), strict=True)
+    ]
+
+
+def _by_year(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[int, list[dict[str, Any]]]:
+    """The rows of ``frame`` (in its order) by year, rows without a year left out."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for r in _records(frame, columns):
+        if pd.notna(r["year"]):
+            out.setdefault(int(r["year"]), []).append(r)
+    return dict(sorted(out.items()))
+
+
 def _year_rows(
     d: _Data, kind: str, as_of: pd.Timestamp, bases: tuple[str, ...], need: str = CHN
-) -> tuple[pd.DataFrame, int, str] | Result:
-    """The rows of the year used for ``as_of`` (one basis, the best the year has) or why there is none."""
+) -> tuple[dict[str, Any], int, str] | Result:
+    """The row of the year used for ``as_of`` (of one basis, the best the year has) or why there is none."""
     df = d.table("assessments", _ASSESSMENT_COLUMNS)
-    df = df[(df["kind"] == kind) & df["chosen"] & df["basis"].isin(bases) & (df["member_iso3"] == need)]
-    years = sorted(int(y) for y in df["year"].dropna().unique())
+    key = ("year_rows", kind, bases, need)
+    if key not in d._cache:
+        pick = (df["kind"] == kind) & df["chosen"] & df["basis"].isin(bases) & (df["member_iso3"] == need)
+        df = df.loc[pick, list(_ASSESSMENT_COLUMNS)]
+        d._cache[key] = _by_year(df, _ASSESSMENT_COLUMNS)
+    by_year = d._cache[key]
+    years = list(by_year)
     earlier = [y for y in years if y <= as_of.year]
     if not earlier:
         return _insufficient(
@@ -477,18 +593,18 @@ def _year_rows(
             else f"the assessments table has no {kind} figure for {countries.display_name(need)}"
         )
     year = earlier[-1]
-    mine = df[df["year"] == year]
-    end = mine["period_end"].dropna()
-    covered = year == as_of.year or (len(end) and int(end.max()) >= as_of.year)
+    mine = by_year[year]
+    end = [r["period_end"] for r in mine if pd.notna(r["period_end"])]
+    covered = year == as_of.year or (end and int(max(end)) >= as_of.year)
     if not covered:
         return _insufficient(
             f"the latest {kind} figure on or before {as_of.year} is for {year}, whose scale period "
-            f"ends {int(end.max()) if len(end) else year}; close enough is the year of as_of or an "
+            f"ends {int(max(end)) if end else year}; close enough is the year of as_of or an "
             "earlier year of the same scale period",
             str(year),
         )
-    basis = next(b for b in bases if (mine["basis"] == b).any())
-    return mine[mine["basis"] == basis].iloc[0:1], year, basis
+    basis = next(b for b in bases if any(r["basis"] == b for r in mine))
+    return next(r for r in mine if r["basis"] == basis), year, basis
 
 
 def _pct(x: float) -> str:
@@ -526,47 +642,58 @@ MEASURE_TEXT = {
 }
 
 
-def _second_largest_funder(d: _Data, as_of: pd.Timestamp, measure: str = FUNDING_MEASURE) -> Result:
+def _measure_rows(d: _Data, measure: str) -> dict[int, list[dict[str, Any]]]:
+    """The picked peacekeeping rows of ``measure`` by year, each year's largest share first."""
     df = d.table("assessments", _MEASURE_COLUMNS)
-    df = df[(df["kind"] == "peacekeeping") & (df["measure"] == measure) & df["measure_pick"]]
-    years = sorted(int(y) for y in df.loc[df["member_iso3"] == CHN, "year"].dropna().unique())
+    key = ("measure_rows", measure)
+    if key not in d._cache:
+        df = df.loc[
+            (df["kind"] == "peacekeeping") & (df["measure"] == measure) & df["measure_pick"], list(_MEASURE_COLUMNS)
+        ]
+        df = df.sort_values(
+            ["share_high", "share_percent", "member_iso3"], ascending=[False, False, True], kind="mergesort"
+        )
+        d._cache[key] = _by_year(df, _MEASURE_COLUMNS)
+    return d._cache[key]
+
+
+def _second_largest_funder(d: _Data, as_of: pd.Timestamp, measure: str = FUNDING_MEASURE) -> Result:
+    by_year = _measure_rows(d, measure)
+    years = [y for y, rows in by_year.items() if any(r["member_iso3"] == CHN for r in rows)]
     earlier = [y for y in years if y <= as_of.year]
     if not earlier:
         return _insufficient(f"no peacekeeping figure ({measure}) for China in {as_of.year} or before")
     year = earlier[-1]
-    rows = (
-        df[df["year"] == year]
-        .sort_values(["share_high", "share_percent", "member_iso3"], ascending=[False, False, True], kind="mergesort")
-        .reset_index(drop=True)
-    )
-    end = rows.loc[rows["member_iso3"] == CHN, "period_end"].dropna()
-    if year != as_of.year and not (len(end) and int(end.max()) >= as_of.year):
+    rows = by_year[year]
+    members = [r["member_iso3"] for r in rows]
+    end = [r["period_end"] for r in rows if r["member_iso3"] == CHN and pd.notna(r["period_end"])]
+    if year != as_of.year and not (end and int(max(end)) >= as_of.year):
         return _insufficient(
             f"the latest peacekeeping figure ({measure}) on or before {as_of.year} is for {year}, "
-            f"whose scale period ends {int(end.max()) if len(end) else year}; close enough is the "
+            f"whose scale period ends {int(max(end)) if end else year}; close enough is the "
             "year of as_of or an earlier year of the same scale period",
             str(year),
         )
-    by = rows.set_index("member_iso3")
-    if "USA" not in by.index:
+    by = {m: r for m, r in reversed(list(zip(members, rows, strict=True)))}  # a member's first row
+    if "USA" not in by:
         return _insufficient(
             f"the {year} peacekeeping figures ({measure}) do not list the United States",
             str(year),
-            d.files(rows["source"]),
+            d.files(r["source"] for r in rows),
         )
-    china, usa = by.loc[CHN], by.loc["USA"]
+    china, usa = by[CHN], by["USA"]
 
-    def rank_text(r: pd.Series) -> str:
+    def rank_text(r: dict[str, Any]) -> str:
         lo, hi = r["measure_rank_min"], r["measure_rank_max"]
         return f"rank {lo}" if lo == hi else f"rank {lo}..{hi if pd.notna(hi) else '?'}"
 
-    def share(r: Any) -> str:
+    def share(r: dict[str, Any]) -> str:
         if pd.notna(r["share_percent"]):
             return _pct(r["share_percent"])
         return f"{r['share_low']:.3f}..{r['share_high']:.3f}%"
 
     def who(iso: str) -> str:
-        r = by.loc[iso]
+        r = by[iso]
         usd = f", ${r['assessed_usd'] / 1e6:,.1f}m" if pd.notna(r["assessed_usd"]) else ""
         return f"{countries.display_name(iso)} {share(r)}{usd} ({rank_text(r)}, {r['basis']})"
 
@@ -577,12 +704,12 @@ def _second_largest_funder(d: _Data, as_of: pd.Timestamp, measure: str = FUNDING
         or usa["measure_rank_min"] > 1
     )
     verdict = "supported" if certain else "refuted" if refuted else "insufficient_data"
-    pos = int(rows.index[rows["member_iso3"] == CHN][0])
+    pos = members.index(CHN)
     comparison = f"United States {share(usa)} ({rank_text(usa)})"
     for label, at in (("next above China", pos - 1), ("next below China", pos + 1)):
-        if 0 <= at < len(rows) and rows.iloc[at]["member_iso3"] != "USA":
-            comparison += f"; {label}: {who(rows.iloc[at]['member_iso3'])}"
-    top = "; ".join(who(i) for i in rows["member_iso3"].head(4))
+        if 0 <= at < len(rows) and members[at] != "USA":
+            comparison += f"; {label}: {who(members[at])}"
+    top = "; ".join(who(i) for i in members[:4])
     evidence = (
         f"Peacekeeping assessments {year}, measure {measure}: {MEASURE_TEXT[measure]}. Largest: {top}. "
         f"China: {rank_text(china)}."
@@ -590,13 +717,10 @@ def _second_largest_funder(d: _Data, as_of: pd.Timestamp, measure: str = FUNDING
     if verdict == "insufficient_data":
         evidence += " The precision of the figures leaves China's rank open."
     other = OTHER_MEASURE[measure]
-    alt = d.table("assessments", _MEASURE_COLUMNS)
-    alt = alt[
-        (alt["kind"] == "peacekeeping") & (alt["measure"] == other) & alt["measure_pick"] & (alt["year"] == year)
-    ].set_index("member_iso3")
-    sources = d.files(rows["source"])
-    if CHN in alt.index:
-        a = alt.loc[CHN]
+    alt = [r for r in _measure_rows(d, other).get(year, []) if r["member_iso3"] == CHN]
+    sources = d.files(r["source"] for r in rows)
+    if alt:
+        a = alt[0]
         evidence += (
             f" Other measure ({other}: {MEASURE_TEXT[other]}): China {share(a)}, {rank_text(a)}"
             + (
@@ -607,7 +731,7 @@ def _second_largest_funder(d: _Data, as_of: pd.Timestamp, measure: str = FUNDING
             )
             + "."
         )
-        sources = sorted(set(sources) | set(d.files(alt.loc[[CHN], "source"])))
+        sources = sorted(set(sources) | set(d.files(r["source"] for r in alt)))
     else:
         evidence += f" Other measure ({other}): no figure for {year}."
     value = float(china["share_percent"]) if pd.notna(china["share_percent"]) else math.nan
@@ -619,7 +743,6 @@ def _rising_budget_share(d: _Data, as_of: pd.Timestamp) -> Result:
     if isinstance(got, Result):
         return got
     cur, year, basis = got
-    cur = cur.iloc[0]
     if pd.isna(cur["period_start"]):
         return _insufficient(f"the {year} regular-budget rate has no scale period", str(year), d.files([cur["source"]]))
     start, end = int(cur["period_start"]), int(cur["period_end"])
@@ -631,7 +754,6 @@ def _rising_budget_share(d: _Data, as_of: pd.Timestamp) -> Result:
             d.files([cur["source"]]),
         )
     prev, prev_year, prev_basis = prev_got
-    prev = prev.iloc[0]
     period = f"{start}-{end}"
     prev_period = (
         f"{int(prev['period_start'])}-{int(prev['period_end'])}" if pd.notna(prev["period_start"]) else str(prev_year)
@@ -641,7 +763,7 @@ def _rising_budget_share(d: _Data, as_of: pd.Timestamp) -> Result:
     verdict = "supported" if up else "refuted" if down else "insufficient_data"
     diff = cur["share_percent"] - prev["share_percent"]
 
-    def rate(r: pd.Series, b: str) -> str:
+    def rate(r: dict[str, Any], b: str) -> str:
         bounds = "" if r["share_low"] == r["share_high"] else f", i.e. {_pct(r['share_low'])}..{_pct(r['share_high'])}"
         return f"{_pct(r['share_percent'])} ({b}, {r['precision']}{bounds})"
 
@@ -663,6 +785,12 @@ def _rising_budget_share(d: _Data, as_of: pd.Timestamp) -> Result:
 
 
 # fatalities ------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _fatality_start(as_of: pd.Timestamp) -> pd.Timestamp:
+    """The first day of the :data:`FATALITY_YEARS` years ending ``as_of`` (cached: a timeline asks for every month)."""
+    return as_of - pd.DateOffset(years=FATALITY_YEARS) + pd.Timedelta(days=1)
 
 
 def _fatality_coverage(d: _Data, table: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp, str]:
@@ -707,39 +835,89 @@ def _fatalities(d: _Data) -> tuple[pd.DataFrame, pd.DataFrame, tuple[pd.Timestam
     return d._cache["fatalities"]
 
 
-def _recent_fatalities(d: _Data, as_of: pd.Timestamp) -> Result:
-    df, china, (first, last, how), hosts = _fatalities(d)
-    start = as_of - pd.DateOffset(years=FATALITY_YEARS) + pd.Timedelta(days=1)
-    span = f"{start:%Y-%m-%d}..{as_of:%Y-%m-%d}"
-    mine = china[(china["date"] >= start) & (china["date"] <= as_of)]
-    killed = mine[mine["incident_type"] == KILLED]
-    other = mine[mine["incident_type"] != KILLED]
+@dataclass(frozen=True)
+class _Deaths:
+    """Fatality rows as sorted dates and plain values, so a window is a slice (bisection), not a filter."""
 
-    def listing(rows: pd.DataFrame, cause: bool) -> str:
-        g = rows.groupby(
-            [rows["date"].dt.strftime("%Y-%m-%d"), rows["mission"].astype(str), rows["incident_type"].astype(str)],
-            sort=True,
-        ).size()
+    dates: list[pd.Timestamp]  # sorted; rows without a date are left out (no window holds them)
+    mission: list[str | None]
+    incident: list[str | None]
+    day: list[str]  # 'YYYY-MM-DD'
+    source: list[Any]
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame) -> _Deaths:
+        rows = rows[rows["date"].notna()]
+        rows = rows.iloc[np.argsort(rows["date"].to_numpy(), kind="stable")]
+
+        def values(col: str) -> list[str | None]:
+            return [None if pd.isna(x) else str(x) for x in rows[col]]
+
+        dates = pd.DatetimeIndex(rows["date"])
+        return cls(
+            list(dates),
+            values("mission"),
+            values("incident_type"),
+            list(dates.strftime("%Y-%m-%d")),
+            list(rows["source"]),
+        )
+
+    def span(self, start: pd.Timestamp, end: pd.Timestamp) -> range:
+        """Positions of the rows dated ``start`` .. ``end`` (both included)."""
+        return range(bisect.bisect_left(self.dates, start), bisect.bisect_right(self.dates, end))
+
+
+def _china_deaths(d: _Data) -> _Deaths:
+    """China's uniformed dead (:func:`_fatalities`), in the fatalities table's date, mission order."""
+    if "china_deaths" not in d._cache:
+        d._cache["china_deaths"] = _Deaths.of(_fatalities(d)[1])
+    return d._cache["china_deaths"]
+
+
+def _killed_uniformed(d: _Data) -> _Deaths:
+    """Uniformed peacekeepers (all nationalities) killed by a malicious act."""
+    if "killed_uniformed" not in d._cache:
+        df = _fatalities(d)[0]
+        killed = (df["incident_type"] == KILLED).to_numpy(dtype=bool, na_value=False)
+        d._cache["killed_uniformed"] = _Deaths.of(df[killed & df["personnel_type"].isin(UNIFORMED).to_numpy()])
+    return d._cache["killed_uniformed"]
+
+
+def _recent_fatalities(d: _Data, as_of: pd.Timestamp) -> Result:
+    df, _, (first, last, how), hosts = _fatalities(d)
+    china = _china_deaths(d)
+    start = _fatality_start(as_of)
+    span = f"{start:%Y-%m-%d}..{as_of:%Y-%m-%d}"
+    mine = china.span(start, as_of)
+    killed = [i for i in mine if china.incident[i] == KILLED]
+    other = [i for i in mine if china.incident[i] is not None and china.incident[i] != KILLED]
+
+    def listing(rows: list[int], cause: bool) -> str:
+        counts: dict[tuple[str, str, str], int] = {}
+        for i in rows:
+            if china.mission[i] is not None:  # as a groupby, which leaves out a missing key
+                key = (china.day[i], china.mission[i], str(china.incident[i]))
+                counts[key] = counts.get(key, 0) + 1
         return "; ".join(
             f"{day} {m}{' (' + hosts[m] + ')' if m in hosts else ''}"
             f"{', ' + t.replace('_', ' ') if cause else ''}{' x' + str(n) if n > 1 else ''}"
-            for (day, m, t), n in g.items()
+            for (day, m, t), n in sorted(counts.items())
         )
 
     complete = start >= first and as_of <= last
-    if len(killed):
+    if killed:
         verdict = "supported"
     elif not complete:
         verdict = "insufficient_data"
-    elif other["incident_type"].isin(UNDETERMINED).any():
+    elif any(china.incident[i] in UNDETERMINED for i in other):
         verdict = "insufficient_data"
     else:
         verdict = "refuted"
     evidence = (
         f"Chinese uniformed peacekeepers killed (incident type malicious act) {span}: {len(killed)}"
-        + (f": {listing(killed, False)}" if len(killed) else "")
+        + (f": {listing(killed, False)}" if killed else "")
         + ". Other deaths in the window "
-        f"(not counted as killed): {listing(other, True) if len(other) else 'none'}."
+        f"(not counted as killed): {listing(other, True) if other else 'none'}."
     )
     if not complete:
         evidence += (
@@ -748,16 +926,16 @@ def _recent_fatalities(d: _Data, as_of: pd.Timestamp) -> Result:
         )
     elif verdict == "insufficient_data":
         evidence += " Some deaths in the window have no determined cause."
-    where = sorted(set(killed["mission"].astype(str)))
+    where = sorted({china.mission[i] for i in killed if china.mission[i] is not None})
     comparison = f"at least 1 in the {FATALITY_YEARS} years {span}" + (
         f"; where: {', '.join(m + (' (' + hosts[m] + ')' if m in hosts else '') for m in where)}" if where else ""
     )
     return Result(
         verdict,
-        float(len(killed)) if complete or len(killed) else math.nan,
+        float(len(killed)) if complete or killed else math.nan,
         comparison,
         f"{span} (data to {last:%Y-%m-%d})",
-        d.files(mine["source"] if len(mine) else df["source"].head(1)),
+        d.files([china.source[i] for i in mine] if len(mine) else df["source"].iloc[:1].tolist()),
         evidence,
     )
 
@@ -788,97 +966,129 @@ def combat_rates(
     ('2015-10-01..2018-09-30', 'MINUSMA', 1)
     """
     d = _Data(data_dir)
-    out, _ = _combat_rates(d, _as_of(as_of))
-    if isinstance(out, Result):
-        raise PkdataError(out.evidence)
+    rates = _combat_rates(d, _as_of(as_of))
+    if isinstance(rates, Result):
+        raise PkdataError(rates.evidence)
+    out = pd.DataFrame({"mission": pd.array([r.mission for r in rates.rows], dtype="string")})
+    out["host"] = [r.host for r in rates.rows]
+    out["deaths"] = [r.deaths for r in rates.rows]
+    out["personnel_years"] = [r.personnel_years for r in rates.rows]
+    out["rate"] = 1000.0 * out["deaths"] / out["personnel_years"]
+    out["rank"] = out["rate"].rank(method="min", ascending=False).astype("int64")
+    out.attrs.update(rates.attrs)
     return out
 
 
-def _combat_rates(d: _Data, as_of: pd.Timestamp) -> tuple[pd.DataFrame | Result, list[str]]:
-    """The rate table of :func:`combat_rates` (or why there is none) and the source files used."""
-    df, _, (first, last, how), hosts = _fatalities(d)
-    start = as_of - pd.DateOffset(years=FATALITY_YEARS) + pd.Timedelta(days=1)
-    span = f"{start:%Y-%m-%d}..{as_of:%Y-%m-%d}"
+@dataclass(frozen=True)
+class _Rate:
+    """One row of :func:`combat_rates`."""
+
+    mission: str
+    host: str
+    deaths: int
+    personnel_years: float
+    rate: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class _Rates:
+    """The table of :func:`combat_rates` as rows (highest rate first), its ``attrs`` and the source files used."""
+
+    rows: list[_Rate]
+    attrs: dict[str, Any]
+    used: list[str]
+    months: list[pd.Timestamp]  # the reports with mission detail in the window
+
+
+def _peacekeeping_operations(d: _Data) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+    """Acronym, start and end (NaT: still open) of each peacekeeping operation (kind ``pko``)."""
     missions = d.table("missions", ("acronym", "kind", "start", "end"))
-    active = missions[
-        (missions["kind"] == "pko")
-        & (missions["start"] <= as_of)
-        & (missions["end"].isna() | (missions["end"] >= as_of))
-    ]
-    d.monthly()
-    detail = d._cache["detail_months"]
-    months = list(detail[(detail >= start) & (detail <= as_of)])
+    if "pko" not in d._cache:
+        pko = missions[missions["kind"] == "pko"]
+        d._cache["pko"] = list(zip(pko["acronym"].astype(str), pko["start"], pko["end"], strict=True))
+    return d._cache["pko"]
+
+
+def _combat_rates(d: _Data, as_of: pd.Timestamp) -> _Rates | Result:
+    """The rates of :func:`combat_rates` (or why there are none)."""
+    _, _, (first, last, how), hosts = _fatalities(d)
+    start = _fatality_start(as_of)
+    span = f"{start:%Y-%m-%d}..{as_of:%Y-%m-%d}"
+    active = [a for a, begin, end in _peacekeeping_operations(d) if begin <= as_of and (pd.isna(end) or end >= as_of)]
+    p = d.personnel()
+    lo, hi = bisect.bisect_left(p.detail_months, start), bisect.bisect_right(p.detail_months, as_of)
+    months = p.detail_months[lo:hi]
     if len(months) < MIN_DETAIL_MONTHS:
         return _insufficient(
             f"only {len(months)} report(s) with mission detail in {span}; the exposure needs at "
             f"least {MIN_DETAIL_MONTHS}",
             span,
-        ), []
-    contrib = d.table("contributions", ("date", "mission", "total", "source"))
-    rows = contrib[contrib["date"].isin(months) & contrib["mission"].notna()]
-    strength = rows.groupby(rows["mission"].astype("string"))["total"].sum().astype("float64") / len(months)
-    names = [str(a) for a in active["acronym"] if strength.get(str(a), 0.0) > 0]
-    dead = df[
-        (df["date"] >= start)
-        & (df["date"] <= as_of)
-        & df["personnel_type"].isin(UNIFORMED)
-        & (df["incident_type"] == KILLED)
-    ]
-    deaths = dead.groupby(dead["mission"].astype("string")).size()
-    out = pd.DataFrame({"mission": pd.array(names, dtype="string")})
-    out["host"] = [hosts.get(m, "") for m in names]
-    out["deaths"] = [int(deaths.get(m, 0)) for m in names]
-    out["personnel_years"] = [float(strength[m]) * FATALITY_YEARS for m in names]
-    out["rate"] = 1000.0 * out["deaths"] / out["personnel_years"]
-    out = out.sort_values(["rate", "deaths", "mission"], ascending=[False, False, True], kind="mergesort")
-    out["rank"] = out["rate"].rank(method="min", ascending=False).astype("int64")
-    out = out.reset_index(drop=True)
-    pooled = 1000.0 * out["deaths"].sum() / out["personnel_years"].sum() if len(out) else math.nan
-    out.attrs.update(
-        {
-            "as_of": _ym(as_of),
-            "window": span,
-            "months": [_ym(m) for m in months],
-            "pooled": pooled,
-            "data_to": f"{last:%Y-%m-%d}",
-            "data_to_how": how,
-            "complete": bool(start >= first and as_of <= last),
-        }
+        )
+    strength = (p.mission_totals[lo:hi].sum(axis=0) / len(months)).tolist()
+    names = [a for a in active if a in p.mission and strength[p.mission[a]] > 0]
+    dead = _killed_uniformed(d)
+    window = dead.span(start, as_of)
+    deaths: dict[str, int] = {}
+    for i in window:
+        if dead.mission[i] is not None:
+            deaths[dead.mission[i]] = deaths.get(dead.mission[i], 0) + 1
+    rows = []
+    for m in names:
+        personnel_years = strength[p.mission[m]] * FATALITY_YEARS
+        rows.append(
+            (m, hosts.get(m, ""), deaths.get(m, 0), personnel_years, 1000.0 * deaths.get(m, 0) / personnel_years)
+        )
+    rows.sort(key=lambda r: (-r[4], -r[2], r[0]))
+    rates = [_Rate(*r, rank=1 + sum(o[4] > r[4] for o in rows)) for r in rows]
+    # a numpy sum, as pandas' (pairwise summation: the same last bit)
+    pooled = (
+        1000.0 * sum(r.deaths for r in rates) / np.array([r.personnel_years for r in rates]).sum()
+        if rates
+        else math.nan
     )
-    used = d.files(list(rows["source"].unique()) + list(dead["source"].unique()))
-    return out, used
+    attrs = {
+        "as_of": _ym(as_of),
+        "window": span,
+        "months": [_ym(m) for m in months],
+        "pooled": pooled,
+        "data_to": f"{last:%Y-%m-%d}",
+        "data_to_how": how,
+        "complete": bool(start >= first and as_of <= last),
+    }
+    sources = [p.source_names[c] for c in frozenset().union(*p.mission_sources[lo:hi])]
+    return _Rates(rates, attrs, d.files(sources + [dead.source[i] for i in window]), months)
 
 
 def _active_combat_zones(d: _Data, as_of: pd.Timestamp) -> Result:
-    rates, used = _combat_rates(d, as_of)
+    rates = _combat_rates(d, as_of)
     if isinstance(rates, Result):
         return rates
-    a = rates.attrs
+    a, used = rates.attrs, rates.used
     pooled = a["pooled"]
-    by = rates.set_index("mission")
-    zones = [m for m in COMBAT_ZONES if m in by.index and by.loc[m, "deaths"] > 0 and by.loc[m, "rate"] >= pooled]
+    by = {r.mission: r for r in rates.rows}
+    zones = [m for m in COMBAT_ZONES if m in by and by[m].deaths > 0 and by[m].rate >= pooled]
     data_date = (
         f"{a['window']} (fatalities data to {a['data_to']}; personnel: {len(a['months'])} reports with "
-        f"mission detail, {_runs([pd.Timestamp(m) + pd.offsets.MonthEnd(0) for m in a['months']])})"
+        f"mission detail, {_runs(rates.months)})"
     )
     listing = "; ".join(
         f"#{r.rank} {r.mission}{' (' + r.host + ')' if r.host else ''} {r.rate:.2f} "
         f"({r.deaths} deaths / {r.personnel_years:,.0f} personnel-years)"
-        for r in rates.itertuples()
+        for r in rates.rows
     )
-    inactive = [m for m in COMBAT_ZONES if m not in by.index]
+    inactive = [m for m in COMBAT_ZONES if m not in by]
     evidence = (
         f"Uniformed peacekeepers killed by malicious acts per 1,000 personnel-years, {a['window']}, in "
-        f"the {len(rates)} peacekeeping operations active on {as_of:%Y-%m-%d} with personnel in the "
+        f"the {len(rates.rows)} peacekeeping operations active on {as_of:%Y-%m-%d} with personnel in the "
         f"window: {listing}. All of them together: {pooled:.2f}."
     )
     for m in COMBAT_ZONES:
-        if m in by.index:
-            r = by.loc[m]
+        if m in by:
+            r = by[m]
             side = "at or above" if m in zones else "below"
             evidence += (
-                f" {m} ({COMBAT_ZONES[m]}): {r['rate']:.2f}, rank {int(r['rank'])} of {len(rates)}, "
-                f"{side} the pooled rate."
+                f" {m} ({COMBAT_ZONES[m]}): {r.rate:.2f}, rank {r.rank} of {len(rates.rows)}, {side} the pooled rate."
             )
     if inactive:
         evidence += f" Not an active operation with personnel on {as_of:%Y-%m-%d}: {', '.join(inactive)}."
@@ -1018,7 +1228,7 @@ def check(as_of: str | pd.Timestamp | None = REPORT_MONTH, *, data_dir: str | Pa
     d = _Data(data_dir)
     if isinstance(as_of, str) and as_of.strip().lower() == "latest":
         try:
-            as_of = d.monthly().index.max()
+            as_of = pd.DatetimeIndex(d.personnel().months).max()
         except _Missing as exc:
             raise PkdataError(f"as_of='latest' needs the contributions table: {exc}") from None
     month = _as_of(as_of)
@@ -1039,7 +1249,7 @@ def _periods(claim: Claim, d: _Data) -> list[pd.Timestamp]:
     if claim.claim_id == "recent_fatalities":
         first, last, _ = _fatalities(d)[2]
     else:
-        months = d.monthly().index
+        months = pd.DatetimeIndex(d.personnel().months)
         first, last = months.min(), months.max()
     return list(pd.date_range(first + pd.offsets.MonthEnd(0), last + pd.offsets.MonthEnd(0), freq="ME"))
 
