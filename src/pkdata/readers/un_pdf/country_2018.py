@@ -77,11 +77,14 @@ def _pair(lines: list[Line], file: str) -> list[_Item]:
     # A label that takes counts: a type under POST, "Total for Country" or the closing "Total"
     # (not a country's opening line, whose text starts with its running number).
     takers = [it for it in items if it.cells and not it.nums and not is_number(it.cells[0].text)]
+    by_page: dict[int, list[_Item]] = {}
+    for t in takers:
+        by_page.setdefault(t.line.page, []).append(t)
     out = [it for it in items if it.cells]
     for it in items:
         if it.cells:
             continue
-        near = [t for t in takers if t.line.page == it.line.page and abs(t.line.y - it.line.y) <= _MAX_DY]
+        near = [t for t in by_page.get(it.line.page, []) if abs(t.line.y - it.line.y) <= _MAX_DY]
         if not near:
             raise ParseError(
                 file, f"counts {it.line.text!r} with no label beside them (y={it.line.y:.0f})", page=it.line.page

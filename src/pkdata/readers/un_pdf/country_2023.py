@@ -94,13 +94,14 @@ def parse(lines: list[Line], file: str) -> Report:
     name_y = -1.0
     pitch = _pitch(lines)
     page, footer_y = 0, 0.0
+    footers: dict[int, float] = {}  # per page, the top of the footer (found in one pass)
+    for ln in lines:
+        if ln.text.startswith("Report Generated"):
+            footers[ln.page] = min(ln.y, footers.get(ln.page, float("inf")))
     for line in lines:
         if line.page != page:
             page = line.page
-            footer_y = min(
-                (ln.y for ln in lines if ln.page == page and ln.text.startswith("Report Generated")),
-                default=float("inf"),
-            )
+            footer_y = footers.get(page, float("inf"))
         text = line.text
         # Page furniture: title block, the two header lines, and the footer (which may wrap).
         if text.startswith(_FURNITURE) or text in header_texts or line.y >= footer_y - 1:

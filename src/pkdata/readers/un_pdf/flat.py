@@ -167,9 +167,11 @@ def parse(lines: list[Line], file: str) -> Report:
     x = _columns(lines[0])
     rows: list[Row] = []
     dates: list[str] = []
-    for page_no in sorted({line.page for line in lines}):
-        page = [line for line in lines if line.page == page_no]
-        rows.extend(_page_rows(page, file, x, dates))
+    pages: dict[int, list[Line]] = {}
+    for line in lines:
+        pages.setdefault(line.page, []).append(line)
+    for page_no in sorted(pages):
+        rows.extend(_page_rows(pages[page_no], file, x, dates))
     if not rows:
         raise ParseError(file, "no rows found", page=1)
     if len(set(dates)) != 1:

@@ -205,14 +205,20 @@ def parse(lines: list[Line], file: str) -> Report:
         names.clear()
         counts.clear()
 
+    # Per page, found in one pass: the top of the footer, and the first type line.
+    footers: dict[int, float] = {}
+    firsts: dict[int, float] = {}
+    for ln in lines:
+        if ln.text.startswith("Report Generated"):
+            footers[ln.page] = min(ln.y, footers.get(ln.page, float("inf")))
+        if ln.page not in firsts and _is_type_line(ln, col):
+            firsts[ln.page] = ln.y
+
     for line in lines:
         if line.page != page:
             page = line.page
-            footer_y = min(
-                (ln.y for ln in lines if ln.page == page and ln.text.startswith("Report Generated")),
-                default=float("inf"),
-            )
-            first = next((ln.y for ln in lines if ln.page == page and _is_type_line(ln, col)), None)
+            footer_y = footers.get(page, float("inf"))
+            first = firsts.get(page)
             if last_y is not None and first is not None:
                 offset = last_y + pitch - first
         text = line.text
