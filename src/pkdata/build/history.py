@@ -153,6 +153,13 @@ def _source_label(files: list[str]) -> str:
     return f"{files[0]} and {len(files) - 1} more"
 
 
+def _month_ends(dates: pd.Series) -> pd.Series:
+    """Each date's month end (as ``to_period("M").to_timestamp("M")``), computed once per distinct date."""
+    distinct = pd.DatetimeIndex(dates.unique())
+    ends = distinct.to_period("M").to_timestamp("M")
+    return pd.Series(ends[distinct.get_indexer(dates)], index=dates.index)
+
+
 def merge_sources(
     frames_by_source: dict[str, pd.DataFrame], precedence: list[str]
 ) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
@@ -183,13 +190,12 @@ def merge_sources(
         if frame is None or frame.empty:
             continue
         frame = schema.coerce(frame)
-        month = frame["date"].dt.to_period("M").dt.to_timestamp("M")
+        month = _month_ends(frame["date"])
         new = sorted(set(month) - set(taken))
         for m in new:
             taken[m] = key
         chosen.append(frame[month.isin(new)])
-    merged = pd.concat(chosen, ignore_index=True) if chosen else schema.empty_contributions()
-    merged = schema.coerce(merged)
+    merged = schema.concat(chosen)
     merged = merged.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
     months: dict[str, dict[str, str]] = {}
     for date, rows in merged.groupby("date", sort=True):
@@ -566,7 +572,7 @@ def step_history(ctx: BuildContext) -> StepResult:
         ],
         "contributions_history_exclusions": exclusions,
         # for fold_history, not for the manifest: each dataset's months, the rank exports' rows
-        _DATASET_MONTHS: {k: sorted(set(f["date"].dt.strftime("%Y-%m"))) for k, f in sorted(frames.items())},
+        _DATASET_MONTHS: {k: sorted({f"{d:%Y-%m}" for d in f["date"].unique()}) for k, f in sorted(frames.items())},
         _RANKS: ranks,
     }
     return StepResult({"contributions_history": history}, sources, extra)
