@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,13 +71,19 @@ def run_once(folder: Path) -> Iterator[bool]:
     The others wait on a lock while the first one works; a worker whose work failed leaves no mark, so the
     next one tries again (and fails the same way, with its own error).
     """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no pytest-xdist lock; one process does the work, then reuses it
+        fcntl = None
     done = folder / ".done"
     with open(folder / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             todo = not done.exists()
             yield todo
             if todo:
                 done.touch()
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_UN)
