@@ -139,8 +139,8 @@ def full_build(reference: Path, shared_tmp) -> Path:
 def drawn_figures(shared_tmp) -> tuple[Path, int, str]:
     """``pkdata figures`` run once per test run on the committed data: (folder, exit code, what it printed).
 
-    Drawing the 47 charts is the costliest thing the suite does; tests that need drawn charts (the figures
-    test, the installed-wheel test comparing its charts byte for byte) share this one run.
+    Drawing the 47 charts is one of the costliest things the suite does; a test that needs them all drawn
+    shares this one run (under pytest-xdist, one worker draws, the others wait).
     """
     import contextlib
     import io

@@ -48,12 +48,19 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory, reference) -> Path:
+    """A good finance build (made once for the tests that break its inputs)."""
+    root = tmp_path_factory.mktemp("good")
+    build(raw=_raw(root), out=root / "out", reference=reference, steps=[STEP])
+    return root / "out"
+
+
 @pytest.fixture()
-def good(tmp_path, reference) -> tuple[Path, Path]:
-    """(raw, out): a raw folder and an out folder that holds a good finance build."""
-    raw = _raw(tmp_path)
-    build(raw=raw, out=tmp_path / "out", reference=reference, steps=[STEP])
-    return raw, tmp_path / "out"
+def good(tmp_path, good_build) -> tuple[Path, Path]:
+    """(raw, out): a fresh raw folder and an out folder that holds a copy of a good finance build."""
+    shutil.copytree(good_build, tmp_path / "out")
+    return _raw(tmp_path), tmp_path / "out"
 
 
 def _un_open_copy(raw: Path, reference: Path) -> Path:
