@@ -258,13 +258,13 @@ def _sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_fetch_all_from_reference_gives_the_build_its_files(tmp_path, reference, capsys):
+def test_fetch_all_from_reference_gives_the_build_its_files(tmp_path, reference, full_build, capsys):
     from pkdata import sources
     from pkdata.build import BuildContext, finance, history, operations
     from pkdata.cli import main
 
-    raw = tmp_path / "raw"
-    assert main(["fetch", "--all", "--from", str(reference), "--raw", str(raw)]) == 0, capsys.readouterr().out
+    # the raw folder the test run's full build read: `pkdata fetch --all --from <reference> --raw <it>` (exit 0)
+    raw = full_build.parent / "raw"
     manifest = f.load_manifest(raw)["files"]
     expected = {}
     for sid, src in sources.load()["sources"].items():
