@@ -38,7 +38,7 @@ from typing import Literal
 
 import pandas as pd
 
-from pkdata import countries, paths, store
+from pkdata import countries, paths, schema, store
 from pkdata.errors import PkdataError
 from pkdata.schema import PERSONNEL_TYPES
 
@@ -117,10 +117,7 @@ def unresolved_codes(tables: dict[str, pd.DataFrame] | None = None) -> dict[str,
         for col in fields:
             if col not in df.columns:
                 continue
-            present = df[col].dropna()
-            if isinstance(present.dtype, pd.CategoricalDtype):  # the distinct values, not every row
-                present = present.cat.remove_unused_categories().cat.categories
-            values = {str(v) for v in present.unique()}
+            values = schema.present_values(df[col])
             if col == "hosts_iso3":
                 values = {v for s in values for v in s.split(";") if v}
             bad = sorted(values - known)

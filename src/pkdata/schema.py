@@ -147,6 +147,18 @@ def _as_canonical_category(col: str, s: pd.Series) -> pd.Series | None:
     return s
 
 
+def present_values(s: pd.Series) -> set[str]:
+    """The distinct non-missing values of a column, as strings (a categorical's used categories, not every row).
+
+    >>> sorted(present_values(pd.Series(pd.Categorical(["b", None, "a"], categories=["a", "b", "c"]))))
+    ['a', 'b']
+    """
+    present = s.dropna()
+    if isinstance(present.dtype, pd.CategoricalDtype):
+        present = present.cat.remove_unused_categories().cat.categories
+    return {str(v) for v in present.unique()}
+
+
 def coerce(df: pd.DataFrame) -> pd.DataFrame:
     """Cast a frame with the canonical columns to the canonical dtypes and column order.
 

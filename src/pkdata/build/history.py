@@ -238,7 +238,8 @@ def fold_history(
     kept = {m: v for m, v in history_months.items() if m not in months}
     rows = history.tables["contributions_history"]
     if months and not rows.empty:
-        rows = rows[~rows["date"].dt.strftime("%Y-%m").isin(list(months))]
+        covered = [d for d in rows["date"].unique() if f"{d:%Y-%m}" in months]  # per distinct date, not per row
+        rows = rows[~rows["date"].isin(covered)]
     months.update(kept)
     months = {k: months[k] for k in sorted(months)}
     table = schema.concat([f for f in (contributions, rows) if f is not None])

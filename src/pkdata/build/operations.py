@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from pkdata import countries
+from pkdata import countries, schema
 from pkdata.build.context import BuildContext, StepResult
 from pkdata.errors import DataNotFoundError, ParseError, PkdataError
 from pkdata.hashes import sha256_file
@@ -202,11 +202,8 @@ def check_contributions(table: pd.DataFrame, contributions: pd.DataFrame) -> Non
     Traceback (most recent call last):
     pkdata.errors.PkdataError: 1 mission acronym(s) in the contributions table are not in the mission table: ...
     """
-    known = set(table["acronym"])
-    missions = contributions["mission"]
-    if isinstance(missions.dtype, pd.CategoricalDtype):  # look at the distinct acronyms first, not every row
-        if set(map(str, missions.cat.remove_unused_categories().cat.categories)) <= known:
-            return
+    if schema.present_values(contributions["mission"]) <= set(table["acronym"]):  # distinct acronyms, not rows
+        return
     used = contributions.dropna(subset=["mission"]).astype({"mission": "string", "source": "string"})
     unknown = used[~used["mission"].isin(set(table["acronym"]))]
     if unknown.empty:

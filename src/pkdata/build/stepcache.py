@@ -187,9 +187,10 @@ def store(
 def memoized(ctx: BuildContext, name: str, compute: Callable[[], StepResult]) -> StepResult:
     """``compute()``, or its stored result when the inputs it asked ``ctx`` for are unchanged.
 
-    For the costly part of a step whose other part depends on earlier steps' tables (the history
-    step reads its files here, then merges them with the PDF rows each time). The inputs it
-    recorded stay recorded for the enclosing step.
+    For the costly part of a step that is also called outside a build (the history step's reading of
+    the IPI and UN CSV files: tests and notebooks call ``step_history`` directly, where no step cache
+    applies). Within a build the step cache serves the whole step first. The inputs it recorded stay
+    recorded for the enclosing step.
     """
     entry = lookup(ctx, f"memo:{name}", {})
     if entry is not None:
