@@ -117,8 +117,11 @@ def test_map_draws_a_bubble_for_each_mission_with_headquarters():
     rows = c[(c["date"] == "2018-02-28") & (c["contributor_iso3"] == "CHN") & c["mission"].notna()]
     missions = pkdata.missions().set_index("acronym")
     with_hq = {m for m in rows["mission"].astype(str).unique() if pd.notna(missions.loc[m, "hq_lon"])}
-    bubbles = [col for col in fig.axes[0].collections if len(col.get_offsets()) == 1]
-    assert len(bubbles) == len(with_hq) > 0
+    from matplotlib.collections import PathCollection
+
+    # scatter bubbles, one per mission (the land is one PolyCollection under them)
+    bubbles = [col for col in fig.axes[0].collections if isinstance(col, PathCollection)]
+    assert len(bubbles) == len(with_hq) > 0 and all(len(col.get_offsets()) == 1 for col in bubbles)
     labels = {t.get_text().split()[0] for t in fig.axes[0].texts}
     assert with_hq <= labels
 

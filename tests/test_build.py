@@ -31,6 +31,22 @@ def test_duplicate_month_detected_by_content_and_counted_once(tmp_path, un_pdf):
     assert m["contributions"]["missing_months"] == []
 
 
+def test_files_with_the_same_bytes_are_parsed_once(tmp_path, un_pdf, monkeypatch):
+    """The reference's March 2015 file is April's report byte for byte (as a raw copy of a reference report is):
+    one parse serves both names."""
+    import pkdata.build.personnel as b
+
+    assert un_pdf("2015_03").read_bytes() == un_pdf("2015_04").read_bytes()
+    parsed = []
+    real = b._parse_pdf
+    monkeypatch.setattr(b, "_parse_pdf", lambda p: parsed.append(p.rsplit("/", 1)[-1]) or real(p))
+    raw = raw_with_reports(tmp_path, un_pdf, ["2015_03", "2015_04", "2015_05"])
+    m = build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=STEP, workers=1)
+    assert sorted(parsed) == ["UN_country_contributions_2015_03.pdf", "UN_country_contributions_2015_05.pdf"]
+    assert len(list((tmp_path / "cache" / "un_pdf").glob("*.json"))) == 2
+    assert sorted(m["contributions"]["months"]) == ["2015-04", "2015-05"]
+
+
 def test_two_builds_are_byte_identical_and_cache_is_used(tmp_path, un_pdf):
     raw = raw_with_reports(tmp_path, un_pdf, ["2015_01", "2016_06", "2017_01"])
     build(raw=raw, out=tmp_path / "a", cache=tmp_path / "cache", steps=STEP, workers=2)

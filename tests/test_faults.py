@@ -61,7 +61,20 @@ def run_build(
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
 
 
-def cli(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """``pkdata ARGS`` in this process (what the command prints and returns, as a finished process would give
+    them): the errors checked with it are the CLI's own handling, which a process start would only slow down.
+    Kills, terminal encodings and closed pipes need a real process: :func:`cli_process`."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return subprocess.CompletedProcess(["pkdata", *args], code, out.getvalue(), err.getvalue())
+
+
+def cli_process(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pkdata", *args],
         capture_output=True,
@@ -431,7 +444,7 @@ def test_cut_tables_and_broken_manifests_are_one_line_errors(tmp_path):
     one_line_error(cli("info", "--data", str(out)), "manifest.json is not a valid manifest", "pkdata build")
     (out / "manifest.json").unlink()
     one_line_error(cli("info", "--data", str(out)), "manifest.json not found")
-    r = cli("--debug", "info", "--data", str(out))
+    r = cli_process("--debug", "info", "--data", str(out))
     assert "Traceback" in r.stderr  # --debug shows it
 
 
@@ -452,7 +465,7 @@ def test_claims_on_a_manifest_with_empty_dates(tmp_path, monkeypatch, capsys):
 
 
 def test_an_ascii_terminal_and_a_closed_pipe_get_no_traceback():
-    r = cli("claims", env={"PYTHONIOENCODING": "ascii"})
+    r = cli_process("claims", env={"PYTHONIOENCODING": "ascii"})
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     p = subprocess.Popen(
         [sys.executable, "-m", "pkdata", "info", "--months"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -482,7 +495,9 @@ def test_a_kill_between_the_png_and_the_svg_redraws_on_the_next_run(tmp_path, mo
     out = tmp_path / "figs"
     assert figures.render_all(out, only=["p5_over_time"]) == {"p5_over_time": "drawn"}
     good = folder_digest(out)
-    r = cli("figures", "--out", str(out), "--only", "p5_over_time", "--force", env={"PKDATA_FAULT": "figure_png"})
+    r = cli_process(
+        "figures", "--out", str(out), "--only", "p5_over_time", "--force", env={"PKDATA_FAULT": "figure_png"}
+    )
     assert r.returncode == -signal.SIGKILL
     assert any(p.name.endswith(".part") for p in out.iterdir())  # the SVG's, cut short
     # no stamp (removed before drawing): the chart is not up to date; the dead run's .part goes

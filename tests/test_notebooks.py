@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from pkdata import cli, notebooks
@@ -29,6 +28,8 @@ def test_the_notebooks_are_there() -> None:
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
 def test_committed_without_outputs(path: Path) -> None:
+    import nbformat  # in the tests, not at collection: importing it costs seconds (jsonschema's format checkers)
+
     nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
     nbformat.validate(nb)
     assert nb.nbformat == 4
@@ -44,6 +45,8 @@ def test_committed_without_outputs(path: Path) -> None:
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
 def test_executes_without_errors_and_shows_charts(path: Path) -> None:
+    import nbformat
+
     nb = notebooks.execute(path)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     errors = [o for o in outputs if o.output_type == "error"]
@@ -65,6 +68,8 @@ def test_executes_without_errors_and_shows_charts(path: Path) -> None:
 
 
 def _notebook(folder: Path, name: str, source: str) -> Path:
+    import nbformat
+
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_markdown_cell("# test"), nbformat.v4.new_code_cell(source)]
@@ -73,14 +78,23 @@ def _notebook(folder: Path, name: str, source: str) -> Path:
     return path
 
 
-def test_run_all_writes_html_and_names_the_failing_notebook(tmp_path: Path) -> None:
+def _children() -> set[str]:
+    """Process ids of this process's children (Linux /proc)."""
+    tasks = Path(f"/proc/{os.getpid()}/task")
+    return {pid for task in tasks.iterdir() for pid in (task / "children").read_text().split()}
+
+
+def test_run_all_writes_html_and_names_the_failing_notebook_and_shuts_every_kernel_down(tmp_path: Path) -> None:
     src = tmp_path / "nb"
     src.mkdir()
     _notebook(src, "a_good.ipynb", "print(6 * 7)")
     _notebook(src, "b_bad.ipynb", "1 / 0")
     out = tmp_path / "html"
+    before = _children()
     with pytest.raises(PkdataError, match=r"1 of 2 notebook\(s\) failed.*b_bad\.ipynb: cell 1 failed.*ZeroDivision"):
         notebooks.run_all(out, folder=src)
+    # run_all executes each notebook with execute(): its kernel is gone when it returns, or raises
+    assert _children() <= before, "a kernel is still running after execute() returned"
     good = (out / "a_good.html").read_text()
     assert "<html" in good and "42" in good
     assert "ZeroDivisionError" in (out / "b_bad.html").read_text()
@@ -98,17 +112,3 @@ def test_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     assert "hello" in (out / "only.html").read_text()
     assert cli.main(["notebooks", "--out", str(out), "--only", "missing"]) == 1
     assert "unknown notebook(s) ['missing']" in capsys.readouterr().err
-
-
-def _children() -> set[str]:
-    """Process ids of this process's children (Linux /proc)."""
-    tasks = Path(f"/proc/{os.getpid()}/task")
-    return {pid for task in tasks.iterdir() for pid in (task / "children").read_text().split()}
-
-
-def test_the_kernel_is_shut_down_when_the_notebook_is_done(tmp_path: Path) -> None:
-    before = _children()
-    notebooks.execute(_notebook(tmp_path, "k.ipynb", "print('done')"))
-    with pytest.raises(PkdataError):
-        notebooks.execute(_notebook(tmp_path, "fails.ipynb", "1 / 0"))
-    assert _children() <= before, "a kernel is still running after execute() returned"

@@ -159,3 +159,27 @@ def test_mission_panels(contributions: pd.DataFrame) -> None:
 def test_unknown_unit_is_a_clear_error() -> None:
     with pytest.raises(PkdataError, match="unit='country-week': expected one of"):
         panel("country-week")  # type: ignore[arg-type]
+
+
+def test_a_panel_is_computed_again_when_a_table_changes_and_a_change_to_one_copy_stays_there(tmp_path: Path) -> None:
+    """panel() keeps each panel per manifest version: a rebuilt table gives a new panel, never the old one."""
+    import shutil
+
+    from .helpers import replace_table
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.processed_dir(), data)
+    before = panel("mission-year", data_dir=data)
+    unmiss_2020 = (before["mission"] == "UNMISS") & (before["year"] == 2020)
+    assert before.loc[unmiss_2020, "total_dec"].item() > 10_000
+    before.loc[unmiss_2020, "total_dec"] = -1  # the caller's copy
+    assert panel("mission-year", data_dir=data).loc[unmiss_2020, "total_dec"].item() > 10_000
+    # UNMISS leaves the contributions table (as if a build had dropped it): the panel follows
+    c = pd.read_parquet(data / "contributions.parquet")
+    replace_table(data, "contributions", c[c["mission"] != "UNMISS"])
+    after = panel("mission-year", data_dir=data)
+    assert "UNMISS" not in set(after["mission"].astype(str))
+    # a table replaced behind the manifest's back is refused, not answered from the earlier panel
+    c.to_parquet(data / "contributions.parquet", index=False)
+    with pytest.raises(PkdataError, match="inconsistent"):
+        panel("mission-year", data_dir=data)

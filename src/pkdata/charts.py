@@ -26,8 +26,10 @@ import matplotlib
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import matplotlib.ticker
+import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
@@ -197,7 +199,7 @@ def legend_overlaps(ax: Any) -> int:
     0
     """
     import numpy as np
-    from matplotlib.collections import PathCollection, PolyCollection
+    from matplotlib.collections import PathCollection
 
     legend = ax.get_legend()
     if legend is None:
@@ -289,8 +291,12 @@ def _date_axis(ax: Any, every: int) -> None:
 def _fill_covered(wide: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
     """Months that have a report but no rows for these columns are zero; months with no report stay NaN."""
     covered = wide.index.isin(pd.DatetimeIndex(df["date"].unique()))
-    wide.loc[covered] = wide.loc[covered].fillna(0)
-    return wide
+    values = wide.to_numpy(dtype="float64", copy=True)
+    fill = covered[:, None] & np.isnan(values)
+    if not fill.any():
+        return wide
+    values[fill] = 0.0
+    return pd.DataFrame(values, index=wide.index, columns=wide.columns)
 
 
 def _gap_note(wide: pd.DataFrame) -> str:
@@ -1632,19 +1638,9 @@ def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFra
         "domain). Chart: pkdata.",
         size=(10, 5.0),
     )
-    for code, rings in maps.outline().items():
-        if code == "ATA":  # Antarctica: no mission, and half the map's height
-            continue
-        for ring in rings:
-            xy = [maps.project(x, y) for x, y in ring]
-            ax.fill(
-                [p[0] for p in xy],
-                [p[1] for p in xy],
-                facecolor="#E8E8E8",
-                edgecolor="#FFFFFF",
-                linewidth=0.3,
-                zorder=1,
-            )
+    # the countries as one collection: one artist to draw, not one patch (and one limits update) per ring
+    land = PolyCollection(maps.land_polygons(), facecolors="#E8E8E8", edgecolors="#FFFFFF", linewidths=0.3, zorder=1)
+    ax.add_collection(land, autolim=False)
     ax.grid(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)

@@ -103,9 +103,7 @@ def women_share(iso3: str | None = None, *, min_people: int = 0, data_dir: str |
     bad = share.index.strftime("%Y-%m").isin(excluded)
     share.loc[bad] = float("nan")
     no_split = [
-        f"{m:%Y-%m}"
-        for m in months
-        if m in total.index and total.loc[m].notna().any() and (covered.loc[m].isna().all())
+        f"{m:%Y-%m}" for m in months[total.notna().any(axis=1).to_numpy() & covered.isna().all(axis=1).to_numpy()]
     ]
     share.index.name = "date"
     share.attrs.update(

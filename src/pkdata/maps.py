@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 from functools import lru_cache
+from typing import Any
 
 from pkdata import paths
 
@@ -52,6 +53,26 @@ def region(iso3: str) -> tuple[str, str] | None:
     (('Asia', 'Southern Asia'), ('Africa', 'Eastern Africa'), None)
     """
     return _regions().get(_NE_CODES.get(iso3, iso3))
+
+
+@lru_cache(maxsize=1)
+def land_polygons() -> tuple[Any, ...]:
+    """Every country's outer rings but Antarctica's (no mission, half the map's height), projected: one
+    ``(n, 2)`` array of x/y per ring, in the outline's order (the map draws them as one collection).
+
+    >>> polygons = land_polygons()
+    >>> len(polygons) > 150 and polygons[0].shape[1]
+    2
+    """
+    import numpy as np
+
+    squeeze = np.array([1.0, _SQUEEZE])
+    return tuple(
+        np.asarray(ring, dtype="float64") * squeeze
+        for code, rings in outline().items()
+        if code != "ATA"
+        for ring in rings
+    )
 
 
 def project(lon: float, lat: float) -> tuple[float, float]:

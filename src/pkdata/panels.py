@@ -40,6 +40,7 @@ import pandas as pd
 
 from pkdata import countries, paths, schema, store
 from pkdata.errors import PkdataError
+from pkdata.hashes import sha256_file
 from pkdata.schema import PERSONNEL_TYPES
 
 Unit = Literal["country-month", "country-year", "mission-month", "mission-year"]
@@ -362,6 +363,27 @@ def panel(unit: Unit = "country-year", *, data_dir: str | Path | None = None) ->
     """
     if unit not in UNITS:
         raise PkdataError(f"unit={unit!r}: expected one of {list(UNITS)}")
+    folder = Path(data_dir) if data_dir else paths.processed_dir()
+    # the tables it reads, checked against the manifest (each cached per file version: cheap when unchanged);
+    # a panel is computed once per manifest version (which names every table's sha256), then copied
+    for name in _PANEL_TABLES:
+        store.table(name, folder)
+    key = (unit, str(folder.resolve()), sha256_file(folder / store.MANIFEST))
+    if key not in _PANELS:
+        if len(_PANELS) >= 8:
+            _PANELS.pop(next(iter(_PANELS)))
+        _PANELS[key] = _compute(unit, folder)
+    df = _PANELS[key].copy(deep=False)  # copy-on-write: safe to modify
+    df.attrs = dict(_PANELS[key].attrs)
+    return df
+
+
+#: The processed tables a panel is made of.
+_PANEL_TABLES = ("contributions", "fatalities", "assessments", "missions")
+_PANELS: dict[tuple[str, str, str], pd.DataFrame] = {}
+
+
+def _compute(unit: Unit, data_dir: Path) -> pd.DataFrame:
     kind = "country" if unit.startswith("country") else "mission"
     monthly = _monthly(kind, data_dir)
     if unit.endswith("year"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -76,42 +77,38 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
     cache.mkdir(parents=True, exist_ok=True)
     atomic.clean_leftovers(cache)  # .part files of a killed build
     out: dict[Path, tuple[str, dict[str, Any], pa.Table]] = {}
-    todo: list[tuple[Path, str]] = []
+    todo: dict[str, list[Path]] = {}  # sha256 -> the files with those bytes (a raw copy of a reference report)
     for pdf in pdfs:
         digest = sha256_file(pdf)
-        stem = cache / f"{digest}-{version}"
-        hit = _cache_get(stem)
+        hit = None if digest in todo else _cache_get(cache / f"{digest}-{version}")
         if hit is not None:
             out[pdf] = (digest, *hit)  # the source column is set from the file's name in step_un_pdfs
         else:
-            todo.append((pdf, digest))
+            todo.setdefault(digest, []).append(pdf)
     if todo:
         errors: list[tuple[str, BaseException]] = []
-
-        def keep(pdf: Path, digest: str, result: tuple[dict[str, Any], pd.DataFrame]) -> None:
-            meta, frame = result
-            _cache_put(cache / f"{digest}-{version}", meta, frame)
-            out[pdf] = (digest, meta, pa.Table.from_pandas(frame, preserve_index=False))
-
-        workers = max(1, min(ctx.workers, len(todo)))
-        if workers == 1:
-            for pdf, digest in todo:
+        jobs = [(str(files[0]), str(cache / f"{digest}-{version}")) for digest, files in todo.items()]
+        workers = max(1, min(ctx.workers, len(jobs)))
+        pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(os.getpid(),)) if workers > 1 else None
+        try:
+            # each result is a call that returns (meta, rows) or raises the report's error
+            if pool is None:
+                results = [functools.partial(_parse_into_cache, *job) for job in jobs]
+            else:
+                results = [pool.submit(_parse_into_cache, *job).result for job in jobs]
+            for (digest, files), result in zip(todo.items(), results, strict=True):
                 try:
-                    keep(pdf, digest, _parse_pdf(str(pdf)))
+                    meta, rows = result()
                 except PkdataError as exc:
-                    errors.append((pdf.name, exc))
-        else:
-            pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(os.getpid(),))
-            try:
-                futures = {pool.submit(_parse_pdf, str(pdf)): (pdf, digest) for pdf, digest in todo}
-                for fut, (pdf, digest) in futures.items():
-                    try:
-                        keep(pdf, digest, fut.result())
-                    except PkdataError as exc:
-                        errors.append((pdf.name, exc))
-            except BaseException:
+                    errors.append((files[0].name, exc))
+                    continue
+                for pdf in files:
+                    out[pdf] = (digest, meta, rows)
+        except BaseException:
+            if pool is not None:
                 _stop_pool(pool)  # SIGTERM/SIGINT or an unexpected error: no worker outlives the build
-                raise
+            raise
+        if pool is not None:
             pool.shutdown()
         if errors:
             # Reports that parsed are cached; the first failure (by file name) is raised, the rest listed.
@@ -145,12 +142,21 @@ def _cache_get(stem: Path) -> tuple[dict[str, Any], pa.Table] | None:
     return meta, frame
 
 
-def _cache_put(stem: Path, meta: dict[str, Any], frame: pd.DataFrame) -> None:
+def _parse_into_cache(path: str, stem: str) -> tuple[dict[str, Any], pa.Table]:
+    """Parse one report and store it in the parse cache (in a worker process, so that the writing is parallel
+    too); its (meta, rows)."""
+    meta, frame = _parse_pdf(path)
+    rows = pa.Table.from_pandas(frame, preserve_index=False)
+    _cache_put(Path(stem), meta, rows)
+    return meta, rows
+
+
+def _cache_put(stem: Path, meta: dict[str, Any], rows: pa.Table) -> None:
     """Store a parse: rows then meta, each written to a temporary name and renamed (the meta marks it complete)."""
     rows_path = stem.with_suffix(".parquet")
     tmp = atomic.part_name(rows_path)
     try:
-        frame.to_parquet(tmp, index=False)
+        pq.write_table(rows, tmp)
         atomic.replace_from(tmp, rows_path)
     finally:
         tmp.unlink(missing_ok=True)
