@@ -21,24 +21,24 @@ ROOT = Path(__file__).resolve().parent
 FIXTURES = ROOT / "tests" / "fixtures"
 
 #: The costliest test files, costliest first (seconds on one of two workers, measured with the suite's own
-#: timings). ``make test`` hands files to the pytest-xdist workers in collection order
-#: (``--dist loadfile --no-loadscope-reorder``); putting these first lets the long ones start at once and the
+#: timings). ``make test`` hands the files to the pytest-xdist workers in this order (``--dist loadfile
+#: --no-loadscope-reorder``; the others follow in collection order): the long ones start at once and the
 #: short ones fill the end, instead of one worker finishing a long file while the other waits. test_fetch
 #: comes first because it makes the session's full build, which test_build and test_history read later.
 COSTLIEST_FIRST = (
     "tests/test_fetch.py",  # ~25 s: fetch --all and the full build of every reference file
     "tests/test_notebooks.py",  # ~30 s: the seven notebooks in a kernel each
+    "src/pkdata/notebooks.py",  # ~8 s: its doctests start kernels and import nbformat and nbconvert
     "tests/test_figures.py",  # ~28 s: all 47 charts as PNG and SVG
     "tests/test_browser.py",  # ~25 s: JupyterLab and Chromium
-    "tests/test_faults.py",  # ~25 s: killed builds in subprocesses
+    "tests/test_faults.py",  # ~18 s: killed builds in subprocesses
     "tests/test_layers.py",  # ~12 s: a wheel, used outside the checkout
-    "tests/test_export.py",  # ~10 s
     "tests/test_charts.py",  # ~8 s
-    "tests/test_build.py",  # ~7 s
+    "tests/test_build.py",  # ~8 s
+    "tests/test_briefs.py",  # ~7 s
     "tests/test_history.py",  # ~6 s
-    "tests/test_codebook.py",  # ~6 s
-    "tests/test_briefs.py",  # ~6 s
-    "tests/test_finance.py",  # ~5 s
+    "tests/test_finance.py",  # ~6 s
+    "tests/test_codebook.py",  # ~5 s
     "src/pkdata/brief.py",  # ~5 s
     "tests/test_finance_inputs.py",  # ~5 s
 )
