@@ -198,7 +198,6 @@ def legend_overlaps(ax: Any) -> int:
     >>> legend_overlaps(ax)
     0
     """
-    import numpy as np
     from matplotlib.collections import PathCollection
 
     legend = ax.get_legend()
@@ -258,8 +257,6 @@ def _steps(index: pd.DatetimeIndex, *columns: pd.Series) -> tuple[Any, ...]:
     A month with no report is NaN at both ends, so it is a gap; a month with reports on neither
     side is still a full-width step (``step="mid"`` would draw it with no width at all).
     """
-    import numpy as np
-
     right = index.to_numpy()
     left = (index - pd.offsets.MonthEnd(1)).to_numpy()
     x = np.column_stack([left, right]).ravel()

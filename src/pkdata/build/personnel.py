@@ -77,10 +77,13 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
     cache.mkdir(parents=True, exist_ok=True)
     atomic.clean_leftovers(cache)  # .part files of a killed build
     out: dict[Path, tuple[str, dict[str, Any], pa.Table]] = {}
+    hits: dict[str, tuple[dict[str, Any], pa.Table] | None] = {}  # one cache lookup per distinct content
     todo: dict[str, list[Path]] = {}  # sha256 -> the files with those bytes (a raw copy of a reference report)
     for pdf in pdfs:
         digest = sha256_file(pdf)
-        hit = None if digest in todo else _cache_get(cache / f"{digest}-{version}")
+        if digest not in hits:
+            hits[digest] = _cache_get(cache / f"{digest}-{version}")
+        hit = hits[digest]
         if hit is not None:
             out[pdf] = (digest, *hit)  # the source column is set from the file's name in step_un_pdfs
         else:

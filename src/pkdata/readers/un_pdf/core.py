@@ -159,6 +159,21 @@ def read_lines(doc, *, tolerance: float = 2.5) -> list[Line]:
     return lines
 
 
+def footer_tops(lines: list[Line], marker: str = "Report Generated") -> dict[int, float]:
+    """Page -> the y of the top of its footer (the highest line starting with ``marker``), in one pass over the
+    lines; a page without a footer is absent.
+
+    >>> ln = lambda page, y, text: Line(page=page, y=y, words=[Word(0, y, 40, y + 8, text)])
+    >>> footer_tops([ln(1, 700, "Report Generated: 1 May"), ln(1, 710, "Report Generated (cont.)"), ln(2, 50, "x")])
+    {1: 700}
+    """
+    tops: dict[int, float] = {}
+    for line in lines:
+        if line.text.startswith(marker):
+            tops[line.page] = min(line.y, tops.get(line.page, float("inf")))
+    return tops
+
+
 _NUM = re.compile(r"^\d{1,3}(,\d{3})*$|^\d+$")
 
 

@@ -22,6 +22,7 @@ from pkdata.readers.un_pdf.core import (
     Row,
     assign_columns,
     find_date,
+    footer_tops,
     split_numbers,
 )
 
@@ -94,10 +95,7 @@ def parse(lines: list[Line], file: str) -> Report:
     name_y = -1.0
     pitch = _pitch(lines)
     page, footer_y = 0, 0.0
-    footers: dict[int, float] = {}  # per page, the top of the footer (found in one pass)
-    for ln in lines:
-        if ln.text.startswith("Report Generated"):
-            footers[ln.page] = min(ln.y, footers.get(ln.page, float("inf")))
+    footers = footer_tops(lines)
     for line in lines:
         if line.page != page:
             page = line.page

@@ -36,6 +36,7 @@ from pkdata.readers.un_pdf.core import (
     Word,
     assign_columns,
     find_date,
+    footer_tops,
     split_numbers,
 )
 
@@ -206,11 +207,9 @@ def parse(lines: list[Line], file: str) -> Report:
         counts.clear()
 
     # Per page, found in one pass: the top of the footer, and the first type line.
-    footers: dict[int, float] = {}
+    footers = footer_tops(lines)
     firsts: dict[int, float] = {}
     for ln in lines:
-        if ln.text.startswith("Report Generated"):
-            footers[ln.page] = min(ln.y, footers.get(ln.page, float("inf")))
         if ln.page not in firsts and _is_type_line(ln, col):
             firsts[ln.page] = ln.y
 
