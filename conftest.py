@@ -28,7 +28,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 COSTLIEST_FIRST = (
     "tests/test_fetch.py",  # ~25 s: fetch --all and the full build of every reference file
     "tests/test_notebooks.py",  # ~30 s: the seven notebooks in a kernel each
-    "src/pkdata/notebooks.py",  # ~8 s: its doctests start kernels and import nbformat and nbconvert
+    "src/pkdata/outputs/notebooks.py",  # ~8 s: its doctests start kernels and import nbformat and nbconvert
     "tests/test_figures.py",  # ~28 s: all 47 charts as PNG and SVG
     "tests/test_browser.py",  # ~25 s: JupyterLab and Chromium
     "tests/test_faults.py",  # ~18 s: killed builds in subprocesses
@@ -39,7 +39,7 @@ COSTLIEST_FIRST = (
     "tests/test_history.py",  # ~6 s
     "tests/test_finance.py",  # ~6 s
     "tests/test_codebook.py",  # ~5 s
-    "src/pkdata/brief.py",  # ~5 s
+    "src/pkdata/outputs/brief.py",  # ~5 s
     "tests/test_finance_inputs.py",  # ~5 s
 )
 

@@ -11,8 +11,8 @@ Measures:
 4. ``import pkdata`` in a fresh interpreter;
 5. ``pkdata.contributions()`` from the processed parquet (cold and warm in-process cache), each beside
    the time pandas needs to read the same table from CSV (target >= 5x faster);
-6. ``pkdata.claims.check()`` and ``pkdata.claims.timeline()`` of every claim on the committed data, in a
-   warm process (target < 0.3 s each).
+6. ``pkdata.claims.check()`` and ``pkdata.claims.timeline()`` of every claim on the committed data,
+   in a warm process (target < 0.3 s each).
 
 Run: ``make benchmark`` or ``python benchmarks/bench.py [--repeat N]``.
 """
@@ -32,8 +32,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pkdata import paths
-from pkdata.build import build
+from pkdata.builder import build
+from pkdata.core import paths
 
 
 def _time(fn, repeat: int = 1) -> float:
@@ -105,7 +105,7 @@ def main() -> int:
             for _ in range(args.repeat)
         )
         import pkdata
-        from pkdata import store
+        from pkdata.core import store
 
         pkdata.contributions()
         warm = _time(pkdata.contributions, args.repeat)
@@ -116,7 +116,7 @@ def main() -> int:
 
         t_uncached = _time(uncached, args.repeat)
 
-        from pkdata import claims
+        from pkdata.analysis import claims
 
         claims.check("2018-09")  # tables read once (as in a notebook that has loaded the data)
         t_check = _time(lambda: claims.check("2018-09"), args.repeat)

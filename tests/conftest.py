@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pkdata.paths import reference_dir
+from pkdata.core.paths import reference_dir
 
 from .helpers import run_once
 
@@ -123,7 +123,7 @@ def full_build(reference: Path, shared_tmp) -> Path:
     The processed folder of that build (shared by the xdist workers: one builds, the others wait and reuse
     it); the session's shared cache makes later builds of the same inputs (in any test) cheap.
     """
-    from pkdata.build import build
+    from pkdata.builder import build
     from pkdata.cli import main
 
     root = shared_tmp("full-build")

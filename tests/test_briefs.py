@@ -11,9 +11,11 @@ import pytest
 
 matplotlib.use("Agg")
 
-from pkdata import charts, gender, maps, paths  # noqa: E402
 from pkdata.cli import main  # noqa: E402
-from pkdata.errors import PkdataError  # noqa: E402
+from pkdata.core import paths
+from pkdata.core.errors import PkdataError  # noqa: E402
+from pkdata.outputs import charts, maps  # noqa: E402
+from pkdata.tables import gender
 
 
 @pytest.mark.parametrize("iso3", ["IND", "FRA"])
@@ -37,7 +39,7 @@ def test_brief_of_an_unknown_code_is_a_clear_error(tmp_path, capsys):
 
 def test_brief_headline_numbers_match_the_snapshot():
     import pkdata
-    from pkdata.brief import brief
+    from pkdata.outputs.brief import brief
 
     snap = pkdata.snapshot("2025-07").set_index("contributor_iso3")
     text = brief("NPL").texts[1].get_text().replace("\n", " ")
@@ -100,7 +102,7 @@ def test_targets_name_their_document_and_the_chart_names_it():
 
 
 def test_targets_build_step_names_the_bad_line(tmp_path):
-    from pkdata.build.targets import read_targets
+    from pkdata.builder.steps.targets import read_targets
 
     good = (paths.curated_dir() / "gender_targets.csv").read_text().splitlines()
     bad = good[:2] + [good[2].replace(",8,", ",800,", 1)] + good[3:]

@@ -7,14 +7,14 @@ import json
 import pandas as pd
 import pytest
 
-from pkdata import paths
-from pkdata.build import build, expected
-from pkdata.build.expected import differences
-from pkdata.build.personnel import parse_cache_version
+from pkdata.builder import build, expected
+from pkdata.builder.expected import differences
+from pkdata.builder.steps.un_pdfs import parse_cache_version
+from pkdata.core import paths
 
 from .helpers import folder_digest, raw_with_reports
 
-STEP = ["pkdata.build.personnel:step_un_pdfs"]
+STEP = ["pkdata.builder.steps.un_pdfs:step_un_pdfs"]
 
 
 def test_duplicate_month_detected_by_content_and_counted_once(tmp_path, un_pdf):
@@ -34,7 +34,7 @@ def test_duplicate_month_detected_by_content_and_counted_once(tmp_path, un_pdf):
 def test_files_with_the_same_bytes_are_parsed_once(tmp_path, un_pdf, monkeypatch):
     """The reference's March 2015 file is April's report byte for byte (as a raw copy of a reference report is):
     one parse serves both names."""
-    import pkdata.build.personnel as b
+    import pkdata.builder.steps.un_pdfs as b
 
     assert un_pdf("2015_03").read_bytes() == un_pdf("2015_04").read_bytes()
     parsed = []
@@ -60,7 +60,7 @@ def test_two_builds_are_byte_identical_and_cache_is_used(tmp_path, un_pdf):
 def test_adding_one_report_parses_only_that_report(tmp_path, un_pdf, monkeypatch):
     raw = raw_with_reports(tmp_path, un_pdf, ["2015_01", "2015_02"])
     build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=STEP, workers=1)
-    import pkdata.build.personnel as b
+    import pkdata.builder.steps.un_pdfs as b
 
     parsed = []
     real = b._parse_pdf
@@ -78,10 +78,10 @@ def test_adding_a_report_leaves_the_history_step_cached_and_equals_a_clean_build
     that meet the PDF rows: personnel, history and its fold, missions, quality, codes; not finance or targets.)"""
     import shutil
 
-    import pkdata.build.history as history
-    from pkdata.build.pipeline import STEPS
+    import pkdata.builder.steps.history as history
+    from pkdata.builder.pipeline import STEPS
 
-    steps = [s for s in STEPS if not s.startswith(("pkdata.build.finance", "pkdata.build.targets"))]
+    steps = [s for s in STEPS if not s.startswith(("pkdata.builder.steps.funding", "pkdata.builder.steps.targets"))]
     raw = raw_with_reports(tmp_path, un_pdf, ["2015_01", "2015_02"])
     build(raw=raw, out=tmp_path / "out", steps=steps, workers=1)  # the test run's cache
     ran = []
@@ -146,7 +146,7 @@ def test_fetch_all_then_build_reproduces_every_report_and_the_committed_data(ful
 
 
 def test_build_without_any_report_says_how_to_get_them(tmp_path):
-    from pkdata.errors import PkdataError
+    from pkdata.core.errors import PkdataError
 
     with pytest.raises(PkdataError, match=r"no UN monthly PDF reports .*pkdata fetch.*PKDATA_REFERENCE"):
         build(raw=tmp_path / "raw", out=tmp_path / "out", reference=tmp_path / "no-reference", steps=STEP)

@@ -10,8 +10,9 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from pkdata import charts, store  # noqa: E402
-from pkdata.build import build  # noqa: E402
+from pkdata.builder import build  # noqa: E402
+from pkdata.core import store
+from pkdata.outputs import charts  # noqa: E402
 
 from .helpers import raw_with_reports  # noqa: E402
 
@@ -68,9 +69,9 @@ def small(tmp_path_factory, un_pdf):
         raw=raw,
         out=root / "out",
         steps=[
-            "pkdata.build.personnel:step_un_pdfs",
-            "pkdata.build.operations:step_missions",
-            "pkdata.build.finance:step_finance",
+            "pkdata.builder.steps.un_pdfs:step_un_pdfs",
+            "pkdata.builder.steps.missions:step_missions",
+            "pkdata.builder.steps.funding:step_finance",
         ],
     )
     return root / "out"
@@ -135,7 +136,7 @@ def test_first_deployment_is_the_first_month_with_chinese_personnel():
 def test_china_by_type_without_a_fatalities_table_has_no_fatalities_note(tmp_path, monkeypatch):
     import shutil
 
-    from pkdata import paths
+    from pkdata.core import paths
 
     for name in ("contributions.parquet", "manifest.json"):
         shutil.copy(paths.REPO_DIR / "data" / "processed" / name, tmp_path / name)

@@ -6,7 +6,8 @@ import hashlib
 import json
 import re
 
-from pkdata import cli, paths
+from pkdata import cli
+from pkdata.core import paths
 
 MANIFEST = paths.processed_dir() / "manifest.json"
 
@@ -97,7 +98,7 @@ def test_cite_one_source_plain_and_unknown(capsys) -> None:
 
 
 def test_a_sources_toml_is_read_when_the_package_has_one(tmp_path, monkeypatch) -> None:
-    from pkdata import citations
+    from pkdata.outputs import citations
 
     toml = tmp_path / "sources.toml"
     toml.write_text(

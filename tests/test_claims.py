@@ -19,8 +19,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pkdata import claims, paths
+from pkdata.analysis import claims
 from pkdata.cli import main
+from pkdata.core import paths
 
 from .helpers import replace_table
 
@@ -140,7 +141,7 @@ def test_far_outside_the_data_every_claim_is_insufficient_and_says_why(as_of):
 def test_rounded_partial_figures_are_pinned_by_the_regular_budget_bounds():
     """2025's peacekeeping rates are rounded figures from a partial table (US 26.15, China 23.78): alone they leave
     China's rank open (2..4); the bounds derived from the regular-budget scale for every other member pin it."""
-    from pkdata import finance
+    from pkdata.tables import finance
 
     rounded = finance.funding_rank(2025, basis="scale_rate_rounded", data_dir=COMMITTED).set_index("member_iso3")
     assert (rounded.loc["CHN", "rank_min"], rounded.loc["CHN", "rank_max"]) == (2, 4)
@@ -323,8 +324,8 @@ def test_cli_prints_every_claim_in_each_format(capsys):
 
 def test_pkdata_claims_resolves_lazily_without_slowing_import_pkdata():
     code = (
-        "import sys, pkdata; assert 'pkdata.claims' not in sys.modules and 'pandas' not in sys.modules; "
+        "import sys, pkdata; assert 'pkdata.analysis.claims' not in sys.modules and 'pandas' not in sys.modules; "
         "print(pkdata.claims.__name__, callable(pkdata.claims.check), 'claims' in dir(pkdata))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["pkdata.claims", "True", "True"]
+    assert out.split() == ["pkdata.analysis.claims", "True", "True"]

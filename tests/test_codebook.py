@@ -9,8 +9,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from pkdata import codebook, paths
-from pkdata.errors import PkdataError
+from pkdata.core import paths
+from pkdata.core.errors import PkdataError
+from pkdata.outputs import codebook
 
 PROCESSED = paths.processed_dir()
 
@@ -63,13 +64,13 @@ def test_datapackage_describes_the_parquet_files() -> None:
 
 
 def test_the_build_writes_the_datapackage_and_refuses_undocumented_columns(tmp_path, un_pdf) -> None:
-    from pkdata.build import build
-    from pkdata.build.context import StepResult
+    from pkdata.builder import build
+    from pkdata.builder.context import StepResult
 
     from .helpers import raw_with_reports
 
     raw = raw_with_reports(tmp_path, un_pdf, ["2019_06"])
-    steps = ["pkdata.build.personnel:step_un_pdfs", "pkdata.build.codes:step_codes"]
+    steps = ["pkdata.builder.steps.un_pdfs:step_un_pdfs", "pkdata.builder.steps.codes:step_codes"]
     build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=steps)
     dp = json.loads((tmp_path / "out" / "datapackage.json").read_text())
     # the PDF step writes contributions and the contributors each report lists

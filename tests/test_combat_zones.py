@@ -7,8 +7,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from pkdata import claims, paths
+from pkdata.analysis import claims
 from pkdata.cli import main
+from pkdata.core import paths
 
 from .helpers import replace_table
 

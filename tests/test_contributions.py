@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import pkdata
-from pkdata.build import build
-from pkdata.errors import PkdataError
+from pkdata.builder import build
+from pkdata.core.errors import PkdataError
 
 from .helpers import raw_with_reports
 
@@ -16,7 +16,7 @@ from .helpers import raw_with_reports
 def small(tmp_path_factory, un_pdf):
     root = tmp_path_factory.mktemp("small")
     raw = raw_with_reports(root, un_pdf, ["2015_01", "2015_02", "2015_04", "2016_06"])
-    build(raw=raw, out=root / "out", steps=["pkdata.build.personnel:step_un_pdfs"])
+    build(raw=raw, out=root / "out", steps=["pkdata.builder.steps.un_pdfs:step_un_pdfs"])
     return root / "out"
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from pkdata import countries
-from pkdata.errors import ParseError, UnknownNameError
+from pkdata.core import countries
+from pkdata.core.errors import ParseError, UnknownNameError
 
-DATA = Path(countries.__file__).parent / "data"
+DATA = countries.DATA_DIR
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -151,7 +151,7 @@ def test_public_api():
 
 def test_import_reads_nothing_and_needs_no_pandas():
     code = (
-        "import sys, pkdata.countries as c; "
+        "import sys, pkdata.core.countries as c; "
         "assert 'pandas' not in sys.modules; assert c._tables.cache_info().currsize == 0; "
         "c.lookup('China'); assert c._tables.cache_info().currsize == 1"
     )

@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pkdata import paths, store
-from pkdata.build.codes import derive_country_codes, step_codes
-from pkdata.build.context import BuildContext
-from pkdata.errors import PkdataError
-from pkdata.panels import CODES_CSV, country_codes, unresolved_codes
+from pkdata.builder.context import BuildContext
+from pkdata.builder.steps.codes import derive_country_codes, step_codes
+from pkdata.core import paths, store
+from pkdata.core.errors import PkdataError
+from pkdata.tables.panels import CODES_CSV, country_codes, unresolved_codes
 
 FIXTURES = paths.REPO_DIR / "tests" / "fixtures" / "country_codes"
 SOURCES_MD = paths.PACKAGE_DIR / "data" / "country_codes_SOURCES.md"
@@ -151,7 +151,7 @@ def test_build_step_fails_on_a_code_with_no_row(tmp_path: Path) -> None:
 
 
 def test_derive_fails_when_a_correction_names_a_code_the_list_lacks(tmp_path: Path, monkeypatch) -> None:
-    from pkdata.build import codes as mod
+    from pkdata.builder.steps import codes as mod
 
     monkeypatch.setitem(mod.OVERRIDES, "SRB", {"cown": 999, "reason": "wrong on purpose"})
     with pytest.raises(PkdataError, match="cowstates.csv: SRB -> cowcode 999"):
@@ -159,8 +159,8 @@ def test_derive_fails_when_a_correction_names_a_code_the_list_lacks(tmp_path: Pa
 
 
 def test_the_build_fails_on_an_unknown_code(tmp_path: Path) -> None:
-    from pkdata.build import build
-    from pkdata.build.context import StepResult
+    from pkdata.builder import build
+    from pkdata.builder.context import StepResult
 
     def odd_fatalities(ctx):
         return StepResult(tables={"fatalities": pd.DataFrame({"nationality_iso3": ["FRA", "ZZZ"]})})
@@ -170,6 +170,6 @@ def test_the_build_fails_on_an_unknown_code(tmp_path: Path) -> None:
             raw=tmp_path / "raw",
             out=tmp_path / "out",
             cache=tmp_path / "cache",
-            steps=[odd_fatalities, "pkdata.build.codes:step_codes"],
+            steps=[odd_fatalities, "pkdata.builder.steps.codes:step_codes"],
         )
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

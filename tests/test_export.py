@@ -10,10 +10,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pkdata import cli, paths
-from pkdata import export as ex
-from pkdata.errors import PkdataError
-from pkdata.panels import panel
+from pkdata import cli
+from pkdata.core import paths
+from pkdata.core.errors import PkdataError
+from pkdata.outputs import export as ex
+from pkdata.tables.panels import panel
 
 MANIFEST = paths.processed_dir() / "manifest.json"
 

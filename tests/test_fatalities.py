@@ -6,11 +6,12 @@ import pandas as pd
 import pytest
 
 import pkdata
-from pkdata import cli, paths
-from pkdata.build import build
-from pkdata.build.operations import step_missions
-from pkdata.errors import ParseError, PkdataError
-from pkdata.readers import un_fatalities as uf
+from pkdata import cli
+from pkdata.builder import build
+from pkdata.builder.readers import un_fatalities as uf
+from pkdata.builder.steps.missions import step_missions
+from pkdata.core import paths
+from pkdata.core.errors import ParseError, PkdataError
 
 from .helpers import folder_digest
 
@@ -233,7 +234,7 @@ def test_unknown_nationality_names_file_and_row(tmp_path, fixtures):
         build(raw=raw, out=tmp_path / "out", reference=fixtures, steps=[step_missions])
     message = str(err.value)
     assert message.startswith("DPPADPOSS-FATALITIES.csv, row 180: unknown nationality:")
-    assert "Atlantis" in message and "pkdata/countries.py" in message
+    assert "Atlantis" in message and "pkdata/core/countries.py" in message
 
 
 def test_nationality_contradicting_the_files_iso3_is_an_error(tmp_path, fixtures):

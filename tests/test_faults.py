@@ -2,7 +2,7 @@
 
 Each case asserts a clear error (one line, no traceback) or a correct result, and that the
 processed folder, the parse cache and the figures are byte-identical afterwards or repaired by
-the next run. Kills use the hook :func:`pkdata.atomic.fault_point`: a subprocess run with
+the next run. Kills use the hook :func:`pkdata.core.atomic.fault_point`: a subprocess run with
 ``PKDATA_FAULT=<point>`` SIGKILLs itself at that step. Builds use one or two real reports and the
 UN PDF step only, so the file stays fast.
 """
@@ -23,14 +23,14 @@ import pandas as pd
 import pytest
 
 import pkdata
-from pkdata import paths, store
-from pkdata.build import build
+from pkdata.builder import build
 from pkdata.cli import main
-from pkdata.errors import InconsistentDataError, ParseError, PkdataError, ShrinkError
+from pkdata.core import paths, store
+from pkdata.core.errors import InconsistentDataError, ParseError, PkdataError, ShrinkError
 
 from .helpers import folder_digest, raw_with_reports
 
-STEP = ["pkdata.build.personnel:step_un_pdfs"]
+STEP = ["pkdata.builder.steps.un_pdfs:step_un_pdfs"]
 A, B = "2019_08", "2015_01"  # two real reports (tests/fixtures): August 2019 (country + gender), January 2015
 COMMITTED = paths.REPO_DIR / "data" / "processed"
 REFERENCE_PDFS = "personnel/un_monthly_pdfs_kl371218"
@@ -52,7 +52,7 @@ def run_build(
 ) -> subprocess.CompletedProcess | subprocess.Popen:
     """``build()`` of the UN PDF step in a subprocess (killed at ``fault`` if given)."""
     code = (
-        f"from pkdata.build import build; build(raw={str(raw)!r}, out={str(out)!r}, cache={str(cache)!r}, "
+        f"from pkdata.builder import build; build(raw={str(raw)!r}, out={str(out)!r}, cache={str(cache)!r}, "
         f"steps={STEP!r}, workers={workers}, allow_shrink={allow_shrink})"
     )
     env = {**os.environ, "PKDATA_FAULT": fault or ""}
@@ -163,7 +163,7 @@ def test_a_build_that_would_drop_months_refuses_naming_them(tmp_path, warm):
 def test_the_build_cli_has_raw_only_and_allow_shrink(tmp_path):
     import argparse
 
-    from pkdata.build.cli import _build_options, build_args
+    from pkdata.builder.cli import _build_options, build_args
 
     p = argparse.ArgumentParser()
     build_args(p)
@@ -277,7 +277,7 @@ def test_concurrent_builds_and_reads_never_pair_one_builds_manifest_with_another
 
 
 def store_lock(folder: Path):
-    from pkdata import atomic
+    from pkdata.core import atomic
 
     return atomic.locked(folder, shared=True)
 
@@ -349,7 +349,7 @@ def _gender_sample(tmp_path: Path, reference: Path, change: tuple[str, str] | No
 
 
 def test_a_name_and_code_that_disagree_fail_naming_file_and_row(tmp_path, fixtures):
-    from pkdata.readers.ipi import read_gender_file
+    from pkdata.builder.readers.ipi import read_gender_file
 
     good, _ = _gender_sample(tmp_path, fixtures, None)
     assert "CHN" in set(read_gender_file(good)["contributor_iso3"].astype(str))
@@ -425,7 +425,7 @@ def test_non_utf8_bytes_name_the_file_and_row(tmp_path, fixtures, reader, source
     src = paths.curated_dir() / source[8:] if source.startswith("curated:") else fixtures / source
     bad = _with_bad_byte(src, tmp_path / src.name, 3)
     with pytest.raises(ParseError, match=rf"{src.name}, row 3: byte 0xe9 .* not UTF-8"):
-        getattr(import_module(f"pkdata.readers.{module}"), func)(bad)
+        getattr(import_module(f"pkdata.builder.readers.{module}"), func)(bad)
 
 
 def test_cut_tables_and_broken_manifests_are_one_line_errors(tmp_path):
@@ -489,7 +489,7 @@ def test_outputs_that_are_files_are_one_line_errors(tmp_path):
 
 
 def test_a_kill_between_the_png_and_the_svg_redraws_on_the_next_run(tmp_path, monkeypatch):
-    from pkdata import figures
+    from pkdata.outputs import figures
 
     monkeypatch.setenv("PKDATA_DATA", str(COMMITTED))
     out = tmp_path / "figs"
@@ -580,7 +580,7 @@ def test_leftovers_of_dead_runs_are_removed_by_the_next_run(tmp_path, warm, buil
     figs.mkdir()
     (figs / f".p5_over_time.png.{dead}.part").write_bytes(b"")
     (figs / f".p5_over_time.png.{os.getpid()}.part").write_bytes(b"")  # a live run's: kept
-    from pkdata import atomic
+    from pkdata.core import atomic
 
     atomic.clean_leftovers(figs)  # what render_all does first
     assert [p.name for p in figs.iterdir()] == [f".p5_over_time.png.{os.getpid()}.part"]
@@ -590,7 +590,7 @@ def test_leftovers_of_dead_runs_are_removed_by_the_next_run(tmp_path, warm, buil
 
 
 def test_fetch_months_are_validated():
-    from pkdata.build.fetch import FetchError, parse_months
+    from pkdata.builder.fetch import FetchError, parse_months
 
     for bad in ("2018-13", "2018", "18-01", "2019-06:2019-01", ""):
         with pytest.raises(FetchError, match="--months"):
@@ -602,7 +602,7 @@ def test_fetch_without_network_gives_up_at_the_deadline(tmp_path):
     """A server that accepts and never answers: retries stop at the file's deadline, nothing on disk changes."""
     import socket
 
-    from pkdata.build import fetch as f
+    from pkdata.builder import fetch as f
 
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -622,7 +622,7 @@ def test_fetch_without_network_gives_up_at_the_deadline(tmp_path):
 
 
 def test_fetch_has_one_retry_layer(httpserver, tmp_path):
-    from pkdata.build import fetch as f
+    from pkdata.builder import fetch as f
 
     httpserver.expect_request("/x.pdf").respond_with_data("busy", status=503)
     spec = f.RemoteFile("un_monthly_pdfs/x.pdf", httpserver.url_for("/x.pdf"), "pdf", "un_pdf", "UN")
@@ -632,7 +632,7 @@ def test_fetch_has_one_retry_layer(httpserver, tmp_path):
 
 
 def test_fetch_progress_shows_for_every_download_after_a_second():
-    from pkdata.build import fetch as f
+    from pkdata.builder import fetch as f
 
     bar = f._progress(None, "report.pdf", f.FetchConfig(progress=True))  # size unknown, small or large
     assert bar is not None and bar.delay <= 1.0
@@ -641,7 +641,7 @@ def test_fetch_progress_shows_for_every_download_after_a_second():
 
 
 def test_a_bad_copy_in_a_mirror_folder_names_the_local_file(tmp_path, fixture_pdf):
-    from pkdata.build import fetch as f
+    from pkdata.builder import fetch as f
 
     mirror = tmp_path / "mirror"
     mirror.mkdir()

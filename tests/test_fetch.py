@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 from werkzeug import Response
 
-from pkdata import paths
-from pkdata.build import build
-from pkdata.build import fetch as f
-from pkdata.hashes import sha256_file
+from pkdata.builder import build
+from pkdata.builder import fetch as f
+from pkdata.core import paths
+from pkdata.core.hashes import sha256_file
 
 from .helpers import folder_digest, raw_with_reports
 
 FAST = f.FetchConfig(retries=1, backoff=0, timeout=(0.5, 0.3), progress=False)
-STEP = ["pkdata.build.personnel:step_un_pdfs"]
+STEP = ["pkdata.builder.steps.un_pdfs:step_un_pdfs"]
 
 
 @pytest.fixture(autouse=True)
@@ -225,7 +225,7 @@ def test_cli_update_prints_what_changed(tmp_path, monkeypatch, capsys, un_pdf, r
         (mirror / un_pdf(m).name).symlink_to(un_pdf(m))
     raw, out = tmp_path / "raw", tmp_path / "out"
     monkeypatch.setenv("PKDATA_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr("pkdata.build.pipeline.STEPS", STEP)
+    monkeypatch.setattr("pkdata.builder.pipeline.STEPS", STEP)
     # --raw-only: the table holds the raw folder's reports alone (by default they add to the reference's)
     update = ["update", "--raw", str(raw), "--out", str(out), "--from", str(mirror), "--only", "un_pdf", "--raw-only"]
     assert main([*update, "--months", "2015-01:2015-02", "--workers", "1"]) == 0
@@ -259,9 +259,12 @@ def _sha(path):
 
 
 def test_fetch_all_from_reference_gives_the_build_its_files(tmp_path, reference, full_build, capsys):
-    from pkdata import sources
-    from pkdata.build import BuildContext, finance, history, operations
+    from pkdata.builder import BuildContext
+    from pkdata.builder.steps import funding as finance
+    from pkdata.builder.steps import history
+    from pkdata.builder.steps import missions as operations
     from pkdata.cli import main
+    from pkdata.core import sources
 
     # the raw folder the test run's full build read: `pkdata fetch --all --from <reference> --raw <it>` (exit 0)
     raw = full_build.parent / "raw"
@@ -387,8 +390,8 @@ def test_no_url_recorded_means_from_dir_only(tmp_path):
 
 
 def test_registry_entries(reference):
-    from pkdata import sources
-    from pkdata.readers import un_csv, un_fatalities, un_missions
+    from pkdata.builder.readers import un_csv, un_fatalities, un_missions
+    from pkdata.core import sources
 
     reg = sources.load()["sources"]
     assert len(reg) >= 12
@@ -424,7 +427,7 @@ def test_registry_entries(reference):
 
 def test_fetch_imports_no_pandas():
     code = (
-        "import sys, pkdata.build.fetch as f; f.registry(groups=['all'], months=('2015-01', '2015-02')); "
+        "import sys, pkdata.builder.fetch as f; f.registry(groups=['all'], months=('2015-01', '2015-02')); "
         "assert 'pandas' not in sys.modules, 'pandas imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

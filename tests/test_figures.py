@@ -6,8 +6,8 @@ import shutil
 
 import pandas as pd
 
-from pkdata import figures
 from pkdata.cli import main
+from pkdata.outputs import figures
 
 from .helpers import folder_digest, replace_table
 
@@ -33,7 +33,7 @@ def test_every_chart_is_written_deterministically_and_skipped_when_unchanged(dra
 def test_a_changed_table_redraws_only_the_charts_that_read_it(tmp_path, monkeypatch):
     import json
 
-    from pkdata import paths
+    from pkdata.core import paths
 
     data = tmp_path / "data"
     shutil.copytree(paths.REPO_DIR / "data" / "processed", data)

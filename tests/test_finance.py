@@ -15,13 +15,14 @@ import pandas as pd
 import pytest
 
 import pkdata
-from pkdata import finance, paths
-from pkdata.build import build
-from pkdata.build import finance as finance_step
+from pkdata.builder import build
+from pkdata.builder.steps import funding as finance_step
 from pkdata.cli import main
-from pkdata.errors import PkdataError
+from pkdata.core import paths
+from pkdata.core.errors import PkdataError
+from pkdata.tables import finance
 
-STEP = "pkdata.build.finance:step_finance"
+STEP = "pkdata.builder.steps.funding:step_finance"
 CURATED = paths.REPO_DIR / "data" / "raw" / "curated"
 
 
@@ -54,7 +55,11 @@ def with_personnel(tmp_path_factory, reference, un_pdfs) -> Path:
         name = f"UN_country_contributions_{month}.pdf"
         (raw / "un_monthly_pdfs" / name).symlink_to(un_pdfs / name)
     build(
-        raw=raw, out=root / "out", reference=reference, steps=["pkdata.build.personnel:step_un_pdfs", STEP], workers=1
+        raw=raw,
+        out=root / "out",
+        reference=reference,
+        steps=["pkdata.builder.steps.un_pdfs:step_un_pdfs", STEP],
+        workers=1,
     )
     return root / "out"
 
@@ -145,7 +150,7 @@ def test_china_regular_budget_share_every_scale_period_2010_2027(out, reference)
 
 
 def test_regular_budget_sources_agree_exactly(out):
-    checks = pkdata.store.manifest(out)["finance"]["crosschecks"]
+    checks = pkdata.core.store.manifest(out)["finance"]["crosschecks"]
     assert {c["check"].split(" (")[0].split(" rates")[0] for c in checks} >= {
         "A/RES/79/249",
         "ST/ADM/SER.B circulars",
@@ -243,9 +248,9 @@ def test_calendar_and_fiscal_years_are_not_mixed(out):
         finance.budgets(2022, data_dir=out)
     with pytest.raises(PkdataError, match=r"no peacekeeping assessment figures for 2008.*; years with figures"):
         finance.funding_rank(2008, data_dir=out)
-    a = pkdata.store.table("assessments", out)
+    a = pkdata.core.store.table("assessments", out)
     assert set(a["year_type"]) == {"calendar"}
-    assert set(pkdata.store.table("budgets", out)["fiscal_year"].str.match(r"^\d{4}/\d{2}$")) == {True}
+    assert set(pkdata.core.store.table("budgets", out)["fiscal_year"].str.match(r"^\d{4}/\d{2}$")) == {True}
 
 
 def test_budgets_per_mission_with_document_symbols(out):
@@ -265,7 +270,7 @@ def test_budgets_per_mission_with_document_symbols(out):
 
 
 def test_manifest_lists_every_source_with_rows(out):
-    m = pkdata.store.manifest(out)
+    m = pkdata.core.store.manifest(out)
     for table in ("assessments", "budgets"):
         entries = [s for s in m["sources"] if s["table"] == table]
         assert sum(s["rows"] for s in entries) == m["tables"][table]["rows"]
@@ -281,7 +286,7 @@ def test_manifest_lists_every_source_with_rows(out):
         "budget-audited-pko-2019.json",
     } <= names
     curated = next(s for s in m["sources"] if s["name"] == finance_step.CURATED_PK_RATES)
-    assert curated["sha256"] == pkdata.hashes.sha256_file(CURATED / finance_step.CURATED_PK_RATES)
+    assert curated["sha256"] == pkdata.core.hashes.sha256_file(CURATED / finance_step.CURATED_PK_RATES)
     donors = next(s for s in m["sources"] if s["name"] == "donors-2016.json")
     assert donors["ignored_un_dpo_entries"] == {"Other": 1, "Voluntary earmarked": 16}
 
@@ -391,7 +396,7 @@ def test_derived_scale_follows_the_regular_budget_workbook(out, reference):
             assert abs(scale.loc[(year, iso), "share_percent"] - rb[iso] * factor) < 1e-3, (year, iso)
         assert scale.loc[(year, "JPN"), "share_percent"] == rb["JPN"]  # level B pays its regular-budget rate
     # Every rate a secondary source prints for a year lies within the bounds derived for that year.
-    check = next(c for c in pkdata.store.manifest(out)["finance"]["crosschecks"] if "derived" in c["check"])
+    check = next(c for c in pkdata.core.store.manifest(out)["finance"]["crosschecks"] if "derived" in c["check"])
     printed = pd.read_csv(reference / "budget" / "peacekeeping_assessment_rates.csv", dtype=str)
     printed = printed[printed["year"].fillna("").str.len() == 4]
     n = int((printed["year"].astype(int) >= 2010).sum()) + len(us)

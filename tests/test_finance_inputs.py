@@ -16,14 +16,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pkdata import finance, paths
-from pkdata.build import build
-from pkdata.build import finance as finance_step
-from pkdata.errors import ParseError, PkdataError, UnknownNameError
-from pkdata.readers import assessments as rd
-from pkdata.readers import un_open
+from pkdata.builder import build
+from pkdata.builder.readers import assessments as rd
+from pkdata.builder.readers import un_open
+from pkdata.builder.steps import funding as finance_step
+from pkdata.core import paths
+from pkdata.core.errors import ParseError, PkdataError, UnknownNameError
+from pkdata.tables import finance
 
-STEP = "pkdata.build.finance:step_finance"
+STEP = "pkdata.builder.steps.funding:step_finance"
 CURATED = paths.REPO_DIR / "data" / "raw" / "curated"
 
 # A small table in the shape of the GA's effective-rates annex (A/xx/xxx/Add.1): member state,
@@ -183,7 +184,7 @@ def test_unknown_country_is_rejected_naming_file_and_row(tmp_path, fixtures):
     f.write_text("".join(lines))
     with pytest.raises(
         ParseError,
-        match=r"row 4: member_state 'Algeria' is DZA in pkdata.countries, but iso3 "
+        match=r"row 4: member_state 'Algeria' is DZA in pkdata.core.countries, but iso3 "
         r"says DEU",
     ):
         rd.read_scale_csv(f, full=True)

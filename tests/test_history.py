@@ -8,13 +8,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pkdata import paths, schema
-from pkdata.build.context import BuildContext, StepResult
-from pkdata.build.history import PRECEDENCE, compare, fold_history, merge_sources, step_history, world_check
-from pkdata.build.personnel import step_un_pdfs
-from pkdata.build.pipeline import _finalise_contributions
-from pkdata.errors import PkdataError
-from pkdata.readers import ipi
+from pkdata.builder.context import BuildContext, StepResult
+from pkdata.builder.pipeline import _finalise_contributions
+from pkdata.builder.readers import ipi
+from pkdata.builder.steps.history import PRECEDENCE, compare, fold_history, merge_sources, step_history, world_check
+from pkdata.builder.steps.un_pdfs import step_un_pdfs
+from pkdata.core import paths, schema
+from pkdata.core.errors import PkdataError
 
 GAPS = ["2014-09", "2014-10", "2014-11", "2014-12", "2015-03", "2016-03", "2017-03", "2020-06", "2022-07"]
 

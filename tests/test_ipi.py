@@ -10,10 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pkdata import schema
-from pkdata.build.history import compare
-from pkdata.errors import ParseError, UnknownNameError
-from pkdata.readers import ipi
+from pkdata.builder.readers import ipi
+from pkdata.builder.steps.history import compare
+from pkdata.core import schema
+from pkdata.core.errors import ParseError, UnknownNameError
 
 
 @pytest.fixture(scope="module")

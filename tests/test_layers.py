@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from pkdata import paths
+from pkdata.core import paths
 
 REPO = paths.REPO_DIR
-BUILDER = ("pkdata.build", "pkdata.readers")
+BUILDER = ("pkdata.builder", "pkdata.builder.readers")
 #: Charts drawn from the installed wheel: one of each kind (lines, areas, bars, a map, a claim's timeline).
 WHEEL_CHARTS = ["p5_over_time", "by_type_usa", "top_contributors_2018_09", "map_fra", "claim_personnel_about_2500"]
 
@@ -29,7 +29,7 @@ import json, sys
 import matplotlib
 matplotlib.use("Agg")
 import pkdata
-from pkdata import paths
+from pkdata.core import paths
 out = {"processed": str(paths.processed_dir())}
 out["rows"] = len(pkdata.contributions())
 out["china_2018_09"] = int(pkdata.snapshot("2018-09").set_index("contributor_iso3").loc["CHN", "total"])
@@ -69,11 +69,20 @@ def test_loaders_claims_and_charts_never_import_the_builder_nor_pymupdf(checkout
 
 
 def test_the_import_contract_holds():
-    """import-linter: library -/-> builder, only the builder imports readers, no cycle (pyproject.toml)."""
+    """import-linter: the library layers, library -/-> builder, builder -> core only, no cycle (pyproject.toml)."""
     exe = Path(sys.executable).with_name("lint-imports")
     proc = subprocess.run([str(exe), "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert "0 broken" in proc.stdout
+
+
+def test_every_module_sits_in_a_layer_package():
+    """The import contracts bind packages (core, tables, analysis, outputs, builder): a module placed beside
+    them would escape every contract, so the package folder holds only the entry points."""
+    top = sorted(p.name for p in paths.PACKAGE_DIR.glob("*.py"))
+    assert top == ["__init__.py", "__main__.py", "cli.py"]
+    packages = sorted(p.name for p in paths.PACKAGE_DIR.iterdir() if (p / "__init__.py").is_file())
+    assert packages == ["analysis", "builder", "core", "outputs", "tables"]
 
 
 def test_pkdata_build_without_pymupdf_says_how_to_install_it(tmp_path):
@@ -155,7 +164,7 @@ def test_the_installed_package_works_outside_a_checkout_without_pymupdf(wheel, t
     )
     assert figs.returncode == 0, figs.stderr[-3000:]
     # the charts drawn from the installed copy are the checkout's, byte for byte
-    from pkdata import figures
+    from pkdata.outputs import figures
 
     checkout_figs = tmp_path / "checkout-figs"
     assert set(figures.render_all(checkout_figs, only=WHEEL_CHARTS).values()) == {"drawn"}

@@ -7,7 +7,7 @@ import pymupdf
 import pytest
 
 import pkdata
-from pkdata import countries
+from pkdata.core import countries
 
 
 def _lines(pdf) -> list[str]:

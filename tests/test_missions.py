@@ -8,15 +8,15 @@ import pandas as pd
 import pytest
 
 import pkdata
-from pkdata import paths
-from pkdata.build import StepResult, build
-from pkdata.build.operations import check_contributions, step_missions
-from pkdata.errors import ParseError, PkdataError
-from pkdata.readers import un_missions
+from pkdata.builder import StepResult, build
+from pkdata.builder.readers import un_missions
+from pkdata.builder.steps.missions import check_contributions, step_missions
+from pkdata.core import paths
+from pkdata.core.errors import ParseError, PkdataError
 
 from .helpers import folder_digest, raw_with_reports
 
-STEPS = ["pkdata.build.personnel:step_un_pdfs", "pkdata.build.operations:step_missions"]
+STEPS = ["pkdata.builder.steps.un_pdfs:step_un_pdfs", "pkdata.builder.steps.missions:step_missions"]
 CURATED = paths.REPO_DIR / "data" / "raw" / "curated"
 MONTHS_2016 = [f"2016_{m:02d}" for m in range(1, 13)]
 
@@ -142,7 +142,7 @@ def mission_table(tmp_path_factory, fixtures) -> pd.DataFrame:
 )
 def test_missions_of_reports_from_every_period_resolve(month, un_pdf, mission_table):
     """One report per layout and period (SPMs come and go): every acronym it prints is in the mission table."""
-    from pkdata.readers.un_pdf import parse_report, to_frame
+    from pkdata.builder.readers.un_pdf import parse_report, to_frame
 
     frame = to_frame(parse_report(un_pdf(month)))
     check_contributions(mission_table, frame)

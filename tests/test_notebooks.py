@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pkdata import cli, notebooks
-from pkdata.errors import PkdataError
+from pkdata import cli
+from pkdata.core.errors import PkdataError
+from pkdata.outputs import notebooks
 
 EXPECTED = [
     "01_personnel_overview.ipynb",

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pkdata import paths
-from pkdata.errors import PkdataError
-from pkdata.panels import panel
+from pkdata.core import paths
+from pkdata.core.errors import PkdataError
+from pkdata.tables.panels import panel
 
 PROCESSED = paths.processed_dir()
 TYPES = ["troops", "staff_officers", "experts_on_mission", "individual_police", "formed_police_units"]

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 import pkdata
-from pkdata import paths, store
-from pkdata.build import build
-from pkdata.build import quality as bq
-from pkdata.errors import PkdataError
+from pkdata.builder import build
+from pkdata.builder.steps import quality_flags as bq
+from pkdata.core import paths, store
+from pkdata.core.errors import PkdataError
 
 MONTHS = ["2020_05", "2020_07", "2020_08", "2020_09", "2020_10"]
 
@@ -28,7 +28,11 @@ def built_without_curated(tmp_path_factory, un_pdf) -> Path:
     (raw / "curated").mkdir()
     header = (paths.curated_dir() / bq.CURATED).read_text().splitlines()[0]
     (raw / "curated" / bq.CURATED).write_text(header + "\n")
-    build(raw=raw, out=root / "out", steps=["pkdata.build.personnel:step_un_pdfs", "pkdata.build.quality:step_quality"])
+    build(
+        raw=raw,
+        out=root / "out",
+        steps=["pkdata.builder.steps.un_pdfs:step_un_pdfs", "pkdata.builder.steps.quality_flags:step_quality"],
+    )
     return root / "out"
 
 
@@ -41,7 +45,7 @@ def test_detector_finds_august_2020_without_the_curated_row(built_without_curate
     assert "female_share_jump" in whole["detected_by"].iloc[0]
     # The audit's examples are in the evidence: whole UNMISS contingents printed as women.
     assert "zero_men" in whole["detected_by"].iloc[0]
-    assert pkdata.quality.gender_excluded_months(built_without_curated) == ["2020-08"]
+    assert pkdata.tables.quality.gender_excluded_months(built_without_curated) == ["2020-08"]
 
 
 def test_excluded_month_keeps_totals_and_loses_its_split(built_without_curated):

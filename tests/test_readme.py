@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pkdata
-from pkdata.paths import REPO_DIR
+from pkdata.core.paths import REPO_DIR
 
 README = (REPO_DIR / "README.md").read_text()
 
@@ -20,7 +20,7 @@ def test_readme_claims_output_is_what_pkdata_claims_prints(capsys):
 
 
 def test_readme_months_with_no_report_are_the_manifests():
-    from pkdata.build import expected
+    from pkdata.builder import expected
 
     missing = pkdata.manifest()["contributions"]["missing_months"]
     assert missing == expected.load()["contributions"]["missing_months"]
@@ -29,7 +29,7 @@ def test_readme_months_with_no_report_are_the_manifests():
 
 def test_readme_latest_claims_paragraph_matches_the_timelines():
     runs = {
-        c: pkdata.claims.timeline(c).attrs["runs"]
+        c: pkdata.analysis.claims.timeline(c).attrs["runs"]
         for c in ("second_largest_funder", "in_mali_and_south_sudan", "personnel_about_2500")
     }
     funder = runs["second_largest_funder"]
@@ -38,7 +38,7 @@ def test_readme_latest_claims_paragraph_matches_the_timelines():
     mali = runs["in_mali_and_south_sudan"]
     assert mali[-1]["verdict"] == "refuted" and mali[-1]["first"] == "2024-06"
     assert "`in_mali_and_south_sudan` is **refuted** from 2024-06" in README
-    latest = pkdata.claims.check("latest").set_index("claim_id")
+    latest = pkdata.analysis.claims.check("latest").set_index("claim_id")
     assert latest.loc["personnel_about_2500", "verdict"] == "refuted"
     median = re.search(r"is \*\*refuted\*\*: the median is ([\d,.]+)", README).group(1).rstrip(".")
     assert float(latest.loc["personnel_about_2500", "value"]) == float(median.replace(",", ""))

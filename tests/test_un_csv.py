@@ -12,10 +12,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pkdata import schema
-from pkdata.build.history import compare
-from pkdata.errors import ParseError, UnknownNameError
-from pkdata.readers import un_csv
+from pkdata.builder.readers import un_csv
+from pkdata.builder.steps.history import compare
+from pkdata.core import schema
+from pkdata.core.errors import ParseError, UnknownNameError
 
 PSDH_HEADER = (
     "contribution_id,last_reporting_date,isocode3,contributing_country,mission_acronym,"
@@ -46,7 +46,7 @@ def test_ranks_file_is_read(ranks_file):
 
 def test_ranks_agree_with_the_jan_2022_pdf_country_by_country(ranks_file, un_pdf):
     """Cross-check, tolerance 0: every contributor's Jan 2022 total in the ODP ranks equals the PDF's."""
-    from pkdata.readers.un_pdf import parse_report, to_frame
+    from pkdata.builder.readers.un_pdf import parse_report, to_frame
 
     pdf = to_frame(parse_report(un_pdf("2022_01")))
     ranks = un_csv.read_ranks(ranks_file)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from pkdata.build import build
-from pkdata.errors import ParseError, TotalsMismatchError, UnknownNameError
-from pkdata.readers.un_pdf import parse_report
+from pkdata.builder import build
+from pkdata.builder.readers.un_pdf import parse_report
+from pkdata.core.errors import ParseError, TotalsMismatchError, UnknownNameError
 
 from .helpers import doctor_pdf, folder_digest, raw_with_reports
 
@@ -21,14 +21,16 @@ def built(tmp_path, fixture_pdf):
     """A good build in tmp_path/out, and its raw folder."""
     raw = raw_with_reports(tmp_path, fixture_pdf, GOOD)
     out = tmp_path / "out"
-    build(raw=raw, out=out, cache=tmp_path / "cache", steps=["pkdata.build.personnel:step_un_pdfs"], workers=1)
+    build(raw=raw, out=out, cache=tmp_path / "cache", steps=["pkdata.builder.steps.un_pdfs:step_un_pdfs"], workers=1)
     return raw, out
 
 
 def _rebuild_fails(raw, out, tmp_path, exc_type, *needles):
     before = folder_digest(out)
     with pytest.raises(exc_type) as info:
-        build(raw=raw, out=out, cache=tmp_path / "cache", steps=["pkdata.build.personnel:step_un_pdfs"], workers=1)
+        build(
+            raw=raw, out=out, cache=tmp_path / "cache", steps=["pkdata.builder.steps.un_pdfs:step_un_pdfs"], workers=1
+        )
     for needle in needles:
         assert needle in str(info.value)
     assert folder_digest(out) == before, "a failed build changed the processed folder"
@@ -75,7 +77,7 @@ def test_unknown_country_name(tmp_path, fixture_pdf):
     doctored = tmp_path / "UN_country_contributions_2015_01.pdf"
     # "Albania" is printed twice on page 1: its heading and its country-total line.
     assert doctor_pdf(fixture_pdf("2015_01"), doctored, page=1, old="Albania", new="Atlantis") == 2
-    from pkdata.readers.un_pdf import to_frame
+    from pkdata.builder.readers.un_pdf import to_frame
 
     with pytest.raises(UnknownNameError) as info:
         to_frame(parse_report(doctored))
@@ -95,7 +97,7 @@ def test_unknown_name_in_a_build_leaves_processed_untouched(built, tmp_path, fix
 def test_empty_raw_folder_is_an_error_not_an_empty_table(tmp_path):
     (tmp_path / "raw" / "un_monthly_pdfs").mkdir(parents=True)
     (tmp_path / "ref").mkdir()
-    from pkdata.errors import PkdataError
+    from pkdata.core.errors import PkdataError
 
     with pytest.raises(PkdataError, match="no UN monthly PDF reports"):
         build(
@@ -103,13 +105,13 @@ def test_empty_raw_folder_is_an_error_not_an_empty_table(tmp_path):
             out=tmp_path / "out",
             reference=tmp_path / "ref",
             cache=tmp_path / "cache",
-            steps=["pkdata.build.personnel:step_un_pdfs"],
+            steps=["pkdata.builder.steps.un_pdfs:step_un_pdfs"],
         )
     assert not (tmp_path / "out").exists()
 
 
 def test_duplicate_month_with_different_content_is_an_error(tmp_path, fixture_pdf):
-    from pkdata.errors import PkdataError
+    from pkdata.core.errors import PkdataError
 
     raw = raw_with_reports(tmp_path, fixture_pdf, ["2015_01"])
     # A second report printing January 2015 whose content differs (Albania's rows relabelled Andorra,
@@ -126,7 +128,7 @@ def test_duplicate_month_with_different_content_is_an_error(tmp_path, fixture_pd
             raw=raw,
             out=tmp_path / "out",
             cache=tmp_path / "cache",
-            steps=["pkdata.build.personnel:step_un_pdfs"],
+            steps=["pkdata.builder.steps.un_pdfs:step_un_pdfs"],
             workers=1,
         )
     assert "UN_country_contributions_2015_02.pdf" in str(info.value)

@@ -6,11 +6,11 @@ import pandas as pd
 import pymupdf
 import pytest
 
-from pkdata.errors import ParseError
-from pkdata.paths import REPO_DIR
-from pkdata.readers.un_pdf import parse_report, to_frame
-from pkdata.readers.un_pdf.columns_2019 import detect, read_body
-from pkdata.readers.un_pdf.core import Report, read_lines, verify
+from pkdata.builder.readers.un_pdf import parse_report, to_frame
+from pkdata.builder.readers.un_pdf.columns_2019 import detect, read_body
+from pkdata.builder.readers.un_pdf.core import Report, read_lines, verify
+from pkdata.core.errors import ParseError
+from pkdata.core.paths import REPO_DIR
 
 
 def test_october_2019_prints_no_date_so_it_is_not_guessed(fixture_pdf):
@@ -33,7 +33,7 @@ def test_october_2019_takes_its_date_from_the_curated_table_with_evidence(fixtur
 
 
 def test_a_curated_date_row_without_evidence_is_rejected(tmp_path):
-    from pkdata.readers.un_pdf import report_date_overrides
+    from pkdata.builder.readers.un_pdf import report_date_overrides
 
     bad = tmp_path / "report_dates.csv"
     bad.write_text("sha256,file,report_date,reason,evidence\nabc,x.pdf,2019-10-31,no date printed,\n")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pkdata.errors import ParseError
-from pkdata.readers.un_pdf import country_2018, parse_report, to_frame
-from pkdata.readers.un_pdf.core import Line, Word
+from pkdata.builder.readers.un_pdf import country_2018, parse_report, to_frame
+from pkdata.builder.readers.un_pdf.core import Line, Word
+from pkdata.core.errors import ParseError
 
 
 def test_june_2019_grand_total_from_sources_md(un_pdf):
@@ -85,7 +85,7 @@ def test_every_country_total_is_printed_and_reproduced(un_pdf, month):
 def test_does_not_accept_the_october_2019_columns_layout(fixture_pdf):
     import pymupdf
 
-    from pkdata.readers.un_pdf.core import read_lines
+    from pkdata.builder.readers.un_pdf.core import read_lines
 
     lines = read_lines(pymupdf.open(fixture_pdf("2019_10")))
     assert not country_2018.detect(lines)

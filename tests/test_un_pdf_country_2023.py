@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pkdata.readers.un_pdf import parse_report, to_frame
+from pkdata.builder.readers.un_pdf import parse_report, to_frame
 
 
 def test_september_2023_country_totals(fixture_pdf):

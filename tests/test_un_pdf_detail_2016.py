@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pkdata.readers.un_pdf import parse_report, to_frame
+from pkdata.builder.readers.un_pdf import parse_report, to_frame
 
 
 def test_november_2016_reads_every_row_mission_total_and_grand_total(fixture_pdf):

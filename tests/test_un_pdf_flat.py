@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pkdata.errors import ParseError
-from pkdata.readers.un_pdf import parse_report, to_frame
-from pkdata.readers.un_pdf.core import Row
-from pkdata.readers.un_pdf.flat import _resolve_cut_names
+from pkdata.builder.readers.un_pdf import parse_report, to_frame
+from pkdata.builder.readers.un_pdf.core import Row
+from pkdata.builder.readers.un_pdf.flat import _resolve_cut_names
+from pkdata.core.errors import ParseError
 
 
 def test_september_2019_reads_every_row_and_maps_cut_names(fixture_pdf):

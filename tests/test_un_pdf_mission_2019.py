@@ -6,10 +6,10 @@ import pandas as pd
 import pymupdf
 import pytest
 
-from pkdata.errors import ParseError, TotalsMismatchError
-from pkdata.readers.un_pdf import parse_report, to_frame
-from pkdata.readers.un_pdf.core import Line, Word, read_lines, verify
-from pkdata.readers.un_pdf.mission_2019 import detect, parse
+from pkdata.builder.readers.un_pdf import parse_report, to_frame
+from pkdata.builder.readers.un_pdf.core import Line, Word, read_lines, verify
+from pkdata.builder.readers.un_pdf.mission_2019 import detect, parse
+from pkdata.core.errors import ParseError, TotalsMismatchError
 
 
 def _china(report) -> int:

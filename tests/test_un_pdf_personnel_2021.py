@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pkdata.readers.un_pdf import parse_report, to_frame
+from pkdata.builder.readers.un_pdf import parse_report, to_frame
 
 
 def _rows(report, contributor, mission):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pkdata.readers.un_pdf import parse_report, to_frame
+from pkdata.builder.readers.un_pdf import parse_report, to_frame
 
 
 def test_may_2017_total_for_country_lines_and_grand_total(un_pdf):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pkdata.readers.un_pdf import parse_report, to_frame
+from pkdata.builder.readers.un_pdf import parse_report, to_frame
 
 
 def test_january_2015_reads_every_row_and_subtotal(fixture_pdf):

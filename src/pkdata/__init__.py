@@ -14,29 +14,32 @@ __version__ = "0.1.0"
 
 # Public names -> module that defines them. Loaded on first use so that `import pkdata` stays fast.
 _LAZY = {
-    "contributions": "pkdata.personnel",
-    "snapshot": "pkdata.personnel",
-    "series": "pkdata.personnel",
-    "p5": "pkdata.personnel",
-    "listed_contributors": "pkdata.personnel",
-    "manifest": "pkdata.personnel",
-    "missions": "pkdata.operations",
-    "fatalities": "pkdata.operations",
-    "risk": "pkdata.operations",
-    "assessments": "pkdata.finance",
-    "funding_rank": "pkdata.finance",
-    "budgets": "pkdata.finance",
-    "burden": "pkdata.finance",
-    "panel": "pkdata.panels",
-    "country_codes": "pkdata.panels",
-    "claims": "pkdata.claims",  # submodules under their own names: pkdata.claims is the module
-    "charts": "pkdata.charts",
-    "export": "pkdata.export",
-    "quality": "pkdata.quality",
-    "gender_excluded_months": "pkdata.quality",
-    "brief": "pkdata.brief",  # a submodule: pkdata.brief.brief("IND") draws the page
-    "women_share": "pkdata.gender",
+    "contributions": "pkdata.tables.personnel",
+    "snapshot": "pkdata.tables.personnel",
+    "series": "pkdata.tables.personnel",
+    "p5": "pkdata.tables.personnel",
+    "listed_contributors": "pkdata.tables.personnel",
+    "manifest": "pkdata.tables.personnel",
+    "missions": "pkdata.tables.operations",
+    "fatalities": "pkdata.tables.operations",
+    "risk": "pkdata.tables.operations",
+    "assessments": "pkdata.tables.finance",
+    "funding_rank": "pkdata.tables.finance",
+    "budgets": "pkdata.tables.finance",
+    "burden": "pkdata.tables.finance",
+    "panel": "pkdata.tables.panels",
+    "country_codes": "pkdata.tables.panels",
+    "claims": "pkdata.analysis.claims",  # a module (see _MODULES)
+    "charts": "pkdata.outputs.charts",
+    "export": "pkdata.outputs.export",
+    "quality": "pkdata.tables.quality",
+    "gender_excluded_months": "pkdata.tables.quality",
+    "brief": "pkdata.outputs.brief",  # a module: pkdata.brief.brief("IND") draws the page
+    "women_share": "pkdata.tables.gender",
 }
+
+#: Public names that are modules (``pk.charts.top_contributors``), not functions of a module.
+_MODULES = {"claims", "charts", "export", "brief"}
 
 __all__ = sorted(_LAZY)
 
@@ -46,7 +49,7 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'pkdata' has no attribute {name!r}")
     value = import_module(module)
-    if module != f"pkdata.{name}":
+    if name not in _MODULES:
         value = getattr(value, name)
     globals()[name] = value
     return value

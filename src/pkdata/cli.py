@@ -13,11 +13,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pkdata.errors import PkdataError
+from pkdata.core.errors import PkdataError
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from pkdata import store
+    from pkdata.core import store
 
     m = store.manifest(args.data)
     problems = store.verify(args.data)
@@ -68,7 +68,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from pkdata import atomic, paths, store
+    from pkdata.core import atomic, paths, store
 
     folder = args.data or paths.processed_dir()
     if args.repair:
@@ -145,8 +145,8 @@ def _table(heads: list[str], rows: list[list[str]], width: int = 120) -> str:
 
 def _print_quality(data: str | None, m: dict[str, Any]) -> None:
     """The quality flags (``pkdata.quality()``): one line per flag, then the detectors that ran."""
-    from pkdata import store
-    from pkdata.errors import DataNotFoundError
+    from pkdata.core import store
+    from pkdata.core.errors import DataNotFoundError
 
     try:
         q = store.table("quality", data)
@@ -162,7 +162,7 @@ def _print_quality(data: str | None, m: dict[str, Any]) -> None:
 
 
 #: Commands of the builder layer, implemented in this module (named, never imported by the library).
-BUILDER_CLI = "pkdata.build.cli"
+BUILDER_CLI = "pkdata.builder.cli"
 BUILDER_COMMANDS: dict[str, str] = {
     "build": "turn raw files into data/processed (parquet + manifest.json)",
     "fetch": "fetch the publishers' files into data/raw (checked, atomic, nothing good is ever lost)",
@@ -198,18 +198,18 @@ def _register() -> None:
         p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
 
     def burden_cmd(args: argparse.Namespace) -> int:
-        from pkdata.finance import burden_report
+        from pkdata.tables.finance import burden_report
 
         print(burden_report(args.year, data_dir=args.data))
         return 0
 
     def claims_args(p: argparse.ArgumentParser) -> None:
-        from pkdata.claims import cli_args
+        from pkdata.analysis.claims import cli_args
 
         cli_args(p)
 
     def claims_cmd(args: argparse.Namespace) -> int:
-        from pkdata.claims import cli_claims
+        from pkdata.analysis.claims import cli_claims
 
         return cli_claims(args)
 
@@ -232,12 +232,12 @@ def _register() -> None:
         COMMANDS[name] = (help_text, _lazy(BUILDER_CLI, f"{name}_args"), _lazy(BUILDER_CLI, f"{name}_cmd"))
 
     def notebooks_args(p: argparse.ArgumentParser) -> None:
-        from pkdata.notebooks import cli_args
+        from pkdata.outputs.notebooks import cli_args
 
         cli_args(p)
 
     def notebooks_cmd(args: argparse.Namespace) -> int:
-        from pkdata.notebooks import cli_notebooks
+        from pkdata.outputs.notebooks import cli_notebooks
 
         return cli_notebooks(args)
 
@@ -249,30 +249,30 @@ def _register() -> None:
 
     COMMANDS["export"] = (
         "write a table or panel as CSV, Parquet, Stata .dta or Excel, with its provenance",
-        _lazy("pkdata.export", "cli_args"),
-        _lazy("pkdata.export", "cli_export"),
+        _lazy("pkdata.outputs.export", "cli_args"),
+        _lazy("pkdata.outputs.export", "cli_export"),
     )
     COMMANDS["codebook"] = (
         "write docs/codebook.md and data/processed/datapackage.json from the codebook data",
-        _lazy("pkdata.codebook", "cli_args"),
-        _lazy("pkdata.codebook", "cli_codebook"),
+        _lazy("pkdata.outputs.codebook", "cli_args"),
+        _lazy("pkdata.outputs.codebook", "cli_codebook"),
     )
     COMMANDS["cite"] = (
         "BibTeX or plain citations of pkdata and its sources, with the data version",
-        _lazy("pkdata.citations", "cli_args"),
-        _lazy("pkdata.citations", "cli_cite"),
+        _lazy("pkdata.outputs.citations", "cli_args"),
+        _lazy("pkdata.outputs.citations", "cli_cite"),
     )
     COMMANDS["brief"] = (
         "a one-page brief (PNG and PDF) on any member: personnel by type and mission, rank, peers, "
         "pays vs sends, fatalities",
-        _lazy("pkdata.brief", "cli_args"),
-        _lazy("pkdata.brief", "cli_brief"),
+        _lazy("pkdata.outputs.brief", "cli_args"),
+        _lazy("pkdata.outputs.brief", "cli_brief"),
     )
 
     COMMANDS["figures"] = (
         "draw every chart as PNG and SVG (only those whose data or code changed)",
-        _lazy("pkdata.figures", "cli_args"),
-        _lazy("pkdata.figures", "cli_figures"),
+        _lazy("pkdata.outputs.figures", "cli_args"),
+        _lazy("pkdata.outputs.figures", "cli_figures"),
     )
 
 

@@ -1,0 +1,1 @@
+"""Analysis: claims checked against the tables (verdicts, evidence, timelines)."""

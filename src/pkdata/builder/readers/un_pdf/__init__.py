@@ -1,0 +1,204 @@
+"""Reader for the UN's monthly "contributions by country" reports (PDF, every layout 2015 on).
+
+:func:`parse_report` opens a report, recognises its layout from the header, reads every
+contributor x mission x type line, and checks the result against every total the report
+prints (see :func:`pkdata.builder.readers.un_pdf.core.verify`). :func:`to_frame` turns a checked
+report into rows of the canonical table.
+
+Layouts (one module each, tried in order; the first whose ``detect`` accepts the report wins):
+
+==================  =======================================================================
+module              report
+==================  =======================================================================
+``summary_2015``    "UN Mission's Summary detailed by Country" (2015-01 .. 2017-04)
+``detail_2016``     "Summary of Contributions ... by Country and Mission Detail" (2016-11)
+``post_2017``       "... by Country, Mission and Post" (2017-05 .. 2018-02)
+``country_2018``    "... by Country and Post", country totals only (2018-03 .. 2019-08)
+``flat``            flat tables: mission, country, type, male, female, total, date (2019-09, 2024-10)
+``columns_2019``    country x mission with M/F columns per type (2019-10)
+``mission_2019``    "... by Mission, Country and Post" (2019-11 .. 2021-01)
+``personnel_2021``  "... by Mission, Country, and Personnel Type" (2021-02 ..)
+``country_2023``    "... by Country and Personnel Type", country totals only (2023-09)
+==================  =======================================================================
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+
+import pandas as pd
+
+from pkdata.builder.readers.un_pdf.core import Line, Report, read_lines, verify
+from pkdata.core import countries, paths, schema
+from pkdata.core.errors import ParseError
+from pkdata.core.hashes import sha256_file
+
+#: Layout modules, in the order they are tried.
+LAYOUTS: tuple[str, ...] = (
+    "summary_2015",
+    "detail_2016",
+    "post_2017",
+    "country_2018",
+    "flat",
+    "columns_2019",
+    "mission_2019",
+    "personnel_2021",
+    "country_2023",
+)
+
+
+def _layout_modules():
+    for name in LAYOUTS:
+        try:
+            yield name, import_module(f"pkdata.builder.readers.un_pdf.{name}")
+        except ModuleNotFoundError as exc:  # a layout not written yet
+            if exc.name != f"pkdata.builder.readers.un_pdf.{name}":
+                raise
+
+
+def _open(path: Path):
+    import pymupdf
+
+    data = path.read_bytes()
+    if not data.startswith(b"%PDF-"):
+        head = data[:40].decode("latin-1", "replace").strip()
+        raise ParseError(path.name, f"not a PDF (file starts with {head!r}; a PDF starts with '%PDF-')")
+    if b"%%EOF" not in data[-2048:]:
+        raise ParseError(path.name, "truncated PDF (no %%EOF marker at the end); download it again")
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:  # pymupdf raises its own FileDataError and friends
+        raise ParseError(path.name, f"PDF cannot be opened: {exc}") from exc
+    if doc.page_count == 0:
+        raise ParseError(path.name, "PDF has no pages")
+    return doc
+
+
+#: Curated report dates for reports that print none: sha256 -> date, with reason and evidence.
+REPORT_DATES = paths.curated_dir() / "report_dates.csv"
+
+
+def report_date_overrides(path: Path = REPORT_DATES) -> dict[str, pd.Timestamp]:
+    """The curated report dates (file sha256 -> month end) for reports that print no date.
+
+    >>> sorted(report_date_overrides().values())[0].date()
+    datetime.date(2019, 10, 31)
+    """
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path, dtype=str)
+    missing = {"sha256", "file", "report_date", "reason", "evidence"} - set(table.columns)
+    if missing:
+        raise ParseError(path.name, f"missing columns {sorted(missing)}")
+    out = {}
+    for i, row in table.iterrows():
+        if row.isna().any():
+            raise ParseError(path.name, "every column must be filled (a date needs its reason and evidence)", row=i + 2)
+        out[row["sha256"]] = pd.Timestamp(row["report_date"]) + pd.offsets.MonthEnd(0)
+    return out
+
+
+def parse_report(path: str | Path, *, date_overrides: dict[str, pd.Timestamp] | None = None) -> Report:
+    """Read one UN monthly report and check it against every total it prints.
+
+    The date is the one the report prints. A report that prints none gets its date from
+    ``date_overrides`` (default: the curated ``report_dates.csv``) by the file's sha256, or
+    raises :class:`pkdata.core.errors.ParseError`; the file name is never used.
+
+    Raises :class:`pkdata.core.errors.ParseError` (not a PDF, truncated, unknown layout) or
+    :class:`pkdata.core.errors.TotalsMismatchError` (naming file, page and both numbers).
+
+    >>> r = parse_report(FIXTURES / "UN_country_contributions_2019_08.pdf")
+    >>> r.date.date(), r.grand_total
+    (datetime.date(2019, 8, 31), 85951)
+    """
+    path = Path(path)
+    doc = _open(path)
+    try:
+        lines: list[Line] = read_lines(doc)
+    except Exception as exc:
+        raise ParseError(path.name, f"text cannot be extracted: {exc}") from exc
+    for name, module in _layout_modules():
+        if module.detect(lines):
+            report = module.parse(lines, path.name)
+            report.layout = name
+            report.pages = doc.page_count
+            if pd.isna(report.date):
+                overrides = report_date_overrides() if date_overrides is None else date_overrides
+                digest = sha256_file(path)
+                if digest not in overrides:
+                    raise ParseError(
+                        path.name,
+                        "the report prints no date, and data/raw/curated/report_dates.csv has no "
+                        f"entry for its sha256 {digest}; add one with the reason and evidence "
+                        "(pkdata never takes the date from the file name)",
+                        page=1,
+                    )
+                report.date = overrides[digest]
+                report.date_source = "curated report_dates.csv (the report prints no date)"
+            verify(report)
+            return report
+    header = " ".join(line.text for line in lines if line.page == 1)[:2000]
+    raise ParseError(path.name, f"layout not recognised; page 1 begins {header[:160]!r}", page=1)
+
+
+def listed_contributors(report: Report) -> dict[str, int]:
+    """Every contributor the report lists, ISO3 -> its total, **including those printed with 0 personnel**
+    (a line of zeros, or only zero cells), which :func:`to_frame` drops. The number of keys is the report's
+    number of contributing countries.
+
+    >>> listed = listed_contributors(parse_report(FIXTURES / "UN_country_contributions_2023_09.pdf"))
+    >>> listed["UKR"], listed["CHN"]
+    (0, 2275)
+    """
+    names = {r.contributor for r in report.rows} | {
+        p.contributor for p in report.printed if p.scope == "country" and p.contributor
+    }
+    iso = countries.to_iso3(sorted(names), file=report.file)
+    out = dict.fromkeys(sorted(set(iso.values())), 0)
+    for r in report.rows:
+        out[iso[r.contributor]] += r.total
+    return out
+
+
+def to_frame(report: Report) -> pd.DataFrame:
+    """The canonical rows of a checked report (zero rows dropped, one row per key).
+
+    >>> df = to_frame(parse_report(FIXTURES / "UN_country_contributions_2019_08.pdf"))
+    >>> int(df["total"].sum())
+    85951
+    """
+    iso = countries.to_iso3(sorted({r.contributor for r in report.rows}), file=report.file)
+    types = schema.map_types(sorted({r.label for r in report.rows}), file=report.file)
+    # One row per key: a contributor printed under two spellings, or a type printed twice, adds
+    # up (a male or female sum is missing if any of its parts is); the page is the first the key
+    # is printed on. Summed here in one pass: per-group pandas work was most of the parse time.
+    sums: dict[tuple[str, str | None, str], list] = {}
+    for r in report.rows:
+        key = (iso[r.contributor], r.mission, types[r.label])
+        s = sums.get(key)
+        if s is None:
+            sums[key] = [r.male, r.female, r.total, r.page]
+        else:
+            s[0] = None if s[0] is None or r.male is None else s[0] + r.male
+            s[1] = None if s[1] is None or r.female is None else s[1] + r.female
+            s[2] += r.total
+            s[3] = min(s[3], r.page)
+    # Zero rows dropped; sorted by key (a row without a mission after those with one).
+    keys = sorted((k for k, s in sums.items() if s[2] > 0), key=lambda k: (k[0], k[1] is None, k[1] or "", k[2]))
+    df = pd.DataFrame(
+        {
+            "date": [report.date] * len(keys),
+            "contributor_iso3": [k[0] for k in keys],
+            "mission": [k[1] for k in keys],
+            "personnel_type": [k[2] for k in keys],
+            "male": pd.array([sums[k][0] for k in keys], dtype="Int64"),
+            "female": pd.array([sums[k][1] for k in keys], dtype="Int64"),
+            "total": pd.array([sums[k][2] for k in keys], dtype="Int64"),
+            "source_row": [sums[k][3] for k in keys],
+            "contributor": [countries.display_name(k[0]) for k in keys],
+            "source": [report.file] * len(keys),
+        }
+    )
+    return schema.coerce(df)

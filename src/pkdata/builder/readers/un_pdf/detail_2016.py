@@ -1,0 +1,124 @@
+"""Layout "Summary of Contributions to Peackeeping by Country and Mission Detail" (Nov 2016 only).
+
+Page 1 prints the title (sic "Peackeeping") and "... Troops by End of November, 2016"; every
+page repeats the header ``Country Mission Male Female Total``. A country opens with its running
+number and name (long names are cut short, e.g. "United States of Americ"); each mission name
+stands alone in the Mission column, followed by one line per type (all four types, zeros
+included: "Experts on Mission", "Contingent Troops", "Ind Police", "Formed Police Units") and a
+"Total for Mission" line with male, female and total. No country totals are printed; the
+report ends with "Grand Total" (total only).
+"""
+
+from __future__ import annotations
+
+from pkdata.builder.readers.un_pdf.core import (
+    Line,
+    Printed,
+    Report,
+    Row,
+    assign_columns,
+    header_date,
+    is_number,
+    split_numbers,
+    to_int,
+)
+from pkdata.core.errors import ParseError
+from pkdata.core.schema import personnel_type
+
+_TITLE = "by Country and Mission Detail"
+
+
+def detect(lines: list[Line]) -> bool:
+    """True for this layout (title on page 1).
+
+    >>> from pkdata.builder.readers.un_pdf.core import sample_lines
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2016_11.pdf"))
+    True
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2015_01.pdf"))  # summary_2015
+    False
+    """
+    head = " ".join(line.text for line in lines[:4] if line.page == 1)
+    return "Summary of Contributions to" in head and _TITLE in head
+
+
+def _is_header(line: Line) -> bool:
+    return [w.text for w in line.words] == ["Country", "Mission", "Male", "Female", "Total"]
+
+
+def _columns(lines: list[Line], file: str) -> dict[str, float]:
+    for line in lines:
+        if _is_header(line):
+            w = {x.text: x for x in line.words}
+            return {"mission": w["Mission"].x0, "male": w["Male"].xc, "female": w["Female"].xc, "total": w["Total"].xc}
+    raise ParseError(file, "column header 'Country Mission Male Female Total' not found", page=1)
+
+
+def parse(lines: list[Line], file: str) -> Report:
+    """Read every type line, every "Total for Mission" line and the grand total.
+
+    >>> from pkdata.builder.readers.un_pdf.core import sample_lines
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2016_11.pdf")
+    >>> str(parse(lines, "2016_11.pdf").date.date())
+    '2016-11-30'
+    """
+    page1 = [line for line in lines if line.page == 1]
+    when = header_date(" ".join(line.text for line in page1[:4]), file, "'by End of <Month>, <year>'")
+    x = _columns(lines, file)
+    num_cols = {k: x[k] for k in ("male", "female", "total")}
+    rows: list[Row] = []
+    printed: list[Printed] = []
+    country: str | None = None
+    mission: str | None = None
+    for i, line in enumerate(lines):
+        # Page furniture: the two title lines on page 1 and the column header on every page.
+        if line.page == 1 and i < 2 and ("Summary of Contributions" in line.text or "by End of" in line.text):
+            continue
+        if _is_header(line):
+            continue
+        cells, nums = split_numbers(line.cells())
+        texts = [c.text for c in cells]
+        where = f"line {line.text!r}"
+        if not nums:
+            if len(cells) >= 2 and is_number(cells[0].text) and cells[1].x0 < x["mission"] - 20:
+                country = " ".join(texts[1:])  # "12 Bosnia and Herzegovina": running number, name
+                mission = None
+            elif len(cells) == 1 and abs(cells[0].x0 - x["mission"]) < 15:
+                # Missions and types share one column: a type or total line without counts
+                # must not pass for a mission name.
+                if personnel_type(texts[0]) is not None or texts[0].startswith("Total"):
+                    raise ParseError(file, f"{where} has no counts", page=line.page)
+                if country is None:
+                    raise ParseError(file, f"mission before any country: {where}", page=line.page)
+                mission = cells[0].text
+            else:
+                raise ParseError(file, f"unexpected {where}", page=line.page)
+            continue
+        if texts == ["Grand Total"] and len(nums) == 1:
+            printed.append(Printed("grand", line.page, to_int(nums[0].text)))
+            continue
+        if len(cells) != 1 or len(nums) != 3 or abs(cells[0].x0 - x["mission"]) >= 15:
+            raise ParseError(
+                file, f"expected a type, 'Total for Mission' or 'Grand Total' line, got {where}", page=line.page
+            )
+        if country is None or mission is None:
+            raise ParseError(file, f"counts before any country or mission: {where}", page=line.page)
+        v = assign_columns(nums, num_cols, file=file, page=line.page)
+        if len(v) != 3:
+            raise ParseError(file, f"male, female and total not all found on {where}", page=line.page)
+        if texts[0] == "Total for Mission":
+            printed.append(
+                Printed(
+                    "country_mission",
+                    line.page,
+                    v["total"],
+                    v["male"],
+                    v["female"],
+                    contributor=country,
+                    mission=mission,
+                )
+            )
+        else:
+            rows.append(Row(country, mission, texts[0], v["male"], v["female"], v["total"], line.page))
+    if not any(p.scope == "grand" for p in printed):
+        raise ParseError(file, "no 'Grand Total' line found", page=lines[-1].page if lines else None)
+    return Report(file, "detail_2016", when, rows, printed, has_mission=True, has_gender=True)

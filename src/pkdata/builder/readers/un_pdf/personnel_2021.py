@@ -1,0 +1,279 @@
+"""Layout "Contribution of Uniformed Personnel to UN by Mission, Country, and Personnel Type".
+
+Monthly reports from 2021-02 to 2025-07 (not 2023-09 or 2024-10; the file named 2020_06 is
+the 30 June 2022 report). Under the title and "As of: dd/mm/yyyy" one table with columns
+Mission, Country, Personnel Type, Male, Female, Total:
+
+* a mission header (acronym alone in the Mission column), then one line per country x type;
+* a country with several types prints its name once, vertically centred on its block of type
+  lines, so the name sits on the middle line or half-way between two lines (e.g. "Bangladesh"
+  above "Troops" in MINURSO); names are therefore paired with lines by position;
+* a long name wraps inside its cell ("Democratic Republic of the" / "Congo"): lines closer
+  than one row are joined;
+* a block split by a page break has its name repeated on each page, centred on each part;
+* "Total <MISSION>" closes each mission (male, female, total), and "Grand Total" ends the report.
+
+2022-09 is a print of the same table from Excel (Letter paper, text stored out of reading
+order, column header on page 1 only). There a split block's name is printed once, centred on
+the whole block (so it may sit on the other page), or drawn on both pages when its centre
+falls on the break. Positions are therefore run on across the pages of a mission.
+
+Only mission totals and the grand total (with male and female) are printed, so a wrong pairing
+would not show in the totals: a country's types must come in the printed (alphabetical) order,
+which every report follows, or the parse stops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pkdata.builder.readers.un_pdf.core import (
+    Line,
+    Printed,
+    Report,
+    Row,
+    Word,
+    assign_columns,
+    find_date,
+    footer_tops,
+    split_numbers,
+)
+from pkdata.core.errors import ParseError
+
+TITLE = "Contribution of Uniformed Personnel to UN"
+SUBTITLE = "by Mission, Country, and Personnel Type"
+#: Page furniture repeated on every page (title block and footer); nothing to read there.
+_FURNITURE = (TITLE, SUBTITLE, "Experts on Mission, Formed Police Units", "As of", "Report Generated")
+#: A name is paired with the block of type lines whose middle is within this many points of it.
+_CENTRE_TOL = 3.0
+
+
+def detect(lines: list[Line]) -> bool:
+    """True for this layout (title on page 1).
+
+    >>> from pkdata.builder.readers.un_pdf.core import sample_lines
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2025_04.pdf"))
+    True
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2023_09.pdf"))  # country_2023
+    False
+    """
+    head = " ".join(line.text for line in lines if line.page == 1)[:600]
+    return TITLE in head and SUBTITLE in head
+
+
+@dataclass
+class _Columns:
+    country: float  # left edge of the Country column
+    label: float  # left edge of the Personnel Type column
+    numbers: dict[str, float]  # centres of Male, Female, Total
+
+
+def _is_header(line: Line) -> bool:
+    return [w.text.strip() for w in line.words] == [
+        "Mission",
+        "Country",
+        "Personnel",
+        "Type",
+        "Male",
+        "Female",
+        "Total",
+    ]
+
+
+def _columns(lines: list[Line], file: str) -> _Columns:
+    for line in lines:
+        if _is_header(line):
+            w = {x.text.strip(): x for x in line.words}
+            return _Columns(
+                w["Country"].x0,
+                w["Personnel"].x0,
+                {"male": w["Male"].xc, "female": w["Female"].xc, "total": w["Total"].xc},
+            )
+    raise ParseError(file, "column header 'Mission Country Personnel Type Male Female Total' not found", page=1)
+
+
+@dataclass
+class _Entry:
+    """A country name (or one line of a wrapped name) in the Country column."""
+
+    y: float
+    page: int
+    text: str
+
+
+@dataclass
+class _Counts:
+    """One type line: label and male / female / total."""
+
+    y: float
+    page: int
+    label: str
+    nums: dict[str, int]
+
+
+def _is_type_line(line: Line, col: _Columns) -> bool:
+    """A line with a personnel type and counts (with or without a country name)."""
+    return any(abs(w.x0 - col.label) < 5 for w in line.words) and bool(split_numbers(line.cells())[1])
+
+
+def _pitch(lines: list[Line], col: _Columns) -> float:
+    """The usual distance between two type lines on a page (rows of the table are evenly spaced)."""
+    ys = [(ln.page, ln.y) for ln in lines if _is_type_line(ln, col)]
+    gaps = sorted(b - a for (pa, a), (pb, b) in zip(ys, ys[1:], strict=False) if pa == pb)
+    return gaps[len(gaps) // 2] if gaps else 0.0
+
+
+def _unwrap(names: list[_Entry], pitch: float) -> list[_Entry]:
+    """Join the lines of a name wrapped in its cell ("Democratic Republic of the" / "Congo").
+
+    Two different names are at least one row apart; lines of one name are closer than that.
+    """
+    out: list[_Entry] = []
+    for n in names:
+        if out and n.page != out[-1].page and n.text == out[-1].text and abs(n.y - out[-1].y) < _CENTRE_TOL:
+            # 2022-09 (Excel print): a name centred on a page break is drawn at the foot of one
+            # page and again at the head of the next, at the same running position: one name.
+            continue
+        if out and n.y - out[-1].y < 0.75 * pitch:
+            p = out[-1]
+            parts = p.text.count("\n") + 1
+            out[-1] = _Entry((p.y * parts + n.y) / (parts + 1), p.page, f"{p.text}\n{n.text}")
+        else:
+            out.append(n)
+    return [_Entry(n.y, n.page, n.text.replace("\n", " ")) for n in out]
+
+
+def _pair(names: list[_Entry], counts: list[_Counts], file: str) -> list[tuple[str, _Counts]]:
+    """Give each type line the country name centred on its block (blocks are consecutive lines).
+
+    ``y`` here runs on across the pages of one mission (see :func:`parse`).
+    """
+    out: list[tuple[str, _Counts]] = []
+    i = 0
+    for name in names:
+        j = i
+        while j < len(counts) and (counts[i].y + counts[j].y) / 2 < name.y - _CENTRE_TOL:
+            j += 1
+        if j >= len(counts) or abs((counts[i].y + counts[j].y) / 2 - name.y) > _CENTRE_TOL:
+            raise ParseError(file, f"country {name.text!r} is not centred on a block of type lines", page=name.page)
+        block = counts[i : j + 1]
+        labels = [c.label for c in block]
+        if labels != sorted(set(labels)):
+            # Types of one country are printed in alphabetical order; anything else means the
+            # names were paired with the wrong lines.
+            raise ParseError(
+                file, f"country {name.text!r}: types {labels} are not in the printed order", page=name.page
+            )
+        out.extend((name.text, c) for c in block)
+        i = j + 1
+    if i < len(counts):
+        raise ParseError(file, f"type line {counts[i].label!r} has no country name", page=counts[i].page)
+    return out
+
+
+def parse(lines: list[Line], file: str) -> Report:
+    """Read every row, mission total and the grand total.
+
+    >>> from pkdata.builder.readers.un_pdf.core import sample_lines
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2025_04.pdf")
+    >>> str(parse(lines, "2025_04.pdf").date.date())
+    '2025-04-30'
+    """
+    as_of = next((line.text for line in lines if line.page == 1 and line.text.startswith("As of")), "")
+    when = find_date(as_of)
+    if when is None:
+        raise ParseError(file, "report date ('As of: dd/mm/yyyy') not found", page=1)
+    col = _columns(lines, file)
+    pitch = _pitch(lines, col)
+    rows: list[Row] = []
+    printed: list[Printed] = []
+    mission: str | None = None
+    closed = True  # the last mission header has had its "Total" line
+    names: list[_Entry] = []
+    counts: list[_Counts] = []
+    # Positions run on from page to page within a mission: the first line of a page sits one
+    # row below the last line of the page before. A name whose block is split by a page break
+    # is printed on both pages (centred on each part) or, in the 2022-09 print, once, centred
+    # on the whole block; both pair up correctly on these running positions.
+    offset = 0.0
+    last_y: float | None = None
+    page = 0
+    footer_y = 0.0
+
+    def flush() -> None:
+        for name, c in _pair(_unwrap(names, pitch), counts, file):
+            rows.append(Row(name, mission, c.label, c.nums["male"], c.nums["female"], c.nums["total"], c.page))
+        names.clear()
+        counts.clear()
+
+    # Per page, found in one pass: the top of the footer, and the first type line.
+    footers = footer_tops(lines)
+    firsts: dict[int, float] = {}
+    for ln in lines:
+        if ln.page not in firsts and _is_type_line(ln, col):
+            firsts[ln.page] = ln.y
+
+    for line in lines:
+        if line.page != page:
+            page = line.page
+            footer_y = footers.get(page, float("inf"))
+            first = firsts.get(page)
+            if last_y is not None and first is not None:
+                offset = last_y + pitch - first
+        text = line.text
+        # Page furniture: title block, column header, and the footer (which may wrap).
+        if text.startswith(_FURNITURE) or _is_header(line) or line.y >= footer_y - 1:
+            continue
+        y = line.y + offset
+        cells, num_cells = split_numbers(line.cells())
+        left = [c for c in cells if c.x0 < col.country - 5]
+        mid = [c for c in cells if col.country - 5 <= c.x0 < col.label - 5]
+        right = [c for c in cells if c.x0 >= col.label - 5]
+        if left:
+            if mid or right or len(left) != 1:
+                raise ParseError(file, f"unexpected line {text!r}", page=line.page)
+            head = left[0].text.strip()
+            flush()
+            last_y = None
+            if not num_cells:  # mission header
+                if not closed:
+                    raise ParseError(file, f"mission {head!r} starts before 'Total {mission}'", page=line.page)
+                mission, closed = head, False
+                continue
+            nums = _numbers(num_cells, col, file, line)
+            if head == "Grand Total":
+                if not closed:
+                    raise ParseError(file, f"'Grand Total' before 'Total {mission}'", page=line.page)
+                printed.append(Printed("grand", line.page, nums["total"], nums["male"], nums["female"]))
+            elif head == f"Total {mission}" and not closed:
+                printed.append(
+                    Printed("mission", line.page, nums["total"], nums["male"], nums["female"], mission=mission)
+                )
+                closed = True
+            else:
+                raise ParseError(file, f"total line {text!r} does not close mission {mission!r}", page=line.page)
+            continue
+        if mission is None or closed:
+            raise ParseError(file, f"line outside a mission: {text!r}", page=line.page)
+        if len(mid) > 1 or len(right) > 1:
+            raise ParseError(file, f"unexpected line {text!r}", page=line.page)
+        if mid:
+            names.append(_Entry(y, line.page, mid[0].text.strip()))
+        if right:
+            counts.append(_Counts(y, line.page, right[0].text.strip(), _numbers(num_cells, col, file, line)))
+            last_y = y
+        elif num_cells or not mid:
+            raise ParseError(file, f"unexpected line {text!r}", page=line.page)
+    flush()
+    if not closed:
+        raise ParseError(file, f"no 'Total {mission}' line at the end", page=page)
+    if [p.scope for p in printed].count("grand") != 1:
+        raise ParseError(file, "expected one 'Grand Total' line", page=page)
+    return Report(file, "personnel_2021", when, rows, printed, has_mission=True, has_gender=True)
+
+
+def _numbers(num_cells: list[Word], col: _Columns, file: str, line: Line) -> dict[str, int]:
+    nums = assign_columns(num_cells, col.numbers, file=file, page=line.page)
+    if len(nums) != 3:
+        raise ParseError(file, f"expected male, female and total on line {line.text!r}", page=line.page)
+    return nums

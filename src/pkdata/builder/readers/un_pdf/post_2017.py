@@ -1,0 +1,150 @@
+"""Layout "Summary of Contributions to UN Peacekeeping by Country, Mission and Post." (May 2017 - Feb 2018).
+
+Page 1 prints the title and "... Staff Officers and Troops dd/mm/yyyy"; every page repeats the
+header ``Country Mission POST MALE FEMALE TOTAL``. A country opens with its running number and
+name; each mission name stands alone in the Mission column, followed by one line per type with
+male, female and total (only types with personnel are printed).
+
+Totals: May 2017 closes each country with "Total for Country" (M/F/total). From June 2017 on,
+each mission closes with its name (cut short, e.g. "MINUJUST") under FEMALE and the mission's
+total, and each country closes with its name (cut short, e.g. "Democratic Repub"; once printed
+blank, for Côte d'Ivoire in Oct 2017) and male, female and total. "Grand Total" (M/F/total)
+ends the report.
+"""
+
+from __future__ import annotations
+
+from pkdata.builder.readers.un_pdf.core import (
+    Line,
+    Printed,
+    Report,
+    Row,
+    Word,
+    assign_columns,
+    find_date,
+    header_date,
+    is_number,
+    split_numbers,
+)
+from pkdata.core.errors import ParseError
+
+_TITLE = "Summary of Contributions to UN Peacekeeping by Country, Mission and Post"
+_HEADER = ["Country", "Mission", "POST", "MALE", "FEMALE", "TOTAL"]
+
+
+def detect(lines: list[Line]) -> bool:
+    """True for this layout (title on page 1).
+
+    >>> from pkdata.builder.readers.un_pdf.core import sample_lines
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2017_11.pdf"))
+    True
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2019_08.pdf"))  # country_2018
+    False
+    """
+    return any(_TITLE in line.text for line in lines[:4] if line.page == 1)
+
+
+def _columns(lines: list[Line], file: str) -> dict[str, float]:
+    for line in lines:
+        if [w.text for w in line.words] == _HEADER:
+            w = {x.text: x for x in line.words}
+            return {
+                "mission": w["Mission"].x0,
+                "post": w["POST"].x0,
+                "male_x0": w["MALE"].x0,
+                "female_x0": w["FEMALE"].x0,
+                "male": w["MALE"].xc,
+                "female": w["FEMALE"].xc,
+                "total": w["TOTAL"].xc,
+            }
+    raise ParseError(file, f"column header {' '.join(_HEADER)!r} not found", page=1)
+
+
+def _same_name(printed: str, full: str) -> bool:
+    """A total's name is the opening name, possibly cut short at the column edge."""
+    p, f = " ".join(printed.split()), " ".join(full.split())
+    return len(p) >= 4 and f.startswith(p) or p == f
+
+
+def parse(lines: list[Line], file: str) -> Report:
+    """Read every type line and every printed total.
+
+    >>> from pkdata.builder.readers.un_pdf.core import sample_lines
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2017_11.pdf")
+    >>> str(parse(lines, "2017_11.pdf").date.date())
+    '2017-11-30'
+    """
+    page1 = [line for line in lines if line.page == 1]
+    when = header_date(" ".join(line.text for line in page1[:4]), file, "dd/mm/yyyy after the title")
+    x = _columns(lines, file)
+    num_cols = {k: x[k] for k in ("male", "female", "total")}
+    rows: list[Row] = []
+    printed: list[Printed] = []
+    country: str | None = None
+    mission: str | None = None
+
+    def values(nums: list[Word], line: Line) -> dict[str, int]:
+        v = assign_columns(nums, num_cols, file=file, page=line.page)
+        if len(v) != 3:
+            raise ParseError(file, f"male, female and total not all found on {line.text!r}", page=line.page)
+        return v
+
+    for i, line in enumerate(lines):
+        # Page furniture: the title and date lines on page 1, the column header on every page.
+        if line.page == 1 and i < 2 and (_TITLE in line.text or find_date(line.text) is not None):
+            continue
+        if [w.text for w in line.words] == _HEADER:
+            continue
+        cells, nums = split_numbers(line.cells())
+        texts = [c.text for c in cells]
+        first = cells[0].x0 if cells else None
+        where = f"line {line.text!r}"
+        if not nums:
+            if len(cells) >= 2 and is_number(texts[0]) and cells[1].x0 < x["mission"] - 20:
+                country = " ".join(texts[1:])  # "12 Bosnia and Herzegovina": running number, name
+                mission = None
+            elif len(cells) == 1 and first is not None and abs(first - x["mission"]) < 15:
+                if country is None:
+                    raise ParseError(file, f"mission before any country: {where}", page=line.page)
+                mission = texts[0]
+            else:
+                raise ParseError(file, f"unexpected {where}", page=line.page)
+            continue
+        if texts == ["Grand Total"] and len(nums) == 3:
+            v = values(nums, line)
+            printed.append(Printed("grand", line.page, v["total"], v["male"], v["female"]))
+            continue
+        if country is None:
+            raise ParseError(file, f"counts before any country: {where}", page=line.page)
+        if len(cells) == 1 and len(nums) == 1 and first is not None and first >= x["female_x0"] - 15:
+            # Mission subtotal (June 2017 on): mission name, cut short, and the mission's total.
+            if mission is None or not _same_name(texts[0], mission):
+                raise ParseError(
+                    file, f"mission subtotal {texts[0]!r} does not match mission {mission!r}", page=line.page
+                )
+            total = assign_columns(nums, num_cols, file=file, page=line.page)
+            if set(total) != {"total"}:
+                raise ParseError(file, f"mission subtotal not under TOTAL: {where}", page=line.page)
+            printed.append(Printed("country_mission", line.page, total["total"], contributor=country, mission=mission))
+            continue
+        if len(nums) != 3:
+            raise ParseError(file, f"expected male, female and total on {where}", page=line.page)
+        named_total = len(cells) == 1 and x["post"] + 30 < cells[0].x0 < x["male_x0"]
+        if texts == ["Total for Country"] or not cells or named_total:
+            # Country total: "Total for Country" (May 2017) or the country's name, cut short,
+            # (June 2017 on; blank once) between the POST and MALE columns.
+            if cells and texts != ["Total for Country"] and not _same_name(texts[0], country):
+                raise ParseError(file, f"country total {texts[0]!r} does not match country {country!r}", page=line.page)
+            v = values(nums, line)
+            printed.append(Printed("country", line.page, v["total"], v["male"], v["female"], contributor=country))
+            mission = None
+            continue
+        if len(cells) != 1 or abs(cells[0].x0 - x["post"]) >= 15:
+            raise ParseError(file, f"expected a type line under POST, got {where}", page=line.page)
+        if mission is None:
+            raise ParseError(file, f"type line before any mission: {where}", page=line.page)
+        v = values(nums, line)
+        rows.append(Row(country, mission, texts[0], v["male"], v["female"], v["total"], line.page))
+    if not any(p.scope == "grand" for p in printed):
+        raise ParseError(file, "no 'Grand Total' line found", page=lines[-1].page if lines else None)
+    return Report(file, "post_2017", when, rows, printed, has_mission=True, has_gender=True)

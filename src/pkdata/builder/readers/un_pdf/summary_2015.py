@@ -1,0 +1,119 @@
+"""Layout "UN Mission's Summary detailed by Country" (Jan 2015 - Apr 2017, but Nov 2016).
+
+Country name alone on a line; then mission, description, M, F, total; a subtotal line per
+mission (mission name, right-aligned, and its total) and per country (country name and total).
+No grand total is printed; every mission and country subtotal is checked.
+"""
+
+from __future__ import annotations
+
+from pkdata.builder.readers.un_pdf.core import (
+    Line,
+    Printed,
+    Report,
+    Row,
+    assign_columns,
+    header_date,
+    split_numbers,
+    to_int,
+)
+from pkdata.core.errors import ParseError
+
+
+def detect(lines: list[Line]) -> bool:
+    """True for this layout (title on page 1).
+
+    >>> from pkdata.builder.readers.un_pdf.core import sample_lines
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2015_01.pdf"))
+    True
+    >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2017_11.pdf"))  # post_2017
+    False
+    """
+    head = " ".join(line.text for line in lines[:6])
+    return "Mission's Summary" in head and "detailed by Country" in head
+
+
+def _header_x(lines: list[Line]) -> dict[str, float]:
+    for line in lines:
+        if line.words and line.words[0].text == "Country" and "Description" in line.text:
+            cols = {w.text: w for w in line.words}
+            return {
+                "mission": cols["UN"].x0,
+                "label": cols["Description"].x0,
+                "subtotal": cols["F"].x0,
+                "male": cols["M"].xc,
+                "female": cols["F"].xc,
+                "total": cols["Totals"].xc,
+            }
+    raise ParseError("", "column header 'Country UN Mission Description M F Totals' not found", page=1)
+
+
+def parse(lines: list[Line], file: str) -> Report:
+    """Read every row and printed subtotal.
+
+    >>> from pkdata.builder.readers.un_pdf.core import sample_lines
+    >>> lines = sample_lines(FIXTURES / "UN_country_contributions_2015_01.pdf")
+    >>> str(parse(lines, "2015_01.pdf").date.date())
+    '2015-01-31'
+    """
+    head = " ".join(line.text for line in lines[:8])
+    when = header_date(head, file, "'Month of Report : dd-Mon-yy'")
+    try:
+        x = _header_x(lines)
+    except ParseError as exc:
+        raise ParseError(file, str(exc).lstrip(": "), page=1) from None
+    rows: list[Row] = []
+    printed: list[Printed] = []
+    country: str | None = None
+    mission: str | None = None
+    pending_name: list[str] = []  # a country name that wraps over two lines
+    for line in lines:
+        text = line.text
+        if text.startswith(("Page ", "UN Mission's Summary", "detailed by Country", "Month of Report")):
+            continue
+        if line.words[0].text == "Country" and "Description" in text:
+            continue
+        cells, num_cells = split_numbers(line.cells())
+        if not num_cells:
+            if cells and cells[0].x0 < x["mission"] - 20:
+                pending_name.append(" ".join(c.text for c in cells))
+                country = " ".join(pending_name)
+                mission = None
+                continue
+            if cells and cells[0].x0 >= x["mission"] - 20:
+                # A mission and/or description printed with no counts at all (Feb 2015, pages 2
+                # and 26): nothing to read, but a mission named here opens the next rows.
+                if cells[0].x0 < x["label"] - 10:
+                    mission = cells[0].text.strip()
+                continue
+            raise ParseError(file, f"unexpected line {text!r}", page=line.page)
+        pending_name = []
+        if len(cells) == 1 and len(num_cells) == 1 and cells[0].x1 > x["subtotal"]:
+            name = cells[0].text.strip()
+            total = to_int(num_cells[0].text)
+            if name == mission:
+                printed.append(Printed("country_mission", line.page, total, contributor=country, mission=mission))
+            elif country is not None and (name == country or country.endswith(name) or name.endswith(country)):
+                printed.append(Printed("country", line.page, total, contributor=country))
+            else:
+                raise ParseError(
+                    file,
+                    f"subtotal {name!r} matches neither mission {mission!r} nor country {country!r}",
+                    page=line.page,
+                )
+            continue
+        label_cells = [c for c in cells if c.x0 >= x["label"] - 10]
+        mission_cells = [c for c in cells if x["mission"] - 20 <= c.x0 < x["label"] - 10]
+        if mission_cells:
+            mission = mission_cells[0].text.strip()
+        nums = assign_columns(num_cells, {k: x[k] for k in ("male", "female", "total")}, file=file, page=line.page)
+        if len(nums) < 3:
+            # Some reports (e.g. Feb 2015) print stray part-rows such as "Individual Police 0":
+            # an empty row is skipped; a part-row with a non-zero count is an error.
+            if any(nums.values()):
+                raise ParseError(file, f"row with missing columns and non-zero counts: {text!r}", page=line.page)
+            continue
+        if country is None or mission is None or not label_cells:
+            raise ParseError(file, f"row without country, mission or description: {text!r}", page=line.page)
+        rows.append(Row(country, mission, label_cells[0].text, nums["male"], nums["female"], nums["total"], line.page))
+    return Report(file, "summary_2015", when, rows, printed, has_mission=True, has_gender=True)

@@ -1,0 +1,683 @@
+"""Build step for the finance tables ``assessments`` and ``budgets`` (see :mod:`pkdata.tables.finance`).
+
+Reads the UN financial JSON files, the official regular-budget scale tables, the curated
+compiled-fact tables and, where the user has it, the General Assembly's effective rates.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pkdata.builder.context import BuildContext, StepResult
+from pkdata.builder.readers import assessments as rd
+from pkdata.builder.readers import un_open
+from pkdata.builder.steps import peacekeeping_scale as pks
+from pkdata.core import countries
+from pkdata.core.errors import PkdataError
+from pkdata.core.hashes import sha256_file
+from pkdata.tables.finance import (
+    ASSESSMENT_COLUMNS,
+    BASES,
+    BUDGET_TABLE_COLUMNS,
+    MEASURE_COLUMNS,
+    MEASURES,
+    rank_bounds,
+)
+
+#: The curated compiled-fact tables (``data/raw/curated/``; reference copies in ``budget/``).
+CURATED_PK_RATES = "peacekeeping_assessment_rates.csv"
+CURATED_RB_RATES = "regular_budget_scale.csv"
+CURATED_BUDGETS = "peacekeeping_budgets.csv"
+CURATED_PK_LEVELS = "peacekeeping_levels.csv"
+#: The official regular-budget tables (``budget/official/``).
+RB_WORKBOOK = "regular_budget_scale_2010_2027_UN_CoC_workbook.csv"
+RB_RESOLUTION = "regular_budget_scale_2025_2027_A_RES_79_249.csv"
+RB_CIRCULARS = "regular_budget_rates_2019_2026_ST_ADM_SER_B_circulars.csv"
+PK_SECONDARY_4DP = "peacekeeping_effective_rates_secondary_4dp.csv"
+#: Where a user drops the GA's effective-rates table for peacekeeping (CSV), under the raw folder.
+GA_EFFECTIVE_RATES = "budget/ga_effective_rates"
+
+UN_OPEN_URL = "https://github.com/united-nations/open/blob/main/public/data/{name}"
+PUBLISHERS = {
+    "donors": "United Nations: CEB financial statistics (revenue by contributor and entity), as published by the "
+    "UN in united-nations/open (open.un.org)",
+    "regular-budget-contributors": "United Nations Secretariat: ST/ADM/SER.B assessment circulars and honour roll, "
+    "as machine-read by the UN in united-nations/open",
+    "budget-pko": "United Nations Secretariat: peacekeeping budget performance reports (document symbol per "
+    "mission), via united-nations/programme-budget-data, as published in united-nations/open",
+    "budget-audited-pko": "United Nations: audited financial statements, peacekeeping mission accounts, as "
+    "published in united-nations/open",
+    "curated": "compiled from public documents (pkdata curated table; every row names its source_document and "
+    "source_url)",
+    "ga": "UN General Assembly: effective rates of assessment for peacekeeping (user-supplied CSV of the annex)",
+}
+
+
+# --------------------------------------------------------------------------- build step
+
+
+@dataclass
+class _File:
+    path: Path
+    publisher: str
+    url: str
+    table: str
+    role: str
+
+    def entry(self, rows: int, **extra: Any) -> dict[str, Any]:
+        return {
+            "name": self.path.name,
+            "sha256": sha256_file(self.path),
+            "bytes": self.path.stat().st_size,
+            "publisher": self.publisher,
+            "url_pattern": self.url,
+            "table": self.table,
+            "rows": int(rows),
+            "role": self.role,
+            **extra,
+        }
+
+
+def _required(folder: Path, name: str) -> Path:
+    path = folder / name
+    if not path.is_file():
+        raise PkdataError(f"{path} not found: the finance build needs it (put it in data/raw or the reference folder)")
+    return path
+
+
+def _urls(frame: pd.DataFrame) -> str:
+    urls = sorted({u for u in frame["source_url"].dropna().astype(str) if u})
+    return urls[0] if len(urls) == 1 else "see source_url per row"
+
+
+def _periods(workbook: pd.DataFrame) -> dict[int, tuple[int, int]]:
+    return {
+        int(y): (int(s), int(e))
+        for y, s, e in workbook[["year", "period_start", "period_end"]].drop_duplicates().itertuples(index=False)
+    }
+
+
+def _rate_rows(frame: pd.DataFrame, *, kind: str, basis: str, coverage: str, source: str) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {
+            "kind": kind,
+            "year": frame["year"].astype("int64"),
+            "member_iso3": frame["member_iso3"],
+            "share_percent": frame["rate_percent"].astype("float64"),
+            "basis": basis,
+            "precision": frame["precision"],
+            "coverage": coverage,
+            "period_start": frame["period_start"],
+            "period_end": frame["period_end"],
+            "year_stated": frame["year_stated"],
+            "rate_printed": frame["rate_printed"],
+            "assessed_usd": np.nan,
+            "source": source,
+            "source_key": "row " + frame["row"].astype(str),
+            "source_document": frame["source_document"],
+            "source_url": frame["source_url"],
+            "note": frame["note"],
+            "_decimals": frame["decimals"].astype("int64"),
+            "_mode": frame["precision_mode"],
+        }
+    )
+    return out
+
+
+def _usd_rows(
+    frame: pd.DataFrame,
+    *,
+    kind: str,
+    precision: str,
+    source: str,
+    document: str,
+    url: str,
+    periods: dict[int, tuple[int, int]],
+    note: str,
+) -> pd.DataFrame:
+    years = frame["year"].astype("int64")
+    return pd.DataFrame(
+        {
+            "kind": kind,
+            "year": years,
+            "member_iso3": frame["member_iso3"],
+            "share_percent": frame["share_percent"].astype("float64"),
+            "basis": "assessed_usd",
+            "precision": precision,
+            "coverage": "full",
+            "period_start": [periods.get(int(y), (pd.NA, pd.NA))[0] for y in years],
+            "period_end": [periods.get(int(y), (pd.NA, pd.NA))[1] for y in years],
+            "year_stated": True,
+            "rate_printed": None,
+            "assessed_usd": frame["assessed_usd"].astype("float64"),
+            "source": source,
+            "source_key": frame["key"],
+            "source_document": document if "source_document" not in frame else frame["source_document"],
+            "source_url": url,
+            "note": note,
+            "_decimals": 99,
+            "_mode": "exact",
+        }
+    )
+
+
+def _interval(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    unit = pd.Series(10.0, index=df.index) ** -df["_decimals"].clip(upper=15).astype("float64")
+    exact = df["basis"] != "scale_rate_rounded"
+    truncated = df["_mode"] == "truncated"
+    low = np.where(exact, df["share_percent"], np.where(truncated, df["share_percent"], df["share_percent"] - unit / 2))
+    high = np.where(
+        exact, df["share_percent"], np.where(truncated, df["share_percent"] + unit, df["share_percent"] + unit / 2)
+    )
+    if "_low" in df:  # derived rows carry their own bounds
+        own = df["_low"].notna().to_numpy()
+        low = np.where(own, df["_low"], low)
+        high = np.where(own, df["_high"], high)
+    return pd.Series(low, index=df.index), pd.Series(high, index=df.index)
+
+
+def _rank_notes(g: pd.DataFrame, low: np.ndarray, high: np.ndarray, partial: bool) -> list[str]:
+    notes = []
+    iso = g["member_iso3"].tolist()
+    exact = low == high
+    rest = max(0.0, 100.0 - float(low.sum()))
+    # member i (row) against member j (column), every pair at once
+    others = ~np.eye(len(g), dtype=bool)
+    both_exact = exact[:, None] & exact[None, :]
+    tied = others & both_exact & (low[None, :] == low[:, None])
+    swappable = others & ~both_exact & (high[None, :] > low[:, None]) & (high[:, None] > low[None, :])
+    for i in range(len(g)):
+        parts = []
+        ties = [iso[j] for j in np.flatnonzero(tied[i])]
+        if ties:
+            parts.append("tied with " + ", ".join(sorted(ties)[:5]) + (" ..." if len(ties) > 5 else ""))
+        swaps = [iso[j] for j in np.flatnonzero(swappable[i])]
+        if swaps:
+            parts.append(
+                "rounding could swap with " + ", ".join(sorted(swaps)[:5]) + (" ..." if len(swaps) > 5 else "")
+            )
+        if partial:
+            k = max(0, math.ceil(rest / low[i] - 1e-9) - 1) if low[i] > 0 else None
+            parts.append(
+                f"partial table ({len(g)} members listed, at most {rest:.2f}% left to the others)"
+                + (f": up to {k} unlisted member(s) could rank above" if k else "")
+            )
+        notes.append("; ".join(parts))
+    return notes
+
+
+def finish_assessments(rows: pd.DataFrame) -> pd.DataFrame:
+    """Choose one row per member-year and basis, rank each kind-year-basis, mark the preferred basis.
+
+    ``rows`` has the columns of the ``assessments`` table except the derived ones
+    (``share_low``/``high``, ranks, ``chosen``, ``preferred``, ``member``, ``year_type``) plus
+    ``_decimals`` and ``_mode`` (rounding of rounded rates). Of several rounded figures for the
+    same member-year, the one printed for that year wins over one printed for the whole period,
+    then the one with more decimals.
+
+    >>> df = finish_assessments(pd.DataFrame({"kind": "regular", "year": 2020, "member_iso3": ["USA", "CHN"],
+    ...     "share_percent": [22.0, 12.005], "basis": "scale_rate", "precision": "3dp", "coverage": "full",
+    ...     "period_start": 2019, "period_end": 2021, "year_stated": False, "rate_printed": ["22.000", "12.005"],
+    ...     "assessed_usd": np.nan, "source": "x.csv", "source_key": ["row 2", "row 3"], "source_document": "d",
+    ...     "source_url": "", "note": "", "_decimals": 3, "_mode": "rounded"}))
+    >>> df[["member_iso3", "rank", "rank_certain", "preferred"]].values.tolist()
+    [['CHN', 2, True, True], ['USA', 1, True, True]]
+    """
+    df = rows.copy()
+    df["year_type"] = "calendar"
+    df["member"] = df["member_iso3"].map(countries.display_name)
+    df["share_low"], df["share_high"] = _interval(df)
+    exact_dups = df[
+        (df["basis"] != "scale_rate_rounded") & df.duplicated(["kind", "year", "basis", "member_iso3"], keep=False)
+    ]
+    if not exact_dups.empty:
+        first = exact_dups.iloc[0]
+        files = sorted(
+            set(
+                exact_dups[
+                    (exact_dups["kind"] == first["kind"])
+                    & (exact_dups["year"] == first["year"])
+                    & (exact_dups["member_iso3"] == first["member_iso3"])
+                ]["source"]
+            )
+        )
+        raise PkdataError(
+            f"{first['kind']} {first['basis']} for {first['member_iso3']} {first['year']} comes from "
+            f"more than one file ({', '.join(files)}); expected one exact figure per member-year. "
+            "Remove the file that should not count."
+        )
+    df["_stated"] = df["year_stated"].astype(bool)
+    # Of several rounded figures for one member-year: one printed for that year beats one printed for the
+    # whole period; then the most decimals; then the source document's name (a stable tie-break).
+    df = df.sort_values(
+        ["kind", "year", "basis", "member_iso3", "_stated", "_decimals", "source_document", "source"],
+        ascending=[True, True, True, True, False, False, True, True],
+        kind="mergesort",
+    )
+    df["chosen"] = ~df.duplicated(["kind", "year", "basis", "member_iso3"])
+    df["rank"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    df["rank_min"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    df["rank_max"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    df["rank_note"] = ""
+    for _, g in df[df["chosen"]].groupby(["kind", "year", "basis"], sort=True):
+        partial = bool((g["coverage"] != "full").any())
+        low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
+        rmin, rmax = rank_bounds(low, high, partial=partial)
+        df.loc[g.index, "rank_min"] = rmin
+        df.loc[g.index, "rank_max"] = np.where(rmax >= 10**6, pd.NA, rmax)
+        df.loc[g.index, "rank"] = np.where(rmin == rmax, rmin, pd.NA)
+        df.loc[g.index, "rank_note"] = _rank_notes(g, low, high, partial)
+    df["rank_certain"] = df["rank"].notna() & df["chosen"]
+    order = {b: i for i, b in enumerate(BASES)}
+    best = df.assign(_o=df["basis"].map(order)).groupby(["kind", "year"])["_o"].transform("min")
+    df["preferred"] = df["chosen"] & (df["basis"].map(order) == best)
+    df = df.sort_values(["kind", "year", "basis", "member_iso3", "source", "source_key"], kind="mergesort")
+    out = df.loc[:, [c for c in ASSESSMENT_COLUMNS if c not in MEASURE_COLUMNS]].reset_index(drop=True)
+    for col in ("year", "period_start", "period_end"):
+        out[col] = out[col].astype("Int64")
+    for col in ("share_percent", "share_low", "share_high", "assessed_usd"):
+        out[col] = out[col].astype("float64")
+    for col in ("year_stated", "rank_certain", "chosen", "preferred"):
+        out[col] = out[col].astype(bool)
+    for col in (
+        "kind",
+        "year_type",
+        "member_iso3",
+        "member",
+        "rank_note",
+        "basis",
+        "precision",
+        "coverage",
+        "rate_printed",
+        "source",
+        "source_key",
+        "source_document",
+        "source_url",
+        "note",
+    ):
+        out[col] = out[col].astype("string")
+    return out
+
+
+#: Order in which a member-year's figure is picked for the ``scale`` measure (lower first).
+_SCALE_PICK = {"scale_rate": 0, "scale_rate_rounded/stated": 1, pks.BASIS: 2, "scale_rate_rounded": 3}
+
+
+def _open_note(i: int, g: pd.DataFrame, possible_above: list[str], rmin: int, rmax: int) -> str:
+    if rmin == rmax:
+        return ""
+    names = ", ".join(sorted(possible_above)[:6]) + (" ..." if len(possible_above) > 6 else "")
+    return f"the bounds leave rank {rmin}..{rmax} open (could rank above: {names})"
+
+
+def add_measures(df: pd.DataFrame, base_rates: dict[tuple[int, str], float]) -> pd.DataFrame:
+    """Name each row's measure and pick one row per kind x year x member and measure, ranked within it.
+
+    ``billed``: the calendar-year assessed USD (``assessed_usd``), ranks as per basis. ``scale``:
+    the rate set for the period: the GA's exact table (``scale_rate``), else a secondary rate
+    printed for that year, else the bounds derived from the regular-budget scale, else a
+    secondary rate printed for the whole period. Peacekeeping years with derived rows cover every
+    member; their ranks use :func:`pkdata.builder.steps.peacekeeping_scale.scale_rank_bounds` with
+    ``base_rates`` (year, member) -> regular-budget rate, so the permanent members keep their order.
+    """
+    df = df.copy()
+    df["measure"] = df["basis"].map(MEASURES).astype("string")
+    df["measure_pick"] = False
+    for col in ("measure_rank", "measure_rank_min", "measure_rank_max"):
+        df[col] = pd.array([pd.NA] * len(df), dtype="Int64")
+    df["measure_rank_note"] = ""
+    billed = df["chosen"] & (df["basis"] == "assessed_usd")
+    df.loc[billed, "measure_pick"] = True
+    for col in ("rank", "rank_min", "rank_max"):
+        df.loc[billed, f"measure_{col}"] = df.loc[billed, col]
+    df.loc[billed, "measure_rank_note"] = df.loc[billed, "rank_note"]
+    cand = df[df["chosen"] & (df["measure"] == "scale")]
+    label = cand["basis"].where(
+        ~((cand["basis"] == "scale_rate_rounded") & cand["year_stated"]), "scale_rate_rounded/stated"
+    )
+    cand = cand.assign(_pick=label.map(_SCALE_PICK)).sort_values(
+        ["kind", "year", "member_iso3", "_pick"], kind="mergesort"
+    )
+    picks = cand[~cand.duplicated(["kind", "year", "member_iso3"])]
+    # A year with the official (complete) table takes it alone: no derived or secondary figure beside it.
+    official = picks.groupby(["kind", "year"])["basis"].transform(lambda b: (b == "scale_rate").any())
+    picks = picks[~official | (picks["basis"] == "scale_rate")]
+    df.loc[picks.index, "measure_pick"] = True
+    for (kind, year), g in picks.groupby(["kind", "year"], sort=True):
+        low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
+        derived = bool((g["basis"] == pks.BASIS).any())
+        full = derived or bool((g["coverage"] == "full").all())
+        if kind == "peacekeeping" and derived:
+            base = np.array([base_rates.get((int(year), m), np.nan) for m in g["member_iso3"]])
+            common = g["member_iso3"].isin(countries.P5).to_numpy()
+            rmin, rmax = pks.scale_rank_bounds(low, high, base, common)
+        else:
+            rmin, rmax = rank_bounds(low, high, partial=not full)
+        iso = g["member_iso3"].tolist()
+        df.loc[g.index, "measure_rank_min"] = rmin
+        df.loc[g.index, "measure_rank_max"] = np.where(rmax >= 10**6, pd.NA, rmax)
+        df.loc[g.index, "measure_rank"] = np.where(rmin == rmax, rmin, pd.NA)
+        notes = []
+        # j may rank above i: its upper bound is above i's lower bound and its lower bound not above i's upper
+        may_be_above = ~np.eye(len(g), dtype=bool) & (high[None, :] > low[:, None]) & ~(low[None, :] >= high[:, None])
+        for i in range(len(g)):
+            above = [iso[j] for j in np.flatnonzero(may_be_above[i])]
+            notes.append(
+                _open_note(i, g, above, int(rmin[i]), int(rmax[i])) if full else (g["rank_note"].iloc[i] or "")
+            )
+        df.loc[g.index, "measure_rank_note"] = notes
+    df["measure_pick"] = df["measure_pick"].astype(bool)
+    df["measure_rank_note"] = df["measure_rank_note"].astype("string")
+    return df.loc[:, list(ASSESSMENT_COLUMNS)]
+
+
+def _crosscheck(name: str, exact: pd.DataFrame, other: pd.DataFrame, *, on: str = "rate_percent") -> dict[str, Any]:
+    merged = exact.merge(other, on=["year", "member_iso3"], suffixes=("", "_other"))
+    diff = merged[(merged[on] - merged[f"{on}_other"]).abs() > 1e-9]
+    return {
+        "check": name,
+        "compared": int(len(merged)),
+        "mismatches": int(len(diff)),
+        "examples": [
+            f"{r.member_iso3} {r.year}: {getattr(r, on)} vs {getattr(r, on + '_other')}"
+            for r in diff.head(5).itertuples()
+        ],
+    }
+
+
+def step_finance(ctx: BuildContext) -> StepResult:
+    """Build step: read every finance source, validate, cross-check; tables ``assessments`` and ``budgets``.
+
+    Inputs (``ctx.find``: the user's ``data/raw/<sub>`` if present, else the reference copy):
+    ``budget/un_open`` (UN JSON files), ``budget/official`` (regular-budget scale tables),
+    the curated tables (``ctx.curated``: ``<raw>/curated/<name>.csv``, else the package's) and, if the
+    user has it, ``data/raw/budget/ga_effective_rates/*.csv`` (the GA's peacekeeping effective
+    rates, preferred over every other peacekeeping figure for the years it covers).
+
+    Every input is required; a missing one stops the build before anything is written (the
+    committed test fixtures lack the 573 kB CoC workbook; with the reference folder the step
+    writes the ``assessments`` and ``budgets`` tables):
+
+    >>> from pkdata.builder import build
+    >>> import tempfile
+    >>> build(out=tempfile.mkdtemp(), reference=FIXTURES, steps=["pkdata.builder.steps.funding:step_finance"])
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: ...CoC_workbook.csv not found: the finance build needs it ...
+    """
+    un_dir = ctx.find("budget/un_open", "budget/un_open")
+    official = ctx.find("budget/official", "budget/official")
+    curated = {name: ctx.curated(name) for name in (CURATED_PK_RATES, CURATED_RB_RATES, CURATED_BUDGETS)}
+    ga_dir = ctx.raw_path(GA_EFFECTIVE_RATES)
+    ga_files = sorted(ga_dir.glob("*.csv")) if ga_dir.is_dir() else []
+
+    files: list[tuple[_File, dict[str, Any]]] = []  # (file, extra manifest keys)
+    rate_frames: list[pd.DataFrame] = []
+    budget_frames: list[pd.DataFrame] = []
+    checks: list[dict[str, Any]] = []
+
+    # Regular budget: the Committee on Contributions workbook is the exact scale 2010-2027.
+    workbook_path = _required(official, RB_WORKBOOK)
+    workbook = rd.read_scale_csv(workbook_path, full=True)
+    periods = _periods(workbook)
+    rate_frames.append(
+        _rate_rows(workbook, kind="regular", basis="scale_rate", coverage="full", source=workbook_path.name)
+    )
+    files.append(
+        (
+            _File(
+                workbook_path,
+                "UN Committee on Contributions: 'Scale of Assessments for RB 1946-2027' workbook",
+                _urls(workbook),
+                "assessments",
+                "regular-budget scale (exact)",
+            ),
+            {},
+        )
+    )
+    for name, label in ((RB_RESOLUTION, "A/RES/79/249"), (RB_CIRCULARS, "ST/ADM/SER.B circulars")):
+        path = _required(official, name)
+        other = rd.read_scale_csv(path, full=True)
+        checks.append(_crosscheck(f"{label} ({name}) vs the CoC workbook", workbook, other))
+        publisher = (
+            "UN General Assembly, resolution 79/249"
+            if name == RB_RESOLUTION
+            else "UN Secretariat: ST/ADM/SER.B circulars (rates as machine-read in united-nations/open)"
+        )
+        files.append(
+            (
+                _File(path, publisher, _urls(other), "assessments", "cross-check of the workbook"),
+                {"note": "read and compared with the workbook; not a separate row source"},
+            )
+        )
+
+    # Regular budget per year from the UN's JSON (amounts: assessed_usd; rates cross-checked).
+    for path in sorted(un_dir.glob("regular-budget-contributors-*.json")):
+        frame = un_open.read_regular_budget(path)
+        checks.append(_crosscheck(f"{path.name} rates vs the CoC workbook", workbook, frame))
+        rate_frames.append(
+            _usd_rows(
+                frame,
+                kind="regular",
+                precision="exact_usd",
+                source=path.name,
+                document=frame["source_document"].iloc[0],
+                url=frame["source_url"].iloc[0],
+                periods=periods,
+                note="circular amount column / total; calendar year",
+            )
+        )
+        files.append(
+            (
+                _File(
+                    path,
+                    PUBLISHERS["regular-budget-contributors"],
+                    UN_OPEN_URL.format(name=path.name),
+                    "assessments",
+                    "regular-budget assessments (exact USD)",
+                ),
+                {},
+            )
+        )
+
+    # Peacekeeping: assessed contributions per calendar year (exact USD).
+    donors = sorted(un_dir.glob("donors-*.json"))
+    if not donors:
+        raise PkdataError(f"no donors-YYYY.json files in {un_dir}")
+    for path in donors:
+        frame = un_open.read_donors(path)
+        rate_frames.append(
+            _usd_rows(
+                frame,
+                kind="peacekeeping",
+                precision="exact_usd",
+                source=path.name,
+                document=f"CEB financial statistics {frame['year'].iloc[0]}, entity UN-DPO, Assessed",
+                url=UN_OPEN_URL.format(name=path.name),
+                periods=periods,
+                note="amount recognised in the calendar year / all members' amounts; a "
+                "calendar year straddles two July-June fiscal years",
+            )
+        )
+        files.append(
+            (
+                _File(
+                    path,
+                    PUBLISHERS["donors"],
+                    UN_OPEN_URL.format(name="donors-<YYYY>.json"),
+                    "assessments",
+                    "peacekeeping assessed contributions (exact USD)",
+                ),
+                {"ignored_un_dpo_entries": frame.attrs["ignored"]} if frame.attrs["ignored"] else {},
+            )
+        )
+
+    # Peacekeeping: the GA's effective rates, if the user has them (exact, preferred).
+    for path in ga_files:
+        frame = rd.read_ga_effective_rates(path)
+        rate_frames.append(
+            _rate_rows(frame, kind="peacekeeping", basis="scale_rate", coverage="full", source=path.name)
+        )
+        files.append(
+            (
+                _File(
+                    path,
+                    PUBLISHERS["ga"],
+                    "https://undocs.org/<symbol> (annex, exported as CSV)",
+                    "assessments",
+                    "peacekeeping effective rates (exact, user-supplied)",
+                ),
+                {},
+            )
+        )
+
+    # Rounded / secondary rates: only where they are all there is; their precision stays visible.
+    secondary = _required(official, PK_SECONDARY_4DP)
+    frame = rd.read_scale_csv(secondary, full=False)
+    rate_frames.append(
+        _rate_rows(frame, kind="peacekeeping", basis="scale_rate_rounded", coverage="partial", source=secondary.name)
+    )
+    files.append(
+        (
+            _File(
+                secondary,
+                "; ".join(sorted(set(frame["source_document"])))[:200] + " (secondary)",
+                _urls(frame),
+                "assessments",
+                "peacekeeping rates, secondary",
+            ),
+            {},
+        )
+    )
+    for name, kind in ((CURATED_PK_RATES, "peacekeeping"), (CURATED_RB_RATES, "regular")):
+        path = curated[name]
+        frame = rd.read_scale_csv(path, full=False, curated=True)
+        rate_frames.append(
+            _rate_rows(frame, kind=kind, basis="scale_rate_rounded", coverage="partial", source=path.name)
+        )
+        files.append(
+            (
+                _File(
+                    path,
+                    PUBLISHERS["curated"],
+                    "see source_url per row",
+                    "assessments",
+                    f"{kind} rates, rounded (compiled facts)",
+                ),
+                {},
+            )
+        )
+
+    # Peacekeeping scale, every member-year 2010-2027: bounds derived from the exact regular-budget scale by
+    # the levels of A/RES/55/235, the premium factor pinned by the secondary rates printed for the year.
+    levels_path = ctx.curated(CURATED_PK_LEVELS)
+    levels = rd.read_levels_csv(levels_path)
+    rounded = pd.concat(
+        [f for f in rate_frames if (f["kind"] == "peacekeeping").all() and (f["basis"] == "scale_rate_rounded").all()],
+        ignore_index=True,
+    )
+    low, high = _interval(rounded)
+    secondary = rounded.assign(low=low, high=high)
+    derived = pks.derive(workbook, secondary, levels, workbook_path.name)
+    checks.append(pks.crosscheck(derived, secondary))
+    rate_frames.append(derived)
+    files.append(
+        (
+            _File(
+                levels_path,
+                PUBLISHERS["curated"],
+                "see source_url per row",
+                "assessments",
+                "peacekeeping scale levels (level B: pays the regular-budget rate), for the derived rows",
+            ),
+            {"note": "produces no row itself; used_by_rows: derived peacekeeping rows that use a level from it"},
+        )
+    )
+    base_rates = {
+        (int(y), m): float(r) for y, m, r in workbook[["year", "member_iso3", "rate_percent"]].itertuples(index=False)
+    }
+    assessments = add_measures(finish_assessments(pd.concat(rate_frames, ignore_index=True)), base_rates)
+
+    # Budgets: fiscal years only.
+    for path in sorted(un_dir.glob("budget-pko-*.json")) + sorted(un_dir.glob("budget-audited-pko-*.json")):
+        frame = un_open.read_pko_budget(path)
+        frame["precision"] = "exact"
+        frame["rounding_usd"] = 100 if (frame["usd"] % 100 == 0).all() else 1
+        frame["source"] = path.name
+        frame["source_key"] = frame.pop("key")
+        frame["note"] = ("sum of the file's mission rows (" + frame["scope"] + ")").where(
+            frame["level"] == "total", "printed row: " + frame.pop("row_label")
+        )
+        budget_frames.append(frame)
+        prefix = "budget-audited-pko" if path.name.startswith("budget-audited-") else "budget-pko"
+        files.append(
+            (
+                _File(
+                    path,
+                    PUBLISHERS[prefix],
+                    UN_OPEN_URL.format(name=f"{prefix}-<YYYY>.json"),
+                    "budgets",
+                    f"mission {frame['basis'].iloc[0].replace('_', ' ')} (exact)",
+                ),
+                {},
+            )
+        )
+    path = curated[CURATED_BUDGETS]
+    frame = rd.read_budget_csv(path)
+    frame["level"] = np.where(frame["mission"] == "TOTAL", "total", "mission")
+    frame["mission_name"] = frame["mission"]
+    frame["basis"] = "approved"
+    frame["precision"] = "headline_rounded"
+    frame["scope"] = np.where(
+        frame["level"] == "total",
+        "all operations as reported (incl. support account, UNLB/UNGSC, RSCE unless the note says otherwise)",
+        "mission as reported",
+    )
+    frame["source"] = path.name
+    frame["source_key"] = "row " + frame.pop("row").astype(str)
+    budget_frames.append(frame)
+    files.append(
+        (
+            _File(
+                path,
+                PUBLISHERS["curated"],
+                "see source_url per row",
+                "budgets",
+                "approved budgets, headline figures (compiled facts)",
+            ),
+            {},
+        )
+    )
+    budgets = pd.concat([f.loc[:, list(BUDGET_TABLE_COLUMNS)] for f in budget_frames], ignore_index=True)
+    budgets = budgets.sort_values(["fiscal_year", "level", "mission", "basis", "source"], kind="mergesort")
+    budgets = budgets.reset_index(drop=True)
+    for col in ("fiscal_year_start", "rounding_usd"):
+        budgets[col] = budgets[col].astype("int64")
+    budgets["usd"] = budgets["usd"].astype("float64")
+    for col in set(BUDGET_TABLE_COLUMNS) - {"fiscal_year_start", "rounding_usd", "usd"}:
+        budgets[col] = budgets[col].astype("string")
+
+    sources = []
+    for f, extra in files:
+        table = assessments if f.table == "assessments" else budgets
+        if f.path == levels_path:
+            used = int(((assessments["basis"] == pks.BASIS) & assessments["note"].str.startswith("level B")).sum())
+            sources.append(f.entry(0, used_by_rows=used, **extra))
+            continue
+        sources.append(f.entry(int((table["source"] == f.path.name).sum()), **extra))
+    preferred = assessments[assessments["preferred"]].drop_duplicates(["kind", "year"])
+    summary = {
+        "crosschecks": checks,
+        "preferred_basis": {
+            k: {str(y): b for y, b in g[["year", "basis"]].itertuples(index=False)}
+            for k, g in preferred.groupby("kind")
+        },
+        "year_type": {"assessments": "calendar year", "budgets": "July-June fiscal year ('YYYY/YY')"},
+    }
+    return StepResult({"assessments": assessments, "budgets": budgets}, sources, {"finance": summary})

@@ -1,0 +1,579 @@
+"""Contributions before and between the UN PDF reports: IPI files and the UN's CSV exports.
+
+The canonical contributions table runs from Nov 1990 to the latest report. Several sources cover
+parts of it; **for each month, one source supplies every row of that month**, the first of
+:data:`PRECEDENCE` that has the month (sources are never mixed within a month, so a month's
+contributors add up to that source's own total):
+
+1. ``un_pdf``: the UN's monthly reports (document of record; each month is checked against every
+   total it prints). Jan 2015 on.
+2. ``un_csv``: the UN's own CSV export (Peace and Security Data Hub ``DPO-UCHISTORICAL.csv`` /
+   Open Data Portal ``odp_contributionsbygender.csv``) when a user has it in ``data/raw/un_csv``:
+   same publisher, contributor x mission x type x gender; fills months without a PDF.
+3. ``ipi_gender_full``: IPI ``Gender.Full.csv``, contributor x mission x type x gender, Nov 2009 -
+   Feb 2014, no defects found.
+4. ``ipi_full_gender_data``: IPI ``full_gender_data.csv`` after clean-up (subtotal rows, duplicate
+   rows and stray apostrophes removed), same detail; used for Mar - Aug 2014. Its Nov 2009 - Feb
+   2014 months differ from ``Gender.Full.csv`` for a few contributors (docs/history_crosscheck.md),
+   so it ranks below it.
+5. ``ipi_current_month``: IPI ``current_month.csv`` snapshots, contributor x mission x type without
+   gender (Mar, Apr, Aug 2014; all three equal ``full_gender_data.csv``, which wins).
+6. ``ipi_countries``: IPI ``countries/*.csv``, contributor totals by type, no mission, no gender,
+   police not split (Nov 1990 - Oct 2009 in practice).
+
+The order puts the publisher's own documents first and, among IPI's compilations, the more
+detailed and cleaner file first. To prefer the UN CSV's mission detail over the country-only PDFs
+of Mar 2018 - Aug 2019, move ``"un_csv"`` before ``"un_pdf"`` in :data:`PRECEDENCE`.
+
+The manifest records, month by month, the source, the dataset and the granularity
+(``mission+gender``, ``mission``, ``country+gender`` or ``country``), with a ``note`` where the
+police figures are not split.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pkdata.builder import stepcache
+from pkdata.builder.context import BuildContext, StepResult
+from pkdata.builder.readers import ipi, un_csv
+from pkdata.builder.readers.ipi import UNSPLIT_POLICE_NOTE, read_world_totals
+from pkdata.core import schema
+from pkdata.core.errors import PkdataError
+from pkdata.core.hashes import sha256_file
+
+#: Sources in the order that decides a month (see the module docstring for the reasons).
+PRECEDENCE: list[str] = [
+    "un_pdf",
+    "un_csv",
+    "ipi_gender_full",
+    "ipi_full_gender_data",
+    "ipi_current_month",
+    "ipi_countries",
+]
+
+_IPI = "International Peace Institute (IPI) Peacekeeping Database, compiled from UN DPKO monthly reports"
+_UN_CSV = "UN Department of Peace Operations (DPO), Peace and Security Data Hub / Peacekeeping Open Data Portal"
+
+#: Dataset key -> label, publisher, where it comes from, and why it has its place in PRECEDENCE.
+DATASETS: dict[str, dict[str, str]] = {
+    "un_pdf": {
+        "label": "UN monthly PDF reports",
+        "publisher": "UN Department of Peace Operations (DPO), monthly troop and police contributors reports",
+        "url_pattern": "https://peacekeeping.un.org/sites/default/files/<report>.pdf",
+        "why": "the publisher's document of record; every month checked against every total it prints",
+    },
+    "un_csv": {
+        "label": "UN CSV export (DPO-UCHISTORICAL.csv / odp_contributionsbygender.csv)",
+        "publisher": _UN_CSV,
+        "url_pattern": "https://api.psdata.un.org/public/data/DPO-UCHISTORICAL/CSV",
+        "why": "the publisher's own machine-readable data, mission and gender detail; fills months without a PDF",
+    },
+    "ipi_gender_full": {
+        "label": "IPI Gender.Full.csv",
+        "publisher": _IPI,
+        "url_pattern": "https://github.com/IPIDataLab/TCC-DataScraper (tcc_files/Gender.Full.csv)",
+        "why": "contributor x mission x type x gender, Nov 2009 - Feb 2014, no defects found",
+    },
+    "ipi_full_gender_data": {
+        "label": "IPI full_gender_data.csv",
+        "publisher": _IPI,
+        "url_pattern": "https://github.com/IPIDataLab/PPP_Loader (ppp_files/full_gender_data.csv)",
+        "why": "same detail to Aug 2014 after removing subtotal and duplicate rows; earlier months disagree "
+        "slightly with Gender.Full.csv, so it ranks below it",
+    },
+    "ipi_current_month": {
+        "label": "IPI current_month.csv snapshots",
+        "publisher": _IPI,
+        "url_pattern": "https://github.com/IPIDataLab/PPP_Loader (ppp_files/current_month.csv)",
+        "why": "contributor x mission x type without gender, single months",
+    },
+    "ipi_countries": {
+        "label": "IPI countries/*.csv",
+        "publisher": _IPI,
+        "url_pattern": "https://github.com/IPIDataLab/TCC-DataScraper (tcc_files/countries/<Country>.csv)",
+        "why": "the only contributor-level source before Nov 2009: totals by type, no mission, no gender, "
+        "police not split",
+    },
+}
+
+#: IPI datasets whose months must agree with IPI's own world totals (``data_monthly.csv``) within
+#: :data:`WORLD_TOLERANCE`; a month that does not is skipped (recorded in the exclusions) and falls
+#: to the next source in :data:`PRECEDENCE`. ``Gender.Full.csv`` lacks rows in three months this way
+#: (Egypt's ~1,500 troops in UNMISS in Aug and Sep 2011, France's 1,011 in UNIFIL in Jun 2012).
+WORLD_CHECKED: tuple[str, ...] = ("ipi_gender_full", "ipi_full_gender_data", "ipi_current_month")
+WORLD_TOLERANCE = 0.005
+
+# Keys of step_history's extra that fold_history consumes (never written to the manifest).
+_DATASET_MONTHS = "_history_dataset_months"
+_RANKS = "_history_rank_exports"
+
+#: Where step_history looks: dataset folder in data/raw -> reference copy (under ../shared/reference).
+RAW_FOLDERS: dict[str, tuple[str, str]] = {
+    "tcc": ("ipi_tcc_datascraper", "personnel/ipi_peacekeeping_db_tcc_datascraper"),
+    "ppp": ("ipi_ppp_loader", "personnel/ipi_peacekeeping_db_ppp_loader"),
+    "current_month_history": ("ipi_current_month_history", "personnel/ipi_ppp_loader_current_month_history"),
+    "un_csv": ("un_csv", "personnel/odp_contributionranks_gouliev"),
+}
+
+
+# --------------------------------------------------------------------------- merging
+
+
+def granularity(rows: pd.DataFrame) -> str:
+    """What one month of rows can tell: ``mission`` or ``country``, plus ``+gender`` if every row has it.
+
+    >>> df = pd.DataFrame({"mission": ["UNMIL", None], "male": [1, None], "female": [0, None]})
+    >>> granularity(df)
+    'mission+gender (1 of 2 rows without)'
+    >>> granularity(df.iloc[:1])
+    'mission+gender'
+    """
+    level = "mission" if rows["mission"].notna().any() else "country"
+    has = rows["male"].notna() & rows["female"].notna()
+    if has.all() and len(rows):
+        return f"{level}+gender"
+    if has.any():
+        return f"{level}+gender ({int((~has).sum())} of {len(rows)} rows without)"
+    return level
+
+
+def _source_label(files: list[str]) -> str:
+    files = sorted(set(files))
+    if len(files) == 1:
+        return files[0]
+    dirs = {os.path.dirname(f) for f in files}
+    exts = {os.path.splitext(f)[1] for f in files}
+    if len(dirs) == 1 and len(exts) == 1 and dirs != {""}:
+        return f"{dirs.pop()}/*{exts.pop()} ({len(files)} files)"
+    return f"{files[0]} and {len(files) - 1} more"
+
+
+def _month_ends(dates: pd.Series) -> pd.Series:
+    """Each date's month end (as ``to_period("M").to_timestamp("M")``), computed once per distinct date."""
+    distinct = pd.DatetimeIndex(dates.unique())
+    ends = distinct.to_period("M").to_timestamp("M")
+    return pd.Series(ends[distinct.get_indexer(dates)], index=dates.index)
+
+
+def merge_sources(
+    frames_by_source: dict[str, pd.DataFrame], precedence: list[str]
+) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
+    """Merge canonical frames month by month: each month from the first source in ``precedence`` having it.
+
+    Returns the merged canonical table (sorted by key) and, per month ``YYYY-MM``, the ``source``
+    (file name, or a pattern when the month's rows come from several files of one dataset), the
+    ``dataset`` (key in ``frames_by_source``) and the ``granularity``.
+
+    >>> from pkdata.core.schema import COLUMNS
+    >>> def rows(month, src, total):
+    ...     return pd.DataFrame([{"date": month, "contributor_iso3": "CHN", "contributor": "China",
+    ...         "mission": None, "personnel_type": "troops", "male": None, "female": None,
+    ...         "total": total, "source": src}], columns=list(COLUMNS))
+    >>> a = pd.concat([rows("2014-08-31", "a.csv", 10), rows("2014-09-30", "a.csv", 11)])
+    >>> b = pd.concat([rows("2014-09-30", "b.pdf", 12), rows("2014-10-31", "b.pdf", 13)])
+    >>> df, months = merge_sources({"ipi": a, "un": b}, ["un", "ipi"])
+    >>> df["total"].tolist(), months["2014-09"]["source"], months["2014-08"]["dataset"]
+    ([10, 12, 13], 'b.pdf', 'ipi')
+    """
+    unknown = [k for k in frames_by_source if k not in precedence]
+    if unknown:
+        raise PkdataError(f"sources {unknown} are not in the precedence order {precedence}; add them to it")
+    taken: dict[pd.Timestamp, str] = {}
+    chosen = []
+    for key in precedence:
+        frame = frames_by_source.get(key)
+        if frame is None or frame.empty:
+            continue
+        frame = schema.coerce(frame)
+        month = _month_ends(frame["date"])
+        new = sorted(set(month) - set(taken))
+        for m in new:
+            taken[m] = key
+        chosen.append(frame[month.isin(new)])
+    merged = schema.concat(chosen)
+    merged = merged.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
+    months: dict[str, dict[str, str]] = {}
+    for date, rows in merged.groupby("date", sort=True):
+        m = pd.Timestamp(date).to_period("M").to_timestamp("M")
+        months[f"{m:%Y-%m}"] = {
+            "source": _source_label(rows["source"].astype(str).tolist()),
+            "dataset": taken[m],
+            "granularity": granularity(rows),
+        }
+    return merged, months
+
+
+def fold_history(
+    contributions: pd.DataFrame | None,
+    months: dict[str, dict[str, Any]] | None,
+    history: StepResult,
+) -> tuple[pd.DataFrame, dict[str, dict[str, Any]], StepResult]:
+    """Add the history step's rows of months no UN PDF covers to the PDF rows; finish its manifest entries.
+
+    ``history`` is what :func:`step_history` returned (it does not look at the PDF rows, so adding a
+    report leaves it cached). The UN PDFs come first in :data:`PRECEDENCE`, so a month they cover is
+    dropped from the history rows here. Returns the table (PDF and history rows, sorted by key), the
+    months (``contributions_months``) and the history result with what depends on the PDF months
+    filled in: each file's ``rows``, the months every dataset lost to a higher source
+    (``contributions_history_exclusions``) and the cross-check of the UN rank exports against the
+    merged table (``contributions_crosschecks``). The wiring is :func:`pkdata.builder.pipeline.build`'s.
+
+    >>> from pkdata.core.schema import empty_contributions
+    >>> hist = StepResult({"contributions_history": empty_contributions()}, [],
+    ...     {"contributions_history_months": {"1990-11": {}, "2015-01": {}}})
+    >>> df, m, rest = fold_history(empty_contributions(), {"2015-01": {"source": "a.pdf"}}, hist)
+    >>> m
+    {'1990-11': {}, '2015-01': {'source': 'a.pdf'}}
+    """
+    months = dict(months or {})
+    extra = dict(history.extra)
+    history_months = extra.pop("contributions_history_months", {})
+    dataset_months = extra.pop(_DATASET_MONTHS, {})
+    ranks = extra.pop(_RANKS, [])
+    kept = {m: v for m, v in history_months.items() if m not in months}
+    rows = history.tables["contributions_history"]
+    if months and not rows.empty:
+        covered = [d for d in rows["date"].unique() if f"{d:%Y-%m}" in months]  # per distinct date, not per row
+        rows = rows[~rows["date"].isin(covered)]
+    months.update(kept)
+    months = {k: months[k] for k in sorted(months)}
+    table = schema.concat([f for f in (contributions, rows) if f is not None])
+    table = table.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
+
+    rows_by_source = rows["source"].value_counts().to_dict()
+    sources = [{**e, "rows": int(rows_by_source.get(e["name"], 0))} for e in history.sources]
+    exclusions = list(extra.get("contributions_history_exclusions", []))
+    for key in sorted(dataset_months):
+        lost = sorted(set(dataset_months[key]) - {m for m, v in kept.items() if v.get("dataset") == key})
+        if lost:
+            exclusions.append(
+                {
+                    "file": DATASETS[key]["label"],
+                    "action": "months superseded by a higher-precedence source",
+                    "months": len(lost),
+                    "first": lost[0],
+                    "last": lost[-1],
+                    "reason": f"precedence order {PRECEDENCE}",
+                }
+            )
+    extra["contributions_history_exclusions"] = exclusions
+    checks = [check for r in ranks for check in _ranks_check(r["file"], pd.DataFrame(r["rows"]), table, months)]
+    if checks:
+        extra["contributions_crosschecks"] = checks
+    return table, months, StepResult({}, sources, extra)
+
+
+def compare(left: pd.DataFrame, right: pd.DataFrame, by: list[str], value: str = "total") -> pd.DataFrame:
+    """Outer-join two frames summed by ``by``: columns ``left``, ``right``, ``diff`` (= right - left).
+
+    A key missing on one side counts as 0 there.
+
+    >>> a = pd.DataFrame({"k": ["x", "y"], "total": [5, 7]})
+    >>> b = pd.DataFrame({"k": ["x", "z"], "total": [6, 1]})
+    >>> compare(a, b, ["k"])["diff"].tolist()
+    [1, -7, 1]
+    """
+    lhs = left.groupby(by, observed=True, dropna=False)[value].sum().astype("int64").rename("left")
+    rhs = right.groupby(by, observed=True, dropna=False)[value].sum().astype("int64").rename("right")
+    out = pd.concat([lhs, rhs], axis=1).fillna(0).astype("int64")
+    out["diff"] = out["right"] - out["left"]
+    return out.sort_index()
+
+
+# --------------------------------------------------------------------------- reading the sources
+
+
+def read_history_sources(ctx: BuildContext) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path, str]], list[dict]]:
+    """Read every non-PDF source the build context can find.
+
+    Returns frames by dataset key, the files read as ``(dataset, path, source name)`` and the
+    clean-up actions (exclusions) the readers took. Raises :class:`PkdataError` when no history
+    source is found at all.
+
+    >>> from pkdata.builder import BuildContext
+    >>> from pkdata.core import paths
+    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=FIXTURES, cache=paths.cache_dir())  # IPI extracts
+    >>> frames, files, exclusions = read_history_sources(ctx)
+    >>> sorted(frames)
+    ['ipi_countries', 'ipi_current_month', 'ipi_full_gender_data', 'ipi_gender_full']
+    """
+
+    folders = {k: ctx.find(raw, ref) for k, (raw, ref) in RAW_FOLDERS.items()}
+    frames: dict[str, list[pd.DataFrame]] = {}
+    files: list[tuple[str, Path, str]] = []
+    exclusions: list[dict[str, Any]] = []
+
+    def add(key: str, frame: pd.DataFrame, path: Path, name: str) -> None:
+        frames.setdefault(key, []).append(frame)
+        files.append((key, path, name))
+
+    tcc, ppp, cmh = folders["tcc"], folders["ppp"], folders["current_month_history"]
+    if (tcc / "countries").is_dir():
+        countries = ipi.read_country_totals(tcc)
+        for path in sorted((tcc / "countries").glob("*.csv")):
+            files.append(("ipi_countries", path, f"countries/{path.name}"))
+        frames.setdefault("ipi_countries", []).append(countries)
+        copies = countries.attrs["cleaning"]["same_country_copies"]
+        if copies:
+            exclusions.append(
+                {
+                    "file": "countries/*.csv",
+                    "action": "same-country copy counted once",
+                    "months": len(copies),
+                    "detail": sorted(
+                        {f"{c['contributor_iso3']}: {', '.join(c['dropped'])} = {c['kept']}" for c in copies}
+                    ),
+                    "reason": "two IPI files name one country with identical numbers (one contingent)",
+                }
+            )
+    for key, path in (
+        ("ipi_gender_full", tcc / "Gender.Full.csv"),
+        ("ipi_full_gender_data", ppp / "full_gender_data.csv"),
+    ):
+        if path.is_file():
+            frame = ipi.read_gender_file(path)
+            add(key, frame, path, path.name)
+            c = frame.attrs["cleaning"]
+            for what, n, reason in (
+                (
+                    "subtotal rows dropped",
+                    c["subtotal_rows_dropped"],
+                    "contributor 'all' / mission 'all' rows repeat the detail rows (they tripled the monthly sums)",
+                ),
+                ("exact duplicate rows dropped", c["duplicate_rows_dropped"], "rows repeated two or three times"),
+                ("trailing apostrophes stripped", c["rows_with_trailing_apostrophe"], 'names like "China\'"'),
+                (
+                    "gender split dropped",
+                    c["rows_gender_dropped_male_plus_female_not_total"],
+                    "male + female differ from the printed total; the total is kept",
+                ),
+            ):
+                if n:
+                    exclusions.append({"file": path.name, "action": what, "rows": n, "reason": reason})
+            if c["inflated_months"]:
+                exclusions.append(
+                    {
+                        "file": path.name,
+                        "action": "inflated months detected and cleaned",
+                        "months": len(c["inflated_months"]),
+                        "ratio_raw_to_clean": sorted(set(c["inflated_months"].values())),
+                        "reason": "raw monthly sums were 2-3 times the clean sums",
+                    }
+                )
+    snapshots = [(ppp / "current_month.csv", "current_month.csv")]
+    if cmh.is_dir():
+        snapshots += [(p, f"{p.parent.name}/{p.name}") for p in sorted(cmh.glob("*/current_month.csv"))]
+    for path, name in snapshots:
+        if path.is_file():
+            add("ipi_current_month", ipi.read_current_month(path, name=name), path, name)
+    for path in (ppp / "data_monthly.csv", tcc / "Data.Monthly.csv"):
+        if path.is_file():
+            files.append(("ipi_world_totals", path, path.name))
+            break
+    csv_dir = folders["un_csv"]
+    if csv_dir.is_dir():
+        for path in sorted(csv_dir.glob("*.csv")):
+            kind = un_csv.sniff(path)
+            if kind == "contributions":
+                add("un_csv", un_csv.read_contributions(path), path, path.name)
+            elif kind == "ranks":
+                files.append(("un_csv_ranks", path, path.name))
+    if not frames:
+        where = ", ".join(str(p) for p in folders.values())
+        raise PkdataError(
+            f"no contribution history sources (IPI files or UN CSV exports) found in {where}; "
+            "run `pkdata fetch` or put the shared reference folder beside the repository"
+        )
+    out = {}
+    for key, parts in frames.items():
+        # Within one dataset a month comes from one file: the first (in the order read) that has it.
+        taken: set[pd.Timestamp] = set()
+        kept = []
+        for part in parts:
+            months = set(part["date"].unique())
+            dup = months & taken
+            if dup:
+                exclusions.append(
+                    {
+                        "file": str(part["source"].iloc[0]),
+                        "action": "months already read from another file of the same dataset",
+                        "months": sorted(f"{d:%Y-%m}" for d in dup),
+                        "reason": "one file per month within a dataset",
+                    }
+                )
+            kept.append(part[~part["date"].isin(dup)])
+            taken |= months
+        out[key] = pd.concat(kept, ignore_index=True)
+    return out, files, exclusions
+
+
+def world_check(
+    frames: dict[str, pd.DataFrame],
+    world: pd.DataFrame,
+    tolerance: float = WORLD_TOLERANCE,
+    datasets: tuple[str, ...] = WORLD_CHECKED,
+) -> tuple[dict[str, pd.DataFrame], list[dict[str, Any]]]:
+    """Drop months of ``datasets`` whose total differs from the world total by more than ``tolerance``.
+
+    ``world`` has columns ``date`` and ``total`` (:func:`pkdata.builder.readers.ipi.read_world_totals`).
+    Returns the filtered frames and one exclusion entry per dataset that lost months.
+
+    >>> rows = pd.DataFrame({"date": pd.to_datetime(["2011-07-31", "2011-08-31"]), "total": [100, 90]})
+    >>> world = pd.DataFrame({"date": pd.to_datetime(["2011-07-31", "2011-08-31"]), "total": [100, 100]})
+    >>> kept, excl = world_check({"ipi_gender_full": rows}, world)
+    >>> len(kept["ipi_gender_full"]), excl[0]["months"]
+    (1, {'2011-08': {'rows': 90, 'world': 100}})
+    """
+    w = world.set_index("date")["total"]
+    out = dict(frames)
+    exclusions = []
+    for key in datasets:
+        frame = frames.get(key)
+        if frame is None or frame.empty:
+            continue
+        sums = frame.groupby("date")["total"].sum()
+        ref = w.reindex(sums.index)
+        bad = sums[ref.notna() & ((sums - ref).abs() > tolerance * ref)]
+        if bad.empty:
+            continue
+        out[key] = frame[~frame["date"].isin(bad.index)]
+        exclusions.append(
+            {
+                "file": DATASETS[key]["label"],
+                "action": "months failing the world-total check skipped",
+                "months": {f"{d:%Y-%m}": {"rows": int(v), "world": int(w[d])} for d, v in bad.items()},
+                "reason": f"the month's rows differ from IPI's world total by more than {tolerance:.1%} "
+                "(rows missing); the month falls to the next source in the precedence order",
+            }
+        )
+    return out, exclusions
+
+
+def _ranks_check(
+    file: str, ranks: pd.DataFrame, merged: pd.DataFrame, months: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each month of a UN rank export (country totals) against the merged contributions of that month."""
+    out = []
+    ranks = ranks.assign(date=pd.to_datetime(ranks["date"]))
+    for date, r in ranks.groupby("date"):
+        m = f"{pd.Timestamp(date):%Y-%m}"
+        rows = merged[merged["date"] == date]
+        entry: dict[str, Any] = {"file": file, "month": m, "file_total": int(r["total"].sum())}
+        if rows.empty:
+            entry["against"] = None
+            entry["note"] = "no contributions for this month to compare with"
+        else:
+            diff = compare(rows, r[r["total"] > 0], ["contributor_iso3"])
+            bad = diff[diff["diff"] != 0]
+            entry.update(
+                {
+                    "against": months[m]["source"],
+                    "table_total": int(rows["total"].sum()),
+                    "contributors_compared": int(len(diff)),
+                    "contributors_differing": int(len(bad)),
+                    "largest_differences": {
+                        k: int(v) for k, v in bad["diff"].abs().sort_values(ascending=False).head(5).items()
+                    },
+                }
+            )
+        out.append(entry)
+    return out
+
+
+def _read_checked_sources(
+    ctx: BuildContext,
+) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path, str]], list[dict[str, Any]]]:
+    """:func:`read_history_sources` and the world-total check, memoised on the files they read."""
+
+    def compute() -> StepResult:
+        frames, files, exclusions = read_history_sources(ctx)
+        world = [p for key, p, _ in files if key == "ipi_world_totals"]
+        if world:
+            frames, gated = world_check(frames, read_world_totals(world[0]))
+            exclusions.extend(gated)
+        return StepResult(
+            frames, [{"key": k, "path": str(p), "name": n} for k, p, n in files], {"exclusions": exclusions}
+        )
+
+    result = stepcache.memoized(ctx, "history_sources", compute)
+    files = [(f["key"], Path(f["path"]), f["name"]) for f in result.sources]
+    return dict(result.tables), files, list(result.extra["exclusions"])
+
+
+def step_history(ctx: BuildContext) -> StepResult:
+    """Build step: the rows the non-PDF sources contribute, as table ``contributions_history``.
+
+    Reads the IPI files and any UN CSV export and merges them under :data:`PRECEDENCE`, every month
+    any of them covers. It never looks at the UN-PDF rows, so adding a report does not re-run it:
+    :func:`fold_history` drops the months the PDFs cover (they come first) and fills in what depends
+    on them. Returns manifest entries for every file read and, in ``extra``:
+    ``contributions_history_months`` (month -> source, dataset, granularity, note),
+    ``contributions_precedence`` and ``contributions_history_exclusions`` (what the readers cleaned).
+
+    >>> from pkdata.builder import BuildContext
+    >>> from pkdata.core import paths
+    >>> ctx = BuildContext(raw=paths.raw_dir(), reference=FIXTURES, cache=paths.cache_dir())  # IPI extracts
+    >>> r = step_history(ctx)
+    >>> months = r.extra["contributions_history_months"]
+    >>> min(months), months["1990-11"]["granularity"], months["2014-08"]["source"]
+    ('1990-11', 'country', 'full_gender_data.csv')
+    """
+
+    frames, files, exclusions = _read_checked_sources(ctx)
+    history, months = merge_sources(frames, PRECEDENCE)
+    for v in months.values():
+        if v["dataset"] == "ipi_countries":
+            v["note"] = UNSPLIT_POLICE_NOTE
+    rows_by_source = history["source"].value_counts().to_dict()
+    sources = []
+    ranks = []
+    for key, path, name in files:
+        meta = DATASETS.get(key, DATASETS["un_csv"] if key.startswith("un_") else DATASETS["ipi_countries"])
+        entry = {
+            "name": name,
+            "sha256": sha256_file(path),
+            "bytes": path.stat().st_size,
+            "publisher": meta["publisher"],
+            "url_pattern": meta["url_pattern"],
+            "table": "contributions",
+            "dataset": key,
+            "rows": int(rows_by_source.get(name, 0)),
+        }
+        if key == "ipi_world_totals":
+            entry["table"] = "contributions_crosschecks"
+            entry["note"] = (
+                f"IPI world totals: months of {', '.join(WORLD_CHECKED)} off by more than "
+                f"{WORLD_TOLERANCE:.1%} are skipped"
+            )
+        if key == "un_csv_ranks":
+            entry["table"] = "contributions_crosschecks"
+            entry["note"] = "country totals without personnel type: used to cross-check the month it reports"
+            r = un_csv.read_ranks(path)
+            ranks.append(
+                {
+                    "file": path.name,
+                    "rows": {
+                        "date": r["date"].dt.strftime("%Y-%m-%d").tolist(),
+                        "contributor_iso3": r["contributor_iso3"].astype(str).tolist(),
+                        "total": r["total"].astype(int).tolist(),
+                    },
+                }
+            )
+        sources.append(entry)
+    sources.sort(key=lambda e: e["name"])
+    extra = {
+        "contributions_history_months": months,
+        "contributions_precedence": [
+            {"dataset": k, "label": DATASETS[k]["label"], "why": DATASETS[k]["why"]} for k in PRECEDENCE
+        ],
+        "contributions_history_exclusions": exclusions,
+        # for fold_history, not for the manifest: each dataset's months, the rank exports' rows
+        _DATASET_MONTHS: {k: sorted({f"{d:%Y-%m}" for d in f["date"].unique()}) for k, f in sorted(frames.items())},
+        _RANKS: ranks,
+    }
+    return StepResult({"contributions_history": history}, sources, extra)

@@ -1,0 +1,340 @@
+"""Build step for the ``quality`` table: known defects of source months, curated and detected.
+
+Two inputs meet here:
+
+- the curated table ``data/raw/curated/quality_flags.csv``: one row per defect a person has
+  checked in the source document, with the reason, the evidence and the source;
+- automatic detectors run on the finished ``contributions`` table (:func:`detect`):
+  a month whose female share of troops jumps by more than :data:`SHARE_JUMP_FACTOR` against
+  both neighbouring months, and rows with 0 men and at least :data:`ZERO_MEN_MIN_WOMEN`
+  women in one contingent; and on the build's cross-checks between sources
+  (:func:`detect_source_disagreements`): a month whose totals differ between two files.
+
+Every detected flag is matched to a curated row (``detected_by`` names both); a detected flag
+without one is kept with the detector's own evidence, so nothing found is dropped. Flags whose
+``action`` is ``exclude`` on the field ``gender`` blank the male/female split of the rows they
+cover in ``contributions`` (the totals stay), so every gender figure downstream treats it as
+missing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pkdata.builder.context import BuildContext, StepResult
+from pkdata.core.errors import PkdataError
+from pkdata.core.hashes import sha256_file
+from pkdata.tables.quality import COLUMNS, MONTH_SCOPE
+
+#: The curated table of checked defects (``data/raw/curated/``).
+CURATED = "quality_flags.csv"
+CURATED_COLUMNS = ("month", "scope", "field", "issue", "action", "reason", "evidence", "source")
+FIELDS = ("gender", "total")
+ACTIONS = ("exclude", "note")
+#: A month is flagged when its female share of troops is more than this many times (or less than
+#: 1/this) the share of both the previous and the next month with a gender split.
+SHARE_JUMP_FACTOR = 2.0
+#: A contingent row is flagged when it has 0 men and at least this many women.
+ZERO_MEN_MIN_WOMEN = 100
+#: Personnel type whose share triggers the month detector (the others are listed as evidence).
+TRIGGER_TYPE = "troops"
+
+
+def read_flags(path: Path) -> pd.DataFrame:
+    """Read and check the curated quality flags: the columns, a 'YYYY-MM' month, a known field and action.
+
+    >>> from pkdata.core import paths
+    >>> flags = read_flags(paths.curated_dir() / CURATED)
+    >>> flags.set_index(["month", "scope"]).loc[("2020-08", "all"), "action"]
+    'exclude'
+    """
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in CURATED_COLUMNS if c not in df.columns]
+    if missing:
+        raise PkdataError(f"{path}: missing column(s) {missing}; expected {list(CURATED_COLUMNS)}")
+    for i, row in df.iterrows():
+        line = int(i) + 2  # header is line 1
+        if not re.fullmatch(r"\d{4}-\d{2}", row["month"]):
+            raise PkdataError(f"{path}, line {line}: month {row['month']!r} is not 'YYYY-MM'")
+        if row["field"] not in FIELDS:
+            raise PkdataError(f"{path}, line {line}: field {row['field']!r}; expected one of {list(FIELDS)}")
+        if row["action"] not in ACTIONS:
+            raise PkdataError(f"{path}, line {line}: action {row['action']!r}; expected one of {list(ACTIONS)}")
+        if row["scope"] != MONTH_SCOPE and row["scope"].count("/") != 2:
+            raise PkdataError(
+                f"{path}, line {line}: scope {row['scope']!r}; expected {MONTH_SCOPE!r} or "
+                "'ISO3/MISSION/personnel_type'"
+            )
+        for col in ("reason", "evidence", "source"):
+            if not row[col].strip():
+                raise PkdataError(f"{path}, line {line}: empty {col}; every flag needs its reason, evidence and source")
+    dup = df[df.duplicated(["month", "scope", "field"], keep=False)]
+    if not dup.empty:
+        raise PkdataError(f"{path}: month/scope/field repeated: {dup[['month', 'scope', 'field']].values.tolist()}")
+    return df.loc[:, list(CURATED_COLUMNS)]
+
+
+def _scope(rows: pd.DataFrame) -> pd.Series:
+    mission = rows["mission"].astype("string").fillna("-")
+    return rows["contributor_iso3"].astype("string") + "/" + mission + "/" + rows["personnel_type"].astype("string")
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def detect_share_jumps(contributions: pd.DataFrame, factor: float = SHARE_JUMP_FACTOR) -> pd.DataFrame:
+    """Months whose female share of troops is > ``factor`` times (or < 1/``factor``) both neighbours'.
+
+    Neighbours are the previous and next months that have a gender split for troops. The
+    evidence gives the share of every personnel type that month and its neighbours.
+
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2020-07-31", "2020-08-31", "2020-09-30"]),
+    ...     "personnel_type": "troops", "male": [95, 40, 95], "female": [5, 60, 5], "total": 100, "source": "x.pdf"})
+    >>> detect_share_jumps(df)[["month", "scope", "field", "action"]].values.tolist()
+    [['2020-08', 'all', 'gender', 'exclude']]
+    """
+    split = contributions.dropna(subset=["male", "female"])
+    by = split.groupby(["personnel_type", "date"], observed=True)[["female", "total"]].sum()
+    share = (by["female"] / by["total"].where(by["total"] > 0)).unstack("personnel_type")
+    if TRIGGER_TYPE not in share:
+        return pd.DataFrame(columns=list(COLUMNS))
+    s = share[TRIGGER_TYPE].dropna()
+    prev, nxt = s.shift(1), s.shift(-1)
+    up = (s > factor * prev) & (s > factor * nxt)
+    down = (s * factor < prev) & (s * factor < nxt)
+    rows = []
+    for date in s.index[up | down]:
+        i = s.index.get_loc(date)
+        p, n = s.index[i - 1], s.index[i + 1]
+        parts = []
+        for t in share.columns:
+            if pd.notna(share.loc[date, t]):
+                parts.append(
+                    f"{t} {_pct(share.loc[date, t])} (neighbours {_pct(share.loc[p, t])}, {_pct(share.loc[n, t])})"
+                )
+        rows.append(
+            {
+                "month": f"{date:%Y-%m}",
+                "scope": MONTH_SCOPE,
+                "field": "gender",
+                "issue": "female share jumps against both neighbouring months",
+                "action": "exclude",
+                "detected_by": "female_share_jump",
+                "reason": f"female share of {TRIGGER_TYPE} moves by more than {factor:g}x against both {p:%Y-%m} and "
+                f"{n:%Y-%m}",
+                "evidence": "female share: " + "; ".join(parts),
+                "source": ", ".join(
+                    sorted(set(contributions.loc[contributions["date"] == date, "source"].astype(str)))
+                ),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def detect_zero_men(contributions: pd.DataFrame, min_women: int = ZERO_MEN_MIN_WOMEN) -> pd.DataFrame:
+    """Rows with 0 men and at least ``min_women`` women in one contingent (a whole unit printed as women).
+
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2016-01-31"]), "contributor_iso3": ["MAR"],
+    ...     "mission": ["UNOCI"], "personnel_type": ["troops"], "male": [0], "female": [718], "total": [718],
+    ...     "source": ["UN_country_contributions_2016_01.pdf"], "source_row": [26]})
+    >>> detect_zero_men(df)[["month", "scope"]].values.tolist()
+    [['2016-01', 'MAR/UNOCI/troops']]
+    """
+    hit = contributions[(contributions["male"] == 0) & (contributions["female"] >= min_women)]
+    hit = hit.assign(flag_scope=_scope(hit))
+    rows = [
+        {
+            "month": f"{r.date:%Y-%m}",
+            "scope": r.flag_scope,
+            "field": "gender",
+            "issue": "whole contingent printed as women",
+            "action": "exclude",
+            "detected_by": "zero_men",
+            "reason": f"0 men and {int(r.female):,} women in one contingent (threshold {min_women})",
+            "evidence": f"{r.source}, row {r.source_row}: {r.contributor_iso3} {r.mission} {r.personnel_type} "
+            f"0 male / {int(r.female):,} female",
+            "source": str(r.source),
+        }
+        for r in hit.itertuples()
+    ]
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def detect_source_disagreements(crosschecks: list[dict]) -> pd.DataFrame:
+    """Months where two sources give different totals (the build's ``contributions_crosschecks``): one ``note``
+    flag per month naming both files and the largest differences.
+
+    >>> checks = [{"month": "2022-01", "file": "ranks.csv", "against": "report.pdf", "contributors_compared": 121,
+    ...            "contributors_differing": 1, "largest_differences": {"FRA": 3}, "file_total": 75255,
+    ...            "table_total": 75252}]
+    >>> detect_source_disagreements(checks)[["month", "field", "action"]].values.tolist()
+    [['2022-01', 'total', 'note']]
+    """
+    rows = []
+    for c in crosschecks:
+        if not c.get("contributors_differing"):
+            continue
+        diffs = ", ".join(f"{k} {v:+,}" for k, v in sorted(c.get("largest_differences", {}).items()))
+        rows.append(
+            {
+                "month": c["month"],
+                "scope": MONTH_SCOPE,
+                "field": "total",
+                "issue": "totals disagree between sources",
+                "action": "note",
+                "detected_by": "source_disagreement",
+                "reason": f"{c['contributors_differing']} of {c['contributors_compared']} contributors differ between "
+                f"{c['file']} and {c['against']}",
+                "evidence": f"{c['file']} total {c.get('file_total')}, table total {c.get('table_total')}; "
+                f"largest differences: {diffs}",
+                "source": f"{c['file']}; {c['against']}",
+            }
+        )
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def detect(contributions: pd.DataFrame) -> pd.DataFrame:
+    """Every detector's flags; row flags inside a month flagged as a whole are folded into its evidence.
+
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2020-07-31", "2020-08-31", "2020-09-30"]),
+    ...     "contributor_iso3": "RWA", "mission": "UNMISS", "personnel_type": "troops", "male": [2700, 0, 2700],
+    ...     "female": [30, 2729, 30], "total": [2730, 2729, 2730], "source": "x.pdf", "source_row": 42})
+    >>> detect(df)[["month", "scope", "detected_by"]].values.tolist()
+    [['2020-08', 'all', 'female_share_jump, zero_men']]
+    """
+    months = detect_share_jumps(contributions)
+    rows = detect_zero_men(contributions)
+    whole = set(months["month"])
+    inside = rows[rows["month"].isin(whole)]
+    for i, m in months.iterrows():
+        mine = inside[inside["month"] == m["month"]]
+        if not mine.empty:
+            months.loc[i, "detected_by"] += ", zero_men"
+            examples = "; ".join(mine.sort_values("scope")["evidence"].head(3))
+            months.loc[i, "evidence"] += (
+                f". {len(mine)} rows with 0 men and >= {ZERO_MEN_MIN_WOMEN} women, e.g. " + examples
+            )
+    out = pd.concat([months, rows[~rows["month"].isin(whole)]], ignore_index=True)
+    return out.sort_values(["month", "scope", "field"], kind="mergesort").reset_index(drop=True)
+
+
+def combine(curated: pd.DataFrame, detected: pd.DataFrame) -> pd.DataFrame:
+    """Curated rows and detected flags as one table: a detected flag matching a curated row (same month,
+    scope and field) adds its detector to ``detected_by`` and its evidence; an unmatched one is kept as is.
+
+    >>> cur = pd.DataFrame([{"month": "2020-08", "scope": "all", "field": "gender", "issue": "i", "action": "exclude",
+    ...     "reason": "r", "evidence": "e", "source": "s"}])
+    >>> det = cur.assign(detected_by="female_share_jump", evidence="share 56%")
+    >>> combine(cur, det)[["detected_by", "evidence"]].values.tolist()
+    [['curated, female_share_jump', 'e | detected: share 56%']]
+    """
+    cur = curated.assign(detected_by="curated")
+    key = ["month", "scope", "field"]
+    merged = cur.merge(detected[[*key, "detected_by", "evidence"]], on=key, how="left", suffixes=("", "_det"))
+    found = merged["detected_by_det"].notna()
+    merged.loc[found, "detected_by"] = "curated, " + merged.loc[found, "detected_by_det"]
+    merged.loc[found, "evidence"] = merged.loc[found, "evidence"] + " | detected: " + merged.loc[found, "evidence_det"]
+    extra = detected.merge(cur[key], on=key, how="left", indicator=True)
+    extra = extra[extra["_merge"] == "left_only"].drop(columns="_merge")
+    out = pd.concat([merged.loc[:, list(COLUMNS)], extra.loc[:, list(COLUMNS)]], ignore_index=True)
+    out = out.sort_values(key, kind="mergesort").reset_index(drop=True)
+    return out.astype("string")
+
+
+def apply_exclusions(contributions: pd.DataFrame, flags: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Blank male/female of every row an ``exclude`` gender flag covers; totals stay. Returns the table and
+    the number of rows blanked.
+
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2020-08-31", "2020-09-30"]), "contributor_iso3": "RWA",
+    ...     "mission": "UNMISS", "personnel_type": "troops", "male": pd.array([0, 2700], dtype="Int64"),
+    ...     "female": pd.array([2729, 30], dtype="Int64"), "total": [2729, 2730]})
+    >>> flags = pd.DataFrame([{"month": "2020-08", "scope": "all", "field": "gender", "action": "exclude"}])
+    >>> out, n = apply_exclusions(df, flags)
+    >>> n, out["female"].tolist(), out["total"].tolist()
+    (1, [<NA>, 30], [2729, 2730])
+    """
+    excl = flags[(flags["field"] == "gender") & (flags["action"] == "exclude")]
+    dates = contributions["date"]
+    month = (dates.dt.year * 100 + dates.dt.month).to_numpy()
+    mask = np.zeros(len(contributions), dtype=bool)
+    for f in excl.itertuples():
+        hit = month == int(f.month[:4]) * 100 + int(f.month[5:7])
+        if f.scope != MONTH_SCOPE:  # ISO3/MISSION/personnel_type, "-" for no mission (as _scope writes it)
+            iso3, mission, ptype = f.scope.split("/")
+            missions = contributions["mission"]
+            for same in (
+                contributions["contributor_iso3"] == iso3,
+                missions.isna() if mission == "-" else missions == mission,
+                contributions["personnel_type"] == ptype,
+            ):
+                hit &= same.to_numpy(dtype=bool, na_value=False)
+        mask |= hit
+    out = contributions.copy()
+    out.loc[mask, ["male", "female"]] = pd.NA
+    return out, int(mask.sum())
+
+
+def step_quality(ctx: BuildContext) -> StepResult:
+    """Build step: the ``quality`` table (curated + detected flags) and the exclusions applied to contributions.
+
+    >>> from pkdata.builder.context import StepResult
+    >>> callable(step_quality)
+    True
+    """
+    contributions = ctx.tables.get("contributions")
+    if contributions is None:
+        raise PkdataError("the quality step needs the contributions table: run it after the personnel steps")
+    path = ctx.curated(CURATED)
+    curated = read_flags(path)
+    detected = pd.concat(
+        [detect(contributions), detect_source_disagreements(ctx.extra.get("contributions_crosschecks", []))],
+        ignore_index=True,
+    )
+    flags = combine(curated, detected)
+    cleaned, blanked = apply_exclusions(contributions, flags)
+    source = {
+        "name": path.name,
+        "sha256": sha256_file(path),
+        "bytes": path.stat().st_size,
+        "publisher": "pkdata curated table (every row names the source document it was checked in)",
+        "url_pattern": "see source per row",
+        "table": "quality",
+        "rows": int(len(curated)),
+        "role": "known defects of source months, checked by hand",
+    }
+    summary = {
+        "detectors": {
+            "female_share_jump": f"female share of {TRIGGER_TYPE} > {SHARE_JUMP_FACTOR:g}x (or < 1/"
+            f"{SHARE_JUMP_FACTOR:g}) both neighbouring months",
+            "zero_men": f"0 men and >= {ZERO_MEN_MIN_WOMEN} women in one contingent row",
+            "source_disagreement": "a month whose totals differ between two sources (contributions_crosschecks)",
+        },
+        "flags": int(len(flags)),
+        "unexplained": int((~flags["detected_by"].str.startswith("curated")).sum()),
+        "gender_split_blanked_rows": blanked,
+        "gender_excluded_months": sorted(
+            set(
+                flags.loc[
+                    (flags["field"] == "gender") & (flags["action"] == "exclude") & (flags["scope"] == MONTH_SCOPE),
+                    "month",
+                ].astype(str)
+            )
+        ),
+    }
+    extra: dict = {"quality": summary}
+    months = ctx.extra.get("contributions_months")
+    if months:  # the manifest's month entry says where the split is excluded
+        months = {m: dict(v) for m, v in months.items()}
+        for f in flags[(flags["field"] == "gender") & (flags["action"] == "exclude")].itertuples():
+            if f.month in months:
+                what = "male/female split" if f.scope == MONTH_SCOPE else f"male/female split of {f.scope}"
+                note = f"{what} excluded (treated as missing, totals kept): {f.issue}; see pkdata.quality()"
+                old = months[f.month].get("note")
+                months[f.month]["note"] = f"{old}; {note}" if old else note
+        extra["contributions_months"] = months
+    return StepResult({"quality": flags, "contributions": cleaned}, [source], extra, replaces=("contributions",))

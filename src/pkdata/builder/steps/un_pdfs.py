@@ -1,0 +1,326 @@
+"""Build step for the UN monthly PDF reports: parse (cached per file), de-duplicate months, one table."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pkdata.builder.context import BuildContext, StepResult, code_version
+from pkdata.builder.readers.un_pdf import REPORT_DATES, listed_contributors, parse_report, to_frame
+from pkdata.core import atomic, countries, schema
+from pkdata.core.errors import PkdataError
+from pkdata.core.hashes import sha256_file
+
+UN_PDF_PUBLISHER = "UN Department of Peace Operations (DPO), monthly troop and police contributors reports"
+UN_PDF_URL = "https://peacekeeping.un.org/sites/default/files/<report>.pdf (monthly 'contributions by country' report)"
+
+# --------------------------------------------------------------------------- UN PDF reports
+
+
+def _require_pdf_toolchain() -> None:
+    try:
+        import pymupdf  # noqa: F401
+    except ImportError:
+        raise PkdataError(
+            'reading the UN PDF reports needs the PDF toolchain: pip install "pkdata[build]" '
+            "(the embedded data in data/processed need no build)"
+        ) from None
+
+
+def _parse_pdf(path: str) -> tuple[dict[str, Any], pd.DataFrame]:
+    report = parse_report(path)
+    frame = to_frame(report)
+    grand = [p.total for p in report.printed if p.scope == "grand"]
+    meta = {
+        "report_date": report.date.strftime("%Y-%m-%d"),
+        "date_source": report.date_source,
+        "layout": report.layout,
+        "pages": report.pages,
+        "has_mission": report.has_mission,
+        "has_gender": report.has_gender,
+        "printed_grand_total": grand[0] if grand else None,
+        "printed_totals_checked": len(report.printed),
+        "rows_total": int(report.grand_total),
+        # every contributor the report lists, zeros included: [[iso3, total], ...] (table listed_contributors)
+        "listed": [[k, int(v)] for k, v in listed_contributors(report).items()],
+    }
+    return meta, frame
+
+
+def parse_cache_version() -> str:
+    """Cache key part for parsed reports: the reader code, country and type tables, curated dates.
+
+    >>> len(parse_cache_version())
+    12
+    """
+    version = code_version(
+        "builder/readers/un_pdf", "core/countries", "core/schema", "data/country_names.csv", "data/countries.csv"
+    )
+    if REPORT_DATES.exists():
+        version = hashlib.sha256((version + sha256_file(REPORT_DATES)).encode()).hexdigest()[:12]
+    return version
+
+
+def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, dict[str, Any], pa.Table]]:
+    """Each report's (sha256, meta, rows): from the parse cache, else parsed (in worker processes) and cached."""
+    version = parse_cache_version()
+    cache = ctx.cache / "un_pdf"
+    cache.mkdir(parents=True, exist_ok=True)
+    atomic.clean_leftovers(cache)  # .part files of a killed build
+    out: dict[Path, tuple[str, dict[str, Any], pa.Table]] = {}
+    hits: dict[str, tuple[dict[str, Any], pa.Table] | None] = {}  # one cache lookup per distinct content
+    todo: dict[str, list[Path]] = {}  # sha256 -> the files with those bytes (a raw copy of a reference report)
+    for pdf in pdfs:
+        digest = sha256_file(pdf)
+        if digest not in hits:
+            hits[digest] = _cache_get(cache / f"{digest}-{version}")
+        hit = hits[digest]
+        if hit is not None:
+            out[pdf] = (digest, *hit)  # the source column is set from the file's name in step_un_pdfs
+        else:
+            todo.setdefault(digest, []).append(pdf)
+    if todo:
+        errors: list[tuple[str, BaseException]] = []
+        jobs = [(str(files[0]), str(cache / f"{digest}-{version}")) for digest, files in todo.items()]
+        workers = max(1, min(ctx.workers, len(jobs)))
+        pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(os.getpid(),)) if workers > 1 else None
+        try:
+            # each result is a call that returns (meta, rows) or raises the report's error
+            if pool is None:
+                results = [functools.partial(_parse_into_cache, *job) for job in jobs]
+            else:
+                results = [pool.submit(_parse_into_cache, *job).result for job in jobs]
+            for (digest, files), result in zip(todo.items(), results, strict=True):
+                try:
+                    meta, rows = result()
+                except PkdataError as exc:
+                    errors.append((files[0].name, exc))
+                    continue
+                for pdf in files:
+                    out[pdf] = (digest, meta, rows)
+        except BaseException:
+            if pool is not None:
+                _stop_pool(pool)  # SIGTERM/SIGINT or an unexpected error: no worker outlives the build
+            raise
+        if pool is not None:
+            pool.shutdown()
+        if errors:
+            # Reports that parsed are cached; the first failure (by file name) is raised, the rest listed.
+            errors.sort(key=lambda e: e[0])
+            first = errors[0][1]
+            if len(errors) > 1:
+                others = "; ".join(f"{name}: {type(e).__name__}" for name, e in errors[1:])
+                first.add_note(f"{len(errors) - 1} more file(s) failed: {others}")
+            raise first
+    return out
+
+
+# --------------------------------------------------------------------------- parse cache and workers
+
+
+def _cache_get(stem: Path) -> tuple[dict[str, Any], pa.Table] | None:
+    """A cached parse (meta, rows as an Arrow table), or None when missing or unreadable (a cut or foreign file:
+    re-parse)."""
+    meta_path, rows_path = stem.with_suffix(".json"), stem.with_suffix(".parquet")
+    if not (meta_path.exists() and rows_path.exists()):
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        frame = pq.read_table(rows_path)
+        if not isinstance(meta, dict) or "report_date" not in meta or frame.column_names != list(schema.COLUMNS):
+            raise ValueError("not a parse cache entry")
+    except Exception:  # noqa: BLE001 - any unreadable entry is a cache miss; it is replaced
+        for f in (meta_path, rows_path):
+            f.unlink(missing_ok=True)
+        return None
+    return meta, frame
+
+
+def _parse_into_cache(path: str, stem: str) -> tuple[dict[str, Any], pa.Table]:
+    """Parse one report and store it in the parse cache (in a worker process, so that the writing is parallel
+    too); its (meta, rows)."""
+    meta, frame = _parse_pdf(path)
+    rows = pa.Table.from_pandas(frame, preserve_index=False)
+    _cache_put(Path(stem), meta, rows)
+    return meta, rows
+
+
+def _cache_put(stem: Path, meta: dict[str, Any], rows: pa.Table) -> None:
+    """Store a parse: rows then meta, each written to a temporary name and renamed (the meta marks it complete)."""
+    rows_path = stem.with_suffix(".parquet")
+    tmp = atomic.part_name(rows_path)
+    try:
+        pq.write_table(rows, tmp)
+        atomic.replace_from(tmp, rows_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    atomic.fault_point("cache_json")
+    atomic.write_text(stem.with_suffix(".json"), json.dumps(meta, sort_keys=True))
+
+
+def _worker_init(parent: int) -> None:
+    """In each parser process: die with the parent (a killed build leaves no worker behind)."""
+    import signal
+    import sys
+    import threading
+    import time
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops the pool
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited through fork
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:  # PR_SET_PDEATHSIG (1): the kernel sends SIGKILL when the parent exits
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)  # the parent died before the worker started
+
+    def watch() -> None:  # other systems (and a belt to the braces): poll the parent
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="pkdata-parent-watch").start()
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+
+
+def _same_rows(a: pa.Table, b: pa.Table) -> bool:
+    """Two reports' rows are the same, whatever their file names (equal Arrow tables, else equal as CSV text)."""
+    a, b = a.drop_columns(["source"]), b.drop_columns(["source"])
+    return a.equals(b) or a.to_pandas().to_csv(index=False) == b.to_pandas().to_csv(index=False)
+
+
+def _rows_of(chosen: list[tuple[str, pa.Table]]) -> pd.DataFrame:
+    """The rows of the chosen reports, in order, as one canonical frame; ``source`` is each file's name (the same
+    bytes may arrive under another name). One Arrow concatenation and one conversion, not one per report."""
+    if not chosen:
+        return schema.empty_contributions()
+    table = pa.concat_tables([rows.drop_columns(["source"]) for _, rows in chosen], promote_options="permissive")
+    names = sorted({name for name, _ in chosen})
+    code = {name: i for i, name in enumerate(names)}
+    codes = np.repeat([code[name] for name, _ in chosen], [rows.num_rows for _, rows in chosen])
+    frame = table.to_pandas()
+    frame.insert(list(schema.COLUMNS).index("source"), "source", pd.Categorical.from_codes(codes, categories=names))
+    return schema.coerce(frame)
+
+
+def _same_month_choice(date: str, files: list[Path]) -> Path:
+    """Of several files printing the same month, prefer the one whose name says that month."""
+    tag = date[:7].replace("-", "_")
+    named = [f for f in files if tag in f.name]
+    return named[0] if named else sorted(files)[0]
+
+
+def step_un_pdfs(ctx: BuildContext) -> StepResult:
+    """Parse every UN monthly PDF; detect duplicate months by content; one table of rows.
+
+    >>> import tempfile
+    >>> raw = Path(tempfile.mkdtemp())
+    >>> (raw / "un_monthly_pdfs").mkdir()
+    >>> report = FIXTURES / "UN_country_contributions_2019_08.pdf"
+    >>> (raw / "un_monthly_pdfs" / report.name).symlink_to(report)
+    >>> ctx = BuildContext(raw=raw, reference=FIXTURES, cache=Path(tempfile.mkdtemp()))
+    >>> result = step_un_pdfs(ctx)  # without PDFs in the raw folder: the 126 reference copies
+    >>> len(result.sources), sorted(result.extra["contributions_months"])
+    (1, ['2019-08'])
+    """
+    _require_pdf_toolchain()
+    raw_pdfs, reference_pdfs = ctx.find_all("un_monthly_pdfs", "personnel/un_monthly_pdfs_kl371218", ".pdf")
+    pdfs = raw_pdfs + reference_pdfs
+    if not pdfs:
+        raise PkdataError(
+            f"no UN monthly PDF reports (*.pdf) in {ctx.raw / 'un_monthly_pdfs'} or "
+            f"{ctx.reference / 'personnel/un_monthly_pdfs_kl371218'}: get them with `pkdata fetch` (from the "
+            "publisher, or `pkdata fetch --all --from DIR` from a local copy) into data/raw/un_monthly_pdfs, or point "
+            "PKDATA_REFERENCE at a folder holding personnel/un_monthly_pdfs_kl371218"
+        )
+    parsed = _cached_parse(pdfs, ctx)
+    by_date: dict[str, list[Path]] = {}
+    for pdf in pdfs:
+        by_date.setdefault(parsed[pdf][1]["report_date"], []).append(pdf)
+    from_raw = set(raw_pdfs)
+    for date, files in by_date.items():  # inputs="add": a raw report replaces the reference one for its month
+        if any(f in from_raw for f in files):
+            by_date[date] = [f for f in files if f in from_raw]
+    frames = []
+    listed = []
+    sources = []
+    months: dict[str, dict[str, Any]] = {}
+    for date in sorted(by_date):
+        files = by_date[date]
+        keep = _same_month_choice(date, files)
+        for f in files:
+            if f != keep and not _same_rows(parsed[f][2], parsed[keep][2]):
+                raise PkdataError(
+                    f"{f.name} and {keep.name} both print the report date {date} but their contents differ; "
+                    "remove the wrong file from the raw folder and rebuild"
+                )
+        frames.append((keep.name, parsed[keep][2]))
+        meta = parsed[keep][1]
+        listed.append(
+            pd.DataFrame(meta["listed"], columns=["contributor_iso3", "total"]).assign(
+                date=pd.Timestamp(date), source=keep.name
+            )
+        )
+        months[date[:7]] = {
+            "source": keep.name,
+            "granularity": ("mission" if meta["has_mission"] else "country")
+            + ("+gender" if meta["has_gender"] else ""),
+        }
+        for f in files:
+            digest, fmeta, frame = parsed[f]
+            fmeta = {k: v for k, v in fmeta.items() if k != "listed"}
+            zero = sum(1 for _, total in parsed[f][1]["listed"] if total == 0)
+            fmeta |= {"contributors_listed": len(parsed[f][1]["listed"]), "contributors_listed_with_0": zero}
+            entry = {
+                "name": f.name,
+                "sha256": digest,
+                "bytes": f.stat().st_size,
+                "publisher": UN_PDF_PUBLISHER,
+                "url_pattern": UN_PDF_URL,
+                "table": "contributions",
+                **fmeta,
+                "rows": int(frame.num_rows) if f == keep else 0,
+            }
+            if f != keep:
+                entry["duplicate_of"] = keep.name
+                entry["note"] = f"same report date ({date}) and identical rows as {keep.name}; not counted twice"
+            sources.append(entry)
+    table = _rows_of(frames)
+    sources.sort(key=lambda e: e["name"])
+    return StepResult(
+        {"contributions": table, "listed_contributors": _listed_table(listed)},
+        sources,
+        {"contributions_months": months},
+    )
+
+
+def _listed_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Month x contributor as each report lists them, 0 personnel included (``contributions`` keeps total > 0)."""
+    df = pd.concat(frames, ignore_index=True)
+    df["contributor"] = df["contributor_iso3"].map(countries.display_name)
+    df = df.loc[:, ["date", "contributor_iso3", "contributor", "total", "source"]]
+    df["total"] = df["total"].astype("int64")
+    for col in ("contributor_iso3", "contributor", "source"):
+        df[col] = df[col].astype("string")
+    return df.sort_values(["date", "contributor_iso3"], kind="mergesort").reset_index(drop=True)

@@ -1,0 +1,317 @@
+"""Writing without ever leaving a half-written file: atomic files and the swap of a whole folder.
+
+- :func:`write_bytes` / :func:`write_text`: a file is written to a temporary name beside it
+  (``.<name>.<pid>.part``), flushed to disk and renamed over the target, so a reader (or a
+  later run after a kill) sees the old file or the new one, never a cut one.
+- :func:`new_swap` / :func:`commit_swap`: a set of files (the processed tables and their
+  manifest) is written into a temporary folder *inside* the output folder (same file
+  system, so every move is a rename), marked complete with a ``READY`` file, then moved
+  into place under an exclusive lock on the output folder, the manifest last. A swap that
+  was interrupted after ``READY`` is rolled forward by :func:`repair` (the next build, or
+  ``pkdata verify --repair``); an incomplete temporary folder is removed.
+- :func:`clean_leftovers`: removes ``.part`` files and temporary folders left by a killed
+  run (only pkdata's own names, and only when their process is dead or they are old).
+
+>>> import tempfile
+>>> d = Path(tempfile.mkdtemp())
+>>> write_text(d / "a.txt", "hello")
+>>> (d / "a.txt").read_text(), sorted(p.name for p in d.iterdir())
+('hello', ['a.txt'])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from pkdata.core.errors import PkdataError
+
+#: Prefix of the temporary folders a build swaps from (``<out>/.pkdata-build-<pid>-<n>``).
+SWAP_PREFIX = ".pkdata-build-"
+#: The file that marks a swap folder complete (its content lists the files, the manifest last).
+READY = "READY"
+#: Leftovers whose process still runs are removed only when older than this (seconds): pid reuse.
+STALE_AFTER = 6 * 3600
+
+_PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.part(\.[A-Za-z0-9]+)?$")
+_LEGACY = re.compile(rf"^{re.escape(SWAP_PREFIX)}[a-z0-9_]{{8}}$")
+_SWAP = re.compile(rf"^{re.escape(SWAP_PREFIX)}(?P<pid>\d+)-\d+$")
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def part_name(path: Path) -> Path:
+    """The temporary name a file is written under before it is renamed to ``path``.
+
+    >>> part_name(Path("out/a.png")).name.startswith(".a.png.")
+    True
+    """
+    return path.with_name(f".{path.name}.{os.getpid()}.part")
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temporary name, fsync, rename).
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "x.bin"
+    >>> write_bytes(p, b"abc"); p.read_bytes()
+    b'abc'
+    """
+    path = Path(path)
+    tmp = part_name(path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically.
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "x.txt"
+    >>> write_text(p, "é"); p.read_text(encoding="utf-8")
+    'é'
+    """
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_with(path: str | Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` atomically through ``write(tmp)`` (a writer such as ``DataFrame.to_stata``): the temporary
+    name keeps ``path``'s suffix, for writers that choose the format by it; nothing is left on failure.
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "x.csv"
+    >>> write_with(p, lambda tmp: tmp.write_text("a\\n")); p.read_text()
+    'a\\n'
+    """
+    path = Path(path)
+    tmp = part_name(path)
+    tmp = tmp.with_name(tmp.name + path.suffix)
+    try:
+        write(tmp)
+        replace_from(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def replace_from(tmp: Path, path: Path) -> None:
+    """Rename a finished temporary file over ``path`` (after fsyncing it).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); _ = (d / "t").write_text("1"); replace_from(d / "t", d / "f")
+    >>> (d / "f").read_text()
+    '1'
+    """
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stale(path: Path, pid: int) -> bool:
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        return False
+    return not _alive(pid) or age > STALE_AFTER
+
+
+@contextlib.contextmanager
+def locked(folder: Path, *, shared: bool = False) -> Iterator[None]:
+    """Hold a lock on ``folder`` (exclusive for a swap, shared for reading); no-op where flock is missing.
+
+    >>> import tempfile
+    >>> with locked(Path(tempfile.mkdtemp())):
+    ...     pass
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: readers fall back to checking hashes
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def check_output_dir(out: Path) -> None:
+    """Create the output folder, or explain in one line why it cannot be written.
+
+    >>> check_output_dir(Path("/proc/version"))
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: /proc/version exists and is not a folder; pass --out a folder ...
+    """
+    if out.exists() and not out.is_dir():
+        raise PkdataError(f"{out} exists and is not a folder; pass --out a folder (it is created if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PkdataError(
+            f"cannot create the output folder {out}: {exc.strerror}; pass --out a folder you can write"
+        ) from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise PkdataError(f"cannot write into {out} (permission denied); pass --out a folder you can write")
+
+
+def new_swap(out: Path) -> Path:
+    """A new, empty temporary folder inside ``out`` (same file system: every move is a rename).
+
+    >>> import tempfile
+    >>> new_swap(Path(tempfile.mkdtemp())).name.startswith(SWAP_PREFIX)
+    True
+    """
+    check_output_dir(out)
+    for n in range(1000):
+        tmp = out / f"{SWAP_PREFIX}{os.getpid()}-{n}"
+        try:
+            tmp.mkdir()
+            return tmp
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise PkdataError(f"cannot write into {out}: {exc.strerror}; pass --out a folder you can write") from None
+    raise PkdataError(f"{out}: too many temporary build folders; remove {out}/{SWAP_PREFIX}*")
+
+
+def mark_ready(tmp: Path, order: list[str]) -> None:
+    """Mark a swap folder complete: every file is on disk; ``order`` lists them, the manifest last."""
+    for name in order:
+        with open(tmp / name, "rb+") as fh:
+            os.fsync(fh.fileno())
+    write_text(tmp / READY, "\n".join(order) + "\n")
+
+
+def _roll_forward(tmp: Path, out: Path, fault: str | None = None) -> list[str]:
+    order = [n for n in (tmp / READY).read_text(encoding="utf-8").splitlines() if n]
+    moved = []
+    for i, name in enumerate(order):
+        src = tmp / name
+        if src.exists():
+            os.replace(src, out / name)
+            moved.append(name)
+        if fault and i == 0:
+            fault_point(fault)
+    _fsync_dir(out)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return moved
+
+
+def commit_swap(tmp: Path, out: Path, check: Callable[[], None] | None = None) -> None:
+    """Move a READY swap folder's files into ``out`` (the manifest last) and remove the folder.
+
+    ``check`` runs under the lock first (it sees the folder as no other build will change it) and may raise.
+    """
+    with locked(out):
+        if check is not None:
+            check()
+        _roll_forward(tmp, out, fault="swap")
+
+
+def repair(out: str | Path) -> list[str]:
+    """Roll forward swaps interrupted after READY, remove incomplete ones and stale ``.part`` files.
+
+    Returns one line per action (empty when there was nothing to do).
+
+    >>> import tempfile
+    >>> repair(tempfile.mkdtemp())
+    []
+    """
+    out = Path(out)
+    if not out.is_dir():
+        return []
+    done: list[str] = []
+    with locked(out):
+        for entry in sorted(out.iterdir()):
+            m = _SWAP.match(entry.name)
+            if not m or not entry.is_dir() or int(m["pid"]) == os.getpid():
+                continue
+            if not _stale(entry, int(m["pid"])):
+                continue  # a build that is still running
+            if (entry / READY).exists():
+                moved = _roll_forward(entry, out)
+                done.append(f"{out}: finished an interrupted update ({', '.join(moved) or 'nothing left to move'})")
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+                done.append(f"{out}: removed an incomplete build folder {entry.name}")
+    done += clean_leftovers(out)
+    # earlier builds made their temporary folders beside the output, named by tempfile.mkdtemp
+    for entry in sorted(out.parent.glob(f"{SWAP_PREFIX}*")):
+        if _LEGACY.match(entry.name) and entry.is_dir() and time.time() - entry.stat().st_mtime > 3600:
+            shutil.rmtree(entry, ignore_errors=True)
+            done.append(f"{out.parent}: removed an old build folder {entry.name}")
+    return done
+
+
+def clean_leftovers(folder: str | Path) -> list[str]:
+    """Remove ``.part`` files a killed run left in ``folder`` (dead process, or older than :data:`STALE_AFTER`).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); _ = (d / ".a.png.999999999.part").write_bytes(b"")
+    >>> len(clean_leftovers(d)), list(d.iterdir())
+    (1, [])
+    """
+    folder = Path(folder)
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in sorted(folder.iterdir()):
+            m = _PART.match(entry.name)
+            if m and entry.is_file() and int(m["pid"]) != os.getpid() and _stale(entry, int(m["pid"])):
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                    removed.append(f"{folder}: removed {entry.name} left by an interrupted run")
+    return removed
+
+
+def fault_point(point: str) -> None:
+    """Test hook: when ``PKDATA_FAULT`` names this point, the process kills itself here (SIGKILL).
+
+    Used by tests/test_faults.py to interrupt a run at a marked step; does nothing otherwise.
+
+    >>> fault_point("nowhere")
+    """
+    if os.environ.get("PKDATA_FAULT") == point:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)

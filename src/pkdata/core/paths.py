@@ -1,0 +1,117 @@
+"""Where pkdata reads and writes data: one rule for every folder.
+
+Each folder is, in this order: the environment variable if set; else the folder in the
+repository checkout, when pkdata runs from one (a ``pyproject.toml`` and ``data/processed``
+two levels above the package); else, for an installed package, the copy shipped inside it
+(``pkdata/_data/``, read-only) or a per-user folder for what pkdata writes.
+
+- ``PKDATA_DATA``: the processed tables every loader reads (checkout ``data/processed``; installed:
+  the package's ``_data/processed``).
+- ``PKDATA_RAW``: the raw folder ``pkdata build`` and ``pkdata fetch`` use (checkout ``data/raw``;
+  installed: ``$XDG_DATA_HOME/pkdata/raw``).
+- ``PKDATA_REFERENCE``: the shared reference copies (checkout ``../shared/reference``; installed:
+  ``$XDG_DATA_HOME/pkdata/reference``).
+- ``PKDATA_CACHE``: the build's parse cache (checkout ``.cache``; installed: ``$XDG_CACHE_HOME/pkdata``).
+
+The curated fact tables (``data/raw/curated``) and the notebooks have no variable: the
+checkout's copy, else the package's.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The package folder (``src/pkdata`` in a checkout); this module lives in its ``core`` sub-package.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+#: The checkout root when pkdata runs from its repository (see :data:`IN_CHECKOUT`).
+REPO_DIR = PACKAGE_DIR.parent.parent
+#: True when the package is imported from a repository checkout (``src/pkdata``).
+IN_CHECKOUT = (REPO_DIR / "pyproject.toml").is_file() and (REPO_DIR / "data" / "processed").is_dir()
+#: Data shipped inside the installed package (the wheel's copy of data/processed, curated, notebooks).
+PACKAGE_DATA = PACKAGE_DIR / "_data"
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def _user_dir(variable: str, fallback: str) -> Path:
+    base = os.environ.get(variable) or str(Path.home() / fallback)
+    return Path(base).expanduser() / "pkdata"
+
+
+def processed_dir() -> Path:
+    """Folder of the processed tables every loader reads.
+
+    >>> processed_dir().name
+    'processed'
+    """
+    default = REPO_DIR / "data" / "processed" if IN_CHECKOUT else PACKAGE_DATA / "processed"
+    return _env_path("PKDATA_DATA", default)
+
+
+def raw_dir() -> Path:
+    """Folder of downloaded source files (``data/raw`` in a checkout, unless ``PKDATA_RAW`` is set).
+
+    >>> raw_dir().name
+    'raw'
+    """
+    default = REPO_DIR / "data" / "raw" if IN_CHECKOUT else _user_dir("XDG_DATA_HOME", ".local/share") / "raw"
+    return _env_path("PKDATA_RAW", default)
+
+
+def reference_dir() -> Path:
+    """Folder of the shared reference copies (``../shared/reference`` beside a checkout).
+
+    >>> reference_dir().is_absolute()
+    True
+    """
+    default = (
+        REPO_DIR.parent / "shared" / "reference"
+        if IN_CHECKOUT
+        else _user_dir("XDG_DATA_HOME", ".local/share") / "reference"
+    )
+    return _env_path("PKDATA_REFERENCE", default)
+
+
+def cache_dir() -> Path:
+    """Folder of the build's parse cache (``PKDATA_CACHE``; ``.cache`` in a checkout).
+
+    >>> cache_dir().is_absolute()
+    True
+    """
+    default = REPO_DIR / ".cache" if IN_CHECKOUT else _user_dir("XDG_CACHE_HOME", ".cache")
+    return _env_path("PKDATA_CACHE", default)
+
+
+def curated_dir() -> Path:
+    """Folder of the curated fact tables compiled from documents (``data/raw/curated``).
+
+    >>> (curated_dir() / "report_dates.csv").is_file()
+    True
+    """
+    return REPO_DIR / "data" / "raw" / "curated" if IN_CHECKOUT else PACKAGE_DATA / "curated"
+
+
+def notebooks_dir() -> Path:
+    """Folder of the notebooks (``notebooks/`` in a checkout, else the package's copy).
+
+    >>> any(notebooks_dir().glob("*.ipynb"))
+    True
+    """
+    return REPO_DIR / "notebooks" if IN_CHECKOUT else PACKAGE_DATA / "notebooks"
+
+
+def un_pdf_dir(raw: Path | None = None) -> Path:
+    """Folder holding the UN monthly PDF reports: ``raw/un_monthly_pdfs`` if it has any, else the reference copy.
+
+    >>> un_pdf_dir().name in {'un_monthly_pdfs', 'un_monthly_pdfs_kl371218'}
+    True
+    """
+    base = raw if raw is not None else raw_dir()
+    candidate = base / "un_monthly_pdfs"
+    if candidate.is_dir() and any(candidate.glob("*.pdf")):
+        return candidate
+    return reference_dir() / "personnel" / "un_monthly_pdfs_kl371218"

@@ -1,0 +1,128 @@
+"""The source registry: who publishes each upstream file, where pkdata gets it, how to cite it.
+
+One table per upstream source in ``pkdata/data/sources.toml`` (shipped with the package): title,
+publisher, publisher_url, url (where ``pkdata fetch`` downloads from; ``mirror = true`` when that
+is a copy kept by someone other than the publisher), licence, citation, the ``data/raw`` folder
+the build reads (``raw_sub``), the reference-folder copy (``reference_sub``) and the files, each
+with the sha256 of the reference copy where the file is fixed, and a content check.
+
+Library code reads publisher strings and citations from here instead of repeating literals.
+Standard library only (``tomllib``), so importing it costs nothing.
+
+>>> publisher("un_psdata_fatalities")
+'United Nations Peace and Security Data Hub (DPPA/DPO)'
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from pkdata.core.errors import PkdataError
+
+#: Value of ``url`` / ``publisher_url`` / ``licence`` when SOURCES.md records none.
+NOT_RECORDED = "not recorded"
+NOT_STATED = "not stated"
+
+_REQUIRED = (
+    "id",
+    "title",
+    "publisher",
+    "publisher_url",
+    "url",
+    "mirror",
+    "licence",
+    "citation",
+    "raw_sub",
+    "reference_sub",
+    "files",
+)
+
+
+@lru_cache(maxsize=1)
+def _registry() -> dict[str, Any]:
+    text = resources.files("pkdata").joinpath("data/sources.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    sources = data.get("sources", {})
+    for key, entry in sources.items():
+        missing = [f for f in _REQUIRED if f not in entry]
+        if missing:
+            raise PkdataError(f"pkdata/data/sources.toml: source {key!r} lacks {missing}")
+        if entry["id"] != key:
+            raise PkdataError(f"pkdata/data/sources.toml: source table {key!r} has id {entry['id']!r}")
+    return data
+
+
+def load() -> dict[str, Any]:
+    """The whole registry: ``{"format_version": 1, "sources": {id: entry}}`` (a fresh copy each call).
+
+    >>> reg = load()
+    >>> reg["format_version"], "un_open" in reg["sources"]
+    (1, True)
+    >>> load()["sources"]["un_open"]["raw_sub"]
+    'budget/un_open'
+    """
+    import copy
+
+    return copy.deepcopy(_registry())
+
+
+def ids() -> list[str]:
+    """Source ids in registry order.
+
+    >>> ids()[:2]
+    ['un_dpo_monthly_pdfs', 'un_contributions_csv']
+    """
+    return list(_registry()["sources"])
+
+
+def source(id: str) -> dict[str, Any]:
+    """One source's entry (a copy); raises :class:`PkdataError` naming the known ids for an unknown one.
+
+    >>> s = source("un_psdata_pko")
+    >>> s["url"], s["mirror"], s["raw_sub"]
+    ('https://api.psdata.un.org/public/data/DPPADPOSS-PKO/CSV', False, 'missions')
+    >>> source("nope")
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: unknown source 'nope'; known: un_dpo_monthly_pdfs, ...
+    """
+    import copy
+
+    sources = _registry()["sources"]
+    if id not in sources:
+        raise PkdataError(f"unknown source {id!r}; known: {', '.join(sources)}")
+    return copy.deepcopy(sources[id])
+
+
+def publisher(id: str, part: str | None = None) -> str:
+    """The publisher string of a source, or of one ``part`` of it (e.g. ``un_open``'s ``donors`` files).
+
+    >>> publisher("un_dpo_monthly_pdfs")
+    'UN Department of Peace Operations (DPO), monthly troop and police contributors reports'
+    >>> publisher("un_official_scales", "resolution")
+    'UN General Assembly, resolution 79/249'
+    >>> publisher("un_open", "nope")
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: source 'un_open' has no part 'nope'; parts: donors, ...
+    """
+    entry = _registry()["sources"].get(id) or source(id)
+    if part is None:
+        return entry["publisher"]
+    parts = entry.get("parts", {})
+    if part not in parts:
+        raise PkdataError(f"source {id!r} has no part {part!r}; parts: {', '.join(parts) or 'none'}")
+    return parts[part]
+
+
+def citation(id: str) -> str:
+    """How to cite a source (plain text).
+
+    >>> citation("un_psdata_pko")
+    "United Nations Peace and Security Data Hub, 'Peacekeeping Operations' (DPPADPOSS-PKO), https://psdata.un.org/dataset/DPPADPOSS-PKO."
+    """
+    entry = _registry()["sources"].get(id) or source(id)
+    return entry["citation"]

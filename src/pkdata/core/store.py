@@ -1,0 +1,208 @@
+"""Reading the processed tables (parquet) and the manifest: verified, with an in-memory cache.
+
+Every loader goes through :func:`table`, which reads ``<PKDATA_DATA>/<name>.parquet`` once
+per file version (path, size, mtime_ns) and hands out copies. A table is only handed out when
+its sha256 and columns are those the manifest (written last by the build) names, so a table
+from another build, a renamed file or a cut file is an error, never silently wrong data.
+Reading holds a shared lock on the folder, so it never sees a build's swap half done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pkdata.core import atomic, paths, schema
+from pkdata.core.errors import DataNotFoundError, InconsistentDataError
+
+MANIFEST = "manifest.json"
+#: Columns a table must have, whatever its manifest says (tables the library depends on).
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {"contributions": schema.COLUMNS}
+
+_TABLES: dict[tuple[str, int, int], tuple[pd.DataFrame, str]] = {}
+_MANIFESTS: dict[tuple[str, int, int], dict[str, Any]] = {}
+_CACHE_SIZE = 32
+
+
+def _fix_hint(folder: Path) -> str:
+    return (
+        f"run `pkdata verify --repair --data {folder}` (finishes an interrupted build), `pkdata build` again, "
+        f"or `git checkout {folder}`"
+    )
+
+
+def _remember(cache: dict, key: tuple, value: Any) -> Any:
+    if len(cache) >= _CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+    return value
+
+
+def _load_manifest(folder: Path) -> dict[str, Any]:
+    """The parsed manifest (cached per file version; do not modify)."""
+    path = folder / MANIFEST
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        raise DataNotFoundError(
+            f"{path} not found. Run `pkdata build` to create it (or point PKDATA_DATA at a folder that has it)."
+        ) from None
+    except OSError as exc:
+        raise DataNotFoundError(f"cannot read {path}: {exc.strerror}") from None
+    with fh:
+        st = os.fstat(fh.fileno())
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        if key in _MANIFESTS:
+            return _MANIFESTS[key]
+        data = fh.read()
+    try:
+        m = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InconsistentDataError(f"{path} is not a valid manifest ({exc}); {_fix_hint(folder)}") from None
+    if not isinstance(m, dict) or not isinstance(m.get("tables"), dict) or not isinstance(m.get("sources", []), list):
+        raise InconsistentDataError(f"{path} is not a pkdata manifest (no 'tables'); {_fix_hint(folder)}")
+    return _remember(_MANIFESTS, key, m)
+
+
+def _read(path: Path) -> tuple[pd.DataFrame, str]:
+    """The table in ``path`` and the sha256 of the bytes it was read from (cached per file version)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        if key in _TABLES:
+            return _TABLES[key]
+        data = fh.read()
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        frame = pq.read_table(pa.BufferReader(data)).to_pandas()
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise InconsistentDataError(
+            f"{path} is not a readable parquet file ({exc}); {_fix_hint(path.parent)}"
+        ) from None
+    return _remember(_TABLES, key, (frame, digest))
+
+
+def _verified(folder: Path, name: str) -> pd.DataFrame:
+    path = folder / f"{name}.parquet"
+    with atomic.locked(folder, shared=True):
+        m = _load_manifest(folder)
+        if not path.exists():
+            raise DataNotFoundError(
+                f"{path} not found. Run `pkdata build` (or `make data`) to create it, or point PKDATA_DATA "
+                "at a folder that has it."
+            )
+        entry = m["tables"].get(name)
+        if not isinstance(entry, dict):
+            raise InconsistentDataError(
+                f"{folder / MANIFEST} does not list the table {name!r} (it lists "
+                f"{sorted(m['tables'])}); {_fix_hint(folder)}"
+            )
+        frame, digest = _read(path)
+    if entry.get("sha256") != digest:
+        raise InconsistentDataError(
+            f"{folder} is inconsistent: {path.name} (sha256 {digest[:12]}…) is not the file its manifest names "
+            f"(sha256 {str(entry.get('sha256'))[:12]}…), e.g. a build was interrupted or a file was replaced; "
+            f"{_fix_hint(folder)}"
+        )
+    columns = [str(c) for c in frame.columns]
+    expected = list(entry.get("columns", columns))
+    missing = [c for c in REQUIRED_COLUMNS.get(name, ()) if c not in columns]
+    if columns != expected or missing:
+        raise InconsistentDataError(
+            f"{path} has columns {columns}, expected {expected if not missing else list(REQUIRED_COLUMNS[name])}: "
+            f"it is not a {name} table; {_fix_hint(folder)}"
+        )
+    return frame
+
+
+def table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """A processed table by name (a copy, safe to modify), checked against the manifest.
+
+    >>> table("contributions").shape[1] >= 9
+    True
+    """
+    folder = Path(data_dir) if data_dir else paths.processed_dir()
+    for attempt in range(4):
+        try:
+            frame = _verified(folder, name)
+            break
+        except InconsistentDataError:
+            # without folder locks (non-POSIX) a build may be mid-swap: look again before refusing
+            if attempt == 3 or not any(folder.glob(f"{atomic.SWAP_PREFIX}*/{atomic.READY}")):
+                raise
+            time.sleep(0.1 * (attempt + 1))
+    # pandas copy-on-write: a shallow copy is safe to modify and costs nothing.
+    return frame.copy(deep=False)
+
+
+def manifest(data_dir: str | Path | None = None) -> dict[str, Any]:
+    """The manifest of the processed folder: tables, source files (sha256, publisher, URL, rows), months.
+
+    >>> "sources" in manifest()
+    True
+    """
+    folder = Path(data_dir) if data_dir else paths.processed_dir()
+    with atomic.locked(folder, shared=True):
+        path = folder / MANIFEST
+        try:
+            text = path.read_bytes()
+        except FileNotFoundError:
+            raise DataNotFoundError(f"{path} not found. Run `pkdata build` to create it.") from None
+    try:
+        m = json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InconsistentDataError(f"{path} is not a valid manifest ({exc}); {_fix_hint(folder)}") from None
+    if not isinstance(m, dict) or not isinstance(m.get("tables"), dict):
+        raise InconsistentDataError(f"{path} is not a pkdata manifest (no 'tables'); {_fix_hint(folder)}")
+    return m
+
+
+def verify(data_dir: str | Path | None = None) -> list[str]:
+    """Check every table the manifest lists (present, sha256, columns); return the problems (empty: all good).
+
+    >>> verify()
+    []
+    """
+    import pyarrow.parquet as pq
+
+    from pkdata.core.hashes import sha256_file
+
+    folder = Path(data_dir) if data_dir else paths.processed_dir()
+    problems: list[str] = []
+    try:
+        m = manifest(folder)
+    except (DataNotFoundError, InconsistentDataError) as exc:
+        return [str(exc)]
+    pending = sorted(p.parent.name for p in folder.glob(f"{atomic.SWAP_PREFIX}*/{atomic.READY}"))
+    if pending:
+        problems.append(
+            f"{folder}: an interrupted build left {', '.join(pending)}; `pkdata verify --repair` finishes it"
+        )
+    for name, entry in sorted(m["tables"].items()):
+        path = folder / str(entry.get("file", f"{name}.parquet"))
+        if not path.is_file():
+            problems.append(f"{path}: missing (the manifest lists it)")
+            continue
+        digest = sha256_file(path)
+        if digest != entry.get("sha256"):
+            problems.append(
+                f"{path}: sha256 {digest[:12]}… differs from the manifest's {str(entry.get('sha256'))[:12]}…"
+            )
+            continue
+        try:
+            columns = pq.read_schema(path).names
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is a problem to report
+            problems.append(f"{path}: not a readable parquet file ({exc})")
+            continue
+        if columns != list(entry.get("columns", columns)):
+            problems.append(f"{path}: columns {columns} differ from the manifest's {entry.get('columns')}")
+    return problems

@@ -1,0 +1,590 @@
+"""Who pays: peacekeeping and regular-budget assessments, mission budgets, and who pays vs who serves.
+
+Two processed tables, written by the build step :func:`pkdata.builder.steps.funding.step_finance`:
+
+``assessments``
+    One row per kind (``peacekeeping`` or ``regular``) x calendar year x member x source, with
+    ``share_percent`` and its ``basis``:
+
+    * ``assessed_usd``: exact. The member's assessed amount in USD over the sum of all
+      members' (peacekeeping: ``donors-YYYY.json``, entity ``UN-DPO``, CEB financial
+      statistics; regular budget: ``regular-budget-contributors-YYYY.json``, the ST/ADM/SER.B
+      circular's amounts). These are *calendar-year* amounts; a calendar year straddles two
+      July-June peacekeeping fiscal years and, in the first year of a scale period, two scales.
+    * ``scale_rate``: exact. The adopted rate (regular budget: the Committee on Contributions
+      workbook, 3 decimals, every period 2010-2027; peacekeeping: a user-supplied General
+      Assembly effective-rates table, see :func:`pkdata.builder.readers.assessments.read_ga_effective_rates`).
+    * ``scale_rate_rounded``: a rate compiled from secondary documents with the precision they
+      printed (``precision``: ``2dp``, ``integer``, ``1dp_truncated``, ...), from partial tables.
+
+    Ranks are precision-aware: ``rank_min`` / ``rank_max`` bound the rank given the precision of
+    every value and, for partial tables, the share the table leaves to members it does not list;
+    ``rank`` is set only where the two agree (``rank_certain``). The *preferred* rows of a
+    kind-year (``preferred``) come from the best basis that year has: ``scale_rate``, then
+    ``assessed_usd``, then ``scale_rate_rounded``; several rounded sources for the same
+    member-year are reduced to one (``chosen``: printed for that year rather than for the
+    whole period, then the most decimals).
+
+``budgets``
+    One row per July-June fiscal year x mission (or ``TOTAL``) x basis x source: ``approved``
+    (headline figures compiled from press releases, rounded as printed), ``expenditure``
+    (performance reports) and ``audited_expenditure``. Fiscal years are strings ``'2022/23'``;
+    they are never joined to calendar years.
+
+>>> import pkdata
+>>> int(pkdata.funding_rank(2017).set_index("member_iso3").loc["CHN", "rank"])
+2
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from pkdata.core import countries, store
+from pkdata.core.errors import PkdataError
+
+Kind = Literal["peacekeeping", "regular"]
+KINDS: tuple[str, ...] = ("peacekeeping", "regular")
+#: Bases, best first: the preferred rows of a kind-year come from the first basis it has.
+BASES: tuple[str, ...] = ("scale_rate", "assessed_usd", "scale_rate_rounded")
+#: Every basis of the table: the above and the peacekeeping scale's bounds derived from the regular-budget
+#: scale (never preferred; see :mod:`pkdata.builder.steps.peacekeeping_scale`).
+ALL_BASES: tuple[str, ...] = (*BASES, "scale_rate_derived")
+#: The two funding measures and the bases each is made of.
+MEASURES: dict[str, str] = {
+    "scale_rate": "scale",
+    "scale_rate_rounded": "scale",
+    "scale_rate_derived": "scale",
+    "assessed_usd": "billed",
+}
+Measure = Literal["scale", "billed"]
+#: Columns naming a row's measure and, for the row picked for it, its rank within that measure.
+MEASURE_COLUMNS: tuple[str, ...] = (
+    "measure",
+    "measure_pick",
+    "measure_rank",
+    "measure_rank_min",
+    "measure_rank_max",
+    "measure_rank_note",
+)
+
+ASSESSMENT_COLUMNS: tuple[str, ...] = (
+    "kind",
+    "year",
+    "year_type",
+    "member_iso3",
+    "member",
+    "share_percent",
+    "share_low",
+    "share_high",
+    "rank",
+    "rank_min",
+    "rank_max",
+    "rank_certain",
+    "rank_note",
+    "basis",
+    "precision",
+    "coverage",
+    "chosen",
+    "preferred",
+    "period_start",
+    "period_end",
+    "year_stated",
+    "rate_printed",
+    "assessed_usd",
+    "source",
+    "source_key",
+    "source_document",
+    "source_url",
+    "note",
+    *MEASURE_COLUMNS,
+)
+BUDGET_TABLE_COLUMNS: tuple[str, ...] = (
+    "fiscal_year",
+    "fiscal_year_start",
+    "level",
+    "mission",
+    "mission_name",
+    "usd",
+    "basis",
+    "precision",
+    "rounding_usd",
+    "scope",
+    "source",
+    "source_key",
+    "source_document",
+    "source_url",
+    "note",
+)
+
+
+# --------------------------------------------------------------------------- ranks
+
+
+def rank_bounds(low: np.ndarray, high: np.ndarray, *, partial: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Best and worst possible rank of each member given its share interval.
+
+    An exact share has ``low == high``; a rounded one is the half-open interval
+    ``[low, high)``. *j* is certainly above *i* if its lowest possible share is at or above
+    *i*'s highest (strictly above for an exact *i*: equal exact shares tie); *j* may be above
+    *i* if its highest possible share exceeds *i*'s lowest. For a partial table, members it
+    does not list share at most ``100 - sum(low)``, so at most that / *i*'s low of them can be
+    above *i*; ``rank_max`` adds them.
+
+    >>> rank_bounds(np.array([27.0, 2.0, 1.5]), np.array([27.0, 2.0, 2.5]), partial=False)
+    (array([1, 2, 2]), array([1, 3, 3]))
+    """
+    exact = low == high
+    certain = np.where(exact[:, None], low[None, :] > high[:, None], low[None, :] >= high[:, None])
+    possible = certain | (high[None, :] > low[:, None])
+    np.fill_diagonal(certain, False)
+    np.fill_diagonal(possible, False)
+    rank_min = 1 + certain.sum(axis=1)
+    rank_max = 1 + possible.sum(axis=1)
+    if partial:
+        rest = max(0.0, 100.0 - float(low.sum()))
+        extra = np.array([max(0, math.ceil(rest / lo - 1e-9) - 1) if lo > 0 else 10**6 for lo in low])
+        rank_max = rank_max + extra
+    return rank_min.astype("int64"), rank_max.astype("int64")
+
+
+# --------------------------------------------------------------------------- loaders and queries
+
+
+def _calendar_year(year: Any) -> int:
+    if isinstance(year, str) and re.fullmatch(r"\d{4}/\d{2}", year.strip()):
+        raise PkdataError(
+            f"{year!r} is a July-June fiscal year; assessments and burden are by calendar year "
+            f"(pass {year[:4]} or {int(year[:4]) + 1}); budgets are by fiscal year: "
+            f"pkdata.budgets({year!r})"
+        )
+    try:
+        value = int(year)
+    except (TypeError, ValueError):
+        raise PkdataError(f"{year!r} is not a calendar year; pass e.g. 2019") from None
+    if isinstance(year, float) and year != value:
+        raise PkdataError(f"{year!r} is not a calendar year; pass e.g. 2019")
+    return value
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise PkdataError(f"kind={kind!r}: expected 'peacekeeping' or 'regular'")
+    return kind
+
+
+_PUBLIC = [
+    "year",
+    "member_iso3",
+    "member",
+    "share_percent",
+    "rank",
+    "rank_min",
+    "rank_max",
+    "rank_certain",
+    "basis",
+    "precision",
+    "coverage",
+    "assessed_usd",
+    "rate_printed",
+    "share_low",
+    "share_high",
+    "period_start",
+    "period_end",
+    "year_stated",
+    "rank_note",
+    "source",
+    "source_document",
+    "source_url",
+    "note",
+]
+
+
+def assessments(
+    kind: Kind = "peacekeeping",
+    *,
+    measure: Measure | None = None,
+    basis: str | None = None,
+    all_rows: bool = False,
+    data_dir: str | Path | None = None,
+) -> pd.DataFrame:
+    """Year x member shares of the peacekeeping or regular-budget assessments, with rank, basis and measure.
+
+    Two measures (column ``measure`` on every row):
+
+    * ``measure="scale"``: the rate each member was assessed for the period. The GA's exact table
+      where present (``scale_rate``), else a secondary rate printed for that year
+      (``scale_rate_rounded``), else the bounds derived from the regular-budget scale by the
+      levels of the peacekeeping scale (``scale_rate_derived``: ``share_low``..``share_high``,
+      ``share_percent`` missing where only bounds are known). One row per year and member; ranks
+      are precision-aware and computed over that mix.
+    * ``measure="billed"``: calendar-year assessed USD over all members' (``assessed_usd``). In the
+      first year of a scale period this still contains amounts billed at the old rates.
+
+    Without ``measure``: one row per year and member from the best basis that year has
+    (``scale_rate``, then ``assessed_usd``, then ``scale_rate_rounded``; see the module docstring).
+    ``basis=`` picks one basis instead; ``all_rows=True`` returns every row of every source
+    (including less precise duplicates, ``chosen`` False). Years are calendar years. ``rank`` is
+    missing where the precision of the figures or a partial table leaves it open: see
+    ``rank_min``, ``rank_max`` and ``rank_note``.
+
+    >>> df = assessments("regular")
+    >>> china = df[(df.year == 2025) & (df.member_iso3 == "CHN")].iloc[0]
+    >>> float(china["share_percent"]), int(china["rank"]), china["basis"]
+    (20.004, 2, 'scale_rate')
+    >>> scale = assessments("peacekeeping", measure="scale").set_index(["year", "member_iso3"])
+    >>> int(scale.loc[(2016, "CHN"), "rank"]), float(scale.loc[(2016, "CHN"), "share_percent"])
+    (2, 10.29)
+    """
+    df = store.table("assessments", data_dir)
+    df = df[df["kind"] == _kind(kind)]
+    if all_rows:
+        return df.reset_index(drop=True)
+    if basis is not None and basis not in ALL_BASES:
+        raise PkdataError(f"basis={basis!r}: expected one of {list(ALL_BASES)}")
+    if measure is not None:
+        if measure not in ("scale", "billed"):
+            raise PkdataError(
+                f"measure={measure!r}: expected 'scale' (the rate set for the period) or 'billed' "
+                "(calendar-year assessed USD)"
+            )
+        if basis is not None and MEASURES[basis] != measure:
+            raise PkdataError(f"basis={basis!r} belongs to measure {MEASURES[basis]!r}, not {measure!r}")
+        df = df[(df["measure"] == measure) & df["measure_pick"]]
+        if basis is not None:
+            df = df[df["basis"] == basis]
+        df = df.assign(
+            rank=df["measure_rank"],
+            rank_min=df["measure_rank_min"],
+            rank_max=df["measure_rank_max"],
+            rank_note=df["measure_rank_note"],
+            rank_certain=df["measure_rank"].notna(),
+        )
+    elif basis is not None:
+        df = df[(df["basis"] == basis) & df["chosen"]]
+    else:
+        df = df[df["preferred"]]
+    df = df.sort_values(
+        ["year", "share_percent", "share_high", "member_iso3"], ascending=[True, False, False, True], kind="mergesort"
+    )
+    return df.loc[:, [*_PUBLIC, "measure"]].reset_index(drop=True)
+
+
+def funding_rank(
+    year: int,
+    kind: Kind = "peacekeeping",
+    *,
+    measure: Measure | None = "scale",
+    basis: str | None = None,
+    data_dir: str | Path | None = None,
+) -> pd.DataFrame:
+    """Members ranked by their share of the assessments in one calendar year, by default on the scale.
+
+    ``measure="scale"`` (default): the rate set for the period; ``"billed"``: calendar-year assessed
+    USD; ``None``: the preferred basis as in :func:`assessments`; a ``basis`` ranks that basis alone. ``rank`` is set
+    where it is certain; otherwise ``rank_min``..``rank_max`` and ``rank_note`` say what the
+    precision of the source allows.
+
+    >>> top = funding_rank(2016).head(3)
+    >>> [(r.member_iso3, int(r.rank)) for r in top.itertuples()]
+    [('USA', 1), ('CHN', 2), ('JPN', 3)]
+    >>> int(funding_rank(2016, measure="billed").set_index("member_iso3").loc["CHN", "rank"])
+    3
+    """
+    y = _calendar_year(year)
+    if basis is not None:  # a basis keeps its meaning: that basis's own rows and ranks
+        measure = None
+    df = assessments(kind, measure=measure, basis=basis, data_dir=data_dir)
+    out = df[df["year"] == y]
+    if out.empty:
+        have = sorted(int(v) for v in df["year"].dropna().unique())
+        raise PkdataError(
+            f"no {kind} assessment figures for {y}"
+            + (f" on measure {measure!r}" if measure else "")
+            + (f" on basis {basis!r}" if basis else "")
+            + f"; years with figures: {have}"
+        )
+    return out.reset_index(drop=True)
+
+
+def rank_history(
+    iso3: str = "CHN", kind: Kind = "peacekeeping", *, basis: str | None = None, data_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """One member's share and rank for every year any source of that kind covers (first to last year).
+
+    Years no source gives a figure for the member are rows with ``basis`` missing and a
+    ``rank_note`` saying so, rather than being left out.
+
+    >>> int(rank_history("CHN").set_index("year").loc[2017, "rank"])
+    2
+    """
+    iso3 = iso3.upper()
+    every = store.table("assessments", data_dir)
+    every = every[every["kind"] == _kind(kind)]
+    first = int(every[["period_start", "year"]].min().min())
+    last = int(every[["period_end", "year"]].max().max())
+    df = assessments(kind, basis=basis, data_dir=data_dir)
+    mine = df[df["member_iso3"] == iso3].set_index("year")
+    rows = []
+    for year in range(first, last + 1):
+        if year in mine.index:
+            rows.append(mine.loc[year].to_dict() | {"year": year})
+        else:
+            listed = df[df["year"] == year]
+            why = (
+                f"no source gives a figure for {iso3} in {year}"
+                if listed.empty
+                else f"the {year} source ({', '.join(sorted(set(listed['source'])))}) lists "
+                f"{len(listed)} members, not {iso3}"
+            )
+            rows.append({"year": year, "member_iso3": iso3, "member": countries.display_name(iso3), "rank_note": why})
+    out = pd.DataFrame(rows).reindex(columns=_PUBLIC)
+    out["year"] = out["year"].astype("int64")
+    return out
+
+
+def compare_sources(kind: Kind = "regular", *, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Every member-year where an exact figure and a rounded one overlap, side by side.
+
+    Columns: ``year``, ``member_iso3``, ``exact`` (share), ``exact_basis``, ``rounded``
+    (the printed rate), ``precision``, ``low``/``high`` (the interval the precision allows),
+    ``diff`` (rounded - exact), ``within_precision`` and the rounded row's source. For the
+    regular budget both are scale rates; for peacekeeping the exact figure is the calendar-year
+    share of assessed USD, a different measure from the scale rate (see docs/finance.md).
+
+    >>> bool(compare_sources("regular")["within_precision"].mean() > 0.9)
+    True
+    """
+    df = store.table("assessments", data_dir)
+    df = df[df["kind"] == _kind(kind)]
+    exact_basis = "scale_rate" if kind == "regular" else "assessed_usd"
+    exact = df[(df["basis"] == exact_basis) & df["chosen"]]
+    if kind == "peacekeeping":  # a user-supplied GA table, where present, is the better exact figure
+        ga = df[(df["basis"] == "scale_rate") & df["chosen"]]
+        exact = pd.concat([ga, exact[~exact["year"].isin(ga["year"])]])
+    rounded = df[df["basis"] == "scale_rate_rounded"]
+    m = rounded.merge(
+        exact[["year", "member_iso3", "share_percent", "basis"]], on=["year", "member_iso3"], suffixes=("", "_exact")
+    )
+    out = pd.DataFrame(
+        {
+            "year": m["year"].astype("int64"),
+            "member_iso3": m["member_iso3"],
+            "exact": m["share_percent_exact"],
+            "exact_basis": m["basis_exact"],
+            "rounded": m["share_percent"],
+            "precision": m["precision"],
+            "low": m["share_low"],
+            "high": m["share_high"],
+            "diff": m["share_percent"] - m["share_percent_exact"],
+            "within_precision": (m["share_percent_exact"] >= m["share_low"] - 1e-9)
+            & ((m["share_percent_exact"] < m["share_high"] - 1e-9) | (m["share_low"] == m["share_high"])),
+            "year_stated": m["year_stated"],
+            "source_document": m["source_document"],
+            "source": m["source"],
+        }
+    )
+    return out.sort_values(["year", "member_iso3", "source_document"], kind="mergesort").reset_index(drop=True)
+
+
+def budgets(
+    fiscal_year: str | None = None,
+    *,
+    basis: str | None = None,
+    mission: str | None = None,
+    data_dir: str | Path | None = None,
+) -> pd.DataFrame:
+    """Peacekeeping money per July-June fiscal year: mission or ``TOTAL``, USD, basis and source document.
+
+    ``basis`` is ``approved`` (headline figures, rounded as printed: see ``rounding_usd``),
+    ``expenditure`` (performance reports) or ``audited_expenditure``; their totals have
+    different scopes (``scope``), so compare like with like. ``fiscal_year`` is ``'2022/23'``
+    (1 July 2022 - 30 June 2023); a bare calendar year is refused rather than guessed.
+
+    >>> int(budgets("2022/23", basis="expenditure").set_index("mission").loc["MINUSMA", "usd"])
+    1192292200
+    """
+    df = store.table("budgets", data_dir)
+    if fiscal_year is not None:
+        if not isinstance(fiscal_year, str) or not re.fullmatch(r"\d{4}/\d{2}", fiscal_year):
+            raise PkdataError(
+                f"fiscal_year={fiscal_year!r}: budgets are by July-June fiscal year; pass e.g. "
+                "'2019/20' (1 July 2019 - 30 June 2020). A calendar year would mix two fiscal years."
+            )
+        df = df[df["fiscal_year"] == fiscal_year]
+    if basis is not None:
+        known = sorted(set(store.table("budgets", data_dir)["basis"]))
+        if basis not in known:
+            raise PkdataError(f"basis={basis!r}: expected one of {known}")
+        df = df[df["basis"] == basis]
+    if mission is not None:
+        df = df[df["mission"].str.upper() == mission.upper()]
+    if df.empty:
+        raise PkdataError(f"no budget rows for fiscal_year={fiscal_year!r}, basis={basis!r}, mission={mission!r}")
+    return df.reset_index(drop=True)
+
+
+def burden(year: int, *, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Who pays and who serves in one calendar year: funding share next to uniformed-personnel share.
+
+    ``funding_share``: the member's share of assessed peacekeeping funding that year (the
+    preferred basis of :func:`funding_rank`, named in ``funding_basis``). ``personnel_share``:
+    the mean over the year's monthly reports of the member's uniformed personnel / all
+    contributors' (a member missing from a report counts 0 that month); ``personnel_mean``:
+    its mean monthly headcount. ``ratio`` = personnel share / funding share. The months used
+    are in ``frame.attrs["months"]``.
+
+    >>> b = burden(2019)
+    >>> b.attrs["months"][0], int(b.set_index("member_iso3").loc["CHN", "funding_rank"])
+    ('2019-01', 2)
+    """
+    y = _calendar_year(year)
+    contributions = store.table("contributions", data_dir)
+    rows = contributions[contributions["date"].dt.year == y]
+    if rows.empty:
+        have = sorted(int(v) for v in contributions["date"].dt.year.unique())
+        raise PkdataError(f"no monthly personnel reports for {y} in the contributions table; years: {have}")
+    monthly = rows.groupby(["date", "contributor_iso3"], observed=True)["total"].sum().astype("float64")
+    counts = monthly.unstack("contributor_iso3", fill_value=0.0)
+    shares = counts.div(counts.sum(axis=1), axis=0) * 100
+    months = [d.strftime("%Y-%m") for d in counts.index]
+    personnel = pd.DataFrame({"personnel_share": shares.mean(axis=0), "personnel_mean": counts.mean(axis=0)})
+    fund = funding_rank(y, measure=None, data_dir=data_dir).set_index("member_iso3")
+    keep = ["share_percent", "rank", "rank_min", "rank_max", "rank_certain", "basis", "precision", "source"]
+    out = (
+        fund[keep]
+        .rename(
+            columns={
+                "share_percent": "funding_share",
+                "rank": "funding_rank",
+                "rank_min": "funding_rank_min",
+                "rank_max": "funding_rank_max",
+                "rank_certain": "funding_rank_certain",
+                "basis": "funding_basis",
+                "precision": "funding_precision",
+                "source": "funding_source",
+            }
+        )
+        .join(personnel, how="outer")
+    )
+    out.index.name = "member_iso3"
+    out[["personnel_share", "personnel_mean"]] = out[["personnel_share", "personnel_mean"]].fillna(0.0)
+    served = out["personnel_share"] > 0
+    out["personnel_rank"] = out["personnel_share"].where(served).rank(method="min", ascending=False).astype("Int64")
+    out["ratio"] = (out["personnel_share"] / out["funding_share"]).where(out["funding_share"] > 0)
+    out = out.reset_index()
+    out.insert(1, "member", out["member_iso3"].map(countries.display_name))
+    out = out.sort_values(
+        ["funding_share", "personnel_share", "member_iso3"],
+        ascending=[False, False, True],
+        na_position="last",
+        kind="mergesort",
+    ).reset_index(drop=True)
+    cols = [
+        "member_iso3",
+        "member",
+        "funding_share",
+        "funding_rank",
+        "funding_rank_min",
+        "funding_rank_max",
+        "funding_rank_certain",
+        "personnel_share",
+        "personnel_rank",
+        "personnel_mean",
+        "ratio",
+        "funding_basis",
+        "funding_precision",
+        "funding_source",
+    ]
+    out = out.loc[:, cols]
+    bases = sorted(set(fund["basis"]))
+    out.attrs.update(
+        {
+            "year": y,
+            "months": months,
+            "funding_basis": bases[0] if len(bases) == 1 else ", ".join(bases),
+            "funding_sources": sorted(set(fund["source"])),
+            "note": (
+                f"funding: share of {y} assessed peacekeeping funding (calendar year; basis "
+                f"{', '.join(bases)}); personnel: mean of {len(months)} monthly reports ({', '.join(months)})"
+            ),
+        }
+    )
+    return out
+
+
+def _rank_text(rank: Any, low: Any, high: Any) -> str:
+    if pd.notna(rank):
+        return str(int(rank))
+    if pd.isna(low):
+        return "-"
+    return f"{int(low)}-{int(high)}" if pd.notna(high) else f">={int(low)}"
+
+
+def burden_report(year: int, *, data_dir: str | Path | None = None) -> str:
+    """Text for ``pkdata burden YEAR``: the P5 and the ten largest personnel contributors, pays vs serves.
+
+    >>> print(burden_report(2019).splitlines()[0])
+    Who pays and who serves, 2019
+    """
+    b = burden(year, data_dir=data_dir)
+    months = b.attrs["months"]
+    y = b.attrs["year"]
+    missing = [m for m in (f"{y}-{i:02d}" for i in range(1, 13)) if m not in months]
+    lines = [
+        f"Who pays and who serves, {y}",
+        f"  pays:   share of assessed peacekeeping funding in calendar year {y} (basis {b.attrs['funding_basis']}; "
+        f"{', '.join(b.attrs['funding_sources'])})"
+        + (
+            "; calendar-year amounts straddle two July-June fiscal years"
+            if "assessed_usd" in b.attrs["funding_basis"]
+            else "; the scale rate of that calendar year"
+        ),
+        f"  serves: mean monthly share of uniformed personnel over {len(months)} monthly report(s): "
+        + (
+            f"{months[0]} .. {months[-1]}"
+            if not missing
+            else ", ".join(months) + f" (no report for {', '.join(missing)})"
+        ),
+    ]
+    table = b.set_index("member_iso3")
+    p5 = sorted(countries.P5, key=lambda c: -table["funding_share"].get(c, 0.0) if c in table.index else 0.0)
+    groups = [
+        ("Permanent members of the Security Council", p5),
+        (
+            "Ten largest contributors of uniformed personnel",
+            b.dropna(subset=["personnel_rank"])
+            .sort_values(["personnel_rank", "member_iso3"])["member_iso3"]
+            .head(10)
+            .tolist(),
+        ),
+    ]
+    for title, members in groups:
+        lines += [
+            "",
+            title,
+            f"  {'member':<28}{'pays %':>8}{'rank':>8}{'serves %':>10}{'rank':>6}{'personnel':>11}{'serves/pays':>13}",
+        ]
+        for iso3 in members:
+            if iso3 in table.index:
+                r = table.loc[iso3]
+                share = r["funding_share"]
+                pays = "-" if pd.isna(share) else f"{share:.3f}" if share >= 0.01 else f"{share:.4f}"
+                ratio = (
+                    "-" if pd.isna(r["ratio"]) else f"{r['ratio']:,.0f}" if r["ratio"] >= 100 else f"{r['ratio']:.2f}"
+                )
+                rank = _rank_text(r["funding_rank"], r["funding_rank_min"], r["funding_rank_max"])
+                prank = str(int(r["personnel_rank"])) if pd.notna(r["personnel_rank"]) else "-"
+                lines.append(
+                    f"  {countries.display_name(iso3):<28}{pays:>8}{rank:>8}{r['personnel_share']:>10.3f}"
+                    f"{prank:>6}{r['personnel_mean']:>11,.0f}{ratio:>13}"
+                )
+            else:
+                lines.append(f"  {countries.display_name(iso3):<28}{'-':>8}{'-':>8}{0:>10.3f}{'-':>6}{0:>11}{'-':>13}")
+    return "\n".join(lines)
