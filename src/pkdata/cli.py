@@ -172,108 +172,114 @@ BUILDER_COMMANDS: dict[str, str] = {
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
 
 
-def _register() -> None:
-    def info_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
-        p.add_argument("--months", action="store_true", help="list every month with its source and granularity")
+DATA_HELP = "processed folder (default data/processed or PKDATA_DATA)"
 
-    COMMANDS["info"] = ("sources, months covered and missing, rows", info_args, _cmd_info)
 
-    def verify_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
-        p.add_argument(
-            "--repair",
-            action="store_true",
-            help="first finish an interrupted build's switch of files (or remove its leftovers)",
-        )
+def _info_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", help=DATA_HELP)
+    p.add_argument("--months", action="store_true", help="list every month with its source and granularity")
 
-    COMMANDS["verify"] = (
-        "check that every processed table is the one its manifest names (sha256, columns)",
-        verify_args,
-        _cmd_verify,
+
+def _verify_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", help=DATA_HELP)
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="first finish an interrupted build's switch of files (or remove its leftovers)",
     )
 
-    def burden_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("year", help="calendar year, e.g. 2019")
-        p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
 
-    def burden_cmd(args: argparse.Namespace) -> int:
-        from pkdata.tables.finance import burden_report
+def _burden_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("year", help="calendar year, e.g. 2019")
+    p.add_argument("--data", help=DATA_HELP)
 
-        print(burden_report(args.year, data_dir=args.data))
-        return 0
 
-    def claims_args(p: argparse.ArgumentParser) -> None:
-        from pkdata.analysis.claims import cli_args
+def _burden_cmd(args: argparse.Namespace) -> int:
+    from pkdata.tables.finance import burden_report
 
-        cli_args(p)
+    print(burden_report(args.year, data_dir=args.data))
+    return 0
 
-    def claims_cmd(args: argparse.Namespace) -> int:
-        from pkdata.analysis.claims import cli_claims
 
-        return cli_claims(args)
-
-    COMMANDS["claims"] = (
+#: Commands implemented in other modules: name -> (help, module, its arguments function, its command function).
+#: A module is imported only when its command runs, so ``pkdata --help`` stays fast.
+LAZY_COMMANDS: dict[str, tuple[str, str, str, str]] = {
+    "claims": (
         "the claims of Lanteigne, The Role of UN Peacekeeping in China's Expanding Strategic "
         "Interests (USIP, Sept 2018), checked against the data, with evidence",
-        claims_args,
-        claims_cmd,
-    )
+        "pkdata.analysis.claims",
+        "cli_args",
+        "cli_claims",
+    ),
+    "notebooks": (
+        "execute the notebooks in notebooks/ and write them as HTML",
+        "pkdata.outputs.notebooks",
+        "cli_args",
+        "cli_notebooks",
+    ),
+    "export": (
+        "write a table or panel as CSV, Parquet, Stata .dta or Excel, with its provenance",
+        "pkdata.outputs.export",
+        "cli_args",
+        "cli_export",
+    ),
+    "codebook": (
+        "write docs/codebook.md and data/processed/datapackage.json from the codebook data",
+        "pkdata.outputs.codebook",
+        "cli_args",
+        "cli_codebook",
+    ),
+    "cite": (
+        "BibTeX or plain citations of pkdata and its sources, with the data version",
+        "pkdata.outputs.citations",
+        "cli_args",
+        "cli_cite",
+    ),
+    "brief": (
+        "a one-page brief (PNG and PDF) on any member: personnel by type and mission, rank, peers, "
+        "pays vs sends, fatalities",
+        "pkdata.outputs.brief",
+        "cli_args",
+        "cli_brief",
+    ),
+    "figures": (
+        "draw every chart as PNG and SVG (only those whose data or code changed)",
+        "pkdata.outputs.figures",
+        "cli_args",
+        "cli_figures",
+    ),
+}
 
+
+def _add_lazy(name: str) -> None:
+    help_text, module, args_fn, cmd_fn = LAZY_COMMANDS[name]
+    COMMANDS[name] = (help_text, _lazy(module, args_fn), _lazy(module, cmd_fn))
+
+
+def _register() -> None:
+    """Fill :data:`COMMANDS` in the order ``pkdata --help`` lists them.
+
+    >>> list(COMMANDS)[:4]
+    ['info', 'verify', 'claims', 'burden']
+    """
+    COMMANDS["info"] = ("sources, months covered and missing, rows", _info_args, _cmd_info)
+    COMMANDS["verify"] = (
+        "check that every processed table is the one its manifest names (sha256, columns)",
+        _verify_args,
+        _cmd_verify,
+    )
+    _add_lazy("claims")
     COMMANDS["burden"] = (
         "who pays and who serves: P5 and top-10 personnel contributors, funding vs personnel share",
-        burden_args,
-        burden_cmd,
+        _burden_args,
+        _burden_cmd,
     )
-
     # The builder's commands (pip install "pkdata[build]"): named by module so that the library never imports
     # the builder; only the command that runs is imported (see main).
     for name, help_text in BUILDER_COMMANDS.items():
         COMMANDS[name] = (help_text, _lazy(BUILDER_CLI, f"{name}_args"), _lazy(BUILDER_CLI, f"{name}_cmd"))
-
-    def notebooks_args(p: argparse.ArgumentParser) -> None:
-        from pkdata.outputs.notebooks import cli_args
-
-        cli_args(p)
-
-    def notebooks_cmd(args: argparse.Namespace) -> int:
-        from pkdata.outputs.notebooks import cli_notebooks
-
-        return cli_notebooks(args)
-
-    COMMANDS["notebooks"] = (
-        "execute the notebooks in notebooks/ and write them as HTML",
-        notebooks_args,
-        notebooks_cmd,
-    )
-
-    COMMANDS["export"] = (
-        "write a table or panel as CSV, Parquet, Stata .dta or Excel, with its provenance",
-        _lazy("pkdata.outputs.export", "cli_args"),
-        _lazy("pkdata.outputs.export", "cli_export"),
-    )
-    COMMANDS["codebook"] = (
-        "write docs/codebook.md and data/processed/datapackage.json from the codebook data",
-        _lazy("pkdata.outputs.codebook", "cli_args"),
-        _lazy("pkdata.outputs.codebook", "cli_codebook"),
-    )
-    COMMANDS["cite"] = (
-        "BibTeX or plain citations of pkdata and its sources, with the data version",
-        _lazy("pkdata.outputs.citations", "cli_args"),
-        _lazy("pkdata.outputs.citations", "cli_cite"),
-    )
-    COMMANDS["brief"] = (
-        "a one-page brief (PNG and PDF) on any member: personnel by type and mission, rank, peers, "
-        "pays vs sends, fatalities",
-        _lazy("pkdata.outputs.brief", "cli_args"),
-        _lazy("pkdata.outputs.brief", "cli_brief"),
-    )
-
-    COMMANDS["figures"] = (
-        "draw every chart as PNG and SVG (only those whose data or code changed)",
-        _lazy("pkdata.outputs.figures", "cli_args"),
-        _lazy("pkdata.outputs.figures", "cli_figures"),
-    )
+    for name in ("notebooks", "export", "codebook", "cite", "brief", "figures"):
+        _add_lazy(name)
 
 
 def _lazy(module: str, function: str) -> Callable[..., Any]:
