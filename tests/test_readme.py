@@ -135,3 +135,29 @@ def test_the_readmes_coverage_is_the_committed_datas():
     assert years["mission"] == ["2011/12"] + [f"{y}/{(y + 1) % 100:02d}" for y in range(2018, 2025)]
     assert "totals for **14 fiscal years** (2005/06, 2011/12, 2012/13, 2015/16 .. 2025/26)" in README
     assert "by mission for **8** (2011/12, 2018/19 .. 2024/25)" in README
+
+    from pkdata.core import store
+
+    a = store.table("assessments")
+    years = a.groupby(["kind", "measure", "basis"], observed=True)["year"].agg(["min", "max"])
+    span = {k: f"{int(v['min'])}-{int(v['max'])}" for k, v in years.iterrows()}
+    assert span[("peacekeeping", "scale", "scale_rate_derived")] == "2010-2027"
+    assert span[("peacekeeping", "billed", "assessed_usd")] == "2013-2024"
+    assert span[("regular", "scale", "scale_rate")] == "2010-2027"
+    assert span[("peacekeeping", "scale", "scale_rate_rounded")].startswith("2006-")
+    members = a["member_iso3"].nunique()
+    assert f"| {members} members; peacekeeping scale 2010-2027, billed USD 2013-2024; regular-budget scale" in README
+    assert f"{pkdata.listed_contributors()['date'].min():%Y-%m}" == "2015-01"
+    assert sorted(store.table("gender_targets")["year"].unique()) == [2021, 2028]
+    assert len(pkdata.fatalities("CHN")) == 21 and "21 of Chinese nationality" in README
+    assert len(pkdata.missions("2019-06-30")) == 23 and "the 23 missions active that day" in README
+
+
+def test_the_readmes_python_examples_give_the_values_in_their_comments():
+    china = pkdata.snapshot("2018-09").set_index("contributor_iso3").loc["CHN"]
+    assert (china["rank"], china["total"]) == (11, 2506) and "ranked: China #11, 2,506" in README
+    p5 = pkdata.p5("2018-09")["total"]
+    assert ", ".join(f"{k} {v:,}" for k, v in p5.items()) in README
+    top = pkdata.funding_rank(2019).head(3)
+    assert ", ".join(f"{r.member_iso3} {r.share_percent:.2f} %" for r in top.itertuples()) in README
+    assert f"({len(pkdata.contributions()):,} rows)" in README
