@@ -56,7 +56,7 @@ def _doctored(tmp_path, monkeypatch, change):
 
 def test_more_deaths_in_unmiss_flips_the_verdict(tmp_path, monkeypatch):
     base = claims.check("2018-09", data_dir=COMMITTED).set_index("claim_id")
-    assert base.loc["active_combat_zones", "verdict"] == "refuted"  # UNMISS below the pooled rate (README)
+    assert base.loc["active_combat_zones", "verdict"] == "refuted"  # UNMISS below the pooled rate (docs/claims.md)
 
     def more(f: pd.DataFrame) -> pd.DataFrame:
         hit = f[
