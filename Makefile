@@ -32,11 +32,11 @@ browser-deps:
 	  else echo "note: install chromium and chromium-driver for tests/test_browser.py"; fi; \
 	fi
 
-# On every core (pytest-xdist); the tests of one file stay on one worker (they share module fixtures), and the
-# files are handed out costliest first (conftest.py: COSTLIEST_FIRST), not by their number of tests.
+# On every core (pytest-xdist); the tests of one file stay on one worker (they share module fixtures); xdist hands
+# out the files itself, no order kept by hand.
 test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 data: $(STAMP)
 	$(BIN)/pkdata build

@@ -20,44 +20,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent
 FIXTURES = ROOT / "tests" / "fixtures"
 
-#: The costliest test files, costliest first (seconds on one of two workers, measured with the suite's own
-#: timings). ``make test`` hands the files to the pytest-xdist workers in this order (``--dist loadfile
-#: --no-loadscope-reorder``; the others follow in collection order): the long ones start at once and the
-#: short ones fill the end, instead of one worker finishing a long file while the other waits. test_fetch
-#: comes first because it makes the session's full build, which test_build and test_history read later.
-COSTLIEST_FIRST = (
-    "tests/test_fetch.py",  # ~25 s: fetch --all and the full build of every reference file
-    "tests/test_notebooks.py",  # ~30 s: the seven notebooks in a kernel each
-    "src/pkdata/outputs/notebooks.py",  # ~8 s: its doctests start kernels and import nbformat and nbconvert
-    "tests/test_figures.py",  # ~28 s: all 47 charts as PNG and SVG
-    "tests/test_browser.py",  # ~25 s: JupyterLab and Chromium
-    "tests/test_faults.py",  # ~18 s: killed builds in subprocesses
-    "tests/test_layers.py",  # ~12 s: a wheel, used outside the checkout
-    "tests/test_charts.py",  # ~8 s
-    "tests/test_build.py",  # ~8 s
-    "tests/test_briefs.py",  # ~7 s
-    "tests/test_history.py",  # ~6 s
-    "tests/test_finance.py",  # ~6 s
-    "tests/test_codebook.py",  # ~5 s
-    "src/pkdata/outputs/brief.py",  # ~5 s
-    "tests/test_finance_inputs.py",  # ~5 s
-)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run the files of :data:`COSTLIEST_FIRST` first, in that order; the others keep their order after them."""
-    rank = {name: i for i, name in enumerate(COSTLIEST_FIRST)}
-
-    def key(item: pytest.Item) -> int:
-        try:
-            name = item.path.relative_to(ROOT).as_posix()
-        except ValueError:
-            return len(rank)
-        return rank.get(name, len(rank))
-
-    items.sort(key=key)  # stable: the tests of a file keep their order
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _doctest_fixtures(doctest_namespace):
     doctest_namespace["FIXTURES"] = FIXTURES
