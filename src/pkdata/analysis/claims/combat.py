@@ -2,7 +2,6 @@
 
 The measure behind the claim ``active_combat_zones``; :func:`combat_rates` is its public table.
 
->>> from pkdata.analysis.claims.data import Data
 >>> r = rates(Data(), pd.Timestamp("2018-09-30"))
 >>> r.rows[0].mission, r.attrs["window"]
 ('MINUSMA', '2015-10-01..2018-09-30')
@@ -95,7 +94,11 @@ def _deaths_by_mission(dead: Deaths, window: range) -> dict[str, int]:
 
 
 def rates(d: Data, as_of: pd.Timestamp) -> Rates | Result:
-    """The rates of :func:`combat_rates` at the month end ``as_of`` (or why there are none)."""
+    """The rates of :func:`combat_rates` at the month end ``as_of`` (or why there are none).
+
+    >>> rates(Data(), pd.Timestamp("1990-01-31")).verdict
+    'insufficient_data'
+    """
     first, last, how = d.fatality_coverage()
     hosts = d.mission_hosts()
     start = fatality_start(as_of)

@@ -10,14 +10,17 @@ assessment) is an argument.
 >>> p = d.personnel()
 >>> int(p.values[p.row[pd.Timestamp("2018-09-30")], p.column["CHN"]])
 2506
+>>> d.personnel() is p  # built once per Data
+True
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -56,6 +59,8 @@ MEASURE_COLUMNS = (
 )
 
 
+T = TypeVar("T")
+
 _READERS = {
     "contributions": personnel.contributions_table,
     "missions": operations.missions_table,
@@ -73,7 +78,7 @@ class Data:
     def __init__(self, data_dir: str | Path | None = None):
         self.dir = personnel.processed_folder(data_dir)
         self._tables: dict[tuple[str, str | None], pd.DataFrame] = {}
-        self._memo: dict[Any, Any] = {}
+        self._memo: dict[Hashable, Any] = {}
 
     def _table(self, name: str, columns: tuple[str, ...], kind: str | None = None) -> pd.DataFrame:
         """Table ``name`` (assessments: the rows of ``kind``), read once; :class:`Missing` if absent or lacking."""
@@ -95,7 +100,8 @@ class Data:
             raise Missing(f"table {name!r} in {self.dir} lacks the column(s) {lacking}")
         return df
 
-    def _memoised(self, key: Any, build: Any) -> Any:
+    def _memoised(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()``, called once per key and :class:`Data`."""
         if key not in self._memo:
             self._memo[key] = build()
         return self._memo[key]
@@ -103,7 +109,11 @@ class Data:
     # manifest ---------------------------------------------------------------------------
 
     def manifest_sources(self) -> dict[str, dict[str, Any]]:
-        """The manifest's source files by name (none where the folder has no manifest)."""
+        """The manifest's source files by name (none where the folder has no manifest).
+
+        >>> Data().manifest_sources()["DPPADPOSS-FATALITIES.csv"]["table"]
+        'fatalities'
+        """
 
         def read() -> dict[str, dict[str, Any]]:
             try:
@@ -114,7 +124,11 @@ class Data:
         return self._memoised("sources", read)
 
     def files(self, names: Any) -> list[str]:
-        """Source file names, sorted; a name the manifest does not list is marked so."""
+        """Source file names, sorted; a name the manifest does not list is marked so.
+
+        >>> Data().files(["nowhere.pdf", None])
+        ['nowhere.pdf (not in manifest)']
+        """
         known = self.manifest_sources()
         out = sorted({n if isinstance(n, str) else str(n) for n in names if isinstance(n, str) or pd.notna(n)})
         return [n if n in known else f"{n} (not in manifest)" for n in out]
@@ -122,22 +136,40 @@ class Data:
     # personnel --------------------------------------------------------------------------
 
     def personnel(self) -> Personnel:
-        """The contributions table as the arrays the monthly claims slice (built once)."""
+        """The contributions table as the arrays the monthly claims slice (built once).
+
+        >>> str(Data().personnel().months[0].date())
+        '1990-11-30'
+        """
         return self._memoised("personnel", lambda: Personnel.build(self._table("contributions", _CONTRIBUTION_COLUMNS)))
 
     def month_sources(self, months: list[pd.Timestamp]) -> list[str]:
-        """The source files of the reports of ``months``."""
+        """The source files of the reports of ``months``.
+
+        >>> len(Data().month_sources([pd.Timestamp("2018-09-30")]))
+        1
+        """
         p = self.personnel()
         return self.files(p.source_names[c] for c in frozenset().union(*(p.sources.get(m, ()) for m in months)))
 
     def contributor_missions(self, iso3: str, missions: tuple[str, ...]) -> np.ndarray:
-        """``iso3``'s personnel by month with mission detail (rows, as ``detail_months``) x ``missions``."""
+        """``iso3``'s personnel by month with mission detail (rows, as ``detail_months``) x ``missions``.
+
+        >>> d = Data()
+        >>> row = d.personnel().detail_months.index(pd.Timestamp("2019-12-31"))
+        >>> d.contributor_missions("CHN", ("UNMISS", "NOWHERE"))[row].tolist()
+        [1080.0, 0.0]
+        """
         return self._memoised(("contributor_missions", iso3, missions), lambda: self.personnel().of(iso3, missions))
 
     # finance ----------------------------------------------------------------------------
 
     def assessment_years(self, kind: str) -> list[int]:
-        """The calendar years with an assessment row of ``kind``, sorted (none: empty)."""
+        """The calendar years with an assessment row of ``kind``, sorted (none: empty).
+
+        >>> Data().assessment_years("peacekeeping")[0]
+        2006
+        """
         df = self._assessments(kind, ASSESSMENT_COLUMNS)
         return sorted(set(df["year"].dropna().astype(int)))
 
@@ -145,17 +177,25 @@ class Data:
         return self._table("assessments", columns, kind)
 
     def assessment_rows(self, kind: str, bases: tuple[str, ...], member: str) -> dict[int, list[dict[str, Any]]]:
-        """``member``'s chosen rows of ``kind`` in one of ``bases``, by year (table order within a year)."""
+        """``member``'s chosen rows of ``kind`` in one of ``bases``, by year (table order within a year).
+
+        >>> [r["share_percent"] for r in Data().assessment_rows("regular", ("scale_rate",), "CHN")[2019]]
+        [12.005]
+        """
         df = self._assessments(kind, ASSESSMENT_COLUMNS)
 
         def build() -> dict[int, list[dict[str, Any]]]:
             pick = df["chosen"] & df["basis"].isin(bases) & (df["member_iso3"] == member)
-            return by_year(df.loc[pick, list(ASSESSMENT_COLUMNS)], ASSESSMENT_COLUMNS)
+            return _by_year(df.loc[pick, list(ASSESSMENT_COLUMNS)], ASSESSMENT_COLUMNS)
 
         return self._memoised(("assessment_rows", kind, bases, member), build)
 
     def measure_rows(self, measure: str) -> dict[int, list[dict[str, Any]]]:
-        """The picked peacekeeping rows of ``measure`` by year, each year's largest share first."""
+        """The picked peacekeeping rows of ``measure`` by year, each year's largest share first.
+
+        >>> [r["member_iso3"] for r in Data().measure_rows("scale")[2019][:2]]
+        ['USA', 'CHN']
+        """
         df = self._assessments("peacekeeping", MEASURE_COLUMNS)
 
         def build() -> dict[int, list[dict[str, Any]]]:
@@ -163,24 +203,37 @@ class Data:
             rows = rows.sort_values(
                 ["share_high", "share_percent", "member_iso3"], ascending=[False, False, True], kind="mergesort"
             )
-            return by_year(rows, MEASURE_COLUMNS)
+            return _by_year(rows, MEASURE_COLUMNS)
 
         return self._memoised(("measure_rows", measure), build)
 
     # missions and fatalities --------------------------------------------------------------
 
     def fatalities(self) -> pd.DataFrame:
-        """The fatalities table (one row per person)."""
+        """The fatalities table (one row per person).
+
+        >>> int((Data().fatalities()["nationality_iso3"] == "CHN").sum()) > 10
+        True
+        """
         return self._table("fatalities", _FATALITY_COLUMNS)
 
     def fatality_coverage(self) -> tuple[pd.Timestamp, pd.Timestamp, str]:
-        """First and last day the fatalities data covers, and where the last day comes from."""
+        """First and last day the fatalities data covers, and where the last day comes from.
+
+        >>> Data().fatality_coverage()[2]
+        "the file's last_update in the manifest"
+        """
         return self._memoised("coverage", lambda: _coverage(self.fatalities(), self.manifest_sources()))
 
     def deaths(
         self, personnel_types: tuple[str, ...], *, nationality: str | None = None, incident: str | None = None
     ) -> Deaths:
-        """The fatalities of ``personnel_types`` (and of ``nationality``, ``incident`` if given) as :class:`Deaths`."""
+        """The fatalities of ``personnel_types`` (and of ``nationality``, ``incident`` if given) as :class:`Deaths`.
+
+        >>> dead = Data().deaths(("military",), nationality="CHN", incident="malicious_act")
+        >>> len(dead.span(pd.Timestamp("2016-01-01"), pd.Timestamp("2016-12-31")))
+        3
+        """
 
         def build() -> Deaths:
             df = self.fatalities()
@@ -194,7 +247,11 @@ class Data:
         return self._memoised(("deaths", personnel_types, nationality, incident), build)
 
     def mission_hosts(self) -> dict[str, str]:
-        """Mission acronym -> its host country's name (none where the missions table is missing)."""
+        """Mission acronym -> its host country's name (none where the missions table is missing).
+
+        >>> Data().mission_hosts()["MINUSMA"]
+        'Mali'
+        """
 
         def build() -> dict[str, str]:
             try:
@@ -207,7 +264,11 @@ class Data:
         return self._memoised("hosts", build)
 
     def operations(self, kind: str) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
-        """Acronym, start and end (NaT: still open) of each mission of ``kind`` (e.g. ``pko``)."""
+        """Acronym, start and end (NaT: still open) of each mission of ``kind`` (e.g. ``pko``).
+
+        >>> [str(start.date()) for a, start, end in Data().operations("pko") if a == "UNMISS"]
+        ['2011-07-08']
+        """
         missions = self._table("missions", ("acronym", "kind", "start", "end"))
 
         def build() -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
@@ -217,17 +278,17 @@ class Data:
         return self._memoised(("operations", kind), build)
 
 
-def records(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+def _records(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[dict[str, Any]]:
     """The rows of ``frame`` as dicts of ``columns`` (missing values stay ``pd.NA``/NaN, as in a row of ``loc``)."""
     return [
         dict(zip(columns, values, strict=True)) for values in zip(*(frame[c].tolist() for c in columns), strict=True)
     ]
 
 
-def by_year(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[int, list[dict[str, Any]]]:
+def _by_year(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[int, list[dict[str, Any]]]:
     """The rows of ``frame`` (in its order) by year, rows without a year left out."""
     out: dict[int, list[dict[str, Any]]] = {}
-    for r in records(frame, columns):
+    for r in _records(frame, columns):
         if pd.notna(r["year"]):
             out.setdefault(int(r["year"]), []).append(r)
     return dict(sorted(out.items()))
@@ -261,6 +322,11 @@ class Deaths:
 
     @classmethod
     def of(cls, rows: pd.DataFrame) -> Deaths:
+        """The fatality rows ``rows`` (columns date, mission, incident_type, source), sorted by date.
+
+        >>> Deaths.of(Data().fatalities()).day[0]
+        '1948-07-06'
+        """
         rows = rows[rows["date"].notna()]
         rows = rows.iloc[np.argsort(rows["date"].to_numpy(), kind="stable")]
 
@@ -277,5 +343,10 @@ class Deaths:
         )
 
     def span(self, start: pd.Timestamp, end: pd.Timestamp) -> range:
-        """Positions of the rows dated ``start`` .. ``end`` (both included)."""
+        """Positions of the rows dated ``start`` .. ``end`` (both included).
+
+        >>> dead = Deaths.of(Data().fatalities())
+        >>> dead.mission[dead.span(pd.Timestamp("1948-07-06"), pd.Timestamp("1948-07-06"))[0]]
+        'UNTSO'
+        """
         return range(bisect.bisect_left(self.dates, start), bisect.bisect_right(self.dates, end))

@@ -1,9 +1,7 @@
 """What a claim is and what checking it gives: :class:`Claim`, :class:`Result`, the report, the output's columns.
 
->>> insufficient("no data").verdict
-'insufficient_data'
->>> number(2518.5), number(2506.0), percent(10.29)
-('2,518.5', '2,506', '10.290%')
+>>> Result("supported", 2518.5).latest
+nan
 """
 
 from __future__ import annotations
@@ -83,17 +81,30 @@ class Claim:
 
 
 def insufficient(reason: str, data_date: str = "", sources: list[str] | None = None) -> Result:
-    """The result of a claim the data cannot decide, and why."""
+    """The result of a claim the data cannot decide, and why.
+
+    >>> r = insufficient("no report before 1990-11", "1985")
+    >>> r.verdict, r.data_date, r.value
+    ('insufficient_data', '1985', nan)
+    """
     return Result("insufficient_data", evidence=reason, data_date=data_date, sources=sources or [])
 
 
 def number(x: float) -> str:
-    """A count for people: thousands separators, one decimal only where a median falls between two."""
+    """A count for people: thousands separators, one decimal only where a median falls between two.
+
+    >>> number(2518.5), number(2506.0), number(float("nan"))
+    ('2,518.5', '2,506', '-')
+    """
     if pd.isna(x):
         return "-"
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
 
 
 def percent(x: float) -> str:
-    """A share in per cent, three decimals."""
+    """A share in per cent, three decimals.
+
+    >>> percent(10.2375)
+    '10.238%'
+    """
     return f"{x:.3f}%"

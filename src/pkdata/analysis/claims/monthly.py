@@ -91,11 +91,23 @@ class Personnel:
         return float(self.values[row, self.column[iso3]]) if iso3 in self.column else 0.0
 
     def series(self, rows: np.ndarray, iso3: str) -> np.ndarray:
-        """The column of ``iso3`` in ``rows`` (a slice of :attr:`values`; zeros where the data never lists it)."""
+        """The column of ``iso3`` in ``rows`` (a slice of :attr:`values`; zeros where the data never lists it).
+
+        >>> from pkdata.tables import personnel
+        >>> p = Personnel.build(personnel.contributions_table())
+        >>> p.series(p.values[-2:], "ATA").tolist()
+        [0.0, 0.0]
+        """
         return rows[:, self.column[iso3]] if iso3 in self.column else np.zeros(len(rows))
 
     def of(self, iso3: str, missions: tuple[str, ...]) -> np.ndarray:
-        """``iso3``'s personnel by month with mission detail (rows as :attr:`detail_months`) x ``missions``."""
+        """``iso3``'s personnel by month with mission detail (rows as :attr:`detail_months`) x ``missions``.
+
+        >>> from pkdata.tables import personnel
+        >>> p = Personnel.build(personnel.contributions_table())
+        >>> int(p.of("CHN", ("MINUSMA",))[p.detail_months.index(pd.Timestamp("2017-12-31")), 0])
+        395
+        """
         c = self.codes
         n = len(c.detail_at)
         if iso3 not in c.isos:
@@ -107,7 +119,13 @@ class Personnel:
 
     @classmethod
     def build(cls, df: pd.DataFrame) -> Personnel:
-        """The arrays of the contributions table ``df`` (columns date, contributor_iso3, mission, total, source)."""
+        """The arrays of the contributions table ``df`` (columns date, contributor_iso3, mission, total, source).
+
+        >>> from pkdata.tables import personnel
+        >>> p = Personnel.build(personnel.contributions_table())
+        >>> p.contributors[:2], len(p.months) == len(p.values)
+        (['AGO', 'ALB'], True)
+        """
         total = df["total"].astype("float64").to_numpy()
         total = np.where(np.isnan(total), 0.0, total)  # a missing count adds nothing (as in a groupby sum)
         dcode, dates = pd.factorize(df["date"], sort=True)  # NaT: -1

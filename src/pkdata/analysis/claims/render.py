@@ -34,7 +34,11 @@ def _latest_text(unit: str, latest: float) -> str:
 
 
 def value_text(unit: str, value: float, latest: float, out_of: int = 0) -> str:
-    """A claim's value as read: '2,518.5 (latest 2,506)', '#11', '2 of 2' (``out_of``: of how many)."""
+    """A claim's value as read (``out_of``: of how many missions).
+
+    >>> value_text("personnel", 2518.5, 2506.0), value_text("rank", 11.0, 10.0), value_text("percent", 10.24, math.nan)
+    ('2,518.5 (latest 2,506)', '#11 (latest #10)', '10.240%')
+    """
     if pd.isna(value):
         return "-"
     if unit == "personnel":

@@ -58,22 +58,38 @@ def as_of_month(as_of: str | pd.Timestamp | None) -> pd.Timestamp:
 
 
 def lag(earlier: pd.Timestamp, later: pd.Timestamp) -> int:
-    """Months from ``earlier`` to ``later``."""
+    """Months from ``earlier`` to ``later``.
+
+    >>> lag(pd.Timestamp("2017-11-30"), pd.Timestamp("2018-02-28"))
+    3
+    """
     return (later.year - earlier.year) * 12 + later.month - earlier.month
 
 
 def ym(t: pd.Timestamp) -> str:
-    """'YYYY-MM'."""
+    """'YYYY-MM'.
+
+    >>> ym(pd.Timestamp("2018-09-30"))
+    '2018-09'
+    """
     return f"{t.year:04d}-{t.month:02d}"  # f"{t:%Y-%m}", without strftime (called for every month of a timeline)
 
 
 def span(months: list[pd.Timestamp]) -> str:
-    """The first and last of ``months``: '2017-10..2018-09' (one month: '2018-09')."""
+    """The first and last of ``months``: '2017-10..2018-09' (one month: '2018-09').
+
+    >>> span([pd.Timestamp("2018-09-30")])
+    '2018-09'
+    """
     return ym(months[0]) if len(months) == 1 else f"{ym(months[0])}..{ym(months[-1])}"
 
 
 def runs(months: list[pd.Timestamp]) -> str:
-    """Months as consecutive stretches: '2018-03..2019-08, 2023-09'."""
+    """Months as consecutive stretches.
+
+    >>> runs([pd.Timestamp("2018-03-31"), pd.Timestamp("2018-04-30"), pd.Timestamp("2023-09-30")])
+    '2018-03..2018-04, 2023-09'
+    """
     out: list[list[pd.Timestamp]] = []
     for m in months:
         if out and lag(out[-1][-1], m) == 1:
@@ -87,7 +103,11 @@ def window(
     months: list[pd.Timestamp], as_of: pd.Timestamp, max_lag: int, what: str, span_months: int | None = SPAN_MONTHS
 ) -> tuple[list[pd.Timestamp], str | None]:
     """The last :data:`WINDOW` months of ``months`` on or before ``as_of`` (within ``span_months`` months ending
-    at the latest of them, if given), or why there are not enough."""
+    at the latest of them, if given), or why there are not enough.
+
+    >>> window([pd.Timestamp("2018-01-31")], pd.Timestamp("2018-09-30"), 3, "")[1]
+    'the latest report on or before 2018-09 is 2018-01, 8 months earlier; close enough is at most 3 months'
+    """
     end = bisect.bisect_right(months, as_of)  # months is sorted: positions, not masks (timelines)
     if end == 0:
         first = f" (the first is {ym(months[0])})" if len(months) else ""
@@ -108,7 +128,11 @@ def window(
 
 
 def window_text(months: list[pd.Timestamp], detail: bool = False) -> str:
-    """A window's months for ``data_date``."""
+    """A window's months for ``data_date``.
+
+    >>> window_text([pd.Timestamp("2019-09-30"), pd.Timestamp("2019-10-31")], detail=True)
+    '2019-09..2019-10 (median of 2 reports with mission detail; latest 2019-10)'
+    """
     kind = "reports with mission detail" if detail else "monthly reports"
     return f"{span(months)} (median of {len(months)} {kind}; latest {ym(months[-1])})"
 

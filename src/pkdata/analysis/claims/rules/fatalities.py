@@ -45,7 +45,12 @@ def _listing(china: Deaths, rows: list[int], cause: bool, hosts: dict[str, str])
 
 
 def recent_fatalities(d: Data, as_of: pd.Timestamp) -> Result:
-    """Chinese uniformed peacekeepers were killed by malicious acts in the years up to ``as_of``."""
+    """Chinese uniformed peacekeepers were killed by malicious acts in the years up to ``as_of``.
+
+    >>> from pkdata.analysis.claims.data import Data
+    >>> recent_fatalities(Data(), pd.Timestamp("2018-09-30")).comparison.split("; ")[-1]
+    'where: MINUSMA (Mali), UNMISS (South Sudan)'
+    """
     first, last, how = d.fatality_coverage()
     hosts = d.mission_hosts()
     china = d.deaths(UNIFORMED, nationality=CHN)
@@ -117,7 +122,12 @@ def _zones_evidence(rates: combat.Rates, as_of: pd.Timestamp, zones: list[str]) 
 
 def active_combat_zones(d: Data, as_of: pd.Timestamp) -> Result:
     """Each of :data:`COMBAT_ZONES` has a rate of peacekeepers killed at or above the pooled rate of all active
-    operations (:func:`~pkdata.analysis.claims.combat.combat_rates`), with at least one death."""
+    operations (:func:`~pkdata.analysis.claims.combat.combat_rates`), with at least one death.
+
+    >>> from pkdata.analysis.claims.data import Data
+    >>> r = active_combat_zones(Data(), pd.Timestamp("2018-09-30")); r.verdict, r.value
+    ('refuted', 1.0)
+    """
     rates = combat.rates(d, as_of)
     if isinstance(rates, Result):
         return rates

@@ -124,7 +124,12 @@ def _other_measure(d: Data, year: int, measure: str, china: Row) -> tuple[str, l
 
 
 def second_largest_funder(d: Data, as_of: pd.Timestamp, measure: str = FUNDING_MEASURE) -> Result:
-    """China has the second-largest share of assessed peacekeeping funding (``measure``), after the United States."""
+    """China has the second-largest share of assessed peacekeeping funding (``measure``), after the United States.
+
+    >>> from pkdata.analysis.claims.data import Data
+    >>> second_largest_funder(Data(), pd.Timestamp("2014-12-31")).verdict
+    'refuted'
+    """
     got = _funding_year(d, as_of, measure)
     if isinstance(got, Result):
         return got
@@ -173,7 +178,12 @@ def _rate_text(r: Row, basis: str) -> str:
 
 
 def rising_budget_share(d: Data, as_of: pd.Timestamp) -> Result:
-    """China's regular-budget scale rate is higher than in the previous scale period."""
+    """China's regular-budget scale rate is higher than in the previous scale period.
+
+    >>> from pkdata.analysis.claims.data import Data
+    >>> r = rising_budget_share(Data(), pd.Timestamp("2018-09-30")); r.verdict, r.value
+    ('supported', 7.921)
+    """
     got = _year_rows(d, "regular", as_of, BUDGET_BASES)
     if isinstance(got, Result):
         return got

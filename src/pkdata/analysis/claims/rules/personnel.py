@@ -56,7 +56,12 @@ def _descending(items: list[tuple[str, float]]) -> list[tuple[str, float]]:
 
 
 def personnel_about_2500(d: Data, as_of: pd.Timestamp) -> Result:
-    """China's uniformed personnel is roughly :data:`ABOUT` (within :data:`ABOUT_TOLERANCE`)."""
+    """China's uniformed personnel is roughly :data:`ABOUT` (within :data:`ABOUT_TOLERANCE`).
+
+    >>> from pkdata.analysis.claims.data import Data
+    >>> r = personnel_about_2500(Data(), pd.Timestamp("2018-09-30")); r.verdict, r.value, r.latest
+    ('supported', 2518.5, 2506.0)
+    """
     got = _personnel_window(d, as_of)
     if isinstance(got, Result):
         return got
@@ -79,7 +84,12 @@ def personnel_about_2500(d: Data, as_of: pd.Timestamp) -> Result:
 
 
 def more_than_other_p5(d: Data, as_of: pd.Timestamp) -> Result:
-    """China deploys more uniformed personnel than each other permanent member (the median decides)."""
+    """China deploys more uniformed personnel than each other permanent member (the median decides).
+
+    >>> from pkdata.analysis.claims.data import Data
+    >>> round(more_than_other_p5(Data(), pd.Timestamp("2018-09-30")).value, 2)
+    3.09
+    """
     got = _personnel_window(d, as_of)
     if isinstance(got, Result):
         return got
@@ -117,7 +127,12 @@ def _rank_of(values: np.ndarray, mine: float) -> tuple[int, int]:
 
 
 def top_contributor_rank(d: Data, as_of: pd.Timestamp) -> Result:
-    """China ranks among the top :data:`TOP_N` contributors by median uniformed personnel."""
+    """China ranks among the top :data:`TOP_N` contributors by median uniformed personnel.
+
+    >>> from pkdata.analysis.claims.data import Data
+    >>> top_contributor_rank(Data(), pd.Timestamp("1985-01-31")).evidence
+    'no monthly report on or before 1985-01 (the first is 1990-11)'
+    """
     got = _personnel_window(d, as_of)
     if isinstance(got, Result):
         return got
@@ -164,7 +179,12 @@ def _detail_dates(months: list[pd.Timestamp], used: list[pd.Timestamp], as_of: p
 
 
 def in_mali_and_south_sudan(d: Data, as_of: pd.Timestamp) -> Result:
-    """China has personnel in each of :data:`MISSIONS` (median over the last reports with mission detail > 0)."""
+    """China has personnel in each of :data:`MISSIONS` (median over the last reports with mission detail > 0).
+
+    >>> from pkdata.analysis.claims.data import Data
+    >>> in_mali_and_south_sudan(Data(), pd.Timestamp("2018-09-30")).data_date[:7]
+    '2017-02'
+    """
     p = d.personnel()
     detail = p.detail_months
     used, why = window(detail, as_of, MAX_DETAIL_LAG_MONTHS, "with mission detail ", span_months=None)
