@@ -7,6 +7,7 @@ claims that depend on that fact change verdict.
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -329,3 +330,31 @@ def test_pkdata_claims_resolves_lazily_without_slowing_import_pkdata():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["pkdata.analysis.claims", "True", "True"]
+
+
+# --------------------------------------------------------------------------- the package's parts
+
+
+def _imports(module: Path) -> set[str]:
+    """The modules ``module`` imports (absolute names), and every name it imports from them."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(module.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    return found
+
+
+def test_claims_read_the_tables_only_through_the_tables_layer_and_render_without_the_rules():
+    """The data layer and the rendering stay usable when the hand-written rules give way to claim files."""
+    package = paths.PACKAGE_DIR / "analysis" / "claims"
+    modules = sorted(package.rglob("*.py"))
+    assert len(modules) >= 10
+    for module in modules:
+        assert not {"pkdata.core.store", "pkdata.core.store.table"} & _imports(module), module
+    for part in ("data.py", "monthly.py", "render.py", "model.py", "windows.py", "combat.py"):
+        assert not any(name.startswith("pkdata.analysis.claims.rules") for name in _imports(package / part)), part
+    # a data_dir that is not a folder is refused with a one-line error before any table is read
+    with pytest.raises(claims.PkdataError, match="expected a folder path"):
+        claims.check("2018-09", data_dir=2018)

@@ -48,13 +48,43 @@ FIGURES: dict[str, Chart] = {
         "claims_timeline",
         ("assessments", "contributions", "fatalities"),
         {"claim_id": "second_largest_funder"},
-        code=("analysis/claims.py", "tables/finance.py"),
+        code=(
+            "analysis/claims/checking.py",
+            "analysis/claims/registry.py",
+            "analysis/claims/rules/__init__.py",
+            "analysis/claims/rules/personnel.py",
+            "analysis/claims/rules/funding.py",
+            "analysis/claims/rules/fatalities.py",
+            "analysis/claims/combat.py",
+            "analysis/claims/model.py",
+            "analysis/claims/windows.py",
+            "analysis/claims/data.py",
+            "analysis/claims/monthly.py",
+            "tables/finance.py",
+            "tables/personnel.py",
+            "tables/operations.py",
+        ),
     ),
     "claim_personnel_about_2500": Chart(
         "claims_timeline",
         ("assessments", "contributions", "fatalities"),
         {"claim_id": "personnel_about_2500"},
-        code=("analysis/claims.py", "tables/finance.py"),
+        code=(
+            "analysis/claims/checking.py",
+            "analysis/claims/registry.py",
+            "analysis/claims/rules/__init__.py",
+            "analysis/claims/rules/personnel.py",
+            "analysis/claims/rules/funding.py",
+            "analysis/claims/rules/fatalities.py",
+            "analysis/claims/combat.py",
+            "analysis/claims/model.py",
+            "analysis/claims/windows.py",
+            "analysis/claims/data.py",
+            "analysis/claims/monthly.py",
+            "tables/finance.py",
+            "tables/personnel.py",
+            "tables/operations.py",
+        ),
     ),
 }
 
@@ -91,7 +121,18 @@ FIGURES["women_share_world"] = Chart(
     "women_share", ("contributions", "gender_targets", "quality"), code=("tables/gender.py", "tables/quality.py")
 )
 FIGURES["mission_danger_2018_09"] = Chart(
-    "mission_danger", ("contributions", "fatalities", "missions"), {"as_of": "2018-09"}, code=("analysis/claims.py",)
+    "mission_danger",
+    ("contributions", "fatalities", "missions"),
+    {"as_of": "2018-09"},
+    code=(
+        "analysis/claims/combat.py",
+        "analysis/claims/model.py",
+        "analysis/claims/windows.py",
+        "analysis/claims/data.py",
+        "analysis/claims/monthly.py",
+        "tables/personnel.py",
+        "tables/operations.py",
+    ),
 )
 
 #: Modules every chart is drawn with (style, names, types, table access); paths relative to the package.

@@ -29,11 +29,13 @@ Two tables, built by the build step :func:`pkdata.builder.steps.missions.step_mi
 from __future__ import annotations
 
 import contextlib
+import os
 
 import pandas as pd
 
 from pkdata.core import countries, schema, store
 from pkdata.core.errors import DataNotFoundError, PkdataError
+from pkdata.tables.personnel import processed_folder
 
 #: Columns of the mission table, in order.
 MISSION_COLUMNS: tuple[str, ...] = (
@@ -164,3 +166,27 @@ def risk(iso3: str, year: int) -> pd.DataFrame:
     out["deaths_per_1000"] = 1000.0 * out["deaths"] / py
     out["months"] = len(months)
     return out
+
+
+# --------------------------------------------------------------------------- any processed folder
+# As :func:`missions` and :func:`fatalities` unfiltered, of the folder given (the analysis layer checks copies).
+
+
+def missions_table(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The whole mission table of the processed folder ``data_dir`` (None: the default one).
+
+    >>> m = missions_table().set_index("acronym")
+    >>> m.loc["UNMISS", "host_iso3"], m.loc["UNMISS", "kind"]
+    ('SSD', 'pko')
+    """
+    return store.table("missions", processed_folder(data_dir))
+
+
+def fatalities_table(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The whole fatalities table (one row per person) of the processed folder ``data_dir`` (None: the default one).
+
+    >>> f = fatalities_table()
+    >>> int(((f["nationality_iso3"] == "CHN") & (f["date"].dt.year == 2016)).sum())
+    3
+    """
+    return store.table("fatalities", processed_folder(data_dir))

@@ -9,12 +9,14 @@
 from __future__ import annotations
 
 import datetime
+import os
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
-from pkdata.core import countries, schema, store
+from pkdata.core import countries, paths, schema, store
 from pkdata.core.errors import PkdataError
 
 
@@ -178,3 +180,43 @@ def listed_contributors(date: str | pd.Timestamp | None = None) -> pd.DataFrame:
     if date is None:
         return df
     return _month_rows(df, date).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- any processed folder
+# The queries above read the folder PKDATA_DATA names; the analysis layer (claims) also checks copies of it,
+# so these take the folder as an argument.
+
+
+def processed_folder(data_dir: str | os.PathLike[str] | None) -> Path:
+    """The processed folder ``data_dir`` names (None or '': the default one), or a clear error.
+
+    >>> processed_folder(None) == paths.processed_dir()
+    True
+    >>> processed_folder(3)
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: data_dir=3: expected a folder path (str or Path) or None
+    """
+    if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
+        raise PkdataError(f"data_dir={data_dir!r}: expected a folder path (str or Path) or None")
+    return Path(data_dir) if data_dir else paths.processed_dir()
+
+
+def contributions_table(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The contributions table (as :func:`contributions`) of the processed folder ``data_dir``.
+
+    >>> df = contributions_table()
+    >>> int(df.loc[(df["date"] == "2018-09-30") & (df["contributor_iso3"] == "CHN"), "total"].sum())
+    2506
+    """
+    return store.table("contributions", processed_folder(data_dir))
+
+
+def source_files(data_dir: str | os.PathLike[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The manifest's source files of the processed folder ``data_dir``, by file name (do not modify).
+
+    >>> files = source_files()
+    >>> all(entry["name"] == name for name, entry in files.items()), len(files) > 100
+    (True, True)
+    """
+    return {e["name"]: e for e in store.manifest(processed_folder(data_dir)).get("sources", [])}
