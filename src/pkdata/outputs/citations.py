@@ -1,8 +1,9 @@
 """Citations of pkdata and of each upstream source, as BibTeX or plain text, with the data version.
 
 Every entry comes from the source registry, ``src/pkdata/data/sources.toml``, through
-:func:`pkdata.core.sources.citable`: one id per source, the ids the manifest's tables, the codebook's
-``source`` fields and ``pkdata cite SOURCE`` share. Fields used: ``id``, ``title``, ``publisher``,
+:func:`pkdata.core.sources.citable`: one id per source, shared by ``pkdata cite SOURCE``, the table
+registry's ``sources`` and the codebook's ``source`` fields (the manifest names each file's publisher, read
+from the same entry). Fields used: ``id``, ``title``, ``publisher``,
 ``publisher_url``, ``url``, ``licence``, ``citation`` (plain text), plus ``bibtype`` and ``author``
 where the registry gives them.
 
