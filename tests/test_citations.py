@@ -72,6 +72,7 @@ def test_cite_prints_valid_bibtex_with_the_data_version(capsys) -> None:
     assert ids == ["pkdata", *sources.ids(), "country_codes"]
     assert "un_psdata_fatalities" in ids and "un_psdata_pko" in ids and "un_open" in ids
     assert all(e.get("title") and e.get("author") for e in entries)
+    assert not [e["ID"] for e in entries if re.search(r"(?<!\\)[_&%#$]", e["author"] + e["publisher"])]
     m = json.loads(MANIFEST.read_text())["contributions"]
     note = entries[0]["note"]
     assert hashlib.sha256(MANIFEST.read_bytes()).hexdigest() in note

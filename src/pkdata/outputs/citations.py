@@ -95,7 +95,7 @@ def bibtex(source_id: str | None = None, data_dir: str | Path | None = None) -> 
     entries = []
     for s in chosen:
         fields = [
-            ("author", s.get("author") or "{" + s["publisher"] + "}"),
+            ("author", s.get("author") or "{" + _bib_escape(s["publisher"]) + "}"),
             ("title", _bib_escape(s["title"])),
             ("publisher", _bib_escape(s["publisher"])),
         ]
