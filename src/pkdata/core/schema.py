@@ -1,4 +1,5 @@
-"""The canonical contributions table (columns, dtypes, personnel types, validation) and the value sets of the others.
+"""The canonical contributions table (columns, dtypes, personnel types, validation); the other tables' column
+lists (declared in the table registry) and value sets.
 
 One row per month x contributor x mission x personnel type. ``source`` names the file a row came
 from and ``source_row`` where in it: the page of a PDF report, the line of a CSV file (the first one
@@ -30,6 +31,8 @@ PERSONNEL_TYPES: tuple[str, ...] = (
 COLUMNS: tuple[str, ...] = registry.columns("contributions")
 
 KEY: tuple[str, ...] = registry.keys("contributions")
+#: Columns the registry types as integers, held as nullable ``Int64``.
+INTEGER_COLUMNS: tuple[str, ...] = tuple(c for c, t in registry.types("contributions").items() if t == "integer")
 
 #: UN personnel labels, as printed over the years, -> canonical type.
 #: Documented in the README ("Personnel types").
@@ -173,7 +176,7 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
     out["personnel_type"] = (
         kept if kept is not None else pd.Categorical(out["personnel_type"], categories=list(PERSONNEL_TYPES))
     )
-    for col in ("male", "female", "total", "source_row"):
+    for col in INTEGER_COLUMNS:
         if out[col].dtype != "Int64":
             out[col] = out[col].astype("Int64")
     return out

@@ -42,10 +42,6 @@ def load() -> dict[str, Any]:
     return registry.load()
 
 
-def _table_block(name: str) -> dict[str, Any]:
-    return registry.block(name)
-
-
 def entry(table: str, column: str) -> dict[str, str]:
     """The documentation of ``column`` in ``table`` (``"panel:<unit>"`` for a panel).
 
@@ -101,7 +97,7 @@ def markdown(frames_: dict[str, pd.DataFrame]) -> str:
         "",
     ]
     for name, df in frames_.items():
-        block = _table_block(name)
+        block = registry.block(name)
         title = block.get("title", name)
         lines += [
             f"## {title} (`{name}`)",
