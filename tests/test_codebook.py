@@ -123,3 +123,20 @@ def test_a_column_of_another_type_than_declared_is_refused() -> None:
     df = pd.read_parquet(PROCESSED / "gender_targets.parquet")
     with pytest.raises(PkdataError, match=r"gender_targets: column types \{'year': 'string'\}"):
         check_frame("gender_targets", df.assign(year=df["year"].astype(str)))
+
+
+def test_a_table_without_a_declared_column_is_refused_by_the_loaders(tmp_path) -> None:
+    import shutil
+
+    from pkdata.core import store
+    from pkdata.core.errors import InconsistentDataError
+
+    from .helpers import replace_table
+
+    out = tmp_path / "processed"
+    shutil.copytree(PROCESSED, out)
+    # a manifest that agrees with the file (sha256, columns) is not enough: the registry declares `evidence`
+    replace_table(out, "quality", pd.read_parquet(PROCESSED / "quality.parquet").drop(columns=["evidence"]))
+    with pytest.raises(InconsistentDataError, match="not a quality table"):
+        store.table("quality", out)
+    assert list(store.table("missions", out).columns) == list(store.REQUIRED_COLUMNS["missions"])
