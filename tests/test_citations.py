@@ -7,7 +7,7 @@ import json
 import re
 
 from pkdata import cli
-from pkdata.core import paths
+from pkdata.core import paths, sources
 
 MANIFEST = paths.processed_dir() / "manifest.json"
 
@@ -68,17 +68,11 @@ def test_cite_prints_valid_bibtex_with_the_data_version(capsys) -> None:
     assert cli.main(["cite"]) == 0
     entries = parse_bibtex(capsys.readouterr().out)
     ids = [e["ID"] for e in entries]
-    assert ids[0] == "pkdata" and len(ids) == len(set(ids))
-    for needed in (
-        "un_dpo_contributions",
-        "ipi_peacekeeping_database",
-        "un_financial",
-        "ga_documents",
-        "un_fatalities",
-        "country_codes",
-    ):
-        assert needed in ids
+    # one entry per source: pkdata, every source of the registry, the country code lists; nothing twice
+    assert ids == ["pkdata", *sources.ids(), "country_codes"]
+    assert "un_psdata_fatalities" in ids and "un_psdata_pko" in ids and "un_open" in ids
     assert all(e.get("title") and e.get("author") for e in entries)
+    assert not [e["ID"] for e in entries if re.search(r"(?<!\\)[_&%#$]", e["author"] + e["publisher"])]
     m = json.loads(MANIFEST.read_text())["contributions"]
     note = entries[0]["note"]
     assert hashlib.sha256(MANIFEST.read_bytes()).hexdigest() in note
@@ -86,30 +80,39 @@ def test_cite_prints_valid_bibtex_with_the_data_version(capsys) -> None:
 
 
 def test_cite_one_source_plain_and_unknown(capsys) -> None:
-    assert cli.main(["cite", "un_fatalities"]) == 0
+    assert cli.main(["cite", "un_psdata_fatalities"]) == 0
     (entry,) = parse_bibtex(capsys.readouterr().out)
     assert entry["url"] == "https://psdata.un.org/dataset/DPPADPOSS-FATALITIES"
+    assert entry["publisher"] == sources.publisher("un_psdata_fatalities")
     assert cli.main(["cite", "pkdata", "--format", "plain"]) == 0
     out = capsys.readouterr().out
     assert "2014-09" in out and "manifest sha256" in out
-    assert cli.main(["cite", "wikipedia"]) == 1
+    assert cli.main(["cite", "un_fatalities"]) == 1  # an id of the retired second list
     err = capsys.readouterr().err
-    assert "unknown source 'wikipedia'" in err and "Traceback" not in err
+    assert "unknown source 'un_fatalities'" in err and "Traceback" not in err
 
 
-def test_a_sources_toml_is_read_when_the_package_has_one(tmp_path, monkeypatch) -> None:
+def test_a_mirror_address_is_not_cited_as_the_publishers() -> None:
     from pkdata.outputs import citations
 
-    toml = tmp_path / "sources.toml"
-    toml.write_text(
-        '[[source]]\nid = "un_fatalities"\ntitle = "Fatalities of UN peacekeepers"\n'
-        'publisher = "UN DPPA/DPO"\npublisher_url = "https://psdata.un.org"\n'
-        'url = "https://psdata.un.org/dataset/DPPADPOSS-FATALITIES"\nlicence = "UN terms of use"\n'
-        'citation = "UN. Fatalities."\n'
-    )
-    monkeypatch.setattr(citations, "SOURCES_TOML", toml)
-    assert citations.source("un_fatalities")["title"] == "Fatalities of UN peacekeepers"
-    assert citations.load()[0]["id"] == "pkdata"  # pkdata first, built-ins kept for ids the file lacks
-    assert "ga_documents" in [s["id"] for s in citations.load()]
-    (entry,) = parse_bibtex(citations.bibtex("un_fatalities"))
-    assert entry["title"] == "Fatalities of UN peacekeepers" and entry["ENTRYTYPE"] == "misc"
+    pdfs = sources.source("un_dpo_monthly_pdfs")
+    assert pdfs["mirror"] and "github" in pdfs["url"]
+    (entry,) = parse_bibtex(citations.bibtex("un_dpo_monthly_pdfs"))
+    assert entry["url"] == pdfs["publisher_url"] == "https://peacekeeping.un.org"
+    (own,) = parse_bibtex(citations.bibtex("pkdata"))
+    assert "url" not in own  # the registry records no address for pkdata
+
+
+def test_every_source_id_of_the_codebook_is_citable() -> None:
+    from pkdata.core import registry
+
+    citable = {e["id"] for e in sources.citable()}
+    book = registry.load()
+    used = {c["source"] for c in book["columns"].values()}
+    for block in book["tables"].values():
+        used |= {c["source"] for c in block.get("columns", {}).values()}
+        used |= set(block.get("sources", []))
+    for block in book["panels"].values():
+        used |= {c["source"] for c in block.get("columns", {}).values()}
+    assert used <= citable, sorted(used - citable)
+    assert {"pkdata", "country_codes", "un_psdata_fatalities", "un_psdata_pko"} <= used

@@ -83,6 +83,60 @@ def test_the_build_writes_the_datapackage_and_refuses_undocumented_columns(tmp_p
     def odd_missions(ctx):
         return StepResult(tables={"missions": pd.DataFrame({"acronym": ["UNMISS"], "colour": ["blue"]})})
 
-    with pytest.raises(PkdataError, match="no entry for column 'colour' of missions"):
+    with pytest.raises(PkdataError, match=r"table missions has columns \[.acronym., .colour.\], the registry declares"):
         build(raw=raw, out=tmp_path / "out2", cache=tmp_path / "cache", steps=[steps[0], odd_missions])
     assert not (tmp_path / "out2" / "missions.parquet").exists()
+
+
+def test_every_processed_table_is_what_the_registry_declares() -> None:
+    from pkdata.core import registry, sources
+    from pkdata.core.datapackage import check_frame
+
+    assert registry.tables() == codebook.TABLES
+    for name in registry.tables():
+        path = PROCESSED / f"{name}.parquet"
+        df = pd.read_parquet(path)
+        check_frame(name, df)  # columns in order and their types
+        keys = list(registry.keys(name))
+        assert not df.duplicated(keys).any(), f"{name}: rows share a key {keys}"
+        assert set(registry.sources(name)) <= set(sources.ids()), name
+
+
+def test_a_malformed_registry_table_is_refused() -> None:
+    from pkdata.core import registry
+
+    good = {"fields": [{"name": "a", "type": "string"}], "keys": ["a"], "sources": []}
+    registry._check_table("t", good)
+    for bad, says in (
+        ({**good, "fields": [{"name": "a", "type": "text"}]}, "has no type"),
+        ({**good, "fields": [{"name": "a", "type": "string"}] * 2}, "names a column twice"),
+        ({**good, "keys": ["b"]}, r"keys must be columns of the table \(not \['b'\]\)"),
+        ({k: v for k, v in good.items() if k != "sources"}, "needs sources"),
+    ):
+        with pytest.raises(PkdataError, match=says):
+            registry._check_table("t", bad)
+
+
+def test_a_column_of_another_type_than_declared_is_refused() -> None:
+    from pkdata.core.datapackage import check_frame
+
+    df = pd.read_parquet(PROCESSED / "gender_targets.parquet")
+    with pytest.raises(PkdataError, match=r"gender_targets: column types \{'year': 'string'\}"):
+        check_frame("gender_targets", df.assign(year=df["year"].astype(str)))
+
+
+def test_a_table_without_a_declared_column_is_refused_by_the_loaders(tmp_path) -> None:
+    import shutil
+
+    from pkdata.core import store
+    from pkdata.core.errors import InconsistentDataError
+
+    from .helpers import replace_table
+
+    out = tmp_path / "processed"
+    shutil.copytree(PROCESSED, out)
+    # a manifest that agrees with the file (sha256, columns) is not enough: the registry declares `evidence`
+    replace_table(out, "quality", pd.read_parquet(PROCESSED / "quality.parquet").drop(columns=["evidence"]))
+    with pytest.raises(InconsistentDataError, match="not a quality table"):
+        store.table("quality", out)
+    assert list(store.table("missions", out).columns) == list(store.REQUIRED_COLUMNS["missions"])

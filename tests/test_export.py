@@ -60,7 +60,7 @@ def test_excel_export_has_a_sheet_per_table_and_notes(tmp_path: Path, manifest_s
     assert wb.sheetnames == ["panel_mission-year", "missions", "notes", "codebook"]
     notes = {r[0]: r[1] for r in wb["notes"].iter_rows(min_row=2, values_only=True)}
     assert notes["manifest sha256"] == manifest_sha
-    assert "source: un_dpo_contributions" in notes and "source: country_codes" in notes
+    assert "source: un_dpo_monthly_pdfs" in notes and "source: country_codes" in notes
     header = next(wb["missions"].iter_rows(max_row=1, values_only=True))
     assert header[0] == "acronym"
     missions = pd.read_parquet(paths.processed_dir() / "missions.parquet")

@@ -183,3 +183,13 @@ def test_a_panel_is_computed_again_when_a_table_changes_and_a_change_to_one_copy
     c.to_parquet(data / "contributions.parquet", index=False)
     with pytest.raises(PkdataError, match="inconsistent"):
         panel("mission-year", data_dir=data)
+
+
+def test_country_codes_and_manifest_are_public_from_core() -> None:
+    import pkdata
+    from pkdata.core import codes, store
+
+    assert pkdata.country_codes is codes.country_codes and pkdata.manifest is store.manifest
+    c = pkdata.country_codes().set_index("iso3")
+    assert int(c.loc["CHN", "cown"]) == 710 and int(c.loc["DEU", "gwno"]) == 260
+    assert pkdata.manifest()["tables"]["contributions"]["file"] == "contributions.parquet"

@@ -19,7 +19,7 @@ _LAZY = {
     "series": "pkdata.tables.personnel",
     "p5": "pkdata.tables.personnel",
     "listed_contributors": "pkdata.tables.personnel",
-    "manifest": "pkdata.tables.personnel",
+    "manifest": "pkdata.core.store",
     "missions": "pkdata.tables.operations",
     "fatalities": "pkdata.tables.operations",
     "risk": "pkdata.tables.operations",
@@ -28,7 +28,7 @@ _LAZY = {
     "budgets": "pkdata.tables.finance",
     "burden": "pkdata.tables.finance",
     "panel": "pkdata.tables.panels",
-    "country_codes": "pkdata.tables.panels",
+    "country_codes": "pkdata.core.codes",
     "claims": "pkdata.analysis.claims",  # a module (see _MODULES)
     "charts": "pkdata.outputs.charts",
     "export": "pkdata.outputs.export",

@@ -252,7 +252,7 @@ def _publish(
             json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         # the Frictionless descriptor of the tables, from the codebook (fails on a column it does not document)
-        from pkdata.outputs.codebook import DATAPACKAGE, datapackage_json
+        from pkdata.core.datapackage import DATAPACKAGE, datapackage_json
 
         (tmp / DATAPACKAGE).write_text(datapackage_json(tmp), encoding="utf-8")
         atomic.mark_ready(tmp, [*(meta["file"] for meta in table_meta.values()), DATAPACKAGE, MANIFEST])

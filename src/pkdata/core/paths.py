@@ -65,7 +65,7 @@ def raw_dir() -> Path:
 def reference_dir() -> Path:
     """Folder of the shared reference copies (``../shared/reference`` beside a checkout).
 
-    >>> reference_dir().is_absolute()
+    >>> (reference_dir() / "missions" / "DPPADPOSS-PKO.csv").is_file()
     True
     """
     default = (
@@ -79,8 +79,13 @@ def reference_dir() -> Path:
 def cache_dir() -> Path:
     """Folder of the build's parse cache (``PKDATA_CACHE``; ``.cache`` in a checkout).
 
-    >>> cache_dir().is_absolute()
-    True
+    The variable wins, made absolute (``~`` expanded):
+
+    >>> saved = os.environ.get("PKDATA_CACHE")
+    >>> os.environ["PKDATA_CACHE"] = "/tmp/pk/../pkcache"
+    >>> str(cache_dir())
+    '/tmp/pkcache'
+    >>> _ = os.environ.pop("PKDATA_CACHE") if saved is None else os.environ.update(PKDATA_CACHE=saved)
     """
     default = REPO_DIR / ".cache" if IN_CHECKOUT else _user_dir("XDG_CACHE_HOME", ".cache")
     return _env_path("PKDATA_CACHE", default)

@@ -1,4 +1,5 @@
-"""The canonical contributions table: columns, dtypes, personnel types, validation.
+"""The canonical contributions table (columns, dtypes, personnel types, validation); the other tables' column
+lists (declared in the table registry) and value sets.
 
 One row per month x contributor x mission x personnel type. ``source`` names the file a row came
 from and ``source_row`` where in it: the page of a PDF report, the line of a CSV file (the first one
@@ -14,6 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from pkdata.core import registry
 from pkdata.core.errors import PkdataError, strict_map
 
 #: The five canonical personnel types, in display order.
@@ -25,21 +27,12 @@ PERSONNEL_TYPES: tuple[str, ...] = (
     "formed_police_units",
 )
 
-#: Column order of the canonical table.
-COLUMNS: tuple[str, ...] = (
-    "date",
-    "contributor_iso3",
-    "contributor",
-    "mission",
-    "personnel_type",
-    "male",
-    "female",
-    "total",
-    "source",
-    "source_row",
-)
+#: Column order of the canonical table (declared in the table registry).
+COLUMNS: tuple[str, ...] = registry.columns("contributions")
 
-KEY: tuple[str, ...] = ("date", "contributor_iso3", "mission", "personnel_type")
+KEY: tuple[str, ...] = registry.keys("contributions")
+#: Columns the registry types as integers, held as nullable ``Int64``.
+INTEGER_COLUMNS: tuple[str, ...] = tuple(c for c, t in registry.types("contributions").items() if t == "integer")
 
 #: UN personnel labels, as printed over the years, -> canonical type.
 #: Documented in the README ("Personnel types").
@@ -183,7 +176,7 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
     out["personnel_type"] = (
         kept if kept is not None else pd.Categorical(out["personnel_type"], categories=list(PERSONNEL_TYPES))
     )
-    for col in ("male", "female", "total", "source_row"):
+    for col in INTEGER_COLUMNS:
         if out[col].dtype != "Int64":
             out[col] = out[col].astype("Int64")
     return out
@@ -250,3 +243,13 @@ MISSION_KINDS: dict[str, str] = {
 
 #: Fatality personnel types that are uniformed peacekeepers (``fatalities.personnel_type``).
 UNIFORMED_FATALITY_TYPES: tuple[str, ...] = ("military", "experts_on_mission", "police")
+
+#: Columns of the mission table, in order (declared in the table registry).
+MISSION_COLUMNS: tuple[str, ...] = registry.columns("missions")
+#: Mission kinds left out when counting operations active on a date: they would count an operation twice.
+NOT_OPERATIONS: tuple[str, ...] = ("aggregate", "duplicate")
+
+#: Columns of the ``quality`` table, in order (declared in the table registry).
+QUALITY_COLUMNS: tuple[str, ...] = registry.columns("quality")
+#: ``scope`` of a quality flag that covers a whole month.
+MONTH_SCOPE = "all"

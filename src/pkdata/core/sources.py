@@ -4,7 +4,9 @@ One table per upstream source in ``pkdata/data/sources.toml`` (shipped with the 
 publisher, publisher_url, url (where ``pkdata fetch`` downloads from; ``mirror = true`` when that
 is a copy kept by someone other than the publisher), licence, citation, the ``data/raw`` folder
 the build reads (``raw_sub``), the reference-folder copy (``reference_sub``) and the files, each
-with the sha256 of the reference copy where the file is fixed, and a content check.
+with the sha256 of the reference copy where the file is fixed, and a content check. ``[cited.<id>]``
+tables hold what is cited but not fetched (pkdata itself, the country code lists); :func:`citable` is
+every id ``pkdata cite`` knows, one per source.
 
 Library code reads publisher strings and citations from here instead of repeating literals.
 Standard library only (``tomllib``), so importing it costs nothing.
@@ -39,6 +41,7 @@ _REQUIRED = (
     "reference_sub",
     "files",
 )
+_REQUIRED_CITED = ("id", "title", "publisher", "publisher_url", "url", "licence", "citation")
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +55,12 @@ def _registry() -> dict[str, Any]:
             raise PkdataError(f"pkdata/data/sources.toml: source {key!r} lacks {missing}")
         if entry["id"] != key:
             raise PkdataError(f"pkdata/data/sources.toml: source table {key!r} has id {entry['id']!r}")
+    for key, entry in data.get("cited", {}).items():
+        missing = [f for f in _REQUIRED_CITED if f not in entry]
+        if missing or entry.get("id") != key or key in sources:
+            raise PkdataError(
+                f"pkdata/data/sources.toml: [cited.{key}] needs id = {key!r}, a key no source has, and {missing}"
+            )
     return data
 
 
@@ -126,3 +135,20 @@ def citation(id: str) -> str:
     """
     entry = _registry()["sources"].get(id) or source(id)
     return entry["citation"]
+
+
+def citable() -> list[dict[str, Any]]:
+    """Every entry ``pkdata cite`` lists, one per id (copies): pkdata first, the sources, then the other cited.
+
+    >>> [e["id"] for e in citable()][:3]
+    ['pkdata', 'un_dpo_monthly_pdfs', 'un_contributions_csv']
+    >>> [e["id"] for e in citable()][-1]
+    'country_codes'
+    """
+    import copy
+
+    reg = _registry()
+    cited = reg.get("cited", {})
+    first = [cited["pkdata"]] if "pkdata" in cited else []
+    rest = [e for k, e in cited.items() if k != "pkdata"]
+    return copy.deepcopy([*first, *reg["sources"].values(), *rest])

@@ -1,8 +1,9 @@
 """The codebook: every column of every table and panel with its type, unit, definition, source and caveats.
 
-The definitions are data (``src/pkdata/data/codebook.toml``); the types come from the frames themselves.
+The definitions, the processed tables' columns and types are data (``src/pkdata/data/codebook.toml``, read
+through :mod:`pkdata.core.registry`); a panel's or the country code table's types come from the frames.
 :func:`write` renders them as ``docs/codebook.md`` and as a Frictionless Data Package descriptor,
-``data/processed/datapackage.json`` (deterministic: no timestamps; table hashes from the manifest).
+``data/processed/datapackage.json`` (:mod:`pkdata.core.datapackage`, which the build also writes).
 ``pkdata codebook`` writes both; ``pkdata codebook --check`` says whether they are up to date.
 
 >>> entry("contributions", "total")["unit"]
@@ -14,52 +15,31 @@ The definitions are data (``src/pkdata/data/codebook.toml``); the types come fro
 from __future__ import annotations
 
 import argparse
-import json
-import tomllib
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pkdata.core import atomic, paths, store
+from pkdata.core import atomic, paths, registry, store
+from pkdata.core.datapackage import DATAPACKAGE, datapackage_json, field_type
 from pkdata.core.errors import PkdataError
 
 CODEBOOK_TOML = paths.PACKAGE_DIR / "data" / "codebook.toml"
 #: Processed tables the codebook and the data package describe (parquet files of data/processed).
-TABLES: tuple[str, ...] = (
-    "contributions",
-    "missions",
-    "fatalities",
-    "assessments",
-    "budgets",
-    "quality",
-    "listed_contributors",
-    "gender_targets",
-)
+TABLES: tuple[str, ...] = registry.tables()
 #: The package data table of country codes (documented, not part of the data package).
 EXTRA_TABLES: tuple[str, ...] = ("country_codes",)
 #: Where ``pkdata codebook`` writes the Markdown: the checkout's docs/, else the current folder.
 CODEBOOK_MD = paths.REPO_DIR / "docs" / "codebook.md" if paths.IN_CHECKOUT else Path("codebook.md")
-DATAPACKAGE = "datapackage.json"
 
 
-@lru_cache(maxsize=1)
 def load() -> dict[str, Any]:
     """The codebook data (``codebook.toml``) as a dict.
 
     >>> sorted(load())[:3]
-    ['columns', 'panels', 'suffixes']
+    ['columns', 'panels', 'processed']
     """
-    with open(CODEBOOK_TOML, "rb") as fh:
-        return tomllib.load(fh)
-
-
-def _table_block(name: str) -> dict[str, Any]:
-    book = load()
-    if name.startswith("panel:"):
-        return book.get("panels", {}).get(name.split(":", 1)[1], {})
-    return book.get("tables", {}).get(name, {})
+    return registry.load()
 
 
 def entry(table: str, column: str) -> dict[str, str]:
@@ -70,48 +50,7 @@ def entry(table: str, column: str) -> dict[str, str]:
     >>> entry("panel:mission-month", "host_cown")["source"]
     'country_codes'
     """
-    book = load()
-    found = _table_block(table).get("columns", {}).get(column) or book.get("columns", {}).get(column)
-    if found is None:
-        for suffix, rule in book.get("suffixes", {}).items():
-            if column.endswith(suffix) and column != suffix:
-                try:
-                    base = entry(table, column[: -len(suffix)])
-                except PkdataError:
-                    continue
-                caveats = " ".join(c for c in (base.get("caveats", ""), rule.get("caveats", "")) if c)
-                found = {
-                    "unit": rule.get("unit", "{unit}").format(**base),
-                    "definition": rule["definition"].format(**base),
-                    "source": base["source"],
-                    "caveats": caveats,
-                }
-                break
-    if found is None:
-        raise PkdataError(
-            f"{CODEBOOK_TOML}: no entry for column {column!r} of {table} (add "
-            f"[tables.{table}.columns.{column}] or [columns.{column}])"
-        )
-    out = {"unit": "", "definition": "", "source": "", "caveats": ""} | dict(found)
-    return {k: str(out[k]) for k in ("unit", "definition", "source", "caveats")}
-
-
-def field_type(series: pd.Series) -> str:
-    """The Frictionless field type of a column, from its dtype.
-
-    >>> field_type(pd.Series([1, 2])), field_type(pd.Series(["a"])), field_type(pd.Series([True]))
-    ('integer', 'string', 'boolean')
-    """
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return "boolean"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "integer"
-    if pd.api.types.is_float_dtype(dtype):
-        return "number"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "date"
-    return "string"
+    return registry.entry(table, column)
 
 
 def frames(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
@@ -158,7 +97,7 @@ def markdown(frames_: dict[str, pd.DataFrame]) -> str:
         "",
     ]
     for name, df in frames_.items():
-        block = _table_block(name)
+        block = registry.block(name)
         title = block.get("title", name)
         lines += [
             f"## {title} (`{name}`)",
@@ -176,74 +115,6 @@ def markdown(frames_: dict[str, pd.DataFrame]) -> str:
             )
         lines.append("")
     return "\n".join(lines)
-
-
-def datapackage(frames_: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> dict[str, Any]:
-    """The Frictionless Data Package descriptor of the processed tables (resource per parquet file)."""
-    from pkdata import __version__
-
-    resources = []
-    for name in (t for t in TABLES if t in frames_):
-        df = frames_[name]
-        meta = manifest["tables"][name]
-        block = _table_block(name)
-        fields = []
-        for col in df.columns:
-            e = entry(name, str(col))
-            field = {"name": str(col), "type": field_type(df[col]), "description": e["definition"]}
-            if e["unit"]:
-                field["unit"] = e["unit"]
-            if e["caveats"]:
-                field["caveats"] = e["caveats"]
-            field["source"] = e["source"]
-            fields.append(field)
-        resources.append(
-            {
-                "name": name,
-                "path": meta["file"],
-                "format": "parquet",
-                "mediatype": "application/vnd.apache.parquet",
-                "title": block.get("title", name),
-                "description": block.get("description", ""),
-                "hash": f"sha256:{meta['sha256']}",
-                "rows": meta["rows"],
-                "schema": {"fields": fields},
-            }
-        )
-    months = manifest.get("contributions", {})
-    return {
-        "name": "pkdata",
-        "title": "pkdata: UN peacekeeping data as checked tables",
-        "version": __version__,
-        "description": (
-            f"Contributions {months.get('first_month')} to {months.get('last_month')}; months without a "
-            f"report: {', '.join(months.get('missing_months', [])) or 'none'}. Codebook: docs/codebook.md."
-        ),
-        "licenses": [{"name": "MIT", "title": "pkdata code; the data keep their publishers' terms (pkdata cite)"}],
-        "resources": resources,
-    }
-
-
-def datapackage_json(data_dir: str | Path | None = None) -> str:
-    """The text of ``datapackage.json`` for a processed folder (the build writes it beside the tables).
-
-    Only the tables the folder's manifest lists are described.
-
-    >>> json.loads(datapackage_json())["resources"][0]["name"]
-    'contributions'
-    """
-    import pyarrow.parquet as pq
-
-    folder = Path(data_dir) if data_dir else paths.processed_dir()
-    manifest = store.manifest(folder)
-    # the descriptor needs each column's dtype, not the rows: an empty frame from each file's schema
-    tables = {
-        name: pq.read_schema(folder / manifest["tables"][name]["file"]).empty_table().to_pandas()
-        for name in TABLES
-        if name in manifest["tables"]
-    }
-    dp = datapackage(tables, manifest)
-    return json.dumps(dp, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
 
 def render(data_dir: str | Path | None = None) -> tuple[str, str]:

@@ -37,28 +37,9 @@ from pkdata.core import countries, schema, store
 from pkdata.core.errors import DataNotFoundError, PkdataError
 from pkdata.tables.personnel import processed_folder
 
-#: Columns of the mission table, in order.
-MISSION_COLUMNS: tuple[str, ...] = (
-    "acronym",
-    "name",
-    "kind",
-    "host_iso3",
-    "hosts_iso3",
-    "region",
-    "subregion",
-    "start",
-    "end",
-    "status",
-    "hq_location",
-    "hq_lon",
-    "hq_lat",
-    "covers",
-    "corrections",
-    "source",
-)
-
-#: Kinds left out of :func:`missions` with ``active_on``: they would count an operation twice.
-NOT_OPERATIONS: tuple[str, ...] = ("aggregate", "duplicate")
+#: Columns of the mission table, in order; kinds left out of :func:`missions` with ``active_on``.
+MISSION_COLUMNS: tuple[str, ...] = schema.MISSION_COLUMNS
+NOT_OPERATIONS: tuple[str, ...] = schema.NOT_OPERATIONS
 
 
 # --------------------------------------------------------------------------- queries

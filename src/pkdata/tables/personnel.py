@@ -25,22 +25,13 @@ def contributions() -> pd.DataFrame:
 
     Columns: date, contributor_iso3, contributor, mission (missing where the source gives
     country totals only), personnel_type, male, female, total, source (the file the row
-    came from; see :func:`manifest`).
+    came from; see :func:`pkdata.manifest`).
 
     >>> df = contributions()
     >>> list(df.columns) == list(schema.COLUMNS)
     True
     """
     return store.table("contributions")
-
-
-def manifest() -> dict[str, Any]:
-    """The processed data's manifest: every source file with sha256, publisher, URL and rows.
-
-    >>> manifest()["format_version"]
-    1
-    """
-    return store.manifest()
 
 
 def _month(date: str | pd.Timestamp) -> pd.Timestamp:

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from pkdata.core import store
+from pkdata.core import schema, store
 
-#: Columns of the ``quality`` table.
-COLUMNS: tuple[str, ...] = ("month", "scope", "field", "issue", "action", "detected_by", "reason", "evidence", "source")
+#: Columns of the ``quality`` table (declared in the table registry).
+COLUMNS: tuple[str, ...] = schema.QUALITY_COLUMNS
 #: ``scope`` of a flag that covers a whole month.
-MONTH_SCOPE = "all"
+MONTH_SCOPE = schema.MONTH_SCOPE
 
 
 def quality(data_dir: str | Path | None = None) -> pd.DataFrame:

@@ -35,7 +35,7 @@ from typing import Any
 import pandas as pd
 
 from pkdata.builder.readers.un_missions import read_rows
-from pkdata.core import countries, schema
+from pkdata.core import countries, registry, schema
 from pkdata.core.errors import ParseError, PkdataError
 
 #: Columns the UN file must have.
@@ -52,19 +52,8 @@ FILE_COLUMNS: tuple[str, ...] = (
     "isocode3",
 )
 
-#: Column order of the canonical fatalities table.
-COLUMNS: tuple[str, ...] = (
-    "date",
-    "mission",
-    "nationality_iso3",
-    "nationality",
-    "personnel_type",
-    "incident_type",
-    "gender",
-    "casualty_id",
-    "record_id",
-    "source",
-)
+#: Column order of the canonical fatalities table (declared in the table registry).
+COLUMNS: tuple[str, ...] = registry.columns("fatalities")
 
 #: The UN's ``casualty_personnel_type`` -> pkdata's value. Only "Military Observer" is one of the
 #: canonical five of the contributions table (``experts_on_mission``); "Military" covers contingent

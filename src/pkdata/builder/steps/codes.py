@@ -21,8 +21,8 @@ import pandas as pd
 
 from pkdata.builder.context import BuildContext, StepResult
 from pkdata.core import countries
+from pkdata.core.codes import CODES_CSV, unresolved_codes
 from pkdata.core.errors import PkdataError
-from pkdata.tables.panels import CODES_CSV, unresolved_codes
 
 COLUMNS: tuple[str, ...] = (
     "iso3",

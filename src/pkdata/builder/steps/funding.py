@@ -20,8 +20,7 @@ from pkdata.builder.readers import un_open
 from pkdata.builder.steps import peacekeeping_scale as pks
 from pkdata.core import countries
 from pkdata.core.errors import PkdataError
-from pkdata.core.hashes import sha256_file
-from pkdata.tables.finance import (
+from pkdata.core.funding import (
     ASSESSMENT_COLUMNS,
     BASES,
     BUDGET_TABLE_COLUMNS,
@@ -29,6 +28,7 @@ from pkdata.tables.finance import (
     MEASURES,
     rank_bounds,
 )
+from pkdata.core.hashes import sha256_file
 
 #: The curated compiled-fact tables (``data/raw/curated/``; reference copies in ``budget/``).
 CURATED_PK_RATES = "peacekeeping_assessment_rates.csv"

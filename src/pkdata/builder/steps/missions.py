@@ -12,7 +12,7 @@ from pkdata.builder.readers import un_fatalities, un_missions
 from pkdata.core import countries, schema
 from pkdata.core.errors import DataNotFoundError, ParseError, PkdataError
 from pkdata.core.hashes import sha256_file
-from pkdata.tables.operations import MISSION_COLUMNS, NOT_OPERATIONS
+from pkdata.core.schema import MISSION_COLUMNS, NOT_OPERATIONS
 
 PKO_FILE = "DPPADPOSS-PKO.csv"
 CROSSWALK_FILE = "unpko_country_crosswalk.csv"

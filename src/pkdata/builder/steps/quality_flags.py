@@ -28,7 +28,8 @@ import pandas as pd
 from pkdata.builder.context import BuildContext, StepResult
 from pkdata.core.errors import PkdataError
 from pkdata.core.hashes import sha256_file
-from pkdata.tables.quality import COLUMNS, MONTH_SCOPE
+from pkdata.core.schema import MONTH_SCOPE
+from pkdata.core.schema import QUALITY_COLUMNS as COLUMNS
 
 #: The curated table of checked defects (``data/raw/curated/``).
 CURATED = "quality_flags.csv"

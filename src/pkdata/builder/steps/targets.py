@@ -11,22 +11,13 @@ from __future__ import annotations
 import pandas as pd
 
 from pkdata.builder.context import BuildContext, StepResult
+from pkdata.core import registry
 from pkdata.core.errors import PkdataError
 from pkdata.core.hashes import sha256_file
 
 #: Target categories: the Strategy's personnel categories, named by pkdata's personnel types.
 CATEGORIES: tuple[str, ...] = ("troops", "staff_officers_and_experts", "individual_police", "formed_police_units")
-COLUMNS: tuple[str, ...] = (
-    "category",
-    "year",
-    "target_percent",
-    "document_symbol",
-    "document_title",
-    "document_year",
-    "url",
-    "seen_in",
-    "note",
-)
+COLUMNS: tuple[str, ...] = registry.columns("gender_targets")
 NAME = "gender_targets.csv"
 
 
