@@ -33,28 +33,44 @@ class Chart:
     code: tuple[str, ...] = ()
 
 
+# The modules each kind of chart is drawn with, besides :data:`CODE`: its module in outputs/charts and the
+# tables modules that compute what it draws; paths relative to the package.
+_PERSONNEL = ("outputs/charts/personnel.py",)
+_DEATHS = ("outputs/charts/fatalities.py", "tables/casualties.py", "tables/operations.py")
+_SHARES = ("outputs/charts/funding.py", "tables/finance.py", "tables/ranks.py")
+_STANDING = ("outputs/charts/standing.py", "tables/ranks.py", "tables/regions.py", "data/world_110m.json")
+_CLAIMS = ("outputs/charts/timelines.py", "analysis/claims.py", "tables/finance.py")
+_WOMEN = ("outputs/charts/gender.py", "tables/gender.py", "tables/quality.py")
+_MAP = (
+    "outputs/charts/deployment.py",
+    "tables/operations.py",
+    "tables/regions.py",
+    "outputs/maps.py",
+    "data/world_110m.json",
+)
+
 #: File stem -> chart.
 FIGURES: dict[str, Chart] = {
-    "china_by_type": Chart("china_by_type", ("contributions", "fatalities")),
-    "p5_over_time": Chart("p5_over_time", ("contributions",)),
-    "china_by_mission": Chart("china_by_mission", ("contributions",)),
-    "top_contributors_2018_09": Chart("top_contributors", ("contributions",), {"month": "2018-09", "n": 20}),
-    "global_by_type": Chart("global_by_type", ("contributions",)),
-    "funding_shares": Chart("funding_shares", ("assessments",), code=("tables/finance.py",)),
-    "pays_vs_serves_2019": Chart(
-        "pays_vs_serves", ("assessments", "contributions"), {"year": 2019}, code=("tables/finance.py",)
+    "china_by_type": Chart("china_by_type", ("contributions", "fatalities"), code=(*_PERSONNEL, *_DEATHS)),
+    "p5_over_time": Chart("p5_over_time", ("contributions",), code=_PERSONNEL),
+    "china_by_mission": Chart("china_by_mission", ("contributions",), code=_PERSONNEL),
+    "top_contributors_2018_09": Chart(
+        "top_contributors", ("contributions",), {"month": "2018-09", "n": 20}, code=_PERSONNEL
     ),
+    "global_by_type": Chart("global_by_type", ("contributions",), code=_PERSONNEL),
+    "funding_shares": Chart("funding_shares", ("assessments",), code=_SHARES),
+    "pays_vs_serves_2019": Chart("pays_vs_serves", ("assessments", "contributions"), {"year": 2019}, code=_SHARES),
     "claim_second_largest_funder": Chart(
         "claims_timeline",
         ("assessments", "contributions", "fatalities"),
         {"claim_id": "second_largest_funder"},
-        code=("analysis/claims.py", "tables/finance.py"),
+        code=_CLAIMS,
     ),
     "claim_personnel_about_2500": Chart(
         "claims_timeline",
         ("assessments", "contributions", "fatalities"),
         {"claim_id": "personnel_about_2500"},
-        code=("analysis/claims.py", "tables/finance.py"),
+        code=_CLAIMS,
     ),
 }
 
@@ -63,47 +79,47 @@ for _iso in ("CHN", "FRA", "GBR", "RUS", "USA"):
     _low = _iso.lower()
     FIGURES.update(
         {
-            f"by_type_{_low}": Chart("by_type", ("contributions", "fatalities"), {"iso3": _iso}),
-            f"by_mission_{_low}": Chart("by_mission", ("contributions",), {"iso3": _iso}),
-            f"rank_{_low}": Chart("rank_over_time", ("contributions",), {"iso3": _iso}),
+            f"by_type_{_low}": Chart(
+                "by_type", ("contributions", "fatalities"), {"iso3": _iso}, code=(*_PERSONNEL, *_DEATHS)
+            ),
+            f"by_mission_{_low}": Chart("by_mission", ("contributions",), {"iso3": _iso}, code=_PERSONNEL),
+            f"rank_{_low}": Chart("rank_over_time", ("contributions",), {"iso3": _iso}, code=_STANDING),
             f"pays_and_serves_{_low}": Chart(
-                "pays_and_serves", ("assessments", "contributions"), {"iso3": _iso}, code=("tables/finance.py",)
+                "pays_and_serves", ("assessments", "contributions"), {"iso3": _iso}, code=_SHARES
             ),
-            f"fatalities_{_low}": Chart("fatalities_chart", ("fatalities",), {"iso3": _iso}),
+            f"fatalities_{_low}": Chart("fatalities_chart", ("fatalities",), {"iso3": _iso}, code=_DEATHS),
             f"women_share_{_low}": Chart(
-                "women_share",
-                ("contributions", "gender_targets", "quality"),
-                {"iso3": _iso},
-                code=("tables/gender.py", "tables/quality.py"),
+                "women_share", ("contributions", "gender_targets", "quality"), {"iso3": _iso}, code=_WOMEN
             ),
-            f"map_{_low}": Chart(
-                "deployment_map",
-                ("contributions", "missions"),
-                {"iso3": _iso},
-                code=("outputs/maps.py", "data/world_110m.json"),
-            ),
+            f"map_{_low}": Chart("deployment_map", ("contributions", "missions"), {"iso3": _iso}, code=_MAP),
         }
     )
-FIGURES["peers_p5"] = Chart(
-    "peers", ("contributions",), {"iso3": "CHN"}, code=("outputs/maps.py", "data/world_110m.json")
-)
-FIGURES["women_share_world"] = Chart(
-    "women_share", ("contributions", "gender_targets", "quality"), code=("tables/gender.py", "tables/quality.py")
-)
+FIGURES["peers_p5"] = Chart("peers", ("contributions",), {"iso3": "CHN"}, code=_STANDING)
+FIGURES["women_share_world"] = Chart("women_share", ("contributions", "gender_targets", "quality"), code=_WOMEN)
 FIGURES["mission_danger_2018_09"] = Chart(
-    "mission_danger", ("contributions", "fatalities", "missions"), {"as_of": "2018-09"}, code=("analysis/claims.py",)
+    "mission_danger",
+    ("contributions", "fatalities", "missions"),
+    {"as_of": "2018-09"},
+    code=(*_DEATHS, "analysis/claims.py"),
 )
 
-#: Modules every chart is drawn with (style, names, types, table access); paths relative to the package.
-
-#: Modules (and data files) every chart is drawn with (style, names, types, table access); paths relative to
-#: the package. ``data/countries.csv`` holds the display names the charts print.
+#: Modules (and data files) every chart is drawn with (style, credits, time axes, labels, names, types, the
+#: contributions table's queries, table access); paths relative to the package. ``data/countries.csv`` holds
+#: the display names the charts print, ``data/sources.toml`` the publishers' credits of the source lines.
 CODE: tuple[str, ...] = (
-    "outputs/charts.py",
+    "outputs/charts/__init__.py",
+    "outputs/charts/style.py",
+    "outputs/charts/credits.py",
+    "outputs/charts/axes.py",
+    "outputs/charts/labels.py",
     "outputs/figures.py",
+    "tables/monthly.py",
+    "tables/personnel.py",
     "core/countries.py",
     "data/countries.csv",
     "core/schema.py",
+    "core/sources.py",
+    "data/sources.toml",
     "core/store.py",
 )
 
