@@ -57,7 +57,7 @@ def fatality_source(fatalities: pd.DataFrame | None = None) -> str:
     """The source line of a fatalities chart: the table's publishers, its first year and last month.
 
     >>> fatality_source()
-    'Source: UN Peace and Security Data Hub; curated public documents (1948 - Apr 2025). Chart: pkdata.'
+    'Source: UN Peace and Security Data Hub; curated public documents (1948 - Feb 2025). Chart: pkdata.'
     """
     f = casualties.fatalities_or(fatalities)
     return source_line("fatalities", f"{f['date'].min():%Y} - {f['date'].max():%b %Y}")

@@ -45,6 +45,7 @@ def place_labels(
 
     >>> from pkdata.outputs.charts.style import new_figure
     >>> fig, ax = new_figure("T", "S", "Source: x")
+    >>> _ = ax.set_xlim(0, 2), ax.set_ylim(0, 2)
     >>> place_labels(ax, [(1, 1, "a", "black"), (1, 1, "b", "black")])
     >>> [t.get_position() for t in ax.texts]
     [(6, 0), (-6, 0)]
