@@ -129,7 +129,7 @@ def members_by_month(codes: tuple[str, ...] | list[str], data: pd.DataFrame | No
 class MissionSeries(NamedTuple):
     """One contributor's monthly totals by mission from the first month any report names missions."""
 
-    #: every mission (columns, largest first is not implied) without the no-detail column
+    #: month x mission, every mission (the no-detail months apart)
     wide: pd.DataFrame
     #: the ``top`` largest missions, and the rest summed as ``"Other missions"``
     shown: pd.DataFrame

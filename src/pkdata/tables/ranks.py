@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pkdata.core import countries
+from pkdata.core.errors import PkdataError
 from pkdata.tables import finance, monthly, regions
 
 P5_NAME = "permanent members of the Security Council"
@@ -66,8 +67,13 @@ def peer_group(iso3: str, data: pd.DataFrame | None = None, n: int = 5) -> tuple
     ('permanent members of the Security Council', 'largest contributors of Southern Asia')
     >>> peer_group("NPL")[1][:3]
     ['NPL', 'BGD', 'IND']
+    >>> peer_group("XXX")
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: no contributions for 'XXX' in the contributions table; ...
     """
     iso3 = str(iso3).upper()
+    monthly.country_rows(iso3, data)
     if iso3 in countries.P5:
         return P5_NAME, list(countries.P5)
     recent = monthly.totals_wide(data).iloc[-12:].mean().sort_values(ascending=False, kind="mergesort")
@@ -99,15 +105,21 @@ def share_history(iso3: str, data: pd.DataFrame | None = None, assessments: pd.D
     >>> same = bool(abs(h.loc[2019, "personnel_share"] - b["personnel_share"]) < 1e-9)
     >>> same, round(float(h.loc[2018, "funding_share"]), 3)
     (True, 10.244)
+    >>> share_history("XXX")
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: no contributions or peacekeeping assessments for 'XXX'; pass an ISO3 code ...
     """
     iso3 = str(iso3).upper()
     if assessments is None:
         assessments = finance.assessments("peacekeeping")
     wide = monthly.totals_wide(data).dropna(how="all")
+    a = assessments[assessments["member_iso3"] == iso3].set_index("year")
+    if iso3 not in wide.columns and a.empty:
+        raise PkdataError(f"no contributions or peacekeeping assessments for {iso3!r}; pass an ISO3 code such as 'CHN'")
     share = wide.div(wide.sum(axis=1), axis=0) * 100
     mine = share[iso3] if iso3 in share.columns else pd.Series(0.0, index=share.index)
     personnel = mine.groupby(mine.index.year).mean()
-    a = assessments[assessments["member_iso3"] == iso3].set_index("year")
     years = sorted(set(personnel.index) | set(a.index.astype(int)))
     out = pd.DataFrame(index=pd.Index(years, name="year"))
     out["funding_share"] = a["share_percent"].astype("float64").reindex(years)

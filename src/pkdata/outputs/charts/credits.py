@@ -25,11 +25,12 @@ class _Credits:
         registry = sources.load()
         credits = registry.get("chart_credits", {})
         self.unlisted: str = credits.get("unlisted", "")
+        self.by_id: dict[str, str] = {}
         self.by_name: dict[str, str] = {}
         self.patterns: list[tuple[re.Pattern[str], str]] = []
         self.by_publisher: dict[str, str] = {}
         for sid, entry in registry["sources"].items():
-            short = credits.get(sid) or entry["publisher"].split(",")[0]
+            short = self.by_id[sid] = credits.get(sid) or entry["publisher"].split(",")[0]
             for f in entry["files"]:
                 if "name" in f:
                     self.by_name.setdefault(f["name"], short)
@@ -58,9 +59,14 @@ def credit(source_id: str) -> str:
 
     >>> credit("un_open")
     'UN (CEB/open.un.org, Committee on Contributions, GA)'
+    >>> credit("nope")
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: unknown source 'nope'; known: un_dpo_monthly_pdfs, ...
     """
-    entry = sources.source(source_id)
-    return sources.load().get("chart_credits", {}).get(source_id) or entry["publisher"].split(",")[0]
+    if source_id not in _credits().by_id:
+        sources.source(source_id)  # the registry's error naming the known ids
+    return _credits().by_id[source_id]
 
 
 def publishers(table: str, files: set[str] | None = None) -> str:

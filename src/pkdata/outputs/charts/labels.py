@@ -106,7 +106,9 @@ class _Room:
         return True
 
 
-def _bubble_label(ax: Any, renderer: Any, room: _Room, spot: tuple[float, float, str, str], r: float, size: float):
+def _bubble_label(
+    ax: Any, renderer: Any, room: _Room, spot: tuple[float, float, str, str], r: float, size: float
+) -> Box:
     """Annotate one bubble at the first clear spot (else the last tried); return the text's box."""
     x, y, text, colour = spot
     label = None

@@ -36,7 +36,7 @@ def _peer_colours(iso3: str, group: list[str]) -> dict[str, str]:
     return {c: CHINA if c == iso3 else next(others) for c in group}
 
 
-def draw_peers(ax: Any, iso3: str, df: pd.DataFrame, fontsize: float = 9) -> str:
+def draw_peers(ax: Any, iso3: str, df: pd.DataFrame) -> str:
     """A line per peer, ``iso3``'s bold in vermillion; return the group's name."""
     name, group = ranks.peer_group(iso3, df)
     wide = monthly.totals_wide(df).reindex(columns=group, fill_value=0.0)
