@@ -25,7 +25,8 @@ from pkdata.core.hashes import sha256_file
 @dataclass(frozen=True)
 class Chart:
     """One figure: the chart function's name in :mod:`pkdata.outputs.charts`, its arguments, its tables, and the
-    modules (besides :data:`CODE`) whose code computes what it draws."""
+    files (besides :data:`CODE`) it is drawn with: its module in ``outputs/charts`` and the modules whose code
+    computes what it draws."""
 
     function: str
     tables: tuple[str, ...]
