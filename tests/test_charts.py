@@ -164,3 +164,73 @@ def test_a_month_with_no_report_on_either_side_is_drawn(small, monkeypatch):
     fig = charts.p5_over_time()
     dots = [line for line in fig.axes[0].get_lines() if line.get_marker() == "o" and len(line.get_xdata())]
     assert len(dots) == 5  # each member's lone months (Dec 2015, Dec 2016) as dots
+
+
+@pytest.mark.parametrize("month", ["2018", "201809", "Sept 2018", 2018, "2030-01"])
+def test_a_charts_month_is_checked_as_snapshot_checks_it(month):
+    import pkdata
+    from pkdata.core.errors import PkdataError
+
+    with pytest.raises(PkdataError) as loader:
+        pkdata.snapshot(month)
+    with pytest.raises(PkdataError) as chart:
+        charts.top_contributors(month)
+    assert str(chart.value) == str(loader.value)
+    if month != "2030-01":  # the map draws the latest month on or before the one asked for
+        with pytest.raises(PkdataError) as on_the_map:
+            charts.deployment_map("CHN", month)
+        assert str(on_the_map.value) == str(loader.value)
+
+
+def test_charts_read_the_data_only_through_the_tables_layer():
+    """No chart module (nor the brief) imports the store or the manifest reader: they call pkdata.tables."""
+    import ast
+
+    from pkdata.core import paths
+
+    outputs = paths.PACKAGE_DIR / "outputs"
+    for path in [*sorted((outputs / "charts").glob("*.py")), outputs / "brief.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                names = {f"{node.module}.{a.name}" for a in node.names}
+                assert not {n for n in names if n.startswith("pkdata.core.store")}, f"{path.name} imports the store"
+            elif isinstance(node, ast.Import):
+                assert all(not a.name.startswith("pkdata.core.store") for a in node.names), path.name
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                assert node.value.id != "store", f"{path.name}:{node.lineno} calls store.{node.attr}"
+
+
+def _code_strings(path):
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs]
+
+
+def test_the_source_lines_credits_come_from_the_source_registry():
+    """Each publisher's credit is read from sources.toml (through pkdata.core.sources), never typed in a chart."""
+    from pkdata.core import paths, sources
+    from pkdata.outputs.charts import credits
+
+    names = sources.load()["chart_credits"]
+    assert credits.publishers("contributions") == f"{names['ipi_tcc_datascraper']}; {names['un_dpo_monthly_pdfs']}"
+    assert credits.publishers("fatalities") == f"{names['un_psdata_fatalities']}; {names['unlisted']}"
+    typed = [  # every string constant of the code but the docstrings (whose examples show the credits)
+        node.value
+        for p in [*(paths.PACKAGE_DIR / "outputs" / "charts").glob("*.py"), paths.PACKAGE_DIR / "outputs" / "brief.py"]
+        for node in _code_strings(p)
+    ]
+    assert len(typed) > 100
+    for name in set(names.values()):
+        assert not [t for t in typed if name in t], f"{name!r} is typed in the chart code"
+    src = charts.fatalities_chart("CHN").texts[2].get_text().replace("\n", " ")
+    assert src.startswith(f"Source: {names['un_psdata_fatalities']}; {names['unlisted']} (")

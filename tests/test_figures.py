@@ -62,3 +62,21 @@ def test_a_changed_module_redraws_only_the_charts_drawn_with_it(tmp_path, monkey
     assert set(figures.render_all(out, only=list(chosen)).values()) == {"drawn"}
     module.write_text("a = 2\n")
     assert figures.render_all(out, only=list(chosen)) == {"p5_over_time": "drawn", "global_by_type": "unchanged"}
+
+
+def test_every_chart_is_keyed_on_the_module_that_draws_it():
+    """A change to a chart's module (or to a shared one) redraws its figures: every chart module is in the keys."""
+    import inspect
+    from pathlib import Path
+
+    from pkdata.core import paths
+    from pkdata.outputs import charts
+
+    for name, chart in figures.FIGURES.items():
+        keyed = {*figures.CODE, *chart.code}
+        assert all((paths.PACKAGE_DIR / f).is_file() for f in keyed), name
+        drawn_in = Path(inspect.getsourcefile(getattr(charts, chart.function))).relative_to(paths.PACKAGE_DIR)
+        assert drawn_in.as_posix() in keyed, f"{name}: {drawn_in} is not in its key"
+    every = {f for chart in figures.FIGURES.values() for f in chart.code} | set(figures.CODE)
+    modules = {p.relative_to(paths.PACKAGE_DIR).as_posix() for p in (paths.PACKAGE_DIR / "outputs/charts").glob("*.py")}
+    assert modules <= every, modules - every

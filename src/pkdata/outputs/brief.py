@@ -21,18 +21,19 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from pkdata.core import countries, store
-from pkdata.outputs import charts
+from pkdata.core import countries
+from pkdata.outputs.charts import axes, fatalities, funding, personnel, standing, style
+from pkdata.outputs.charts.credits import credit, source_line
+from pkdata.tables import casualties, gender, monthly, ranks
 
 #: A4 portrait, inches.
 PAGE = (8.27, 11.69)
+_SMALL = {"fontsize": 7.5}
 
 
 def _facts(iso3: str, df: pd.DataFrame) -> str:
     """The brief's headline numbers: latest month, rank, largest missions, women, deaths."""
-    from pkdata.tables import gender
-
-    rank = charts.contributor_rank(iso3, df).dropna(subset=["rank"])
+    rank = ranks.contributor_rank(iso3, df).dropna(subset=["rank"])
     parts = []
     if len(rank):
         when, r = rank.index[-1], rank.iloc[-1]
@@ -40,8 +41,7 @@ def _facts(iso3: str, df: pd.DataFrame) -> str:
             f"{when:%B %Y}: {int(r['total']):,} uniformed personnel, #{int(r['rank'])} of "
             f"{int(r['contributors'])} contributors"
         )
-        rows = df[(df["date"] == when) & (df["contributor_iso3"] == iso3) & df["mission"].notna()]
-        per = rows.groupby(rows["mission"].astype("string"))["total"].sum().sort_values(ascending=False)
+        per = monthly.missions_in_month(iso3, when, df).sort_values(ascending=False)
         if len(per):
             parts.append("largest missions " + ", ".join(f"{m} {int(n):,}" for m, n in per.head(3).items()))
         try:
@@ -50,13 +50,125 @@ def _facts(iso3: str, df: pd.DataFrame) -> str:
                 parts.append(f"women {women.iloc[-1]:.1f}% ({women.index[-1]:%b %Y})")
         except Exception:  # noqa: BLE001 - a headline number, never a reason not to draw the page
             pass
-    dead = charts.fatalities_by_year(iso3)
+    dead = casualties.by_year(iso3)
     if dead.to_numpy().sum():
         parts.append(
             f"{int(dead.to_numpy().sum()):,} uniformed peacekeepers died in UN service since "
             f"{int(dead.index.min())}, {int(dead['malicious_act'].sum()):,} of them by malicious acts"
         )
     return "; ".join(parts) + "."
+
+
+def _page(iso3: str, df: pd.DataFrame) -> Figure:
+    """The empty page with its title, headline numbers and sources."""
+    w, h = PAGE
+    fig = Figure(figsize=PAGE, dpi=100)
+    FigureCanvasAgg(fig)
+    name = style.capitalised(style.country_name(iso3))
+    fig.text(
+        0.45 / w, 1 - 0.35 / h, f"{name} in UN peacekeeping: country brief", fontsize=16, fontweight="bold", va="top"
+    )
+    fig.text(
+        0.45 / w, 1 - 0.72 / h, style.wrap(_facts(iso3, df), w - 0.9, 9.5), fontsize=9.5, color="#333333", va="top"
+    )
+    sources = (
+        source_line("contributions", axes.month_span(pd.DatetimeIndex(df["date"].unique()))).removesuffix(
+            " Chart: pkdata."
+        )
+        + f" Fatalities: {credit('un_psdata_fatalities')}. Funding: {credit('un_open')}. "
+        "Peers: Natural Earth UN subregions. Brief: pkdata brief " + iso3 + "."
+    )
+    fig.text(0.45 / w, 0.25 / h, style.wrap(sources, w - 0.9, 7), fontsize=7, color="#666666", va="bottom")
+    return fig
+
+
+def _panel(fig: Figure, top_in: float, height_in: float, left: bool | None, title: str) -> Any:
+    """Axes on the page: full width (``left=None``) or its left or right half, with a title above."""
+    w, h = PAGE
+    x0, width = (0.95, w - 1.3) if left is None else ((0.95, w / 2 - 1.35) if left else (w / 2 + 0.75, w / 2 - 1.1))
+    ax = fig.add_axes((x0 / w, 1 - (top_in + height_in) / h, width / w, height_in / h))
+    fig.text((x0 - 0.5) / w, 1 - (top_in - 0.12) / h, title, fontsize=10.5, fontweight="bold", va="bottom")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(True, color="#E5E5E5", linewidth=0.8)
+    ax.set_axisbelow(True)
+    ax.tick_params(labelsize=8)
+    return ax
+
+
+def _legend(ax: Any, ncols: int = 1, locs: tuple[str, ...] = ("upper left", "upper right")) -> None:
+    """The first legend corner that covers no data; else the first, with the y axis raised until clear."""
+    for loc in locs:
+        ax.legend(loc=loc, ncols=ncols, **_SMALL)
+        if style.legend_overlaps(ax) == 0:
+            return
+    ax.legend(loc="upper left", ncols=ncols, **_SMALL)
+    for _ in range(8):
+        if style.legend_overlaps(ax) == 0:
+            return
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, hi + (hi - lo) * 0.2)
+
+
+def _personnel_panels(fig: Figure, iso3: str, df: pd.DataFrame) -> None:
+    """By type and by mission, full width."""
+    ax = _panel(fig, 1.9, 1.65, None, "Uniformed personnel by type")
+    wide = monthly.country_by_type(iso3, df)
+    axes.stack(ax, wide, style.TYPE_COLOURS, style.TYPE_NAMES)
+    ax.set_ylabel("People", fontsize=8.5)
+    ax.yaxis.set_major_formatter(style.thousands)
+    ax.set_ylim(0, float(wide.sum(axis=1).max()) * 1.3 or 1)
+    axes.date_axis(ax, every=5)
+    _legend(ax, 5)
+    for c in ax.collections:  # 400 months of stacked steps: pixels in the PDF, small and fast
+        c.set_rasterized(True)
+
+    ax = _panel(fig, 4.3, 1.65, None, "By mission (from Nov 2009, when the sources first name missions)")
+    personnel.draw_missions(ax, monthly.country_by_mission(iso3, df, top=6))
+    ax.set_ylabel("People", fontsize=8.5)
+    _legend(ax, 4)
+    for c in ax.collections:
+        c.set_rasterized(True)
+
+
+def _standing_panels(fig: Figure, iso3: str, df: pd.DataFrame) -> None:
+    """Rank (left) and peers (right)."""
+    latest = ranks.contributor_rank(iso3, df).dropna(subset=["rank"]).tail(1)
+    ax = _panel(
+        fig,
+        6.75,
+        1.5,
+        True,
+        "Rank among all contributors"
+        + (f" (#{int(latest['rank'].iloc[0])} in {latest.index[0]:%b %Y})" if len(latest) else ""),
+    )
+    standing.draw_rank(ax, iso3, df)
+    ax.set_ylabel("Rank (1 = largest)", fontsize=8.5)
+    group = ranks.peer_group(iso3, df)[0]
+    ax = _panel(
+        fig,
+        6.75,
+        1.5,
+        False,
+        "Peers: " + ("the P5" if iso3 in countries.P5 else group.replace("largest contributors of", "largest of")),
+    )
+    standing.draw_peers(ax, iso3, df)
+    ax.set_ylabel("People", fontsize=8.5)
+    _legend(ax, 2)
+
+
+def _pays_and_deaths_panels(fig: Figure, iso3: str, df: pd.DataFrame) -> None:
+    """Shares of funding and personnel (left) and deaths by cause (right)."""
+    ax = _panel(fig, 9.0, 1.45, True, "Pays (assessed funding) vs sends (personnel)")
+    funding.draw_shares(ax, iso3, df)
+    ax.set_ylabel("Share of all (%)", fontsize=8.5)
+    ax.set_xlabel("")
+    _legend(ax, 1, ("upper left", "upper right", "lower right"))
+    ax = _panel(fig, 9.0, 1.45, False, "Uniformed peacekeepers who died, by cause")
+    fatalities.draw_fatalities(ax, iso3, None)
+    ax.set_ylabel("Deaths", fontsize=8.5)
+    ax.set_xlabel("")
+    _legend(ax, 2)
 
 
 def brief(iso3: str, data: pd.DataFrame | None = None) -> Figure:
@@ -66,103 +178,12 @@ def brief(iso3: str, data: pd.DataFrame | None = None) -> Figure:
     6
     """
     iso3 = str(iso3).upper()
-    df = store.table("contributions") if data is None else data
-    charts._country_rows(df, iso3)  # a clear error for an unknown code
-    name = charts._capitalised(charts.country_name(iso3))
-    w, h = PAGE
-    fig = Figure(figsize=PAGE, dpi=100)
-    FigureCanvasAgg(fig)
-    fig.text(
-        0.45 / w, 1 - 0.35 / h, f"{name} in UN peacekeeping: country brief", fontsize=16, fontweight="bold", va="top"
-    )
-    fig.text(
-        0.45 / w, 1 - 0.72 / h, charts._wrap(_facts(iso3, df), w - 0.9, 9.5), fontsize=9.5, color="#333333", va="top"
-    )
-    sources = (
-        charts.source_line("contributions", charts._month_span(pd.DatetimeIndex(df["date"].unique()))).removesuffix(
-            " Chart: pkdata."
-        )
-        + " Fatalities: UN Peace and Security Data Hub. Funding: UN (CEB/open.un.org, Committee on "
-        "Contributions, GA). Peers: Natural Earth UN subregions. Brief: pkdata brief " + iso3 + "."
-    )
-    fig.text(0.45 / w, 0.25 / h, charts._wrap(sources, w - 0.9, 7), fontsize=7, color="#666666", va="bottom")
-
-    def panel(top_in: float, height_in: float, left: bool | None, title: str) -> Any:
-        x0, width = (0.95, w - 1.3) if left is None else ((0.95, w / 2 - 1.35) if left else (w / 2 + 0.75, w / 2 - 1.1))
-        ax = fig.add_axes((x0 / w, 1 - (top_in + height_in) / h, width / w, height_in / h))
-        fig.text((x0 - 0.5) / w, 1 - (top_in - 0.12) / h, title, fontsize=10.5, fontweight="bold", va="bottom")
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        ax.grid(True, color="#E5E5E5", linewidth=0.8)
-        ax.set_axisbelow(True)
-        ax.tick_params(labelsize=8)
-        return ax
-
-    small = {"fontsize": 7.5}
-
-    def legend(ax: Any, ncols: int = 1, locs: tuple[str, ...] = ("upper left", "upper right")) -> None:
-        """The first legend corner that covers no data; else the first, with the y axis raised until clear."""
-        for loc in locs:
-            ax.legend(loc=loc, ncols=ncols, **small)
-            if charts.legend_overlaps(ax) == 0:
-                return
-        ax.legend(loc="upper left", ncols=ncols, **small)
-        for _ in range(8):
-            if charts.legend_overlaps(ax) == 0:
-                return
-            lo, hi = ax.get_ylim()
-            ax.set_ylim(lo, hi + (hi - lo) * 0.2)
-
-    ax = panel(1.9, 1.65, None, "Uniformed personnel by type")
-    wide = charts._type_wide(df, iso3)
-    charts._stack(ax, wide, charts.TYPE_COLOURS, charts.TYPE_NAMES)
-    ax.set_ylabel("People", fontsize=8.5)
-    ax.yaxis.set_major_formatter(charts._thousands)
-    ax.set_ylim(0, float(wide.sum(axis=1).max()) * 1.3 or 1)
-    charts._date_axis(ax, every=5)
-    legend(ax, 5)
-    for c in ax.collections:  # 400 months of stacked steps: pixels in the PDF, small and fast
-        c.set_rasterized(True)
-
-    ax = panel(4.3, 1.65, None, "By mission (from Nov 2009, when the sources first name missions)")
-    parts = charts._mission_parts(df, iso3, top=6)
-    charts._draw_missions(ax, parts)
-    ax.set_ylabel("People", fontsize=8.5)
-    legend(ax, 4)
-    for c in ax.collections:
-        c.set_rasterized(True)
-
-    latest = charts.contributor_rank(iso3, df).dropna(subset=["rank"]).tail(1)
-    ax = panel(
-        6.75,
-        1.5,
-        True,
-        "Rank among all contributors"
-        + (f" (#{int(latest['rank'].iloc[0])} in {latest.index[0]:%b %Y})" if len(latest) else ""),
-    )
-    charts._draw_rank(ax, iso3, df)
-    ax.set_ylabel("Rank (1 = largest)", fontsize=8.5)
-    group = charts.peer_group(iso3, df)[0]
-    ax = panel(
-        6.75,
-        1.5,
-        False,
-        "Peers: " + ("the P5" if iso3 in countries.P5 else group.replace("largest contributors of", "largest of")),
-    )
-    charts._draw_peers(ax, iso3, df)
-    ax.set_ylabel("People", fontsize=8.5)
-    legend(ax, 2)
-
-    ax = panel(9.0, 1.45, True, "Pays (assessed funding) vs sends (personnel)")
-    charts._draw_shares(ax, iso3, df)
-    ax.set_ylabel("Share of all (%)", fontsize=8.5)
-    ax.set_xlabel("")
-    legend(ax, 1, ("upper left", "upper right", "lower right"))
-    ax = panel(9.0, 1.45, False, "Uniformed peacekeepers who died, by cause")
-    charts._draw_fatalities(ax, iso3, None)
-    ax.set_ylabel("Deaths", fontsize=8.5)
-    ax.set_xlabel("")
-    legend(ax, 2)
+    df = monthly.contributions_or(data)
+    monthly.country_rows(iso3, df)  # a clear error for an unknown code
+    fig = _page(iso3, df)
+    _personnel_panels(fig, iso3, df)
+    _standing_panels(fig, iso3, df)
+    _pays_and_deaths_panels(fig, iso3, df)
     return fig
 
 

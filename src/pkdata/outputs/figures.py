@@ -25,7 +25,8 @@ from pkdata.core.hashes import sha256_file
 @dataclass(frozen=True)
 class Chart:
     """One figure: the chart function's name in :mod:`pkdata.outputs.charts`, its arguments, its tables, and the
-    modules (besides :data:`CODE`) whose code computes what it draws."""
+    files (besides :data:`CODE`) it is drawn with: its module in ``outputs/charts`` and the modules whose code
+    computes what it draws."""
 
     function: str
     tables: tuple[str, ...]
@@ -33,58 +34,50 @@ class Chart:
     code: tuple[str, ...] = ()
 
 
+# The modules each kind of chart is drawn with, besides :data:`CODE`: its module in outputs/charts and the
+# tables modules that compute what it draws; paths relative to the package.
+_PERSONNEL = ("outputs/charts/personnel.py",)
+_DEATHS = ("outputs/charts/fatalities.py", "tables/casualties.py", "tables/operations.py")
+_SHARES = ("outputs/charts/funding.py", "tables/finance.py", "tables/ranks.py")
+_STANDING = ("outputs/charts/standing.py", "tables/ranks.py", "tables/regions.py", "data/world_110m.json")
+_CLAIMS = (
+    "outputs/charts/timelines.py",
+    "analysis/claims",
+    "tables/finance.py",
+    "tables/personnel.py",
+    "tables/operations.py",
+)
+_WOMEN = ("outputs/charts/gender.py", "tables/gender.py", "tables/quality.py")
+_MAP = (
+    "outputs/charts/deployment.py",
+    "tables/operations.py",
+    "tables/regions.py",
+    "outputs/maps.py",
+    "data/world_110m.json",
+)
+
 #: File stem -> chart.
 FIGURES: dict[str, Chart] = {
-    "china_by_type": Chart("china_by_type", ("contributions", "fatalities")),
-    "p5_over_time": Chart("p5_over_time", ("contributions",)),
-    "china_by_mission": Chart("china_by_mission", ("contributions",)),
-    "top_contributors_2018_09": Chart("top_contributors", ("contributions",), {"month": "2018-09", "n": 20}),
-    "global_by_type": Chart("global_by_type", ("contributions",)),
-    "funding_shares": Chart("funding_shares", ("assessments",), code=("tables/finance.py",)),
-    "pays_vs_serves_2019": Chart(
-        "pays_vs_serves", ("assessments", "contributions"), {"year": 2019}, code=("tables/finance.py",)
+    "china_by_type": Chart("china_by_type", ("contributions", "fatalities"), code=(*_PERSONNEL, *_DEATHS)),
+    "p5_over_time": Chart("p5_over_time", ("contributions",), code=_PERSONNEL),
+    "china_by_mission": Chart("china_by_mission", ("contributions",), code=_PERSONNEL),
+    "top_contributors_2018_09": Chart(
+        "top_contributors", ("contributions",), {"month": "2018-09", "n": 20}, code=_PERSONNEL
     ),
+    "global_by_type": Chart("global_by_type", ("contributions",), code=_PERSONNEL),
+    "funding_shares": Chart("funding_shares", ("assessments",), code=_SHARES),
+    "pays_vs_serves_2019": Chart("pays_vs_serves", ("assessments", "contributions"), {"year": 2019}, code=_SHARES),
     "claim_second_largest_funder": Chart(
         "claims_timeline",
         ("assessments", "contributions", "fatalities"),
         {"claim_id": "second_largest_funder"},
-        code=(
-            "analysis/claims/checking.py",
-            "analysis/claims/registry.py",
-            "analysis/claims/rules/__init__.py",
-            "analysis/claims/rules/personnel.py",
-            "analysis/claims/rules/funding.py",
-            "analysis/claims/rules/fatalities.py",
-            "analysis/claims/combat.py",
-            "analysis/claims/model.py",
-            "analysis/claims/windows.py",
-            "analysis/claims/data.py",
-            "analysis/claims/monthly.py",
-            "tables/finance.py",
-            "tables/personnel.py",
-            "tables/operations.py",
-        ),
+        code=_CLAIMS,
     ),
     "claim_personnel_about_2500": Chart(
         "claims_timeline",
         ("assessments", "contributions", "fatalities"),
         {"claim_id": "personnel_about_2500"},
-        code=(
-            "analysis/claims/checking.py",
-            "analysis/claims/registry.py",
-            "analysis/claims/rules/__init__.py",
-            "analysis/claims/rules/personnel.py",
-            "analysis/claims/rules/funding.py",
-            "analysis/claims/rules/fatalities.py",
-            "analysis/claims/combat.py",
-            "analysis/claims/model.py",
-            "analysis/claims/windows.py",
-            "analysis/claims/data.py",
-            "analysis/claims/monthly.py",
-            "tables/finance.py",
-            "tables/personnel.py",
-            "tables/operations.py",
-        ),
+        code=_CLAIMS,
     ),
 }
 
@@ -93,60 +86,58 @@ for _iso in ("CHN", "FRA", "GBR", "RUS", "USA"):
     _low = _iso.lower()
     FIGURES.update(
         {
-            f"by_type_{_low}": Chart("by_type", ("contributions", "fatalities"), {"iso3": _iso}),
-            f"by_mission_{_low}": Chart("by_mission", ("contributions",), {"iso3": _iso}),
-            f"rank_{_low}": Chart("rank_over_time", ("contributions",), {"iso3": _iso}),
+            f"by_type_{_low}": Chart(
+                "by_type", ("contributions", "fatalities"), {"iso3": _iso}, code=(*_PERSONNEL, *_DEATHS)
+            ),
+            f"by_mission_{_low}": Chart("by_mission", ("contributions",), {"iso3": _iso}, code=_PERSONNEL),
+            f"rank_{_low}": Chart("rank_over_time", ("contributions",), {"iso3": _iso}, code=_STANDING),
             f"pays_and_serves_{_low}": Chart(
-                "pays_and_serves", ("assessments", "contributions"), {"iso3": _iso}, code=("tables/finance.py",)
+                "pays_and_serves", ("assessments", "contributions"), {"iso3": _iso}, code=_SHARES
             ),
-            f"fatalities_{_low}": Chart("fatalities_chart", ("fatalities",), {"iso3": _iso}),
+            f"fatalities_{_low}": Chart("fatalities_chart", ("fatalities",), {"iso3": _iso}, code=_DEATHS),
             f"women_share_{_low}": Chart(
-                "women_share",
-                ("contributions", "gender_targets", "quality"),
-                {"iso3": _iso},
-                code=("tables/gender.py", "tables/quality.py"),
+                "women_share", ("contributions", "gender_targets", "quality"), {"iso3": _iso}, code=_WOMEN
             ),
-            f"map_{_low}": Chart(
-                "deployment_map",
-                ("contributions", "missions"),
-                {"iso3": _iso},
-                code=("outputs/maps.py", "data/world_110m.json"),
-            ),
+            f"map_{_low}": Chart("deployment_map", ("contributions", "missions"), {"iso3": _iso}, code=_MAP),
         }
     )
-FIGURES["peers_p5"] = Chart(
-    "peers", ("contributions",), {"iso3": "CHN"}, code=("outputs/maps.py", "data/world_110m.json")
-)
-FIGURES["women_share_world"] = Chart(
-    "women_share", ("contributions", "gender_targets", "quality"), code=("tables/gender.py", "tables/quality.py")
-)
+FIGURES["peers_p5"] = Chart("peers", ("contributions",), {"iso3": "CHN"}, code=_STANDING)
+FIGURES["women_share_world"] = Chart("women_share", ("contributions", "gender_targets", "quality"), code=_WOMEN)
 FIGURES["mission_danger_2018_09"] = Chart(
     "mission_danger",
     ("contributions", "fatalities", "missions"),
     {"as_of": "2018-09"},
-    code=(
-        "analysis/claims/combat.py",
-        "analysis/claims/model.py",
-        "analysis/claims/windows.py",
-        "analysis/claims/data.py",
-        "analysis/claims/monthly.py",
-        "tables/personnel.py",
-        "tables/operations.py",
-    ),
+    code=(*_DEATHS, "analysis/claims", "tables/personnel.py"),
 )
 
-#: Modules every chart is drawn with (style, names, types, table access); paths relative to the package.
-
-#: Modules (and data files) every chart is drawn with (style, names, types, table access); paths relative to
-#: the package. ``data/countries.csv`` holds the display names the charts print.
+#: Modules (and data files) every chart is drawn with (style, credits, time axes, labels, names, types, the
+#: contributions table's queries, table access); paths relative to the package. ``data/countries.csv`` holds
+#: the display names the charts print, ``data/sources.toml`` the publishers' credits of the source lines.
 CODE: tuple[str, ...] = (
-    "outputs/charts.py",
+    "outputs/charts/__init__.py",
+    "outputs/charts/style.py",
+    "outputs/charts/credits.py",
+    "outputs/charts/axes.py",
+    "outputs/charts/labels.py",
     "outputs/figures.py",
+    "tables/monthly.py",
+    "tables/personnel.py",
     "core/countries.py",
     "data/countries.csv",
     "core/schema.py",
+    "core/sources.py",
+    "data/sources.toml",
     "core/store.py",
 )
+
+
+def _code_files(target: Path) -> list[Path]:
+    """A file, or every ``.py`` file below a package folder (a chart drawn from a whole package, e.g. the claims).
+
+    >>> [p.name for p in _code_files(paths.PACKAGE_DIR / "analysis" / "claims")][:2]
+    ['__init__.py', 'checking.py']
+    """
+    return sorted(target.rglob("*.py")) if target.is_dir() else [target]
 
 
 def _key(chart: Chart, manifest: dict[str, Any]) -> str:
@@ -154,7 +145,8 @@ def _key(chart: Chart, manifest: dict[str, Any]) -> str:
 
     h = hashlib.sha256()
     for name in (*CODE, *chart.code):
-        h.update((paths.PACKAGE_DIR / name).read_bytes())
+        for file in _code_files(paths.PACKAGE_DIR / name):
+            h.update(file.read_bytes())
     h.update(json.dumps([chart.function, chart.kwargs, version("matplotlib")], sort_keys=True).encode())
     for t in chart.tables:
         h.update(str(manifest.get("tables", {}).get(t, {}).get("sha256", "")).encode())

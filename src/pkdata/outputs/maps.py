@@ -19,9 +19,10 @@ import math
 from functools import lru_cache
 from typing import Any
 
-from pkdata.core import paths
+from pkdata.tables.regions import WORLD_FILE, region
 
-WORLD_FILE = paths.PACKAGE_DIR / "data" / "world_110m.json"
+__all__ = ["WORLD_FILE", "land_polygons", "outline", "project", "region"]
+
 _SQUEEZE = math.cos(math.radians(20))
 
 
@@ -34,25 +35,6 @@ def outline() -> dict[str, list[list[tuple[float, float]]]]:
     """
     doc = json.loads(WORLD_FILE.read_text())
     return {iso: [[(float(x), float(y)) for x, y in ring] for ring in rings] for iso, rings in doc["countries"].items()}
-
-
-#: pkdata's ISO3 codes that Natural Earth's ADM0_A3 spells otherwise.
-_NE_CODES = {"SSD": "SDS", "XKX": "KOS", "PSE": "PSX"}
-
-
-@lru_cache(maxsize=1)
-def _regions() -> dict[str, tuple[str, str]]:
-    doc = json.loads(WORLD_FILE.read_text())
-    return {iso: (r[0], r[1]) for iso, r in doc["regions"].items()}
-
-
-def region(iso3: str) -> tuple[str, str] | None:
-    """A country's UN region and subregion as Natural Earth gives them, or None if it is not on the map.
-
-    >>> region("NPL"), region("SSD"), region("TUV")
-    (('Asia', 'Southern Asia'), ('Africa', 'Eastern Africa'), None)
-    """
-    return _regions().get(_NE_CODES.get(iso3, iso3))
 
 
 @lru_cache(maxsize=1)
