@@ -18,6 +18,7 @@ import pandas as pd
 
 from pkdata.core import countries, paths, schema, store
 from pkdata.core.errors import PkdataError
+from pkdata.core.store import manifest as manifest  # the tables layer hands out the manifest too (charts read no store)
 
 
 def contributions() -> pd.DataFrame:
