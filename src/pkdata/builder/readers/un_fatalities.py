@@ -1,7 +1,8 @@
 """Reader for the UN Peace and Security Data Hub fatalities file (``DPPADPOSS-FATALITIES.csv``).
 
-The file (https://psdata.un.org/dataset/DPPADPOSS-FATALITIES, from NOTICAS) has one row per
-fatality in peacekeeping operations and special political missions since 1948:
+The file (source :data:`SOURCE` of the registry ``pkdata/data/sources.toml``, which holds its
+publisher, address and citation; data from NOTICAS) has one row per fatality in peacekeeping
+operations and special political missions since 1948:
 ``id, incident_date, casualty_id, mission_acronym, type_of_casualty, gender,
 casualty_nationality, casualty_personnel_type, type_of_incident, m49_code, isocode3, last_update``.
 
@@ -37,6 +38,9 @@ import pandas as pd
 from pkdata.builder.readers.un_missions import read_rows
 from pkdata.core import countries, schema
 from pkdata.core.errors import ParseError, PkdataError
+
+#: The file's entry in the source registry (:mod:`pkdata.core.sources`).
+SOURCE = "un_psdata_fatalities"
 
 #: Columns the UN file must have.
 FILE_COLUMNS: tuple[str, ...] = (
