@@ -365,6 +365,10 @@ def symbol_from_name(name: str) -> str:
     return stem.replace("_", "/") if re.match(r"^[A-Z]+_\d+_", stem) else stem
 
 
+#: The ``note`` of every rate read from a General Assembly effective-rates CSV.
+_GA_RATES_NOTE = "General Assembly effective rates for peacekeeping (user-supplied CSV)"
+
+
 def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
     """The General Assembly's effective rates of assessment for peacekeeping, exported as CSV.
 
@@ -386,6 +390,24 @@ def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     header, rows = _read_rows(path, unique=False)
+    member_col, year_cols = _ga_columns(header, path)
+    out, totals = _ga_member_rows(rows, member_col, year_cols, path)
+    if not out:
+        raise ParseError(str(path), "no member rows under the header")
+    frame = pd.DataFrame(out, columns=list(RATE_COLUMNS))
+    check_full_table(frame, path)
+    for year, (total, line) in totals.items():
+        got = float(frame.loc[frame["year"] == year, "rate_percent"].sum())
+        tolerance = int((frame["year"] == year).sum()) * 0.5 * 10.0 ** -int(frame["decimals"].max())
+        if abs(got - total) > tolerance + 1e-9:
+            raise ParseError(
+                str(path), f"the Total row prints {total} for {year}, the member rates sum to {got:.6f}", row=line
+            )
+    return frame
+
+
+def _ga_columns(header: list[str], path: Path) -> tuple[int, dict[int, int]]:
+    """The member-state column and the year columns (column -> year) of an effective-rates header, checked."""
     member_cols = [i for i, h in enumerate(header) if _MEMBER_HEADER.match(h)]
     if len(member_cols) != 1:
         raise ParseError(
@@ -412,11 +434,19 @@ def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
     years = sorted(year_cols.values())
     if years != list(range(years[0], years[-1] + 1)):
         raise ParseError(str(path), f"year columns {years} are not consecutive years of one scale period", row=1)
+    return member_cols[0], year_cols
+
+
+def _ga_member_rows(
+    rows: list[tuple[int, list[str]]], member_col: int, year_cols: dict[int, int], path: Path
+) -> tuple[list[tuple], dict[int, tuple[float, int]]]:
+    """One :data:`RATE_COLUMNS` tuple per member and printed year, and the Total row's values (year -> value, row)."""
+    years = sorted(year_cols.values())
     out = []
     totals: dict[int, tuple[float, int]] = {}
     names: dict[str, int] = {}
     for line, values in rows:
-        name = _FOOTNOTE.sub("", values[member_cols[0]])
+        name = _FOOTNOTE.sub("", values[member_col])
         if name.casefold() == "total":
             for i, year in year_cols.items():
                 if values[i]:
@@ -443,36 +473,10 @@ def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
                 continue
             value, printed, dec = _rate(cell, f"rate for {year}", path, line)
             out.append(
-                (
-                    year,
-                    years[0],
-                    years[-1],
-                    True,
-                    code,
-                    name,
-                    value,
-                    printed,
-                    dec,
-                    f"{dec}dp",
-                    "rounded",
-                    symbol_from_name(path.name),
-                    "",
-                    "General Assembly effective rates for peacekeeping (user-supplied CSV)",
-                    line,
-                )
+                (year, years[0], years[-1], True, code, name, value, printed, dec, f"{dec}dp", "rounded")
+                + (symbol_from_name(path.name), "", _GA_RATES_NOTE, line)
             )
-    if not out:
-        raise ParseError(str(path), "no member rows under the header")
-    frame = pd.DataFrame(out, columns=list(RATE_COLUMNS))
-    check_full_table(frame, path)
-    for year, (total, line) in totals.items():
-        got = float(frame.loc[frame["year"] == year, "rate_percent"].sum())
-        tolerance = int((frame["year"] == year).sum()) * 0.5 * 10.0 ** -int(frame["decimals"].max())
-        if abs(got - total) > tolerance + 1e-9:
-            raise ParseError(
-                str(path), f"the Total row prints {total} for {year}, the member rates sum to {got:.6f}", row=line
-            )
-    return frame
+    return out, totals
 
 
 LEVEL_COLUMNS: tuple[str, ...] = (

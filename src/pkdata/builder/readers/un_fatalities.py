@@ -126,89 +126,10 @@ def read_fatalities(path: str | Path) -> FatalitiesFile:
     rows = read_rows(path, FILE_COLUMNS)
     if not rows:
         raise ParseError(path.name, "no rows (the file has a header only)")
-
-    # Names first, all at once: one error lists every unknown nationality with its first row.
-    names: dict[str, list[int]] = {}
-    for row, r in rows:
-        name = r["casualty_nationality"]
-        if name not in UNDETERMINED_NATIONALITY:
-            names.setdefault(name, []).append(row)
-    unknown = sorted((rs[0], n) for n, rs in names.items() if countries.lookup(n) is None)
-    if unknown:
-        listed = "; ".join(f"{n!r} (row {r})" for r, n in unknown)
-        raise ParseError(
-            path.name,
-            f"unknown nationality: {listed}. Add each spelling to NAMES in "
-            "pkdata/core/countries.py (with the file that prints it) and rebuild",
-            row=unknown[0][0],
-        )
-
-    records: list[dict[str, Any]] = []
+    _check_nationalities(rows, path.name)
     ids: dict[int, int] = {}
-    undetermined = 0
-    for row, r in rows:
-        if not r["id"].isdigit():
-            raise ParseError(path.name, f"id {r['id']!r} is not a whole number", row=row)
-        rid = int(r["id"])
-        if rid in ids:
-            raise ParseError(path.name, f"id {rid} already on row {ids[rid]}; the UN file's id is unique", row=row)
-        ids[rid] = row
-        date = r["incident_date"]
-        if not _DATE.fullmatch(date):
-            raise ParseError(path.name, f"incident_date {date!r} is not a date; expected YYYY-MM-DD", row=row)
-        try:
-            ts = pd.Timestamp(date)
-        except ValueError:
-            raise ParseError(path.name, f"incident_date {date!r} is not a valid date", row=row) from None
-        for col in ("casualty_id", "mission_acronym"):
-            if not r[col]:
-                raise ParseError(path.name, f"empty {col}", row=row)
-        if r["type_of_casualty"] != "Fatality":
-            raise ParseError(path.name, f"type_of_casualty {r['type_of_casualty']!r}: expected 'Fatality'", row=row)
-        ptype = PERSONNEL_TYPES.get(r["casualty_personnel_type"])
-        if ptype is None:
-            raise ParseError(
-                path.name,
-                f"casualty_personnel_type {r['casualty_personnel_type']!r}: expected one of {list(PERSONNEL_TYPES)}",
-                row=row,
-            )
-        itype = INCIDENT_TYPES.get(r["type_of_incident"])
-        if itype is None:
-            raise ParseError(
-                path.name,
-                f"type_of_incident {r['type_of_incident']!r}: expected one of {list(INCIDENT_TYPES)}",
-                row=row,
-            )
-        gender = r["gender"]
-        if gender not in ("M", "F", ""):
-            raise ParseError(path.name, f"gender {gender!r}: expected M, F or empty", row=row)
-        name = r["casualty_nationality"]
-        if name in UNDETERMINED_NATIONALITY:
-            iso3 = None
-            undetermined += 1
-        else:
-            iso3 = countries.lookup(name)
-            if r["isocode3"] and r["isocode3"] != iso3:
-                raise ParseError(
-                    path.name,
-                    f"casualty_nationality {name!r} is {iso3} in pkdata/core/countries.py but the "
-                    f"file's isocode3 says {r['isocode3']!r}",
-                    row=row,
-                )
-        records.append(
-            {
-                "date": ts,
-                "mission": r["mission_acronym"],
-                "nationality_iso3": iso3,
-                "nationality": name or None,
-                "personnel_type": ptype,
-                "incident_type": itype,
-                "gender": gender or None,
-                "casualty_id": r["casualty_id"],
-                "record_id": rid,
-                "source": path.name,
-            }
-        )
+    records = [_record(row, r, path.name, ids) for row, r in rows]
+    undetermined = sum(r["casualty_nationality"] in UNDETERMINED_NATIONALITY for _, r in rows)
     frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     for col in (
@@ -225,6 +146,89 @@ def read_fatalities(path: str | Path) -> FatalitiesFile:
     frame["record_id"] = frame["record_id"].astype("int64")
     updates = sorted({r.get("last_update", "") for _, r in rows} - {""})
     return FatalitiesFile(path, frame, undetermined, updates)
+
+
+def _check_nationalities(rows: list[tuple[int, dict[str, str]]], file: str) -> None:
+    """Names first, all at once: one error lists every unknown nationality with its first row."""
+    names: dict[str, list[int]] = {}
+    for row, r in rows:
+        name = r["casualty_nationality"]
+        if name not in UNDETERMINED_NATIONALITY:
+            names.setdefault(name, []).append(row)
+    unknown = sorted((rs[0], n) for n, rs in names.items() if countries.lookup(n) is None)
+    if unknown:
+        listed = "; ".join(f"{n!r} (row {r})" for r, n in unknown)
+        raise ParseError(
+            file,
+            f"unknown nationality: {listed}. Add each spelling to NAMES in "
+            "pkdata/core/countries.py (with the file that prints it) and rebuild",
+            row=unknown[0][0],
+        )
+
+
+def _record(row: int, r: dict[str, str], file: str, ids: dict[int, int]) -> dict[str, Any]:
+    """One file row as a canonical record, every field checked; ``ids`` (id -> row) catches a repeated id."""
+    if not r["id"].isdigit():
+        raise ParseError(file, f"id {r['id']!r} is not a whole number", row=row)
+    rid = int(r["id"])
+    if rid in ids:
+        raise ParseError(file, f"id {rid} already on row {ids[rid]}; the UN file's id is unique", row=row)
+    ids[rid] = row
+    date = r["incident_date"]
+    if not _DATE.fullmatch(date):
+        raise ParseError(file, f"incident_date {date!r} is not a date; expected YYYY-MM-DD", row=row)
+    try:
+        ts = pd.Timestamp(date)
+    except ValueError:
+        raise ParseError(file, f"incident_date {date!r} is not a valid date", row=row) from None
+    for col in ("casualty_id", "mission_acronym"):
+        if not r[col]:
+            raise ParseError(file, f"empty {col}", row=row)
+    if r["type_of_casualty"] != "Fatality":
+        raise ParseError(file, f"type_of_casualty {r['type_of_casualty']!r}: expected 'Fatality'", row=row)
+    ptype = PERSONNEL_TYPES.get(r["casualty_personnel_type"])
+    if ptype is None:
+        raise ParseError(
+            file,
+            f"casualty_personnel_type {r['casualty_personnel_type']!r}: expected one of {list(PERSONNEL_TYPES)}",
+            row=row,
+        )
+    itype = INCIDENT_TYPES.get(r["type_of_incident"])
+    if itype is None:
+        raise ParseError(
+            file, f"type_of_incident {r['type_of_incident']!r}: expected one of {list(INCIDENT_TYPES)}", row=row
+        )
+    gender = r["gender"]
+    if gender not in ("M", "F", ""):
+        raise ParseError(file, f"gender {gender!r}: expected M, F or empty", row=row)
+    return {
+        "date": ts,
+        "mission": r["mission_acronym"],
+        "nationality_iso3": _nationality_iso3(row, r, file),
+        "nationality": r["casualty_nationality"] or None,
+        "personnel_type": ptype,
+        "incident_type": itype,
+        "gender": gender or None,
+        "casualty_id": r["casualty_id"],
+        "record_id": rid,
+        "source": file,
+    }
+
+
+def _nationality_iso3(row: int, r: dict[str, str], file: str) -> str | None:
+    """The row's nationality as ISO3 (None when the file says it is undetermined), checked against ``isocode3``."""
+    name = r["casualty_nationality"]
+    if name in UNDETERMINED_NATIONALITY:
+        return None
+    iso3 = countries.lookup(name)
+    if r["isocode3"] and r["isocode3"] != iso3:
+        raise ParseError(
+            file,
+            f"casualty_nationality {name!r} is {iso3} in pkdata/core/countries.py but the "
+            f"file's isocode3 says {r['isocode3']!r}",
+            row=row,
+        )
+    return iso3
 
 
 def read_exclusions(path: str | Path) -> pd.DataFrame:
