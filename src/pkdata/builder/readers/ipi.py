@@ -418,33 +418,10 @@ def read_current_month(path: str | Path, *, name: str | None = None) -> pd.DataF
     _require(
         raw, ["Date", "Contributor", "Mission", *_CURRENT_MONTH_TYPES, "Civilian_Police", "Observers", "Total"], file
     )
-    n = {
-        c: _counts(raw[c], file, c).fillna(0) for c in [*_CURRENT_MONTH_TYPES, "Civilian_Police", "Observers", "Total"]
-    }
-    checks = {
-        "Civilian_Police = Formed_Police_Units + Inidividual_Police": n["Civilian_Police"]
-        != n["Formed_Police_Units"] + n["Inidividual_Police"],
-        "Observers = Experts_on_Mission": n["Observers"] != n["Experts_on_Mission"],
-        "Total = Troops + Civilian_Police + Observers": n["Total"]
-        != n["Troops"] + n["Civilian_Police"] + n["Observers"],
-    }
-    for rule, bad in checks.items():
-        if bad.any():
-            raise ParseError(file, f"expected {rule}", row=int(bad.to_numpy().argmax()) + 2)
+    n = _current_month_counts(raw, file)
     names = raw["Contributor"].astype("string").str.strip().str.rstrip("'")
     missions = raw["Mission"].astype("string").str.strip().str.rstrip("'")
-    iso = countries.to_iso3(sorted(names.dropna().unique()), file=file)
-    if "Contributor_ISO-3" in raw.columns:
-        codes = raw["Contributor_ISO-3"].astype("string").str.strip().str.rstrip("'").str.upper()
-        disagree = ((codes.fillna("") != "") & (codes != names.map(iso))).fillna(False)
-        if disagree.any():
-            i = int(disagree.to_numpy().argmax())
-            raise ParseError(
-                file,
-                f"contributor {names.iloc[i]!r} is {iso[names.iloc[i]]} in pkdata/core/countries.py but "
-                f"the row's Contributor_ISO-3 says {codes.iloc[i]!r}; correct the name or the code",
-                row=i + 2,
-            )
+    iso = _current_month_iso3(raw, names, file)
     dates = _month_end(raw["Date"].astype("string"), file)
     parts = [
         pd.DataFrame(
@@ -539,3 +516,38 @@ def read_world_totals(path: str | Path) -> pd.DataFrame:
         .sort_values("date", kind="mergesort")
         .reset_index(drop=True)
     )
+
+
+def _current_month_counts(raw: pd.DataFrame, file: str) -> dict[str, pd.Series]:
+    """The count columns (missing as 0), checked row by row: the repeated columns agree with the four types."""
+    n = {
+        c: _counts(raw[c], file, c).fillna(0) for c in [*_CURRENT_MONTH_TYPES, "Civilian_Police", "Observers", "Total"]
+    }
+    checks = {
+        "Civilian_Police = Formed_Police_Units + Inidividual_Police": n["Civilian_Police"]
+        != n["Formed_Police_Units"] + n["Inidividual_Police"],
+        "Observers = Experts_on_Mission": n["Observers"] != n["Experts_on_Mission"],
+        "Total = Troops + Civilian_Police + Observers": n["Total"]
+        != n["Troops"] + n["Civilian_Police"] + n["Observers"],
+    }
+    for rule, bad in checks.items():
+        if bad.any():
+            raise ParseError(file, f"expected {rule}", row=int(bad.to_numpy().argmax()) + 2)
+    return n
+
+
+def _current_month_iso3(raw: pd.DataFrame, names: pd.Series, file: str) -> dict[str, str]:
+    """Contributor name -> ISO3, checked against the file's ``Contributor_ISO-3`` where it has one."""
+    iso = countries.to_iso3(sorted(names.dropna().unique()), file=file)
+    if "Contributor_ISO-3" in raw.columns:
+        codes = raw["Contributor_ISO-3"].astype("string").str.strip().str.rstrip("'").str.upper()
+        disagree = ((codes.fillna("") != "") & (codes != names.map(iso))).fillna(False)
+        if disagree.any():
+            i = int(disagree.to_numpy().argmax())
+            raise ParseError(
+                file,
+                f"contributor {names.iloc[i]!r} is {iso[names.iloc[i]]} in pkdata/core/countries.py but "
+                f"the row's Contributor_ISO-3 says {codes.iloc[i]!r}; correct the name or the code",
+                row=i + 2,
+            )
+    return iso

@@ -325,24 +325,7 @@ def crosscheck(new: FatalitiesFile, old: FatalitiesFile, exclusions: pd.DataFram
     b = b_table.set_index("casualty_id")
     shared = a.index.intersection(b.index).sort_values()
     only_new = a.index.difference(b.index)
-    differs: dict[str, int] = {}
-    examples: dict[str, list[str]] = {}
-    changed = pd.Series(False, index=shared)
-    for col in COMPARED:
-        x, y = a.loc[shared, col], b.loc[shared, col]
-        diff = ~((x == y).fillna(False) | (x.isna() & y.isna()))
-        differs[col] = int(diff.sum())
-        changed |= diff
-        fmt = (lambda v: v.strftime("%Y-%m-%d")) if col == "date" else (lambda v: "(none)" if pd.isna(v) else str(v))
-        examples[col] = [f"{cid}: {fmt(y[cid])} -> {fmt(x[cid])}" for cid in shared[diff.to_numpy()][:5]]
-    x, y = a.loc[shared, "incident_type"], b.loc[shared, "incident_type"]
-    moved = ~((x == y).fillna(False) | (x.isna() & y.isna()))
-    transitions = (
-        pd.DataFrame({"old": y[moved].fillna("(none)"), "new": x[moved].fillna("(none)")})
-        .value_counts()
-        .sort_index()
-        .reset_index(name="rows")
-    )
+    differs, examples, changed = _differences(a, b, shared)
     renumbered = a.loc[shared, "record_id"] != b.loc[shared, "record_id"]
     added = a.loc[only_new]
     chn_a = a[a["nationality_iso3"] == "CHN"].loc[:, list(COMPARED)].sort_index()
@@ -361,7 +344,7 @@ def crosscheck(new: FatalitiesFile, old: FatalitiesFile, exclusions: pd.DataFram
         "only_old": len(b.index.difference(a.index)),
         "differs": differs,
         "rows_changed": int(changed.sum()),
-        "incident_transitions": [(r.old, r.new, int(r.rows)) for r in transitions.itertuples(index=False)],
+        "incident_transitions": _incident_transitions(a, b, shared),
         "renumbered": int(renumbered.sum()),
         "renumbered_from": (b.loc[shared[renumbered.to_numpy()], "record_id"].min() if renumbered.any() else None),
         "new_rows_by_year": {int(k): int(v) for k, v in added["date"].dt.year.value_counts().sort_index().items()},
@@ -372,6 +355,36 @@ def crosscheck(new: FatalitiesFile, old: FatalitiesFile, exclusions: pd.DataFram
         "chn_identical": bool(chn_a.equals(chn_b)),
         "examples": {k: v for k, v in examples.items() if v and k != "incident_type"},
     }
+
+
+def _differences(
+    a: pd.DataFrame, b: pd.DataFrame, shared: pd.Index
+) -> tuple[dict[str, int], dict[str, list[str]], pd.Series]:
+    """Per compared column: how many shared people differ, up to five examples; and who differs in any column."""
+    differs: dict[str, int] = {}
+    examples: dict[str, list[str]] = {}
+    changed = pd.Series(False, index=shared)
+    for col in COMPARED:
+        x, y = a.loc[shared, col], b.loc[shared, col]
+        diff = ~((x == y).fillna(False) | (x.isna() & y.isna()))
+        differs[col] = int(diff.sum())
+        changed |= diff
+        fmt = (lambda v: v.strftime("%Y-%m-%d")) if col == "date" else (lambda v: "(none)" if pd.isna(v) else str(v))
+        examples[col] = [f"{cid}: {fmt(y[cid])} -> {fmt(x[cid])}" for cid in shared[diff.to_numpy()][:5]]
+    return differs, examples, changed
+
+
+def _incident_transitions(a: pd.DataFrame, b: pd.DataFrame, shared: pd.Index) -> list[tuple[str, str, int]]:
+    """(older type, newer type, people) for every incident type reclassified between the exports."""
+    x, y = a.loc[shared, "incident_type"], b.loc[shared, "incident_type"]
+    moved = ~((x == y).fillna(False) | (x.isna() & y.isna()))
+    transitions = (
+        pd.DataFrame({"old": y[moved].fillna("(none)"), "new": x[moved].fillna("(none)")})
+        .value_counts()
+        .sort_index()
+        .reset_index(name="rows")
+    )
+    return [(r.old, r.new, int(r.rows)) for r in transitions.itertuples(index=False)]
 
 
 def crosscheck_markdown(c: dict[str, Any]) -> str:
@@ -404,6 +417,21 @@ def crosscheck_markdown(c: dict[str, Any]) -> str:
         f"- **{c['shared']:,} people are in both**; {c['only_old']} only in the older export, "
         f"{c['only_new']} only in the newer one.",
     ]
+    lines += _markdown_changes(c)
+    lines += [
+        "",
+        f"- China (`nationality_iso3 == 'CHN'`, {c['chn_rows']} people): identical in both exports: "
+        f"**{'yes' if c['chn_identical'] else 'no'}**.",
+        "",
+        "pkdata builds from the newer export; the older one serves only this check.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _markdown_changes(c: dict[str, Any]) -> list[str]:
+    """The report's lines on what changed: late notifications, renumbered ids, columns that differ, examples."""
+    lines: list[str] = []
     if c["only_new"]:
         years = ", ".join(f"{y}: {n}" for y, n in c["new_rows_by_year"].items())
         lines.append(
@@ -430,12 +458,4 @@ def crosscheck_markdown(c: dict[str, Any]) -> str:
     for col, ex in c.get("examples", {}).items():
         lines += ["", f"`{col}` changes (older -> newer){', first 5' if len(ex) == 5 else ''}:", ""]
         lines += [f"- {e}" for e in ex]
-    lines += [
-        "",
-        f"- China (`nationality_iso3 == 'CHN'`, {c['chn_rows']} people): identical in both exports: "
-        f"**{'yes' if c['chn_identical'] else 'no'}**.",
-        "",
-        "pkdata builds from the newer export; the older one serves only this check.",
-        "",
-    ]
-    return "\n".join(lines)
+    return lines
