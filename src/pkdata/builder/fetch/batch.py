@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pkdata.builder.fetch.download import _stream, make_session
 from pkdata.builder.fetch.install import _from_mirror, _install, _offline
@@ -12,6 +13,9 @@ from pkdata.builder.fetch.manifest import _save_manifest, load_manifest
 from pkdata.builder.fetch.previous import prune_previous
 from pkdata.builder.fetch.remote import FetchConfig, FetchError, FetchResult, RemoteFile
 from pkdata.core import paths
+
+if TYPE_CHECKING:  # requests is imported only when a download starts
+    import requests
 
 
 def fetch(
@@ -21,7 +25,7 @@ def fetch(
     offline: bool = False,
     mirror: str | Path | None = None,
     config: FetchConfig | None = None,
-    session=None,
+    session: requests.Session | None = None,
     processed: str | Path | None = None,
 ) -> list[FetchResult]:
     """Fetch each file (see the module docstring); one :class:`FetchResult` per file, failures included.

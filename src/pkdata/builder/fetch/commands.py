@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from pkdata.core import paths
 from pkdata.core.errors import PkdataError
 
 
-def add_fetch_args(p) -> None:
+def add_fetch_args(p: argparse.ArgumentParser) -> None:
     """Options of ``pkdata fetch`` (and ``pkdata update``).
 
     >>> import argparse
@@ -57,7 +58,7 @@ def add_fetch_args(p) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="list every missing file")
 
 
-def _specs(args) -> list[RemoteFile]:
+def _specs(args: argparse.Namespace) -> list[RemoteFile]:
     months = parse_months(args.months) if args.months else None
     if args.only:
         groups = [g.strip() for g in args.only.split(",") if g.strip()]
@@ -66,7 +67,7 @@ def _specs(args) -> list[RemoteFile]:
     return registry(args.raw, months=months, groups=groups, mirror=args.mirror)
 
 
-def _run_fetch(args) -> list[FetchResult]:
+def _run_fetch(args: argparse.Namespace) -> list[FetchResult]:
     config = FetchConfig(
         retries=args.retries,
         timeout=(10.0, args.timeout),
@@ -99,8 +100,15 @@ def _run_fetch(args) -> list[FetchResult]:
     return results
 
 
-def cli_fetch(args) -> int:
-    """``pkdata fetch``: exit 0 when every file is in place, 1 when any failed (nothing good was lost)."""
+def cli_fetch(args: argparse.Namespace) -> int:
+    """``pkdata fetch``: exit 0 when every file is in place, 1 when any failed (nothing good was lost).
+
+    >>> p = argparse.ArgumentParser(); add_fetch_args(p)
+    >>> cli_fetch(p.parse_args(["--offline", "--only", "un_pdf", "--months", "2015-01", "--raw", "/nonexistent"]))
+    fetch: 1 missing
+    fetch: 1 file(s) not in /nonexistent (offline); ...; -v lists them
+    0
+    """
     if getattr(args, "restore", False):
         restored = restore_previous(args.raw)
         print(f"restored {len(restored)} file(s): {', '.join(restored) or 'nothing was kept'}")
@@ -109,7 +117,7 @@ def cli_fetch(args) -> int:
     return 1 if any(r.status == "failed" for r in results) else 0
 
 
-def add_update_args(p) -> None:
+def add_update_args(p: argparse.ArgumentParser) -> None:
     """Options of ``pkdata update``: those of fetch plus the build's ``--out`` and ``--workers``.
 
     >>> import argparse
@@ -122,7 +130,7 @@ def add_update_args(p) -> None:
     p.add_argument("--workers", type=int, default=2, help="parallel PDF parsers (default 2)")
 
 
-def cli_update(args) -> int:
+def cli_update(args: argparse.Namespace) -> int:
     """``pkdata update``: fetch, then build, then print what changed in the contributions table."""
     import pandas as pd
 

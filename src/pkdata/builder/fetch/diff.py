@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pandas is imported only when an update compares two tables
+    import pandas as pd
 
 
 def changes(
-    old_table, new_table, old_months: dict[str, Any] | None, new_months: dict[str, Any] | None
+    old_table: pd.DataFrame | None,
+    new_table: pd.DataFrame | None,
+    old_months: dict[str, Any] | None,
+    new_months: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """What changed between two contributions tables: months added/removed, rows added/removed/changed.
 
