@@ -110,9 +110,10 @@ def _stream(
     headers = _conditional_headers(dest, entry)
     tries = _Attempts(spec, config)
     wait = 0.0
-    for tries.attempt in range(config.retries + 1):
-        if tries.attempt:
-            pause = max(wait, config.backoff * 2 ** (tries.attempt - 1))
+    for attempt in range(config.retries + 1):
+        tries.attempt = attempt
+        if attempt:
+            pause = max(wait, config.backoff * 2 ** (attempt - 1))
             if pause >= tries.left():
                 raise tries.too_slow()
             _sleep(pause)
@@ -124,7 +125,7 @@ def _stream(
             with session.get(spec.url, headers=headers, stream=True, timeout=timeout) as resp:
                 if resp.status_code == 304:
                     return None, {}
-                if resp.status_code in RETRY_STATUSES and tries.attempt < config.retries:
+                if resp.status_code in RETRY_STATUSES and attempt < config.retries:
                     after = resp.headers.get("Retry-After", "")
                     wait = float(after) if after.strip().isdigit() else 0.0
                     tries.last_error = FetchError(f"HTTP {resp.status_code} {resp.reason}")
