@@ -29,7 +29,7 @@ STEP = ["pkdata.builder.steps.un_pdfs:step_un_pdfs"]
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch):
-    monkeypatch.setattr(f, "_sleep", lambda s: None)
+    monkeypatch.setattr(f.download, "_sleep", lambda s: None)  # the back-off between attempts
     monkeypatch.setattr(time, "sleep", lambda s: None)  # urllib3's back-off
 
 

@@ -224,57 +224,43 @@ def read_scale_csv(path: str | Path, *, full: bool, curated: bool = False) -> pd
     path = Path(path)
     required = SCALE_COLUMNS + (("precision",) if curated else ())
     rows = _records(path, required)
-    out = []
-    for line, r in rows:
-        start = _int(r["period_start_year"], "period_start_year", path, line)
-        end = _int(r["period_end_year"], "period_end_year", path, line)
-        if end < start:
-            raise ParseError(str(path), f"period_end_year {end} is before period_start_year {start}", row=line)
-        iso3 = _member(r["member_state"], r["iso3"], path, line)
-        value, printed, dec = _rate(r["rate_percent"], "rate_percent", path, line)
-        if curated:
-            try:
-                decimals, mode = parse_precision(r["precision"], dec)
-            except ValueError as exc:
-                raise ParseError(str(path), str(exc), row=line) from None
-            precision = r["precision"]
-        else:
-            decimals, mode, precision = dec, "rounded", f"{dec}dp"
-        if not r["source_document"]:
-            raise ParseError(str(path), "source_document is empty; every rate names its source", row=line)
-        if r["year"]:
-            year = _int(r["year"], "year", path, line)
-            if not start <= year <= end:
-                raise ParseError(str(path), f"year {year} is outside its scale period {start}-{end}", row=line)
-            years, stated = [year], True
-        else:
-            years, stated = list(range(start, end + 1)), False
-        for year in years:
-            out.append(
-                (
-                    year,
-                    start,
-                    end,
-                    stated,
-                    iso3,
-                    r["member_state"],
-                    value,
-                    printed,
-                    decimals,
-                    precision,
-                    mode,
-                    r["source_document"],
-                    r["source_url"],
-                    r["note"],
-                    line,
-                )
-            )
+    out = [row for line, r in rows for row in _scale_rows(line, r, path, curated)]
     frame = pd.DataFrame(out, columns=list(RATE_COLUMNS))
     key = ["year", "member_iso3"] if full else ["year", "member_iso3", "source_document"]
     _check_duplicates(frame, key, path, "member-year")
     if full:
         check_full_table(frame, path)
     return frame
+
+
+def _scale_rows(line: int, r: dict[str, str], path: Path, curated: bool) -> list[tuple]:
+    """One :data:`RATE_COLUMNS` tuple per year a scale row applies to (its stated year, or its whole period)."""
+    start = _int(r["period_start_year"], "period_start_year", path, line)
+    end = _int(r["period_end_year"], "period_end_year", path, line)
+    if end < start:
+        raise ParseError(str(path), f"period_end_year {end} is before period_start_year {start}", row=line)
+    iso3 = _member(r["member_state"], r["iso3"], path, line)
+    value, printed, dec = _rate(r["rate_percent"], "rate_percent", path, line)
+    if curated:
+        try:
+            decimals, mode = parse_precision(r["precision"], dec)
+        except ValueError as exc:
+            raise ParseError(str(path), str(exc), row=line) from None
+        precision = r["precision"]
+    else:
+        decimals, mode, precision = dec, "rounded", f"{dec}dp"
+    if not r["source_document"]:
+        raise ParseError(str(path), "source_document is empty; every rate names its source", row=line)
+    if r["year"]:
+        year = _int(r["year"], "year", path, line)
+        if not start <= year <= end:
+            raise ParseError(str(path), f"year {year} is outside its scale period {start}-{end}", row=line)
+        years, stated = [year], True
+    else:
+        years, stated = list(range(start, end + 1)), False
+    member = (iso3, r["member_state"], value, printed, decimals, precision, mode)
+    source = (r["source_document"], r["source_url"], r["note"], line)
+    return [(year, start, end, stated, *member, *source) for year in years]
 
 
 def read_budget_csv(path: str | Path) -> pd.DataFrame:
@@ -291,45 +277,8 @@ def read_budget_csv(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     rows = _records(path, BUDGET_CSV_COLUMNS)
-    out = []
-    for line, r in rows:
-        m = _FISCAL.match(r["fiscal_year"])
-        if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
-            raise ParseError(
-                str(path),
-                f"fiscal_year {r['fiscal_year']!r}: expected a July-June fiscal year 'YYYY/YY' such as '2019/20'",
-                row=line,
-            )
-        if not r["mission"]:
-            raise ParseError(str(path), "mission is empty; expected a mission or TOTAL", row=line)
-        try:
-            usd = int(r["approved_usd"])
-        except ValueError:
-            raise ParseError(
-                str(path), f"approved_usd {r['approved_usd']!r} is not a whole number of USD", row=line
-            ) from None
-        if usd < 0:
-            raise ParseError(str(path), f"approved_usd {usd} is negative; expected >= 0", row=line)
-        if not r["source_document"]:
-            raise ParseError(str(path), "source_document is empty; every amount names its source", row=line)
-        rounding = 1
-        while usd and usd % (rounding * 10) == 0 and rounding < 10_000_000:
-            rounding *= 10
-        out.append(
-            (
-                r["fiscal_year"],
-                int(m.group(1)),
-                r["mission"],
-                float(usd),
-                rounding,
-                r["source_document"],
-                r["source_url"],
-                r["note"],
-                line,
-            )
-        )
     frame = pd.DataFrame(
-        out,
+        [_budget_row(line, r, path) for line, r in rows],
         columns=[
             "fiscal_year",
             "fiscal_year_start",
@@ -353,6 +302,34 @@ def read_budget_csv(path: str | Path) -> pd.DataFrame:
     return frame
 
 
+def _budget_row(line: int, r: dict[str, str], path: Path) -> tuple:
+    """A budget table row, checked: fiscal year and its first year, mission, USD, apparent rounding, source."""
+    m = _FISCAL.match(r["fiscal_year"])
+    if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+        raise ParseError(
+            str(path),
+            f"fiscal_year {r['fiscal_year']!r}: expected a July-June fiscal year 'YYYY/YY' such as '2019/20'",
+            row=line,
+        )
+    if not r["mission"]:
+        raise ParseError(str(path), "mission is empty; expected a mission or TOTAL", row=line)
+    try:
+        usd = int(r["approved_usd"])
+    except ValueError:
+        raise ParseError(
+            str(path), f"approved_usd {r['approved_usd']!r} is not a whole number of USD", row=line
+        ) from None
+    if usd < 0:
+        raise ParseError(str(path), f"approved_usd {usd} is negative; expected >= 0", row=line)
+    if not r["source_document"]:
+        raise ParseError(str(path), "source_document is empty; every amount names its source", row=line)
+    rounding = 1
+    while usd and usd % (rounding * 10) == 0 and rounding < 10_000_000:
+        rounding *= 10
+    source = (r["source_document"], r["source_url"], r["note"], line)
+    return (r["fiscal_year"], int(m.group(1)), r["mission"], float(usd), rounding, *source)
+
+
 def symbol_from_name(name: str) -> str:
     """A UN document symbol from a file name that spells it with underscores.
 
@@ -363,6 +340,10 @@ def symbol_from_name(name: str) -> str:
     """
     stem = Path(name).stem
     return stem.replace("_", "/") if re.match(r"^[A-Z]+_\d+_", stem) else stem
+
+
+#: The ``note`` of every rate read from a General Assembly effective-rates CSV.
+_GA_RATES_NOTE = "General Assembly effective rates for peacekeeping (user-supplied CSV)"
 
 
 def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
@@ -386,6 +367,24 @@ def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     header, rows = _read_rows(path, unique=False)
+    member_col, year_cols = _ga_columns(header, path)
+    out, totals = _ga_member_rows(rows, member_col, year_cols, path)
+    if not out:
+        raise ParseError(str(path), "no member rows under the header")
+    frame = pd.DataFrame(out, columns=list(RATE_COLUMNS))
+    check_full_table(frame, path)
+    for year, (total, line) in totals.items():
+        got = float(frame.loc[frame["year"] == year, "rate_percent"].sum())
+        tolerance = int((frame["year"] == year).sum()) * 0.5 * 10.0 ** -int(frame["decimals"].max())
+        if abs(got - total) > tolerance + 1e-9:
+            raise ParseError(
+                str(path), f"the Total row prints {total} for {year}, the member rates sum to {got:.6f}", row=line
+            )
+    return frame
+
+
+def _ga_columns(header: list[str], path: Path) -> tuple[int, dict[int, int]]:
+    """The member-state column and the year columns (column -> year) of an effective-rates header, checked."""
     member_cols = [i for i, h in enumerate(header) if _MEMBER_HEADER.match(h)]
     if len(member_cols) != 1:
         raise ParseError(
@@ -412,11 +411,19 @@ def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
     years = sorted(year_cols.values())
     if years != list(range(years[0], years[-1] + 1)):
         raise ParseError(str(path), f"year columns {years} are not consecutive years of one scale period", row=1)
+    return member_cols[0], year_cols
+
+
+def _ga_member_rows(
+    rows: list[tuple[int, list[str]]], member_col: int, year_cols: dict[int, int], path: Path
+) -> tuple[list[tuple], dict[int, tuple[float, int]]]:
+    """One :data:`RATE_COLUMNS` tuple per member and printed year, and the Total row's values (year -> value, row)."""
+    years = sorted(year_cols.values())
     out = []
     totals: dict[int, tuple[float, int]] = {}
     names: dict[str, int] = {}
     for line, values in rows:
-        name = _FOOTNOTE.sub("", values[member_cols[0]])
+        name = _FOOTNOTE.sub("", values[member_col])
         if name.casefold() == "total":
             for i, year in year_cols.items():
                 if values[i]:
@@ -443,36 +450,10 @@ def read_ga_effective_rates(path: str | Path) -> pd.DataFrame:
                 continue
             value, printed, dec = _rate(cell, f"rate for {year}", path, line)
             out.append(
-                (
-                    year,
-                    years[0],
-                    years[-1],
-                    True,
-                    code,
-                    name,
-                    value,
-                    printed,
-                    dec,
-                    f"{dec}dp",
-                    "rounded",
-                    symbol_from_name(path.name),
-                    "",
-                    "General Assembly effective rates for peacekeeping (user-supplied CSV)",
-                    line,
-                )
+                (year, years[0], years[-1], True, code, name, value, printed, dec, f"{dec}dp", "rounded")
+                + (symbol_from_name(path.name), "", _GA_RATES_NOTE, line)
             )
-    if not out:
-        raise ParseError(str(path), "no member rows under the header")
-    frame = pd.DataFrame(out, columns=list(RATE_COLUMNS))
-    check_full_table(frame, path)
-    for year, (total, line) in totals.items():
-        got = float(frame.loc[frame["year"] == year, "rate_percent"].sum())
-        tolerance = int((frame["year"] == year).sum()) * 0.5 * 10.0 ** -int(frame["decimals"].max())
-        if abs(got - total) > tolerance + 1e-9:
-            raise ParseError(
-                str(path), f"the Total row prints {total} for {year}, the member rates sum to {got:.6f}", row=line
-            )
-    return frame
+    return out, totals
 
 
 LEVEL_COLUMNS: tuple[str, ...] = (

@@ -253,13 +253,47 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
     file = path.name
     raw = _read_csv(path)
     raw = raw.drop(columns=[c for c in raw.columns if c == "" or c.startswith("Unnamed")])
+    frame, cols, apostrophes = _gender_frame(raw, file)
+    total_total = {_fold(c): c for c in raw.columns}.get("total total")
+    raw_sum = pd.to_numeric(raw[total_total], errors="coerce").groupby(frame["date"]).sum() if total_total else None
+    # Subtotal rows: contributor "all" (mission totals) or mission "all" (contributor totals).
+    subtotal = (frame["contributor"].str.casefold() == "all") | (frame["mission"].str.casefold() == "all")
+    n_subtotal = int(subtotal.sum())
+    frame = frame[~subtotal.fillna(False)]
+    value_cols = [c for c in frame.columns if c != "row"]
+    dup = frame.duplicated(value_cols)
+    n_dup = int(dup.sum())
+    frame = _with_contributor_iso3(frame[~dup], file)
+    long, gender_dropped = _gender_long(frame, cols, file)
+    df = _finish(long)
+    inflated: dict[str, float] = {}
+    if raw_sum is not None:
+        clean_sum = df.groupby("date")["total"].sum()
+        ratio = (raw_sum / clean_sum.reindex(raw_sum.index)).dropna()
+        inflated = {f"{d:%Y-%m}": round(float(r), 2) for d, r in ratio.items() if r > 1.05}
+    df.attrs["cleaning"] = {
+        "rows_read": int(len(raw)),
+        "subtotal_rows_dropped": n_subtotal,
+        "duplicate_rows_dropped": n_dup,
+        "rows_with_trailing_apostrophe": apostrophes,
+        "rows_gender_dropped_male_plus_female_not_total": gender_dropped,
+        "inflated_months": inflated,
+    }
+    return df
+
+
+def _gender_frame(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, dict[str, dict[str, str]], int]:
+    """One row per file row: its number, month, names (stray apostrophes stripped) and a ``type|part`` count column.
+
+    Returns the frame, the gender columns (:func:`_gender_columns`) and the most names of one column that ended in
+    an apostrophe.
+    """
     folded = {_fold(c): c for c in raw.columns}
     need = {"date": "date", "contributor": "contributor", "contributor iso-3": "iso3", "mission": "mission"}
     missing = [k for k in need if k not in folded]
     if missing:
         raise ParseError(file, f"missing columns {missing}; this is not an IPI gender file", row=1)
     cols = _gender_columns(raw, file)
-    total_total = folded.get("total total")
     names = {v: raw[folded[k]].astype("string") for k, v in need.items()}
     # Stray apostrophes (full_gender_data.csv, Mar-Aug 2014): "China'", "CHN'", "MINURSO'".
     apostrophes = 0
@@ -283,15 +317,11 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
     )
     for (ptype, part), s in counts.items():
         frame[f"{ptype}|{part}"] = s.to_numpy()
-    raw_sum = pd.to_numeric(raw[total_total], errors="coerce").groupby(frame["date"]).sum() if total_total else None
-    # Subtotal rows: contributor "all" (mission totals) or mission "all" (contributor totals).
-    subtotal = (frame["contributor"].str.casefold() == "all") | (frame["mission"].str.casefold() == "all")
-    n_subtotal = int(subtotal.sum())
-    frame = frame[~subtotal.fillna(False)]
-    value_cols = [c for c in frame.columns if c != "row"]
-    dup = frame.duplicated(value_cols)
-    n_dup = int(dup.sum())
-    frame = frame[~dup]
+    return frame, cols, apostrophes
+
+
+def _with_contributor_iso3(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """The frame with ``contributor_iso3``; checked against the file's own code and for one row per key."""
     if frame["contributor"].isna().any() or frame["mission"].isna().any():
         row = int(frame.loc[frame["contributor"].isna() | frame["mission"].isna(), "row"].iloc[0])
         raise ParseError(file, "row without a contributor or mission", row=row)
@@ -323,6 +353,14 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
             f"{others} give different numbers for one contributor and mission",
             row=int(others[0]),
         )
+    return frame
+
+
+def _gender_long(frame: pd.DataFrame, cols: dict[str, dict[str, str]], file: str) -> tuple[pd.DataFrame, int]:
+    """One row per file row and type; where male + female differ from the total, the total stays, the split goes.
+
+    Returns the rows and how many non-zero ones lost their split.
+    """
     long = []
     gender_dropped = 0
     for ptype in cols:
@@ -347,21 +385,7 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
                 }
             )
         )
-    df = _finish(pd.concat(long, ignore_index=True))
-    inflated: dict[str, float] = {}
-    if raw_sum is not None:
-        clean_sum = df.groupby("date")["total"].sum()
-        ratio = (raw_sum / clean_sum.reindex(raw_sum.index)).dropna()
-        inflated = {f"{d:%Y-%m}": round(float(r), 2) for d, r in ratio.items() if r > 1.05}
-    df.attrs["cleaning"] = {
-        "rows_read": int(len(raw)),
-        "subtotal_rows_dropped": n_subtotal,
-        "duplicate_rows_dropped": n_dup,
-        "rows_with_trailing_apostrophe": apostrophes,
-        "rows_gender_dropped_male_plus_female_not_total": gender_dropped,
-        "inflated_months": inflated,
-    }
-    return df
+    return pd.concat(long, ignore_index=True), gender_dropped
 
 
 def inflated_months(df: pd.DataFrame) -> dict[str, float]:
@@ -394,33 +418,10 @@ def read_current_month(path: str | Path, *, name: str | None = None) -> pd.DataF
     _require(
         raw, ["Date", "Contributor", "Mission", *_CURRENT_MONTH_TYPES, "Civilian_Police", "Observers", "Total"], file
     )
-    n = {
-        c: _counts(raw[c], file, c).fillna(0) for c in [*_CURRENT_MONTH_TYPES, "Civilian_Police", "Observers", "Total"]
-    }
-    checks = {
-        "Civilian_Police = Formed_Police_Units + Inidividual_Police": n["Civilian_Police"]
-        != n["Formed_Police_Units"] + n["Inidividual_Police"],
-        "Observers = Experts_on_Mission": n["Observers"] != n["Experts_on_Mission"],
-        "Total = Troops + Civilian_Police + Observers": n["Total"]
-        != n["Troops"] + n["Civilian_Police"] + n["Observers"],
-    }
-    for rule, bad in checks.items():
-        if bad.any():
-            raise ParseError(file, f"expected {rule}", row=int(bad.to_numpy().argmax()) + 2)
+    n = _current_month_counts(raw, file)
     names = raw["Contributor"].astype("string").str.strip().str.rstrip("'")
     missions = raw["Mission"].astype("string").str.strip().str.rstrip("'")
-    iso = countries.to_iso3(sorted(names.dropna().unique()), file=file)
-    if "Contributor_ISO-3" in raw.columns:
-        codes = raw["Contributor_ISO-3"].astype("string").str.strip().str.rstrip("'").str.upper()
-        disagree = ((codes.fillna("") != "") & (codes != names.map(iso))).fillna(False)
-        if disagree.any():
-            i = int(disagree.to_numpy().argmax())
-            raise ParseError(
-                file,
-                f"contributor {names.iloc[i]!r} is {iso[names.iloc[i]]} in pkdata/core/countries.py but "
-                f"the row's Contributor_ISO-3 says {codes.iloc[i]!r}; correct the name or the code",
-                row=i + 2,
-            )
+    iso = _current_month_iso3(raw, names, file)
     dates = _month_end(raw["Date"].astype("string"), file)
     parts = [
         pd.DataFrame(
@@ -515,3 +516,38 @@ def read_world_totals(path: str | Path) -> pd.DataFrame:
         .sort_values("date", kind="mergesort")
         .reset_index(drop=True)
     )
+
+
+def _current_month_counts(raw: pd.DataFrame, file: str) -> dict[str, pd.Series]:
+    """The count columns (missing as 0), checked row by row: the repeated columns agree with the four types."""
+    n = {
+        c: _counts(raw[c], file, c).fillna(0) for c in [*_CURRENT_MONTH_TYPES, "Civilian_Police", "Observers", "Total"]
+    }
+    checks = {
+        "Civilian_Police = Formed_Police_Units + Inidividual_Police": n["Civilian_Police"]
+        != n["Formed_Police_Units"] + n["Inidividual_Police"],
+        "Observers = Experts_on_Mission": n["Observers"] != n["Experts_on_Mission"],
+        "Total = Troops + Civilian_Police + Observers": n["Total"]
+        != n["Troops"] + n["Civilian_Police"] + n["Observers"],
+    }
+    for rule, bad in checks.items():
+        if bad.any():
+            raise ParseError(file, f"expected {rule}", row=int(bad.to_numpy().argmax()) + 2)
+    return n
+
+
+def _current_month_iso3(raw: pd.DataFrame, names: pd.Series, file: str) -> dict[str, str]:
+    """Contributor name -> ISO3, checked against the file's ``Contributor_ISO-3`` where it has one."""
+    iso = countries.to_iso3(sorted(names.dropna().unique()), file=file)
+    if "Contributor_ISO-3" in raw.columns:
+        codes = raw["Contributor_ISO-3"].astype("string").str.strip().str.rstrip("'").str.upper()
+        disagree = ((codes.fillna("") != "") & (codes != names.map(iso))).fillna(False)
+        if disagree.any():
+            i = int(disagree.to_numpy().argmax())
+            raise ParseError(
+                file,
+                f"contributor {names.iloc[i]!r} is {iso[names.iloc[i]]} in pkdata/core/countries.py but "
+                f"the row's Contributor_ISO-3 says {codes.iloc[i]!r}; correct the name or the code",
+                row=i + 2,
+            )
+    return iso

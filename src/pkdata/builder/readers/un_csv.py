@@ -175,14 +175,7 @@ def read_contributions(path: str | Path) -> pd.DataFrame:
         }
     )
     if "total_personnel" in raw.columns:  # some exports add it: it must agree
-        printed = _counts(raw["total_personnel"], file, "total_personnel")
-        bad = printed != df["male"] + df["female"]
-        if bad.any():
-            raise ParseError(
-                file,
-                "total_personnel differs from male_personnel + female_personnel",
-                row=int(bad.to_numpy().argmax()) + 2,
-            )
+        _check_total(raw, df, file)
     df = df.groupby(list(schema.KEY), sort=True, observed=True).agg(
         male=("male", "sum"), female=("female", "sum"), source_row=("source_row", "min")
     )
@@ -194,6 +187,18 @@ def read_contributions(path: str | Path) -> pd.DataFrame:
     out = schema.coerce(df).reset_index(drop=True)
     out.attrs["cleaning"] = {"rows_read": int(len(raw) + copies.sum()), "exact_copies_dropped": int(copies.sum())}
     return out
+
+
+def _check_total(raw: pd.DataFrame, df: pd.DataFrame, file: str) -> None:
+    """The export's own ``total_personnel`` equals male + female on every row."""
+    printed = _counts(raw["total_personnel"], file, "total_personnel")
+    bad = printed != df["male"] + df["female"]
+    if bad.any():
+        raise ParseError(
+            file,
+            "total_personnel differs from male_personnel + female_personnel",
+            row=int(bad.to_numpy().argmax()) + 2,
+        )
 
 
 def read_ranks(path: str | Path) -> pd.DataFrame:

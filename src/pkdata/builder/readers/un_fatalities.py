@@ -1,7 +1,8 @@
 """Reader for the UN Peace and Security Data Hub fatalities file (``DPPADPOSS-FATALITIES.csv``).
 
-The file (https://psdata.un.org/dataset/DPPADPOSS-FATALITIES, from NOTICAS) has one row per
-fatality in peacekeeping operations and special political missions since 1948:
+The file (source :data:`SOURCE` of the registry ``pkdata/data/sources.toml``, which holds its
+publisher, address and citation; data from NOTICAS) has one row per fatality in peacekeeping
+operations and special political missions since 1948:
 ``id, incident_date, casualty_id, mission_acronym, type_of_casualty, gender,
 casualty_nationality, casualty_personnel_type, type_of_incident, m49_code, isocode3, last_update``.
 
@@ -37,6 +38,9 @@ import pandas as pd
 from pkdata.builder.readers.un_missions import read_rows
 from pkdata.core import countries, registry, schema
 from pkdata.core.errors import ParseError, PkdataError
+
+#: The file's entry in the source registry (:mod:`pkdata.core.sources`).
+SOURCE = "un_psdata_fatalities"
 
 #: Columns the UN file must have.
 FILE_COLUMNS: tuple[str, ...] = (
@@ -111,89 +115,10 @@ def read_fatalities(path: str | Path) -> FatalitiesFile:
     rows = read_rows(path, FILE_COLUMNS)
     if not rows:
         raise ParseError(path.name, "no rows (the file has a header only)")
-
-    # Names first, all at once: one error lists every unknown nationality with its first row.
-    names: dict[str, list[int]] = {}
-    for row, r in rows:
-        name = r["casualty_nationality"]
-        if name not in UNDETERMINED_NATIONALITY:
-            names.setdefault(name, []).append(row)
-    unknown = sorted((rs[0], n) for n, rs in names.items() if countries.lookup(n) is None)
-    if unknown:
-        listed = "; ".join(f"{n!r} (row {r})" for r, n in unknown)
-        raise ParseError(
-            path.name,
-            f"unknown nationality: {listed}. Add each spelling to NAMES in "
-            "pkdata/core/countries.py (with the file that prints it) and rebuild",
-            row=unknown[0][0],
-        )
-
-    records: list[dict[str, Any]] = []
+    _check_nationalities(rows, path.name)
     ids: dict[int, int] = {}
-    undetermined = 0
-    for row, r in rows:
-        if not r["id"].isdigit():
-            raise ParseError(path.name, f"id {r['id']!r} is not a whole number", row=row)
-        rid = int(r["id"])
-        if rid in ids:
-            raise ParseError(path.name, f"id {rid} already on row {ids[rid]}; the UN file's id is unique", row=row)
-        ids[rid] = row
-        date = r["incident_date"]
-        if not _DATE.fullmatch(date):
-            raise ParseError(path.name, f"incident_date {date!r} is not a date; expected YYYY-MM-DD", row=row)
-        try:
-            ts = pd.Timestamp(date)
-        except ValueError:
-            raise ParseError(path.name, f"incident_date {date!r} is not a valid date", row=row) from None
-        for col in ("casualty_id", "mission_acronym"):
-            if not r[col]:
-                raise ParseError(path.name, f"empty {col}", row=row)
-        if r["type_of_casualty"] != "Fatality":
-            raise ParseError(path.name, f"type_of_casualty {r['type_of_casualty']!r}: expected 'Fatality'", row=row)
-        ptype = PERSONNEL_TYPES.get(r["casualty_personnel_type"])
-        if ptype is None:
-            raise ParseError(
-                path.name,
-                f"casualty_personnel_type {r['casualty_personnel_type']!r}: expected one of {list(PERSONNEL_TYPES)}",
-                row=row,
-            )
-        itype = INCIDENT_TYPES.get(r["type_of_incident"])
-        if itype is None:
-            raise ParseError(
-                path.name,
-                f"type_of_incident {r['type_of_incident']!r}: expected one of {list(INCIDENT_TYPES)}",
-                row=row,
-            )
-        gender = r["gender"]
-        if gender not in ("M", "F", ""):
-            raise ParseError(path.name, f"gender {gender!r}: expected M, F or empty", row=row)
-        name = r["casualty_nationality"]
-        if name in UNDETERMINED_NATIONALITY:
-            iso3 = None
-            undetermined += 1
-        else:
-            iso3 = countries.lookup(name)
-            if r["isocode3"] and r["isocode3"] != iso3:
-                raise ParseError(
-                    path.name,
-                    f"casualty_nationality {name!r} is {iso3} in pkdata/core/countries.py but the "
-                    f"file's isocode3 says {r['isocode3']!r}",
-                    row=row,
-                )
-        records.append(
-            {
-                "date": ts,
-                "mission": r["mission_acronym"],
-                "nationality_iso3": iso3,
-                "nationality": name or None,
-                "personnel_type": ptype,
-                "incident_type": itype,
-                "gender": gender or None,
-                "casualty_id": r["casualty_id"],
-                "record_id": rid,
-                "source": path.name,
-            }
-        )
+    records = [_record(row, r, path.name, ids) for row, r in rows]
+    undetermined = sum(r["casualty_nationality"] in UNDETERMINED_NATIONALITY for _, r in rows)
     frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     for col in (
@@ -210,6 +135,89 @@ def read_fatalities(path: str | Path) -> FatalitiesFile:
     frame["record_id"] = frame["record_id"].astype("int64")
     updates = sorted({r.get("last_update", "") for _, r in rows} - {""})
     return FatalitiesFile(path, frame, undetermined, updates)
+
+
+def _check_nationalities(rows: list[tuple[int, dict[str, str]]], file: str) -> None:
+    """Names first, all at once: one error lists every unknown nationality with its first row."""
+    names: dict[str, list[int]] = {}
+    for row, r in rows:
+        name = r["casualty_nationality"]
+        if name not in UNDETERMINED_NATIONALITY:
+            names.setdefault(name, []).append(row)
+    unknown = sorted((rs[0], n) for n, rs in names.items() if countries.lookup(n) is None)
+    if unknown:
+        listed = "; ".join(f"{n!r} (row {r})" for r, n in unknown)
+        raise ParseError(
+            file,
+            f"unknown nationality: {listed}. Add each spelling to NAMES in "
+            "pkdata/core/countries.py (with the file that prints it) and rebuild",
+            row=unknown[0][0],
+        )
+
+
+def _record(row: int, r: dict[str, str], file: str, ids: dict[int, int]) -> dict[str, Any]:
+    """One file row as a canonical record, every field checked; ``ids`` (id -> row) catches a repeated id."""
+    if not r["id"].isdigit():
+        raise ParseError(file, f"id {r['id']!r} is not a whole number", row=row)
+    rid = int(r["id"])
+    if rid in ids:
+        raise ParseError(file, f"id {rid} already on row {ids[rid]}; the UN file's id is unique", row=row)
+    ids[rid] = row
+    date = r["incident_date"]
+    if not _DATE.fullmatch(date):
+        raise ParseError(file, f"incident_date {date!r} is not a date; expected YYYY-MM-DD", row=row)
+    try:
+        ts = pd.Timestamp(date)
+    except ValueError:
+        raise ParseError(file, f"incident_date {date!r} is not a valid date", row=row) from None
+    for col in ("casualty_id", "mission_acronym"):
+        if not r[col]:
+            raise ParseError(file, f"empty {col}", row=row)
+    if r["type_of_casualty"] != "Fatality":
+        raise ParseError(file, f"type_of_casualty {r['type_of_casualty']!r}: expected 'Fatality'", row=row)
+    ptype = PERSONNEL_TYPES.get(r["casualty_personnel_type"])
+    if ptype is None:
+        raise ParseError(
+            file,
+            f"casualty_personnel_type {r['casualty_personnel_type']!r}: expected one of {list(PERSONNEL_TYPES)}",
+            row=row,
+        )
+    itype = INCIDENT_TYPES.get(r["type_of_incident"])
+    if itype is None:
+        raise ParseError(
+            file, f"type_of_incident {r['type_of_incident']!r}: expected one of {list(INCIDENT_TYPES)}", row=row
+        )
+    gender = r["gender"]
+    if gender not in ("M", "F", ""):
+        raise ParseError(file, f"gender {gender!r}: expected M, F or empty", row=row)
+    return {
+        "date": ts,
+        "mission": r["mission_acronym"],
+        "nationality_iso3": _nationality_iso3(row, r, file),
+        "nationality": r["casualty_nationality"] or None,
+        "personnel_type": ptype,
+        "incident_type": itype,
+        "gender": gender or None,
+        "casualty_id": r["casualty_id"],
+        "record_id": rid,
+        "source": file,
+    }
+
+
+def _nationality_iso3(row: int, r: dict[str, str], file: str) -> str | None:
+    """The row's nationality as ISO3 (None when the file says it is undetermined), checked against ``isocode3``."""
+    name = r["casualty_nationality"]
+    if name in UNDETERMINED_NATIONALITY:
+        return None
+    iso3 = countries.lookup(name)
+    if r["isocode3"] and r["isocode3"] != iso3:
+        raise ParseError(
+            file,
+            f"casualty_nationality {name!r} is {iso3} in pkdata/core/countries.py but the "
+            f"file's isocode3 says {r['isocode3']!r}",
+            row=row,
+        )
+    return iso3
 
 
 def read_exclusions(path: str | Path) -> pd.DataFrame:
@@ -306,24 +314,7 @@ def crosscheck(new: FatalitiesFile, old: FatalitiesFile, exclusions: pd.DataFram
     b = b_table.set_index("casualty_id")
     shared = a.index.intersection(b.index).sort_values()
     only_new = a.index.difference(b.index)
-    differs: dict[str, int] = {}
-    examples: dict[str, list[str]] = {}
-    changed = pd.Series(False, index=shared)
-    for col in COMPARED:
-        x, y = a.loc[shared, col], b.loc[shared, col]
-        diff = ~((x == y).fillna(False) | (x.isna() & y.isna()))
-        differs[col] = int(diff.sum())
-        changed |= diff
-        fmt = (lambda v: v.strftime("%Y-%m-%d")) if col == "date" else (lambda v: "(none)" if pd.isna(v) else str(v))
-        examples[col] = [f"{cid}: {fmt(y[cid])} -> {fmt(x[cid])}" for cid in shared[diff.to_numpy()][:5]]
-    x, y = a.loc[shared, "incident_type"], b.loc[shared, "incident_type"]
-    moved = ~((x == y).fillna(False) | (x.isna() & y.isna()))
-    transitions = (
-        pd.DataFrame({"old": y[moved].fillna("(none)"), "new": x[moved].fillna("(none)")})
-        .value_counts()
-        .sort_index()
-        .reset_index(name="rows")
-    )
+    differs, examples, changed = _differences(a, b, shared)
     renumbered = a.loc[shared, "record_id"] != b.loc[shared, "record_id"]
     added = a.loc[only_new]
     chn_a = a[a["nationality_iso3"] == "CHN"].loc[:, list(COMPARED)].sort_index()
@@ -342,7 +333,7 @@ def crosscheck(new: FatalitiesFile, old: FatalitiesFile, exclusions: pd.DataFram
         "only_old": len(b.index.difference(a.index)),
         "differs": differs,
         "rows_changed": int(changed.sum()),
-        "incident_transitions": [(r.old, r.new, int(r.rows)) for r in transitions.itertuples(index=False)],
+        "incident_transitions": _incident_transitions(a, b, shared),
         "renumbered": int(renumbered.sum()),
         "renumbered_from": (b.loc[shared[renumbered.to_numpy()], "record_id"].min() if renumbered.any() else None),
         "new_rows_by_year": {int(k): int(v) for k, v in added["date"].dt.year.value_counts().sort_index().items()},
@@ -353,6 +344,36 @@ def crosscheck(new: FatalitiesFile, old: FatalitiesFile, exclusions: pd.DataFram
         "chn_identical": bool(chn_a.equals(chn_b)),
         "examples": {k: v for k, v in examples.items() if v and k != "incident_type"},
     }
+
+
+def _differences(
+    a: pd.DataFrame, b: pd.DataFrame, shared: pd.Index
+) -> tuple[dict[str, int], dict[str, list[str]], pd.Series]:
+    """Per compared column: how many shared people differ, up to five examples; and who differs in any column."""
+    differs: dict[str, int] = {}
+    examples: dict[str, list[str]] = {}
+    changed = pd.Series(False, index=shared)
+    for col in COMPARED:
+        x, y = a.loc[shared, col], b.loc[shared, col]
+        diff = ~((x == y).fillna(False) | (x.isna() & y.isna()))
+        differs[col] = int(diff.sum())
+        changed |= diff
+        fmt = (lambda v: v.strftime("%Y-%m-%d")) if col == "date" else (lambda v: "(none)" if pd.isna(v) else str(v))
+        examples[col] = [f"{cid}: {fmt(y[cid])} -> {fmt(x[cid])}" for cid in shared[diff.to_numpy()][:5]]
+    return differs, examples, changed
+
+
+def _incident_transitions(a: pd.DataFrame, b: pd.DataFrame, shared: pd.Index) -> list[tuple[str, str, int]]:
+    """(older type, newer type, people) for every incident type reclassified between the exports."""
+    x, y = a.loc[shared, "incident_type"], b.loc[shared, "incident_type"]
+    moved = ~((x == y).fillna(False) | (x.isna() & y.isna()))
+    transitions = (
+        pd.DataFrame({"old": y[moved].fillna("(none)"), "new": x[moved].fillna("(none)")})
+        .value_counts()
+        .sort_index()
+        .reset_index(name="rows")
+    )
+    return [(r.old, r.new, int(r.rows)) for r in transitions.itertuples(index=False)]
 
 
 def crosscheck_markdown(c: dict[str, Any]) -> str:
@@ -385,6 +406,21 @@ def crosscheck_markdown(c: dict[str, Any]) -> str:
         f"- **{c['shared']:,} people are in both**; {c['only_old']} only in the older export, "
         f"{c['only_new']} only in the newer one.",
     ]
+    lines += _markdown_changes(c)
+    lines += [
+        "",
+        f"- China (`nationality_iso3 == 'CHN'`, {c['chn_rows']} people): identical in both exports: "
+        f"**{'yes' if c['chn_identical'] else 'no'}**.",
+        "",
+        "pkdata builds from the newer export; the older one serves only this check.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _markdown_changes(c: dict[str, Any]) -> list[str]:
+    """The report's lines on what changed: late notifications, renumbered ids, columns that differ, examples."""
+    lines: list[str] = []
     if c["only_new"]:
         years = ", ".join(f"{y}: {n}" for y, n in c["new_rows_by_year"].items())
         lines.append(
@@ -411,12 +447,4 @@ def crosscheck_markdown(c: dict[str, Any]) -> str:
     for col, ex in c.get("examples", {}).items():
         lines += ["", f"`{col}` changes (older -> newer){', first 5' if len(ex) == 5 else ''}:", ""]
         lines += [f"- {e}" for e in ex]
-    lines += [
-        "",
-        f"- China (`nationality_iso3 == 'CHN'`, {c['chn_rows']} people): identical in both exports: "
-        f"**{'yes' if c['chn_identical'] else 'no'}**.",
-        "",
-        "pkdata builds from the newer export; the older one serves only this check.",
-        "",
-    ]
-    return "\n".join(lines)
+    return lines

@@ -1,8 +1,9 @@
 """Reader for the UN Peace and Security Data Hub mission list (``DPPADPOSS-PKO.csv``).
 
-The file (https://psdata.un.org/dataset/DPPADPOSS-PKO) lists past and present peacekeeping
-operations: ``id, mission_acronym, mission_name, lead_department, mission_isactive,
-start_date, end_date, mission_location, mission_longitude, mission_latitude, last_update``.
+The file (source :data:`SOURCE` of the registry ``pkdata/data/sources.toml``, which holds its
+publisher, address and citation) lists past and present peacekeeping operations: ``id,
+mission_acronym, mission_name, lead_department, mission_isactive, start_date, end_date,
+mission_location, mission_longitude, mission_latitude, last_update``.
 
 What this reader does with the file's known quirks:
 
@@ -32,6 +33,11 @@ import pandas as pd
 
 from pkdata.core import schema
 from pkdata.core.errors import ParseError
+
+#: The file's entry in the source registry (:mod:`pkdata.core.sources`).
+SOURCE = "un_psdata_pko"
+#: The registry entry of the author-made mission-to-host crosswalk this module also reads.
+CROSSWALK_SOURCE = "missions_crosswalk"
 
 #: Columns the UN file must have.
 PKO_COLUMNS: tuple[str, ...] = (

@@ -138,6 +138,29 @@ def read_donors(path: str | Path) -> pd.DataFrame:
             f"expected a JSON object mapping contributor name -> "
             f"{{status, category, contributions}}; got {type(data).__name__}",
         )
+    amounts, keys, ignored = _assessed_amounts(data, path)
+    iso = _iso3_for(keys, path)
+    _no_duplicate_members(iso, keys, path)
+    total = sum(amounts.values())
+    if total <= 0:
+        raise ParseError(str(path), f"the assessed amounts for {PEACEKEEPING_ENTITY} sum to {total}; expected > 0")
+    frame = pd.DataFrame(
+        {
+            "year": year,
+            "member_iso3": [iso[n] for n in amounts],
+            "member_state": list(amounts),
+            "assessed_usd": list(amounts.values()),
+            "share_percent": [100 * a / total for a in amounts.values()],
+            "key": [keys[n] for n in amounts],
+        },
+        columns=list(DONOR_COLUMNS),
+    )
+    frame.attrs["ignored"] = dict(sorted(ignored.items()))
+    return frame
+
+
+def _assessed_amounts(data: dict[str, Any], path: Path) -> tuple[dict[str, float], dict[str, str], dict[str, int]]:
+    """Contributor -> assessed USD for ``UN-DPO``, contributor -> its JSON key, and other instruments -> count."""
     amounts: dict[str, float] = {}
     keys: dict[str, str] = {}
     ignored: dict[str, int] = {}
@@ -171,24 +194,7 @@ def read_donors(path: str | Path) -> pd.DataFrame:
             f"no contributor has an '{ASSESSED}' amount for entity {PEACEKEEPING_ENTITY!r}; "
             "is this a donors-YYYY.json file?",
         )
-    iso = _iso3_for(keys, path)
-    _no_duplicate_members(iso, keys, path)
-    total = sum(amounts.values())
-    if total <= 0:
-        raise ParseError(str(path), f"the assessed amounts for {PEACEKEEPING_ENTITY} sum to {total}; expected > 0")
-    frame = pd.DataFrame(
-        {
-            "year": year,
-            "member_iso3": [iso[n] for n in amounts],
-            "member_state": list(amounts),
-            "assessed_usd": list(amounts.values()),
-            "share_percent": [100 * a / total for a in amounts.values()],
-            "key": [keys[n] for n in amounts],
-        },
-        columns=list(DONOR_COLUMNS),
-    )
-    frame.attrs["ignored"] = dict(sorted(ignored.items()))
-    return frame
+    return amounts, keys, ignored
 
 
 def read_regular_budget(path: str | Path) -> pd.DataFrame:
@@ -222,14 +228,42 @@ def read_regular_budget(path: str | Path) -> pd.DataFrame:
     meta = data["meta"]
     if meta.get("year") != year:
         raise ParseError(str(path), f"key meta > year is {meta.get('year')!r} but the file name says {year}")
+    symbol, url = _assessment_document(meta, path)
+    rows, names = _regular_rows(data["contributors"], path)
+    iso = _iso3_for(names, path)
+    _no_duplicate_members(iso, names, path)
+    total = _check_regular_sums(rows, meta, path)
+    return pd.DataFrame(
+        {
+            "year": year,
+            "member_iso3": [iso[r[0]] for r in rows],
+            "member_state": [r[0] for r in rows],
+            "rate_percent": [r[1] for r in rows],
+            "assessed_usd": [r[2] for r in rows],
+            "share_percent": [100 * r[2] / total for r in rows],
+            "payment_status": [r[3] for r in rows],
+            "source_document": symbol,
+            "source_url": url,
+            "key": [r[4] for r in rows],
+        },
+        columns=list(REGULAR_COLUMNS),
+    )
+
+
+def _assessment_document(meta: dict[str, Any], path: Path) -> tuple[str, str]:
+    """Symbol and address of the circular the regular-budget file's amounts come from."""
     try:
         doc = meta["sources"]["assessment_document"]
-        symbol, url = str(doc["symbol"]), str(doc.get("url", ""))
+        return str(doc["symbol"]), str(doc.get("url", ""))
     except (KeyError, TypeError) as exc:
         raise ParseError(str(path), "key meta > sources > assessment_document > symbol is missing") from exc
+
+
+def _regular_rows(contributors: list[Any], path: Path) -> tuple[list[tuple], dict[str, str]]:
+    """(name, rate, amount, payment status, key) per contributor, checked, and name -> how to find it in the file."""
     rows = []
     names: dict[str, str] = {}
-    for i, c in enumerate(data["contributors"]):
+    for i, c in enumerate(contributors):
         key = f"contributors[{i}]"
         if not isinstance(c, dict) or not isinstance(c.get("name"), str):
             raise ParseError(
@@ -252,8 +286,11 @@ def read_regular_budget(path: str | Path) -> pd.DataFrame:
     if len(names) != len(rows):
         dup = sorted({r[0] for r in rows if sum(1 for s in rows if s[0] == r[0]) > 1})
         raise ParseError(str(path), f"member(s) listed twice in contributors: {dup}")
-    iso = _iso3_for(names, path)
-    _no_duplicate_members(iso, names, path)
+    return rows, names
+
+
+def _check_regular_sums(rows: list[tuple], meta: dict[str, Any], path: Path) -> float:
+    """The rates sum to 100 within rounding and the amounts to ``meta.assessment_total``, which is returned."""
     rate_sum = sum(r[1] for r in rows)
     tolerance = len(rows) * 0.0005  # the circulars print 3 decimals
     if abs(rate_sum - 100) > tolerance:
@@ -267,21 +304,7 @@ def read_regular_budget(path: str | Path) -> pd.DataFrame:
         raise ParseError(
             str(path), f"assessment amounts sum to {amount_sum:,.0f}, key meta > assessment_total is {total!r}"
         )
-    return pd.DataFrame(
-        {
-            "year": year,
-            "member_iso3": [iso[r[0]] for r in rows],
-            "member_state": [r[0] for r in rows],
-            "rate_percent": [r[1] for r in rows],
-            "assessed_usd": [r[2] for r in rows],
-            "share_percent": [100 * r[2] / total for r in rows],
-            "payment_status": [r[3] for r in rows],
-            "source_document": symbol,
-            "source_url": url,
-            "key": [r[4] for r in rows],
-        },
-        columns=list(REGULAR_COLUMNS),
-    )
+    return total
 
 
 def _fiscal_year(value: Any, path: Path) -> tuple[str, int]:
@@ -325,52 +348,54 @@ def read_pko_budget(path: str | Path) -> pd.DataFrame:
     scope = " ".join(str(meta.get(k, "")).strip() for k in ("scopeLabel", "scopeWarning")).strip()
     release = meta.get("source") if isinstance(meta.get("source"), dict) else {}
     names = meta.get("missionNames") if isinstance(meta.get("missionNames"), dict) else {}
+    rows, whole = _budget_rows(data["nodes"], release, names, path)
+    _check_missions(rows, whole, path)
+    return pd.DataFrame(
+        [(fiscal, start, *r[:4], basis, r[4], scope, *r[5:]) for r in rows], columns=list(BUDGET_COLUMNS)
+    )
+
+
+def _budget_rows(
+    nodes: list[Any], release: dict[str, Any], names: dict[str, Any], path: Path
+) -> tuple[list[tuple], float | None]:
+    """One row per ``whole`` or ``mission`` node (cost classes below a mission are skipped) and the whole's amount."""
     rows = []
     whole = None
-    for i, node in enumerate(data["nodes"]):
+    for i, node in enumerate(nodes):
         key = f"nodes[{i}]"
         if not isinstance(node, dict) or "tier" not in node or "amount" not in node:
             raise ParseError(str(path), f"key {key}: expected an object with 'tier' and 'amount'")
         if node["tier"] not in ("whole", "mission"):
             continue  # cost classes and items below a mission
         amount = _amount(node["amount"], path, f"{key} > amount")
-        src = node.get("source") if isinstance(node.get("source"), dict) else {}
         if node["tier"] == "whole":
             if whole is not None:
                 raise ParseError(str(path), f"key {key}: a second 'whole' node; expected one total")
             whole = amount
-            rows.append(
-                (
-                    "TOTAL",
-                    str(node.get("label", "")),
-                    "total",
-                    amount,
-                    node.get("basis"),
-                    "sum of the mission rows",
-                    str(release.get("url", "")),
-                    "",
-                    key,
-                )
-            )
+            label = str(node.get("label", ""))
+            url = str(release.get("url", ""))
+            rows.append(("TOTAL", label, "total", amount, node.get("basis"), "sum of the mission rows", url, "", key))
         else:
-            code = node.get("code") or node.get("mission")
-            if not isinstance(code, str) or not code:
-                raise ParseError(str(path), f"key {key}: mission node without a 'code'")
-            symbol = str(src.get("symbol") or release.get("release") or "")
-            url = str(src.get("url") or release.get("url") or "")
-            rows.append(
-                (
-                    code,
-                    str(names.get(code, node.get("label", code))),
-                    "mission",
-                    amount,
-                    node.get("basis"),
-                    symbol,
-                    url,
-                    str(src.get("rowLabel", "")),
-                    key,
-                )
-            )
+            rows.append(_mission_row(node, key, amount, release, names, path))
+    return rows, whole
+
+
+def _mission_row(
+    node: dict[str, Any], key: str, amount: float, release: dict[str, Any], names: dict[str, Any], path: Path
+) -> tuple:
+    """A mission node's row: its code and name, amount, basis, and the document it comes from."""
+    src = node.get("source") if isinstance(node.get("source"), dict) else {}
+    code = node.get("code") or node.get("mission")
+    if not isinstance(code, str) or not code:
+        raise ParseError(str(path), f"key {key}: mission node without a 'code'")
+    symbol = str(src.get("symbol") or release.get("release") or "")
+    url = str(src.get("url") or release.get("url") or "")
+    name = str(names.get(code, node.get("label", code)))
+    return (code, name, "mission", amount, node.get("basis"), symbol, url, str(src.get("rowLabel", "")), key)
+
+
+def _check_missions(rows: list[tuple], whole: float | None, path: Path) -> None:
+    """One total, at least one mission, each mission once, and the missions add up to the total."""
     if whole is None:
         raise ParseError(str(path), "no node with tier 'whole' (the total)")
     missions = [r for r in rows if r[2] == "mission"]
@@ -383,6 +408,3 @@ def read_pko_budget(path: str | Path) -> pd.DataFrame:
     mission_sum = sum(r[3] for r in missions)
     if abs(mission_sum - whole) > 0.5:
         raise ParseError(str(path), f"mission amounts sum to {mission_sum:,.0f} but the 'whole' node is {whole:,.0f}")
-    return pd.DataFrame(
-        [(fiscal, start, *r[:4], basis, r[4], scope, *r[5:]) for r in rows], columns=list(BUDGET_COLUMNS)
-    )

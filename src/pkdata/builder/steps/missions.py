@@ -10,6 +10,7 @@ import pandas as pd
 from pkdata.builder.context import BuildContext, StepResult
 from pkdata.builder.readers import un_fatalities, un_missions
 from pkdata.core import countries, schema
+from pkdata.core import sources as source_registry
 from pkdata.core.errors import DataNotFoundError, ParseError, PkdataError
 from pkdata.core.hashes import sha256_file
 from pkdata.core.schema import MISSION_COLUMNS, NOT_OPERATIONS
@@ -18,12 +19,10 @@ PKO_FILE = "DPPADPOSS-PKO.csv"
 CROSSWALK_FILE = "unpko_country_crosswalk.csv"
 FATALITIES_FILE = "DPPADPOSS-FATALITIES.csv"
 
-UN_HUB = "United Nations Peace and Security Data Hub (DPPA/DPO)"
-PKO_URL = "https://psdata.un.org/dataset/DPPADPOSS-PKO (API: https://api.psdata.un.org/public/data/DPPADPOSS-PKO/CSV)"
-FATALITIES_URL = (
-    "https://psdata.un.org/dataset/DPPADPOSS-FATALITIES "
-    "(API: https://api.psdata.un.org/public/data/DPPADPOSS-FATALITIES/CSV)"
-)
+UN_HUB = source_registry.publisher(un_missions.SOURCE)
+PKO_URL = source_registry.source(un_missions.SOURCE)["url_pattern"]
+FATALITIES_URL = source_registry.source(un_fatalities.SOURCE)["url_pattern"]
+CROSSWALK = source_registry.source(un_missions.CROSSWALK_SOURCE)
 
 # --------------------------------------------------------------------------- mission table
 
@@ -291,8 +290,8 @@ def step_missions(ctx: BuildContext) -> StepResult:
             cw_path,
             "missions",
             0,
-            "tdballesteros/conflict-relapse (author-made mission-to-host crosswalk)",
-            "https://github.com/tdballesteros/conflict-relapse (Data files/Other/unpko_country_crosswalk.xlsx)",
+            CROSSWALK["publisher"],
+            CROSSWALK["url_pattern"],
             role="host countries (hosts_iso3) of the UN list's missions",
         ),
         _source(

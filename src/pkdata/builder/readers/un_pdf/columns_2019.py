@@ -71,6 +71,16 @@ def _check(
             raise TotalsMismatchError(file, f"{who}, {label} {sex}: printed {p:,}, rows add up to {g:,}", page=page)
 
 
+def _printed_total(
+    country: str | None, got: list[int], counts: list[int], cols: list[tuple[str, str, float]], file: str, page: int
+) -> Printed:
+    """A "Total by Country" (``country`` given) or the "Grand Total" (None), checked count by count against ``got``."""
+    who = "grand total" if country is None else f"total for country {country!r}"
+    _check(file, who, page, got, counts, cols)
+    scope = "grand" if country is None else "country"
+    return Printed(scope, page, sum(counts), sum(counts[0::2]), sum(counts[1::2]), contributor=country)
+
+
 def _rows(mission: str, country: str, counts: list[int], page: int) -> list[Row]:
     out = []
     for t, (male, female) in enumerate(zip(counts[0::2], counts[1::2], strict=True)):
@@ -135,21 +145,10 @@ def read_body(lines: list[Line], file: str) -> tuple[list[Row], list[Printed]]:
             country, name_parts = " ".join(name_parts), []
         if label in ("Total by Country", "Grand Total"):
             grand = label == "Grand Total"
-            got = grand_sum if grand else country_sum
-            who = "grand total" if grand else f"total for country {country!r}"
             if not grand and country is None:
                 raise ParseError(file, "Total by Country without a country", page=line.page)
-            _check(file, who, line.page, got, counts, cols)
-            printed.append(
-                Printed(
-                    "grand" if grand else "country",
-                    line.page,
-                    sum(counts),
-                    sum(counts[0::2]),
-                    sum(counts[1::2]),
-                    contributor=None if grand else country,
-                )
-            )
+            got = grand_sum if grand else country_sum
+            printed.append(_printed_total(None if grand else country, got, counts, cols, file, line.page))
             if grand:
                 grand_seen = True
             else:

@@ -14,11 +14,14 @@ of each type column is checked here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pkdata.builder.readers.un_pdf.core import (
     Line,
     Printed,
     Report,
     Row,
+    Word,
     assign_columns,
     find_date,
     footer_tops,
@@ -86,7 +89,6 @@ def parse(lines: list[Line], file: str) -> Report:
     first, columns = _header(lines, file)
     if "Total" not in columns or len(columns) != 6:
         raise ParseError(file, f"expected five personnel types and Total, found {list(columns)}", page=1)
-    header_texts = {lines[first].text, lines[first + 1].text}
     country_x = lines[first].words[0].x0
     types = [c for c in columns if c != "Total"]
     rows: list[Row] = []
@@ -94,24 +96,9 @@ def parse(lines: list[Line], file: str) -> Report:
     grand: dict[str, int] | None = None
     name_y = -1.0
     pitch = _pitch(lines)
-    page, footer_y = 0, 0.0
-    footers = footer_tops(lines)
-    for line in lines:
-        if line.page != page:
-            page = line.page
-            footer_y = footers.get(page, float("inf"))
+    for line in _table_lines(lines, {lines[first].text, lines[first + 1].text}):
         text = line.text
-        # Page furniture: title block, the two header lines, and the footer (which may wrap).
-        if text.startswith(_FURNITURE) or text in header_texts or line.y >= footer_y - 1:
-            continue
-        cells = line.cells()
-        if cells and cells[-1].text == end_date:
-            cells = cells[:-1]
-        elif cells and "/" in cells[-1].text:
-            raise ParseError(
-                file, f"end date {cells[-1].text!r} differs from the report date {end_date!r}", page=line.page
-            )
-        name_cells, num_cells = split_numbers(cells)
+        name_cells, num_cells = split_numbers(_without_end_date(line, end_date, file))
         if len(name_cells) != 1 or abs(name_cells[0].x0 - country_x) > 5:
             raise ParseError(file, f"unexpected line {text!r}", page=line.page)
         name = name_cells[0].text.strip()
@@ -119,11 +106,7 @@ def parse(lines: list[Line], file: str) -> Report:
             # Second line of a wrapped country name, just under the first.
             if not printed or printed[-1].scope != "country" or line.y - name_y > 0.75 * pitch:
                 raise ParseError(file, f"unexpected line {text!r}", page=line.page)
-            full = f"{printed[-1].contributor} {name}"
-            for r in rows:
-                if r.contributor == printed[-1].contributor:
-                    r.contributor = full
-            printed[-1].contributor = full
+            _rename(rows, printed[-1], f"{printed[-1].contributor} {name}")
             continue
         nums = assign_columns(num_cells, columns, file=file, page=line.page)
         if len(nums) != len(columns):
@@ -142,6 +125,43 @@ def parse(lines: list[Line], file: str) -> Report:
         printed.append(Printed("country", line.page, nums["Total"], contributor=name))
         # A zero count is not a contribution: only non-zero types become rows.
         rows.extend(Row(name, None, t, None, None, nums[t], line.page) for t in types if nums[t])
+    _check_type_totals(rows, grand, types, file, lines[-1].page if lines else 0)
+    return Report(file, "country_2023", when, rows, printed, has_mission=False, has_gender=False)
+
+
+def _table_lines(lines: list[Line], header_texts: set[str]) -> Iterator[Line]:
+    """The lines of the table: not the title block, the two header lines, nor the footer (which may wrap)."""
+    page, footer_y = 0, 0.0
+    footers = footer_tops(lines)
+    for line in lines:
+        if line.page != page:
+            page = line.page
+            footer_y = footers.get(page, float("inf"))
+        if line.text.startswith(_FURNITURE) or line.text in header_texts or line.y >= footer_y - 1:
+            continue
+        yield line
+
+
+def _without_end_date(line: Line, end_date: str, file: str) -> list[Word]:
+    """The line's cells but the End Date column, which must print the report date."""
+    cells = line.cells()
+    if cells and cells[-1].text == end_date:
+        return cells[:-1]
+    if cells and "/" in cells[-1].text:
+        raise ParseError(file, f"end date {cells[-1].text!r} differs from the report date {end_date!r}", page=line.page)
+    return cells
+
+
+def _rename(rows: list[Row], country: Printed, full: str) -> None:
+    """A country's total and rows under its full name (its first line was read as the whole name)."""
+    for r in rows:
+        if r.contributor == country.contributor:
+            r.contributor = full
+    country.contributor = full
+
+
+def _check_type_totals(rows: list[Row], grand: dict[str, int] | None, types: list[str], file: str, page: int) -> None:
+    """Each type's rows add up to the grand total line's count of that type."""
     if grand is None:
         raise ParseError(file, "no 'Grand Total' line", page=page)
     for t in types:
@@ -150,4 +170,3 @@ def parse(lines: list[Line], file: str) -> Report:
             raise TotalsMismatchError(
                 file, f"grand total of {t!r}: printed {grand[t]:,}, rows add up to {got:,}", page=page
             )
-    return Report(file, "country_2023", when, rows, printed, has_mission=False, has_gender=False)

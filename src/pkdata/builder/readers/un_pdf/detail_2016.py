@@ -16,6 +16,7 @@ from pkdata.builder.readers.un_pdf.core import (
     Printed,
     Report,
     Row,
+    Word,
     assign_columns,
     header_date,
     is_number,
@@ -79,19 +80,7 @@ def parse(lines: list[Line], file: str) -> Report:
         texts = [c.text for c in cells]
         where = f"line {line.text!r}"
         if not nums:
-            if len(cells) >= 2 and is_number(cells[0].text) and cells[1].x0 < x["mission"] - 20:
-                country = " ".join(texts[1:])  # "12 Bosnia and Herzegovina": running number, name
-                mission = None
-            elif len(cells) == 1 and abs(cells[0].x0 - x["mission"]) < 15:
-                # Missions and types share one column: a type or total line without counts
-                # must not pass for a mission name.
-                if personnel_type(texts[0]) is not None or texts[0].startswith("Total"):
-                    raise ParseError(file, f"{where} has no counts", page=line.page)
-                if country is None:
-                    raise ParseError(file, f"mission before any country: {where}", page=line.page)
-                mission = cells[0].text
-            else:
-                raise ParseError(file, f"unexpected {where}", page=line.page)
+            country, mission = _names(line, cells, x["mission"], country, mission, file)
             continue
         if texts == ["Grand Total"] and len(nums) == 1:
             printed.append(Printed("grand", line.page, to_int(nums[0].text)))
@@ -122,3 +111,22 @@ def parse(lines: list[Line], file: str) -> Report:
     if not any(p.scope == "grand" for p in printed):
         raise ParseError(file, "no 'Grand Total' line found", page=lines[-1].page if lines else None)
     return Report(file, "detail_2016", when, rows, printed, has_mission=True, has_gender=True)
+
+
+def _names(
+    line: Line, cells: list[Word], mission_x: float, country: str | None, mission: str | None, file: str
+) -> tuple[str | None, str | None]:
+    """(country, mission) after a line without counts: a numbered country or a mission under Mission."""
+    texts = [c.text for c in cells]
+    where = f"line {line.text!r}"
+    if len(cells) >= 2 and is_number(cells[0].text) and cells[1].x0 < mission_x - 20:
+        return " ".join(texts[1:]), None  # "12 Bosnia and Herzegovina": running number, name
+    if len(cells) == 1 and abs(cells[0].x0 - mission_x) < 15:
+        # Missions and types share one column: a type or total line without counts
+        # must not pass for a mission name.
+        if personnel_type(texts[0]) is not None or texts[0].startswith("Total"):
+            raise ParseError(file, f"{where} has no counts", page=line.page)
+        if country is None:
+            raise ParseError(file, f"mission before any country: {where}", page=line.page)
+        return country, cells[0].text
+    raise ParseError(file, f"unexpected {where}", page=line.page)

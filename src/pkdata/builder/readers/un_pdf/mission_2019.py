@@ -26,8 +26,20 @@ type lines is checked here. Jan 2021 prints mission, contributor-in-mission and 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from pkdata.builder.readers.un_pdf.core import Line, Printed, Report, Row, Scope, assign_columns, header_date, is_number
+from pkdata.builder.readers.un_pdf.core import (
+    Line,
+    Printed,
+    Report,
+    Row,
+    Scope,
+    Word,
+    assign_columns,
+    header_date,
+    is_number,
+)
 from pkdata.core.errors import ParseError
 
 _TITLE = "Summary of Contribution to UN Peacekeeping by Mission, Country and Post"
@@ -86,103 +98,143 @@ def parse(lines: list[Line], file: str) -> Report:
     if first is None or lines[first].page != 1:
         raise ParseError(file, "column header not found on page 1", page=1)
     when = header_date(" ".join(line.text for line in lines[:first]), file, "dd/mm/yyyy after the title")
-    x = _columns(lines, file)
-    num_cols = {k: x[k] for k in ("male", "female", "total")}
-    rows: list[Row] = []
-    printed: list[Printed] = []
-    mission: str | None = None  # the mission whose lines are being read (None once its total is read)
-    mission_open = False  # its closing total is still to come (Nov 2019 - Dec 2020)
-    closed = 0  # missions closed by a total line
-    grand = False
-    contributor: str | None = None
-    name_lines = False  # the previous line was (part of) a contributor's name on its own
-    after_row_name = False  # the previous line was a row with its own name (or that name's rest)
-    count: tuple[int, int] | None = None  # (printed number of type lines, page)
-
+    reader = _Reader(file, _columns(lines, file))
     for line in lines[first:]:
         if _is_header(line) or _PAGE.match(line.text):
             continue  # page furniture
-        cells = line.cells()
-        nums = [c for c in cells if is_number(c.text)]
-        counts = [c for c in nums if c.x1 < x["country_x0"]]
-        values = [c for c in nums if c.x1 >= x["country_x0"]]
-        text = [c for c in cells if not is_number(c.text)]
-        names = [c for c in text if c.x0 < x["name_x0"]]
-        who = [c for c in text if x["name_x0"] <= c.x0 < x["label_x0"]]
-        label = [c for c in text if c.x0 >= x["label_x0"]]
-        v: dict[str, int] = {}
-        if values:
-            v = assign_columns(values, num_cols, file=file, page=line.page)
-            if len(v) != 3:
-                raise ParseError(file, f"male, female and total not all printed: {line.text!r}", page=line.page)
-        if grand:
-            raise ParseError(file, f"line after the grand total: {line.text!r}", page=line.page)
-
-        if counts:
-            # Dec 2019 - Jan 2020 print the number of type lines left of the grand total; Nov
-            # 2019 prints it alone.
-            if len(counts) > 1 or text or count is not None or mission_open:
-                raise ParseError(file, f"unexpected numbers left of the table: {line.text!r}", page=line.page)
-            count = (int(counts[0].text.replace(",", "")), line.page)
-        if [c.text for c in text] == ["Grand Total"] and v:
-            printed.append(_total("grand", line, v))
-            grand = True
-        elif names:
-            if len(names) != 1 or who or label:
-                raise ParseError(file, f"mission line with more than a mission name: {line.text!r}", page=line.page)
-            if mission_open:
-                raise ParseError(file, f"mission {mission!r} has no closing total", page=line.page)
-            mission, contributor = names[0].text, None
-            if v:
-                printed.append(_total("mission", line, v, mission=mission))  # Jan 2021: total on the mission line
-            else:
-                mission_open = True
-        elif not text and v:
-            if mission_open:
-                printed.append(_total("mission", line, v, mission=mission))
-                mission_open, mission, closed = False, None, closed + 1
-            elif closed and mission is None:
-                printed.append(_total("grand", line, v))  # unlabelled, after the last mission's total
-                grand = True
-            else:
-                raise ParseError(file, f"total line outside any mission: {line.text!r}", page=line.page)
-        elif who and not label and not v:
-            # Part of a name on its own line: the rest of the row's name just above (Nov 2019 -
-            # Jan 2020), or a contributor whose type lines follow (Feb 2020 on).
-            part = " ".join(c.text for c in who)
-            if after_row_name:
-                rows[-1].contributor = f"{rows[-1].contributor} {part}"
-            elif name_lines and contributor is not None:
-                contributor = f"{contributor} {part}"
-            else:
-                contributor = part
-                name_lines = True
-            continue
-        elif who and not label and v:
-            # Jan 2021: a contributor and its total in this mission (after any lines of its name).
-            name = " ".join(c.text for c in who)
-            contributor = f"{contributor} {name}" if name_lines and contributor else name
-            if mission is None:
-                raise ParseError(file, f"contributor total outside a mission: {line.text!r}", page=line.page)
-            printed.append(_total("country_mission", line, v, contributor=contributor, mission=mission))
-        elif label and v:
-            if who:
-                contributor = " ".join(c.text for c in who)
-            if mission is None or contributor is None:
-                raise ParseError(file, f"type line outside a mission or contributor: {line.text!r}", page=line.page)
-            rows.append(
-                Row(
-                    contributor, mission, " ".join(c.text for c in label), v["male"], v["female"], v["total"], line.page
-                )
-            )
-            name_lines, after_row_name = False, bool(who)
-            continue
-        elif not counts:
-            raise ParseError(file, f"line not understood: {line.text!r}", page=line.page)
-        name_lines = after_row_name = False
-
-    if mission_open:
-        raise ParseError(file, f"mission {mission!r} has no closing total", page=lines[-1].page)
+        reader.read(line)
+    if reader.mission_open:
+        raise ParseError(file, f"mission {reader.mission!r} has no closing total", page=lines[-1].page)
+    count, rows = reader.count, reader.rows
     if count is not None and count[0] != len(rows):
         raise ParseError(file, f"the report counts {count[0]} type lines, {len(rows)} were read", page=count[1])
-    return Report(file, "mission_2019", when, rows, printed, has_mission=True, has_gender=True)
+    return Report(file, "mission_2019", when, rows, reader.printed, has_mission=True, has_gender=True)
+
+
+class _Parts(NamedTuple):
+    """A line's cells by where they stand: counts left of the table, names, contributors, types and values."""
+
+    counts: list[Word]
+    text: list[Word]
+    names: list[Word]
+    who: list[Word]
+    label: list[Word]
+    v: dict[str, int]
+
+
+@dataclass
+class _Reader:
+    """The lines of the table, one after another: rows, printed totals and where in the report they stand."""
+
+    file: str
+    x: dict[str, float]
+    rows: list[Row] = field(default_factory=list)
+    printed: list[Printed] = field(default_factory=list)
+    mission: str | None = None  # the mission whose lines are being read (None once its total is read)
+    mission_open: bool = False  # its closing total is still to come (Nov 2019 - Dec 2020)
+    closed: int = 0  # missions closed by a total line
+    grand: bool = False
+    contributor: str | None = None
+    name_lines: bool = False  # the previous line was (part of) a contributor's name on its own
+    after_row_name: bool = False  # the previous line was a row with its own name (or that name's rest)
+    count: tuple[int, int] | None = None  # (printed number of type lines, page)
+
+    def parts(self, line: Line) -> _Parts:
+        x = self.x
+        cells = line.cells()
+        nums = [c for c in cells if is_number(c.text)]
+        values = [c for c in nums if c.x1 >= x["country_x0"]]
+        text = [c for c in cells if not is_number(c.text)]
+        v: dict[str, int] = {}
+        if values:
+            num_cols = {k: x[k] for k in ("male", "female", "total")}
+            v = assign_columns(values, num_cols, file=self.file, page=line.page)
+            if len(v) != 3:
+                raise ParseError(self.file, f"male, female and total not all printed: {line.text!r}", page=line.page)
+        return _Parts(
+            counts=[c for c in nums if c.x1 < x["country_x0"]],
+            text=text,
+            names=[c for c in text if c.x0 < x["name_x0"]],
+            who=[c for c in text if x["name_x0"] <= c.x0 < x["label_x0"]],
+            label=[c for c in text if c.x0 >= x["label_x0"]],
+            v=v,
+        )
+
+    def read(self, line: Line) -> None:
+        p = self.parts(line)
+        if self.grand:
+            raise ParseError(self.file, f"line after the grand total: {line.text!r}", page=line.page)
+        if p.counts:
+            # Dec 2019 - Jan 2020 print the number of type lines left of the grand total; Nov
+            # 2019 prints it alone.
+            if len(p.counts) > 1 or p.text or self.count is not None or self.mission_open:
+                raise ParseError(self.file, f"unexpected numbers left of the table: {line.text!r}", page=line.page)
+            self.count = (int(p.counts[0].text.replace(",", "")), line.page)
+        if [c.text for c in p.text] == ["Grand Total"] and p.v:
+            self.printed.append(_total("grand", line, p.v))
+            self.grand = True
+        elif p.names:
+            self.mission_line(line, p)
+        elif not p.text and p.v:
+            self.total_line(line, p.v)
+        elif p.who and not p.label and not p.v:
+            self.name_part(" ".join(c.text for c in p.who))
+            return
+        elif p.who and not p.label and p.v:
+            self.contributor_total(line, p)
+        elif p.label and p.v:
+            self.type_line(line, p)
+            return
+        elif not p.counts:
+            raise ParseError(self.file, f"line not understood: {line.text!r}", page=line.page)
+        self.name_lines = self.after_row_name = False
+
+    def mission_line(self, line: Line, p: _Parts) -> None:
+        if len(p.names) != 1 or p.who or p.label:
+            raise ParseError(self.file, f"mission line with more than a mission name: {line.text!r}", page=line.page)
+        if self.mission_open:
+            raise ParseError(self.file, f"mission {self.mission!r} has no closing total", page=line.page)
+        self.mission, self.contributor = p.names[0].text, None
+        if p.v:  # Jan 2021: total on the mission line
+            self.printed.append(_total("mission", line, p.v, mission=self.mission))
+        else:
+            self.mission_open = True
+
+    def total_line(self, line: Line, v: dict[str, int]) -> None:
+        if self.mission_open:
+            self.printed.append(_total("mission", line, v, mission=self.mission))
+            self.mission_open, self.mission, self.closed = False, None, self.closed + 1
+        elif self.closed and self.mission is None:
+            self.printed.append(_total("grand", line, v))  # unlabelled, after the last mission's total
+            self.grand = True
+        else:
+            raise ParseError(self.file, f"total line outside any mission: {line.text!r}", page=line.page)
+
+    def name_part(self, part: str) -> None:
+        # Part of a name on its own line: the rest of the row's name just above (Nov 2019 -
+        # Jan 2020), or a contributor whose type lines follow (Feb 2020 on).
+        if self.after_row_name:
+            self.rows[-1].contributor = f"{self.rows[-1].contributor} {part}"
+        elif self.name_lines and self.contributor is not None:
+            self.contributor = f"{self.contributor} {part}"
+        else:
+            self.contributor = part
+            self.name_lines = True
+
+    def contributor_total(self, line: Line, p: _Parts) -> None:
+        # Jan 2021: a contributor and its total in this mission (after any lines of its name).
+        name = " ".join(c.text for c in p.who)
+        self.contributor = f"{self.contributor} {name}" if self.name_lines and self.contributor else name
+        if self.mission is None:
+            raise ParseError(self.file, f"contributor total outside a mission: {line.text!r}", page=line.page)
+        self.printed.append(_total("country_mission", line, p.v, contributor=self.contributor, mission=self.mission))
+
+    def type_line(self, line: Line, p: _Parts) -> None:
+        if p.who:
+            self.contributor = " ".join(c.text for c in p.who)
+        if self.mission is None or self.contributor is None:
+            raise ParseError(self.file, f"type line outside a mission or contributor: {line.text!r}", page=line.page)
+        label = " ".join(c.text for c in p.label)
+        v = p.v
+        self.rows.append(Row(self.contributor, self.mission, label, v["male"], v["female"], v["total"], line.page))
+        self.name_lines, self.after_row_name = False, bool(p.who)

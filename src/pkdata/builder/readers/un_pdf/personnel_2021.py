@@ -25,7 +25,7 @@ which every report follows, or the parse stops.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pkdata.builder.readers.un_pdf.core import (
     Line,
@@ -184,47 +184,66 @@ def parse(lines: list[Line], file: str) -> Report:
     if when is None:
         raise ParseError(file, "report date ('As of: dd/mm/yyyy') not found", page=1)
     col = _columns(lines, file)
-    pitch = _pitch(lines, col)
-    rows: list[Row] = []
-    printed: list[Printed] = []
-    mission: str | None = None
-    closed = True  # the last mission header has had its "Total" line
-    names: list[_Entry] = []
-    counts: list[_Counts] = []
+    reader = _Reader(file, col, _pitch(lines, col))
     # Positions run on from page to page within a mission: the first line of a page sits one
     # row below the last line of the page before. A name whose block is split by a page break
     # is printed on both pages (centred on each part) or, in the 2022-09 print, once, centred
     # on the whole block; both pair up correctly on these running positions.
     offset = 0.0
-    last_y: float | None = None
     page = 0
     footer_y = 0.0
-
-    def flush() -> None:
-        for name, c in _pair(_unwrap(names, pitch), counts, file):
-            rows.append(Row(name, mission, c.label, c.nums["male"], c.nums["female"], c.nums["total"], c.page))
-        names.clear()
-        counts.clear()
-
     # Per page, found in one pass: the top of the footer, and the first type line.
     footers = footer_tops(lines)
     firsts: dict[int, float] = {}
     for ln in lines:
         if ln.page not in firsts and _is_type_line(ln, col):
             firsts[ln.page] = ln.y
-
     for line in lines:
         if line.page != page:
             page = line.page
             footer_y = footers.get(page, float("inf"))
             first = firsts.get(page)
-            if last_y is not None and first is not None:
-                offset = last_y + pitch - first
-        text = line.text
+            if reader.last_y is not None and first is not None:
+                offset = reader.last_y + reader.pitch - first
         # Page furniture: title block, column header, and the footer (which may wrap).
-        if text.startswith(_FURNITURE) or _is_header(line) or line.y >= footer_y - 1:
+        if line.text.startswith(_FURNITURE) or _is_header(line) or line.y >= footer_y - 1:
             continue
-        y = line.y + offset
+        reader.read(line, line.y + offset)
+    reader.flush()
+    if not reader.closed:
+        raise ParseError(file, f"no 'Total {reader.mission}' line at the end", page=page)
+    if [p.scope for p in reader.printed].count("grand") != 1:
+        raise ParseError(file, "expected one 'Grand Total' line", page=page)
+    return Report(file, "personnel_2021", when, reader.rows, reader.printed, has_mission=True, has_gender=True)
+
+
+@dataclass
+class _Reader:
+    """The table's lines, one after another: names and type lines of the mission being read, rows, totals."""
+
+    file: str
+    col: _Columns
+    pitch: float
+    rows: list[Row] = field(default_factory=list)
+    printed: list[Printed] = field(default_factory=list)
+    mission: str | None = None
+    closed: bool = True  # the last mission header has had its "Total" line
+    names: list[_Entry] = field(default_factory=list)
+    counts: list[_Counts] = field(default_factory=list)
+    last_y: float | None = None  # running position of the last type line read
+
+    def flush(self) -> None:
+        """The names and type lines read so far, paired into rows."""
+        for name, c in _pair(_unwrap(self.names, self.pitch), self.counts, self.file):
+            self.rows.append(
+                Row(name, self.mission, c.label, c.nums["male"], c.nums["female"], c.nums["total"], c.page)
+            )
+        self.names.clear()
+        self.counts.clear()
+
+    def read(self, line: Line, y: float) -> None:
+        """One line of the table at running position ``y``."""
+        file, col, text = self.file, self.col, line.text
         cells, num_cells = split_numbers(line.cells())
         left = [c for c in cells if c.x0 < col.country - 5]
         mid = [c for c in cells if col.country - 5 <= c.x0 < col.label - 5]
@@ -232,44 +251,42 @@ def parse(lines: list[Line], file: str) -> Report:
         if left:
             if mid or right or len(left) != 1:
                 raise ParseError(file, f"unexpected line {text!r}", page=line.page)
-            head = left[0].text.strip()
-            flush()
-            last_y = None
-            if not num_cells:  # mission header
-                if not closed:
-                    raise ParseError(file, f"mission {head!r} starts before 'Total {mission}'", page=line.page)
-                mission, closed = head, False
-                continue
-            nums = _numbers(num_cells, col, file, line)
-            if head == "Grand Total":
-                if not closed:
-                    raise ParseError(file, f"'Grand Total' before 'Total {mission}'", page=line.page)
-                printed.append(Printed("grand", line.page, nums["total"], nums["male"], nums["female"]))
-            elif head == f"Total {mission}" and not closed:
-                printed.append(
-                    Printed("mission", line.page, nums["total"], nums["male"], nums["female"], mission=mission)
-                )
-                closed = True
-            else:
-                raise ParseError(file, f"total line {text!r} does not close mission {mission!r}", page=line.page)
-            continue
-        if mission is None or closed:
+            self.flush()
+            self.last_y = None
+            self.mission_column(line, left[0].text.strip(), num_cells)
+            return
+        if self.mission is None or self.closed:
             raise ParseError(file, f"line outside a mission: {text!r}", page=line.page)
         if len(mid) > 1 or len(right) > 1:
             raise ParseError(file, f"unexpected line {text!r}", page=line.page)
         if mid:
-            names.append(_Entry(y, line.page, mid[0].text.strip()))
+            self.names.append(_Entry(y, line.page, mid[0].text.strip()))
         if right:
-            counts.append(_Counts(y, line.page, right[0].text.strip(), _numbers(num_cells, col, file, line)))
-            last_y = y
+            self.counts.append(_Counts(y, line.page, right[0].text.strip(), _numbers(num_cells, col, file, line)))
+            self.last_y = y
         elif num_cells or not mid:
             raise ParseError(file, f"unexpected line {text!r}", page=line.page)
-    flush()
-    if not closed:
-        raise ParseError(file, f"no 'Total {mission}' line at the end", page=page)
-    if [p.scope for p in printed].count("grand") != 1:
-        raise ParseError(file, "expected one 'Grand Total' line", page=page)
-    return Report(file, "personnel_2021", when, rows, printed, has_mission=True, has_gender=True)
+
+    def mission_column(self, line: Line, head: str, num_cells: list[Word]) -> None:
+        """A line with text in the Mission column: a mission header, its "Total" line or the grand total."""
+        file, mission = self.file, self.mission
+        if not num_cells:  # mission header
+            if not self.closed:
+                raise ParseError(file, f"mission {head!r} starts before 'Total {mission}'", page=line.page)
+            self.mission, self.closed = head, False
+            return
+        nums = _numbers(num_cells, self.col, file, line)
+        if head == "Grand Total":
+            if not self.closed:
+                raise ParseError(file, f"'Grand Total' before 'Total {mission}'", page=line.page)
+            self.printed.append(Printed("grand", line.page, nums["total"], nums["male"], nums["female"]))
+        elif head == f"Total {mission}" and not self.closed:
+            self.printed.append(
+                Printed("mission", line.page, nums["total"], nums["male"], nums["female"], mission=mission)
+            )
+            self.closed = True
+        else:
+            raise ParseError(file, f"total line {line.text!r} does not close mission {mission!r}", page=line.page)
 
 
 def _numbers(num_cells: list[Word], col: _Columns, file: str, line: Line) -> dict[str, int]:

@@ -14,6 +14,8 @@ ends the report.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from pkdata.builder.readers.un_pdf.core import (
     Line,
     Printed,
@@ -76,19 +78,7 @@ def parse(lines: list[Line], file: str) -> Report:
     """
     page1 = [line for line in lines if line.page == 1]
     when = header_date(" ".join(line.text for line in page1[:4]), file, "dd/mm/yyyy after the title")
-    x = _columns(lines, file)
-    num_cols = {k: x[k] for k in ("male", "female", "total")}
-    rows: list[Row] = []
-    printed: list[Printed] = []
-    country: str | None = None
-    mission: str | None = None
-
-    def values(nums: list[Word], line: Line) -> dict[str, int]:
-        v = assign_columns(nums, num_cols, file=file, page=line.page)
-        if len(v) != 3:
-            raise ParseError(file, f"male, female and total not all found on {line.text!r}", page=line.page)
-        return v
-
+    reader = _Reader(file, _columns(lines, file))
     for i, line in enumerate(lines):
         # Page furniture: the title and date lines on page 1, the column header on every page.
         if line.page == 1 and i < 2 and (_TITLE in line.text or find_date(line.text) is not None):
@@ -96,37 +86,62 @@ def parse(lines: list[Line], file: str) -> Report:
         if [w.text for w in line.words] == _HEADER:
             continue
         cells, nums = split_numbers(line.cells())
+        if nums:
+            reader.counts_line(line, cells, nums)
+        else:
+            reader.names_line(line, cells)
+    if not any(p.scope == "grand" for p in reader.printed):
+        raise ParseError(file, "no 'Grand Total' line found", page=lines[-1].page if lines else None)
+    return Report(file, "post_2017", when, reader.rows, reader.printed, has_mission=True, has_gender=True)
+
+
+@dataclass
+class _Reader:
+    """The table's lines, one after another: the country and mission being read, rows and printed totals."""
+
+    file: str
+    x: dict[str, float]
+    rows: list[Row] = field(default_factory=list)
+    printed: list[Printed] = field(default_factory=list)
+    country: str | None = None
+    mission: str | None = None
+
+    def values(self, nums: list[Word], line: Line) -> dict[str, int]:
+        num_cols = {k: self.x[k] for k in ("male", "female", "total")}
+        v = assign_columns(nums, num_cols, file=self.file, page=line.page)
+        if len(v) != 3:
+            raise ParseError(self.file, f"male, female and total not all found on {line.text!r}", page=line.page)
+        return v
+
+    def names_line(self, line: Line, cells: list[Word]) -> None:
+        """A line without counts: a country (after its running number) or a mission."""
+        texts = [c.text for c in cells]
+        first = cells[0].x0 if cells else None
+        if len(cells) >= 2 and is_number(texts[0]) and cells[1].x0 < self.x["mission"] - 20:
+            self.country = " ".join(texts[1:])  # "12 Bosnia and Herzegovina": running number, name
+            self.mission = None
+        elif len(cells) == 1 and first is not None and abs(first - self.x["mission"]) < 15:
+            if self.country is None:
+                raise ParseError(self.file, f"mission before any country: line {line.text!r}", page=line.page)
+            self.mission = texts[0]
+        else:
+            raise ParseError(self.file, f"unexpected line {line.text!r}", page=line.page)
+
+    def counts_line(self, line: Line, cells: list[Word], nums: list[Word]) -> None:
+        """A line with counts: the grand total, a mission subtotal, a country total or a type line."""
+        file, x, country, mission = self.file, self.x, self.country, self.mission
         texts = [c.text for c in cells]
         first = cells[0].x0 if cells else None
         where = f"line {line.text!r}"
-        if not nums:
-            if len(cells) >= 2 and is_number(texts[0]) and cells[1].x0 < x["mission"] - 20:
-                country = " ".join(texts[1:])  # "12 Bosnia and Herzegovina": running number, name
-                mission = None
-            elif len(cells) == 1 and first is not None and abs(first - x["mission"]) < 15:
-                if country is None:
-                    raise ParseError(file, f"mission before any country: {where}", page=line.page)
-                mission = texts[0]
-            else:
-                raise ParseError(file, f"unexpected {where}", page=line.page)
-            continue
         if texts == ["Grand Total"] and len(nums) == 3:
-            v = values(nums, line)
-            printed.append(Printed("grand", line.page, v["total"], v["male"], v["female"]))
-            continue
+            v = self.values(nums, line)
+            self.printed.append(Printed("grand", line.page, v["total"], v["male"], v["female"]))
+            return
         if country is None:
             raise ParseError(file, f"counts before any country: {where}", page=line.page)
         if len(cells) == 1 and len(nums) == 1 and first is not None and first >= x["female_x0"] - 15:
-            # Mission subtotal (June 2017 on): mission name, cut short, and the mission's total.
-            if mission is None or not _same_name(texts[0], mission):
-                raise ParseError(
-                    file, f"mission subtotal {texts[0]!r} does not match mission {mission!r}", page=line.page
-                )
-            total = assign_columns(nums, num_cols, file=file, page=line.page)
-            if set(total) != {"total"}:
-                raise ParseError(file, f"mission subtotal not under TOTAL: {where}", page=line.page)
-            printed.append(Printed("country_mission", line.page, total["total"], contributor=country, mission=mission))
-            continue
+            self.mission_subtotal(line, texts[0], nums)
+            return
         if len(nums) != 3:
             raise ParseError(file, f"expected male, female and total on {where}", page=line.page)
         named_total = len(cells) == 1 and x["post"] + 30 < cells[0].x0 < x["male_x0"]
@@ -135,16 +150,26 @@ def parse(lines: list[Line], file: str) -> Report:
             # (June 2017 on; blank once) between the POST and MALE columns.
             if cells and texts != ["Total for Country"] and not _same_name(texts[0], country):
                 raise ParseError(file, f"country total {texts[0]!r} does not match country {country!r}", page=line.page)
-            v = values(nums, line)
-            printed.append(Printed("country", line.page, v["total"], v["male"], v["female"], contributor=country))
-            mission = None
-            continue
+            v = self.values(nums, line)
+            self.printed.append(Printed("country", line.page, v["total"], v["male"], v["female"], contributor=country))
+            self.mission = None
+            return
         if len(cells) != 1 or abs(cells[0].x0 - x["post"]) >= 15:
             raise ParseError(file, f"expected a type line under POST, got {where}", page=line.page)
         if mission is None:
             raise ParseError(file, f"type line before any mission: {where}", page=line.page)
-        v = values(nums, line)
-        rows.append(Row(country, mission, texts[0], v["male"], v["female"], v["total"], line.page))
-    if not any(p.scope == "grand" for p in printed):
-        raise ParseError(file, "no 'Grand Total' line found", page=lines[-1].page if lines else None)
-    return Report(file, "post_2017", when, rows, printed, has_mission=True, has_gender=True)
+        v = self.values(nums, line)
+        self.rows.append(Row(country, mission, texts[0], v["male"], v["female"], v["total"], line.page))
+
+    def mission_subtotal(self, line: Line, name: str, nums: list[Word]) -> None:
+        """Mission subtotal (June 2017 on): mission name, cut short, and the mission's total."""
+        file, mission = self.file, self.mission
+        if mission is None or not _same_name(name, mission):
+            raise ParseError(file, f"mission subtotal {name!r} does not match mission {mission!r}", page=line.page)
+        num_cols = {k: self.x[k] for k in ("male", "female", "total")}
+        total = assign_columns(nums, num_cols, file=file, page=line.page)
+        if set(total) != {"total"}:
+            raise ParseError(file, f"mission subtotal not under TOTAL: line {line.text!r}", page=line.page)
+        self.printed.append(
+            Printed("country_mission", line.page, total["total"], contributor=self.country, mission=mission)
+        )

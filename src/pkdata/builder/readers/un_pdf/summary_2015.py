@@ -89,18 +89,8 @@ def parse(lines: list[Line], file: str) -> Report:
             raise ParseError(file, f"unexpected line {text!r}", page=line.page)
         pending_name = []
         if len(cells) == 1 and len(num_cells) == 1 and cells[0].x1 > x["subtotal"]:
-            name = cells[0].text.strip()
             total = to_int(num_cells[0].text)
-            if name == mission:
-                printed.append(Printed("country_mission", line.page, total, contributor=country, mission=mission))
-            elif country is not None and (name == country or country.endswith(name) or name.endswith(country)):
-                printed.append(Printed("country", line.page, total, contributor=country))
-            else:
-                raise ParseError(
-                    file,
-                    f"subtotal {name!r} matches neither mission {mission!r} nor country {country!r}",
-                    page=line.page,
-                )
+            printed.append(_subtotal(cells[0].text.strip(), total, country, mission, file, line.page))
             continue
         label_cells = [c for c in cells if c.x0 >= x["label"] - 10]
         mission_cells = [c for c in cells if x["mission"] - 20 <= c.x0 < x["label"] - 10]
@@ -117,3 +107,12 @@ def parse(lines: list[Line], file: str) -> Report:
             raise ParseError(file, f"row without country, mission or description: {text!r}", page=line.page)
         rows.append(Row(country, mission, label_cells[0].text, nums["male"], nums["female"], nums["total"], line.page))
     return Report(file, "summary_2015", when, rows, printed, has_mission=True, has_gender=True)
+
+
+def _subtotal(name: str, total: int, country: str | None, mission: str | None, file: str, page: int) -> Printed:
+    """A subtotal line: the mission's (named after it) or the country's (named after it, perhaps cut short)."""
+    if name == mission:
+        return Printed("country_mission", page, total, contributor=country, mission=mission)
+    if country is not None and (name == country or country.endswith(name) or name.endswith(country)):
+        return Printed("country", page, total, contributor=country)
+    raise ParseError(file, f"subtotal {name!r} matches neither mission {mission!r} nor country {country!r}", page=page)

@@ -1,0 +1,77 @@
+"""One fetch of many files: each through the same path (download, mirror copy or offline look), one manifest write."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pkdata.builder.fetch.download import _stream, make_session
+from pkdata.builder.fetch.install import _from_mirror, _install, _offline
+from pkdata.builder.fetch.manifest import _save_manifest, load_manifest
+from pkdata.builder.fetch.previous import prune_previous
+from pkdata.builder.fetch.remote import FetchConfig, FetchError, FetchResult, RemoteFile
+from pkdata.core import paths
+
+if TYPE_CHECKING:  # requests is imported only when a download starts
+    import requests
+
+
+def fetch(
+    files: Iterable[RemoteFile],
+    raw: str | Path | None = None,
+    *,
+    offline: bool = False,
+    mirror: str | Path | None = None,
+    config: FetchConfig | None = None,
+    session: requests.Session | None = None,
+    processed: str | Path | None = None,
+) -> list[FetchResult]:
+    """Fetch each file (see the module docstring); one :class:`FetchResult` per file, failures included.
+
+    The manifest is rewritten (atomically) only when an entry changed (never for a failed file). Before fetching,
+    old versions whose replacement a successful build already used are removed (:func:`prune_previous`).
+
+    >>> fetch([], "/tmp/pkdata-doctest-raw", offline=True)
+    []
+    """
+    raw = Path(raw) if raw else paths.raw_dir()
+    config = config or FetchConfig()
+    files = list(files)
+    if not offline:
+        prune_previous(raw, processed)
+    manifest = load_manifest(raw)
+    before = json.dumps(manifest, sort_keys=True)
+    results: list[FetchResult] = []
+    if not offline and mirror is None and session is None and any(spec.url for spec in files):
+        session = make_session(config)
+    for spec in files:
+        try:
+            if offline:
+                results.append(_offline(spec, raw, manifest))
+            elif mirror is not None:
+                results.append(_from_mirror(spec, Path(mirror), raw, manifest))
+            elif not spec.url:
+                result = _offline(spec, raw, manifest)
+                result.message = (
+                    f"{result.message}; no download address recorded for source {spec.source!r} "
+                    "(pkdata/data/sources.toml): use `pkdata fetch --from DIR` with a local copy"
+                )
+                results.append(result)
+            else:
+                entry = manifest["files"].get(spec.dest)
+                tmp, info = _stream(session, spec, raw / spec.dest, entry, config)
+                if tmp is None:
+                    results.append(
+                        FetchResult(spec.dest, "unchanged", "not modified (HTTP 304)", entry and entry.get("sha256"))
+                    )
+                    continue
+                results.append(_install(tmp, spec, raw, manifest, info, spec.url))
+        except FetchError as exc:
+            results.append(FetchResult(spec.dest, "failed", str(exc)))
+        except OSError as exc:
+            results.append(FetchResult(spec.dest, "failed", f"{spec.dest}: {exc}. Nothing on disk changed."))
+    if json.dumps(manifest, sort_keys=True) != before:
+        _save_manifest(raw, manifest)
+    return results
