@@ -200,7 +200,7 @@ def test_restore_puts_the_previous_version_back(httpserver, world, un_pdf):
 
 def test_offline_and_local_mirror(tmp_path, reference):
     raw = tmp_path / "raw"
-    specs = f.registry(raw, months=("2015-01", "2015-02"), groups=["un_pdf"])
+    specs = f.registry(months=("2015-01", "2015-02"), groups=["un_pdf"])
     offline = f.fetch(specs, raw, offline=True)
     assert [r.status for r in offline] == ["missing", "missing"] and not raw.exists()
     got = f.fetch(specs, raw, mirror=reference)
@@ -208,7 +208,7 @@ def test_offline_and_local_mirror(tmp_path, reference):
     manifest = json.loads((raw / f.MANIFEST).read_text())
     assert manifest["files"]["un_monthly_pdfs/UN_country_contributions_2015_01.pdf"]["url"].startswith("file://")
     assert [r.status for r in f.fetch(specs, raw, offline=True)] == ["present", "present"]
-    ipi = f.registry(raw, groups=["ipi"])
+    ipi = f.registry(groups=["ipi"])
     assert len(ipi) == 148 + 9
     res = f.fetch(
         [s for s in ipi if s.dest.endswith(("Gender.Full.csv", "countries/China.csv"))], raw, mirror=reference

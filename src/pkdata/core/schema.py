@@ -35,7 +35,7 @@ KEY: tuple[str, ...] = registry.keys("contributions")
 INTEGER_COLUMNS: tuple[str, ...] = tuple(c for c, t in registry.types("contributions").items() if t == "integer")
 
 #: UN personnel labels, as printed over the years, -> canonical type.
-#: Documented in the README ("Personnel types").
+#: Documented in docs/data.md ("Personnel types").
 TYPE_LABELS: dict[str, str] = {
     # troops
     "contingent troop": "troops",

@@ -59,7 +59,6 @@ def _mirror_names(raw_sub: str, reference_sub: str, name: str) -> tuple[str, ...
 
 
 def registry(
-    raw: str | Path | None = None,
     *,
     months: tuple[str, str] | None = None,
     groups: Iterable[str] = GROUPS,
@@ -69,7 +68,7 @@ def registry(
     """The files ``pkdata fetch`` knows, from ``pkdata/data/sources.toml``, for sources or groups ``groups``.
 
     ``months`` (``("2015-01", "2025-07")``) limits the monthly PDFs (default: Jan 2015 to last month, or,
-    with ``mirror``, the months the mirror holds). ``raw`` is accepted for compatibility (unused).
+    with ``mirror``, the months the mirror holds).
 
     >>> files = registry(months=("2025-06", "2025-07"), groups=["un_pdf"])
     >>> [f.dest for f in files]
@@ -80,7 +79,6 @@ def registry(
     >>> fat.url
     'https://api.psdata.un.org/public/data/DPPADPOSS-FATALITIES/CSV'
     """
-    del raw
     out: list[RemoteFile] = []
     for sid in select_sources(groups):
         src = sources.source(sid)

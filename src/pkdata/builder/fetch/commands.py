@@ -64,7 +64,7 @@ def _specs(args: argparse.Namespace) -> list[RemoteFile]:
         groups = [g.strip() for g in args.only.split(",") if g.strip()]
     else:
         groups = ["all"] if getattr(args, "all", False) else list(GROUPS)
-    return registry(args.raw, months=months, groups=groups, mirror=args.mirror)
+    return registry(months=months, groups=groups, mirror=args.mirror)
 
 
 def _run_fetch(args: argparse.Namespace) -> list[FetchResult]:
