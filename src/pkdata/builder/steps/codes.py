@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pkdata.builder.context import BuildContext, StepResult
+from pkdata.builder.context import BuildContext, Step, StepResult
 from pkdata.core import countries
 from pkdata.core.errors import PkdataError
 from pkdata.tables.panels import CODES_CSV, unresolved_codes
@@ -284,6 +284,15 @@ def step_codes(ctx: BuildContext) -> StepResult:
             "regenerate with `python -m pkdata.builder.steps.codes tests/fixtures/country_codes`."
         )
     return StepResult(tables={})
+
+
+STEP = Step(
+    "codes",
+    "pkdata.builder.steps.codes:step_codes",
+    "every contributor, nationality, member and host code has a row in the country codes table",
+    optional=("contributions", "fatalities", "assessments", "missions"),
+    cache=False,
+)
 
 
 if __name__ == "__main__":  # pragma: no cover - maintenance command

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pkdata.builder.context import BuildContext, StepResult
+from pkdata.builder.context import BuildContext, Step, StepResult
 from pkdata.builder.readers import assessments as rd
 from pkdata.builder.readers import un_open
 from pkdata.builder.steps import peacekeeping_scale as pks
@@ -681,3 +681,15 @@ def step_finance(ctx: BuildContext) -> StepResult:
         "year_type": {"assessments": "calendar year", "budgets": "July-June fiscal year ('YYYY/YY')"},
     }
     return StepResult({"assessments": assessments, "budgets": budgets}, sources, {"finance": summary})
+
+
+STEP = Step(
+    "finance",
+    "pkdata.builder.steps.funding:step_finance",
+    "assessments (scale rates, assessed USD, derived peacekeeping scale) and budgets",
+    sources=("un_open", "un_official_scales", "heritage_pk_rates_secondary", "budget_curated"),
+    curated=(CURATED_PK_RATES, CURATED_RB_RATES, CURATED_BUDGETS, CURATED_PK_LEVELS),
+    raw=(GA_EFFECTIVE_RATES,),
+    writes=("assessments", "budgets"),
+    keys=("finance",),
+)

@@ -38,8 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from pkdata.builder import stepcache
-from pkdata.builder.context import BuildContext, StepResult
+from pkdata.builder.context import BuildContext, Step, StepResult
 from pkdata.builder.readers import ipi, un_csv
 from pkdata.builder.readers.ipi import UNSPLIT_POLICE_NOTE, read_world_totals
 from pkdata.core import schema
@@ -108,9 +107,12 @@ DATASETS: dict[str, dict[str, str]] = {
 WORLD_CHECKED: tuple[str, ...] = ("ipi_gender_full", "ipi_full_gender_data", "ipi_current_month")
 WORLD_TOLERANCE = 0.005
 
-# Keys of step_history's extra that fold_history consumes (never written to the manifest).
-_DATASET_MONTHS = "_history_dataset_months"
-_RANKS = "_history_rank_exports"
+# What step_history passes to the merge (fold_history): never written to the manifest as such.
+HISTORY_MONTHS = "history_months"
+HISTORY_SOURCES = "history_sources"
+HISTORY_EXCLUSIONS = "history_exclusions"
+_DATASET_MONTHS = "history_dataset_months"
+_RANKS = "history_rank_exports"
 
 #: Where step_history looks: dataset folder in data/raw -> reference copy (under ../shared/reference).
 RAW_FOLDERS: dict[str, tuple[str, str]] = {
@@ -218,24 +220,21 @@ def fold_history(
     ``history`` is what :func:`step_history` returned (it does not look at the PDF rows, so adding a
     report leaves it cached). The UN PDFs come first in :data:`PRECEDENCE`, so a month they cover is
     dropped from the history rows here. Returns the table (PDF and history rows, sorted by key), the
-    months (``contributions_months``) and the history result with what depends on the PDF months
-    filled in: each file's ``rows``, the months every dataset lost to a higher source
+    months and the history's manifest part with what depends on the PDF months filled in: each file's
+    ``rows`` (its ``sources``), the months every dataset lost to a higher source
     (``contributions_history_exclusions``) and the cross-check of the UN rank exports against the
-    merged table (``contributions_crosschecks``). The wiring is :func:`pkdata.builder.pipeline.build`'s.
+    merged table (``contributions_crosschecks``). :func:`step_merge` is the build step around it.
 
     >>> from pkdata.core.schema import empty_contributions
     >>> hist = StepResult({"contributions_history": empty_contributions()}, [],
-    ...     {"contributions_history_months": {"1990-11": {}, "2015-01": {}}})
+    ...     {HISTORY_MONTHS: {"1990-11": {}, "2015-01": {}}})
     >>> df, m, rest = fold_history(empty_contributions(), {"2015-01": {"source": "a.pdf"}}, hist)
     >>> m
     {'1990-11': {}, '2015-01': {'source': 'a.pdf'}}
     """
     months = dict(months or {})
-    extra = dict(history.extra)
-    history_months = extra.pop("contributions_history_months", {})
-    dataset_months = extra.pop(_DATASET_MONTHS, {})
-    ranks = extra.pop(_RANKS, [])
-    kept = {m: v for m, v in history_months.items() if m not in months}
+    extra = history.extra
+    kept = {m: v for m, v in extra.get(HISTORY_MONTHS, {}).items() if m not in months}
     rows = history.tables["contributions_history"]
     if months and not rows.empty:
         covered = [d for d in rows["date"].unique() if f"{d:%Y-%m}" in months]  # per distinct date, not per row
@@ -246,12 +245,23 @@ def fold_history(
     table = table.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
 
     rows_by_source = rows["source"].value_counts().to_dict()
-    sources = [{**e, "rows": int(rows_by_source.get(e["name"], 0))} for e in history.sources]
-    exclusions = list(extra.get("contributions_history_exclusions", []))
+    sources = [{**e, "rows": int(rows_by_source.get(e["name"], 0))} for e in extra.get(HISTORY_SOURCES, [])]
+    exclusions = list(extra.get(HISTORY_EXCLUSIONS, []))
+    exclusions += _superseded(extra.get(_DATASET_MONTHS, {}), kept)
+    out = {"contributions_history_exclusions": exclusions}
+    checks = [c for r in extra.get(_RANKS, []) for c in _ranks_check(r["file"], pd.DataFrame(r["rows"]), table, months)]
+    if checks:
+        out["contributions_crosschecks"] = checks
+    return table, months, StepResult({}, sources, out)
+
+
+def _superseded(dataset_months: dict[str, list[str]], kept: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One exclusion per dataset that lost months to a higher-precedence source."""
+    out = []
     for key in sorted(dataset_months):
         lost = sorted(set(dataset_months[key]) - {m for m, v in kept.items() if v.get("dataset") == key})
         if lost:
-            exclusions.append(
+            out.append(
                 {
                     "file": DATASETS[key]["label"],
                     "action": "months superseded by a higher-precedence source",
@@ -261,11 +271,42 @@ def fold_history(
                     "reason": f"precedence order {PRECEDENCE}",
                 }
             )
-    extra["contributions_history_exclusions"] = exclusions
-    checks = [check for r in ranks for check in _ranks_check(r["file"], pd.DataFrame(r["rows"]), table, months)]
-    if checks:
-        extra["contributions_crosschecks"] = checks
-    return table, months, StepResult({}, sources, extra)
+    return out
+
+
+def finalise_contributions(table: pd.DataFrame) -> pd.DataFrame:
+    """The canonical contributions table: coerced to the schema, sorted by key, validated.
+
+    >>> finalise_contributions(schema.empty_contributions()).columns.tolist() == list(schema.COLUMNS)
+    True
+    """
+    table = schema.coerce(table)
+    table = table.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
+    return schema.validate(table)
+
+
+def step_merge(ctx: BuildContext) -> StepResult:
+    """Build step: the PDF rows and the history rows as one table (``contributions_merged``), month by month
+    under :data:`PRECEDENCE` (:func:`fold_history`), with the history's manifest entries.
+
+    >>> from pkdata.core.schema import empty_contributions
+    >>> ctx = BuildContext(raw=Path("."), reference=Path("."), cache=Path("."))
+    >>> ctx.tables["contributions_pdf"] = empty_contributions()
+    >>> ctx.extra["contributions_pdf_months"] = {"2015-01": {"source": "a.pdf"}}
+    >>> step_merge(ctx).extra
+    {'contributions_merged_months': {'2015-01': {'source': 'a.pdf'}}}
+    """
+    pdf = ctx.tables.get("contributions_pdf")
+    months = ctx.extra.get("contributions_pdf_months")
+    if pdf is not None:
+        pdf = finalise_contributions(pdf)
+    history = ctx.tables.get("contributions_history")
+    if history is None:
+        return StepResult({"contributions_merged": pdf}, [], {"contributions_merged_months": months or {}})
+    passed = {k: ctx.extra[k] for k in (HISTORY_MONTHS, HISTORY_SOURCES, HISTORY_EXCLUSIONS, _DATASET_MONTHS, _RANKS)}
+    table, months, rest = fold_history(pdf, months, StepResult({"contributions_history": history}, [], passed))
+    extra = {"contributions_merged_months": months, **rest.extra}
+    return StepResult({"contributions_merged": finalise_contributions(table)}, rest.sources, extra)
 
 
 def compare(left: pd.DataFrame, right: pd.DataFrame, by: list[str], value: str = "total") -> pd.DataFrame:
@@ -488,21 +529,13 @@ def _ranks_check(
 def _read_checked_sources(
     ctx: BuildContext,
 ) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path, str]], list[dict[str, Any]]]:
-    """:func:`read_history_sources` and the world-total check, memoised on the files they read."""
-
-    def compute() -> StepResult:
-        frames, files, exclusions = read_history_sources(ctx)
-        world = [p for key, p, _ in files if key == "ipi_world_totals"]
-        if world:
-            frames, gated = world_check(frames, read_world_totals(world[0]))
-            exclusions.extend(gated)
-        return StepResult(
-            frames, [{"key": k, "path": str(p), "name": n} for k, p, n in files], {"exclusions": exclusions}
-        )
-
-    result = stepcache.memoized(ctx, "history_sources", compute)
-    files = [(f["key"], Path(f["path"]), f["name"]) for f in result.sources]
-    return dict(result.tables), files, list(result.extra["exclusions"])
+    """:func:`read_history_sources` and the world-total check."""
+    frames, files, exclusions = read_history_sources(ctx)
+    world = [p for key, p, _ in files if key == "ipi_world_totals"]
+    if world:
+        frames, gated = world_check(frames, read_world_totals(world[0]))
+        exclusions.extend(gated)
+    return frames, files, exclusions
 
 
 def step_history(ctx: BuildContext) -> StepResult:
@@ -511,15 +544,16 @@ def step_history(ctx: BuildContext) -> StepResult:
     Reads the IPI files and any UN CSV export and merges them under :data:`PRECEDENCE`, every month
     any of them covers. It never looks at the UN-PDF rows, so adding a report does not re-run it:
     :func:`fold_history` drops the months the PDFs cover (they come first) and fills in what depends
-    on them. Returns manifest entries for every file read and, in ``extra``:
-    ``contributions_history_months`` (month -> source, dataset, granularity, note),
-    ``contributions_precedence`` and ``contributions_history_exclusions`` (what the readers cleaned).
+    on them. Returns, in ``extra``, the manifest key ``contributions_precedence`` and what the merge needs:
+    ``history_sources`` (an entry for every file read; the merge counts their rows), ``history_months``
+    (month -> source, dataset, granularity, note), ``history_exclusions`` (what the readers cleaned), each
+    dataset's months and the UN rank exports' rows.
 
     >>> from pkdata.builder import BuildContext
     >>> from pkdata.core import paths
     >>> ctx = BuildContext(raw=paths.raw_dir(), reference=FIXTURES, cache=paths.cache_dir())  # IPI extracts
     >>> r = step_history(ctx)
-    >>> months = r.extra["contributions_history_months"]
+    >>> months = r.extra["history_months"]
     >>> min(months), months["1990-11"]["granularity"], months["2014-08"]["source"]
     ('1990-11', 'country', 'full_gender_data.csv')
     """
@@ -567,13 +601,43 @@ def step_history(ctx: BuildContext) -> StepResult:
         sources.append(entry)
     sources.sort(key=lambda e: e["name"])
     extra = {
-        "contributions_history_months": months,
         "contributions_precedence": [
             {"dataset": k, "label": DATASETS[k]["label"], "why": DATASETS[k]["why"]} for k in PRECEDENCE
         ],
-        "contributions_history_exclusions": exclusions,
-        # for fold_history, not for the manifest: each dataset's months, the rank exports' rows
+        HISTORY_SOURCES: sources,
+        HISTORY_MONTHS: months,
+        HISTORY_EXCLUSIONS: exclusions,
         _DATASET_MONTHS: {k: sorted({f"{d:%Y-%m}" for d in f["date"].unique()}) for k, f in sorted(frames.items())},
         _RANKS: ranks,
     }
-    return StepResult({"contributions_history": history}, sources, extra)
+    return StepResult({"contributions_history": history}, [], extra)
+
+
+STEP = Step(
+    "history",
+    "pkdata.builder.steps.history:step_history",
+    "IPI files and UN CSV exports: the months before and between the PDF reports",
+    sources=("ipi_tcc_datascraper", "ipi_ppp_loader", "ipi_ppp_loader_current_month_history", "un_contributions_csv"),
+    keys=("contributions_precedence",),
+    passes=("contributions_history", HISTORY_SOURCES, HISTORY_MONTHS, HISTORY_EXCLUSIONS, _DATASET_MONTHS, _RANKS),
+)
+
+MERGE = Step(
+    "merge",
+    "pkdata.builder.steps.history:step_merge",
+    "PDF rows and history rows as one table, each month from the first source in the precedence order",
+    optional=(
+        "contributions_pdf",
+        "contributions_pdf_months",
+        "contributions_history",
+        HISTORY_SOURCES,
+        HISTORY_MONTHS,
+        HISTORY_EXCLUSIONS,
+        _DATASET_MONTHS,
+        _RANKS,
+    ),
+    keys=("contributions_history_exclusions", "contributions_crosschecks"),
+    passes=("contributions_merged", "contributions_merged_months"),
+    joins=("un_pdfs", "history"),
+    cache=False,
+)
