@@ -33,6 +33,7 @@ police figures are not split.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ import pandas as pd
 from pkdata.builder.context import BuildContext, Step, StepResult
 from pkdata.builder.readers import ipi, un_csv
 from pkdata.builder.readers.ipi import UNSPLIT_POLICE_NOTE, read_world_totals
-from pkdata.core import schema
+from pkdata.core import schema, sources
 from pkdata.core.errors import PkdataError
 from pkdata.core.hashes import sha256_file
 
@@ -55,50 +56,54 @@ PRECEDENCE: list[str] = [
     "ipi_countries",
 ]
 
-_IPI = "International Peace Institute (IPI) Peacekeeping Database, compiled from UN DPKO monthly reports"
-_UN_CSV = "UN Department of Peace Operations (DPO), Peace and Security Data Hub / Peacekeeping Open Data Portal"
-
-#: Dataset key -> label, publisher, where it comes from, and why it has its place in PRECEDENCE.
+#: Dataset key -> label, the source of the registry (``pkdata/data/sources.toml``: publisher, address) and why it
+#: has its place in PRECEDENCE.
 DATASETS: dict[str, dict[str, str]] = {
     "un_pdf": {
         "label": "UN monthly PDF reports",
-        "publisher": "UN Department of Peace Operations (DPO), monthly troop and police contributors reports",
-        "url_pattern": "https://peacekeeping.un.org/sites/default/files/<report>.pdf",
+        "source": "un_dpo_monthly_pdfs",
         "why": "the publisher's document of record; every month checked against every total it prints",
     },
     "un_csv": {
         "label": "UN CSV export (DPO-UCHISTORICAL.csv / odp_contributionsbygender.csv)",
-        "publisher": _UN_CSV,
-        "url_pattern": "https://api.psdata.un.org/public/data/DPO-UCHISTORICAL/CSV",
+        "source": "un_contributions_csv",
         "why": "the publisher's own machine-readable data, mission and gender detail; fills months without a PDF",
     },
     "ipi_gender_full": {
         "label": "IPI Gender.Full.csv",
-        "publisher": _IPI,
-        "url_pattern": "https://github.com/IPIDataLab/TCC-DataScraper (tcc_files/Gender.Full.csv)",
+        "source": "ipi_tcc_datascraper",
         "why": "contributor x mission x type x gender, Nov 2009 - Feb 2014, no defects found",
     },
     "ipi_full_gender_data": {
         "label": "IPI full_gender_data.csv",
-        "publisher": _IPI,
-        "url_pattern": "https://github.com/IPIDataLab/PPP_Loader (ppp_files/full_gender_data.csv)",
+        "source": "ipi_ppp_loader",
         "why": "same detail to Aug 2014 after removing subtotal and duplicate rows; earlier months disagree "
         "slightly with Gender.Full.csv, so it ranks below it",
     },
     "ipi_current_month": {
         "label": "IPI current_month.csv snapshots",
-        "publisher": _IPI,
-        "url_pattern": "https://github.com/IPIDataLab/PPP_Loader (ppp_files/current_month.csv)",
+        "source": "ipi_ppp_loader",
         "why": "contributor x mission x type without gender, single months",
     },
     "ipi_countries": {
         "label": "IPI countries/*.csv",
-        "publisher": _IPI,
-        "url_pattern": "https://github.com/IPIDataLab/TCC-DataScraper (tcc_files/countries/<Country>.csv)",
+        "source": "ipi_tcc_datascraper",
         "why": "the only contributor-level source before Nov 2009: totals by type, no mission, no gender, "
         "police not split",
     },
 }
+
+
+def publisher_and_address(dataset: str) -> tuple[str, str]:
+    """A dataset's publisher and address for the manifest, from the source registry (a source holding several
+    datasets names each one's address in its ``url_patterns``).
+
+    >>> publisher_and_address("ipi_gender_full")[1]
+    'https://github.com/IPIDataLab/TCC-DataScraper (tcc_files/Gender.Full.csv)'
+    """
+    entry = sources.source(DATASETS[dataset]["source"])
+    return entry["publisher"], entry.get("url_patterns", {}).get(dataset) or entry["url_pattern"]
+
 
 #: IPI datasets whose months must agree with IPI's own world totals (``data_monthly.csv``) within
 #: :data:`WORLD_TOLERANCE`; a month that does not is skipped (recorded in the exclusions) and falls
@@ -345,112 +350,139 @@ def read_history_sources(ctx: BuildContext) -> tuple[dict[str, pd.DataFrame], li
     """
 
     folders = {k: ctx.find(raw, ref) for k, (raw, ref) in RAW_FOLDERS.items()}
-    frames: dict[str, list[pd.DataFrame]] = {}
-    files: list[tuple[str, Path, str]] = []
-    exclusions: list[dict[str, Any]] = []
-
-    def add(key: str, frame: pd.DataFrame, path: Path, name: str) -> None:
-        frames.setdefault(key, []).append(frame)
-        files.append((key, path, name))
-
+    got = _Read()
     tcc, ppp, cmh = folders["tcc"], folders["ppp"], folders["current_month_history"]
     if (tcc / "countries").is_dir():
-        countries = ipi.read_country_totals(tcc)
-        for path in sorted((tcc / "countries").glob("*.csv")):
-            files.append(("ipi_countries", path, f"countries/{path.name}"))
-        frames.setdefault("ipi_countries", []).append(countries)
-        copies = countries.attrs["cleaning"]["same_country_copies"]
-        if copies:
-            exclusions.append(
-                {
-                    "file": "countries/*.csv",
-                    "action": "same-country copy counted once",
-                    "months": len(copies),
-                    "detail": sorted(
-                        {f"{c['contributor_iso3']}: {', '.join(c['dropped'])} = {c['kept']}" for c in copies}
-                    ),
-                    "reason": "two IPI files name one country with identical numbers (one contingent)",
-                }
-            )
+        _read_countries(tcc, got)
     for key, path in (
         ("ipi_gender_full", tcc / "Gender.Full.csv"),
         ("ipi_full_gender_data", ppp / "full_gender_data.csv"),
     ):
         if path.is_file():
-            frame = ipi.read_gender_file(path)
-            add(key, frame, path, path.name)
-            c = frame.attrs["cleaning"]
-            for what, n, reason in (
-                (
-                    "subtotal rows dropped",
-                    c["subtotal_rows_dropped"],
-                    "contributor 'all' / mission 'all' rows repeat the detail rows (they tripled the monthly sums)",
-                ),
-                ("exact duplicate rows dropped", c["duplicate_rows_dropped"], "rows repeated two or three times"),
-                ("trailing apostrophes stripped", c["rows_with_trailing_apostrophe"], 'names like "China\'"'),
-                (
-                    "gender split dropped",
-                    c["rows_gender_dropped_male_plus_female_not_total"],
-                    "male + female differ from the printed total; the total is kept",
-                ),
-            ):
-                if n:
-                    exclusions.append({"file": path.name, "action": what, "rows": n, "reason": reason})
-            if c["inflated_months"]:
-                exclusions.append(
-                    {
-                        "file": path.name,
-                        "action": "inflated months detected and cleaned",
-                        "months": len(c["inflated_months"]),
-                        "ratio_raw_to_clean": sorted(set(c["inflated_months"].values())),
-                        "reason": "raw monthly sums were 2-3 times the clean sums",
-                    }
-                )
+            _read_gender(key, path, got)
     snapshots = [(ppp / "current_month.csv", "current_month.csv")]
     if cmh.is_dir():
         snapshots += [(p, f"{p.parent.name}/{p.name}") for p in sorted(cmh.glob("*/current_month.csv"))]
     for path, name in snapshots:
         if path.is_file():
-            add("ipi_current_month", ipi.read_current_month(path, name=name), path, name)
+            got.add("ipi_current_month", ipi.read_current_month(path, name=name), path, name)
     for path in (ppp / "data_monthly.csv", tcc / "Data.Monthly.csv"):
         if path.is_file():
-            files.append(("ipi_world_totals", path, path.name))
+            got.files.append(("ipi_world_totals", path, path.name))
             break
-    csv_dir = folders["un_csv"]
-    if csv_dir.is_dir():
-        for path in sorted(csv_dir.glob("*.csv")):
-            kind = un_csv.sniff(path)
-            if kind == "contributions":
-                add("un_csv", un_csv.read_contributions(path), path, path.name)
-            elif kind == "ranks":
-                files.append(("un_csv_ranks", path, path.name))
-    if not frames:
+    if folders["un_csv"].is_dir():
+        _read_un_csv(folders["un_csv"], got)
+    if not got.frames:
         where = ", ".join(str(p) for p in folders.values())
         raise PkdataError(
             f"no contribution history sources (IPI files or UN CSV exports) found in {where}; "
             "run `pkdata fetch` or put the shared reference folder beside the repository"
         )
-    out = {}
-    for key, parts in frames.items():
-        # Within one dataset a month comes from one file: the first (in the order read) that has it.
-        taken: set[pd.Timestamp] = set()
-        kept = []
-        for part in parts:
-            months = set(part["date"].unique())
-            dup = months & taken
-            if dup:
-                exclusions.append(
-                    {
-                        "file": str(part["source"].iloc[0]),
-                        "action": "months already read from another file of the same dataset",
-                        "months": sorted(f"{d:%Y-%m}" for d in dup),
-                        "reason": "one file per month within a dataset",
-                    }
-                )
-            kept.append(part[~part["date"].isin(dup)])
-            taken |= months
-        out[key] = pd.concat(kept, ignore_index=True)
-    return out, files, exclusions
+    return (
+        {key: _one_file_per_month(parts, got.exclusions) for key, parts in got.frames.items()},
+        got.files,
+        got.exclusions,
+    )
+
+
+@dataclass
+class _Read:
+    """What the history readers gathered: frames by dataset, files read, clean-up actions."""
+
+    frames: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    files: list[tuple[str, Path, str]] = field(default_factory=list)
+    exclusions: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, key: str, frame: pd.DataFrame, path: Path, name: str) -> None:
+        self.frames.setdefault(key, []).append(frame)
+        self.files.append((key, path, name))
+
+
+def _read_countries(tcc: Path, got: _Read) -> None:
+    """IPI ``countries/*.csv``: contributor totals by type; a same-country copy is counted once."""
+    countries = ipi.read_country_totals(tcc)
+    for path in sorted((tcc / "countries").glob("*.csv")):
+        got.files.append(("ipi_countries", path, f"countries/{path.name}"))
+    got.frames.setdefault("ipi_countries", []).append(countries)
+    copies = countries.attrs["cleaning"]["same_country_copies"]
+    if copies:
+        got.exclusions.append(
+            {
+                "file": "countries/*.csv",
+                "action": "same-country copy counted once",
+                "months": len(copies),
+                "detail": sorted({f"{c['contributor_iso3']}: {', '.join(c['dropped'])} = {c['kept']}" for c in copies}),
+                "reason": "two IPI files name one country with identical numbers (one contingent)",
+            }
+        )
+
+
+#: What the gender files' clean-up counts mean: (action, counter, reason).
+_CLEANING = (
+    (
+        "subtotal rows dropped",
+        "subtotal_rows_dropped",
+        "contributor 'all' / mission 'all' rows repeat the detail rows (they tripled the monthly sums)",
+    ),
+    ("exact duplicate rows dropped", "duplicate_rows_dropped", "rows repeated two or three times"),
+    ("trailing apostrophes stripped", "rows_with_trailing_apostrophe", 'names like "China\'"'),
+    (
+        "gender split dropped",
+        "rows_gender_dropped_male_plus_female_not_total",
+        "male + female differ from the printed total; the total is kept",
+    ),
+)
+
+
+def _read_gender(key: str, path: Path, got: _Read) -> None:
+    """An IPI gender file (``Gender.Full.csv``, ``full_gender_data.csv``) and what its clean-up did."""
+    frame = ipi.read_gender_file(path)
+    got.add(key, frame, path, path.name)
+    c = frame.attrs["cleaning"]
+    for what, counter, reason in _CLEANING:
+        if c[counter]:
+            got.exclusions.append({"file": path.name, "action": what, "rows": c[counter], "reason": reason})
+    if c["inflated_months"]:
+        got.exclusions.append(
+            {
+                "file": path.name,
+                "action": "inflated months detected and cleaned",
+                "months": len(c["inflated_months"]),
+                "ratio_raw_to_clean": sorted(set(c["inflated_months"].values())),
+                "reason": "raw monthly sums were 2-3 times the clean sums",
+            }
+        )
+
+
+def _read_un_csv(folder: Path, got: _Read) -> None:
+    """The UN's CSV exports: contribution rows, or country totals (rank exports) for the cross-check."""
+    for path in sorted(folder.glob("*.csv")):
+        kind = un_csv.sniff(path)
+        if kind == "contributions":
+            got.add("un_csv", un_csv.read_contributions(path), path, path.name)
+        elif kind == "ranks":
+            got.files.append(("un_csv_ranks", path, path.name))
+
+
+def _one_file_per_month(parts: list[pd.DataFrame], exclusions: list[dict[str, Any]]) -> pd.DataFrame:
+    """Within one dataset a month comes from one file: the first (in the order read) that has it."""
+    taken: set[pd.Timestamp] = set()
+    kept = []
+    for part in parts:
+        months = set(part["date"].unique())
+        dup = months & taken
+        if dup:
+            exclusions.append(
+                {
+                    "file": str(part["source"].iloc[0]),
+                    "action": "months already read from another file of the same dataset",
+                    "months": sorted(f"{d:%Y-%m}" for d in dup),
+                    "reason": "one file per month within a dataset",
+                }
+            )
+        kept.append(part[~part["date"].isin(dup)])
+        taken |= months
+    return pd.concat(kept, ignore_index=True)
 
 
 def world_check(
@@ -564,53 +596,58 @@ def step_history(ctx: BuildContext) -> StepResult:
         if v["dataset"] == "ipi_countries":
             v["note"] = UNSPLIT_POLICE_NOTE
     rows_by_source = history["source"].value_counts().to_dict()
-    sources = []
-    ranks = []
-    for key, path, name in files:
-        meta = DATASETS.get(key, DATASETS["un_csv"] if key.startswith("un_") else DATASETS["ipi_countries"])
-        entry = {
-            "name": name,
-            "sha256": sha256_file(path),
-            "bytes": path.stat().st_size,
-            "publisher": meta["publisher"],
-            "url_pattern": meta["url_pattern"],
-            "table": "contributions",
-            "dataset": key,
-            "rows": int(rows_by_source.get(name, 0)),
-        }
-        if key == "ipi_world_totals":
-            entry["table"] = "contributions_crosschecks"
-            entry["note"] = (
-                f"IPI world totals: months of {', '.join(WORLD_CHECKED)} off by more than "
-                f"{WORLD_TOLERANCE:.1%} are skipped"
-            )
-        if key == "un_csv_ranks":
-            entry["table"] = "contributions_crosschecks"
-            entry["note"] = "country totals without personnel type: used to cross-check the month it reports"
-            r = un_csv.read_ranks(path)
-            ranks.append(
-                {
-                    "file": path.name,
-                    "rows": {
-                        "date": r["date"].dt.strftime("%Y-%m-%d").tolist(),
-                        "contributor_iso3": r["contributor_iso3"].astype(str).tolist(),
-                        "total": r["total"].astype(int).tolist(),
-                    },
-                }
-            )
-        sources.append(entry)
-    sources.sort(key=lambda e: e["name"])
+    entries = [_entry(key, path, name, int(rows_by_source.get(name, 0))) for key, path, name in files]
+    ranks = [_rank_rows(path) for key, path, _ in files if key == "un_csv_ranks"]
+    entries.sort(key=lambda e: e["name"])
     extra = {
         "contributions_precedence": [
             {"dataset": k, "label": DATASETS[k]["label"], "why": DATASETS[k]["why"]} for k in PRECEDENCE
         ],
-        HISTORY_SOURCES: sources,
+        HISTORY_SOURCES: entries,
         HISTORY_MONTHS: months,
         HISTORY_EXCLUSIONS: exclusions,
         _DATASET_MONTHS: {k: sorted({f"{d:%Y-%m}" for d in f["date"].unique()}) for k, f in sorted(frames.items())},
         _RANKS: ranks,
     }
     return StepResult({"contributions_history": history}, [], extra)
+
+
+def _entry(key: str, path: Path, name: str, rows: int) -> dict[str, Any]:
+    """The manifest entry of one history file (world totals and rank exports serve the cross-checks)."""
+    dataset = key if key in DATASETS else "un_csv" if key.startswith("un_") else "ipi_countries"
+    publisher, address = publisher_and_address(dataset)
+    entry = {
+        "name": name,
+        "sha256": sha256_file(path),
+        "bytes": path.stat().st_size,
+        "publisher": publisher,
+        "url_pattern": address,
+        "table": "contributions",
+        "dataset": key,
+        "rows": rows,
+    }
+    if key == "ipi_world_totals":
+        entry["table"] = "contributions_crosschecks"
+        entry["note"] = (
+            f"IPI world totals: months of {', '.join(WORLD_CHECKED)} off by more than {WORLD_TOLERANCE:.1%} are skipped"
+        )
+    if key == "un_csv_ranks":
+        entry["table"] = "contributions_crosschecks"
+        entry["note"] = "country totals without personnel type: used to cross-check the month it reports"
+    return entry
+
+
+def _rank_rows(path: Path) -> dict[str, Any]:
+    """A UN rank export's rows (date, contributor, total) for the cross-check in :func:`fold_history`."""
+    r = un_csv.read_ranks(path)
+    return {
+        "file": path.name,
+        "rows": {
+            "date": r["date"].dt.strftime("%Y-%m-%d").tolist(),
+            "contributor_iso3": r["contributor_iso3"].astype(str).tolist(),
+            "total": r["total"].astype(int).tolist(),
+        },
+    }
 
 
 STEP = Step(
