@@ -132,12 +132,7 @@ def build(
     )
     loose, declared = _split(list(steps if steps is not None else STEPS))
     run = _Run()
-    for fn in loose:  # functions without a declaration (tests pass them): their tables are published as given
-        result = fn(replace(ctx, tables=dict(run.tables), extra=dict(run.extra)))
-        twice = sorted(set(result.tables) & set(run.tables))
-        if twice:
-            raise PkdataError(f"two build steps produce table {twice[0]!r}")
-        run.accept(f"{fn.__module__}:{fn.__name__}#{len(run.sources)}", result, set(result.tables) | set(result.extra))
+    _run_loose(ctx, loose, run)
     given = set(run.tables) | set(run.extra)
     plan = graph.select([s for s, _ in declared], given)
     calls = {s.name: fn for s, fn in declared if fn is not None}
@@ -153,6 +148,16 @@ def build(
     if not loose and all(keys):
         _remember(memo, keys, out_dir)
     return manifest
+
+
+def _run_loose(ctx: BuildContext, loose: list[Callable[[BuildContext], StepResult]], run: _Run) -> None:
+    """Functions without a declaration (tests pass them), in order: everything they return is published."""
+    for fn in loose:
+        result = fn(replace(ctx, tables=dict(run.tables), extra=dict(run.extra)))
+        twice = sorted(set(result.tables) & set(run.tables))
+        if twice:
+            raise PkdataError(f"two build steps produce table {twice[0]!r}")
+        run.accept(f"{fn.__module__}:{fn.__name__}#{len(run.sources)}", result, set(result.tables) | set(result.extra))
 
 
 def _plan_keys(ctx: BuildContext, plan: list[Step], calls: dict[str, Any], run: _Run, given: set[str]) -> None:
