@@ -32,9 +32,27 @@ class BuildContext:
     extra: dict[str, Any] = field(default_factory=dict)
     #: Set when the build stops (another step failed, or a signal): long steps check it and end early.
     stop: threading.Event = field(default_factory=threading.Event)
+    #: The running step's declaration (set by the pipeline): the step may read only the sources, curated files and
+    #: raw folders it names, so that its cache key (computed from them) covers everything it reads.
+    step: Step | None = None
+
+    def _allow(self, kind: str, name: str) -> None:
+        if self.step is None:
+            return
+        if kind == "source":
+            subs = [sources.source(sid)["raw_sub"] for sid in self.step.sources]
+            ok = any(name == sub or name.startswith(f"{sub}/") for sub in subs)
+        else:
+            ok = name in (self.step.curated if kind == "curated" else self.step.raw)
+        if not ok:
+            raise PkdataError(
+                f"build step {self.step.name!r} reads {kind} {name!r}, which its declaration does not name "
+                "(add it to the step's Step(...))"
+            )
 
     def find(self, raw_sub: str, reference_sub: str) -> Path:
         """``raw/raw_sub`` if it exists and is not empty, else ``reference/reference_sub``."""
+        self._allow("source", raw_sub)
         candidate = self.raw / raw_sub
         if candidate.exists() and (candidate.is_file() or any(candidate.iterdir())):
             return candidate
@@ -45,6 +63,7 @@ class BuildContext:
 
         With ``inputs="only"`` the reference list is empty when the raw folder has files.
         """
+        self._allow("source", raw_sub)
 
         def listing(folder: Path) -> list[Path]:
             if not folder.is_dir():
@@ -63,7 +82,18 @@ class BuildContext:
         return (self.raw if which == "raw" else self.reference) / sub
 
     def curated(self, name: str) -> Path:
-        """A curated fact table: ``raw/curated/<name>`` if the raw folder has it, else :func:`paths.curated_dir`'s."""
+        """A curated fact table: ``raw/curated/<name>`` if the raw folder has it, else :func:`paths.curated_dir`'s.
+
+        >>> step = Step("demo", "m:f", curated=("gender_targets.csv",))
+        >>> ctx = BuildContext(raw=Path("/nonexistent"), reference=Path("/nonexistent"), cache=Path("/c"), step=step)
+        >>> ctx.curated("gender_targets.csv").name
+        'gender_targets.csv'
+        >>> ctx.curated("quality_flags.csv")
+        Traceback (most recent call last):
+        ...
+        pkdata.core.errors.PkdataError: build step 'demo' reads curated 'quality_flags.csv', which its declaration ...
+        """
+        self._allow("curated", name)
         for folder in (self.raw / "curated", paths.curated_dir()):
             if (folder / name).is_file():
                 return folder / name
@@ -71,6 +101,7 @@ class BuildContext:
 
     def raw_path(self, sub: str) -> Path:
         """``raw/sub`` whether or not it exists (inputs only a user supplies, never the reference)."""
+        self._allow("raw", sub)
         return self.raw / sub
 
     def source_dir(self, source_id: str) -> Path:

@@ -208,6 +208,7 @@ def _one(ctx: BuildContext, step: Step, call: Any, run: _Run) -> StepResult:
             return cached
     view = replace(
         ctx,
+        step=step,
         tables={n: run.tables[n] for n in step.inputs if n in run.tables},
         extra={n: run.extra[n] for n in step.inputs if n in run.extra},
     )

@@ -119,12 +119,16 @@ HISTORY_EXCLUSIONS = "history_exclusions"
 _DATASET_MONTHS = "history_dataset_months"
 _RANKS = "history_rank_exports"
 
+#: The sources step_history reads (ids of the source registry), by the name of their folder here.
+FOLDER_SOURCES: dict[str, str] = {
+    "tcc": "ipi_tcc_datascraper",
+    "ppp": "ipi_ppp_loader",
+    "current_month_history": "ipi_ppp_loader_current_month_history",
+    "un_csv": "un_contributions_csv",
+}
 #: Where step_history looks: dataset folder in data/raw -> reference copy (under ../shared/reference).
 RAW_FOLDERS: dict[str, tuple[str, str]] = {
-    "tcc": ("ipi_tcc_datascraper", "personnel/ipi_peacekeeping_db_tcc_datascraper"),
-    "ppp": ("ipi_ppp_loader", "personnel/ipi_peacekeeping_db_ppp_loader"),
-    "current_month_history": ("ipi_current_month_history", "personnel/ipi_ppp_loader_current_month_history"),
-    "un_csv": ("un_csv", "personnel/odp_contributionranks_gouliev"),
+    k: (sources.source(sid)["raw_sub"], sources.source(sid)["reference_sub"]) for k, sid in FOLDER_SOURCES.items()
 }
 
 
@@ -654,7 +658,7 @@ STEP = Step(
     "history",
     "pkdata.builder.steps.history:step_history",
     "IPI files and UN CSV exports: the months before and between the PDF reports",
-    sources=("ipi_tcc_datascraper", "ipi_ppp_loader", "ipi_ppp_loader_current_month_history", "un_contributions_csv"),
+    sources=tuple(FOLDER_SOURCES.values()),
     keys=("contributions_precedence",),
     passes=("contributions_history", HISTORY_SOURCES, HISTORY_MONTHS, HISTORY_EXCLUSIONS, _DATASET_MONTHS, _RANKS),
 )
