@@ -19,9 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import shutil
+import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from importlib import import_module
 from pathlib import Path
@@ -173,30 +174,45 @@ def _plan_keys(ctx: BuildContext, plan: list[Step], calls: dict[str, Any], run: 
 def _run_graph(ctx: BuildContext, plan: list[Step], calls: dict[str, Any], run: _Run, given: set[str]) -> None:
     """Run the planned steps, each as soon as the writers of what it reads are done, side by side in threads.
 
-    The first failure stops the build: the steps not started are cancelled, running ones are told to stop
-    (``ctx.stop``; the PDF step stops its workers) and the failure is raised once they have ended.
+    The first failing step stops the build: no step starts after it, the running ones are told to stop
+    (``ctx.stop``; the PDF step stops its workers) and its error is raised once they have ended. An interrupt
+    (Ctrl-C, the command's SIGTERM) is raised at once: the step threads are daemons, so they do not hold the
+    process, and the PDF workers die with it.
     """
     waits_for = {s.name: graph.needs(s, plan, given) for s in plan}
-    pending, done = list(plan), set()
-    running: dict[Future, Step] = {}
-    pool = ThreadPoolExecutor(max_workers=max(1, len(plan)), thread_name_prefix="pkdata-step")
+    pending, running, done = list(plan), set(), set()
+    finished: queue.Queue[tuple[Step, StepResult | None, BaseException | None]] = queue.Queue()
+    failure: BaseException | None = None
     try:
-        while pending or running:
-            for s in [s for s in pending if waits_for[s.name] <= done]:
+        while (pending and failure is None) or running:
+            for s in [s for s in pending if waits_for[s.name] <= done] if failure is None else []:
                 pending.remove(s)
-                running[pool.submit(_one, ctx, s, calls.get(s.name), run)] = s
+                running.add(s.name)
+                threading.Thread(
+                    target=_in_thread, args=(ctx, s, calls.get(s.name), run, finished), daemon=True, name=s.name
+                ).start()
             if not running:
                 raise graph.GraphError(f"the steps {[s.name for s in pending]} wait for each other")
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in sorted(finished, key=lambda f: plan.index(running[f])):
-                s = running.pop(future)
-                run.accept(s.name, future.result(), set(s.writes) | set(s.keys))
-                done.add(s.name)
+            step, result, error = finished.get()
+            running.discard(step.name)
+            if error is not None:
+                failure = failure or error
+                ctx.stop.set()
+                continue
+            run.accept(step.name, result, set(step.writes) | set(step.keys))  # type: ignore[arg-type]
+            done.add(step.name)
     except BaseException:
         ctx.stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)
         raise
-    pool.shutdown()
+    if failure is not None:
+        raise failure
+
+
+def _in_thread(ctx: BuildContext, step: Step, call: Any, run: _Run, finished: queue.Queue) -> None:
+    try:
+        finished.put((step, _one(ctx, step, call, run), None))
+    except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which raises it
+        finished.put((step, None, exc))
 
 
 def _one(ctx: BuildContext, step: Step, call: Any, run: _Run) -> StepResult:
