@@ -98,8 +98,9 @@ def publisher_and_address(dataset: str) -> tuple[str, str]:
     """A dataset's publisher and address for the manifest, from the source registry (a source holding several
     datasets names each one's address in its ``url_patterns``).
 
-    >>> publisher_and_address("ipi_gender_full")[1]
-    'https://github.com/IPIDataLab/TCC-DataScraper (tcc_files/Gender.Full.csv)'
+    >>> publisher, address = publisher_and_address("ipi_gender_full")
+    >>> publisher.startswith("International Peace Institute"), address.endswith("(tcc_files/Gender.Full.csv)")
+    (True, True)
     """
     entry = sources.source(DATASETS[dataset]["source"])
     return entry["publisher"], entry.get("url_patterns", {}).get(dataset) or entry["url_pattern"]

@@ -112,12 +112,14 @@ def _parse_all(jobs: list[tuple[str, str]], ctx: BuildContext) -> list[tuple[dic
         return [_caught(functools.partial(_parse_into_cache, *job), ctx) for job in jobs]
     pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(os.getpid(),))
     try:
-        futures = [pool.submit(_parse_into_cache, *job) for job in jobs]
+        # the largest reports first, so that no long parse is left for one worker at the end
+        by_size = sorted(range(len(jobs)), key=lambda i: -os.path.getsize(jobs[i][0]))
+        futures = {i: pool.submit(_parse_into_cache, *jobs[i]) for i in by_size}
         results = []
-        for future in futures:
-            while not wait([future], timeout=0.2).done:
+        for i in range(len(jobs)):
+            while not wait([futures[i]], timeout=0.2).done:
                 ctx.check_stop()
-            results.append(_caught(future.result, ctx))
+            results.append(_caught(futures[i].result, ctx))
     except BaseException:
         _stop_pool(pool)  # SIGTERM/SIGINT, another step failed, or an unexpected error: no worker outlives the build
         raise
