@@ -203,7 +203,7 @@ def merge_sources(
             continue
         frame = schema.coerce(frame)
         month = _month_ends(frame["date"])
-        new = sorted(set(month) - set(taken))
+        new = sorted(set(pd.DatetimeIndex(month.unique())) - set(taken))  # distinct month ends, not one per row
         for m in new:
             taken[m] = key
         chosen.append(frame[month.isin(new)])
