@@ -124,13 +124,8 @@ def build(
         raise PkdataError(f"inputs={inputs!r}: expected 'add' or 'only'")
     out_dir = Path(out) if out else paths.processed_dir()
     _check_out(out_dir)
-    ctx = BuildContext(
-        raw=Path(raw) if raw else paths.raw_dir(),
-        reference=Path(reference) if reference else paths.reference_dir(),
-        cache=Path(cache) if cache else paths.cache_dir(),
-        workers=workers,
-        input_mode=inputs,
-    )
+    folders = (raw or paths.raw_dir(), reference or paths.reference_dir(), cache or paths.cache_dir())
+    ctx = BuildContext(*map(Path, folders), workers=workers, input_mode=inputs)
     loose, declared = _split(list(steps if steps is not None else STEPS))
     run = _Run()
     _run_loose(ctx, loose, run)
