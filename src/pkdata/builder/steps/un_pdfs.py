@@ -366,4 +366,5 @@ STEP = Step(
     curated=("report_dates.csv",),
     writes=("listed_contributors",),
     passes=("contributions_pdf", "contributions_pdf_months"),
+    cache=False,  # the parse cache serves it: the step itself only joins the parsed reports (a fraction of a second)
 )
