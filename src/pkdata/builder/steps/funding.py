@@ -266,14 +266,13 @@ def _rank_chosen(df: pd.DataFrame) -> None:
     df["rank_min"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df["rank_max"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df["rank_note"] = ""
+    parts = []
     for _, g in df[df["chosen"]].groupby(["kind", "year", "basis"], sort=True):
         partial = bool((g["coverage"] != "full").any())
         low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
         rmin, rmax = rank_bounds(low, high, partial=partial)
-        df.loc[g.index, "rank_min"] = rmin
-        df.loc[g.index, "rank_max"] = np.where(rmax >= 10**6, pd.NA, rmax)
-        df.loc[g.index, "rank"] = np.where(rmin == rmax, rmin, pd.NA)
-        df.loc[g.index, "rank_note"] = _rank_notes(g, low, high, partial)
+        parts.append((g.index, rmin, rmax, _rank_notes(g, low, high, partial)))
+    _assign_ranks(df, parts, "")
     df["rank_certain"] = df["rank"].notna() & df["chosen"]
 
 
@@ -351,32 +350,52 @@ def add_measures(df: pd.DataFrame, base_rates: dict[tuple[int, str], float]) -> 
     official = picks.groupby(["kind", "year"])["basis"].transform(lambda b: (b == "scale_rate").any())
     picks = picks[~official | (picks["basis"] == "scale_rate")]
     df.loc[picks.index, "measure_pick"] = True
-    for (kind, year), g in picks.groupby(["kind", "year"], sort=True):
-        low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
-        derived = bool((g["basis"] == pks.BASIS).any())
-        full = derived or bool((g["coverage"] == "full").all())
-        if kind == "peacekeeping" and derived:
-            base = np.array([base_rates.get((int(year), m), np.nan) for m in g["member_iso3"]])
-            common = g["member_iso3"].isin(countries.P5).to_numpy()
-            rmin, rmax = pks.scale_rank_bounds(low, high, base, common)
-        else:
-            rmin, rmax = rank_bounds(low, high, partial=not full)
-        iso = g["member_iso3"].tolist()
-        df.loc[g.index, "measure_rank_min"] = rmin
-        df.loc[g.index, "measure_rank_max"] = np.where(rmax >= 10**6, pd.NA, rmax)
-        df.loc[g.index, "measure_rank"] = np.where(rmin == rmax, rmin, pd.NA)
-        notes = []
-        # j may rank above i: its upper bound is above i's lower bound and its lower bound not above i's upper
-        may_be_above = ~np.eye(len(g), dtype=bool) & (high[None, :] > low[:, None]) & ~(low[None, :] >= high[:, None])
-        for i in range(len(g)):
-            above = [iso[j] for j in np.flatnonzero(may_be_above[i])]
-            notes.append(
-                _open_note(i, g, above, int(rmin[i]), int(rmax[i])) if full else (g["rank_note"].iloc[i] or "")
-            )
-        df.loc[g.index, "measure_rank_note"] = notes
+    _assign_ranks(
+        df,
+        [_measure_ranks(kind, year, g, base_rates) for (kind, year), g in picks.groupby(["kind", "year"])],
+        "measure_",
+    )
     df["measure_pick"] = df["measure_pick"].astype(bool)
     df["measure_rank_note"] = df["measure_rank_note"].astype("string")
     return df.loc[:, list(ASSESSMENT_COLUMNS)]
+
+
+def _assign_ranks(
+    df: pd.DataFrame, parts: list[tuple[pd.Index, np.ndarray, np.ndarray, list[str]]], prefix: str
+) -> None:
+    """Write each group's (rows, best ranks, worst ranks, notes) into ``<prefix>rank``, ``rank_min``, ``rank_max``
+    and ``rank_note`` at once (a worst rank of 10**6 or more: unbounded, missing)."""
+    if not parts:
+        return
+    index = parts[0][0].append([p[0] for p in parts[1:]])
+    rmin, rmax = np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
+    df.loc[index, f"{prefix}rank_min"] = rmin
+    df.loc[index, f"{prefix}rank_max"] = np.where(rmax >= 10**6, pd.NA, rmax)
+    df.loc[index, f"{prefix}rank"] = np.where(rmin == rmax, rmin, pd.NA)
+    df.loc[index, f"{prefix}rank_note"] = [note for p in parts for note in p[3]]
+
+
+def _measure_ranks(
+    kind: str, year: int, g: pd.DataFrame, base_rates: dict[tuple[int, str], float]
+) -> tuple[pd.Index, np.ndarray, np.ndarray, list[str]]:
+    """One kind-year's ranks of the picked ``scale`` figures, with a note where the bounds leave a rank open."""
+    low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
+    derived = bool((g["basis"] == pks.BASIS).any())
+    full = derived or bool((g["coverage"] == "full").all())
+    if kind == "peacekeeping" and derived:
+        base = np.array([base_rates.get((int(year), m), np.nan) for m in g["member_iso3"]])
+        common = g["member_iso3"].isin(countries.P5).to_numpy()
+        rmin, rmax = pks.scale_rank_bounds(low, high, base, common)
+    else:
+        rmin, rmax = rank_bounds(low, high, partial=not full)
+    iso = g["member_iso3"].tolist()
+    notes = []
+    # j may rank above i: its upper bound is above i's lower bound and its lower bound not above i's upper
+    may_be_above = ~np.eye(len(g), dtype=bool) & (high[None, :] > low[:, None]) & ~(low[None, :] >= high[:, None])
+    for i in range(len(g)):
+        above = [iso[j] for j in np.flatnonzero(may_be_above[i])]
+        notes.append(_open_note(i, g, above, int(rmin[i]), int(rmax[i])) if full else (g["rank_note"].iloc[i] or ""))
+    return g.index, rmin, rmax, notes
 
 
 def _crosscheck(name: str, exact: pd.DataFrame, other: pd.DataFrame, *, on: str = "rate_percent") -> dict[str, Any]:
