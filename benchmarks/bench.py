@@ -14,7 +14,7 @@ Measures:
 6. ``pkdata.claims.check()`` and ``pkdata.claims.timeline()`` of every claim on the committed data,
    in a warm process (target < 0.3 s each).
 
-Run: ``make benchmark`` or ``python benchmarks/bench.py [--repeat N]``.
+Run: ``make benchmark`` or ``python benchmarks/bench.py [--repeat N] [--cold-only]``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -55,104 +56,129 @@ def _words(path: str) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5, help="repeats for the quick measurements (median)")
+    ap.add_argument("--cold-only", action="store_true", help="measure only the extraction and the cold full build")
     args = ap.parse_args()
 
-    pdf_dir = paths.reference_dir() / "personnel" / "un_monthly_pdfs_kl371218"
-    pdfs = sorted(pdf_dir.glob("*.pdf"))
+    pdfs = sorted((paths.reference_dir() / "personnel" / "un_monthly_pdfs_kl371218").glob("*.pdf"))
     work = Path(tempfile.mkdtemp(prefix="pkdata-bench-"))
     try:
-        # The CSV baseline: the committed contributions table written as CSV, read back by pandas.
-        table = pd.read_parquet(paths.REPO_DIR / "data" / "processed" / "contributions.parquet")
-        csv = work / "contributions.csv"
-        table.to_csv(csv, index=False)
-        t_csv = _time(lambda: pd.read_csv(csv, parse_dates=["date"]), args.repeat)
-
-        (work / "no-raw").mkdir()  # an empty raw folder: every source from the reference copies
-        with ProcessPoolExecutor(2) as pool:
-            t_words = _time(lambda: sum(pool.map(_words, map(str, pdfs))))
-        t_full = _time(lambda: build(raw=work / "no-raw", out=work / "full", cache=work / "cold-cache"))
-        mirror = work / "mirror" / "un_monthly_pdfs"
-        mirror.mkdir(parents=True)
-        for p in pdfs:
-            (mirror / p.name).symlink_to(p)
-        t_mirror = _time(
-            lambda: build(raw=mirror.parent, out=work / "mirror-out", cache=work / "mirror-cache", inputs="add")
-        )
-        t_noop = _time(lambda: build(raw=work / "no-raw", out=work / "full", cache=work / "cold-cache"), args.repeat)
-        cli = [sys.executable, "-m", "pkdata", "build", "--raw", str(work / "no-raw"), "--out", str(work / "full")]
-        env = {**os.environ, "PKDATA_CACHE": str(work / "cold-cache")}
-        t_noop_cli = _time(lambda: subprocess.run(cli, check=True, env=env, capture_output=True), args.repeat)
-
-        raw = work / "raw" / "un_monthly_pdfs"
-        raw.mkdir(parents=True)
-        for p in pdfs[:-1]:
-            (raw / p.name).symlink_to(p)
-        build(raw=work / "raw", out=work / "out", cache=work / "cache")
-        (raw / pdfs[-1].name).symlink_to(pdfs[-1])
-        t_one = _time(lambda: build(raw=work / "raw", out=work / "out", cache=work / "cache"))
-
-        cmd = [sys.executable, "-c", "import pkdata"]
-        t_import = _time(lambda: subprocess.run(cmd, check=True), args.repeat)
-        t_python = _time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), args.repeat)
-
-        # Both sides with their libraries already imported: pandas for the CSV read, pyarrow for parquet.
-        code = (
-            "import time, pandas, pyarrow.parquet, pkdata; t=time.perf_counter(); pkdata.contributions(); "
-            "print(time.perf_counter()-t)"
-        )
-        cold = statistics.median(
-            float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
-            for _ in range(args.repeat)
-        )
-        import pkdata
-        from pkdata.core import store
-
-        pkdata.contributions()
-        warm = _time(pkdata.contributions, args.repeat)
-
-        def uncached():
-            store._TABLES.clear()
-            pkdata.contributions()
-
-        t_uncached = _time(uncached, args.repeat)
-
-        from pkdata.analysis import claims
-
-        claims.check("2018-09")  # tables read once (as in a notebook that has loaded the data)
-        t_check = _time(lambda: claims.check("2018-09"), args.repeat)
-        t_timelines = {c: _time(lambda c=c: claims.timeline(c), args.repeat) for c in claims.CLAIMS}
+        t = _cold_builds(work, pdfs, mirror=not args.cold_only)
+        if not args.cold_only:
+            t |= _warm_builds(work, pdfs, args.repeat) | _reads(work, args.repeat)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    _report(t, len(pdfs))
+    return 0
 
-    print(
-        f"bare words extraction of {len(pdfs)} PDFs (2 processes): {t_words:.1f} s; cold full build (all steps, "
-        f"empty caches, 2 workers): {t_full:.1f} s = {t_full / t_words:.2f}x the extraction (goal 2x); "
-        f"the same with a raw copy of every report added: {t_mirror:.1f} s = {t_mirror / t_words:.2f}x"
+
+def _cold_builds(work: Path, pdfs: list[Path], *, mirror: bool) -> dict[str, float]:
+    """The bare words extraction, the cold full build and (``mirror``) the cold build of a raw copy of every
+    report added to the reference."""
+    (work / "no-raw").mkdir()  # an empty raw folder: every source from the reference copies
+    with ProcessPoolExecutor(2) as pool:
+        t = {"words": _time(lambda: sum(pool.map(_words, map(str, pdfs))))}
+    t["full"] = _time(lambda: build(raw=work / "no-raw", out=work / "full", cache=work / "cold-cache"))
+    if mirror:
+        folder = work / "mirror" / "un_monthly_pdfs"
+        folder.mkdir(parents=True)
+        for p in pdfs:
+            (folder / p.name).symlink_to(p)
+        t["mirror"] = _time(
+            lambda: build(raw=folder.parent, out=work / "mirror-out", cache=work / "mirror-cache", inputs="add")
+        )
+    return t
+
+
+def _warm_builds(work: Path, pdfs: list[Path], repeat: int) -> dict[str, float]:
+    """A no-op build (in-process and as the command) and a build after adding one report."""
+    t = {"noop": _time(lambda: build(raw=work / "no-raw", out=work / "full", cache=work / "cold-cache"), repeat)}
+    cli = [sys.executable, "-m", "pkdata", "build", "--raw", str(work / "no-raw"), "--out", str(work / "full")]
+    env = {**os.environ, "PKDATA_CACHE": str(work / "cold-cache")}
+    t["noop_cli"] = _time(lambda: subprocess.run(cli, check=True, env=env, capture_output=True), repeat)
+    raw = work / "raw" / "un_monthly_pdfs"
+    raw.mkdir(parents=True)
+    for p in pdfs[:-1]:
+        (raw / p.name).symlink_to(p)
+    build(raw=work / "raw", out=work / "out", cache=work / "cache")
+    (raw / pdfs[-1].name).symlink_to(pdfs[-1])
+    t["one"] = _time(lambda: build(raw=work / "raw", out=work / "out", cache=work / "cache"))
+    return t
+
+
+def _reads(work: Path, repeat: int) -> dict[str, Any]:
+    """``import pkdata``, ``pkdata.contributions()`` beside a CSV read of the same table, claims."""
+    # The CSV baseline: the committed contributions table written as CSV, read back by pandas.
+    table = pd.read_parquet(paths.REPO_DIR / "data" / "processed" / "contributions.parquet")
+    csv = work / "contributions.csv"
+    table.to_csv(csv, index=False)
+    t: dict[str, Any] = {"rows": len(table), "csv": _time(lambda: pd.read_csv(csv, parse_dates=["date"]), repeat)}
+    cmd = [sys.executable, "-c", "import pkdata"]
+    t["import"] = _time(lambda: subprocess.run(cmd, check=True), repeat)
+    t["python"] = _time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), repeat)
+    # Both sides with their libraries already imported: pandas for the CSV read, pyarrow for parquet.
+    code = (
+        "import time, pandas, pyarrow.parquet, pkdata; t=time.perf_counter(); pkdata.contributions(); "
+        "print(time.perf_counter()-t)"
     )
-    print(
-        f"no-op build: {t_noop:.3f} s in-process, {t_noop_cli:.2f} s as `pkdata build` (target < 1 s); "
-        f"adding one report: {t_one:.2f} s (target < 3 s)"
+    t["cold"] = statistics.median(
+        float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
+        for _ in range(repeat)
     )
+    import pkdata
+    from pkdata.analysis import claims
+    from pkdata.core import store
+
+    pkdata.contributions()
+    t["warm"] = _time(pkdata.contributions, repeat)
+
+    def uncached():
+        store._TABLES.clear()
+        pkdata.contributions()
+
+    t["uncached"] = _time(uncached, repeat)
+    claims.check("2018-09")  # tables read once (as in a notebook that has loaded the data)
+    t["check"] = _time(lambda: claims.check("2018-09"), repeat)
+    t["timelines"] = {c: _time(lambda c=c: claims.timeline(c), repeat) for c in claims.CLAIMS}
+    return t
+
+
+def _report(t: dict[str, Any], n_pdfs: int) -> None:
+    print(
+        f"bare words extraction of {n_pdfs} PDFs (2 processes): {t['words']:.1f} s; cold full build (all steps, "
+        f"empty caches, 2 workers): {t['full']:.1f} s = {t['full'] / t['words']:.2f}x the extraction (goal 2x)"
+        + (
+            f"; the same with a raw copy of every report added: {t['mirror']:.1f} s = {t['mirror'] / t['words']:.2f}x"
+            if "mirror" in t
+            else ""
+        )
+    )
+    if "noop" not in t:
+        return
+    print(
+        f"no-op build: {t['noop']:.3f} s in-process, {t['noop_cli']:.2f} s as `pkdata build` (target < 1 s); "
+        f"adding one report: {t['one']:.2f} s (target < 3 s)"
+    )
+    csv = t["csv"]
     rows = [
-        ("import pkdata (fresh interpreter, minus bare python start)", t_import - t_python, "< 0.5 s"),
-        ("pkdata.contributions(), first call in a fresh process (libs imported)", cold, ""),
-        ("pkdata.contributions(), parquet read in a warm process", t_uncached, ">= 5x faster than CSV"),
-        ("pkdata.contributions(), cached in memory", warm, ""),
+        ("import pkdata (fresh interpreter, minus bare python start)", t["import"] - t["python"], "< 0.5 s"),
+        ("pkdata.contributions(), first call in a fresh process (libs imported)", t["cold"], ""),
+        ("pkdata.contributions(), parquet read in a warm process", t["uncached"], ">= 5x faster than CSV"),
+        ("pkdata.contributions(), cached in memory", t["warm"], ""),
     ]
-    print(f"contributions table: {len(table):,} rows; pandas.read_csv of it: {t_csv:.3f} s")
+    print(f"contributions table: {t['rows']:,} rows; pandas.read_csv of it: {csv:.3f} s")
     print(f"{'measurement':<62} {'seconds':>9} {'x CSV read':>11}  target")
     for name, secs, target in rows:
-        print(f"{name:<62} {secs:>9.3f} {secs / t_csv:>11.2f}  {target}")
+        print(f"{name:<62} {secs:>9.3f} {secs / csv:>11.2f}  {target}")
     print(
-        f"CSV read / contributions() parquet read = {t_csv / t_uncached:.1f}x faster; "
-        f"/ first call in a fresh process = {t_csv / cold:.1f}x; / cached = {t_csv / max(warm, 1e-9):.0f}x"
+        f"CSV read / contributions() parquet read = {csv / t['uncached']:.1f}x faster; "
+        f"/ first call in a fresh process = {csv / t['cold']:.1f}x; / cached = {csv / max(t['warm'], 1e-9):.0f}x"
     )
-    slowest = max(t_timelines, key=t_timelines.get)
+    timelines = t["timelines"]
+    slowest = max(timelines, key=timelines.get)
     print(
-        f"claims.check('2018-09'): {t_check:.3f} s; claims.timeline(), {len(t_timelines)} claims: "
-        f"{min(t_timelines.values()):.3f} - {t_timelines[slowest]:.3f} s (slowest: {slowest}); target < 0.3 s each"
+        f"claims.check('2018-09'): {t['check']:.3f} s; claims.timeline(), {len(timelines)} claims: "
+        f"{min(timelines.values()):.3f} - {timelines[slowest]:.3f} s (slowest: {slowest}); target < 0.3 s each"
     )
-    return 0
 
 
 if __name__ == "__main__":

@@ -9,9 +9,16 @@ import pandas as pd
 import pytest
 
 from pkdata.builder.context import BuildContext, StepResult
-from pkdata.builder.pipeline import _finalise_contributions
 from pkdata.builder.readers import ipi
-from pkdata.builder.steps.history import PRECEDENCE, compare, fold_history, merge_sources, step_history, world_check
+from pkdata.builder.steps.history import (
+    PRECEDENCE,
+    compare,
+    finalise_contributions,
+    fold_history,
+    merge_sources,
+    step_history,
+    world_check,
+)
 from pkdata.builder.steps.un_pdfs import step_un_pdfs
 from pkdata.core import paths, schema
 from pkdata.core.errors import PkdataError
@@ -78,10 +85,11 @@ def test_fold_takes_a_month_the_pdfs_cover_from_the_pdfs_and_recounts_the_rows_o
     pdf = _rows("2015-01", "a.pdf", 1)
     hist = StepResult(
         {"contributions_history": pd.concat([_rows("2014-12", "b.csv", 2), _rows("2015-01", "b.csv", 3)])},
-        [{"name": "b.csv", "table": "contributions", "rows": 2}],
+        [],
         {
-            "contributions_history_months": {"2014-12": {"dataset": "un_csv"}, "2015-01": {"dataset": "un_csv"}},
-            "_history_dataset_months": {"un_csv": ["2014-12", "2015-01"]},
+            "history_sources": [{"name": "b.csv", "table": "contributions", "rows": 2}],
+            "history_months": {"2014-12": {"dataset": "un_csv"}, "2015-01": {"dataset": "un_csv"}},
+            "history_dataset_months": {"un_csv": ["2014-12", "2015-01"]},
         },
     )
     table, months, rest = fold_history(pdf, {"2015-01": {"source": "a.pdf"}}, hist)
@@ -90,7 +98,7 @@ def test_fold_takes_a_month_the_pdfs_cover_from_the_pdfs_and_recounts_the_rows_o
     assert rest.sources == [{"name": "b.csv", "table": "contributions", "rows": 1}]
     lost = [e for e in rest.extra["contributions_history_exclusions"] if e["action"].startswith("months superseded")]
     assert [(e["months"], e["first"], e["last"]) for e in lost] == [(1, "2015-01", "2015-01")]
-    assert not any(k.startswith("_") for k in rest.extra)
+    assert set(rest.extra) == {"contributions_history_exclusions"}  # what the manifest gets (no cross-check here)
 
 
 def test_world_check_skips_months_with_missing_rows():
@@ -113,7 +121,7 @@ def test_history_step_covers_nov_1990_to_aug_2014_with_a_source_on_every_row(his
     table = history.tables["contributions_history"]
     schema.validate(table)
     assert table["source"].notna().all()
-    months = history.extra["contributions_history_months"]
+    months = history.extra["history_months"]
     expected = [f"{p:%Y-%m}" for p in pd.period_range("1990-11", "2014-08", freq="M")]
     assert list(months) == expected
     by = {m: v["dataset"] for m, v in months.items()}
@@ -137,11 +145,12 @@ def test_history_step_covers_nov_1990_to_aug_2014_with_a_source_on_every_row(his
 
 def test_history_manifest_entries_count_the_rows_each_file_gave(history):
     table = history.tables["contributions_history"]
-    counted = {s["name"]: s["rows"] for s in history.sources if s["table"] == "contributions"}
+    entries = history.extra["history_sources"]
+    counted = {s["name"]: s["rows"] for s in entries if s["table"] == "contributions"}
     assert counted == {**{k: 0 for k in counted}, **table["source"].value_counts().to_dict()}
-    assert all(len(s["sha256"]) == 64 and s["publisher"] and s["url_pattern"] for s in history.sources)
+    assert all(len(s["sha256"]) == 64 and s["publisher"] and s["url_pattern"] for s in entries)
     assert counted["current_month.csv"] == 0  # superseded by full_gender_data.csv (identical, with gender)
-    actions = {(e["file"], e["action"]) for e in history.extra["contributions_history_exclusions"]}
+    actions = {(e["file"], e["action"]) for e in history.extra["history_exclusions"]}
     assert ("full_gender_data.csv", "inflated months detected and cleaned") in actions
     assert ("IPI Gender.Full.csv", "months failing the world-total check skipped") in actions
     assert [p["dataset"] for p in history.extra["contributions_precedence"]] == PRECEDENCE
@@ -158,7 +167,7 @@ def test_a_un_csv_export_fills_a_month_the_pdfs_lack(tmp_path, reference):
         "2,2022-07-31,CHN,China,UNMISS,Troops,1001,31\n"
     )
     pdf_name = "UN_country_contributions_2022_06.pdf"
-    pdf = _finalise_contributions(_rows("2022-06", pdf_name, 1031, "UNMISS", True))
+    pdf = finalise_contributions(_rows("2022-06", pdf_name, 1031, "UNMISS", True))
     result = step_history(_ctx(tmp_path, reference))
     table, months, rest = fold_history(pdf, {"2022-06": {"source": pdf_name}}, result)
     assert months["2022-07"] == {"source": "DPO-UCHISTORICAL.csv", "dataset": "un_csv", "granularity": "mission+gender"}
@@ -252,7 +261,7 @@ def pdf_table(tmp_path_factory, reference, full_build):
     # after the session's full build (full_build): every report is in the shared parse cache
     ctx = BuildContext(raw=tmp_path_factory.mktemp("noraw"), reference=reference, cache=paths.cache_dir(), workers=2)
     result = step_un_pdfs(ctx)
-    return _finalise_contributions(result.tables["contributions"]), result.extra["contributions_months"]
+    return finalise_contributions(result.tables["contributions_pdf"]), result.extra["contributions_pdf_months"]
 
 
 @pytest.mark.slow

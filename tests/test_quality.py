@@ -45,7 +45,7 @@ def test_detector_finds_august_2020_without_the_curated_row(built_without_curate
     assert "female_share_jump" in whole["detected_by"].iloc[0]
     # The audit's examples are in the evidence: whole UNMISS contingents printed as women.
     assert "zero_men" in whole["detected_by"].iloc[0]
-    assert pkdata.tables.quality.gender_excluded_months(built_without_curated) == ["2020-08"]
+    assert pkdata.gender_excluded_months(built_without_curated) == ["2020-08"]
 
 
 def test_excluded_month_keeps_totals_and_loses_its_split(built_without_curated):

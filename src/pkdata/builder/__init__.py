@@ -1,9 +1,11 @@
 """The builder: raw source files -> ``data/processed`` (``pip install "pkdata[build]"``).
 
-One module per topic holds its build step (``personnel``: the UN PDF reports; ``history``: IPI files and
-UN CSV exports before and between them; ``operations``: missions and fatalities; ``finance``: assessments
-and budgets); :mod:`pkdata.builder.pipeline` runs them and writes the tables and the manifest. The builder
-imports the readers (:mod:`pkdata.builder.readers`) and the library; the library never imports the builder.
+Each module of :mod:`pkdata.builder.steps` holds build steps with their declarations (``un_pdfs``: the UN
+PDF reports; ``history``: IPI files and UN CSV exports before and between them, and their merge;
+``missions``: missions and fatalities; ``funding``: assessments and budgets; ``quality_flags``: the quality
+flags and the published contributions; ``targets``; ``codes``); :mod:`pkdata.builder.graph` orders them and
+:mod:`pkdata.builder.pipeline` runs them and writes the tables and the manifest. The builder imports the
+readers (:mod:`pkdata.builder.readers`) and the core; the library never imports the builder.
 
 >>> from pkdata.builder import STEPS
 >>> STEPS[0]
@@ -19,6 +21,7 @@ from typing import Any
 _LAZY = {
     "BuildContext": "pkdata.builder.context",
     "StepResult": "pkdata.builder.context",
+    "Step": "pkdata.builder.context",
     "code_version": "pkdata.builder.context",
     "STEPS": "pkdata.builder.pipeline",
     "build": "pkdata.builder.pipeline",

@@ -5,9 +5,13 @@ timestamps) and all-or-nothing: every table is written to a temporary folder bes
 output and moved into place only after every source parsed and validated, so a failed
 build leaves ``data/processed`` as it was.
 
-Each topic contributes a *step*: a function ``step(ctx) -> StepResult``. Parse results of
-the UN PDFs are cached per file, keyed by the file's sha256 and the reader's code version,
-so adding one report re-parses only that report.
+Each step is a function ``step(ctx) -> StepResult`` with a declaration
+(:class:`~pkdata.builder.context.Step`: the sources, curated files and tables it reads, the tables and
+manifest keys it writes). The pipeline is a plain runner over that graph (:mod:`pkdata.builder.graph`):
+a step starts when the writers of what it reads have finished, steps that do not depend on each other run
+side by side (threads; the PDF step parses in worker processes), a failing step stops the build with its
+error, and a step whose declared inputs are unchanged is served by the step cache
+(:mod:`pkdata.builder.stepcache`). Tables a step passes on (``contributions_pdf``, ...) are not published.
 """
 
 from __future__ import annotations
@@ -15,63 +19,71 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import shutil
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from importlib import import_module
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
-from pkdata.builder import stepcache
-from pkdata.builder.context import BuildContext, StepResult
-from pkdata.builder.steps.history import fold_history
-from pkdata.core import atomic, paths, schema
+from pkdata.builder import graph, stepcache
+from pkdata.builder.context import BuildContext, Step, StepResult
+from pkdata.core import atomic, paths
 from pkdata.core.errors import PkdataError, ShrinkError
 from pkdata.core.hashes import sha256_file
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 
+#: Every build step, as "module:function", in the order the declarations list them (:func:`graph.declared`).
+STEPS: list[str] = [s.run for s in graph.declared()]
+
+StepSpec = str | Callable[[BuildContext], StepResult]
+
 
 # --------------------------------------------------------------------------- orchestration
 
-#: Build steps, in order, as "module:function" (imported when the build runs). Each takes a
-#: BuildContext and returns a StepResult; later steps see earlier tables in ``ctx.tables``.
-STEPS: list[str] = [
-    "pkdata.builder.steps.un_pdfs:step_un_pdfs",
-    "pkdata.builder.steps.history:step_history",
-    "pkdata.builder.steps.missions:step_missions",
-    "pkdata.builder.steps.funding:step_finance",
-    "pkdata.builder.steps.quality_flags:step_quality",
-    "pkdata.builder.steps.targets:step_targets",
-    "pkdata.builder.steps.codes:step_codes",  # every contributor, nationality and member code has COW/GW/ISO rows
-]
+
+@dataclass
+class _Run:
+    """What the steps of one build produced so far."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    keys: dict[str, str | None] = field(default_factory=dict)  # step name -> its cache key (None: not cacheable)
+    published: set[str] = field(default_factory=set)
+
+    def accept(self, name: str, result: StepResult, published: set[str]) -> None:
+        self.tables.update(result.tables)
+        self.extra.update(result.extra)
+        self.sources[name] = list(result.sources)
+        self.published |= published & (set(result.tables) | set(result.extra))
 
 
-def _resolve(step: str | Callable[[BuildContext], StepResult]) -> Callable[[BuildContext], StepResult]:
-    if callable(step):
-        return step
-    module, _, func = step.partition(":")
+def _split(steps: list[StepSpec]) -> tuple[list[Callable[[BuildContext], StepResult]], list[tuple[Step, Any]]]:
+    """Functions without a declaration (run first, in order, as given) and declared steps with the function to
+    call (a declared step passed as a function runs that function, uncached)."""
+    loose, declared = [], []
+    for spec in steps:
+        run = spec if isinstance(spec, str) else f"{spec.__module__}:{spec.__name__}"
+        step = graph.by_run(run)
+        if step is None and isinstance(spec, str):
+            raise PkdataError(f"unknown build step {spec!r}; the steps are: {', '.join(STEPS)}")
+        if step is None:
+            loose.append(spec)
+        else:
+            declared.append((step, None if isinstance(spec, str) else spec))
+    return loose, declared
+
+
+def _resolve(run: str) -> Callable[[BuildContext], StepResult]:
+    module, _, func = run.partition(":")
     return getattr(import_module(module), func)
-
-
-def _finalise_contributions(table: pd.DataFrame) -> pd.DataFrame:
-    table = schema.coerce(table)
-    table = table.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
-    return schema.validate(table)
-
-
-def _write_parquet(df: pd.DataFrame, path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    pq.write_table(table, path, compression="snappy", write_statistics=True)
-
-
-def _months_between(first: str, last: str) -> list[str]:
-    return [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
 
 
 def build(
@@ -80,7 +92,7 @@ def build(
     *,
     reference: str | Path | None = None,
     cache: str | Path | None = None,
-    steps: list[str | Callable[[BuildContext], StepResult]] | None = None,
+    steps: list[StepSpec] | None = None,
     workers: int = 2,
     inputs: Literal["add", "only"] = "only",
     allow_shrink: bool = False,
@@ -91,6 +103,8 @@ def build(
     the reference copies (``PKDATA_REFERENCE``). ``out`` defaults to ``PKDATA_DATA`` /
     ``data/processed``. Nothing in ``out`` changes unless the whole build succeeds.
 
+    ``steps`` (default :data:`STEPS`) lists steps as "module:function" or functions; the steps that join
+    them (the merge of the contributions, the mission check) run too.
     ``inputs="only"`` reads the UN PDF reports of the raw folder alone when it has any;
     ``inputs="add"`` (what ``pkdata build`` and ``pkdata update`` use) adds them to the reference
     reports, a raw report replacing the reference report that prints the same month. A build that
@@ -108,67 +122,129 @@ def build(
     """
     if inputs not in ("add", "only"):
         raise PkdataError(f"inputs={inputs!r}: expected 'add' or 'only'")
-    _check_out(Path(out) if out else paths.processed_dir())
-    ctx = BuildContext(
-        raw=Path(raw) if raw else paths.raw_dir(),
-        reference=Path(reference) if reference else paths.reference_dir(),
-        cache=Path(cache) if cache else paths.cache_dir(),
-        workers=workers,
-        input_mode=inputs,
-    )
     out_dir = Path(out) if out else paths.processed_dir()
-    step_list = list(steps if steps is not None else STEPS)
-    ctx.tables = stepcache.ReadTracker()
-    ctx.extra = stepcache.ReadTracker()
-    planned = _plan(ctx, step_list)
+    _check_out(out_dir)
+    folders = (raw or paths.raw_dir(), reference or paths.reference_dir(), cache or paths.cache_dir())
+    ctx = BuildContext(*map(Path, folders), workers=workers, input_mode=inputs)
+    loose, declared = _split(list(steps if steps is not None else STEPS))
+    run = _Run()
+    _run_loose(ctx, loose, run)
+    given = set(run.tables) | set(run.extra)
+    plan = graph.select([s for s, _ in declared], given)
+    calls = {s.name: fn for s, fn in declared if fn is not None}
+    _plan_keys(ctx, plan, calls, run, given)
     memo = _memo_path(ctx, out_dir)
-    if planned is not None:
-        done = _unchanged(out_dir, memo, planned)
+    keys = [run.keys[s.name] for s in plan]
+    if not loose and all(keys):
+        done = _unchanged(out_dir, memo, keys)
         if done is not None:
             return done
-    tables: dict[str, pd.DataFrame] = {}
-    sources: list[dict[str, Any]] = []
-    extra: dict[str, Any] = {}
-    lineage: dict[str, tuple[str, ...]] = {}
-    cacheable = True
-    for step in step_list:
-        name_of_step = step if isinstance(step, str) and cacheable else None
-        entry = stepcache.lookup(ctx, name_of_step, lineage) if name_of_step else None
-        if entry is not None:
-            result, key = stepcache.load(entry), entry.key
-        else:
-            ctx.inputs.clear()
-            ctx.tables.read.clear()
-            ctx.extra.read.clear()
-            result = _resolve(step)(ctx)
-            reads = ctx.tables.read | {f"extra:{k}" for k in ctx.extra.read}
-            key = stepcache.store(ctx, name_of_step, result, lineage, reads) if name_of_step else None
-            cacheable = cacheable and key is not None  # later steps may read what this one made
-        _advance(lineage, result.tables, result.extra, key or "")
-        if "contributions_history" in result.tables:
-            # IPI / UN CSV months that no PDF covers join the one canonical table (precedence in
-            # pkdata.builder.steps.history); later steps (missions) then check the merged table.
-            merged, extra["contributions_months"], result = fold_history(
-                tables.get("contributions"), extra.get("contributions_months"), result
-            )
-            tables["contributions"] = _finalise_contributions(merged)
-            dict.__setitem__(ctx.tables, "contributions", tables["contributions"])
-            dict.__setitem__(ctx.extra, "contributions_months", extra["contributions_months"])
-        for name, df in result.tables.items():
-            if name in tables and name not in result.replaces:
-                raise PkdataError(f"two build steps produce table {name!r}")
-            if name == "contributions":
-                df = _finalise_contributions(df)
-            tables[name] = df
-            dict.__setitem__(ctx.tables, name, df)
-        sources.extend(result.sources)
-        extra.update(result.extra)
-        dict.update(ctx.extra, result.extra)
+    _run_graph(ctx, plan, calls, run, given)
+    manifest = _publish(out_dir, _published_tables(run), _manifest(run, plan), allow_shrink=allow_shrink)
+    if not loose and all(keys):
+        _remember(memo, keys, out_dir)
+    return manifest
 
+
+def _run_loose(ctx: BuildContext, loose: list[Callable[[BuildContext], StepResult]], run: _Run) -> None:
+    """Functions without a declaration (tests pass them), in order: everything they return is published."""
+    for fn in loose:
+        result = fn(replace(ctx, tables=dict(run.tables), extra=dict(run.extra)))
+        twice = sorted(set(result.tables) & set(run.tables))
+        if twice:
+            raise PkdataError(f"two build steps produce table {twice[0]!r}")
+        run.accept(f"{fn.__module__}:{fn.__name__}#{len(run.sources)}", result, set(result.tables) | set(result.extra))
+
+
+def _plan_keys(ctx: BuildContext, plan: list[Step], calls: dict[str, Any], run: _Run, given: set[str]) -> None:
+    """Each step's cache key from its declaration and its writers' keys (None when a writer is not cacheable:
+    a function passed directly, or a step reading one's tables)."""
+    made = graph.writers(plan, given)
+    for s in plan:
+        upstream = {name: run.keys.get(made[name]) for name in s.inputs if name in made}
+        cacheable = s.name not in calls and all(upstream.values())
+        run.keys[s.name] = stepcache.step_key(ctx, s, upstream) if cacheable else None  # type: ignore[arg-type]
+
+
+def _run_graph(ctx: BuildContext, plan: list[Step], calls: dict[str, Any], run: _Run, given: set[str]) -> None:
+    """Run the planned steps, each as soon as the writers of what it reads are done, side by side in threads.
+
+    The first failing step stops the build: no step starts after it, the running ones are told to stop
+    (``ctx.stop``; the PDF step stops its workers) and its error is raised once they have ended. An interrupt
+    (Ctrl-C, the command's SIGTERM) is raised at once: the step threads are daemons, so they do not hold the
+    process, and the PDF workers die with it.
+    """
+    waits_for = {s.name: graph.needs(s, plan, given) for s in plan}
+    pending, running, done = list(plan), set(), set()
+    finished: queue.Queue[tuple[Step, StepResult | None, BaseException | None]] = queue.Queue()
+    failure: BaseException | None = None
+    try:
+        while (pending and failure is None) or running:
+            for s in [s for s in pending if waits_for[s.name] <= done] if failure is None else []:
+                pending.remove(s)
+                running.add(s.name)
+                threading.Thread(
+                    target=_in_thread, args=(ctx, s, calls.get(s.name), run, finished), daemon=True, name=s.name
+                ).start()
+            if not running:
+                raise graph.GraphError(f"the steps {[s.name for s in pending]} wait for each other")
+            step, result, error = finished.get()
+            running.discard(step.name)
+            if error is not None:
+                failure = failure or error
+                ctx.stop.set()
+                continue
+            run.accept(step.name, result, set(step.writes) | set(step.keys))  # type: ignore[arg-type]
+            done.add(step.name)
+    except BaseException:
+        ctx.stop.set()
+        raise
+    if failure is not None:
+        raise failure
+
+
+def _in_thread(ctx: BuildContext, step: Step, call: Any, run: _Run, finished: queue.Queue) -> None:
+    try:
+        finished.put((step, _one(ctx, step, call, run), None))
+    except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which raises it
+        finished.put((step, None, exc))
+
+
+def _one(ctx: BuildContext, step: Step, call: Any, run: _Run) -> StepResult:
+    """One step: from the step cache, else run (with the tables it declared it reads) and checked."""
+    key = run.keys.get(step.name)
+    if key and step.cache:
+        cached = stepcache.load(ctx, step, key)
+        if cached is not None:
+            return cached
+    view = replace(
+        ctx,
+        step=step,
+        tables={n: run.tables[n] for n in step.inputs if n in run.tables},
+        extra={n: run.extra[n] for n in step.inputs if n in run.extra},
+    )
+    result = (call or _resolve(step.run))(view)
+    undeclared = sorted(set(stepcache.result_names(result)) - set(step.outputs))
+    if undeclared:
+        raise PkdataError(f"build step {step.name!r} produced {undeclared}, which its declaration does not name")
+    if key and step.cache:
+        stepcache.store(ctx, step, key, result)
+    return result
+
+
+def _published_tables(run: _Run) -> dict[str, pd.DataFrame]:
+    return {name: df for name, df in run.tables.items() if name in run.published}
+
+
+def _manifest(run: _Run, plan: list[Step]) -> dict[str, Any]:
+    """The manifest without its ``tables`` entry: every step's sources, the published keys, the months."""
+    order = [name for name in run.sources if name not in {s.name for s in plan}] + [s.name for s in plan]
+    entries = [e for name in order for e in run.sources.get(name, [])]
     manifest: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
-        "sources": sorted(sources, key=lambda e: (e.get("table", ""), e["name"])),
+        "sources": sorted(entries, key=lambda e: (e.get("table", ""), e["name"])),
     }
+    extra = {k: v for k, v in run.extra.items() if k in run.published}
     months = extra.pop("contributions_months", None)
     if months:
         covered = sorted(months)
@@ -179,10 +255,19 @@ def build(
             "missing_months": [m for m in _months_between(covered[0], covered[-1]) if m not in months],
         }
     manifest.update(extra)
-    manifest = _publish(out_dir, tables, manifest, allow_shrink=allow_shrink)
-    if planned is not None or cacheable:
-        _remember(memo, _plan(ctx, step_list), out_dir)
     return manifest
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(table, path, compression="snappy", write_statistics=True)
+
+
+def _months_between(first: str, last: str) -> list[str]:
+    return [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]
 
 
 # --------------------------------------------------------------------------- writing the outputs
@@ -264,36 +349,6 @@ def _publish(
 
 
 # --------------------------------------------------------------------------- step cache
-
-
-def _advance(lineage: dict[str, tuple[str, ...]], produced: Any, extras: Any, key: str) -> None:
-    """Record which step made each table and manifest key.
-
-    The fold (:func:`~pkdata.builder.steps.history.fold_history`) makes ``contributions``, its months and every
-    manifest key of the history step from both the PDF rows and the history rows: they carry both keys.
-    """
-    for name in produced:
-        lineage[name] = (key,)
-    for name in extras:
-        lineage[f"extra:{name}"] = (key,)
-    if "contributions_history" in produced:
-        both = lineage.get("contributions", ()) + (key,)
-        lineage["contributions"] = both
-        for name in [*extras, "contributions_months"]:
-            lineage[f"extra:{name}"] = both
-
-
-def _plan(ctx: BuildContext, step_list: list[Any]) -> list[str] | None:
-    """The cache keys of every step when every step is cached for the current inputs, else None."""
-    lineage: dict[str, tuple[str, ...]] = {}
-    keys = []
-    for step in step_list:
-        entry = stepcache.lookup(ctx, step, lineage) if isinstance(step, str) else None
-        if entry is None:
-            return None
-        keys.append(entry.key)
-        _advance(lineage, entry.tables, entry.extras, entry.key)
-    return keys
 
 
 def _memo_path(ctx: BuildContext, out_dir: Path) -> Path:

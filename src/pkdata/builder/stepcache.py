@@ -1,14 +1,16 @@
-"""The build's step cache: a step whose inputs, code and upstream tables are unchanged is not run again.
+"""The build's step cache: a step whose declared inputs and code are unchanged is not run again.
 
-A step's key is the sha256 of: the package's code (every ``.py`` and data file of ``pkdata``), the
-step's name, what it asked the :class:`~pkdata.builder.context.BuildContext` for (each
-``find``/``curated``/``raw_path`` call, the path it resolved to and that path's content: a file's
-sha256, a folder's listing with every file's sha256) and the keys of the steps that produced the
-tables it read from ``ctx.tables`` (their *lineage*). An entry is a folder
-``<cache>/steps/<step>/<key>/`` with the step's tables (parquet) and its sources and extra (JSON),
-written to a temporary folder and renamed into place, so a killed build leaves no half entry; an
-entry that cannot be read is a miss. Only steps named as ``"module:function"`` are cached (a
-function passed directly, as tests do, always runs).
+A step's key (:func:`step_key`) is the sha256 of what its declaration (:class:`~pkdata.builder.context.Step`)
+names, computed before it runs: the package's code (every ``.py`` and data file of ``pkdata``: a step calls
+readers and core modules, so all of it), the step's name, the build's input mode, the content of each
+declared source as either folder could supply it (``raw/<raw_sub>`` and ``reference/<reference_sub>`` of the
+source registry), of each curated file (``raw/curated/<name>`` and the package's), of each raw-only folder,
+and the keys of the steps that wrote the tables it reads (one writer per table, and a step's output follows
+from its key, so the writer's key stands for the table's content).
+
+An entry is a folder ``<cache>/steps/<step>/<key>/`` with the step's tables (parquet) and its sources and
+extra (JSON), written to a temporary folder and renamed into place, so a killed build leaves no half entry;
+an entry that cannot be read is a miss.
 
 >>> digest_path(Path("/nonexistent/pkdata"))
 'missing'
@@ -19,18 +21,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pkdata.builder.context import BuildContext, StepResult
-from pkdata.core import paths
+from pkdata.builder.context import BuildContext, Step, StepResult
+from pkdata.core import paths, sources
 from pkdata.core.hashes import sha256_file
 
 #: Entries kept per step (the newest by use); older ones are removed.
@@ -41,10 +41,10 @@ _CODE: str | None = None
 
 
 def code_digest() -> str:
-    """sha256 of every source and data file of the installed ``pkdata`` package.
+    """sha256 of every source and data file of the installed ``pkdata`` package (hex).
 
-    >>> len(code_digest())
-    64
+    >>> code_digest() == code_digest() != hashlib.sha256().hexdigest()  # stable, and not the digest of no file
+    True
     """
     global _CODE
     if _CODE is None:
@@ -78,129 +78,87 @@ def digest_path(path: Path) -> str:
     return h.hexdigest()
 
 
-@dataclass
-class Entry:
-    """A cached step result on disk."""
+def declared_inputs(ctx: BuildContext, step: Step) -> list[tuple[str, str, Path]]:
+    """(what, where, path) of every file or folder the declaration lets the step read, as this build resolves it.
 
-    step: str
-    key: str
-    folder: Path
-    reads: list[str]
-    tables: list[str]
-    extras: list[str]
+    >>> ctx = BuildContext(raw=Path("/r"), reference=Path("/ref"), cache=Path("/c"))
+    >>> [(w, str(p)) for _, w, p in declared_inputs(ctx, Step("s", "m:f", sources=("un_open",)))]
+    [('raw', '/r/budget/un_open'), ('reference', '/ref/budget/un_open')]
+    """
+    out = []
+    for sid in step.sources:
+        entry = sources.source(sid)
+        out += [(sid, "raw", ctx.raw / entry["raw_sub"]), (sid, "reference", ctx.reference / entry["reference_sub"])]
+    for name in step.curated:
+        out += [(name, "raw", ctx.raw / "curated" / name), (name, "package", paths.curated_dir() / name)]
+    out += [(sub, "raw", ctx.raw / sub) for sub in step.raw]
+    return out
 
 
-def _step_dir(cache: Path, step: str) -> Path:
-    return cache / "steps" / re.sub(r"[^A-Za-z0-9_.-]", "_", step)
+def step_key(ctx: BuildContext, step: Step, upstream: dict[str, str]) -> str:
+    """The cache key of ``step`` in this build; ``upstream``: name of each table it reads -> its writer's key.
 
-
-def _key(
-    step: str,
-    inputs: Iterable[tuple[str, tuple[str, ...], str]],
-    lineage: dict[str, tuple[str, ...]],
-    reads: Iterable[str],
-) -> str:
+    >>> ctx = BuildContext(raw=Path("/nonexistent"), reference=Path("/nonexistent"), cache=Path("/c"))
+    >>> s = Step("s", "m:f", curated=("gender_targets.csv",), reads=("t",))
+    >>> step_key(ctx, s, {"t": "a"}) == step_key(ctx, s, {"t": "a"}) != step_key(ctx, s, {"t": "b"})
+    True
+    """
     h = hashlib.sha256()
-    h.update(code_digest().encode())
-    h.update(step.encode())
-    for method, args, resolved in inputs:
-        h.update(json.dumps([method, list(args), resolved, digest_path(Path(resolved))]).encode())
-    for name in sorted(reads):
-        h.update(json.dumps([name, list(lineage.get(name, ()))]).encode())
+    h.update(json.dumps([code_digest(), step.name, step.run, ctx.input_mode]).encode())
+    for what, where, path in declared_inputs(ctx, step):
+        h.update(json.dumps([what, where, digest_path(path)]).encode())
+    for name in sorted(upstream):
+        h.update(json.dumps([name, upstream[name]]).encode())
     return h.hexdigest()
 
 
-def lookup(ctx: BuildContext, step: str, lineage: dict[str, tuple[str, ...]]) -> Entry | None:
-    """The cached entry of ``step`` whose recorded inputs resolve and hash as they did, or None."""
-    folder = _step_dir(ctx.cache, step)
-    if not folder.is_dir():
-        return None
-    for meta_path in sorted(folder.glob("*/entry.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True):
-        try:
-            meta = json.loads(meta_path.read_text())
-            inputs = [(m, tuple(a), r) for m, a, r in meta["inputs"]]
-            if any(str(ctx.resolve(m, a)) != r for m, a, r in inputs):
-                continue
-            if _key(step, inputs, lineage, meta["reads"]) != meta["key"]:
-                continue
-        except (OSError, ValueError, KeyError, TypeError):  # unreadable entry: a miss
-            continue
-        os.utime(meta_path)
-        return Entry(step, meta["key"], meta_path.parent, meta["reads"], meta["tables"], sorted(meta["extra"]))
-    return None
+def _entry_dir(cache: Path, step: Step, key: str) -> Path:
+    return cache / "steps" / step.name / key[:32]
 
 
-def load(entry: Entry) -> StepResult:
-    """The step result stored in an entry."""
+def load(ctx: BuildContext, step: Step, key: str) -> StepResult | None:
+    """The stored result of ``step`` under ``key``, or None (missing, or unreadable: a miss).
+
+    >>> load(BuildContext(raw=Path("/r"), reference=Path("/r"), cache=Path("/nonexistent")), Step("s", "m:f"), "0" * 64)
+    """
     import pyarrow.parquet as pq
 
-    meta = json.loads((entry.folder / "entry.json").read_text())
-    tables = {name: pq.read_table(entry.folder / f"{name}.parquet").to_pandas() for name in entry.tables}
-    return StepResult(tables, meta["sources"], meta["extra"], replaces=tuple(meta.get("replaces", ())))
-
-
-def store(
-    ctx: BuildContext,
-    step: str,
-    result: StepResult,
-    lineage: dict[str, tuple[str, ...]],
-    reads: Iterable[str],
-    inputs: list[tuple[str, tuple[str, ...], str]] | None = None,
-) -> str | None:
-    """Write ``result`` as the entry of ``step`` for the inputs it recorded; return its key (None if not storable)."""
-    reads = sorted(set(reads))
-    inputs = ctx.inputs if inputs is None else inputs
-    key = _key(step, inputs, lineage, reads)
-    folder = _step_dir(ctx.cache, step)
-    target = folder / key[:32]
-    if (target / "entry.json").is_file():
-        return key
-    meta = {
-        "step": step,
-        "key": key,
-        "inputs": [[m, list(a), r] for m, a, r in inputs],
-        "reads": reads,
-        "tables": sorted(result.tables),
-        "sources": result.sources,
-        "extra": result.extra,
-        "replaces": list(result.replaces),
-    }
+    folder = _entry_dir(ctx.cache, step, key)
     try:
-        text = json.dumps(meta, sort_keys=True, ensure_ascii=False)
-    except TypeError:  # a result that JSON cannot hold is simply not cached
+        meta = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
+        if meta["key"] != key:
+            return None
+        tables = {name: pq.read_table(folder / f"{name}.parquet").to_pandas() for name in meta["tables"]}
+        result = StepResult(tables, meta["sources"], meta["extra"])
+    except Exception:  # noqa: BLE001 - any unreadable entry is a miss (a cut parquet file raises arrow's errors)
         return None
+    os.utime(folder / "entry.json")
+    return result
+
+
+def store(ctx: BuildContext, step: Step, key: str, result: StepResult) -> None:
+    """Keep ``result`` as the entry of ``step`` under ``key`` (a result JSON cannot hold is not kept)."""
+    meta = {"step": step.name, "key": key, "tables": sorted(result.tables), "sources": result.sources}
+    try:
+        text = json.dumps({**meta, "extra": result.extra}, sort_keys=True, ensure_ascii=False)
+    except TypeError:
+        return
+    target = _entry_dir(ctx.cache, step, key)
+    folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
     try:
         for name, df in result.tables.items():
             _write(df, tmp / f"{name}.parquet")
-        (tmp / "entry.json").write_text(text)
+        (tmp / "entry.json").write_text(text, encoding="utf-8")
+        if target.exists():  # an entry load() could not read (it is only stored after a miss): replaced
+            shutil.rmtree(target, ignore_errors=True)
         os.replace(tmp, target)
     except OSError:
-        return key
+        return  # another build stored it meanwhile, or the cache cannot be written: the build goes on
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _prune(folder)
-    return key
-
-
-def memoized(ctx: BuildContext, name: str, compute: Callable[[], StepResult]) -> StepResult:
-    """``compute()``, or its stored result when the inputs it asked ``ctx`` for are unchanged.
-
-    For the costly part of a step that is also called outside a build (the history step's reading of
-    the IPI and UN CSV files: tests and notebooks call ``step_history`` directly, where no step cache
-    applies). Within a build the step cache serves the whole step first. The inputs it recorded stay
-    recorded for the enclosing step.
-    """
-    entry = lookup(ctx, f"memo:{name}", {})
-    if entry is not None:
-        meta = json.loads((entry.folder / "entry.json").read_text())
-        ctx.inputs.extend((m, tuple(a), r) for m, a, r in meta["inputs"])
-        return load(entry)
-    mark = len(ctx.inputs)
-    result = compute()
-    store(ctx, f"memo:{name}", result, {}, (), inputs=ctx.inputs[mark:])
-    return result
 
 
 def _write(df: pd.DataFrame, path: Path) -> None:
@@ -219,53 +177,21 @@ def _prune(folder: Path) -> None:
     for old in entries[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
     for tmp in folder.glob(".tmp-*"):
-        shutil.rmtree(tmp, ignore_errors=True) if _stale(tmp) else None
+        if _stale(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _stale(path: Path, age: float = 3600.0) -> bool:
-    import time
-
     try:
         return time.time() - path.stat().st_mtime > age
     except OSError:
         return False
 
 
-class ReadTracker(dict):
-    """``ctx.tables`` / ``ctx.extra`` that remember what a step read (for its lineage); a step that looks at
-    all of them (iterates) has read all of them."""
+def result_names(result: StepResult) -> dict[str, Any]:
+    """Every name a result holds (tables and extra), for checking it against the declaration.
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.read: set[str] = set()
-
-    def __getitem__(self, name: str) -> Any:
-        self.read.add(name)
-        return super().__getitem__(name)
-
-    def get(self, name: str, default: Any = None) -> Any:
-        self.read.add(name)
-        return super().get(name, default)
-
-    def __contains__(self, name: object) -> bool:
-        self.read.add(str(name))
-        return super().__contains__(name)
-
-    def _all(self) -> None:
-        self.read.update(super().keys())
-
-    def __iter__(self) -> Any:
-        self._all()
-        return super().__iter__()
-
-    def keys(self) -> Any:
-        self._all()
-        return super().keys()
-
-    def values(self) -> Any:
-        self._all()
-        return super().values()
-
-    def items(self) -> Any:
-        self._all()
-        return super().items()
+    >>> sorted(result_names(StepResult({"t": pd.DataFrame()}, [], {"k": 1})))
+    ['k', 't']
+    """
+    return {**result.extra, **result.tables}

@@ -15,11 +15,12 @@ Two jobs:
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from pkdata.builder.context import BuildContext, StepResult
+from pkdata.builder.context import BuildContext, Step, StepResult
 from pkdata.core import countries
 from pkdata.core.codes import CODES_CSV, unresolved_codes
 from pkdata.core.errors import PkdataError
@@ -166,92 +167,11 @@ def derive_country_codes(folder: Path) -> pd.DataFrame:
     folder = Path(folder)
     cl_path, cow_path, gw_path = (folder / n for n in ("codelist_without_cldr.csv", "cowstates.csv", "gwstates.csv"))
     cl = pd.read_csv(cl_path, keep_default_na=False, na_values=[""], dtype=str)
-    cow = _read_states(cow_path, "cowcode")
-    gw = _read_states(gw_path, "gwcode")
-    micro = _gw_by_name(gw)
+    lists = _StateLists(_read_states(cow_path, "cowcode"), _read_states(gw_path, "gwcode"), cow_path.name, gw_path.name)
+    micro = _gw_by_name(lists.gw)
     cl = cl[cl["iso3c"].notna()]
-    rows: list[dict[str, object]] = []
     entries = [(r["iso3c"], r) for _, r in cl.iterrows()] + [(iso3, None) for iso3 in HISTORICAL]
-    for iso3, r in entries:
-        over = OVERRIDES.get(iso3, {})
-        cown = over.get("cown", None if r is None or pd.isna(r["cown"]) else int(r["cown"]))
-        gwno = over.get("gwno", None if r is None or pd.isna(r["gwn"]) else int(r["gwn"]))
-        notes = [str(over["reason"])] if over else []
-        if gwno is None and r is not None:
-            names = {
-                countries.name_key(str(r[c]))
-                for c in ("country.name.en", "cow.name", "iso.name.en", "un.name.en")
-                if pd.notna(r[c])
-            }
-            found = {micro[n] for n in names if n in micro}
-            if len(found) == 1:
-                gwno = found.pop()
-                notes.append("GW microstates list, matched by name.")
-        if iso3 in NOTES:
-            notes.append(NOTES[iso3])
-        row: dict[str, object] = {
-            "iso3": iso3,
-            "name": countries.DISPLAY.get(iso3) or (HISTORICAL.get(iso3) if r is None else r["country.name.en"]),
-            "iso_numeric": None if r is None or pd.isna(r["iso3n"]) else int(r["iso3n"]),
-            "m49": None if r is None or pd.isna(r["un"]) else int(r["un"]),
-            "historical": iso3 in HISTORICAL,
-        }
-        for prefix, code, states, col, file in (
-            ("cow", cown, cow, "cowcode", cow_path.name),
-            ("gw", gwno, gw, "gwcode", gw_path.name),
-        ):
-            key = "cown" if prefix == "cow" else "gwno"
-            row[key] = code
-            if code is None:
-                row.update({f"{prefix}c": None, f"{prefix}_name": None, f"{prefix}_start": None, f"{prefix}_end": None})
-                continue
-            spell = _spell(states, col, int(code), file=file, iso3=iso3, strict=key in over)
-            if spell is None:  # the codelist's code is a state that ended before 1990 (VAT: Papal States)
-                notes.append(
-                    f"codelist's {key} {code} is {states.loc[states[col] == code, 'country_name'].iloc[0]}, "
-                    f"which left the list before 1990: not used."
-                )
-                row.update(
-                    {
-                        key: None,
-                        f"{prefix}c": None,
-                        f"{prefix}_name": None,
-                        f"{prefix}_start": None,
-                        f"{prefix}_end": None,
-                    }
-                )
-                continue
-            row.update(
-                {
-                    f"{prefix}c": spell[f"{prefix}c"],
-                    f"{prefix}_name": spell["country_name"],
-                    f"{prefix}_start": spell["start"],
-                    f"{prefix}_end": spell["end"],
-                }
-            )
-            if prefix == "gw":
-                row["microstate"] = spell["microstate"] == "TRUE"
-        row.setdefault("microstate", None)
-        for key, prefix, states, col, file in (
-            ("cown", "cow", cow, "cowcode", cow_path.name),
-            ("gwno", "gw", gw, "gwcode", gw_path.name),
-        ):
-            before = PREDECESSORS.get(iso3, {}).get(key)
-            row[f"{key}_before"], row[f"{prefix}c_before"] = None, None
-            if before is None:
-                continue
-            prev = states[(states[col] == before) & (states["end"] < str(row[f"{prefix}_start"]))]
-            prev = prev[prev["end"] >= _FIRST_YEAR]
-            if prev.empty:
-                raise PkdataError(
-                    f"{file}: {iso3} -> {key} before {row[f'{prefix}_start']} is {before}, but the "
-                    f"list has no spell of {before} ending then"
-                )
-            row[f"{key}_before"], row[f"{prefix}c_before"] = before, prev.iloc[-1][f"{prefix}c"]
-            notes.append(f"Before {row[f'{prefix}_start']}: {key} {before} ({prev.iloc[-1]['country_name']}).")
-        row["note"] = " ".join(notes) or None
-        rows.append(row)
-    out = pd.DataFrame(rows, columns=list(COLUMNS))
+    out = pd.DataFrame([_code_row(iso3, r, micro, lists) for iso3, r in entries], columns=list(COLUMNS))
     if out["iso3"].duplicated().any():
         raise PkdataError(f"{cl_path}: duplicate ISO3 codes {sorted(out.loc[out['iso3'].duplicated(), 'iso3'])}")
     for col in ("iso_numeric", "m49", "cown", "gwno", "cown_before", "gwno_before"):
@@ -259,6 +179,121 @@ def derive_country_codes(folder: Path) -> pd.DataFrame:
     for col in ("microstate", "historical"):
         out[col] = out[col].astype("boolean")
     return out.sort_values("iso3", kind="mergesort").reset_index(drop=True)
+
+
+@dataclass
+class _StateLists:
+    cow: pd.DataFrame
+    gw: pd.DataFrame
+    cow_file: str
+    gw_file: str
+
+    def each(self) -> tuple[tuple[str, str, pd.DataFrame, str, str], ...]:
+        """(code key, prefix, list, its code column, its file name) for COW then GW."""
+        return (
+            ("cown", "cow", self.cow, "cowcode", self.cow_file),
+            ("gwno", "gw", self.gw, "gwcode", self.gw_file),
+        )
+
+
+def _code_row(iso3: str, r: pd.Series | None, micro: dict[str, int], lists: _StateLists) -> dict[str, object]:
+    """One row of the table: the codelist's codes (or the override's), each checked against its state list."""
+    over = OVERRIDES.get(iso3, {})
+    codes = {
+        "cown": over.get("cown", None if r is None or pd.isna(r["cown"]) else int(r["cown"])),
+        "gwno": over.get("gwno", None if r is None or pd.isna(r["gwn"]) else int(r["gwn"])),
+    }
+    notes = [str(over["reason"])] if over else []
+    if codes["gwno"] is None and r is not None:
+        names = {
+            countries.name_key(str(r[c]))
+            for c in ("country.name.en", "cow.name", "iso.name.en", "un.name.en")
+            if pd.notna(r[c])
+        }
+        found = {micro[n] for n in names if n in micro}
+        if len(found) == 1:
+            codes["gwno"] = found.pop()
+            notes.append("GW microstates list, matched by name.")
+    if iso3 in NOTES:
+        notes.append(NOTES[iso3])
+    row: dict[str, object] = {
+        "iso3": iso3,
+        "name": countries.DISPLAY.get(iso3) or (HISTORICAL.get(iso3) if r is None else r["country.name.en"]),
+        "iso_numeric": None if r is None or pd.isna(r["iso3n"]) else int(r["iso3n"]),
+        "m49": None if r is None or pd.isna(r["un"]) else int(r["un"]),
+        "historical": iso3 in HISTORICAL,
+    }
+    for key, prefix, states, col, file in lists.each():
+        _state_code(row, notes, key, prefix, codes[key], states, col, file, strict=key in over)
+    row.setdefault("microstate", None)
+    for key, prefix, states, col, file in lists.each():
+        _predecessor(row, notes, iso3, key, prefix, states, col, file)
+    row["note"] = " ".join(notes) or None
+    return row
+
+
+def _state_code(
+    row: dict[str, object],
+    notes: list[str],
+    key: str,
+    prefix: str,
+    code: object,
+    states: pd.DataFrame,
+    col: str,
+    file: str,
+    *,
+    strict: bool,
+) -> None:
+    """Fill ``row``'s code, abbreviation, name and spell from the state list (no code: the fields stay empty)."""
+    empty = {f"{prefix}c": None, f"{prefix}_name": None, f"{prefix}_start": None, f"{prefix}_end": None}
+    row[key] = code
+    if code is None:
+        row.update(empty)
+        return
+    spell = _spell(states, col, int(code), file=file, iso3=str(row["iso3"]), strict=strict)
+    if spell is None:  # the codelist's code is a state that ended before 1990 (VAT: Papal States)
+        notes.append(
+            f"codelist's {key} {code} is {states.loc[states[col] == code, 'country_name'].iloc[0]}, "
+            f"which left the list before 1990: not used."
+        )
+        row.update({key: None, **empty})
+        return
+    row.update(
+        {
+            f"{prefix}c": spell[f"{prefix}c"],
+            f"{prefix}_name": spell["country_name"],
+            f"{prefix}_start": spell["start"],
+            f"{prefix}_end": spell["end"],
+        }
+    )
+    if prefix == "gw":
+        row["microstate"] = spell["microstate"] == "TRUE"
+
+
+def _predecessor(
+    row: dict[str, object],
+    notes: list[str],
+    iso3: str,
+    key: str,
+    prefix: str,
+    states: pd.DataFrame,
+    col: str,
+    file: str,
+) -> None:
+    """The code of the same territory's state before its own code's spell began (:data:`PREDECESSORS`)."""
+    before = PREDECESSORS.get(iso3, {}).get(key)
+    row[f"{key}_before"], row[f"{prefix}c_before"] = None, None
+    if before is None:
+        return
+    prev = states[(states[col] == before) & (states["end"] < str(row[f"{prefix}_start"]))]
+    prev = prev[prev["end"] >= _FIRST_YEAR]
+    if prev.empty:
+        raise PkdataError(
+            f"{file}: {iso3} -> {key} before {row[f'{prefix}_start']} is {before}, but the "
+            f"list has no spell of {before} ending then"
+        )
+    row[f"{key}_before"], row[f"{prefix}c_before"] = before, prev.iloc[-1][f"{prefix}c"]
+    notes.append(f"Before {row[f'{prefix}_start']}: {key} {before} ({prev.iloc[-1]['country_name']}).")
 
 
 def write_country_codes(folder: Path, out: Path = CODES_CSV) -> Path:
@@ -284,6 +319,15 @@ def step_codes(ctx: BuildContext) -> StepResult:
             "regenerate with `python -m pkdata.builder.steps.codes tests/fixtures/country_codes`."
         )
     return StepResult(tables={})
+
+
+STEP = Step(
+    "codes",
+    "pkdata.builder.steps.codes:step_codes",
+    "every contributor, nationality, member and host code has a row in the country codes table",
+    optional=("contributions", "fatalities", "assessments", "missions"),
+    cache=False,
+)
 
 
 if __name__ == "__main__":  # pragma: no cover - maintenance command

@@ -7,18 +7,18 @@ compiled-fact tables and, where the user has it, the General Assembly's effectiv
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pkdata.builder.context import BuildContext, StepResult
+from pkdata.builder.context import BuildContext, Step, StepResult
 from pkdata.builder.readers import assessments as rd
 from pkdata.builder.readers import un_open
 from pkdata.builder.steps import peacekeeping_scale as pks
-from pkdata.core import countries
+from pkdata.core import countries, sources
 from pkdata.core.errors import PkdataError
 from pkdata.core.funding import (
     ASSESSMENT_COLUMNS,
@@ -41,22 +41,10 @@ RB_RESOLUTION = "regular_budget_scale_2025_2027_A_RES_79_249.csv"
 RB_CIRCULARS = "regular_budget_rates_2019_2026_ST_ADM_SER_B_circulars.csv"
 PK_SECONDARY_4DP = "peacekeeping_effective_rates_secondary_4dp.csv"
 #: Where a user drops the GA's effective-rates table for peacekeeping (CSV), under the raw folder.
-GA_EFFECTIVE_RATES = "budget/ga_effective_rates"
+GA_EFFECTIVE_RATES: str = sources.load()["user_inputs"]["ga_effective_rates"]["raw_sub"]
 
-UN_OPEN_URL = "https://github.com/united-nations/open/blob/main/public/data/{name}"
-PUBLISHERS = {
-    "donors": "United Nations: CEB financial statistics (revenue by contributor and entity), as published by the "
-    "UN in united-nations/open (open.un.org)",
-    "regular-budget-contributors": "United Nations Secretariat: ST/ADM/SER.B assessment circulars and honour roll, "
-    "as machine-read by the UN in united-nations/open",
-    "budget-pko": "United Nations Secretariat: peacekeeping budget performance reports (document symbol per "
-    "mission), via united-nations/programme-budget-data, as published in united-nations/open",
-    "budget-audited-pko": "United Nations: audited financial statements, peacekeeping mission accounts, as "
-    "published in united-nations/open",
-    "curated": "compiled from public documents (pkdata curated table; every row names its source_document and "
-    "source_url)",
-    "ga": "UN General Assembly: effective rates of assessment for peacekeeping (user-supplied CSV of the annex)",
-}
+#: What a curated table's manifest entry gives as its address: each row names its own document.
+PER_ROW = "see source_url per row"
 
 
 # --------------------------------------------------------------------------- build step
@@ -233,25 +221,7 @@ def finish_assessments(rows: pd.DataFrame) -> pd.DataFrame:
     df["year_type"] = "calendar"
     df["member"] = df["member_iso3"].map(countries.display_name)
     df["share_low"], df["share_high"] = _interval(df)
-    exact_dups = df[
-        (df["basis"] != "scale_rate_rounded") & df.duplicated(["kind", "year", "basis", "member_iso3"], keep=False)
-    ]
-    if not exact_dups.empty:
-        first = exact_dups.iloc[0]
-        files = sorted(
-            set(
-                exact_dups[
-                    (exact_dups["kind"] == first["kind"])
-                    & (exact_dups["year"] == first["year"])
-                    & (exact_dups["member_iso3"] == first["member_iso3"])
-                ]["source"]
-            )
-        )
-        raise PkdataError(
-            f"{first['kind']} {first['basis']} for {first['member_iso3']} {first['year']} comes from "
-            f"more than one file ({', '.join(files)}); expected one exact figure per member-year. "
-            "Remove the file that should not count."
-        )
+    _refuse_exact_duplicates(df)
     df["_stated"] = df["year_stated"].astype(bool)
     # Of several rounded figures for one member-year: one printed for that year beats one printed for the
     # whole period; then the most decimals; then the source document's name (a stable tie-break).
@@ -261,46 +231,77 @@ def finish_assessments(rows: pd.DataFrame) -> pd.DataFrame:
         kind="mergesort",
     )
     df["chosen"] = ~df.duplicated(["kind", "year", "basis", "member_iso3"])
-    df["rank"] = pd.array([pd.NA] * len(df), dtype="Int64")
-    df["rank_min"] = pd.array([pd.NA] * len(df), dtype="Int64")
-    df["rank_max"] = pd.array([pd.NA] * len(df), dtype="Int64")
-    df["rank_note"] = ""
-    for _, g in df[df["chosen"]].groupby(["kind", "year", "basis"], sort=True):
-        partial = bool((g["coverage"] != "full").any())
-        low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
-        rmin, rmax = rank_bounds(low, high, partial=partial)
-        df.loc[g.index, "rank_min"] = rmin
-        df.loc[g.index, "rank_max"] = np.where(rmax >= 10**6, pd.NA, rmax)
-        df.loc[g.index, "rank"] = np.where(rmin == rmax, rmin, pd.NA)
-        df.loc[g.index, "rank_note"] = _rank_notes(g, low, high, partial)
-    df["rank_certain"] = df["rank"].notna() & df["chosen"]
+    _rank_chosen(df)
     order = {b: i for i, b in enumerate(BASES)}
     best = df.assign(_o=df["basis"].map(order)).groupby(["kind", "year"])["_o"].transform("min")
     df["preferred"] = df["chosen"] & (df["basis"].map(order) == best)
     df = df.sort_values(["kind", "year", "basis", "member_iso3", "source", "source_key"], kind="mergesort")
-    out = df.loc[:, [c for c in ASSESSMENT_COLUMNS if c not in MEASURE_COLUMNS]].reset_index(drop=True)
+    return _typed(df.loc[:, [c for c in ASSESSMENT_COLUMNS if c not in MEASURE_COLUMNS]].reset_index(drop=True))
+
+
+def _refuse_exact_duplicates(df: pd.DataFrame) -> None:
+    """One exact figure per kind, year, basis and member: two files giving one is an error naming them."""
+    exact_dups = df[
+        (df["basis"] != "scale_rate_rounded") & df.duplicated(["kind", "year", "basis", "member_iso3"], keep=False)
+    ]
+    if exact_dups.empty:
+        return
+    first = exact_dups.iloc[0]
+    same = (
+        (exact_dups["kind"] == first["kind"])
+        & (exact_dups["year"] == first["year"])
+        & (exact_dups["member_iso3"] == first["member_iso3"])
+    )
+    files = sorted(set(exact_dups[same]["source"]))
+    raise PkdataError(
+        f"{first['kind']} {first['basis']} for {first['member_iso3']} {first['year']} comes from "
+        f"more than one file ({', '.join(files)}); expected one exact figure per member-year. "
+        "Remove the file that should not count."
+    )
+
+
+def _rank_chosen(df: pd.DataFrame) -> None:
+    """Rank the chosen rows within each kind, year and basis (bounds where the intervals overlap), in place."""
+    df["rank"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    df["rank_min"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    df["rank_max"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    df["rank_note"] = ""
+    parts = []
+    for _, g in df[df["chosen"]].groupby(["kind", "year", "basis"], sort=True):
+        partial = bool((g["coverage"] != "full").any())
+        low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
+        rmin, rmax = rank_bounds(low, high, partial=partial)
+        parts.append((g.index, rmin, rmax, _rank_notes(g, low, high, partial)))
+    _assign_ranks(df, parts, "")
+    df["rank_certain"] = df["rank"].notna() & df["chosen"]
+
+
+_STRINGS = (
+    "kind",
+    "year_type",
+    "member_iso3",
+    "member",
+    "rank_note",
+    "basis",
+    "precision",
+    "coverage",
+    "rate_printed",
+    "source",
+    "source_key",
+    "source_document",
+    "source_url",
+    "note",
+)
+
+
+def _typed(out: pd.DataFrame) -> pd.DataFrame:
     for col in ("year", "period_start", "period_end"):
         out[col] = out[col].astype("Int64")
     for col in ("share_percent", "share_low", "share_high", "assessed_usd"):
         out[col] = out[col].astype("float64")
     for col in ("year_stated", "rank_certain", "chosen", "preferred"):
         out[col] = out[col].astype(bool)
-    for col in (
-        "kind",
-        "year_type",
-        "member_iso3",
-        "member",
-        "rank_note",
-        "basis",
-        "precision",
-        "coverage",
-        "rate_printed",
-        "source",
-        "source_key",
-        "source_document",
-        "source_url",
-        "note",
-    ):
+    for col in _STRINGS:
         out[col] = out[col].astype("string")
     return out
 
@@ -349,32 +350,52 @@ def add_measures(df: pd.DataFrame, base_rates: dict[tuple[int, str], float]) -> 
     official = picks.groupby(["kind", "year"])["basis"].transform(lambda b: (b == "scale_rate").any())
     picks = picks[~official | (picks["basis"] == "scale_rate")]
     df.loc[picks.index, "measure_pick"] = True
-    for (kind, year), g in picks.groupby(["kind", "year"], sort=True):
-        low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
-        derived = bool((g["basis"] == pks.BASIS).any())
-        full = derived or bool((g["coverage"] == "full").all())
-        if kind == "peacekeeping" and derived:
-            base = np.array([base_rates.get((int(year), m), np.nan) for m in g["member_iso3"]])
-            common = g["member_iso3"].isin(countries.P5).to_numpy()
-            rmin, rmax = pks.scale_rank_bounds(low, high, base, common)
-        else:
-            rmin, rmax = rank_bounds(low, high, partial=not full)
-        iso = g["member_iso3"].tolist()
-        df.loc[g.index, "measure_rank_min"] = rmin
-        df.loc[g.index, "measure_rank_max"] = np.where(rmax >= 10**6, pd.NA, rmax)
-        df.loc[g.index, "measure_rank"] = np.where(rmin == rmax, rmin, pd.NA)
-        notes = []
-        # j may rank above i: its upper bound is above i's lower bound and its lower bound not above i's upper
-        may_be_above = ~np.eye(len(g), dtype=bool) & (high[None, :] > low[:, None]) & ~(low[None, :] >= high[:, None])
-        for i in range(len(g)):
-            above = [iso[j] for j in np.flatnonzero(may_be_above[i])]
-            notes.append(
-                _open_note(i, g, above, int(rmin[i]), int(rmax[i])) if full else (g["rank_note"].iloc[i] or "")
-            )
-        df.loc[g.index, "measure_rank_note"] = notes
+    _assign_ranks(
+        df,
+        [_measure_ranks(kind, year, g, base_rates) for (kind, year), g in picks.groupby(["kind", "year"])],
+        "measure_",
+    )
     df["measure_pick"] = df["measure_pick"].astype(bool)
     df["measure_rank_note"] = df["measure_rank_note"].astype("string")
     return df.loc[:, list(ASSESSMENT_COLUMNS)]
+
+
+def _assign_ranks(
+    df: pd.DataFrame, parts: list[tuple[pd.Index, np.ndarray, np.ndarray, list[str]]], prefix: str
+) -> None:
+    """Write each group's (rows, best ranks, worst ranks, notes) into ``<prefix>rank``, ``rank_min``, ``rank_max``
+    and ``rank_note`` at once (a worst rank of 10**6 or more: unbounded, missing)."""
+    if not parts:
+        return
+    index = parts[0][0].append([p[0] for p in parts[1:]])
+    rmin, rmax = np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
+    df.loc[index, f"{prefix}rank_min"] = rmin
+    df.loc[index, f"{prefix}rank_max"] = np.where(rmax >= 10**6, pd.NA, rmax)
+    df.loc[index, f"{prefix}rank"] = np.where(rmin == rmax, rmin, pd.NA)
+    df.loc[index, f"{prefix}rank_note"] = [note for p in parts for note in p[3]]
+
+
+def _measure_ranks(
+    kind: str, year: int, g: pd.DataFrame, base_rates: dict[tuple[int, str], float]
+) -> tuple[pd.Index, np.ndarray, np.ndarray, list[str]]:
+    """One kind-year's ranks of the picked ``scale`` figures, with a note where the bounds leave a rank open."""
+    low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
+    derived = bool((g["basis"] == pks.BASIS).any())
+    full = derived or bool((g["coverage"] == "full").all())
+    if kind == "peacekeeping" and derived:
+        base = np.array([base_rates.get((int(year), m), np.nan) for m in g["member_iso3"]])
+        common = g["member_iso3"].isin(countries.P5).to_numpy()
+        rmin, rmax = pks.scale_rank_bounds(low, high, base, common)
+    else:
+        rmin, rmax = rank_bounds(low, high, partial=not full)
+    iso = g["member_iso3"].tolist()
+    notes = []
+    # j may rank above i: its upper bound is above i's lower bound and its lower bound not above i's upper
+    may_be_above = ~np.eye(len(g), dtype=bool) & (high[None, :] > low[:, None]) & ~(low[None, :] >= high[:, None])
+    for i in range(len(g)):
+        above = [iso[j] for j in np.flatnonzero(may_be_above[i])]
+        notes.append(_open_note(i, g, above, int(rmin[i]), int(rmax[i])) if full else (g["rank_note"].iloc[i] or ""))
+    return g.index, rmin, rmax, notes
 
 
 def _crosscheck(name: str, exact: pd.DataFrame, other: pd.DataFrame, *, on: str = "rate_percent") -> dict[str, Any]:
@@ -394,11 +415,11 @@ def _crosscheck(name: str, exact: pd.DataFrame, other: pd.DataFrame, *, on: str 
 def step_finance(ctx: BuildContext) -> StepResult:
     """Build step: read every finance source, validate, cross-check; tables ``assessments`` and ``budgets``.
 
-    Inputs (``ctx.find``: the user's ``data/raw/<sub>`` if present, else the reference copy):
-    ``budget/un_open`` (UN JSON files), ``budget/official`` (regular-budget scale tables),
-    the curated tables (``ctx.curated``: ``<raw>/curated/<name>.csv``, else the package's) and, if the
-    user has it, ``data/raw/budget/ga_effective_rates/*.csv`` (the GA's peacekeeping effective
-    rates, preferred over every other peacekeeping figure for the years it covers).
+    Inputs (the user's ``data/raw/<sub>`` if present, else the reference copy): ``budget/un_open`` (UN JSON
+    files), ``budget/official`` (regular-budget scale tables), the curated tables (``ctx.curated``:
+    ``<raw>/curated/<name>.csv``, else the package's) and, if the user has it,
+    ``data/raw/budget/ga_effective_rates/*.csv`` (the GA's peacekeeping effective rates, preferred over every
+    other peacekeeping figure for the years it covers).
 
     Every input is required; a missing one stops the build before anything is written (the
     committed test fixtures lack the 573 kB CoC workbook; with the reference folder the step
@@ -411,57 +432,87 @@ def step_finance(ctx: BuildContext) -> StepResult:
     ...
     pkdata.core.errors.PkdataError: ...CoC_workbook.csv not found: the finance build needs it ...
     """
-    un_dir = ctx.find("budget/un_open", "budget/un_open")
-    official = ctx.find("budget/official", "budget/official")
-    curated = {name: ctx.curated(name) for name in (CURATED_PK_RATES, CURATED_RB_RATES, CURATED_BUDGETS)}
+    un_dir = ctx.source_dir("un_open")
+    official = ctx.source_dir("un_official_scales")
     ga_dir = ctx.raw_path(GA_EFFECTIVE_RATES)
-    ga_files = sorted(ga_dir.glob("*.csv")) if ga_dir.is_dir() else []
+    got = _Collected()
+    workbook, workbook_path = _regular_budget_scale(official, got)
+    periods = _periods(workbook)
+    _regular_budget_usd(un_dir, workbook, periods, got)
+    _peacekeeping_usd(un_dir, periods, got)
+    for path in sorted(ga_dir.glob("*.csv")) if ga_dir.is_dir() else []:
+        _ga_rates(path, got)
+    _rounded_rates(official, {n: ctx.curated(n) for n in (CURATED_PK_RATES, CURATED_RB_RATES)}, got)
+    levels_path = ctx.curated(CURATED_PK_LEVELS)
+    _derived_scale(workbook, workbook_path.name, levels_path, got)
+    base_rates = {
+        (int(y), m): float(r) for y, m, r in workbook[["year", "member_iso3", "rate_percent"]].itertuples(index=False)
+    }
+    assessments = add_measures(finish_assessments(pd.concat(got.rates, ignore_index=True)), base_rates)
+    budgets = _budgets(un_dir, ctx.curated(CURATED_BUDGETS), got)
+    entries = []
+    for f, extra in got.files:
+        table = assessments if f.table == "assessments" else budgets
+        if f.path == levels_path:
+            used = int(((assessments["basis"] == pks.BASIS) & assessments["note"].str.startswith("level B")).sum())
+            entries.append(f.entry(0, used_by_rows=used, **extra))
+            continue
+        entries.append(f.entry(int((table["source"] == f.path.name).sum()), **extra))
+    return StepResult(
+        {"assessments": assessments, "budgets": budgets}, entries, {"finance": _summary(got, assessments)}
+    )
 
-    files: list[tuple[_File, dict[str, Any]]] = []  # (file, extra manifest keys)
-    rate_frames: list[pd.DataFrame] = []
-    budget_frames: list[pd.DataFrame] = []
-    checks: list[dict[str, Any]] = []
 
-    # Regular budget: the Committee on Contributions workbook is the exact scale 2010-2027.
+@dataclass
+class _Collected:
+    """What the finance readers gathered: (file, extra manifest keys), rate rows, budget rows, cross-checks."""
+
+    files: list[tuple[_File, dict[str, Any]]] = field(default_factory=list)
+    rates: list[pd.DataFrame] = field(default_factory=list)
+    budgets: list[pd.DataFrame] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _publisher(part: str) -> str:
+    source = "budget_curated" if part == "curated" else "un_open"
+    return sources.publisher(source) if part == "curated" else sources.publisher(source, part)
+
+
+def _regular_budget_scale(official: Path, got: _Collected) -> tuple[pd.DataFrame, Path]:
+    """The Committee on Contributions workbook (the exact regular-budget scale 2010-2027), cross-checked with the
+    resolution's and the circulars' tables."""
     workbook_path = _required(official, RB_WORKBOOK)
     workbook = rd.read_scale_csv(workbook_path, full=True)
-    periods = _periods(workbook)
-    rate_frames.append(
+    got.rates.append(
         _rate_rows(workbook, kind="regular", basis="scale_rate", coverage="full", source=workbook_path.name)
     )
-    files.append(
-        (
-            _File(
-                workbook_path,
-                "UN Committee on Contributions: 'Scale of Assessments for RB 1946-2027' workbook",
-                _urls(workbook),
-                "assessments",
-                "regular-budget scale (exact)",
-            ),
-            {},
-        )
+    publisher = sources.publisher("un_official_scales", "workbook")
+    got.files.append(
+        (_File(workbook_path, publisher, _urls(workbook), "assessments", "regular-budget scale (exact)"), {})
     )
-    for name, label in ((RB_RESOLUTION, "A/RES/79/249"), (RB_CIRCULARS, "ST/ADM/SER.B circulars")):
+    for name, label, part in (
+        (RB_RESOLUTION, "A/RES/79/249", "resolution"),
+        (RB_CIRCULARS, "ST/ADM/SER.B circulars", "circulars"),
+    ):
         path = _required(official, name)
         other = rd.read_scale_csv(path, full=True)
-        checks.append(_crosscheck(f"{label} ({name}) vs the CoC workbook", workbook, other))
-        publisher = (
-            "UN General Assembly, resolution 79/249"
-            if name == RB_RESOLUTION
-            else "UN Secretariat: ST/ADM/SER.B circulars (rates as machine-read in united-nations/open)"
-        )
-        files.append(
+        got.checks.append(_crosscheck(f"{label} ({name}) vs the CoC workbook", workbook, other))
+        publisher = sources.publisher("un_official_scales", part)
+        got.files.append(
             (
                 _File(path, publisher, _urls(other), "assessments", "cross-check of the workbook"),
                 {"note": "read and compared with the workbook; not a separate row source"},
             )
         )
+    return workbook, workbook_path
 
-    # Regular budget per year from the UN's JSON (amounts: assessed_usd; rates cross-checked).
+
+def _regular_budget_usd(un_dir: Path, workbook: pd.DataFrame, periods: dict, got: _Collected) -> None:
+    """Regular budget per year from the UN's JSON (amounts: assessed_usd; rates cross-checked)."""
     for path in sorted(un_dir.glob("regular-budget-contributors-*.json")):
         frame = un_open.read_regular_budget(path)
-        checks.append(_crosscheck(f"{path.name} rates vs the CoC workbook", workbook, frame))
-        rate_frames.append(
+        got.checks.append(_crosscheck(f"{path.name} rates vs the CoC workbook", workbook, frame))
+        got.rates.append(
             _usd_rows(
                 frame,
                 kind="regular",
@@ -473,138 +524,86 @@ def step_finance(ctx: BuildContext) -> StepResult:
                 note="circular amount column / total; calendar year",
             )
         )
-        files.append(
-            (
-                _File(
-                    path,
-                    PUBLISHERS["regular-budget-contributors"],
-                    UN_OPEN_URL.format(name=path.name),
-                    "assessments",
-                    "regular-budget assessments (exact USD)",
-                ),
-                {},
-            )
-        )
+        url = _un_open_url(path.name)
+        role = "regular-budget assessments (exact USD)"
+        got.files.append((_File(path, _publisher("regular-budget-contributors"), url, "assessments", role), {}))
 
-    # Peacekeeping: assessed contributions per calendar year (exact USD).
+
+def _un_open_url(name: str) -> str:
+    return sources.source("un_open")["url_pattern"].format(name=name)
+
+
+def _peacekeeping_usd(un_dir: Path, periods: dict, got: _Collected) -> None:
+    """Peacekeeping: assessed contributions per calendar year (exact USD)."""
     donors = sorted(un_dir.glob("donors-*.json"))
     if not donors:
         raise PkdataError(f"no donors-YYYY.json files in {un_dir}")
     for path in donors:
         frame = un_open.read_donors(path)
-        rate_frames.append(
+        got.rates.append(
             _usd_rows(
                 frame,
                 kind="peacekeeping",
                 precision="exact_usd",
                 source=path.name,
                 document=f"CEB financial statistics {frame['year'].iloc[0]}, entity UN-DPO, Assessed",
-                url=UN_OPEN_URL.format(name=path.name),
+                url=_un_open_url(path.name),
                 periods=periods,
                 note="amount recognised in the calendar year / all members' amounts; a "
                 "calendar year straddles two July-June fiscal years",
             )
         )
-        files.append(
-            (
-                _File(
-                    path,
-                    PUBLISHERS["donors"],
-                    UN_OPEN_URL.format(name="donors-<YYYY>.json"),
-                    "assessments",
-                    "peacekeeping assessed contributions (exact USD)",
-                ),
-                {"ignored_un_dpo_entries": frame.attrs["ignored"]} if frame.attrs["ignored"] else {},
-            )
-        )
+        role = "peacekeeping assessed contributions (exact USD)"
+        file = _File(path, _publisher("donors"), _un_open_url("donors-<YYYY>.json"), "assessments", role)
+        got.files.append((file, {"ignored_un_dpo_entries": frame.attrs["ignored"]} if frame.attrs["ignored"] else {}))
 
-    # Peacekeeping: the GA's effective rates, if the user has them (exact, preferred).
-    for path in ga_files:
-        frame = rd.read_ga_effective_rates(path)
-        rate_frames.append(
-            _rate_rows(frame, kind="peacekeeping", basis="scale_rate", coverage="full", source=path.name)
-        )
-        files.append(
-            (
-                _File(
-                    path,
-                    PUBLISHERS["ga"],
-                    "https://undocs.org/<symbol> (annex, exported as CSV)",
-                    "assessments",
-                    "peacekeeping effective rates (exact, user-supplied)",
-                ),
-                {},
-            )
-        )
 
-    # Rounded / secondary rates: only where they are all there is; their precision stays visible.
+def _ga_rates(path: Path, got: _Collected) -> None:
+    """Peacekeeping: the GA's effective rates, when the user has them (exact, preferred)."""
+    frame = rd.read_ga_effective_rates(path)
+    got.rates.append(_rate_rows(frame, kind="peacekeeping", basis="scale_rate", coverage="full", source=path.name))
+    ga = sources.load()["user_inputs"]["ga_effective_rates"]
+    role = "peacekeeping effective rates (exact, user-supplied)"
+    got.files.append((_File(path, ga["publisher"], ga["url_pattern"], "assessments", role), {}))
+
+
+def _rounded_rates(official: Path, curated: dict[str, Path], got: _Collected) -> None:
+    """Rounded / secondary rates: only where they are all there is; their precision stays visible."""
     secondary = _required(official, PK_SECONDARY_4DP)
     frame = rd.read_scale_csv(secondary, full=False)
-    rate_frames.append(
+    got.rates.append(
         _rate_rows(frame, kind="peacekeeping", basis="scale_rate_rounded", coverage="partial", source=secondary.name)
     )
-    files.append(
-        (
-            _File(
-                secondary,
-                "; ".join(sorted(set(frame["source_document"])))[:200] + " (secondary)",
-                _urls(frame),
-                "assessments",
-                "peacekeeping rates, secondary",
-            ),
-            {},
-        )
-    )
+    publisher = "; ".join(sorted(set(frame["source_document"])))[:200] + " (secondary)"
+    got.files.append((_File(secondary, publisher, _urls(frame), "assessments", "peacekeeping rates, secondary"), {}))
     for name, kind in ((CURATED_PK_RATES, "peacekeeping"), (CURATED_RB_RATES, "regular")):
         path = curated[name]
         frame = rd.read_scale_csv(path, full=False, curated=True)
-        rate_frames.append(
-            _rate_rows(frame, kind=kind, basis="scale_rate_rounded", coverage="partial", source=path.name)
-        )
-        files.append(
-            (
-                _File(
-                    path,
-                    PUBLISHERS["curated"],
-                    "see source_url per row",
-                    "assessments",
-                    f"{kind} rates, rounded (compiled facts)",
-                ),
-                {},
-            )
-        )
+        got.rates.append(_rate_rows(frame, kind=kind, basis="scale_rate_rounded", coverage="partial", source=path.name))
+        role = f"{kind} rates, rounded (compiled facts)"
+        got.files.append((_File(path, _publisher("curated"), PER_ROW, "assessments", role), {}))
 
-    # Peacekeeping scale, every member-year 2010-2027: bounds derived from the exact regular-budget scale by
-    # the levels of A/RES/55/235, the premium factor pinned by the secondary rates printed for the year.
-    levels_path = ctx.curated(CURATED_PK_LEVELS)
+
+def _derived_scale(workbook: pd.DataFrame, workbook_name: str, levels_path: Path, got: _Collected) -> None:
+    """Peacekeeping scale, every member-year 2010-2027: bounds derived from the exact regular-budget scale by
+    the levels of A/RES/55/235, the premium factor pinned by the secondary rates printed for the year."""
     levels = rd.read_levels_csv(levels_path)
     rounded = pd.concat(
-        [f for f in rate_frames if (f["kind"] == "peacekeeping").all() and (f["basis"] == "scale_rate_rounded").all()],
+        [f for f in got.rates if (f["kind"] == "peacekeeping").all() and (f["basis"] == "scale_rate_rounded").all()],
         ignore_index=True,
     )
     low, high = _interval(rounded)
     secondary = rounded.assign(low=low, high=high)
-    derived = pks.derive(workbook, secondary, levels, workbook_path.name)
-    checks.append(pks.crosscheck(derived, secondary))
-    rate_frames.append(derived)
-    files.append(
-        (
-            _File(
-                levels_path,
-                PUBLISHERS["curated"],
-                "see source_url per row",
-                "assessments",
-                "peacekeeping scale levels (level B: pays the regular-budget rate), for the derived rows",
-            ),
-            {"note": "produces no row itself; used_by_rows: derived peacekeeping rows that use a level from it"},
-        )
-    )
-    base_rates = {
-        (int(y), m): float(r) for y, m, r in workbook[["year", "member_iso3", "rate_percent"]].itertuples(index=False)
-    }
-    assessments = add_measures(finish_assessments(pd.concat(rate_frames, ignore_index=True)), base_rates)
+    derived = pks.derive(workbook, secondary, levels, workbook_name)
+    got.checks.append(pks.crosscheck(derived, secondary))
+    got.rates.append(derived)
+    role = "peacekeeping scale levels (level B: pays the regular-budget rate), for the derived rows"
+    note = "produces no row itself; used_by_rows: derived peacekeeping rows that use a level from it"
+    got.files.append((_File(levels_path, _publisher("curated"), PER_ROW, "assessments", role), {"note": note}))
 
-    # Budgets: fiscal years only.
+
+def _budgets(un_dir: Path, curated: Path, got: _Collected) -> pd.DataFrame:
+    """The ``budgets`` table: the UN's mission budgets (fiscal years) and the curated headline figures."""
     for path in sorted(un_dir.glob("budget-pko-*.json")) + sorted(un_dir.glob("budget-audited-pko-*.json")):
         frame = un_open.read_pko_budget(path)
         frame["precision"] = "exact"
@@ -614,21 +613,26 @@ def step_finance(ctx: BuildContext) -> StepResult:
         frame["note"] = ("sum of the file's mission rows (" + frame["scope"] + ")").where(
             frame["level"] == "total", "printed row: " + frame.pop("row_label")
         )
-        budget_frames.append(frame)
+        got.budgets.append(frame)
         prefix = "budget-audited-pko" if path.name.startswith("budget-audited-") else "budget-pko"
-        files.append(
-            (
-                _File(
-                    path,
-                    PUBLISHERS[prefix],
-                    UN_OPEN_URL.format(name=f"{prefix}-<YYYY>.json"),
-                    "budgets",
-                    f"mission {frame['basis'].iloc[0].replace('_', ' ')} (exact)",
-                ),
-                {},
-            )
-        )
-    path = curated[CURATED_BUDGETS]
+        role = f"mission {frame['basis'].iloc[0].replace('_', ' ')} (exact)"
+        url = _un_open_url(f"{prefix}-<YYYY>.json")
+        got.files.append((_File(path, _publisher(prefix), url, "budgets", role), {}))
+    got.budgets.append(_curated_budgets(curated))
+    role = "approved budgets, headline figures (compiled facts)"
+    got.files.append((_File(curated, _publisher("curated"), PER_ROW, "budgets", role), {}))
+    budgets = pd.concat([f.loc[:, list(BUDGET_TABLE_COLUMNS)] for f in got.budgets], ignore_index=True)
+    budgets = budgets.sort_values(["fiscal_year", "level", "mission", "basis", "source"], kind="mergesort")
+    budgets = budgets.reset_index(drop=True)
+    for col in ("fiscal_year_start", "rounding_usd"):
+        budgets[col] = budgets[col].astype("int64")
+    budgets["usd"] = budgets["usd"].astype("float64")
+    for col in set(BUDGET_TABLE_COLUMNS) - {"fiscal_year_start", "rounding_usd", "usd"}:
+        budgets[col] = budgets[col].astype("string")
+    return budgets
+
+
+def _curated_budgets(path: Path) -> pd.DataFrame:
     frame = rd.read_budget_csv(path)
     frame["level"] = np.where(frame["mission"] == "TOTAL", "total", "mission")
     frame["mission_name"] = frame["mission"]
@@ -641,43 +645,29 @@ def step_finance(ctx: BuildContext) -> StepResult:
     )
     frame["source"] = path.name
     frame["source_key"] = "row " + frame.pop("row").astype(str)
-    budget_frames.append(frame)
-    files.append(
-        (
-            _File(
-                path,
-                PUBLISHERS["curated"],
-                "see source_url per row",
-                "budgets",
-                "approved budgets, headline figures (compiled facts)",
-            ),
-            {},
-        )
-    )
-    budgets = pd.concat([f.loc[:, list(BUDGET_TABLE_COLUMNS)] for f in budget_frames], ignore_index=True)
-    budgets = budgets.sort_values(["fiscal_year", "level", "mission", "basis", "source"], kind="mergesort")
-    budgets = budgets.reset_index(drop=True)
-    for col in ("fiscal_year_start", "rounding_usd"):
-        budgets[col] = budgets[col].astype("int64")
-    budgets["usd"] = budgets["usd"].astype("float64")
-    for col in set(BUDGET_TABLE_COLUMNS) - {"fiscal_year_start", "rounding_usd", "usd"}:
-        budgets[col] = budgets[col].astype("string")
+    return frame
 
-    sources = []
-    for f, extra in files:
-        table = assessments if f.table == "assessments" else budgets
-        if f.path == levels_path:
-            used = int(((assessments["basis"] == pks.BASIS) & assessments["note"].str.startswith("level B")).sum())
-            sources.append(f.entry(0, used_by_rows=used, **extra))
-            continue
-        sources.append(f.entry(int((table["source"] == f.path.name).sum()), **extra))
+
+def _summary(got: _Collected, assessments: pd.DataFrame) -> dict[str, Any]:
+    """The manifest's ``finance`` entry: the cross-checks, the preferred basis of each kind-year, the year types."""
     preferred = assessments[assessments["preferred"]].drop_duplicates(["kind", "year"])
-    summary = {
-        "crosschecks": checks,
+    return {
+        "crosschecks": got.checks,
         "preferred_basis": {
             k: {str(y): b for y, b in g[["year", "basis"]].itertuples(index=False)}
             for k, g in preferred.groupby("kind")
         },
         "year_type": {"assessments": "calendar year", "budgets": "July-June fiscal year ('YYYY/YY')"},
     }
-    return StepResult({"assessments": assessments, "budgets": budgets}, sources, {"finance": summary})
+
+
+STEP = Step(
+    "finance",
+    "pkdata.builder.steps.funding:step_finance",
+    "assessments (scale rates, assessed USD, derived peacekeeping scale) and budgets",
+    sources=("un_open", "un_official_scales", "heritage_pk_rates_secondary", "budget_curated"),
+    curated=(CURATED_PK_RATES, CURATED_RB_RATES, CURATED_BUDGETS, CURATED_PK_LEVELS),
+    raw=(GA_EFFECTIVE_RATES,),
+    writes=("assessments", "budgets"),
+    keys=("finance",),
+)

@@ -33,16 +33,16 @@ police figures are not split.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pkdata.builder import stepcache
-from pkdata.builder.context import BuildContext, StepResult
+from pkdata.builder.context import BuildContext, Step, StepResult
 from pkdata.builder.readers import ipi, un_csv
 from pkdata.builder.readers.ipi import UNSPLIT_POLICE_NOTE, read_world_totals
-from pkdata.core import schema
+from pkdata.core import schema, sources
 from pkdata.core.errors import PkdataError
 from pkdata.core.hashes import sha256_file
 
@@ -56,50 +56,55 @@ PRECEDENCE: list[str] = [
     "ipi_countries",
 ]
 
-_IPI = "International Peace Institute (IPI) Peacekeeping Database, compiled from UN DPKO monthly reports"
-_UN_CSV = "UN Department of Peace Operations (DPO), Peace and Security Data Hub / Peacekeeping Open Data Portal"
-
-#: Dataset key -> label, publisher, where it comes from, and why it has its place in PRECEDENCE.
+#: Dataset key -> label, the source of the registry (``pkdata/data/sources.toml``: publisher, address) and why it
+#: has its place in PRECEDENCE.
 DATASETS: dict[str, dict[str, str]] = {
     "un_pdf": {
         "label": "UN monthly PDF reports",
-        "publisher": "UN Department of Peace Operations (DPO), monthly troop and police contributors reports",
-        "url_pattern": "https://peacekeeping.un.org/sites/default/files/<report>.pdf",
+        "source": "un_dpo_monthly_pdfs",
         "why": "the publisher's document of record; every month checked against every total it prints",
     },
     "un_csv": {
         "label": "UN CSV export (DPO-UCHISTORICAL.csv / odp_contributionsbygender.csv)",
-        "publisher": _UN_CSV,
-        "url_pattern": "https://api.psdata.un.org/public/data/DPO-UCHISTORICAL/CSV",
+        "source": "un_contributions_csv",
         "why": "the publisher's own machine-readable data, mission and gender detail; fills months without a PDF",
     },
     "ipi_gender_full": {
         "label": "IPI Gender.Full.csv",
-        "publisher": _IPI,
-        "url_pattern": "https://github.com/IPIDataLab/TCC-DataScraper (tcc_files/Gender.Full.csv)",
+        "source": "ipi_tcc_datascraper",
         "why": "contributor x mission x type x gender, Nov 2009 - Feb 2014, no defects found",
     },
     "ipi_full_gender_data": {
         "label": "IPI full_gender_data.csv",
-        "publisher": _IPI,
-        "url_pattern": "https://github.com/IPIDataLab/PPP_Loader (ppp_files/full_gender_data.csv)",
+        "source": "ipi_ppp_loader",
         "why": "same detail to Aug 2014 after removing subtotal and duplicate rows; earlier months disagree "
         "slightly with Gender.Full.csv, so it ranks below it",
     },
     "ipi_current_month": {
         "label": "IPI current_month.csv snapshots",
-        "publisher": _IPI,
-        "url_pattern": "https://github.com/IPIDataLab/PPP_Loader (ppp_files/current_month.csv)",
+        "source": "ipi_ppp_loader",
         "why": "contributor x mission x type without gender, single months",
     },
     "ipi_countries": {
         "label": "IPI countries/*.csv",
-        "publisher": _IPI,
-        "url_pattern": "https://github.com/IPIDataLab/TCC-DataScraper (tcc_files/countries/<Country>.csv)",
+        "source": "ipi_tcc_datascraper",
         "why": "the only contributor-level source before Nov 2009: totals by type, no mission, no gender, "
         "police not split",
     },
 }
+
+
+def publisher_and_address(dataset: str) -> tuple[str, str]:
+    """A dataset's publisher and address for the manifest, from the source registry (a source holding several
+    datasets names each one's address in its ``url_patterns``).
+
+    >>> publisher, address = publisher_and_address("ipi_gender_full")
+    >>> publisher.startswith("International Peace Institute"), address.endswith("(tcc_files/Gender.Full.csv)")
+    (True, True)
+    """
+    entry = sources.source(DATASETS[dataset]["source"])
+    return entry["publisher"], entry.get("url_patterns", {}).get(dataset) or entry["url_pattern"]
+
 
 #: IPI datasets whose months must agree with IPI's own world totals (``data_monthly.csv``) within
 #: :data:`WORLD_TOLERANCE`; a month that does not is skipped (recorded in the exclusions) and falls
@@ -108,16 +113,23 @@ DATASETS: dict[str, dict[str, str]] = {
 WORLD_CHECKED: tuple[str, ...] = ("ipi_gender_full", "ipi_full_gender_data", "ipi_current_month")
 WORLD_TOLERANCE = 0.005
 
-# Keys of step_history's extra that fold_history consumes (never written to the manifest).
-_DATASET_MONTHS = "_history_dataset_months"
-_RANKS = "_history_rank_exports"
+# What step_history passes to the merge (fold_history): never written to the manifest as such.
+HISTORY_MONTHS = "history_months"
+HISTORY_SOURCES = "history_sources"
+HISTORY_EXCLUSIONS = "history_exclusions"
+_DATASET_MONTHS = "history_dataset_months"
+_RANKS = "history_rank_exports"
 
+#: The sources step_history reads (ids of the source registry), by the name of their folder here.
+FOLDER_SOURCES: dict[str, str] = {
+    "tcc": "ipi_tcc_datascraper",
+    "ppp": "ipi_ppp_loader",
+    "current_month_history": "ipi_ppp_loader_current_month_history",
+    "un_csv": "un_contributions_csv",
+}
 #: Where step_history looks: dataset folder in data/raw -> reference copy (under ../shared/reference).
 RAW_FOLDERS: dict[str, tuple[str, str]] = {
-    "tcc": ("ipi_tcc_datascraper", "personnel/ipi_peacekeeping_db_tcc_datascraper"),
-    "ppp": ("ipi_ppp_loader", "personnel/ipi_peacekeeping_db_ppp_loader"),
-    "current_month_history": ("ipi_current_month_history", "personnel/ipi_ppp_loader_current_month_history"),
-    "un_csv": ("un_csv", "personnel/odp_contributionranks_gouliev"),
+    k: (sources.source(sid)["raw_sub"], sources.source(sid)["reference_sub"]) for k, sid in FOLDER_SOURCES.items()
 }
 
 
@@ -191,7 +203,7 @@ def merge_sources(
             continue
         frame = schema.coerce(frame)
         month = _month_ends(frame["date"])
-        new = sorted(set(month) - set(taken))
+        new = sorted(set(pd.DatetimeIndex(month.unique())) - set(taken))  # distinct month ends, not one per row
         for m in new:
             taken[m] = key
         chosen.append(frame[month.isin(new)])
@@ -218,24 +230,21 @@ def fold_history(
     ``history`` is what :func:`step_history` returned (it does not look at the PDF rows, so adding a
     report leaves it cached). The UN PDFs come first in :data:`PRECEDENCE`, so a month they cover is
     dropped from the history rows here. Returns the table (PDF and history rows, sorted by key), the
-    months (``contributions_months``) and the history result with what depends on the PDF months
-    filled in: each file's ``rows``, the months every dataset lost to a higher source
+    months and the history's manifest part with what depends on the PDF months filled in: each file's
+    ``rows`` (its ``sources``), the months every dataset lost to a higher source
     (``contributions_history_exclusions``) and the cross-check of the UN rank exports against the
-    merged table (``contributions_crosschecks``). The wiring is :func:`pkdata.builder.pipeline.build`'s.
+    merged table (``contributions_crosschecks``). :func:`step_merge` is the build step around it.
 
     >>> from pkdata.core.schema import empty_contributions
     >>> hist = StepResult({"contributions_history": empty_contributions()}, [],
-    ...     {"contributions_history_months": {"1990-11": {}, "2015-01": {}}})
+    ...     {HISTORY_MONTHS: {"1990-11": {}, "2015-01": {}}})
     >>> df, m, rest = fold_history(empty_contributions(), {"2015-01": {"source": "a.pdf"}}, hist)
     >>> m
     {'1990-11': {}, '2015-01': {'source': 'a.pdf'}}
     """
     months = dict(months or {})
-    extra = dict(history.extra)
-    history_months = extra.pop("contributions_history_months", {})
-    dataset_months = extra.pop(_DATASET_MONTHS, {})
-    ranks = extra.pop(_RANKS, [])
-    kept = {m: v for m, v in history_months.items() if m not in months}
+    extra = history.extra
+    kept = {m: v for m, v in extra.get(HISTORY_MONTHS, {}).items() if m not in months}
     rows = history.tables["contributions_history"]
     if months and not rows.empty:
         covered = [d for d in rows["date"].unique() if f"{d:%Y-%m}" in months]  # per distinct date, not per row
@@ -246,12 +255,23 @@ def fold_history(
     table = table.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
 
     rows_by_source = rows["source"].value_counts().to_dict()
-    sources = [{**e, "rows": int(rows_by_source.get(e["name"], 0))} for e in history.sources]
-    exclusions = list(extra.get("contributions_history_exclusions", []))
+    sources = [{**e, "rows": int(rows_by_source.get(e["name"], 0))} for e in extra.get(HISTORY_SOURCES, [])]
+    exclusions = list(extra.get(HISTORY_EXCLUSIONS, []))
+    exclusions += _superseded(extra.get(_DATASET_MONTHS, {}), kept)
+    out = {"contributions_history_exclusions": exclusions}
+    checks = [c for r in extra.get(_RANKS, []) for c in _ranks_check(r["file"], pd.DataFrame(r["rows"]), table, months)]
+    if checks:
+        out["contributions_crosschecks"] = checks
+    return table, months, StepResult({}, sources, out)
+
+
+def _superseded(dataset_months: dict[str, list[str]], kept: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One exclusion per dataset that lost months to a higher-precedence source."""
+    out = []
     for key in sorted(dataset_months):
         lost = sorted(set(dataset_months[key]) - {m for m, v in kept.items() if v.get("dataset") == key})
         if lost:
-            exclusions.append(
+            out.append(
                 {
                     "file": DATASETS[key]["label"],
                     "action": "months superseded by a higher-precedence source",
@@ -261,11 +281,42 @@ def fold_history(
                     "reason": f"precedence order {PRECEDENCE}",
                 }
             )
-    extra["contributions_history_exclusions"] = exclusions
-    checks = [check for r in ranks for check in _ranks_check(r["file"], pd.DataFrame(r["rows"]), table, months)]
-    if checks:
-        extra["contributions_crosschecks"] = checks
-    return table, months, StepResult({}, sources, extra)
+    return out
+
+
+def finalise_contributions(table: pd.DataFrame) -> pd.DataFrame:
+    """The canonical contributions table: coerced to the schema, sorted by key, validated.
+
+    >>> finalise_contributions(schema.empty_contributions()).columns.tolist() == list(schema.COLUMNS)
+    True
+    """
+    table = schema.coerce(table)
+    table = table.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
+    return schema.validate(table)
+
+
+def step_merge(ctx: BuildContext) -> StepResult:
+    """Build step: the PDF rows and the history rows as one table (``contributions_merged``), month by month
+    under :data:`PRECEDENCE` (:func:`fold_history`), with the history's manifest entries.
+
+    >>> from pkdata.core.schema import empty_contributions
+    >>> ctx = BuildContext(raw=Path("."), reference=Path("."), cache=Path("."))
+    >>> ctx.tables["contributions_pdf"] = empty_contributions()
+    >>> ctx.extra["contributions_pdf_months"] = {"2015-01": {"source": "a.pdf"}}
+    >>> step_merge(ctx).extra
+    {'contributions_merged_months': {'2015-01': {'source': 'a.pdf'}}}
+    """
+    pdf = ctx.tables.get("contributions_pdf")
+    months = ctx.extra.get("contributions_pdf_months")
+    if pdf is not None:
+        pdf = finalise_contributions(pdf)
+    history = ctx.tables.get("contributions_history")
+    if history is None:
+        return StepResult({"contributions_merged": pdf}, [], {"contributions_merged_months": months or {}})
+    passed = {k: ctx.extra[k] for k in (HISTORY_MONTHS, HISTORY_SOURCES, HISTORY_EXCLUSIONS, _DATASET_MONTHS, _RANKS)}
+    table, months, rest = fold_history(pdf, months, StepResult({"contributions_history": history}, [], passed))
+    extra = {"contributions_merged_months": months, **rest.extra}
+    return StepResult({"contributions_merged": finalise_contributions(table)}, rest.sources, extra)
 
 
 def compare(left: pd.DataFrame, right: pd.DataFrame, by: list[str], value: str = "total") -> pd.DataFrame:
@@ -304,112 +355,139 @@ def read_history_sources(ctx: BuildContext) -> tuple[dict[str, pd.DataFrame], li
     """
 
     folders = {k: ctx.find(raw, ref) for k, (raw, ref) in RAW_FOLDERS.items()}
-    frames: dict[str, list[pd.DataFrame]] = {}
-    files: list[tuple[str, Path, str]] = []
-    exclusions: list[dict[str, Any]] = []
-
-    def add(key: str, frame: pd.DataFrame, path: Path, name: str) -> None:
-        frames.setdefault(key, []).append(frame)
-        files.append((key, path, name))
-
+    got = _Read()
     tcc, ppp, cmh = folders["tcc"], folders["ppp"], folders["current_month_history"]
     if (tcc / "countries").is_dir():
-        countries = ipi.read_country_totals(tcc)
-        for path in sorted((tcc / "countries").glob("*.csv")):
-            files.append(("ipi_countries", path, f"countries/{path.name}"))
-        frames.setdefault("ipi_countries", []).append(countries)
-        copies = countries.attrs["cleaning"]["same_country_copies"]
-        if copies:
-            exclusions.append(
-                {
-                    "file": "countries/*.csv",
-                    "action": "same-country copy counted once",
-                    "months": len(copies),
-                    "detail": sorted(
-                        {f"{c['contributor_iso3']}: {', '.join(c['dropped'])} = {c['kept']}" for c in copies}
-                    ),
-                    "reason": "two IPI files name one country with identical numbers (one contingent)",
-                }
-            )
+        _read_countries(tcc, got)
     for key, path in (
         ("ipi_gender_full", tcc / "Gender.Full.csv"),
         ("ipi_full_gender_data", ppp / "full_gender_data.csv"),
     ):
         if path.is_file():
-            frame = ipi.read_gender_file(path)
-            add(key, frame, path, path.name)
-            c = frame.attrs["cleaning"]
-            for what, n, reason in (
-                (
-                    "subtotal rows dropped",
-                    c["subtotal_rows_dropped"],
-                    "contributor 'all' / mission 'all' rows repeat the detail rows (they tripled the monthly sums)",
-                ),
-                ("exact duplicate rows dropped", c["duplicate_rows_dropped"], "rows repeated two or three times"),
-                ("trailing apostrophes stripped", c["rows_with_trailing_apostrophe"], 'names like "China\'"'),
-                (
-                    "gender split dropped",
-                    c["rows_gender_dropped_male_plus_female_not_total"],
-                    "male + female differ from the printed total; the total is kept",
-                ),
-            ):
-                if n:
-                    exclusions.append({"file": path.name, "action": what, "rows": n, "reason": reason})
-            if c["inflated_months"]:
-                exclusions.append(
-                    {
-                        "file": path.name,
-                        "action": "inflated months detected and cleaned",
-                        "months": len(c["inflated_months"]),
-                        "ratio_raw_to_clean": sorted(set(c["inflated_months"].values())),
-                        "reason": "raw monthly sums were 2-3 times the clean sums",
-                    }
-                )
+            _read_gender(key, path, got)
     snapshots = [(ppp / "current_month.csv", "current_month.csv")]
     if cmh.is_dir():
         snapshots += [(p, f"{p.parent.name}/{p.name}") for p in sorted(cmh.glob("*/current_month.csv"))]
     for path, name in snapshots:
         if path.is_file():
-            add("ipi_current_month", ipi.read_current_month(path, name=name), path, name)
+            got.add("ipi_current_month", ipi.read_current_month(path, name=name), path, name)
     for path in (ppp / "data_monthly.csv", tcc / "Data.Monthly.csv"):
         if path.is_file():
-            files.append(("ipi_world_totals", path, path.name))
+            got.files.append(("ipi_world_totals", path, path.name))
             break
-    csv_dir = folders["un_csv"]
-    if csv_dir.is_dir():
-        for path in sorted(csv_dir.glob("*.csv")):
-            kind = un_csv.sniff(path)
-            if kind == "contributions":
-                add("un_csv", un_csv.read_contributions(path), path, path.name)
-            elif kind == "ranks":
-                files.append(("un_csv_ranks", path, path.name))
-    if not frames:
+    if folders["un_csv"].is_dir():
+        _read_un_csv(folders["un_csv"], got)
+    if not got.frames:
         where = ", ".join(str(p) for p in folders.values())
         raise PkdataError(
             f"no contribution history sources (IPI files or UN CSV exports) found in {where}; "
             "run `pkdata fetch` or put the shared reference folder beside the repository"
         )
-    out = {}
-    for key, parts in frames.items():
-        # Within one dataset a month comes from one file: the first (in the order read) that has it.
-        taken: set[pd.Timestamp] = set()
-        kept = []
-        for part in parts:
-            months = set(part["date"].unique())
-            dup = months & taken
-            if dup:
-                exclusions.append(
-                    {
-                        "file": str(part["source"].iloc[0]),
-                        "action": "months already read from another file of the same dataset",
-                        "months": sorted(f"{d:%Y-%m}" for d in dup),
-                        "reason": "one file per month within a dataset",
-                    }
-                )
-            kept.append(part[~part["date"].isin(dup)])
-            taken |= months
-        out[key] = pd.concat(kept, ignore_index=True)
-    return out, files, exclusions
+    return (
+        {key: _one_file_per_month(parts, got.exclusions) for key, parts in got.frames.items()},
+        got.files,
+        got.exclusions,
+    )
+
+
+@dataclass
+class _Read:
+    """What the history readers gathered: frames by dataset, files read, clean-up actions."""
+
+    frames: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    files: list[tuple[str, Path, str]] = field(default_factory=list)
+    exclusions: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, key: str, frame: pd.DataFrame, path: Path, name: str) -> None:
+        self.frames.setdefault(key, []).append(frame)
+        self.files.append((key, path, name))
+
+
+def _read_countries(tcc: Path, got: _Read) -> None:
+    """IPI ``countries/*.csv``: contributor totals by type; a same-country copy is counted once."""
+    countries = ipi.read_country_totals(tcc)
+    for path in sorted((tcc / "countries").glob("*.csv")):
+        got.files.append(("ipi_countries", path, f"countries/{path.name}"))
+    got.frames.setdefault("ipi_countries", []).append(countries)
+    copies = countries.attrs["cleaning"]["same_country_copies"]
+    if copies:
+        got.exclusions.append(
+            {
+                "file": "countries/*.csv",
+                "action": "same-country copy counted once",
+                "months": len(copies),
+                "detail": sorted({f"{c['contributor_iso3']}: {', '.join(c['dropped'])} = {c['kept']}" for c in copies}),
+                "reason": "two IPI files name one country with identical numbers (one contingent)",
+            }
+        )
+
+
+#: What the gender files' clean-up counts mean: (action, counter, reason).
+_CLEANING = (
+    (
+        "subtotal rows dropped",
+        "subtotal_rows_dropped",
+        "contributor 'all' / mission 'all' rows repeat the detail rows (they tripled the monthly sums)",
+    ),
+    ("exact duplicate rows dropped", "duplicate_rows_dropped", "rows repeated two or three times"),
+    ("trailing apostrophes stripped", "rows_with_trailing_apostrophe", 'names like "China\'"'),
+    (
+        "gender split dropped",
+        "rows_gender_dropped_male_plus_female_not_total",
+        "male + female differ from the printed total; the total is kept",
+    ),
+)
+
+
+def _read_gender(key: str, path: Path, got: _Read) -> None:
+    """An IPI gender file (``Gender.Full.csv``, ``full_gender_data.csv``) and what its clean-up did."""
+    frame = ipi.read_gender_file(path)
+    got.add(key, frame, path, path.name)
+    c = frame.attrs["cleaning"]
+    for what, counter, reason in _CLEANING:
+        if c[counter]:
+            got.exclusions.append({"file": path.name, "action": what, "rows": c[counter], "reason": reason})
+    if c["inflated_months"]:
+        got.exclusions.append(
+            {
+                "file": path.name,
+                "action": "inflated months detected and cleaned",
+                "months": len(c["inflated_months"]),
+                "ratio_raw_to_clean": sorted(set(c["inflated_months"].values())),
+                "reason": "raw monthly sums were 2-3 times the clean sums",
+            }
+        )
+
+
+def _read_un_csv(folder: Path, got: _Read) -> None:
+    """The UN's CSV exports: contribution rows, or country totals (rank exports) for the cross-check."""
+    for path in sorted(folder.glob("*.csv")):
+        kind = un_csv.sniff(path)
+        if kind == "contributions":
+            got.add("un_csv", un_csv.read_contributions(path), path, path.name)
+        elif kind == "ranks":
+            got.files.append(("un_csv_ranks", path, path.name))
+
+
+def _one_file_per_month(parts: list[pd.DataFrame], exclusions: list[dict[str, Any]]) -> pd.DataFrame:
+    """Within one dataset a month comes from one file: the first (in the order read) that has it."""
+    taken: set[pd.Timestamp] = set()
+    kept = []
+    for part in parts:
+        months = set(part["date"].unique())
+        dup = months & taken
+        if dup:
+            exclusions.append(
+                {
+                    "file": str(part["source"].iloc[0]),
+                    "action": "months already read from another file of the same dataset",
+                    "months": sorted(f"{d:%Y-%m}" for d in dup),
+                    "reason": "one file per month within a dataset",
+                }
+            )
+        kept.append(part[~part["date"].isin(dup)])
+        taken |= months
+    return pd.concat(kept, ignore_index=True)
 
 
 def world_check(
@@ -488,21 +566,13 @@ def _ranks_check(
 def _read_checked_sources(
     ctx: BuildContext,
 ) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path, str]], list[dict[str, Any]]]:
-    """:func:`read_history_sources` and the world-total check, memoised on the files they read."""
-
-    def compute() -> StepResult:
-        frames, files, exclusions = read_history_sources(ctx)
-        world = [p for key, p, _ in files if key == "ipi_world_totals"]
-        if world:
-            frames, gated = world_check(frames, read_world_totals(world[0]))
-            exclusions.extend(gated)
-        return StepResult(
-            frames, [{"key": k, "path": str(p), "name": n} for k, p, n in files], {"exclusions": exclusions}
-        )
-
-    result = stepcache.memoized(ctx, "history_sources", compute)
-    files = [(f["key"], Path(f["path"]), f["name"]) for f in result.sources]
-    return dict(result.tables), files, list(result.extra["exclusions"])
+    """:func:`read_history_sources` and the world-total check."""
+    frames, files, exclusions = read_history_sources(ctx)
+    world = [p for key, p, _ in files if key == "ipi_world_totals"]
+    if world:
+        frames, gated = world_check(frames, read_world_totals(world[0]))
+        exclusions.extend(gated)
+    return frames, files, exclusions
 
 
 def step_history(ctx: BuildContext) -> StepResult:
@@ -511,15 +581,16 @@ def step_history(ctx: BuildContext) -> StepResult:
     Reads the IPI files and any UN CSV export and merges them under :data:`PRECEDENCE`, every month
     any of them covers. It never looks at the UN-PDF rows, so adding a report does not re-run it:
     :func:`fold_history` drops the months the PDFs cover (they come first) and fills in what depends
-    on them. Returns manifest entries for every file read and, in ``extra``:
-    ``contributions_history_months`` (month -> source, dataset, granularity, note),
-    ``contributions_precedence`` and ``contributions_history_exclusions`` (what the readers cleaned).
+    on them. Returns, in ``extra``, the manifest key ``contributions_precedence`` and what the merge needs:
+    ``history_sources`` (an entry for every file read; the merge counts their rows), ``history_months``
+    (month -> source, dataset, granularity, note), ``history_exclusions`` (what the readers cleaned), each
+    dataset's months and the UN rank exports' rows.
 
     >>> from pkdata.builder import BuildContext
     >>> from pkdata.core import paths
     >>> ctx = BuildContext(raw=paths.raw_dir(), reference=FIXTURES, cache=paths.cache_dir())  # IPI extracts
     >>> r = step_history(ctx)
-    >>> months = r.extra["contributions_history_months"]
+    >>> months = r.extra["history_months"]
     >>> min(months), months["1990-11"]["granularity"], months["2014-08"]["source"]
     ('1990-11', 'country', 'full_gender_data.csv')
     """
@@ -530,50 +601,85 @@ def step_history(ctx: BuildContext) -> StepResult:
         if v["dataset"] == "ipi_countries":
             v["note"] = UNSPLIT_POLICE_NOTE
     rows_by_source = history["source"].value_counts().to_dict()
-    sources = []
-    ranks = []
-    for key, path, name in files:
-        meta = DATASETS.get(key, DATASETS["un_csv"] if key.startswith("un_") else DATASETS["ipi_countries"])
-        entry = {
-            "name": name,
-            "sha256": sha256_file(path),
-            "bytes": path.stat().st_size,
-            "publisher": meta["publisher"],
-            "url_pattern": meta["url_pattern"],
-            "table": "contributions",
-            "dataset": key,
-            "rows": int(rows_by_source.get(name, 0)),
-        }
-        if key == "ipi_world_totals":
-            entry["table"] = "contributions_crosschecks"
-            entry["note"] = (
-                f"IPI world totals: months of {', '.join(WORLD_CHECKED)} off by more than "
-                f"{WORLD_TOLERANCE:.1%} are skipped"
-            )
-        if key == "un_csv_ranks":
-            entry["table"] = "contributions_crosschecks"
-            entry["note"] = "country totals without personnel type: used to cross-check the month it reports"
-            r = un_csv.read_ranks(path)
-            ranks.append(
-                {
-                    "file": path.name,
-                    "rows": {
-                        "date": r["date"].dt.strftime("%Y-%m-%d").tolist(),
-                        "contributor_iso3": r["contributor_iso3"].astype(str).tolist(),
-                        "total": r["total"].astype(int).tolist(),
-                    },
-                }
-            )
-        sources.append(entry)
-    sources.sort(key=lambda e: e["name"])
+    entries = [_entry(key, path, name, int(rows_by_source.get(name, 0))) for key, path, name in files]
+    ranks = [_rank_rows(path) for key, path, _ in files if key == "un_csv_ranks"]
+    entries.sort(key=lambda e: e["name"])
     extra = {
-        "contributions_history_months": months,
         "contributions_precedence": [
             {"dataset": k, "label": DATASETS[k]["label"], "why": DATASETS[k]["why"]} for k in PRECEDENCE
         ],
-        "contributions_history_exclusions": exclusions,
-        # for fold_history, not for the manifest: each dataset's months, the rank exports' rows
+        HISTORY_SOURCES: entries,
+        HISTORY_MONTHS: months,
+        HISTORY_EXCLUSIONS: exclusions,
         _DATASET_MONTHS: {k: sorted({f"{d:%Y-%m}" for d in f["date"].unique()}) for k, f in sorted(frames.items())},
         _RANKS: ranks,
     }
-    return StepResult({"contributions_history": history}, sources, extra)
+    return StepResult({"contributions_history": history}, [], extra)
+
+
+def _entry(key: str, path: Path, name: str, rows: int) -> dict[str, Any]:
+    """The manifest entry of one history file (world totals and rank exports serve the cross-checks)."""
+    dataset = key if key in DATASETS else "un_csv" if key.startswith("un_") else "ipi_countries"
+    publisher, address = publisher_and_address(dataset)
+    entry = {
+        "name": name,
+        "sha256": sha256_file(path),
+        "bytes": path.stat().st_size,
+        "publisher": publisher,
+        "url_pattern": address,
+        "table": "contributions",
+        "dataset": key,
+        "rows": rows,
+    }
+    if key == "ipi_world_totals":
+        entry["table"] = "contributions_crosschecks"
+        entry["note"] = (
+            f"IPI world totals: months of {', '.join(WORLD_CHECKED)} off by more than {WORLD_TOLERANCE:.1%} are skipped"
+        )
+    if key == "un_csv_ranks":
+        entry["table"] = "contributions_crosschecks"
+        entry["note"] = "country totals without personnel type: used to cross-check the month it reports"
+    return entry
+
+
+def _rank_rows(path: Path) -> dict[str, Any]:
+    """A UN rank export's rows (date, contributor, total) for the cross-check in :func:`fold_history`."""
+    r = un_csv.read_ranks(path)
+    return {
+        "file": path.name,
+        "rows": {
+            "date": r["date"].dt.strftime("%Y-%m-%d").tolist(),
+            "contributor_iso3": r["contributor_iso3"].astype(str).tolist(),
+            "total": r["total"].astype(int).tolist(),
+        },
+    }
+
+
+STEP = Step(
+    "history",
+    "pkdata.builder.steps.history:step_history",
+    "IPI files and UN CSV exports: the months before and between the PDF reports",
+    sources=tuple(FOLDER_SOURCES.values()),
+    keys=("contributions_precedence",),
+    passes=("contributions_history", HISTORY_SOURCES, HISTORY_MONTHS, HISTORY_EXCLUSIONS, _DATASET_MONTHS, _RANKS),
+)
+
+MERGE = Step(
+    "merge",
+    "pkdata.builder.steps.history:step_merge",
+    "PDF rows and history rows as one table, each month from the first source in the precedence order",
+    optional=(
+        "contributions_pdf",
+        "contributions_pdf_months",
+        "contributions_history",
+        HISTORY_SOURCES,
+        HISTORY_MONTHS,
+        HISTORY_EXCLUSIONS,
+        _DATASET_MONTHS,
+        _RANKS,
+    ),
+    keys=("contributions_history_exclusions", "contributions_crosschecks"),
+    passes=("contributions_merged", "contributions_merged_months"),
+    joins=("un_pdfs", "history"),
+    cache=False,
+)

@@ -7,10 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from pkdata.builder.context import BuildContext, StepResult
+from pkdata.builder.context import BuildContext, Step, StepResult
 from pkdata.builder.readers import un_fatalities, un_missions
-from pkdata.core import countries, schema
-from pkdata.core import sources as source_registry
+from pkdata.core import countries, schema, sources
 from pkdata.core.errors import DataNotFoundError, ParseError, PkdataError
 from pkdata.core.hashes import sha256_file
 from pkdata.core.schema import MISSION_COLUMNS, NOT_OPERATIONS
@@ -19,10 +18,8 @@ PKO_FILE = "DPPADPOSS-PKO.csv"
 CROSSWALK_FILE = "unpko_country_crosswalk.csv"
 FATALITIES_FILE = "DPPADPOSS-FATALITIES.csv"
 
-UN_HUB = source_registry.publisher(un_missions.SOURCE)
-PKO_URL = source_registry.source(un_missions.SOURCE)["url_pattern"]
-FATALITIES_URL = source_registry.source(un_fatalities.SOURCE)["url_pattern"]
-CROSSWALK = source_registry.source(un_missions.CROSSWALK_SOURCE)
+#: The curated tables the step reads: overrides, added missions, M49 regions, fatality exclusions.
+CURATED = ("mission_overrides.csv", "missions_added.csv", "m49_regions.csv", "fatality_exclusions.csv")
 
 # --------------------------------------------------------------------------- mission table
 
@@ -51,23 +48,50 @@ def mission_table(
     ('closed', '2023-06-30', 12.65)
     """
     files = {"pko": PKO_FILE, "overrides": "mission_overrides.csv", "added": "missions_added.csv", **(files or {})}
-    rows: dict[str, dict[str, Any]] = {}
-    for r in pko.itertuples(index=False):
-        rows[r.acronym] = {
-            "acronym": r.acronym,
-            "name": r.name,
-            "kind": "pko",
-            "hosts": list(crosswalk.get(r.acronym, [])),
-            "start": r.start,
-            "end": r.end,
-            "status": r.status,
-            "hq_location": r.hq_location,
-            "hq_lon": r.hq_lon,
-            "hq_lat": r.hq_lat,
-            "covers": [],
-            "corrections": [],
-            "source": files["pko"],
-        }
+    rows = _listed_rows(pko, crosswalk, files)
+    _add_rows(rows, added, files)
+    for o in overrides.itertuples(index=False):
+        _override(rows, o, files)
+    _validate(rows, regions, files)
+    return _mission_frame(rows, regions)
+
+
+def _row(r: Any, *, kind: str, hosts: list[str], status: str, lon: float, lat: float, source: str) -> dict[str, Any]:
+    return {
+        "acronym": r.acronym,
+        "name": r.name,
+        "kind": kind,
+        "hosts": hosts,
+        "start": r.start,
+        "end": r.end,
+        "status": status,
+        "hq_location": r.hq_location,
+        "hq_lon": lon,
+        "hq_lat": lat,
+        "covers": [],
+        "corrections": [],
+        "source": source,
+    }
+
+
+def _listed_rows(pko: pd.DataFrame, crosswalk: dict[str, list[str]], files: dict[str, str]) -> dict[str, dict]:
+    """The UN list's missions, hosts from the crosswalk."""
+    return {
+        r.acronym: _row(
+            r,
+            kind="pko",
+            hosts=list(crosswalk.get(r.acronym, [])),
+            status=r.status,
+            lon=r.hq_lon,
+            lat=r.hq_lat,
+            source=files["pko"],
+        )
+        for r in pko.itertuples(index=False)
+    }
+
+
+def _add_rows(rows: dict[str, dict[str, Any]], added: pd.DataFrame, files: dict[str, str]) -> None:
+    """The curated missions the UN list lacks (one already listed is an error: correct it by an override)."""
     for r in added.itertuples(index=False):
         if r.acronym in rows:
             raise ParseError(
@@ -76,51 +100,47 @@ def mission_table(
                 "mission_overrides.csv instead of adding it",
                 row=r.row,
             )
-        rows[r.acronym] = {
-            "acronym": r.acronym,
-            "name": r.name,
-            "kind": r.kind,
-            "hosts": list(r.hosts_iso3),
-            "start": r.start,
-            "end": r.end,
-            "status": "active" if pd.isna(r.end) else "closed",
-            "hq_location": r.hq_location,
-            "hq_lon": float("nan"),
-            "hq_lat": float("nan"),
-            "covers": [],
-            "corrections": [],
-            "source": files["added"],
-        }
+        status = "active" if pd.isna(r.end) else "closed"
+        nan = float("nan")
+        rows[r.acronym] = _row(
+            r, kind=r.kind, hosts=list(r.hosts_iso3), status=status, lon=nan, lat=nan, source=files["added"]
+        )
+
+
+def _override(rows: dict[str, dict[str, Any]], o: Any, files: dict[str, str]) -> None:
+    """Apply one row of the curated overrides (field, value) to its mission."""
     fname = files["overrides"]
-    for o in overrides.itertuples(index=False):
-        if o.acronym not in rows:
-            raise ParseError(fname, f"no mission {o.acronym!r} in {files['pko']} or {files['added']}", row=o.row)
-        m, value = rows[o.acronym], o.value
-        if o.field in ("start", "end"):
-            m[o.field] = un_missions.parse_date(value, file=fname, row=o.row, column="value")
-        elif o.field in ("hq_lon", "hq_lat"):
-            number = un_missions.parse_coordinate(
-                value, file=fname, row=o.row, column="value", limit=180 if o.field == "hq_lon" else 90
-            )
-            m[o.field] = float("nan") if number is None else number
-        elif o.field == "status":
-            if value not in ("active", "closed"):
-                raise ParseError(fname, f"status {value!r}: expected active or closed", row=o.row)
-            m["status"] = value
-        elif o.field == "kind":
-            if value not in un_missions.KINDS:
-                raise ParseError(fname, f"kind {value!r}: expected one of {list(un_missions.KINDS)}", row=o.row)
-            m["kind"] = value
-        elif o.field == "hosts_iso3":
-            m["hosts"] = un_missions.parse_hosts(value, file=fname, row=o.row)
-        elif o.field == "covers":
-            m["covers"] = [a.strip() for a in value.split(";") if a.strip()]
-        else:  # name, hq_location
-            if o.field == "name" and not value:
-                raise ParseError(fname, "a mission name cannot be empty", row=o.row)
-            m[o.field] = value
-        m["corrections"].append(o.field)
-    _validate(rows, regions, files)
+    if o.acronym not in rows:
+        raise ParseError(fname, f"no mission {o.acronym!r} in {files['pko']} or {files['added']}", row=o.row)
+    m, value = rows[o.acronym], o.value
+    if o.field in ("start", "end"):
+        m[o.field] = un_missions.parse_date(value, file=fname, row=o.row, column="value")
+    elif o.field in ("hq_lon", "hq_lat"):
+        number = un_missions.parse_coordinate(
+            value, file=fname, row=o.row, column="value", limit=180 if o.field == "hq_lon" else 90
+        )
+        m[o.field] = float("nan") if number is None else number
+    elif o.field == "status":
+        if value not in ("active", "closed"):
+            raise ParseError(fname, f"status {value!r}: expected active or closed", row=o.row)
+        m["status"] = value
+    elif o.field == "kind":
+        if value not in un_missions.KINDS:
+            raise ParseError(fname, f"kind {value!r}: expected one of {list(un_missions.KINDS)}", row=o.row)
+        m["kind"] = value
+    elif o.field == "hosts_iso3":
+        m["hosts"] = un_missions.parse_hosts(value, file=fname, row=o.row)
+    elif o.field == "covers":
+        m["covers"] = [a.strip() for a in value.split(";") if a.strip()]
+    else:  # name, hq_location
+        if o.field == "name" and not value:
+            raise ParseError(fname, "a mission name cannot be empty", row=o.row)
+        m[o.field] = value
+    m["corrections"].append(o.field)
+
+
+def _mission_frame(rows: dict[str, dict[str, Any]], regions: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """The validated missions as the ``missions`` table (sorted by acronym, typed)."""
     records = []
     for acronym in sorted(rows):
         m = rows[acronym]
@@ -218,17 +238,27 @@ def check_contributions(table: pd.DataFrame, contributions: pd.DataFrame) -> Non
     )
 
 
-# --------------------------------------------------------------------------- build step
+# --------------------------------------------------------------------------- build steps
 
 
-def _input(ctx: BuildContext, sub: str) -> Path:
-    path = ctx.find(sub, sub)
+def _input(ctx: BuildContext, source_id: str, name: str) -> Path:
+    entry = sources.source(source_id)
+    sub = f"{entry['raw_sub']}/{name}"
+    path = ctx.find(sub, f"{entry['reference_sub']}/{name}")
     if not path.is_file():
         raise DataNotFoundError(f"{sub} not found in {ctx.raw} or {ctx.reference}; put the UN Data Hub export there")
     return path
 
 
-def _source(path: Path, table: str, rows: int, publisher: str, url: str, **more: Any) -> dict[str, Any]:
+def _source(path: Path, table: str, rows: int, source_id: str, **more: Any) -> dict[str, Any]:
+    """A manifest entry; publisher and address from the source registry (``curated:<name>`` for pkdata's own
+    curated tables)."""
+    if source_id.startswith("curated:"):
+        meta = sources.load()["curated"]["tables"]
+        publisher, url = meta["publisher"], meta["url_pattern"].format(name=path.name)
+    else:
+        entry = sources.source(source_id)
+        publisher, url = entry["publisher"], entry["url_pattern"]
     return {
         "name": path.name,
         "sha256": sha256_file(path),
@@ -242,7 +272,8 @@ def _source(path: Path, table: str, rows: int, publisher: str, url: str, **more:
 
 
 def step_missions(ctx: BuildContext) -> StepResult:
-    """Build step: the ``missions`` and ``fatalities`` tables (and check the contributions' missions).
+    """Build step: the ``missions`` and ``fatalities`` tables (the contributions' missions are checked by
+    :func:`step_missions_check`).
 
     >>> import tempfile
     >>> from pkdata.builder import build
@@ -250,81 +281,35 @@ def step_missions(ctx: BuildContext) -> StepResult:
     >>> sorted(m["tables"])
     ['fatalities', 'missions']
     """
-    pko_path = _input(ctx, f"missions/{PKO_FILE}")
-    cw_path = _input(ctx, f"missions/{CROSSWALK_FILE}")
-    ov_path, add_path, reg_path, ex_path = (
-        ctx.curated(n)
-        for n in ("mission_overrides.csv", "missions_added.csv", "m49_regions.csv", "fatality_exclusions.csv")
-    )
+    pko_path = _input(ctx, "un_psdata_pko", PKO_FILE)
+    cw_path = _input(ctx, "missions_crosswalk", CROSSWALK_FILE)
+    ov_path, add_path, reg_path, ex_path = (ctx.curated(n) for n in CURATED)
     pko = un_missions.read_pko(pko_path)
     overrides = un_missions.read_overrides(ov_path)
-    added = un_missions.read_added(add_path)
     table = mission_table(
         pko,
         un_missions.read_crosswalk(cw_path),
         overrides,
-        added,
+        un_missions.read_added(add_path),
         un_missions.read_regions(reg_path),
         files={"pko": pko_path.name, "overrides": ov_path.name, "added": add_path.name},
     )
-    contributions = ctx.tables.get("contributions")
-    if contributions is not None:
-        check_contributions(table, contributions)
-
-    fat_path = _input(ctx, f"fatalities/{FATALITIES_FILE}")
+    fat_path = _input(ctx, "un_psdata_fatalities", FATALITIES_FILE)
     fat = un_fatalities.read_fatalities(fat_path)
     fatalities, excluded = un_fatalities.apply_exclusions(fat, un_fatalities.read_exclusions(ex_path))
     not_listed = fatalities.loc[~fatalities["mission"].isin(set(table["acronym"])), "mission"].value_counts()
-
-    curated = "pkdata curated table (data/raw/curated), every row with its source"
-    sources = [
-        _source(
-            pko_path,
-            "missions",
-            (table["source"] == pko_path.name).sum(),
-            UN_HUB,
-            PKO_URL,
-            last_update=", ".join(sorted(set(pko["last_update"]) - {""})),
-        ),
-        _source(
-            cw_path,
-            "missions",
-            0,
-            CROSSWALK["publisher"],
-            CROSSWALK["url_pattern"],
-            role="host countries (hosts_iso3) of the UN list's missions",
-        ),
-        _source(
-            ov_path,
-            "missions",
-            0,
-            curated,
-            "data/raw/curated/mission_overrides.csv",
-            role="corrections to the UN mission list",
-            overrides=len(overrides),
-        ),
-        _source(
-            add_path,
-            "missions",
-            (table["source"] == add_path.name).sum(),
-            curated,
-            "data/raw/curated/missions_added.csv",
-            role="missions the UN list lacks",
-        ),
-        _source(
-            reg_path,
-            "missions",
-            0,
-            curated,
-            "data/raw/curated/m49_regions.csv",
-            role="UN M49 region of each host country",
-        ),
+    count = (table["source"] == pko_path.name).sum()
+    updated = ", ".join(sorted(set(pko["last_update"]) - {""}))
+    hosts = "host countries (hosts_iso3) of the UN list's missions"
+    entries = [
+        _source(pko_path, "missions", count, "un_psdata_pko", last_update=updated),
+        _source(cw_path, "missions", 0, "missions_crosswalk", role=hosts),
+        *_curated_entries(table, (ov_path, add_path, reg_path), len(overrides)),
         _source(
             fat_path,
             "fatalities",
             len(fatalities),
-            UN_HUB,
-            FATALITIES_URL,
+            "un_psdata_fatalities",
             last_update=", ".join(fat.last_update),
             rows_in_file=len(fat.frame),
             excluded=excluded["rows"],
@@ -336,12 +321,55 @@ def step_missions(ctx: BuildContext) -> StepResult:
             ex_path,
             "fatalities",
             excluded["rows"],
-            curated,
-            "data/raw/curated/fatality_exclusions.csv",
+            "curated:",
             role="rows of the UN file dropped on purpose",
             rows_meaning=f"rows excluded from {fat_path.name}",
             rows_excluded=excluded["rows"],
         ),
     ]
     extra = {"fatalities_exclusions": {"duplicate_casualty_id": excluded}} if excluded["rows"] else {}
-    return StepResult({"missions": table, "fatalities": fatalities}, sources, extra)
+    return StepResult({"missions": table, "fatalities": fatalities}, entries, extra)
+
+
+def _curated_entries(table: pd.DataFrame, paths_: tuple[Path, Path, Path], overrides: int) -> list[dict[str, Any]]:
+    """Manifest entries of the overrides, the added missions and the regions."""
+    ov_path, add_path, reg_path = paths_
+    added = (table["source"] == add_path.name).sum()
+    return [
+        _source(ov_path, "missions", 0, "curated:", role="corrections to the UN mission list", overrides=overrides),
+        _source(add_path, "missions", added, "curated:", role="missions the UN list lacks"),
+        _source(reg_path, "missions", 0, "curated:", role="UN M49 region of each host country"),
+    ]
+
+
+def step_missions_check(ctx: BuildContext) -> StepResult:
+    """Build step: every mission acronym of the contributions table is in the mission table (writes nothing).
+
+    >>> ctx = BuildContext(raw=Path("."), reference=Path("."), cache=Path("."))
+    >>> ctx.tables["missions"] = pd.DataFrame({"acronym": ["UNMISS"]})
+    >>> ctx.tables["contributions"] = pd.DataFrame({"mission": ["UNMISS", None]})
+    >>> step_missions_check(ctx).tables
+    {}
+    """
+    check_contributions(ctx.tables["missions"], ctx.tables["contributions"])
+    return StepResult({})
+
+
+STEP = Step(
+    "missions",
+    "pkdata.builder.steps.missions:step_missions",
+    "the UN mission list with its curated corrections, and the UN fatalities file",
+    sources=("un_psdata_pko", "missions_crosswalk", "un_psdata_fatalities"),
+    curated=CURATED,
+    writes=("missions", "fatalities"),
+    keys=("fatalities_exclusions",),
+)
+
+CHECK = Step(
+    "missions_check",
+    "pkdata.builder.steps.missions:step_missions_check",
+    "every mission of the contributions table is in the mission table",
+    reads=("missions", "contributions"),
+    joins=("missions",),
+    cache=False,
+)

@@ -92,59 +92,62 @@ def derive(workbook: pd.DataFrame, secondary: pd.DataFrame, levels: pd.DataFrame
             & secondary["year_stated"].astype(bool)
             & secondary["member_iso3"].isin(countries.P5)
         ]
-        f_lo, f_hi, how = premium_factor(int(year), g, anchors)
-        anchored = not how.startswith("no permanent")
-        p5 = g["member_iso3"].isin(countries.P5).to_numpy()
         level_b = np.array([lv.get((year, m)) == "B" for m in g["member_iso3"]])
-        low = np.where(p5, g["low"] * f_lo, np.where(level_b, g["low"], (1 - MAX_DISCOUNT) * g["low"]))
-        high = np.where(p5, g["high"] * f_hi, g["high"])
-        share = np.where(
-            p5,
-            g["rate_percent"] * (f_lo + f_hi) / 2 if anchored else np.nan,
-            np.where(level_b, g["rate_percent"], np.nan),
-        )
-        note = np.where(
-            p5,
-            f"level A: regular-budget rate {'' if anchored else 'times an unknown '}premium factor f"
-            + (f" = {f_lo:.5f}..{f_hi:.5f}" if anchored else f" (1..{f_hi:.3f})")
-            + f", {how}",
-            np.where(
-                level_b,
-                "level B (peacekeeping_levels.csv): the regular-budget rate",
-                f"level not known: between {100 - 100 * MAX_DISCOUNT:.0f}% of its regular-budget rate (largest "
-                "discount, level J) and that rate",
-            ),
-        )
-        frames.append(
-            pd.DataFrame(
-                {
-                    "kind": "peacekeeping",
-                    "year": g["year"].astype("int64"),
-                    "member_iso3": g["member_iso3"],
-                    "share_percent": share.astype("float64"),
-                    "basis": BASIS,
-                    "precision": np.where(p5 | level_b, "interval", "bounds"),
-                    "coverage": "full",
-                    "period_start": g["period_start"],
-                    "period_end": g["period_end"],
-                    "year_stated": True,
-                    "rate_printed": None,
-                    "assessed_usd": np.nan,
-                    "source": source,
-                    "source_key": "rb " + g["rate_printed"].astype(str),
-                    "source_document": "derived from the regular-budget scale (" + g["source_document"] + ") by the "
-                    "levels of A/RES/55/235",
-                    "source_url": g["source_url"],
-                    "note": note,
-                    "_decimals": 99,
-                    "_mode": "derived",
-                    "_low": low,
-                    "_high": high,
-                    "_base": g["rate_percent"].astype("float64"),
-                }
-            )
-        )
+        frames.append(_year_rows(int(year), g, anchors, level_b, source))
     return pd.concat(frames, ignore_index=True)
+
+
+def _year_rows(year: int, g: pd.DataFrame, anchors: pd.DataFrame, level_b: np.ndarray, source: str) -> pd.DataFrame:
+    """One year's derived rows: level A from the premium factor's bounds, level B its rate, others bounds."""
+    f_lo, f_hi, how = premium_factor(year, g, anchors)
+    anchored = not how.startswith("no permanent")
+    p5 = g["member_iso3"].isin(countries.P5).to_numpy()
+    low = np.where(p5, g["low"] * f_lo, np.where(level_b, g["low"], (1 - MAX_DISCOUNT) * g["low"]))
+    high = np.where(p5, g["high"] * f_hi, g["high"])
+    share = np.where(
+        p5,
+        g["rate_percent"] * (f_lo + f_hi) / 2 if anchored else np.nan,
+        np.where(level_b, g["rate_percent"], np.nan),
+    )
+    note = np.where(
+        p5,
+        f"level A: regular-budget rate {'' if anchored else 'times an unknown '}premium factor f"
+        + (f" = {f_lo:.5f}..{f_hi:.5f}" if anchored else f" (1..{f_hi:.3f})")
+        + f", {how}",
+        np.where(
+            level_b,
+            "level B (peacekeeping_levels.csv): the regular-budget rate",
+            f"level not known: between {100 - 100 * MAX_DISCOUNT:.0f}% of its regular-budget rate (largest "
+            "discount, level J) and that rate",
+        ),
+    )
+    return pd.DataFrame(
+        {
+            "kind": "peacekeeping",
+            "year": g["year"].astype("int64"),
+            "member_iso3": g["member_iso3"],
+            "share_percent": share.astype("float64"),
+            "basis": BASIS,
+            "precision": np.where(p5 | level_b, "interval", "bounds"),
+            "coverage": "full",
+            "period_start": g["period_start"],
+            "period_end": g["period_end"],
+            "year_stated": True,
+            "rate_printed": None,
+            "assessed_usd": np.nan,
+            "source": source,
+            "source_key": "rb " + g["rate_printed"].astype(str),
+            "source_document": "derived from the regular-budget scale (" + g["source_document"] + ") by the "
+            "levels of A/RES/55/235",
+            "source_url": g["source_url"],
+            "note": note,
+            "_decimals": 99,
+            "_mode": "derived",
+            "_low": low,
+            "_high": high,
+            "_base": g["rate_percent"].astype("float64"),
+        }
+    )
 
 
 def scale_rank_bounds(

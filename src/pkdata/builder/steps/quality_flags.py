@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pkdata.builder.context import BuildContext, StepResult
+from pkdata.builder.context import BuildContext, Step, StepResult
+from pkdata.builder.steps.history import finalise_contributions
+from pkdata.core import sources
 from pkdata.core.errors import PkdataError
 from pkdata.core.hashes import sha256_file
 from pkdata.core.schema import MONTH_SCOPE
@@ -281,15 +284,21 @@ def apply_exclusions(contributions: pd.DataFrame, flags: pd.DataFrame) -> tuple[
 
 
 def step_quality(ctx: BuildContext) -> StepResult:
-    """Build step: the ``quality`` table (curated + detected flags) and the exclusions applied to contributions.
+    """Build step: the ``quality`` table (curated + detected flags on the merged contributions) and its summary.
 
-    >>> from pkdata.builder.context import StepResult
-    >>> callable(step_quality)
-    True
+    >>> from pkdata.core import paths
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2020-07-31", "2020-08-31", "2020-09-30"]),
+    ...     "contributor_iso3": "RWA", "mission": "UNMISS", "personnel_type": "troops", "male": [2700, 0, 2700],
+    ...     "female": [30, 2729, 30], "total": [2730, 2729, 2730], "source": "x.pdf", "source_row": 42})
+    >>> ctx = BuildContext(raw=Path("/nonexistent"), reference=Path("/nonexistent"), cache=Path("/nonexistent"))
+    >>> ctx.tables["contributions_merged"] = df
+    >>> r = step_quality(ctx)
+    >>> r.extra["quality"]["gender_excluded_months"], r.extra["quality"]["gender_split_blanked_rows"]
+    (['2020-08'], 1)
     """
-    contributions = ctx.tables.get("contributions")
+    contributions = ctx.tables.get("contributions_merged")
     if contributions is None:
-        raise PkdataError("the quality step needs the contributions table: run it after the personnel steps")
+        raise PkdataError("the quality step needs the merged contributions: run it with the personnel steps")
     path = ctx.curated(CURATED)
     curated = read_flags(path)
     detected = pd.concat(
@@ -297,18 +306,29 @@ def step_quality(ctx: BuildContext) -> StepResult:
         ignore_index=True,
     )
     flags = combine(curated, detected)
-    cleaned, blanked = apply_exclusions(contributions, flags)
-    source = {
+    _, blanked = apply_exclusions(contributions, flags)
+    entry = _curated_entry(path, len(curated))
+    return StepResult({"quality": flags}, [entry], {"quality": _summary(flags, blanked)})
+
+
+def _curated_entry(path: Path, rows: int) -> dict[str, Any]:
+    meta = sources.load()["curated"]["quality_flags"]
+    return {
         "name": path.name,
         "sha256": sha256_file(path),
         "bytes": path.stat().st_size,
-        "publisher": "pkdata curated table (every row names the source document it was checked in)",
-        "url_pattern": "see source per row",
+        "publisher": meta["publisher"],
+        "url_pattern": meta["url_pattern"],
         "table": "quality",
-        "rows": int(len(curated)),
-        "role": "known defects of source months, checked by hand",
+        "rows": int(rows),
+        "role": meta["role"],
     }
-    summary = {
+
+
+def _summary(flags: pd.DataFrame, blanked: int) -> dict[str, Any]:
+    """The manifest's ``quality`` entry: the detectors, the flag counts and the months whose split is excluded."""
+    excluded = flags[(flags["field"] == "gender") & (flags["action"] == "exclude") & (flags["scope"] == MONTH_SCOPE)]
+    return {
         "detectors": {
             "female_share_jump": f"female share of {TRIGGER_TYPE} > {SHARE_JUMP_FACTOR:g}x (or < 1/"
             f"{SHARE_JUMP_FACTOR:g}) both neighbouring months",
@@ -318,24 +338,73 @@ def step_quality(ctx: BuildContext) -> StepResult:
         "flags": int(len(flags)),
         "unexplained": int((~flags["detected_by"].str.startswith("curated")).sum()),
         "gender_split_blanked_rows": blanked,
-        "gender_excluded_months": sorted(
-            set(
-                flags.loc[
-                    (flags["field"] == "gender") & (flags["action"] == "exclude") & (flags["scope"] == MONTH_SCOPE),
-                    "month",
-                ].astype(str)
-            )
-        ),
+        "gender_excluded_months": sorted(set(excluded["month"].astype(str))),
     }
-    extra: dict = {"quality": summary}
-    months = ctx.extra.get("contributions_months")
-    if months:  # the manifest's month entry says where the split is excluded
-        months = {m: dict(v) for m, v in months.items()}
-        for f in flags[(flags["field"] == "gender") & (flags["action"] == "exclude")].itertuples():
-            if f.month in months:
-                what = "male/female split" if f.scope == MONTH_SCOPE else f"male/female split of {f.scope}"
-                note = f"{what} excluded (treated as missing, totals kept): {f.issue}; see pkdata.quality()"
-                old = months[f.month].get("note")
-                months[f.month]["note"] = f"{old}; {note}" if old else note
-        extra["contributions_months"] = months
-    return StepResult({"quality": flags, "contributions": cleaned}, [source], extra, replaces=("contributions",))
+
+
+def note_exclusions(months: dict[str, dict[str, Any]], flags: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """The months of the manifest with a ``note`` where a flag excludes the gender split (a copy).
+
+    >>> flags = pd.DataFrame([{"month": "2020-08", "scope": "all", "field": "gender", "action": "exclude",
+    ...     "issue": "share jump"}])
+    >>> note_exclusions({"2020-08": {"source": "a.pdf"}}, flags)["2020-08"]["note"]
+    'male/female split excluded (treated as missing, totals kept): share jump; see pkdata.quality()'
+    """
+    months = {m: dict(v) for m, v in months.items()}
+    for f in flags[(flags["field"] == "gender") & (flags["action"] == "exclude")].itertuples():
+        if f.month in months:
+            what = "male/female split" if f.scope == MONTH_SCOPE else f"male/female split of {f.scope}"
+            note = f"{what} excluded (treated as missing, totals kept): {f.issue}; see pkdata.quality()"
+            old = months[f.month].get("note")
+            months[f.month]["note"] = f"{old}; {note}" if old else note
+    return months
+
+
+def step_contributions(ctx: BuildContext) -> StepResult:
+    """Build step: the published ``contributions`` table and its months: the merged table with the gender split
+    blanked where a ``quality`` flag excludes it (when the build has the quality step), a note on those months.
+
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2020-08-31"]), "contributor_iso3": "RWA", "contributor": "Rwanda",
+    ...     "mission": "UNMISS", "personnel_type": "troops", "male": [0], "female": [2729], "total": [2729],
+    ...     "source": "x.pdf"})
+    >>> ctx = BuildContext(raw=Path("."), reference=Path("."), cache=Path("."))
+    >>> ctx.tables["contributions_merged"] = df
+    >>> ctx.extra["contributions_merged_months"] = {"2020-08": {"source": "x.pdf"}}
+    >>> step_contributions(ctx).tables["contributions"]["female"].tolist()
+    [2729]
+    >>> ctx.tables["quality"] = pd.DataFrame([{"month": "2020-08", "scope": "all", "field": "gender",
+    ...     "action": "exclude", "issue": "share jump"}])
+    >>> step_contributions(ctx).tables["contributions"]["female"].tolist()
+    [<NA>]
+    """
+    table = ctx.tables["contributions_merged"]
+    months = ctx.extra.get("contributions_merged_months") or {}
+    flags = ctx.tables.get("quality")
+    if flags is not None:
+        table, _ = apply_exclusions(table, flags)
+        months = note_exclusions(months, flags) if months else months
+    return StepResult({"contributions": finalise_contributions(table)}, [], {"contributions_months": months})
+
+
+STEP = Step(
+    "quality",
+    "pkdata.builder.steps.quality_flags:step_quality",
+    "known defects of source months: the curated flags and the detectors' findings",
+    curated=(CURATED,),
+    reads=("contributions_merged",),
+    optional=("contributions_crosschecks",),
+    writes=("quality",),
+    keys=("quality",),
+)
+
+PUBLISH = Step(
+    "contributions",
+    "pkdata.builder.steps.quality_flags:step_contributions",
+    "the published contributions table: merged rows, the gender split blanked where a quality flag excludes it",
+    reads=("contributions_merged", "contributions_merged_months"),
+    optional=("quality",),
+    writes=("contributions",),
+    keys=("contributions_months",),
+    joins=("merge",),
+    cache=False,
+)

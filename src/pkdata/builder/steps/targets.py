@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pkdata.builder.context import BuildContext, StepResult
-from pkdata.core import registry
+from pkdata.builder.context import BuildContext, Step, StepResult
+from pkdata.core import registry, sources
 from pkdata.core.errors import PkdataError
 from pkdata.core.hashes import sha256_file
 
@@ -74,14 +74,24 @@ def step_targets(ctx: BuildContext) -> StepResult:
     """
     path = ctx.curated(NAME)
     table = read_targets(path)
+    curated = sources.load()["curated"]["tables"]
     source = {
         "name": path.name,
         "sha256": sha256_file(path),
         "bytes": path.stat().st_size,
-        "publisher": "pkdata curated table (data/raw/curated), every row with its source",
-        "url_pattern": f"data/raw/curated/{NAME}",
+        "publisher": curated["publisher"],
+        "url_pattern": curated["url_pattern"].format(name=NAME),
         "table": "gender_targets",
         "rows": len(table),
         "role": "UN gender-parity targets for uniformed personnel (Uniformed Gender Parity Strategy 2018-2028)",
     }
     return StepResult(tables={"gender_targets": table}, sources=[source])
+
+
+STEP = Step(
+    "targets",
+    "pkdata.builder.steps.targets:step_targets",
+    "the UN's gender-parity targets, from the curated table",
+    curated=(NAME,),
+    writes=("gender_targets",),
+)

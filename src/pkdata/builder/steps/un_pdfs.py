@@ -7,7 +7,8 @@ import functools
 import hashlib
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +17,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pkdata.builder.context import BuildContext, StepResult, code_version
+from pkdata.builder.context import BuildContext, Step, StepResult, code_version
 from pkdata.builder.readers.un_pdf import REPORT_DATES, listed_contributors, parse_report, to_frame
-from pkdata.core import atomic, countries, schema
+from pkdata.core import atomic, countries, schema, sources
 from pkdata.core.errors import PkdataError
 from pkdata.core.hashes import sha256_file
 
-UN_PDF_PUBLISHER = "UN Department of Peace Operations (DPO), monthly troop and police contributors reports"
-UN_PDF_URL = "https://peacekeeping.un.org/sites/default/files/<report>.pdf (monthly 'contributions by country' report)"
+SOURCE = "un_dpo_monthly_pdfs"
 
 # --------------------------------------------------------------------------- UN PDF reports
 
@@ -91,39 +91,60 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
         else:
             todo.setdefault(digest, []).append(pdf)
     if todo:
-        errors: list[tuple[str, BaseException]] = []
         jobs = [(str(files[0]), str(cache / f"{digest}-{version}")) for digest, files in todo.items()]
-        workers = max(1, min(ctx.workers, len(jobs)))
-        pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(os.getpid(),)) if workers > 1 else None
-        try:
-            # each result is a call that returns (meta, rows) or raises the report's error
-            if pool is None:
-                results = [functools.partial(_parse_into_cache, *job) for job in jobs]
-            else:
-                results = [pool.submit(_parse_into_cache, *job).result for job in jobs]
-            for (digest, files), result in zip(todo.items(), results, strict=True):
-                try:
-                    meta, rows = result()
-                except PkdataError as exc:
-                    errors.append((files[0].name, exc))
-                    continue
-                for pdf in files:
-                    out[pdf] = (digest, meta, rows)
-        except BaseException:
-            if pool is not None:
-                _stop_pool(pool)  # SIGTERM/SIGINT or an unexpected error: no worker outlives the build
-            raise
-        if pool is not None:
-            pool.shutdown()
-        if errors:
-            # Reports that parsed are cached; the first failure (by file name) is raised, the rest listed.
-            errors.sort(key=lambda e: e[0])
-            first = errors[0][1]
-            if len(errors) > 1:
-                others = "; ".join(f"{name}: {type(e).__name__}" for name, e in errors[1:])
-                first.add_note(f"{len(errors) - 1} more file(s) failed: {others}")
-            raise first
+        parsed = _parse_all(jobs, ctx)
+        errors: list[tuple[str, BaseException]] = []
+        for (digest, files), result in zip(todo.items(), parsed, strict=True):
+            if isinstance(result, BaseException):
+                errors.append((files[0].name, result))
+                continue
+            for pdf in files:
+                out[pdf] = (digest, *result)
+        _raise_first(errors)
     return out
+
+
+def _parse_all(jobs: list[tuple[str, str]], ctx: BuildContext) -> list[tuple[dict[str, Any], pa.Table] | PkdataError]:
+    """Parse each (path, cache stem) job, in worker processes when ``ctx.workers`` > 1: (meta, rows) or the
+    report's error, in the order of ``jobs``. Stops (and stops the workers) when the build stops."""
+    workers = max(1, min(ctx.workers, len(jobs)))
+    if workers == 1:
+        return [_caught(functools.partial(_parse_into_cache, *job), ctx) for job in jobs]
+    pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(os.getpid(),))
+    try:
+        # the largest reports first, so that no long parse is left for one worker at the end
+        by_size = sorted(range(len(jobs)), key=lambda i: -os.path.getsize(jobs[i][0]))
+        futures = {i: pool.submit(_parse_into_cache, *jobs[i]) for i in by_size}
+        results = []
+        for i in range(len(jobs)):
+            while not wait([futures[i]], timeout=0.2).done:
+                ctx.check_stop()
+            results.append(_caught(futures[i].result, ctx))
+    except BaseException:
+        _stop_pool(pool)  # SIGTERM/SIGINT, another step failed, or an unexpected error: no worker outlives the build
+        raise
+    pool.shutdown()
+    return results
+
+
+def _caught(call: Callable[[], tuple[dict[str, Any], pa.Table]], ctx: BuildContext) -> Any:
+    ctx.check_stop()
+    try:
+        return call()
+    except PkdataError as exc:
+        return exc
+
+
+def _raise_first(errors: list[tuple[str, BaseException]]) -> None:
+    """Reports that parsed are cached; the first failure (by file name) is raised, the rest listed."""
+    if not errors:
+        return
+    errors.sort(key=lambda e: e[0])
+    first = errors[0][1]
+    if len(errors) > 1:
+        others = "; ".join(f"{name}: {type(e).__name__}" for name, e in errors[1:])
+        first.add_note(f"{len(errors) - 1} more file(s) failed: {others}")
+    raise first
 
 
 # --------------------------------------------------------------------------- parse cache and workers
@@ -232,7 +253,8 @@ def _same_month_choice(date: str, files: list[Path]) -> Path:
 
 
 def step_un_pdfs(ctx: BuildContext) -> StepResult:
-    """Parse every UN monthly PDF; detect duplicate months by content; one table of rows.
+    """Parse every UN monthly PDF; detect duplicate months by content; one table of rows (``contributions_pdf``,
+    merged with the history by :func:`pkdata.builder.steps.history.step_merge`).
 
     >>> import tempfile
     >>> raw = Path(tempfile.mkdtemp())
@@ -240,41 +262,29 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
     >>> report = FIXTURES / "UN_country_contributions_2019_08.pdf"
     >>> (raw / "un_monthly_pdfs" / report.name).symlink_to(report)
     >>> ctx = BuildContext(raw=raw, reference=FIXTURES, cache=Path(tempfile.mkdtemp()))
-    >>> result = step_un_pdfs(ctx)  # without PDFs in the raw folder: the 126 reference copies
-    >>> len(result.sources), sorted(result.extra["contributions_months"])
+    >>> result = step_un_pdfs(ctx)  # the raw folder's one report (inputs="only")
+    >>> len(result.sources), sorted(result.extra["contributions_pdf_months"])
     (1, ['2019-08'])
     """
     _require_pdf_toolchain()
-    raw_pdfs, reference_pdfs = ctx.find_all("un_monthly_pdfs", "personnel/un_monthly_pdfs_kl371218", ".pdf")
+    registry = sources.source(SOURCE)
+    raw_pdfs, reference_pdfs = ctx.find_all(registry["raw_sub"], registry["reference_sub"], ".pdf")
     pdfs = raw_pdfs + reference_pdfs
     if not pdfs:
         raise PkdataError(
-            f"no UN monthly PDF reports (*.pdf) in {ctx.raw / 'un_monthly_pdfs'} or "
-            f"{ctx.reference / 'personnel/un_monthly_pdfs_kl371218'}: get them with `pkdata fetch` (from the "
+            f"no UN monthly PDF reports (*.pdf) in {ctx.raw / registry['raw_sub']} or "
+            f"{ctx.reference / registry['reference_sub']}: get them with `pkdata fetch` (from the "
             "publisher, or `pkdata fetch --all --from DIR` from a local copy) into data/raw/un_monthly_pdfs, or point "
-            "PKDATA_REFERENCE at a folder holding personnel/un_monthly_pdfs_kl371218"
+            f"PKDATA_REFERENCE at a folder holding {registry['reference_sub']}"
         )
     parsed = _cached_parse(pdfs, ctx)
-    by_date: dict[str, list[Path]] = {}
-    for pdf in pdfs:
-        by_date.setdefault(parsed[pdf][1]["report_date"], []).append(pdf)
-    from_raw = set(raw_pdfs)
-    for date, files in by_date.items():  # inputs="add": a raw report replaces the reference one for its month
-        if any(f in from_raw for f in files):
-            by_date[date] = [f for f in files if f in from_raw]
-    frames = []
-    listed = []
-    sources = []
+    by_date = _by_date(parsed, pdfs, set(raw_pdfs))
+    frames, listed, entries = [], [], []
     months: dict[str, dict[str, Any]] = {}
     for date in sorted(by_date):
         files = by_date[date]
         keep = _same_month_choice(date, files)
-        for f in files:
-            if f != keep and not _same_rows(parsed[f][2], parsed[keep][2]):
-                raise PkdataError(
-                    f"{f.name} and {keep.name} both print the report date {date} but their contents differ; "
-                    "remove the wrong file from the raw folder and rebuild"
-                )
+        _check_same_rows(date, files, keep, parsed)
         frames.append((keep.name, parsed[keep][2]))
         meta = parsed[keep][1]
         listed.append(
@@ -282,37 +292,59 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
                 date=pd.Timestamp(date), source=keep.name
             )
         )
-        months[date[:7]] = {
-            "source": keep.name,
-            "granularity": ("mission" if meta["has_mission"] else "country")
-            + ("+gender" if meta["has_gender"] else ""),
-        }
-        for f in files:
-            digest, fmeta, frame = parsed[f]
-            fmeta = {k: v for k, v in fmeta.items() if k != "listed"}
-            zero = sum(1 for _, total in parsed[f][1]["listed"] if total == 0)
-            fmeta |= {"contributors_listed": len(parsed[f][1]["listed"]), "contributors_listed_with_0": zero}
-            entry = {
-                "name": f.name,
-                "sha256": digest,
-                "bytes": f.stat().st_size,
-                "publisher": UN_PDF_PUBLISHER,
-                "url_pattern": UN_PDF_URL,
-                "table": "contributions",
-                **fmeta,
-                "rows": int(frame.num_rows) if f == keep else 0,
-            }
-            if f != keep:
-                entry["duplicate_of"] = keep.name
-                entry["note"] = f"same report date ({date}) and identical rows as {keep.name}; not counted twice"
-            sources.append(entry)
-    table = _rows_of(frames)
-    sources.sort(key=lambda e: e["name"])
+        granularity = ("mission" if meta["has_mission"] else "country") + ("+gender" if meta["has_gender"] else "")
+        months[date[:7]] = {"source": keep.name, "granularity": granularity}
+        entries += [_source_entry(f, keep, date, parsed[f], registry) for f in files]
+    entries.sort(key=lambda e: e["name"])
     return StepResult(
-        {"contributions": table, "listed_contributors": _listed_table(listed)},
-        sources,
-        {"contributions_months": months},
+        {"contributions_pdf": _rows_of(frames), "listed_contributors": _listed_table(listed)},
+        entries,
+        {"contributions_pdf_months": months},
     )
+
+
+def _by_date(parsed: dict[Path, tuple[str, dict[str, Any], pa.Table]], pdfs: list[Path], from_raw: set[Path]) -> dict:
+    """Report date -> the files printing it; with inputs="add" a raw report replaces the reference one."""
+    by_date: dict[str, list[Path]] = {}
+    for pdf in pdfs:
+        by_date.setdefault(parsed[pdf][1]["report_date"], []).append(pdf)
+    for date, files in by_date.items():
+        if any(f in from_raw for f in files):
+            by_date[date] = [f for f in files if f in from_raw]
+    return by_date
+
+
+def _check_same_rows(date: str, files: list[Path], keep: Path, parsed: dict) -> None:
+    for f in files:
+        if f != keep and not _same_rows(parsed[f][2], parsed[keep][2]):
+            raise PkdataError(
+                f"{f.name} and {keep.name} both print the report date {date} but their contents differ; "
+                "remove the wrong file from the raw folder and rebuild"
+            )
+
+
+def _source_entry(
+    f: Path, keep: Path, date: str, parse: tuple[str, dict[str, Any], pa.Table], registry: dict[str, Any]
+) -> dict[str, Any]:
+    """The manifest entry of one report file (a duplicate of the kept one counts no rows)."""
+    digest, fmeta, frame = parse
+    zero = sum(1 for _, total in fmeta["listed"] if total == 0)
+    fmeta = {k: v for k, v in fmeta.items() if k != "listed"}
+    fmeta |= {"contributors_listed": len(parse[1]["listed"]), "contributors_listed_with_0": zero}
+    entry = {
+        "name": f.name,
+        "sha256": digest,
+        "bytes": f.stat().st_size,
+        "publisher": registry["publisher"],
+        "url_pattern": registry["url_pattern"],
+        "table": "contributions",
+        **fmeta,
+        "rows": int(frame.num_rows) if f == keep else 0,
+    }
+    if f != keep:
+        entry["duplicate_of"] = keep.name
+        entry["note"] = f"same report date ({date}) and identical rows as {keep.name}; not counted twice"
+    return entry
 
 
 def _listed_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -324,3 +356,15 @@ def _listed_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     for col in ("contributor_iso3", "contributor", "source"):
         df[col] = df[col].astype("string")
     return df.sort_values(["date", "contributor_iso3"], kind="mergesort").reset_index(drop=True)
+
+
+STEP = Step(
+    "un_pdfs",
+    "pkdata.builder.steps.un_pdfs:step_un_pdfs",
+    "parse the UN monthly PDF reports (parse cache per file, worker processes)",
+    sources=(SOURCE,),
+    curated=("report_dates.csv",),
+    writes=("listed_contributors",),
+    passes=("contributions_pdf", "contributions_pdf_months"),
+    cache=False,  # the parse cache serves it: the step itself only joins the parsed reports (a fraction of a second)
+)
