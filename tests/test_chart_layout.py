@@ -150,7 +150,7 @@ def legend_problems(fig) -> list[str]:
             artist = drawn.get(text.get_text())
             if artist is not None and not _has_data(artist):
                 bad.append(f"legend entry {text.get_text()!r} draws nothing")
-        shown = {matplotlib.colors.to_hex(c) for h in handles for c in _colours(h)}
+        shown = {matplotlib.colors.to_hex(c) for h in legend.legend_handles for c in _colours(h)}
         for ln in ax.get_lines():
             marker_only = ln.get_linestyle() in ("None", "none", "") and ln.get_marker() not in (None, "None", "")
             if marker_only and ln.get_label().startswith("_") and _has_data(ln):
