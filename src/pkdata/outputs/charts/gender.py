@@ -125,9 +125,9 @@ def _without_short_runs(share: pd.DataFrame) -> pd.DataFrame:
     """``share`` without the runs of drawn months shorter than :data:`MIN_RUN` (per category).
 
     >>> idx = pd.date_range("2020-01-31", periods=20, freq="ME")
-    >>> s = pd.DataFrame({"troops": [1.0] * 14 + [None] * 2 + [5.0] * 4}, index=idx)
-    >>> int(_without_short_runs(s)["troops"].notna().sum())
-    14
+    >>> s = pd.DataFrame({"troops": [1.0] * 14 + [None] * 2 + [5.0] * 4, "all": 2.0}, index=idx)
+    >>> int(_without_short_runs(s)["troops"].notna().sum()), int(_without_short_runs(s)["all"].notna().sum())
+    (14, 20)
     """
     gaps = set(share.attrs.get("excluded", [])) | set(share.attrs.get("no_split", []))
     # a month with no report, or no usable split, is no month for any category: it does not end a run
