@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import pkdata
+import pkdata.tables.quality
 from pkdata.builder import build
 from pkdata.builder.steps import quality_flags as bq
 from pkdata.core import paths, store
@@ -69,8 +70,37 @@ def test_no_unexplained_flag_on_the_full_data():
     key = ["month", "scope", "field"]
     unexplained = detected.merge(curated[key], on=key, how="left", indicator=True)
     assert (unexplained["_merge"] == "both").all(), unexplained[unexplained["_merge"] != "both"][key]
-    # The whole-month detector raises nothing once August 2020 is excluded.
-    assert bq.detect_share_jumps(pkdata.contributions()).empty
+    # Once August 2020 is excluded, the month detector raises only January 2021's note (individual police).
+    jumps = bq.detect_share_jumps(pkdata.contributions())
+    assert jumps[["month", "action"]].values.tolist() == [["2021-01", "note"]]
+
+
+def test_every_personnel_type_is_watched_and_january_2021_police_is_explained():
+    """Individual police: 677 women of 2,328 in 2020-12, 505 of 2,236 in 2021-01 (UNAMID's rows print 0 women)."""
+    c = pkdata.contributions()
+    police = c[c["personnel_type"] == "individual_police"].groupby("date")[["female", "total"]].sum()
+    share = police["female"] / police["total"]
+    assert share["2021-01-31"] < 0.23 and share["2020-12-31"] > 0.29 and share["2021-02-28"] > 0.29
+    row = pkdata.quality().set_index("month").loc["2021-01"]
+    assert row["action"] == "note" and row["detected_by"] == "curated, female_share_jump"
+    assert "individual_police 22.6% (neighbours 29.1%, 29.2%)" in row["evidence"]
+    assert "UNAMID individual_police 160 women of 618 in 2020-12, 0 of 567 in 2021-01" in row["evidence"]
+    # A note, not an exclusion: the month keeps its split.
+    assert "2021-01" not in pkdata.gender_excluded_months()
+    assert c.loc[c["date"] == "2021-01-31", "female"].notna().all()
+    # Troops' share moving by 5 points against both neighbours would exclude the month, as the factor does.
+    df = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2020-07-31", "2020-08-31", "2020-09-30"]),
+            "personnel_type": "troops",
+            "mission": "M",
+            "male": [94, 88, 94],
+            "female": [6, 12, 6],
+            "total": 100,
+            "source": "x.pdf",
+        }
+    )
+    assert bq.detect_share_jumps(df)["action"].tolist() == ["exclude"]
 
 
 def test_female_series_has_no_spike():

@@ -101,7 +101,9 @@ for _iso in ("CHN", "FRA", "GBR", "RUS", "USA"):
             f"map_{_low}": Chart("deployment_map", ("contributions", "missions"), {"iso3": _iso}, code=_MAP),
         }
     )
-FIGURES["peers_p5"] = Chart("peers", ("contributions",), {"iso3": "CHN"}, code=_STANDING)
+# China's peers are the P5, which p5_over_time draws: the peers chart is drawn for a country whose peers are its
+# subregion's largest contributors.
+FIGURES["peers_ind"] = Chart("peers", ("contributions",), {"iso3": "IND"}, code=_STANDING)
 FIGURES["women_share_world"] = Chart("women_share", ("contributions", "gender_targets", "quality"), code=_WOMEN)
 FIGURES["mission_danger_2018_09"] = Chart(
     "mission_danger",

@@ -135,16 +135,22 @@ class MissionSeries(NamedTuple):
     shown: pd.DataFrame
     #: the people in months whose report gives country totals only (None when there is no such month)
     no_detail: pd.Series | None
-    #: the ``top`` largest missions, largest first
+    #: the ``top`` largest missions, largest first, then any of the 3 largest of the last 12 months not among them
     keep: list[str]
 
 
+#: A mission among a contributor's 3 largest of the last 12 months with at least this share of its people then
+#: is named in :func:`country_by_mission` even when it is not among the largest over the years.
+RECENT_SHARE = 0.05
+
+
 def country_by_mission(iso3: str, data: pd.DataFrame | None = None, top: int = 7) -> MissionSeries:
-    """One contributor's monthly totals by mission: the ``top`` largest, the rest summed, no-detail months apart.
+    """One contributor's monthly totals by mission: the ``top`` largest over the years and the largest of the
+    last 12 months (:data:`RECENT_SHARE`), the rest summed, no-detail months apart.
 
     >>> s = country_by_mission("CHN", top=3)
-    >>> s.keep[0], list(s.shown.columns)[-1]
-    ('UNMISS', 'Other missions')
+    >>> s.keep, list(s.shown.columns)[-1]
+    (['UNMISS', 'UNIFIL', 'UNMIL', 'UNISFA'], 'Other missions')
     """
     df = contributions_or(data)
     mine = country_rows(iso3, df).copy()
@@ -155,8 +161,13 @@ def country_by_mission(iso3: str, data: pd.DataFrame | None = None, top: int = 7
     wide = by_column(mine, "mission") if len(mine) else pd.DataFrame(index=months)
     wide = fill_covered(wide.reindex(months), df)
     no_detail = wide.pop(NO_DETAIL) if NO_DETAIL in wide.columns else None
-    biggest = wide.sum().sort_values(ascending=False).index.tolist()
-    keep, rest = biggest[:top], biggest[top:]
+    biggest = wide.sum().sort_values(ascending=False, kind="mergesort").index.tolist()
+    keep = biggest[:top]
+    # and the country's largest missions now (China's UNISFA in 2024-25), not lumped into "Other missions"
+    recent = wide.iloc[-12:].mean().sort_values(ascending=False, kind="mergesort")
+    now = recent.sum()
+    keep += [m for m in recent.index[:3] if m not in keep and now > 0 and recent[m] >= RECENT_SHARE * now]
+    rest = [m for m in biggest if m not in keep]
     shown = wide[keep].copy()
     if rest:
         shown["Other missions"] = wide[rest].sum(axis=1, min_count=1)

@@ -5,9 +5,9 @@ Two inputs meet here:
 - the curated table ``data/raw/curated/quality_flags.csv``: one row per defect a person has
   checked in the source document, with the reason, the evidence and the source;
 - automatic detectors run on the finished ``contributions`` table (:func:`detect`):
-  a month whose female share of troops jumps by more than :data:`SHARE_JUMP_FACTOR` against
-  both neighbouring months, and rows with 0 men and at least :data:`ZERO_MEN_MIN_WOMEN`
-  women in one contingent; and on the build's cross-checks between sources
+  a month whose female share of any personnel type jumps by more than :data:`SHARE_JUMP_FACTOR`
+  (or :data:`SHARE_JUMP_POINTS`) against both neighbouring months, and rows with 0 men and at
+  least :data:`ZERO_MEN_MIN_WOMEN` women in one contingent; and on the build's cross-checks between sources
   (:func:`detect_source_disagreements`): a month whose totals differ between two files.
 
 Every detected flag is matched to a curated row (``detected_by`` names both); a detected flag
@@ -39,13 +39,16 @@ CURATED = "quality_flags.csv"
 CURATED_COLUMNS = ("month", "scope", "field", "issue", "action", "reason", "evidence", "source")
 FIELDS = ("gender", "total")
 ACTIONS = ("exclude", "note")
-#: A month is flagged when its female share of troops is more than this many times (or less than
+#: A month is flagged when the female share of a personnel type is more than this many times (or less than
 #: 1/this) the share of both the previous and the next month with a gender split.
 SHARE_JUMP_FACTOR = 2.0
 #: A contingent row is flagged when it has 0 men and at least this many women.
 ZERO_MEN_MIN_WOMEN = 100
-#: Personnel type whose share triggers the month detector (the others are listed as evidence).
-TRIGGER_TYPE = "troops"
+#: ... or more than this many percentage points (as a fraction) away from both (a type with a share near 30%,
+#: such as individual police, moves little in ratio when one mission's women go missing).
+SHARE_JUMP_POINTS = 0.05
+#: A jump in this personnel type excludes the month's whole split; a jump in another type is a note.
+EXCLUDE_TYPE = "troops"
 
 
 def read_flags(path: Path) -> pd.DataFrame:
@@ -91,53 +94,97 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def detect_share_jumps(contributions: pd.DataFrame, factor: float = SHARE_JUMP_FACTOR) -> pd.DataFrame:
-    """Months whose female share of troops is > ``factor`` times (or < 1/``factor``) both neighbours'.
+def _share_by_type(contributions: pd.DataFrame) -> pd.DataFrame:
+    """Month x personnel type: the female share of the rows with a gender split."""
+    split = contributions.dropna(subset=["male", "female"])
+    by = split.groupby(["personnel_type", "date"], observed=True)[["female", "total"]].sum()
+    return (by["female"] / by["total"].where(by["total"] > 0)).unstack("personnel_type")
 
-    Neighbours are the previous and next months that have a gender split for troops. The
-    evidence gives the share of every personnel type that month and its neighbours.
+
+def _jumps(s: pd.Series, factor: float, points: float) -> pd.Series:
+    """Months of ``s`` (a share) more than ``factor`` times or ``points`` away from both neighbours, same side."""
+    prev, nxt = s.shift(1), s.shift(-1)
+    ratio = ((s > factor * prev) & (s > factor * nxt)) | ((s * factor < prev) & (s * factor < nxt))
+    step = ((s - prev > points) & (s - nxt > points)) | ((prev - s > points) & (nxt - s > points))
+    return ratio | step
+
+
+def _largest_change(contributions: pd.DataFrame, ptype: str, date: pd.Timestamp, before: pd.Timestamp) -> str:
+    """The mission whose women of ``ptype`` changed most from ``before`` to ``date``, as evidence."""
+    rows = contributions[(contributions["personnel_type"] == ptype) & contributions["date"].isin([before, date])]
+    rows = rows.dropna(subset=["male", "female"])
+    by = rows.groupby([rows["mission"].astype("string").fillna("-"), "date"])[["female", "total"]].sum()
+    wide = by.unstack("date").fillna(0)
+    if wide.empty or ("female", date) not in wide or ("female", before) not in wide:
+        return ""
+    change = (wide[("female", date)] - wide[("female", before)]).abs().sort_values(ascending=False, kind="mergesort")
+    m = change.index[0]
+    src = ", ".join(sorted(set(rows.loc[rows["date"] == date, "source"].astype(str))))
+    return (
+        f"; largest change: {m} {ptype} {int(wide.loc[m, ('female', before)])} women of "
+        f"{int(wide.loc[m, ('total', before)])} in {before:%Y-%m}, {int(wide.loc[m, ('female', date)])} of "
+        f"{int(wide.loc[m, ('total', date)])} in {date:%Y-%m} ({src})"
+    )
+
+
+def detect_share_jumps(
+    contributions: pd.DataFrame, factor: float = SHARE_JUMP_FACTOR, points: float = SHARE_JUMP_POINTS
+) -> pd.DataFrame:
+    """Months whose female share of any personnel type is > ``factor`` times (or < 1/``factor``), or more than
+    ``points`` away from, both neighbours' (the previous and next months with a split for that type).
+
+    A month where troops jump is excluded as a whole (the split of the largest type is broken, see
+    :data:`EXCLUDE_TYPE`); a jump in another type only is a note, whose evidence names the mission whose
+    women changed most. The evidence gives the share of every personnel type that month and its neighbours.
 
     >>> df = pd.DataFrame({"date": pd.to_datetime(["2020-07-31", "2020-08-31", "2020-09-30"]),
     ...     "personnel_type": "troops", "male": [95, 40, 95], "female": [5, 60, 5], "total": 100, "source": "x.pdf"})
     >>> detect_share_jumps(df)[["month", "scope", "field", "action"]].values.tolist()
     [['2020-08', 'all', 'gender', 'exclude']]
+    >>> police = df.assign(personnel_type="individual_police", mission="M", male=[70, 78, 71], female=[30, 22, 29])
+    >>> detect_share_jumps(police)[["month", "action"]].values.tolist()
+    [['2020-08', 'note']]
     """
-    split = contributions.dropna(subset=["male", "female"])
-    by = split.groupby(["personnel_type", "date"], observed=True)[["female", "total"]].sum()
-    share = (by["female"] / by["total"].where(by["total"] > 0)).unstack("personnel_type")
-    if TRIGGER_TYPE not in share:
-        return pd.DataFrame(columns=list(COLUMNS))
-    s = share[TRIGGER_TYPE].dropna()
-    prev, nxt = s.shift(1), s.shift(-1)
-    up = (s > factor * prev) & (s > factor * nxt)
-    down = (s * factor < prev) & (s * factor < nxt)
-    rows = []
-    for date in s.index[up | down]:
-        i = s.index.get_loc(date)
-        p, n = s.index[i - 1], s.index[i + 1]
-        parts = []
-        for t in share.columns:
-            if pd.notna(share.loc[date, t]):
-                parts.append(
-                    f"{t} {_pct(share.loc[date, t])} (neighbours {_pct(share.loc[p, t])}, {_pct(share.loc[n, t])})"
-                )
-        rows.append(
-            {
-                "month": f"{date:%Y-%m}",
-                "scope": MONTH_SCOPE,
-                "field": "gender",
-                "issue": "female share jumps against both neighbouring months",
-                "action": "exclude",
-                "detected_by": "female_share_jump",
-                "reason": f"female share of {TRIGGER_TYPE} moves by more than {factor:g}x against both {p:%Y-%m} and "
-                f"{n:%Y-%m}",
-                "evidence": "female share: " + "; ".join(parts),
-                "source": ", ".join(
-                    sorted(set(contributions.loc[contributions["date"] == date, "source"].astype(str)))
-                ),
-            }
-        )
+    share = _share_by_type(contributions)
+    hits: dict[pd.Timestamp, list[str]] = {}
+    for t in share.columns:
+        s = share[t].dropna()
+        for date in s.index[_jumps(s, factor, points)]:
+            hits.setdefault(date, []).append(str(t))
+    rows = [_jump_row(contributions, share, date, types, factor, points) for date, types in sorted(hits.items())]
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _jump_row(
+    contributions: pd.DataFrame, share: pd.DataFrame, date: pd.Timestamp, types: list[str], factor: float, points: float
+) -> dict[str, str]:
+    """The flag of one month whose share of ``types`` jumps."""
+    parts, causes, around = [], [], []
+    for t in share.columns:
+        s = share[t].dropna()
+        if date not in s.index:
+            continue
+        i = s.index.get_loc(date)
+        if 0 < i < len(s) - 1:
+            p, n = s.index[i - 1], s.index[i + 1]
+            parts.append(f"{t} {_pct(s[date])} (neighbours {_pct(s[p])}, {_pct(s[n])})")
+            if t in types:
+                around.append(f"{p:%Y-%m} and {n:%Y-%m}")
+                causes.append((t, p))
+    whole = EXCLUDE_TYPE in types
+    why = "" if whole else "".join(_largest_change(contributions, t, date, p) for t, p in causes)
+    return {
+        "month": f"{date:%Y-%m}",
+        "scope": MONTH_SCOPE,
+        "field": "gender",
+        "issue": "female share jumps against both neighbouring months",
+        "action": "exclude" if whole else "note",
+        "detected_by": "female_share_jump",
+        "reason": f"female share of {', '.join(types)} moves by more than {factor:g}x or {100 * points:g} points "
+        f"against both {around[0]}",
+        "evidence": "female share: " + "; ".join(parts) + why,
+        "source": ", ".join(sorted(set(contributions.loc[contributions["date"] == date, "source"].astype(str)))),
+    }
 
 
 def detect_zero_men(contributions: pd.DataFrame, min_women: int = ZERO_MEN_MIN_WOMEN) -> pd.DataFrame:
@@ -330,8 +377,9 @@ def _summary(flags: pd.DataFrame, blanked: int) -> dict[str, Any]:
     excluded = flags[(flags["field"] == "gender") & (flags["action"] == "exclude") & (flags["scope"] == MONTH_SCOPE)]
     return {
         "detectors": {
-            "female_share_jump": f"female share of {TRIGGER_TYPE} > {SHARE_JUMP_FACTOR:g}x (or < 1/"
-            f"{SHARE_JUMP_FACTOR:g}) both neighbouring months",
+            "female_share_jump": f"female share of any personnel type > {SHARE_JUMP_FACTOR:g}x (or < 1/"
+            f"{SHARE_JUMP_FACTOR:g}, or {100 * SHARE_JUMP_POINTS:g} points away from) both neighbouring months; "
+            f"{EXCLUDE_TYPE}: month excluded, other types: noted",
             "zero_men": f"0 men and >= {ZERO_MEN_MIN_WOMEN} women in one contingent row",
             "source_disagreement": "a month whose totals differ between two sources (contributions_crosschecks)",
         },

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from pkdata.outputs import maps
 from pkdata.outputs.charts.credits import credit, source_line
@@ -48,7 +49,7 @@ def _bubbles(ax: Any, per: pd.Series) -> tuple[list, list, list[str]]:
             unplaced.append(f"{mission} {n:,}")
             continue
         x, y = maps.project(lon, lat)
-        size = 900 * n / biggest + 12
+        size = bubble_area(n)
         # small bubbles on top of large ones (UNDOF, UNTSO and UNIFIL nearly share a place)
         ax.scatter(
             [x], [y], s=size, color=CHINA, alpha=0.55, edgecolor=CHINA, linewidth=0.8, zorder=3 + 1 - n / biggest
@@ -56,6 +57,50 @@ def _bubbles(ax: Any, per: pd.Series) -> tuple[list, list, list[str]]:
         placed.append((x, y, f"{mission} {n:,}", "#222222"))
         bubbles.append((x, y, math.sqrt(size) / 2))  # radius in points
     return placed, bubbles, unplaced
+
+
+#: Bubble area in points² per person, the same on every map (1,000 people: about 800 pt², a bubble 32 pt across).
+AREA_PER_PERSON = 0.8
+#: The bubbles of the size legend, in people.
+LEGEND_PEOPLE = (10, 100, 1000)
+
+
+def bubble_area(people: float) -> float:
+    """A bubble's area in points² (matplotlib's ``s``): in proportion to the people, on one scale for every map.
+
+    >>> bubble_area(1000) / bubble_area(10)
+    100.0
+    """
+    return AREA_PER_PERSON * float(people)
+
+
+def _size_legend(ax: Any) -> None:
+    """The bubble sizes of :data:`LEGEND_PEOPLE`, bottom left (the South Pacific has no mission)."""
+    handles = [  # markersize is a diameter in points, scatter's s an area in points²
+        Line2D(
+            [],
+            [],
+            marker="o",
+            markersize=math.sqrt(bubble_area(n)),
+            linestyle="none",
+            color=CHINA,
+            alpha=0.55,
+            markeredgewidth=0.8,
+            label=f"{n:,}",
+        )
+        for n in LEGEND_PEOPLE
+    ]
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        title="People (bubble area)",
+        title_fontsize=8,
+        fontsize=8,
+        labelspacing=1.6,
+        borderpad=1.0,
+        handletextpad=1.2,
+        frameon=False,
+    )
 
 
 def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFrame | None = None) -> Figure:
@@ -84,7 +129,7 @@ def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFra
     fig, ax = new_figure(
         f"Where {possessive(iso3)} uniformed personnel serve, {when:%B %Y}",
         f"People deployed at the month's end by mission, at the mission's headquarters; total {int(per.sum()):,} in "
-        f"{len(per)} missions; bubble area in proportion to people"
+        f"{len(per)} missions; bubble area in proportion to people, one scale for every map"
         + (f" (largest: {per.index[0]}, {int(per.iloc[0]):,})" if len(per) else ""),
         source_line("contributions", f"{when:%b %Y}", set(here.attrs["sources"])).removesuffix(" Chart: pkdata.")
         + f" Headquarters: {credit('un_psdata_pko')} mission list. Outline: Natural Earth 1:110m (public "
@@ -104,5 +149,6 @@ def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFra
             color="#444444",
         )
     finish(fig, ax)
+    _size_legend(ax)
     label_bubbles(ax, placed, bubbles)
     return fig

@@ -95,28 +95,27 @@ def mission_danger(as_of: str = "2018-09") -> Figure:
     fig, ax = new_figure(
         f"How dangerous are the active UN peacekeeping operations? ({a['as_of']})",
         f"Uniformed peacekeepers killed by malicious acts per 1,000 personnel-years, {a['window']}; vermillion: the "
-        "missions the report calls active combat zones; dashed: all these operations together",
+        "missions the report calls active combat zones; dark grey: all these operations together",
         fatality_source().removesuffix(" Chart: pkdata.")
         + f" Personnel-years: {credit('un_dpo_monthly_pdfs')} ({len(a['months'])} reports with mission detail). "
         "Rates: pkdata.analysis.claims.combat_rates. Chart: pkdata.",
-        size=(10, 0.32 * len(r) + 2.6),
+        size=(10, 0.32 * (len(r) + 1) + 2.6),
     )
-    labels = [f"{m} ({h})" if h else m for m, h in zip(rows["mission"], rows["host"], strict=True)]
-    colours = [CHINA if m in claims.COMBAT_ZONES else "#0072B2" for m in rows["mission"]]
-    bars = ax.barh(labels, rows["rate"], color=colours)
-    top = float(r["rate"].max()) or 1.0
-    for bar, row in zip(bars, rows.itertuples(), strict=True):
-        ax.text(
-            bar.get_width() + top * 0.01,
-            bar.get_y() + bar.get_height() / 2,
-            f"{row.rate:.2f}  (#{row.rank}: {row.deaths} deaths, {row.personnel_years:,.0f} personnel-years)",
-            va="center",
-            fontsize=7.5,
-            zorder=4,
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.9},
-        )
-    ax.axvline(a["pooled"], color="#333333", linestyle="--", linewidth=0.9, zorder=1)
-    ax.text(a["pooled"], 1.0, f" all: {a['pooled']:.2f}", transform=ax.get_xaxis_transform(), fontsize=8, va="bottom")
+    # all these operations together: a bar of its own (a line across the bars would run through their labels)
+    labels = [
+        "All these operations",
+        *(f"{m} ({h})" if h else m for m, h in zip(rows["mission"], rows["host"], strict=True)),
+    ]
+    colours = ["#555555", *(CHINA if m in claims.COMBAT_ZONES else "#0072B2" for m in rows["mission"])]
+    bars = ax.barh(labels, [a["pooled"], *rows["rate"]], color=colours)
+    top = max(float(r["rate"].max()), float(a["pooled"])) or 1.0
+    texts = [f"{a['pooled']:.2f}  (pooled: all deaths / all personnel-years)"] + [
+        f"{row.rate:.2f}  (#{row.rank}: {row.deaths} deaths, {row.personnel_years:,.0f} personnel-years)"
+        for row in rows.itertuples()
+    ]
+    for bar, text in zip(bars, texts, strict=True):
+        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, text, va="center", fontsize=7.5)
+    ax.get_yticklabels()[0].set_fontweight("bold")
     ax.set_xlim(0, top * 1.75)
     ax.set_xlabel("Killed by malicious acts per 1,000 personnel-years")
     ax.grid(axis="y", visible=False)

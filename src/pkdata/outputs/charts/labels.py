@@ -94,12 +94,12 @@ class _Room:
         self.frame = ax.get_window_extent(renderer)
         self.taken: list[Box] = []
 
-    def clear(self, box: Box) -> bool:
+    def clear(self, box: Box, bubbles: bool = True) -> bool:
         x0, y0, x1, y1 = box
         f = self.frame
         if x0 < f.x0 or x1 > f.x1 or y0 < f.y0 or y1 > f.y1 or _overlaps(box, self.taken):
             return False
-        for cx, cy, r in self.centres:  # distance from the circle's centre to the box
+        for cx, cy, r in self.centres if bubbles else ():  # distance from the circle's centre to the box
             dx, dy = max(x0 - cx, 0, cx - x1), max(y0 - cy, 0, cy - y1)
             if dx * dx + dy * dy < (r + 1) ** 2:
                 return False
@@ -109,32 +109,32 @@ class _Room:
 def _bubble_label(
     ax: Any, renderer: Any, room: _Room, spot: tuple[float, float, str, str], r: float, size: float
 ) -> Box:
-    """Annotate one bubble at the first clear spot (else the last tried); return the text's box."""
+    """Annotate one bubble at the first clear spot, else the first clear of the other labels (over a bubble),
+    else the last tried; return the text's box."""
     x, y, text, colour = spot
     label = None
-    for gap in _GAPS:
-        for dx, dy in _DIRECTIONS:
-            if label is not None:
-                label.remove()
-            label = ax.annotate(
-                text,
-                (x, y),
-                xytext=(dx * (r + gap), dy * (r + gap)),
-                textcoords="offset points",
-                fontsize=size,
-                color=colour,
-                ha="left" if dx > 0 else "right" if dx < 0 else "center",
-                va="bottom" if dy > 0 else "top" if dy < 0 else "center",
-                zorder=5,
-                arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5, "shrinkA": 0, "shrinkB": r}
-                if gap > 3
-                else None,
-            )
-            label.update_positions(renderer)
-            bb = matplotlib.text.Text.get_window_extent(label, renderer)  # the text, not its leader line
-            box = (bb.x0, bb.y0, bb.x1, bb.y1)
-            if room.clear(box):
-                return box
+    for bubbles, gap, (dx, dy) in [(b, g, d) for b in (True, False) for g in _GAPS for d in _DIRECTIONS]:
+        if label is not None:
+            label.remove()
+        label = ax.annotate(
+            text,
+            (x, y),
+            xytext=(dx * (r + gap), dy * (r + gap)),
+            textcoords="offset points",
+            fontsize=size,
+            color=colour,
+            ha="left" if dx > 0 else "right" if dx < 0 else "center",
+            va="bottom" if dy > 0 else "top" if dy < 0 else "center",
+            zorder=5,
+            arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5, "shrinkA": 0, "shrinkB": r}
+            if gap > 3
+            else None,
+        )
+        label.update_positions(renderer)
+        bb = matplotlib.text.Text.get_window_extent(label, renderer)  # the text, not its leader line
+        box = (bb.x0, bb.y0, bb.x1, bb.y1)
+        if room.clear(box, bubbles):
+            return box
     return box
 
 

@@ -13,19 +13,19 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from pkdata.core import countries
-from pkdata.core.errors import DataNotFoundError
+from pkdata.core.errors import DataNotFoundError, PkdataError
 from pkdata.outputs.charts.axes import date_axis, gap_note, month_span, stack, steps
 from pkdata.outputs.charts.credits import source_line
 from pkdata.outputs.charts.style import (
     CHINA,
     GREY,
     P5_COLOURS,
-    PALETTE,
     REPORT_DATE,
     TYPE_COLOURS,
     TYPE_NAMES,
     capitalised,
     finish,
+    mission_colours,
     new_figure,
     possessive,
     thousands,
@@ -166,8 +166,17 @@ def p5_over_time(data: pd.DataFrame | None = None, highlight: str = "CHN") -> Fi
 
     >>> len(p5_over_time().axes[0].get_lines())
     5
+    >>> p5_over_time(highlight="XYZ")
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: highlight='XYZ' is not a permanent member; pass CHN, FRA, GBR, RUS or USA
     """
     highlight = str(highlight).upper()
+    if highlight not in countries.P5:
+        raise PkdataError(
+            f"highlight={highlight!r} is not a permanent member; "
+            f"pass {', '.join(countries.P5[:-1])} or {countries.P5[-1]}"
+        )
     wide = monthly.members_by_month(countries.P5, data)
     fig, ax = new_figure(
         "The five permanent members' uniformed personnel in UN peacekeeping",
@@ -225,7 +234,8 @@ def by_mission(iso3: str = "CHN", data: pd.DataFrame | None = None, top: int = 7
     parts = monthly.country_by_mission(iso3, data, top)
     fig, ax = new_figure(
         f"{capitalised(possessive(iso3))} uniformed personnel in UN peacekeeping, by mission",
-        f"People deployed at each month's end, largest {len(parts.keep)} missions; hatched: reports with country "
+        f"People deployed at each month's end; named: the largest missions over the years and the largest of the last "
+        f"12 months; hatched: reports with country "
         f"totals only{gap_note(parts.wide)}",
         source_line("contributions", month_span(parts.wide.index)),
     )
@@ -236,7 +246,7 @@ def by_mission(iso3: str = "CHN", data: pd.DataFrame | None = None, top: int = 7
 def draw_missions(ax: Any, parts: monthly.MissionSeries) -> None:
     """Stacked areas by mission (the largest in the palette's colours, the rest grey), no-detail months hatched."""
     shown, no_detail = parts.shown, parts.no_detail
-    colours = dict(zip(parts.keep, PALETTE[: len(parts.keep)], strict=True))
+    colours = mission_colours(parts.keep)
     colours["Other missions"] = "#BBBBBB"
     stack(ax, shown, colours, {})
     if no_detail is not None:
@@ -274,18 +284,34 @@ def top_contributors(
     Traceback (most recent call last):
     ...
     pkdata.core.errors.PkdataError: '2018' is a year, not a month; pass 'YYYY-MM' (e.g. '2018-12')
+    >>> top_contributors("2018-09", n=0)
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: n=0: pass the number of contributors to show, a whole number of 1 or more
+    >>> top_contributors("2018-09", highlight="XYZ")
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: highlight='XYZ' is not a contributor in 2018-09; pass one of its 124 (e.g. 'ETH')
     """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise PkdataError(f"n={n!r}: pass the number of contributors to show, a whole number of 1 or more")
     all_totals = monthly.month_totals(month, data)
     when = all_totals.attrs["date"]
+    highlight = str(highlight).upper()
+    if highlight not in all_totals.index:
+        raise PkdataError(
+            f"highlight={highlight!r} is not a contributor in {when:%Y-%m}; pass one of its {len(all_totals)} "
+            f"(e.g. {all_totals.index[0]!r})"
+        )
     totals = all_totals.head(n)[::-1]
     fig, ax = new_figure(
         f"The {n} largest contributors of uniformed personnel, {when:%B %Y}",
-        f"People deployed at the month's end; {countries.display_name(highlight.upper())} highlighted",
+        f"People deployed at the month's end; {countries.display_name(highlight)} highlighted",
         source_line("contributions", f"{when:%b %Y}", set(all_totals.attrs["sources"])),
         size=(10, 0.25 * n + 2.2),
     )
     names = [countries.display_name(i) for i in totals.index]
-    colours = [CHINA if i == highlight.upper() else "#0072B2" for i in totals.index]
+    colours = [CHINA if i == highlight else "#0072B2" for i in totals.index]
     bars = ax.barh(names, totals.to_numpy(), color=colours)
     for bar, v in zip(bars, totals.to_numpy(), strict=True):
         ax.text(

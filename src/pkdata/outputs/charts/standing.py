@@ -92,7 +92,8 @@ def draw_rank(ax: Any, iso3: str, df: pd.DataFrame) -> str:
     ax.plot(r.index, r["rank"].astype("float64"), color=CHINA, linewidth=1.6, label=countries.display_name(iso3))
     worst = int(r["rank"].max()) if r["rank"].notna().any() else 1
     step = next(s for s in (1, 2, 5, 10, 20, 25, 50) if worst / s <= 8)
-    ticks = [1, *(t for t in range(step, worst + 1, step) if t - 1 >= step * 0.9)]  # no tick crowding rank 1
+    # 1, then every step (1, 5, 10, 15; 1, 10, 20): a step's first tick is dropped only when it is 1 itself
+    ticks = [1, *(t for t in range(step, worst + 1, step) if t > 1)]
     ax.set_yticks(ticks if step > 1 else list(range(1, worst + 1)))
     ax.set_ylim(worst + max(1, worst * 0.05), 0.5)  # inverted: rank 1 at the top
     ax.set_ylabel("Rank among contributors (1 = largest)")

@@ -8,6 +8,7 @@ axes inside it, placing the legend clear of the data, and how countries are name
 
 from __future__ import annotations
 
+import hashlib
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -36,6 +37,28 @@ TYPE_NAMES = {
     "individual_police": "Individual police",
     "formed_police_units": "Formed police units",
 }
+#: One colour per mission in every chart (Okabe-Ito and Paul Tol's muted colours; vermillion is China's, grey
+#: is "Other missions"). The missions a contributor's chart names today have their own colour; any other
+#: mission gets one from :data:`MISSION_PALETTE` by a hash of its acronym (stable between runs and charts).
+MISSION_COLOURS = {
+    "UNMISS": "#0072B2",
+    "UNIFIL": "#E69F00",
+    "MONUSCO": "#009E73",
+    "MINUSMA": "#CC79A7",
+    "UNMIL": "#56B4E9",
+    "UNAMID": "#882255",
+    "UNMIS": "#DDCC77",
+    "UNISFA": "#332288",
+    "MINUSTAH": "#44AA99",
+    "MINUSCA": "#AA4499",
+    "UNOCI": "#999933",
+    "MINURSO": "#117733",
+    "UNFICYP": "#88CCEE",
+    "UNSOS": "#CC6677",
+    "UNSOM": "#F0E442",
+    "UNDOF": "#000000",
+}
+MISSION_PALETTE = sorted(set(MISSION_COLOURS.values()))
 P5_COLOURS = {"CHN": CHINA, "FRA": "#0072B2", "GBR": "#009E73", "RUS": "#CC79A7", "USA": "#E69F00"}
 #: The date of the report whose claims pkdata checks (marked on China's charts and the claims' timelines).
 REPORT_DATE = pd.Timestamp("2018-09-30")
@@ -185,6 +208,25 @@ def _fit(fig: Figure, ax: Any) -> None:
     x0 = frame.x0 + max(0.0, 0.1 / w - tight.x0)
     x1 = frame.x1 - max(0.0, tight.x1 - (1 - 0.15 / w))
     ax.set_position((x0, frame.y0, x1 - x0, frame.height))
+
+
+def mission_colours(missions: Sequence[str]) -> dict[str, str]:
+    """Each mission's colour (:data:`MISSION_COLOURS`, else a stable pick from :data:`MISSION_PALETTE`); a picked
+    colour already taken in ``missions`` moves to the next free one, so one chart never shows a colour twice.
+
+    >>> mission_colours(["UNISFA", "UNMISS"]) == {"UNISFA": "#332288", "UNMISS": "#0072B2"}
+    True
+    >>> len(set(mission_colours(["UNMISS", "UNTSO", "UNMIK", "MONUC"]).values()))
+    4
+    """
+    out = {m: MISSION_COLOURS[m] for m in missions if m in MISSION_COLOURS}
+    for m in missions:
+        if m in out:
+            continue
+        start = int(hashlib.sha256(m.encode()).hexdigest(), 16) % len(MISSION_PALETTE)
+        free = [MISSION_PALETTE[(start + k) % len(MISSION_PALETTE)] for k in range(len(MISSION_PALETTE))]
+        out[m] = next((c for c in free if c not in out.values()), free[0])
+    return out
 
 
 def country_name(iso3: str) -> str:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import matplotlib.ticker
@@ -78,6 +79,7 @@ def claims_timeline(claim_id: str = "second_largest_funder", timeline: pd.DataFr
     fig, ax = new_figure(*_texts(claim_id, t, blank, bounded))
     x = t["date"].dt.year if yearly else t["date"]
     _draw_verdicts(ax, t, x, blank, bounded, yearly)
+    _draw_band(ax, t)
     if t["date"].min() <= REPORT_DATE <= t["date"].max():
         report_x = REPORT_DATE.year + 8.5 / 12 if yearly else REPORT_DATE
         ax.axvline(report_x, color="#333333", linewidth=0.9, linestyle="--")
@@ -105,8 +107,9 @@ def _draw_verdicts(ax: Any, t: pd.DataFrame, x: pd.Series, blank: pd.Series, bou
     ax.plot(x, t["value"], color="#BBBBBB", linewidth=1, zorder=1)
     # Periods with no value at all: a light band, so that the legend entry has something to point at.
     half = 0.5 if yearly else pd.Timedelta(days=15)
-    for _, run in t[blank].groupby((~blank).cumsum()[blank]):
-        ax.axvspan(x[run.index[0]] - half, x[run.index[-1]] + half, color="#DDDDDD", linewidth=0, zorder=0)
+    for i, (_, run) in enumerate(t[blank].groupby((~blank).cumsum()[blank])):
+        label = "insufficient data, no value" if i == 0 else "_nolegend_"
+        ax.axvspan(x[run.index[0]] - half, x[run.index[-1]] + half, color="#DDDDDD", linewidth=0, zorder=0, label=label)
     for verdict, colour in _VERDICT_COLOURS.items():
         sel = t["verdict"] == verdict
         if sel.any() and t.loc[sel, "value"].notna().any():
@@ -131,8 +134,20 @@ def _draw_verdicts(ax: Any, t: pd.DataFrame, x: pd.Series, blank: pd.Series, bou
                 zorder=3,
                 clip_on=False,
             )
-    if blank.any():
-        ax.fill_between([], [], color="#DDDDDD", linewidth=0, label="insufficient data, no value")
+
+
+#: A comparison "2,500 ± 10% (2,250..2,750)": a value tested against a band.
+_BAND = re.compile(r"[\d,.]+ ± [\d.]+% \(([\d,.]+)\.\.([\d,.]+)\)")
+
+
+def _draw_band(ax: Any, t: pd.DataFrame) -> None:
+    """The band a claim's value is tested against, when its comparison names one."""
+    found = {m.groups() for c in t["comparison"].dropna().astype(str) if (m := _BAND.fullmatch(c))}
+    if len(found) == 1:
+        low, high = (float(v.replace(",", "")) for v in found.pop())
+        ax.axhspan(
+            low, high, color="#009E73", alpha=0.12, linewidth=0, zorder=0, label=f"tested band {low:,.0f}-{high:,.0f}"
+        )
 
 
 def _value_axis(ax: Any, unit: str) -> None:
