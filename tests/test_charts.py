@@ -234,3 +234,18 @@ def test_the_source_lines_credits_come_from_the_source_registry():
         assert not [t for t in typed if name in t], f"{name!r} is typed in the chart code"
     src = charts.fatalities_chart("CHN").texts[2].get_text().replace("\n", " ")
     assert src.startswith(f"Source: {names['un_psdata_fatalities']}; {names['unlisted']} (")
+
+
+def test_a_tie_in_rank_is_said_as_one():
+    """China and Senegal both deployed 2,506 in September 2018 (the monthly report): both are #11, and the rank
+    text says the tie; the count of tied members comes from the snapshot, computed apart from the rank query."""
+    import pkdata
+    from pkdata.tables import ranks
+
+    snap = pkdata.snapshot("2018-09").set_index("contributor_iso3")
+    assert snap.loc["CHN", "total"] == snap.loc["SEN", "total"] == 2506
+    assert snap.loc["CHN", "rank"] == snap.loc["SEN", "rank"] == 11
+    others = int((snap["total"] == snap.loc["CHN", "total"]).sum()) - 1
+    row = ranks.contributor_rank("CHN").loc["2018-09-30"]
+    assert int(row["tied"]) == others == 1
+    assert ranks.rank_label(row) == "#11 (tied with 1 other) of 124"

@@ -37,10 +37,7 @@ def _facts(iso3: str, df: pd.DataFrame) -> str:
     parts = []
     if len(rank):
         when, r = rank.index[-1], rank.iloc[-1]
-        parts.append(
-            f"{when:%B %Y}: {int(r['total']):,} uniformed personnel, #{int(r['rank'])} of "
-            f"{int(r['contributors'])} contributors"
-        )
+        parts.append(f"{when:%B %Y}: {int(r['total']):,} uniformed personnel, {ranks.rank_label(r)} contributors")
         per = monthly.missions_in_month(iso3, when, df).sort_values(ascending=False)
         if len(per):
             parts.append("largest missions " + ", ".join(f"{m} {int(n):,}" for m, n in per.head(3).items()))

@@ -25,11 +25,12 @@ def contributor_rank(iso3: str, data: pd.DataFrame | None = None) -> pd.DataFram
     """A country's rank among all contributors of uniformed personnel, month by month.
 
     Columns: rank (1 = largest; ties share the better rank; missing in months with no report or no
-    personnel of the country), contributors (how many had personnel that month), total.
+    personnel of the country), contributors (how many had personnel that month), total, tied (how many
+    other contributors had the same total that month: China and Senegal both had 2,506 in September 2018).
 
     >>> r = contributor_rank("CHN")
-    >>> int(r.loc["2018-09-30", "rank"]), int(r.loc["2018-09-30", "contributors"])
-    (11, 124)
+    >>> int(r.loc["2018-09-30", "rank"]), int(r.loc["2018-09-30", "contributors"]), int(r.loc["2018-09-30", "tied"])
+    (11, 124, 1)
     >>> contributor_rank("XXX")
     Traceback (most recent call last):
     ...
@@ -53,7 +54,21 @@ def contributor_rank(iso3: str, data: pd.DataFrame | None = None) -> pd.DataFram
     )
     out["rank"] = out["rank"].astype("Int64")
     out["contributors"] = out["contributors"].astype("Int64")
+    same = wide.eq(wide[iso3], axis=0).sum(axis=1) - 1
+    out["tied"] = same.where(out["rank"].notna()).astype("Int64")
     return out
+
+
+def rank_label(row: pd.Series) -> str:
+    """A row of :func:`contributor_rank` as text, a tie said as one: '#11 (tied with 1 other) of 124'.
+
+    >>> r = contributor_rank("CHN")
+    >>> rank_label(r.loc["2018-09-30"]), rank_label(r.loc["2019-06-30"])
+    ('#11 (tied with 1 other) of 124', '#11 of 122')
+    """
+    tied = int(row["tied"]) if pd.notna(row["tied"]) else 0
+    tie = f" (tied with {tied} other{'s' if tied > 1 else ''})" if tied else ""
+    return f"#{int(row['rank'])}{tie} of {int(row['contributors'])}"
 
 
 def peer_group(iso3: str, data: pd.DataFrame | None = None, n: int = 5) -> tuple[str, list[str]]:

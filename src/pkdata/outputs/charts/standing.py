@@ -101,7 +101,7 @@ def draw_rank(ax: Any, iso3: str, df: pd.DataFrame) -> str:
     last = r.dropna(subset=["rank"]).tail(1)
     if not len(last):
         return ""
-    return f"#{int(last.iloc[0]['rank'])} of {int(last.iloc[0]['contributors'])}, {last.index[0]:%b %Y}"
+    return f"{ranks.rank_label(last.iloc[0])}, {last.index[0]:%b %Y}"
 
 
 def rank_over_time(iso3: str = "CHN", data: pd.DataFrame | None = None) -> Figure:
@@ -113,11 +113,7 @@ def rank_over_time(iso3: str = "CHN", data: pd.DataFrame | None = None) -> Figur
     iso3 = str(iso3).upper()
     df = monthly.contributions_or(data)
     r = ranks.contributor_rank(iso3, df).dropna(subset=["rank"])
-    latest = (
-        f"; latest: #{int(r['rank'].iloc[-1])} of {int(r['contributors'].iloc[-1])} in {r.index[-1]:%b %Y}"
-        if len(r)
-        else ""
-    )
+    latest = f"; latest: {ranks.rank_label(r.iloc[-1])} in {r.index[-1]:%b %Y}" if len(r) else ""
     fig, ax = new_figure(
         f"{capitalised(possessive(iso3))} rank among contributors of uniformed personnel",
         "Rank by people deployed at each month's end (1 = largest); no line in months with no report or no "
