@@ -211,6 +211,12 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "cli_args",
         "cli_claims",
     ),
+    "check": (
+        "check the claims of any claim file (TOML, see docs/claims.md) against the data, with evidence",
+        "pkdata.analysis.claims",
+        "cli_check_args",
+        "cli_check",
+    ),
     "notebooks": (
         "execute the notebooks in notebooks/ and write them as HTML",
         "pkdata.outputs.notebooks",
@@ -269,6 +275,7 @@ def _register() -> None:
         _cmd_verify,
     )
     _add_lazy("claims")
+    _add_lazy("check")
     COMMANDS["burden"] = (
         "who pays and who serves: P5 and top-10 personnel contributors, funding vs personnel share",
         _burden_args,
