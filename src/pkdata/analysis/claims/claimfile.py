@@ -23,7 +23,7 @@ from typing import Any
 from pkdata.analysis.claims import groups
 from pkdata.analysis.claims.compare import COMPARISONS
 from pkdata.analysis.claims.metrics import METRICS
-from pkdata.analysis.claims.metrics.general import PERSONNEL_TYPES, WINDOWS
+from pkdata.analysis.claims.metrics.general import FATALITY_TYPES, PERSONNEL_TYPES, WINDOWS
 from pkdata.analysis.claims.model import SEED, Claim
 from pkdata.core.errors import PkdataError
 
@@ -42,6 +42,17 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     "kind": ("peacekeeping", "regular"),
     "scope": ("all", "pko"),
 }
+
+#: A fatality metric's ``personnel_type``: a group or one of the fatalities table's types.
+FATALITY_CHOICES = (
+    *FATALITY_TYPES,
+    "military",
+    "police",
+    "experts_on_mission",
+    "international_civilian",
+    "local_civilian",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,8 @@ def _params(path: Path, cid: str, raw: dict[str, Any]) -> dict[str, Any]:
     for key in metric.needs:
         if key not in params:
             raise _fail(path, cid, f"metric {raw['metric']!r} needs the key {key!r}")
-    for key, allowed in CHOICES.items():
+    choices = {**CHOICES, "personnel_type": FATALITY_CHOICES} if metric.periods == "fatalities" else CHOICES
+    for key, allowed in choices.items():
         if key in params and params[key] not in allowed:
             raise _fail(path, cid, f"{key} = {params[key]!r}: expected one of {', '.join(map(str, allowed))}")
     if "subject" in params:

@@ -108,6 +108,9 @@ def _reduce(values: np.ndarray, how: str) -> float:
     return float(np.median(values)) if how == "median_12" else float(np.mean(values))
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
 def _what(p: Params) -> str:
     kind = p.get("personnel_type", "uniformed").replace("_", " ")
     gender = {"female": "women ", "male": "men "}.get(p.get("gender", "total"), "")
@@ -147,7 +150,7 @@ def personnel(d: Data, as_of: pd.Timestamp, p: Params) -> Result:
         date,
         d.month_sources(used),
         f"{groups.name(p.get('subject', 'all'))}: {_what(p)} by month: {listing}. Value {number(value)} ({inside}).",
-        float(values[-1]),
+        float(values[-1]) if len(used) > 1 else math.nan,
     )
 
 
@@ -203,7 +206,7 @@ def personnel_rank(d: Data, as_of: pd.Timestamp, p: Params) -> Result:
         f"rank {want}" if how == "equal" else f"top {want}",
         date,
         d.month_sources(used),
-        f"{_what(p).capitalize()} by contributor: {_ranked(values, max(want, rank, 3))}. "
+        f"{_cap(_what(p))} by contributor: {_ranked(values, max(want, rank, 3))}. "
         f"{countries.display_name(who)}: {number(mine)}, rank {rank} of {len(values)}{tie_text}.",
     )
 
@@ -228,7 +231,7 @@ def top_contributors(d: Data, as_of: pd.Timestamp, p: Params) -> Result:
         "in order: " + ", ".join(countries.display_name(w) for w in want),
         date,
         d.month_sources(used),
-        f"{_what(p).capitalize()} by contributor: {_ranked(values, len(want) + 2)}.",
+        f"{_cap(_what(p))} by contributor: {_ranked(values, len(want) + 2)}.",
     )
 
 

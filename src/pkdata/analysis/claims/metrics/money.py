@@ -55,6 +55,9 @@ def _deaths(d: Data, as_of: pd.Timestamp, p: Params) -> tuple[pd.DataFrame, str,
     return df[keep.fillna(False).astype(bool)], span, end
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
 def _what(p: Params) -> str:
     cause = f" by {p['cause'].replace('_', ' ')}" if p.get("cause") else ""
     who = "" if p.get("subject", "all") == "all" else f" of {groups.name(p['subject'])}"
@@ -84,7 +87,7 @@ def fatalities(d: Data, as_of: pd.Timestamp, p: Params) -> Result:
         comparison,
         span,
         d.files(rows["source"].unique()) if len(rows) else d.files(d.fatalities()["source"].iloc[:1]),
-        f"{_what(p).capitalize()}: {int(n)} ({inside}); by mission: {listing}.",
+        f"{_cap(_what(p))}: {int(n)} ({inside}); by mission: {listing}.",
     )
 
 
@@ -112,7 +115,7 @@ def deadliest_mission(d: Data, as_of: pd.Timestamp, p: Params) -> Result:
         f"{p['expect']} has the most",
         span,
         d.files(rows["source"].unique()),
-        f"{_what(p).capitalize()} by mission: {listing}. The most: {', '.join(leaders)} ({most}).",
+        f"{_cap(_what(p))} by mission: {listing}. The most: {', '.join(leaders)} ({most}).",
     )
 
 
