@@ -265,8 +265,8 @@ def _add_lazy(name: str) -> None:
 def _register() -> None:
     """Fill :data:`COMMANDS` in the order ``pkdata --help`` lists them.
 
-    >>> list(COMMANDS)[:4]
-    ['info', 'verify', 'claims', 'burden']
+    >>> list(COMMANDS)[:5]
+    ['info', 'verify', 'claims', 'check', 'burden']
     """
     COMMANDS["info"] = ("sources, months covered and missing, rows", _info_args, _cmd_info)
     COMMANDS["verify"] = (

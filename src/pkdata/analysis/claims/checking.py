@@ -44,14 +44,14 @@ def _row(claim: Claim, r: Result) -> dict[str, Any]:
     }
 
 
-def _month(as_of: str | pd.Timestamp | None, d: Data) -> pd.Timestamp:
+def _month(as_of: str | pd.Timestamp | None, d: Data, year_ok: bool = False) -> pd.Timestamp:
     if isinstance(as_of, str) and as_of.strip().lower() == "latest":
         try:
             as_of = pd.DatetimeIndex(d.personnel().months).max()
         except Missing as exc:
             raise PkdataError(f"as_of='latest' needs the contributions table: {exc}") from None
-    if isinstance(as_of, str) and len(as_of.strip()) == 4 and as_of.strip().isdigit():
-        as_of = f"{as_of.strip()}-12"  # a year: its last month
+    if year_ok and isinstance(as_of, str) and len(as_of.strip()) == 4 and as_of.strip().isdigit():
+        as_of = f"{as_of.strip()}-12"  # a claim dated by a year: its last month
     return as_of_month(as_of)
 
 
@@ -59,7 +59,8 @@ def check_file(
     path: str | Path | ClaimFile, as_of: str | pd.Timestamp | None = None, *, data_dir: str | Path | None = None
 ) -> pd.DataFrame:
     """One row per claim of a claim file, each checked at its own ``as_of`` (its claim's, else the report's
-    date) or at ``as_of`` if given (a month 'YYYY-MM', a year, or 'latest'). Columns as :func:`check`, plus
+    date; a claim dated by a year is checked at its December) or at ``as_of`` if given (a month 'YYYY-MM' or
+    'latest'). Columns as :func:`check`, plus
     ``as_of``, ``quote`` and ``address``.
 
     >>> c = check_file(SEED).set_index("claim_id")
@@ -70,7 +71,7 @@ def check_file(
     d = Data(data_dir)
     rows = []
     for c in f.claims:
-        month = _month(as_of if as_of is not None else c.as_of, d)
+        month = _month(as_of, d) if as_of is not None else _month(c.as_of, d, year_ok=True)
         rows.append({**_row(c, _run(c, d, month)), "as_of": ym(month), "quote": c.quote, "address": c.address})
     out = pd.DataFrame(rows, columns=[*COLUMNS, "as_of", "quote", "address"])
     months = sorted(set(out["as_of"]))

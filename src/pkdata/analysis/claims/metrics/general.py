@@ -111,6 +111,7 @@ def _reduce(values: np.ndarray, how: str) -> float:
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
+
 def _what(p: Params) -> str:
     kind = p.get("personnel_type", "uniformed").replace("_", " ")
     gender = {"female": "women ", "male": "men "}.get(p.get("gender", "total"), "")
@@ -127,7 +128,7 @@ def personnel(d: Data, as_of: pd.Timestamp, p: Params) -> Result:
     """The personnel of a contributor, group or ``all`` (by ``personnel_type``, ``gender``, ``mission``).
 
     >>> from pkdata.analysis.claims.data import Data
-    >>> p = {"subject": "all", "window": "month", "month": "2010-10", "expect": 100000, "compare": "at_least"}
+    >>> p = {"subject": "all", "window": "month", "month": "2010-10", "expect": 90000, "compare": "at_least"}
     >>> personnel(Data(), pd.Timestamp("2010-12-31"), p).verdict
     'supported'
     """

@@ -58,6 +58,7 @@ def _deaths(d: Data, as_of: pd.Timestamp, p: Params) -> tuple[pd.DataFrame, str,
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
+
 def _what(p: Params) -> str:
     cause = f" by {p['cause'].replace('_', ' ')}" if p.get("cause") else ""
     who = "" if p.get("subject", "all") == "all" else f" of {groups.name(p['subject'])}"

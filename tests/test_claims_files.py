@@ -1,0 +1,159 @@
+"""Claim files: the seed report as data, other reports' claims checked against values computed another way
+(plain pandas on the committed parquet tables), and one-line errors for a file's mistakes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pkdata.analysis import claims
+from pkdata.cli import main
+from pkdata.core import paths
+
+COMMITTED = paths.REPO_DIR / "data" / "processed"
+FILES = paths.PACKAGE_DIR / "data" / "claims"
+UNIFORMED = ("military", "police", "experts_on_mission")
+
+
+@pytest.fixture(scope="module")
+def contributions() -> pd.DataFrame:
+    return pd.read_parquet(COMMITTED / "contributions.parquet")
+
+
+@pytest.fixture(scope="module")
+def fatalities() -> pd.DataFrame:
+    return pd.read_parquet(COMMITTED / "fatalities.parquet")
+
+
+def _checked(name: str) -> pd.DataFrame:
+    return claims.check_file(FILES / name, data_dir=COMMITTED).set_index("claim_id")
+
+
+def _verdict(ok: bool) -> str:
+    return "supported" if ok else "refuted"
+
+
+def test_the_seed_file_gives_the_same_rows_as_pkdata_claims(capsys):
+    assert main(["check", str(claims.SEED), "--as-of", "2018-09", "--format", "csv", "--data", str(COMMITTED)]) == 0
+    checked = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert main(["claims", "--as-of", "2018-09", "--format", "csv", "--data", str(COMMITTED)]) == 0
+    seed = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["claim_id"] for r in checked] == [r["claim_id"] for r in seed] == list(claims.CLAIMS)
+    for a, b in zip(checked, seed, strict=True):
+        assert {k: a[k] for k in b} == b
+
+
+def test_before_the_personnel_data_begin_every_seed_claim_is_insufficient():
+    assert set(claims.check("1980-01", data_dir=COMMITTED)["verdict"]) == {"insufficient_data"}
+
+
+def test_every_shipped_file_has_complete_claims_with_quote_and_address():
+    files = claims.shipped()
+    assert len(files) >= 3 and claims.SEED in files
+    for path in files:
+        f = claims.load(path)
+        assert f.report["address"].startswith("http"), path
+        if path == claims.SEED:
+            continue
+        assert len(f.claims) >= 5, path
+        for c in f.claims:
+            assert c.quote and c.address.startswith("http"), (path, c.claim_id)
+
+
+def test_bangladesh_2010_against_the_contributions_table(contributions):
+    got = _checked("bangladesh_ispr_2010.toml")
+    month = contributions[contributions["date"] == "2010-10-31"]
+    by = month.groupby("contributor_iso3", observed=True)["total"].sum().sort_values(ascending=False)
+    assert got.loc["bangladesh_10748", "value"] == by["BGD"]
+    assert got.loc["bangladesh_10748", "verdict"] == _verdict(by["BGD"] == 10748)
+    assert got.loc["pakistan_10635", "verdict"] == _verdict(by["PAK"] == 10635)
+    assert got.loc["nepal_4735", "verdict"] == _verdict(by["NPL"] == 4735)
+    assert got.loc["bangladesh_first", "verdict"] == _verdict(by.index[0] == "BGD" and by.iloc[1] < by.iloc[0])
+    women = month.loc[month["contributor_iso3"] == "BGD", "female"].sum()
+    assert got.loc["bangladesh_167_women", "verdict"] == _verdict(women == 167)
+    top = list(by.index[:6])
+    assert got.loc["top_six_in_order", "verdict"] == _verdict(top == ["BGD", "PAK", "IND", "NGA", "EGY", "NPL"])
+
+
+def test_staff_union_2018_against_the_fatalities_table(fatalities):
+    got = _checked("un_staff_union_2018_fatalities.toml")
+    year = fatalities[fatalities["date"].dt.year == 2018]
+    killed = year[(year["incident_type"] == "malicious_act") & year["personnel_type"].isin(UNIFORMED)]
+    assert got.loc["peacekeepers_killed_2018", "value"] == len(killed)
+    assert got.loc["peacekeepers_killed_2018", "verdict"] == _verdict(len(killed) == 26)
+    by_nation = killed["nationality_iso3"].value_counts()
+    assert got.loc["bangladesh_six", "verdict"] == _verdict(by_nation.get("BGD", 0) == 6)
+    assert got.loc["malawi_six", "verdict"] == _verdict(by_nation.get("MWI", 0) == 6)
+    by_mission = killed["mission"].value_counts()
+    assert got.loc["mali_deadliest", "verdict"] == _verdict(by_mission.index[0] == "MINUSMA")
+    for claim, mission, n in (("mali_eleven", "MINUSMA", 11), ("drc_eight", "MONUSCO", 8), ("car_seven", "MINUSCA", 7)):
+        assert got.loc[claim, "value"] == by_mission.get(mission, 0)
+        assert got.loc[claim, "verdict"] == _verdict(by_mission.get(mission, 0) == n)
+    y17 = fatalities[(fatalities["date"].dt.year == 2017) & (fatalities["incident_type"] == "malicious_act")]
+    assert got.loc["killed_2017_71", "value"] == len(y17)
+    assert got.loc["killed_2017_71", "verdict"] == _verdict(len(y17) == 71)
+
+
+def test_chinamil_2024_against_the_tables(contributions):
+    got = _checked("chinamil_2024.toml")
+    march = contributions[contributions["date"] == "2024-03-31"]
+    assert got.loc["over_62000_uniformed", "verdict"] == _verdict(march["total"].sum() > 62000)
+    china = march[march["contributor_iso3"] == "CHN"]
+    assert got.loc["china_more_than_1800", "value"] == china["total"].sum()
+    missions = china.groupby("mission", observed=True)["total"].sum()
+    assert got.loc["china_eight_missions", "value"] == (missions > 0).sum()
+    last12 = contributions[contributions["date"].between("2023-06-01", "2024-05-31")]
+    p5 = last12[last12["contributor_iso3"].isin(["CHN", "FRA", "GBR", "RUS", "USA"])]
+    medians = p5.groupby(["date", "contributor_iso3"], observed=True)["total"].sum().unstack().median()
+    assert got.loc["china_leads_p5", "verdict"] == _verdict(medians.idxmax() == "CHN")
+    a = pd.read_parquet(COMMITTED / "assessments.parquet")
+    row = a[(a["measure"] == "scale") & (a["year"] == 2021) & (a["member_iso3"] == "CHN") & a["measure_pick"]]
+    assert got.loc["second_largest_budget_2020_2021", "verdict"] == _verdict(
+        (row["measure_rank_min"] == 2).all() and (row["measure_rank_max"] == 2).all()
+    )
+
+
+@pytest.mark.parametrize(
+    ("claim", "message"),
+    [
+        ('metric = "nope"\n', "claim 'x': unknown metric 'nope'"),
+        ('metric = "personnel"\nsubject = "CHN"\nexpect = 1\ncolour = "red"\n', "claim 'x': unknown key 'colour'"),
+        ('metric = "personnel"\nsubject = "Atlantis"\nexpect = 1\n', "claim 'x': unknown subject"),
+    ],
+)
+def test_a_mistake_in_a_claim_file_is_one_line_naming_the_claim_and_the_key(tmp_path: Path, claim, message):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[report]\ntitle = "t"\nauthor = "a"\npublisher = "p"\ndate = "2018-09"\naddress = "https://x"\n'
+        f'[[claims]]\nid = "x"\nquote = "q"\n{claim}'
+    )
+    run = subprocess.run([sys.executable, "-m", "pkdata", "check", str(bad)], capture_output=True, text=True)
+    assert run.returncode != 0 and run.stdout == ""
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "bad.toml" in lines[0] and "Traceback" not in run.stderr
+
+
+def test_a_month_the_data_lack_and_a_measure_they_do_not_hold_are_insufficient(tmp_path: Path):
+    f = tmp_path / "gaps.toml"
+    f.write_text(
+        '[report]\ntitle = "t"\nauthor = "a"\npublisher = "p"\ndate = "2018-09"\naddress = "https://x"\n'
+        '[[claims]]\nid = "women_2005"\nquote = "q"\nmetric = "personnel"\nsubject = "BGD"\ngender = "female"\n'
+        'window = "month"\nmonth = "2005-01"\nexpect = 10\n'
+        '[[claims]]\nid = "civilians"\nquote = "q"\nmetric = "civilian_staff"\nexpect = 10\n'
+    )
+    got = claims.check_file(f, data_dir=COMMITTED).set_index("claim_id")
+    assert set(got["verdict"]) == {"insufficient_data"}
+    assert "2005-01" in got.loc["women_2005", "evidence"] and "civilian" in got.loc["civilians", "evidence"]
+
+
+def test_a_timeline_of_any_claim_file(capsys):
+    path = FILES / "chinamil_2024.toml"
+    assert main(["check", str(path), "--timeline", "china_more_than_1800", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0]["period"] == "1990-11" and {r["verdict"] for r in rows} >= {"supported"}
