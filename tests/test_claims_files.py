@@ -157,3 +157,142 @@ def test_a_timeline_of_any_claim_file(capsys):
     assert main(["check", str(path), "--timeline", "china_more_than_1800", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert rows[0]["period"] == "1990-11" and {r["verdict"] for r in rows} >= {"supported"}
+
+
+VOCABULARY = """
+[report]
+title = "vocabulary"
+author = "pkdata tests"
+publisher = "pkdata"
+date = "2018-09"
+address = "https://example.org/none"
+
+[[claims]]
+id = "contributors"
+quote = "q"
+metric = "contributors"
+compare = "at_least"
+expect = 120
+
+[[claims]]
+id = "women_troops"
+quote = "q"
+metric = "women_share"
+subject = "all"
+personnel_type = "troops"
+window = "month"
+month = "2018-09"
+expect = 4
+tolerance = 0.25
+
+[[claims]]
+id = "regular_share"
+quote = "q"
+as_of = "2016"
+metric = "assessment_share"
+subject = "CHN"
+kind = "regular"
+expect = 7.92
+tolerance = 0.01
+
+[[claims]]
+id = "pk_share"
+quote = "q"
+as_of = "2018"
+metric = "assessment_share"
+subject = "USA"
+expect = 28.43
+tolerance = 0.01
+
+[[claims]]
+id = "budget"
+quote = "q"
+as_of = "2023-06"
+metric = "budget_total"
+fiscal_year = "2022/23"
+basis = "expenditure"
+mission = "MINUSMA"
+expect = 1.19e9
+tolerance = 0.01
+
+[[claims]]
+id = "rate"
+quote = "q"
+metric = "fatality_rate"
+mission = "MINUSMA"
+expect = 1.6
+
+[[claims]]
+id = "year_mean"
+quote = "q"
+metric = "personnel"
+subject = "region:Africa"
+window = "year_mean"
+year = 2017
+compare = "at_least"
+expect = 1000
+
+[[claims]]
+id = "police_lead"
+quote = "q"
+metric = "personnel_lead"
+subject = "CHN"
+group = "P5"
+personnel_type = "police"
+window = "latest"
+
+[[claims]]
+id = "pko_scope"
+quote = "q"
+metric = "fatalities"
+year = 2017
+scope = "pko"
+compare = "at_least"
+expect = 100
+
+[[claims]]
+id = "civ"
+quote = "q"
+metric = "civilian_staff"
+"""
+
+
+def test_the_vocabulary_against_the_tables(tmp_path: Path, contributions, fatalities):
+    path = tmp_path / "vocabulary.toml"
+    path.write_text(VOCABULARY)
+    got = claims.check_file(path, data_dir=COMMITTED).set_index("claim_id")
+    month = contributions[contributions["date"] == "2018-09-30"]
+    by = month.groupby("contributor_iso3", observed=True)["total"].sum()
+    assert got.loc["contributors", "value"] == (by > 0).sum()
+    troops = month[(month["personnel_type"] == "troops") & month["female"].notna()]
+    share = 100 * troops["female"].sum() / (troops["female"].sum() + troops["male"].sum())
+    assert got.loc["women_troops", "value"] == pytest.approx(share)
+    assert got.loc["women_troops", "verdict"] == _verdict(3 <= share <= 5)
+    police = month[month["personnel_type"].isin(["individual_police", "formed_police_units"])]
+    p5 = police.groupby("contributor_iso3", observed=True)["total"].sum().reindex(["CHN", "FRA", "GBR", "RUS", "USA"])
+    assert got.loc["police_lead", "verdict"] == _verdict(
+        p5.fillna(0).idxmax() == "CHN" and p5.fillna(0).nlargest(2).iloc[1] < p5["CHN"]
+    )
+    missions = pd.read_parquet(COMMITTED / "missions.parquet")
+    pko = set(missions.loc[missions["kind"] == "pko", "acronym"])
+    in_2017 = fatalities[(fatalities["date"].dt.year == 2017) & fatalities["mission"].isin(pko)]
+    assert got.loc["pko_scope", "value"] == len(in_2017)
+    budgets = pd.read_parquet(COMMITTED / "budgets.parquet")
+    usd = budgets.loc[
+        (budgets["fiscal_year"] == "2022/23") & (budgets["mission"] == "MINUSMA") & (budgets["basis"] == "expenditure"),
+        "usd",
+    ]
+    assert got.loc["budget", "value"] == usd.iloc[0]
+    a = pd.read_parquet(COMMITTED / "assessments.parquet")
+    usa = a[(a["measure"] == "scale") & (a["year"] == 2018) & (a["member_iso3"] == "USA") & a["measure_pick"]]
+    assert got.loc["pk_share", "value"] == pytest.approx(usa["share_percent"].iloc[0])
+    assert got.loc["civ", "verdict"] == "insufficient_data"
+    assert set(got["verdict"]) <= set(claims.VERDICTS)
+
+
+def test_docs_name_every_metric_with_an_example():
+    text = (paths.REPO_DIR / "docs" / "claims.md").read_text()
+    for name in claims.METRICS:
+        assert f"- **`{name}`**" in text, name
+    for word in ("latest", "month", "year_mean", "median_12", "about", "at_least", "at_most", "more_than", "equal"):
+        assert f"`{word}`" in text, word

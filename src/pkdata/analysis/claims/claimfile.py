@@ -101,6 +101,16 @@ def _params(path: Path, cid: str, raw: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
+def describe(metric: str, params: dict[str, Any]) -> str:
+    """What a claim measures, when its file does not say (``describe``): the metric and its parameters.
+
+    >>> describe("personnel", {"subject": "BGD", "window": "month", "month": "2010-10", "expect": 10748})
+    'personnel: subject BGD, window month, month 2010-10'
+    """
+    shown = [f"{k} {v}" for k, v in params.items() if k not in ("expect", "compare", "tolerance")]
+    return f"{metric}: {', '.join(shown)}" if shown else metric
+
+
 def _claim(path: Path, report: dict[str, Any], raw: dict[str, Any], seen: set[str]) -> Claim:
     cid = str(raw.get("id", "?"))
     for key in ("id", "quote", "metric"):
@@ -119,7 +129,7 @@ def _claim(path: Path, report: dict[str, Any], raw: dict[str, Any], seen: set[st
     return Claim(
         cid,
         str(raw.get("statement") or raw["quote"]),
-        str(raw.get("describe") or metric.func.__doc__.split("\n")[0].rstrip(".")),  # type: ignore[union-attr]
+        str(raw.get("describe") or describe(str(raw["metric"]), params)),
         metric.unit,
         metric.frequency,  # type: ignore[arg-type]
         functools.partial(metric.func, p=params),

@@ -52,7 +52,7 @@ VERDICTS: tuple[str, ...] = ("supported", "refuted", "insufficient_data")
 #: A claim's parameters, as its claim file gives them (defaults filled in).
 Params = Mapping[str, Any]
 
-Unit = Literal["personnel", "ratio", "missions", "percent", "deaths", "rank", "count", "usd", "match"]
+Unit = Literal["personnel", "ratio", "missions", "percent", "deaths", "rank", "count", "usd", "rate"]
 #: Which data's coverage gives a claim's timeline its periods: the personnel reports' months, the
 #: fatalities data's months, or the years of the peacekeeping or regular-budget assessments.
 Periods = Literal["personnel", "fatalities", "peacekeeping", "regular"]

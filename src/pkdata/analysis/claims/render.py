@@ -51,6 +51,8 @@ def value_text(unit: str, value: float, latest: float, out_of: int = 0) -> str:
         text = percent(value)
     elif unit == "rank":
         text = f"#{int(value)}"
+    elif unit == "rate":
+        text = f"{value:.2f}"
     elif unit == "usd":
         text = f"${value / 1e6:,.1f}m"
     else:

@@ -23,6 +23,7 @@ from pkdata.analysis.claims.metrics.fatalities import (
     COMBAT_ZONES,
     UNDETERMINED,
     fatalities_recent,
+    fatality_rate,
     fatality_rate_high,
 )
 from pkdata.analysis.claims.metrics.funding import (
@@ -97,11 +98,23 @@ def personnel_rank(d: Data, as_of: pd.Timestamp, p: Params) -> Result:
     return general.personnel_rank(d, as_of, p)
 
 
+def lead(d: Data, as_of: pd.Timestamp, p: Params) -> Result:
+    """More than each other member of a group: by the median of 12 reports (the monthly arrays) or in any
+    other window or selection (:func:`.general.personnel_lead`).
+
+    >>> lead(Data(), pd.Timestamp("2018-09-30"), {"subject": "CHN", "group": "P5", "window": "median_12"}).verdict
+    'supported'
+    """
+    if p.get("window", "median_12") == "median_12" and _plain(p):
+        return personnel_lead(d, as_of, p)
+    return general.personnel_lead(d, as_of, p)
+
+
 _P = ("subject", *WINDOW_KEYS, *SELECT_KEYS)
 #: Every metric, by the name a claim file gives it.
 METRICS: dict[str, Metric] = {
     "personnel": Metric(personnel, (*_P, *COMPARE_KEYS), ("subject", "expect"), "personnel"),
-    "personnel_lead": Metric(personnel_lead, ("subject", "group", "far_more", "window"), ("subject",), "ratio"),
+    "personnel_lead": Metric(lead, (*_P, "group", "far_more"), ("subject",), "ratio"),
     "personnel_rank": Metric(personnel_rank, (*_P, "expect", "compare"), ("subject", "expect"), "rank"),
     "top_contributors": Metric(general.top_contributors, (*WINDOW_KEYS, *SELECT_KEYS, "expect"), ("expect",), "count"),
     "contributors": Metric(general.contributors, (*WINDOW_KEYS, *SELECT_KEYS, *COMPARE_KEYS), ("expect",), "count"),
@@ -125,6 +138,7 @@ METRICS: dict[str, Metric] = {
     "deadliest_mission": Metric(
         money.deadliest_mission, ("subject", *FATALITY_KEYS, "expect"), ("expect",), "deaths", periods="fatalities"
     ),
+    "fatality_rate": Metric(fatality_rate, ("mission", *COMPARE_KEYS), ("expect",), "rate"),
     "fatality_rate_high": Metric(fatality_rate_high, ("missions",), ("missions",), "missions"),
     "assessment_rank": Metric(
         assessment_rank, ("subject", "expect", "measure"), ("subject", "expect"), "percent", "year", "peacekeeping"

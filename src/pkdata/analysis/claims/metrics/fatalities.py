@@ -16,6 +16,7 @@ import pandas as pd
 
 from pkdata.analysis.claims import combat
 from pkdata.analysis.claims.combat import KILLED, UNIFORMED
+from pkdata.analysis.claims.compare import compare
 from pkdata.analysis.claims.data import Data, Deaths
 from pkdata.analysis.claims.model import Params, Result, insufficient
 from pkdata.analysis.claims.windows import FATALITY_YEARS, fatality_start, runs, ym
@@ -174,3 +175,40 @@ def fatality_rate_high(d: Data, as_of: pd.Timestamp, p: Params) -> Result:
         f"of all active operations ({pooled:.2f} per 1,000 personnel-years), with at least one death"
     )
     return Result(verdict, float(len(zones)), comparison, data_date, rates.used, evidence)
+
+
+def fatality_rate(d: Data, as_of: pd.Timestamp, p: Params) -> Result:
+    """Uniformed peacekeepers killed by malicious acts per 1,000 personnel-years in the
+    :data:`FATALITY_YEARS` years up to ``as_of``: of one ``mission``, or pooled over all active operations
+    (``mission = "all"``), compared with ``expect``.
+
+    >>> from pkdata.analysis.claims.data import Data
+    >>> r = fatality_rate(Data(), pd.Timestamp("2018-09-30"), {"mission": "MINUSMA", "expect": 1.6})
+    >>> r.verdict, round(r.value, 2)
+    ('supported', 1.62)
+    """
+    rates = combat.rates(d, as_of)
+    if isinstance(rates, Result):
+        return rates
+    a, mission = rates.attrs, p.get("mission", "all")
+    by = {r.mission: r for r in rates.rows}
+    if mission == "all":
+        value, what = float(a["pooled"]), f"all {len(rates.rows)} active peacekeeping operations (pooled)"
+    elif mission in by:
+        r = by[mission]
+        value = r.rate
+        what = f"{mission}: {r.deaths} deaths / {r.personnel_years:,.0f} personnel-years, rank {r.rank} of {len(by)}"
+    else:
+        return insufficient(f"{mission} is not an active peacekeeping operation with personnel on {as_of:%Y-%m-%d}")
+    ok, comparison, inside = compare(value, p)
+    if not ok and not a["complete"]:
+        return insufficient(f"the fatalities data end {a['data_to']}, before the window {a['window']} ends")
+    return Result(
+        "supported" if ok else "refuted",
+        value,
+        comparison + " per 1,000 personnel-years",
+        f"{a['window']} (fatalities data to {a['data_to']})",
+        rates.used,
+        f"Uniformed peacekeepers killed by malicious acts per 1,000 personnel-years, {a['window']}: {what}: "
+        f"{value:.2f} ({inside}); all active operations pooled: {a['pooled']:.2f}.",
+    )

@@ -324,3 +324,35 @@ def civilian_staff(d: Data, as_of: pd.Timestamp, p: Params) -> Result:
     'insufficient_data'
     """
     return insufficient(NOT_HELD["civilian"])
+
+
+def personnel_lead(d: Data, as_of: pd.Timestamp, p: Params) -> Result:
+    """A contributor has more personnel than each other member of ``group`` in a window of one month or a
+    year's mean (the median of 12 reports reads the monthly arrays); the value is its ratio to the next.
+
+    >>> from pkdata.analysis.claims.data import Data
+    >>> r = personnel_lead(Data(), pd.Timestamp("2024-03-31"), {"subject": "CHN", "group": "P5", "window": "latest"})
+    >>> r.verdict, round(r.value, 2)
+    ('supported', 3.24)
+    """
+    got = _by_contributor(d, as_of, p)
+    if isinstance(got, Result):
+        return got
+    values, date, used = got
+    who, group = p["subject"], p.get("group", "P5")
+    members = [m for m in groups.members(group, values.index) if m != who]
+    mine = float(values.get(who, 0.0))
+    others = sorted(((m, float(values.get(m, 0.0))) for m in members), key=lambda kv: (-kv[1], kv[0]))
+    rival, theirs = others[0]
+    ratio = mine / theirs if theirs > 0 else math.inf
+    ok = all(mine > v for _, v in others)
+    listed = ", ".join(f"{countries.display_name(m)} {number(v)}" for m, v in [(who, mine), *others])
+    return Result(
+        "supported" if ok else "refuted",
+        ratio,
+        f"next {groups.member_label(group)}: {countries.display_name(rival)} {number(theirs)}",
+        date,
+        d.month_sources(used),
+        f"{_cap(_what(p))}: {listed}. {countries.display_name(who)} {'is' if ok else 'is not'} above each of the "
+        f"other {groups.count_word(len(others))}.",
+    )
