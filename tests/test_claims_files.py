@@ -296,3 +296,17 @@ def test_docs_name_every_metric_with_an_example():
         assert f"- **`{name}`**" in text, name
     for word in ("latest", "month", "year_mean", "median_12", "about", "at_least", "at_most", "more_than", "equal"):
         assert f"`{word}`" in text, word
+
+
+def test_the_readme_states_the_other_reports_verdicts_and_the_numbers_that_are_off(contributions):
+    readme = (paths.REPO_DIR / "README.md").read_text()
+    union = _checked("un_staff_union_2018_fatalities.toml")
+    assert f"**{int(union.loc['peacekeepers_killed_2018', 'value'])}**" in readme
+    assert f"has {int(union.loc['killed_2017_71', 'value'])} killed by malicious acts in 2017" in readme
+    may = contributions[(contributions["date"] == "2024-05-31") & (contributions["contributor_iso3"] == "CHN")]
+    assert f"2024-05 report shows {may['total'].sum():,}" in readme
+    for name in ("bangladesh_ispr_2010", "un_staff_union_2018_fatalities", "chinamil_2024"):
+        counts = _checked(f"{name}.toml")["verdict"].value_counts()
+        row = next(line for line in readme.splitlines() if f"`{name}.toml`" in line)
+        for verdict, n in counts.items():
+            assert f"{n} {verdict}" in row, (name, verdict)
