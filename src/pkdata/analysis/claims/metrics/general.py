@@ -157,29 +157,31 @@ def personnel(d: Data, as_of: pd.Timestamp, p: Params) -> Result:
 
 def _by_contributor(d: Data, as_of: pd.Timestamp, p: Params) -> tuple[pd.Series, str, list] | Result:
     """The selected personnel of every contributor in the claim's window (largest first)."""
-    sel = d.memo(
-        ("by_contributor", p.get("personnel_type"), p.get("mission"), p.get("gender")), lambda: _selection(d, p, True)
-    )
-    months = d.memo(
-        ("sel_months", p.get("personnel_type"), p.get("mission"), p.get("gender")), lambda: sorted(set(sel["date"]))
-    )
+    key = ("by_contributor", p.get("personnel_type"), p.get("mission"), p.get("gender"))
+
+    def build() -> pd.DataFrame:  # month x contributor, built once per selection (timelines slice it)
+        sel = _selection(d, p, True)
+        table = sel.groupby(["date", "contributor_iso3"], observed=True)["value"].sum().unstack(fill_value=0.0)
+        return table.sort_index()
+
+    table = d.memo(key, build)
+    months = d.memo((*key, "months"), lambda: list(table.index))
     got = _pick(months, as_of, p, "")
     if isinstance(got, Result):
         return got
     used, date = got
-    rows = sel[sel["date"].isin(used)]
-    table = rows.pivot_table(index="date", columns="contributor_iso3", values="value", aggfunc="sum", observed=True)
-    table = table.fillna(0.0)
-    how = p.get("window", "latest")
-    values = table.median() if how == "median_12" else table.mean()
-    values = values[values > 0]
-    order = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
-    return pd.Series(dict(order), dtype=float), date, used
+    at = [bisect.bisect_left(months, m) for m in used]
+    rows = table.to_numpy()[at]
+    agg = np.median(rows, axis=0) if p.get("window", "latest") == "median_12" else rows.mean(axis=0)
+    keep = np.flatnonzero(agg > 0)
+    order = keep[np.lexsort((table.columns.to_numpy()[keep].astype(str), -agg[keep]))]
+    return pd.Series(agg[order], index=table.columns[order], dtype=float), date, used
 
 
 def _ranked(values: pd.Series, show: int) -> str:
+    arr, names = values.to_numpy(), list(values.index[:show])
     return "; ".join(
-        f"#{int((values > v).sum()) + 1} {countries.display_name(c)} {number(v)}" for c, v in values.iloc[:show].items()
+        f"#{int((arr > arr[i]).sum()) + 1} {countries.display_name(c)} {number(arr[i])}" for i, c in enumerate(names)
     )
 
 
