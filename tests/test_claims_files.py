@@ -49,8 +49,12 @@ def test_the_seed_file_gives_the_same_rows_as_pkdata_claims(capsys):
         assert {k: a[k] for k in b} == b
 
 
-def test_before_the_personnel_data_begin_every_seed_claim_is_insufficient():
+def test_before_the_personnel_data_begin_every_seed_claim_is_insufficient(contributions):
     assert set(claims.check("1980-01", data_dir=COMMITTED)["verdict"]) == {"insufficient_data"}
+    t = claims.timeline("recent_fatalities", data_dir=COMMITTED)
+    first = contributions["date"].min()
+    assert set(t.loc[t["date"] < first, "verdict"]) == {"insufficient_data"}
+    assert t.loc[t["date"] >= first, "verdict"].iloc[0] == "refuted"  # 1990-11: none killed in the 3 years before
 
 
 def test_every_shipped_file_has_complete_claims_with_quote_and_address():
