@@ -211,6 +211,12 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "cli_args",
         "cli_claims",
     ),
+    "check": (
+        "check the claims of any claim file (TOML, see docs/claims.md) against the data, with evidence",
+        "pkdata.analysis.claims",
+        "cli_check_args",
+        "cli_check",
+    ),
     "notebooks": (
         "execute the notebooks in notebooks/ and write them as HTML",
         "pkdata.outputs.notebooks",
@@ -259,8 +265,8 @@ def _add_lazy(name: str) -> None:
 def _register() -> None:
     """Fill :data:`COMMANDS` in the order ``pkdata --help`` lists them.
 
-    >>> list(COMMANDS)[:4]
-    ['info', 'verify', 'claims', 'burden']
+    >>> list(COMMANDS)[:5]
+    ['info', 'verify', 'claims', 'check', 'burden']
     """
     COMMANDS["info"] = ("sources, months covered and missing, rows", _info_args, _cmd_info)
     COMMANDS["verify"] = (
@@ -269,6 +275,7 @@ def _register() -> None:
         _cmd_verify,
     )
     _add_lazy("claims")
+    _add_lazy("check")
     COMMANDS["burden"] = (
         "who pays and who serves: P5 and top-10 personnel contributors, funding vs personnel share",
         _burden_args,

@@ -43,6 +43,7 @@ _STANDING = ("outputs/charts/standing.py", "tables/ranks.py", "tables/regions.py
 _CLAIMS = (
     "outputs/charts/timelines.py",
     "analysis/claims",
+    "data/claims/lanteigne_2018.toml",
     "tables/finance.py",
     "tables/personnel.py",
     "tables/operations.py",

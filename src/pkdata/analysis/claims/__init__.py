@@ -1,7 +1,8 @@
-"""The claims of Marc Lanteigne, *The Role of UN Peacekeeping in China's Expanding Strategic Interests*
-(Special Report, United States Institute of Peace, September 2018), checked against the data.
+"""Claims about UN peacekeeping, written as data (claim files, :mod:`.claimfile`), checked against the data:
+:func:`check_file` for any claim file, :func:`check` for the seed report's (Marc Lanteigne, USIP, September 2018,
+shipped as ``data/claims/lanteigne_2018.toml``).
 
-Each claim is a small function (a rule, :mod:`.rules`) that reads the processed tables
+Each claim names a metric (:data:`METRICS`, :mod:`.metrics`) with its parameters; the metric reads the processed tables
 (``PKDATA_DATA``, through :mod:`.data`) and returns a value, what it is compared with, a verdict
 (``supported``, ``refuted`` or ``insufficient_data``), the date of the data used, the source files
 (as named in the manifest) of the rows used, and an evidence string. Nothing about a claim's outcome
@@ -34,7 +35,8 @@ evidence, never an invented value.
 
 The modules: :mod:`.data` (what the rules read, through the tables layer; per-call memos) and
 :mod:`.monthly` (personnel as arrays), :mod:`.model` (:class:`Claim`, :class:`Result`, the report),
-:mod:`.windows` (which data is close enough to a date), :mod:`.rules` (one function per claim),
+:mod:`.windows` (which data is close enough to a date), :mod:`.metrics` (the metrics), :mod:`.claimfile`
+(claim files), :mod:`.compare` and :mod:`.groups` (comparisons, subjects),
 :mod:`.combat` (the rates behind ``active_combat_zones``), :mod:`.registry` (:data:`CLAIMS`),
 :mod:`.checking` (:func:`check`, :func:`timeline`) and :mod:`.render` (text, CSV, JSON; the command).
 
@@ -47,25 +49,10 @@ The modules: :mod:`.data` (what the rules read, through the tables layer; per-ca
 
 from __future__ import annotations
 
-from pkdata.analysis.claims.checking import TIMELINE_COLUMNS, check, timeline
+from pkdata.analysis.claims.checking import TIMELINE_COLUMNS, check, check_file, timeline
+from pkdata.analysis.claims.claimfile import ClaimFile, load, shipped
 from pkdata.analysis.claims.combat import KILLED, MIN_DETAIL_MONTHS, UNIFORMED, combat_rates
-from pkdata.analysis.claims.model import (
-    COLUMNS,
-    REPORT,
-    REPORT_AUTHOR,
-    REPORT_DATE_TEXT,
-    REPORT_MONTH,
-    REPORT_PUBLISHER,
-    REPORT_SERIES,
-    REPORT_SHORT,
-    REPORT_TITLE,
-    VERDICTS,
-    Claim,
-    Result,
-)
-from pkdata.analysis.claims.registry import CLAIMS
-from pkdata.analysis.claims.render import cli_args, cli_claims, render
-from pkdata.analysis.claims.rules import (
+from pkdata.analysis.claims.metrics import (
     ABOUT,
     ABOUT_TOLERANCE,
     BASIS_TEXT,
@@ -76,11 +63,29 @@ from pkdata.analysis.claims.rules import (
     FUNDING_BASES,
     FUNDING_MEASURE,
     MEASURE_TEXT,
+    METRICS,
     MISSIONS,
     OTHER_MEASURE,
     TOP_N,
     UNDETERMINED,
 )
+from pkdata.analysis.claims.model import (
+    COLUMNS,
+    REPORT,
+    REPORT_AUTHOR,
+    REPORT_DATE_TEXT,
+    REPORT_MONTH,
+    REPORT_PUBLISHER,
+    REPORT_SERIES,
+    REPORT_SHORT,
+    REPORT_TITLE,
+    SEED,
+    VERDICTS,
+    Claim,
+    Result,
+)
+from pkdata.analysis.claims.registry import CLAIMS
+from pkdata.analysis.claims.render import cli_args, cli_check, cli_check_args, cli_claims, render
 from pkdata.analysis.claims.windows import (
     FATALITY_YEARS,
     MAX_DETAIL_LAG_MONTHS,
@@ -110,6 +115,7 @@ __all__ = [
     "MEASURE_TEXT",
     "MIN_DETAIL_MONTHS",
     "MIN_REPORTS",
+    "METRICS",
     "MISSIONS",
     "OTHER_MEASURE",
     "REPORT",
@@ -120,6 +126,7 @@ __all__ = [
     "REPORT_SERIES",
     "REPORT_SHORT",
     "REPORT_TITLE",
+    "SEED",
     "SPAN_MONTHS",
     "TIMELINE_COLUMNS",
     "TOP_N",
@@ -128,12 +135,18 @@ __all__ = [
     "VERDICTS",
     "WINDOW",
     "Claim",
+    "ClaimFile",
     "PkdataError",
     "Result",
     "check",
+    "check_file",
     "cli_args",
+    "cli_check",
+    "cli_check_args",
     "cli_claims",
     "combat_rates",
+    "load",
     "render",
+    "shipped",
     "timeline",
 ]

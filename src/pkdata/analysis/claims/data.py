@@ -27,7 +27,7 @@ import pandas as pd
 
 from pkdata.analysis.claims.monthly import Personnel
 from pkdata.core import countries
-from pkdata.core.errors import DataNotFoundError
+from pkdata.core.errors import DataNotFoundError, PkdataError
 from pkdata.tables import finance, operations, personnel
 
 _CONTRIBUTION_COLUMNS = ("date", "contributor_iso3", "mission", "total", "source")
@@ -142,6 +142,35 @@ class Data:
         '1990-11-30'
         """
         return self._memoised("personnel", lambda: Personnel.build(self._table("contributions", _CONTRIBUTION_COLUMNS)))
+
+    def contributions(self) -> pd.DataFrame:
+        """The contributions table as read (one row per month, contributor, mission and personnel type).
+
+        >>> int(Data().contributions()["total"].sum()) > 0
+        True
+        """
+        return self._table("contributions", (*_CONTRIBUTION_COLUMNS, "personnel_type", "male", "female"))
+
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()`` once per ``key`` and :class:`Data` (for the metrics' own aggregates).
+
+        >>> d = Data(); d.memo("x", lambda: 1), d.memo("x", lambda: 2)
+        (1, 1)
+        """
+        return self._memoised(("metric", key), build)
+
+    def budgets(self) -> pd.DataFrame:
+        """The budgets table (peacekeeping money per fiscal year and mission).
+
+        >>> sorted(set(Data().budgets()["basis"]))[0]
+        'approved'
+        """
+        if ("budgets", None) not in self._tables:
+            try:
+                self._tables["budgets", None] = finance.budgets(data_dir=self.dir)
+            except (DataNotFoundError, PkdataError) as exc:
+                raise Missing(f"table 'budgets' is not usable in {self.dir}: {exc}") from None
+        return self._tables["budgets", None]
 
     def month_sources(self, months: list[pd.Timestamp]) -> list[str]:
         """The source files of the reports of ``months``.

@@ -7,26 +7,32 @@ nan
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
+
+from pkdata.core import paths
 
 if TYPE_CHECKING:
     from pkdata.analysis.claims.data import Data
 
-#: The report the claims come from: author, title, series, publisher, date; :data:`REPORT` cites it in full,
+#: The seed report's claim file, shipped with the package.
+SEED = paths.PACKAGE_DIR / "data" / "claims" / "lanteigne_2018.toml"
+_SEED_REPORT = tomllib.loads(SEED.read_text(encoding="utf-8"))["report"]
+#: The seed report: author, title, series, publisher, date (from its claim file); :data:`REPORT` cites it in full,
 #: :data:`REPORT_SHORT` in a chart's source line. Reuse these wherever the report is named.
-REPORT_AUTHOR = "Marc Lanteigne"
-REPORT_TITLE = "The Role of UN Peacekeeping in China's Expanding Strategic Interests"
-REPORT_SERIES = "Special Report"
-REPORT_PUBLISHER = "United States Institute of Peace"
-REPORT_DATE_TEXT = "September 2018"
+REPORT_AUTHOR: str = _SEED_REPORT["author"]
+REPORT_TITLE: str = _SEED_REPORT["title"]
+REPORT_SERIES: str = _SEED_REPORT["series"]
+REPORT_PUBLISHER: str = _SEED_REPORT["publisher"]
+REPORT_DATE_TEXT: str = _SEED_REPORT["date_text"]
 REPORT = f"{REPORT_AUTHOR}, {REPORT_TITLE}, {REPORT_SERIES}, {REPORT_PUBLISHER}, {REPORT_DATE_TEXT}"
 REPORT_SHORT = f"{REPORT_AUTHOR}, {REPORT_TITLE} (USIP {REPORT_SERIES}, {REPORT_DATE_TEXT})"
 #: The report's month (the default ``as_of``).
-REPORT_MONTH = "2018-09"
+REPORT_MONTH: str = _SEED_REPORT["date"]
 
 #: Columns of :func:`~pkdata.analysis.claims.check`, in order.
 COLUMNS: tuple[str, ...] = (
@@ -43,7 +49,10 @@ COLUMNS: tuple[str, ...] = (
 )
 VERDICTS: tuple[str, ...] = ("supported", "refuted", "insufficient_data")
 
-Unit = Literal["personnel", "ratio", "missions", "percent", "deaths", "rank"]
+#: A claim's parameters, as its claim file gives them (defaults filled in).
+Params = Mapping[str, Any]
+
+Unit = Literal["personnel", "ratio", "missions", "percent", "deaths", "rank", "count", "usd", "rate"]
 #: Which data's coverage gives a claim's timeline its periods: the personnel reports' months, the
 #: fatalities data's months, or the years of the peacekeeping or regular-budget assessments.
 Periods = Literal["personnel", "fatalities", "peacekeeping", "regular"]
@@ -64,7 +73,8 @@ class Result:
 
 @dataclass(frozen=True)
 class Claim:
-    """A claim of the report: its id, our paraphrase, what is measured, and the function that checks it.
+    """A claim: its id, our paraphrase, what is measured, and the function that checks it (a metric with the
+    claim's parameters); ``quote``, ``as_of``, ``address``, ``metric_name`` and ``params`` as its claim file gives them.
 
     ``periods`` names the data whose coverage a :func:`~pkdata.analysis.claims.timeline` runs over;
     ``out_of`` is what a count of ``unit`` ``missions`` is out of (rendered "2 of 2").
@@ -78,6 +88,11 @@ class Claim:
     func: Callable[[Data, pd.Timestamp], Result]
     periods: Periods = "personnel"
     out_of: int = 0
+    quote: str = ""
+    as_of: str = ""
+    address: str = ""
+    metric_name: str = ""
+    params: Params = field(default_factory=dict)
 
 
 def insufficient(reason: str, data_date: str = "", sources: list[str] | None = None) -> Result:

@@ -16,7 +16,7 @@ from typing import Literal
 
 import pandas as pd
 
-from pkdata.analysis.claims.checking import check
+from pkdata.analysis.claims.checking import check, check_file, timeline
 from pkdata.analysis.claims.model import REPORT, REPORT_MONTH, number, percent
 from pkdata.analysis.claims.registry import CLAIMS
 from pkdata.core import paths
@@ -51,6 +51,10 @@ def value_text(unit: str, value: float, latest: float, out_of: int = 0) -> str:
         text = percent(value)
     elif unit == "rank":
         text = f"#{int(value)}"
+    elif unit == "rate":
+        text = f"{value:.2f}"
+    elif unit == "usd":
+        text = f"${value / 1e6:,.1f}m"
     else:
         text = f"{int(value)}"
     return text if pd.isna(latest) else text + _latest_text(unit, latest)
@@ -65,7 +69,7 @@ def _short_sources(source: str) -> str:
 
 def _table(frame: pd.DataFrame) -> str:
     """The aligned table of verdicts, then each claim's evidence."""
-    units = {c.claim_id: (c.unit, c.out_of) for c in CLAIMS.values()}
+    units = frame.attrs.get("units") or {c.claim_id: (c.unit, c.out_of) for c in CLAIMS.values()}
     values = []
     for r in frame.itertuples():
         unit, out_of = units.get(r.claim_id, ("", 0))
@@ -108,7 +112,7 @@ def render(frame: pd.DataFrame, fmt: Literal["table", "csv", "json"] = "table") 
     if fmt == "csv":
         return frame.to_csv(index=False).rstrip("\n")
     if fmt == "json":
-        records = json.loads(frame.to_json(orient="records", force_ascii=False))
+        records = json.loads(frame.to_json(orient="records", force_ascii=False, default_handler=str))
         return json.dumps(
             {"as_of": frame.attrs.get("as_of"), "report": frame.attrs.get("report"), "claims": records},
             indent=1,
@@ -145,4 +149,37 @@ def cli_claims(args: argparse.Namespace) -> int:
     0
     """
     print(render(check(args.as_of, data_dir=args.data), args.format))
+    return 0
+
+
+def cli_check_args(p: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``pkdata check`` to a parser.
+
+    >>> parser = argparse.ArgumentParser()
+    >>> cli_check_args(parser)
+    >>> parser.parse_args(["claims.toml", "--timeline", "x"]).timeline
+    'x'
+    """
+    p.add_argument("file", help="a claim file (TOML: [report] and [[claims]], see docs/claims.md)")
+    p.add_argument("--as-of", help="check every claim at this month 'YYYY-MM' (default: each claim's own date)")
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text", help="output format (default text)")
+    p.add_argument("--timeline", metavar="ID", help="the claim ID's verdict at every month or year the data cover")
+    p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
+
+
+def cli_check(args: argparse.Namespace) -> int:
+    """Run ``pkdata check FILE``: every claim's verdict with its evidence (or one claim's timeline).
+
+    >>> from pkdata.analysis.claims.model import SEED
+    >>> cli_check(argparse.Namespace(file=str(SEED), as_of="2018-09", format="csv", timeline=None, data=None))
+    ... # doctest: +ELLIPSIS
+    claim_id,statement,...
+    0
+    """
+    if args.timeline:
+        t = timeline(args.timeline, data_dir=args.data, path=args.file)
+        print(t.to_csv(index=False).rstrip("\n") if args.format == "csv" else t.to_string(index=False))
+        return 0
+    frame = check_file(args.file, args.as_of, data_dir=args.data)
+    print(render(frame, "table" if args.format == "text" else args.format))
     return 0
