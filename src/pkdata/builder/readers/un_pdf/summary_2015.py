@@ -17,6 +17,7 @@ from pkdata.builder.readers.un_pdf.core import (
     split_numbers,
     to_int,
 )
+from pkdata.builder.readers.un_pdf.table import MFT, counted_row
 from pkdata.core.errors import ParseError
 
 
@@ -96,7 +97,7 @@ def parse(lines: list[Line], file: str) -> Report:
         mission_cells = [c for c in cells if x["mission"] - 20 <= c.x0 < x["label"] - 10]
         if mission_cells:
             mission = mission_cells[0].text.strip()
-        nums = assign_columns(num_cells, {k: x[k] for k in ("male", "female", "total")}, file=file, page=line.page)
+        nums = assign_columns(num_cells, {k: x[k] for k in MFT}, file=file, page=line.page)
         if len(nums) < 3:
             # Some reports (e.g. Feb 2015) print stray part-rows such as "Individual Police 0":
             # an empty row is skipped; a part-row with a non-zero count is an error.
@@ -105,7 +106,7 @@ def parse(lines: list[Line], file: str) -> Report:
             continue
         if country is None or mission is None or not label_cells:
             raise ParseError(file, f"row without country, mission or description: {text!r}", page=line.page)
-        rows.append(Row(country, mission, label_cells[0].text, nums["male"], nums["female"], nums["total"], line.page))
+        rows.append(counted_row(country, mission, label_cells[0].text, nums, line.page))
     return Report(file, "summary_2015", when, rows, printed, has_mission=True, has_gender=True)
 
 
