@@ -55,22 +55,19 @@ def detect(lines: list[Line]) -> bool:
     return _TITLE in head
 
 
-def _columns(lines: list[Line], file: str) -> dict[str, float]:
-    for line in lines:
-        if _is_header(line):
-            w = {x.text: x for x in line.words}
-            mission, country = line.words[0], line.words[1]
-            # Types stand under "Description" or, in Nov 2019, right of "Total" (under "Post").
-            label_x0 = (country.x0 + w["Description"].x0) / 2 if "Description" in w else w["Total"].x1 + 1
-            return {
-                "name_x0": (mission.x0 + country.x0) / 2,
-                "country_x0": country.x0,
-                "label_x0": label_x0,
-                "male": w["Male"].xc,
-                "female": w["Female"].xc,
-                "total": w["Total"].xc,
-            }
-    raise ParseError(file, "column header 'Mission Country/Contributor ... Male Female Total' not found", page=1)
+def _columns(header: Line) -> dict[str, float]:
+    w = {x.text: x for x in header.words}
+    mission, country = header.words[0], header.words[1]
+    # Types stand under "Description" or, in Nov 2019, right of "Total" (under "Post").
+    label_x0 = (country.x0 + w["Description"].x0) / 2 if "Description" in w else w["Total"].x1 + 1
+    return {
+        "name_x0": (mission.x0 + country.x0) / 2,
+        "country_x0": country.x0,
+        "label_x0": label_x0,
+        "male": w["Male"].xc,
+        "female": w["Female"].xc,
+        "total": w["Total"].xc,
+    }
 
 
 def parse(lines: list[Line], file: str) -> Report:
@@ -85,7 +82,7 @@ def parse(lines: list[Line], file: str) -> Report:
     if first is None or lines[first].page != 1:
         raise ParseError(file, "column header not found on page 1", page=1)
     when = header_date(" ".join(line.text for line in lines[:first]), file, "dd/mm/yyyy after the title")
-    reader = _Reader(file, _columns(lines, file))
+    reader = _Reader(file, _columns(lines[first]))
     for line in lines[first:]:
         if _is_header(line) or _PAGE.match(line.text):
             continue  # page furniture

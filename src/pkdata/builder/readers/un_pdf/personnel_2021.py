@@ -33,6 +33,7 @@ from pkdata.builder.readers.un_pdf.table import (
     as_of_line,
     counted_row,
     counted_total,
+    find_header,
     male_female_total,
     pitch,
 )
@@ -66,28 +67,20 @@ class _Columns:
     numbers: dict[str, float]  # centres of Male, Female, Total
 
 
+_HEADER = ["Mission", "Country", "Personnel", "Type", "Male", "Female", "Total"]
+
+
 def _is_header(line: Line) -> bool:
-    return [w.text.strip() for w in line.words] == [
-        "Mission",
-        "Country",
-        "Personnel",
-        "Type",
-        "Male",
-        "Female",
-        "Total",
-    ]
+    return [w.text.strip() for w in line.words] == _HEADER
 
 
 def _columns(lines: list[Line], file: str) -> _Columns:
-    for line in lines:
-        if _is_header(line):
-            w = {x.text.strip(): x for x in line.words}
-            return _Columns(
-                w["Country"].x0,
-                w["Personnel"].x0,
-                {"male": w["Male"].xc, "female": w["Female"].xc, "total": w["Total"].xc},
-            )
-    raise ParseError(file, "column header 'Mission Country Personnel Type Male Female Total' not found", page=1)
+    w = {x.text.strip(): x for x in find_header(lines, _is_header, file, " ".join(_HEADER)).words}
+    return _Columns(
+        w["Country"].x0,
+        w["Personnel"].x0,
+        {"male": w["Male"].xc, "female": w["Female"].xc, "total": w["Total"].xc},
+    )
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pkdata.builder.readers.un_pdf.core import (
     split_numbers,
     to_int,
 )
-from pkdata.builder.readers.un_pdf.table import MFT, counted_row
+from pkdata.builder.readers.un_pdf.table import MFT, counted_row, find_header
 from pkdata.core.errors import ParseError
 
 
@@ -34,19 +34,21 @@ def detect(lines: list[Line]) -> bool:
     return "Mission's Summary" in head and "detailed by Country" in head
 
 
-def _header_x(lines: list[Line]) -> dict[str, float]:
-    for line in lines:
-        if line.words and line.words[0].text == "Country" and "Description" in line.text:
-            cols = {w.text: w for w in line.words}
-            return {
-                "mission": cols["UN"].x0,
-                "label": cols["Description"].x0,
-                "subtotal": cols["F"].x0,
-                "male": cols["M"].xc,
-                "female": cols["F"].xc,
-                "total": cols["Totals"].xc,
-            }
-    raise ParseError("", "column header 'Country UN Mission Description M F Totals' not found", page=1)
+def _is_header(line: Line) -> bool:
+    return bool(line.words) and line.words[0].text == "Country" and "Description" in line.text
+
+
+def _header_x(lines: list[Line], file: str) -> dict[str, float]:
+    header = find_header(lines, _is_header, file, "Country UN Mission Description M F Totals")
+    cols = {w.text: w for w in header.words}
+    return {
+        "mission": cols["UN"].x0,
+        "label": cols["Description"].x0,
+        "subtotal": cols["F"].x0,
+        "male": cols["M"].xc,
+        "female": cols["F"].xc,
+        "total": cols["Totals"].xc,
+    }
 
 
 def parse(lines: list[Line], file: str) -> Report:
@@ -59,10 +61,7 @@ def parse(lines: list[Line], file: str) -> Report:
     """
     head = " ".join(line.text for line in lines[:8])
     when = header_date(head, file, "'Month of Report : dd-Mon-yy'")
-    try:
-        x = _header_x(lines)
-    except ParseError as exc:
-        raise ParseError(file, str(exc).lstrip(": "), page=1) from None
+    x = _header_x(lines, file)
     rows: list[Row] = []
     printed: list[Printed] = []
     country: str | None = None
@@ -72,7 +71,7 @@ def parse(lines: list[Line], file: str) -> Report:
         text = line.text
         if text.startswith(("Page ", "UN Mission's Summary", "detailed by Country", "Month of Report")):
             continue
-        if line.words[0].text == "Country" and "Description" in text:
+        if _is_header(line):
             continue
         cells, num_cells = split_numbers(line.cells())
         if not num_cells:

@@ -39,22 +39,32 @@ def words_of(line: Line) -> list[str]:
     return [w.text for w in line.words]
 
 
+def find_header(lines: list[Line], is_header: Callable[[Line], bool], file: str, shown: str) -> Line:
+    """The first line ``is_header`` accepts, or a :class:`ParseError` naming the header as ``shown``.
+
+    >>> ln = Line(1, 10.0, [Word(0, 8, 20, 12, "Country"), Word(30, 8, 50, 12, "End Date")])
+    >>> find_header([ln], lambda line: line.words[-1].text == "End Date", "r.pdf", "Country ... End Date").y
+    10.0
+    >>> find_header([ln], lambda line: False, "r.pdf", "Country ... Total")
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.ParseError: r.pdf, page 1: column header 'Country ... Total' not found
+    """
+    for line in lines:
+        if is_header(line):
+            return line
+    raise ParseError(file, f"column header {shown!r} not found", page=1)
+
+
 def header_line(lines: list[Line], header: Sequence[str], file: str) -> Line:
-    """The first line whose words are exactly ``header``, or a :class:`ParseError` naming the header.
+    """The first line whose words are exactly ``header`` (see :func:`find_header`).
 
     >>> ln = Line(1, 10.0, [Word(0, 8, 20, 12, "Country"), Word(30, 8, 50, 12, "TOTAL")])
     >>> header_line([ln], ["Country", "TOTAL"], "r.pdf").words[1].x0
     30
-    >>> header_line([ln], ["Country", "Total"], "r.pdf")
-    Traceback (most recent call last):
-    ...
-    pkdata.core.errors.ParseError: r.pdf, page 1: column header 'Country Total' not found
     """
     want = list(header)
-    for line in lines:
-        if words_of(line) == want:
-            return line
-    raise ParseError(file, f"column header {' '.join(header)!r} not found", page=1)
+    return find_header(lines, lambda line: words_of(line) == want, file, " ".join(header))
 
 
 def page1_text(lines: list[Line], count: int) -> str:
