@@ -189,12 +189,12 @@ def parse(lines: list[Line], file: str) -> Report:
             if reader.last_y is not None and first is not None:
                 offset = reader.last_y + reader.pitch - first
         reader.read(line, line.y + offset)
-    page = lines[-1].page if lines else 0
     reader.flush()
+    last = lines[-1].page if lines else 0
     if not reader.closed:
-        raise ParseError(file, f"no 'Total {reader.mission}' line at the end", page=page)
+        raise ParseError(file, f"no 'Total {reader.mission}' line at the end", page=last)
     if [p.scope for p in reader.printed].count("grand") != 1:
-        raise ParseError(file, "expected one 'Grand Total' line", page=page)
+        raise ParseError(file, "expected one 'Grand Total' line", page=last)
     return Report(file, "personnel_2021", when, reader.rows, reader.printed, has_mission=True, has_gender=True)
 
 
