@@ -25,6 +25,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pkdata.builder.readers.un_pdf.core import Line, Printed, Report, Row, Word, find_date, is_number, to_int
+from pkdata.builder.readers.un_pdf.table import header_line, page1_text, words_of
 from pkdata.core.errors import ParseError, TotalsMismatchError
 
 _TITLE = "Summary of Contribution to UN Peacekeeping by Country and Post"
@@ -43,17 +44,13 @@ def detect(lines: list[Line]) -> bool:
     False
     """
     page1 = [line for line in lines[:8] if line.page == 1]
-    head = " ".join(line.text for line in page1)
-    return _TITLE in head and any([w.text for w in line.words] == _HEADER for line in page1)
+    return _TITLE in page1_text(lines, 8) and any(words_of(line) == _HEADER for line in page1)
 
 
-def _columns(lines: list[Line], file: str) -> list[tuple[str, str, float]]:
+def _columns(header: Line) -> list[tuple[str, str, float]]:
     """(type label, sex, right edge) of the ten count columns; counts are right-aligned."""
-    for line in lines:
-        if [w.text for w in line.words] == _HEADER:
-            w = line.words[2:]
-            return [(w[i].text, "male" if w[i + 1].text == "M" else "female", w[i + 1].x1) for i in range(0, len(w), 2)]
-    raise ParseError(file, f"column header {' '.join(_HEADER)!r} not found", page=1)
+    w = header.words[2:]
+    return [(w[i].text, "male" if w[i + 1].text == "M" else "female", w[i + 1].x1) for i in range(0, len(w), 2)]
 
 
 def _counts(nums: list[Word], cols: list[tuple[str, str, float]], line: Line, file: str) -> list[int]:
@@ -98,7 +95,7 @@ def parse(lines: list[Line], file: str) -> Report:
     NaT
     """
     rows, printed = read_body(lines, file)
-    when = find_date(" ".join(line.text for line in lines[:4] if line.page == 1))
+    when = find_date(page1_text(lines, 4))
     return Report(
         file, "columns_2019", pd.NaT if when is None else when, rows, printed, has_mission=True, has_gender=True
     )
@@ -113,7 +110,8 @@ def read_body(lines: list[Line], file: str) -> tuple[list[Row], list[Printed]]:
     >>> [p.total for p in printed if p.scope == "grand"]
     [84968]
     """
-    cols = _columns(lines, file)
+    header = header_line(lines, _HEADER, file)
+    cols = _columns(header)
     rows: list[Row] = []
     printed: list[Printed] = []
     name_parts: list[str] = []
@@ -121,10 +119,10 @@ def read_body(lines: list[Line], file: str) -> tuple[list[Row], list[Printed]]:
     country_sum = [0] * len(cols)
     grand_sum = [0] * len(cols)
     grand_seen = False
-    country_x1 = next(line for line in lines if [w.text for w in line.words] == _HEADER).words[1].x0
+    country_x1 = header.words[1].x0
     for i, line in enumerate(lines):
         words = line.words
-        if [w.text for w in words] == _HEADER:
+        if words_of(line) == _HEADER:
             continue
         if line.page == 1 and i < 2 and not any(is_number(w.text) for w in words):
             continue  # the two title lines

@@ -16,17 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pkdata.builder.readers.un_pdf.core import (
-    Line,
-    Printed,
-    Report,
-    Row,
-    Word,
-    assign_columns,
-    find_date,
-    header_date,
-    is_number,
-    split_numbers,
+from pkdata.builder.readers.un_pdf.core import Line, Printed, Report, Row, Word, find_date, is_number, split_numbers
+from pkdata.builder.readers.un_pdf.table import (
+    counted_row,
+    counted_total,
+    header_line,
+    male_female_total,
+    numbered_name,
+    page1_date,
+    require_grand,
+    words_of,
 )
 from pkdata.core.errors import ParseError
 
@@ -55,17 +54,12 @@ def detect(lines: list[Line]) -> bool:
     False
     """
     page1 = [line for line in lines[:6] if line.page == 1]
-    return any(line.text.startswith(_TITLE) for line in page1) and any(
-        [w.text for w in line.words] == _HEADER for line in page1
-    )
+    return any(line.text.startswith(_TITLE) for line in page1) and any(words_of(line) == _HEADER for line in page1)
 
 
 def _columns(lines: list[Line], file: str) -> dict[str, float]:
-    for line in lines:
-        if [w.text for w in line.words] == _HEADER:
-            w = {x.text: x for x in line.words}
-            return {"post": w["POST"].x0, "male": w["MALE"].xc, "female": w["FEMALE"].xc, "total": w["TOTAL"].xc}
-    raise ParseError(file, f"column header {' '.join(_HEADER)!r} not found", page=1)
+    w = {x.text: x for x in header_line(lines, _HEADER, file).words}
+    return {"post": w["POST"].x0, "male": w["MALE"].xc, "female": w["FEMALE"].xc, "total": w["TOTAL"].xc}
 
 
 def _pair(lines: list[Line], file: str) -> list[_Item]:
@@ -104,16 +98,14 @@ def parse(lines: list[Line], file: str) -> Report:
     >>> str(parse(lines, "2019_08.pdf").date.date())
     '2019-08-31'
     """
-    page1 = [line for line in lines if line.page == 1]
-    when = header_date(" ".join(line.text for line in page1[:4]), file, "dd/mm/yyyy after the title")
+    when = page1_date(lines, file, "dd/mm/yyyy after the title")
     x = _columns(lines, file)
-    num_cols = {k: x[k] for k in ("male", "female", "total")}
     # Page furniture: the title and date lines on page 1, the column header on every page.
     body = [
         line
         for i, line in enumerate(lines)
         if not (line.page == 1 and i < 2 and (line.text.startswith(_TITLE) or find_date(line.text) is not None))
-        and [w.text for w in line.words] != _HEADER
+        and words_of(line) != _HEADER
     ]
     rows: list[Row] = []
     printed: list[Printed] = []
@@ -123,24 +115,24 @@ def parse(lines: list[Line], file: str) -> Report:
         page = it.line.page
         where = f"line {' '.join(texts)!r}"
         if not it.nums:
-            if len(texts) >= 2 and is_number(texts[0]) and it.cells[1].x0 < x["post"] - 20:
-                country = " ".join(texts[1:])  # "12 Bosnia and Herzegovina": running number, name
+            name = numbered_name(it.cells, x["post"])
+            if name is not None:
+                country = name
                 continue
             raise ParseError(file, f"{where} has no counts beside it", page=page)
-        v = assign_columns(it.nums, num_cols, file=file, page=page)
-        if len(v) != 3:
-            raise ParseError(file, f"male, female and total not all found for {where}", page=page)
+        v = male_female_total(
+            it.nums, x, file=file, page=page, error=f"male, female and total not all found for {where}"
+        )
         if texts == ["Total"]:
-            printed.append(Printed("grand", page, v["total"], v["male"], v["female"]))
+            printed.append(counted_total("grand", page, v))
             continue
         if country is None:
             raise ParseError(file, f"counts before any country: {where}", page=page)
         if texts == ["Total for Country"]:
-            printed.append(Printed("country", page, v["total"], v["male"], v["female"], contributor=country))
+            printed.append(counted_total("country", page, v, contributor=country))
         elif len(texts) == 1 and abs(it.cells[0].x0 - x["post"]) < 15:
-            rows.append(Row(country, None, texts[0], v["male"], v["female"], v["total"], page))
+            rows.append(counted_row(country, None, texts[0], v, page))
         else:
             raise ParseError(file, f"expected a type under POST or 'Total for Country', got {where}", page=page)
-    if not any(p.scope == "grand" for p in printed):
-        raise ParseError(file, "no closing 'Total' (grand total) line found", page=lines[-1].page if lines else None)
+    require_grand(printed, lines, file, "no closing 'Total' (grand total) line found")
     return Report(file, "country_2018", when, rows, printed, has_mission=False, has_gender=True)

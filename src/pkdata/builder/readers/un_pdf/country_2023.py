@@ -14,8 +14,6 @@ of each type column is checked here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from pkdata.builder.readers.un_pdf.core import (
     Line,
     Printed,
@@ -24,9 +22,9 @@ from pkdata.builder.readers.un_pdf.core import (
     Word,
     assign_columns,
     find_date,
-    footer_tops,
     split_numbers,
 )
+from pkdata.builder.readers.un_pdf.table import above_footers, as_of_line, pitch
 from pkdata.core.errors import ParseError, TotalsMismatchError
 
 TITLE = "Contribution of Uniformed Personnel to UN"
@@ -66,13 +64,6 @@ def _header(lines: list[Line], file: str) -> tuple[int, dict[str, float]]:
     raise ParseError(file, "column header 'Country ... Total End Date' not found", page=1)
 
 
-def _pitch(lines: list[Line]) -> float:
-    """The usual distance between two country lines (lines with counts) on a page."""
-    ys = [(ln.page, ln.y) for ln in lines if split_numbers(ln.cells()[:-1])[1]]
-    gaps = sorted(b - a for (pa, a), (pb, b) in zip(ys, ys[1:], strict=False) if pa == pb)
-    return gaps[len(gaps) // 2] if gaps else 0.0
-
-
 def parse(lines: list[Line], file: str) -> Report:
     """Read every country's counts, its total and the grand total.
 
@@ -81,7 +72,7 @@ def parse(lines: list[Line], file: str) -> Report:
     >>> str(parse(lines, "2023_09.pdf").date.date())
     '2023-09-30'
     """
-    as_of = next((line for line in lines if line.page == 1 and line.text.startswith("As of")), None)
+    as_of = as_of_line(lines)
     when = find_date(as_of.text) if as_of else None
     if as_of is None or when is None:
         raise ParseError(file, "report date ('As of : dd/mm/yyyy') not found", page=1)
@@ -95,8 +86,11 @@ def parse(lines: list[Line], file: str) -> Report:
     printed: list[Printed] = []
     grand: dict[str, int] | None = None
     name_y = -1.0
-    pitch = _pitch(lines)
-    for line in _table_lines(lines, {lines[first].text, lines[first + 1].text}):
+    # The usual distance between two country lines (lines with counts, the end date aside) on a page.
+    row_pitch = pitch(lines, lambda ln: bool(split_numbers(ln.cells()[:-1])[1]))
+    header_texts = {lines[first].text, lines[first + 1].text}
+    # Page furniture: the title block, the two header lines and the footer (which may wrap).
+    for line in above_footers(lines, lambda line: line.text.startswith(_FURNITURE) or line.text in header_texts):
         text = line.text
         name_cells, num_cells = split_numbers(_without_end_date(line, end_date, file))
         if len(name_cells) != 1 or abs(name_cells[0].x0 - country_x) > 5:
@@ -104,7 +98,7 @@ def parse(lines: list[Line], file: str) -> Report:
         name = name_cells[0].text.strip()
         if not num_cells:
             # Second line of a wrapped country name, just under the first.
-            if not printed or printed[-1].scope != "country" or line.y - name_y > 0.75 * pitch:
+            if not printed or printed[-1].scope != "country" or line.y - name_y > 0.75 * row_pitch:
                 raise ParseError(file, f"unexpected line {text!r}", page=line.page)
             _rename(rows, printed[-1], f"{printed[-1].contributor} {name}")
             continue
@@ -127,19 +121,6 @@ def parse(lines: list[Line], file: str) -> Report:
         rows.extend(Row(name, None, t, None, None, nums[t], line.page) for t in types if nums[t])
     _check_type_totals(rows, grand, types, file, lines[-1].page if lines else 0)
     return Report(file, "country_2023", when, rows, printed, has_mission=False, has_gender=False)
-
-
-def _table_lines(lines: list[Line], header_texts: set[str]) -> Iterator[Line]:
-    """The lines of the table: not the title block, the two header lines, nor the footer (which may wrap)."""
-    page, footer_y = 0, 0.0
-    footers = footer_tops(lines)
-    for line in lines:
-        if line.page != page:
-            page = line.page
-            footer_y = footers.get(page, float("inf"))
-        if line.text.startswith(_FURNITURE) or line.text in header_texts or line.y >= footer_y - 1:
-            continue
-        yield line
 
 
 def _without_end_date(line: Line, end_date: str, file: str) -> list[Word]:

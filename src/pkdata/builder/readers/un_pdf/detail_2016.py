@@ -11,22 +11,23 @@ report ends with "Grand Total" (total only).
 
 from __future__ import annotations
 
-from pkdata.builder.readers.un_pdf.core import (
-    Line,
-    Printed,
-    Report,
-    Row,
-    Word,
-    assign_columns,
-    header_date,
-    is_number,
-    split_numbers,
-    to_int,
+from pkdata.builder.readers.un_pdf.core import Line, Printed, Report, Row, Word, split_numbers, to_int
+from pkdata.builder.readers.un_pdf.table import (
+    counted_row,
+    counted_total,
+    header_line,
+    male_female_total,
+    numbered_name,
+    page1_date,
+    page1_text,
+    require_grand,
+    words_of,
 )
 from pkdata.core.errors import ParseError
 from pkdata.core.schema import personnel_type
 
 _TITLE = "by Country and Mission Detail"
+_HEADER = ["Country", "Mission", "Male", "Female", "Total"]
 
 
 def detect(lines: list[Line]) -> bool:
@@ -38,20 +39,13 @@ def detect(lines: list[Line]) -> bool:
     >>> detect(sample_lines(FIXTURES / "UN_country_contributions_2015_01.pdf"))  # summary_2015
     False
     """
-    head = " ".join(line.text for line in lines[:4] if line.page == 1)
+    head = page1_text(lines, 4)
     return "Summary of Contributions to" in head and _TITLE in head
 
 
-def _is_header(line: Line) -> bool:
-    return [w.text for w in line.words] == ["Country", "Mission", "Male", "Female", "Total"]
-
-
 def _columns(lines: list[Line], file: str) -> dict[str, float]:
-    for line in lines:
-        if _is_header(line):
-            w = {x.text: x for x in line.words}
-            return {"mission": w["Mission"].x0, "male": w["Male"].xc, "female": w["Female"].xc, "total": w["Total"].xc}
-    raise ParseError(file, "column header 'Country Mission Male Female Total' not found", page=1)
+    w = {x.text: x for x in header_line(lines, _HEADER, file).words}
+    return {"mission": w["Mission"].x0, "male": w["Male"].xc, "female": w["Female"].xc, "total": w["Total"].xc}
 
 
 def parse(lines: list[Line], file: str) -> Report:
@@ -62,10 +56,8 @@ def parse(lines: list[Line], file: str) -> Report:
     >>> str(parse(lines, "2016_11.pdf").date.date())
     '2016-11-30'
     """
-    page1 = [line for line in lines if line.page == 1]
-    when = header_date(" ".join(line.text for line in page1[:4]), file, "'by End of <Month>, <year>'")
+    when = page1_date(lines, file, "'by End of <Month>, <year>'")
     x = _columns(lines, file)
-    num_cols = {k: x[k] for k in ("male", "female", "total")}
     rows: list[Row] = []
     printed: list[Printed] = []
     country: str | None = None
@@ -74,7 +66,7 @@ def parse(lines: list[Line], file: str) -> Report:
         # Page furniture: the two title lines on page 1 and the column header on every page.
         if line.page == 1 and i < 2 and ("Summary of Contributions" in line.text or "by End of" in line.text):
             continue
-        if _is_header(line):
+        if words_of(line) == _HEADER:
             continue
         cells, nums = split_numbers(line.cells())
         texts = [c.text for c in cells]
@@ -91,25 +83,14 @@ def parse(lines: list[Line], file: str) -> Report:
             )
         if country is None or mission is None:
             raise ParseError(file, f"counts before any country or mission: {where}", page=line.page)
-        v = assign_columns(nums, num_cols, file=file, page=line.page)
-        if len(v) != 3:
-            raise ParseError(file, f"male, female and total not all found on {where}", page=line.page)
+        v = male_female_total(
+            nums, x, file=file, page=line.page, error=f"male, female and total not all found on {where}"
+        )
         if texts[0] == "Total for Mission":
-            printed.append(
-                Printed(
-                    "country_mission",
-                    line.page,
-                    v["total"],
-                    v["male"],
-                    v["female"],
-                    contributor=country,
-                    mission=mission,
-                )
-            )
+            printed.append(counted_total("country_mission", line.page, v, contributor=country, mission=mission))
         else:
-            rows.append(Row(country, mission, texts[0], v["male"], v["female"], v["total"], line.page))
-    if not any(p.scope == "grand" for p in printed):
-        raise ParseError(file, "no 'Grand Total' line found", page=lines[-1].page if lines else None)
+            rows.append(counted_row(country, mission, texts[0], v, line.page))
+    require_grand(printed, lines, file, "no 'Grand Total' line found")
     return Report(file, "detail_2016", when, rows, printed, has_mission=True, has_gender=True)
 
 
@@ -119,8 +100,9 @@ def _names(
     """(country, mission) after a line without counts: a numbered country or a mission under Mission."""
     texts = [c.text for c in cells]
     where = f"line {line.text!r}"
-    if len(cells) >= 2 and is_number(cells[0].text) and cells[1].x0 < mission_x - 20:
-        return " ".join(texts[1:]), None  # "12 Bosnia and Herzegovina": running number, name
+    name = numbered_name(cells, mission_x)
+    if name is not None:
+        return name, None
     if len(cells) == 1 and abs(cells[0].x0 - mission_x) < 15:
         # Missions and types share one column: a type or total line without counts
         # must not pass for a mission name.

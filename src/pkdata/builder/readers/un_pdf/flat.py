@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from pkdata.builder.readers.un_pdf.core import Line, Report, Row, Word, assign_columns, find_date, is_number
+from pkdata.builder.readers.un_pdf.table import MFT, counted_row
 from pkdata.core import countries, schema
 from pkdata.core.errors import ParseError
 
@@ -124,21 +125,14 @@ def _page_rows(page: list[Line], file: str, x: dict[str, float], when_text: list
         nums: list[Word] = []
         while words and is_number(words[-1].text):
             nums.insert(0, words.pop())
-        v = assign_columns(nums, {k: x[k] for k in ("male", "female", "total")}, file=file, page=line.page)
+        v = assign_columns(nums, {k: x[k] for k in MFT}, file=file, page=line.page)
         if len(v) != 3 or len(words) < 2 or words[0].x1 > x["country_x0"]:
             raise ParseError(file, f"row without mission, male, female and total: {line.text!r}", page=line.page)
         split = _split_label(words[1:], x)
         if split is None:
             raise ParseError(file, f"no known personnel type at the end of {line.text!r}", page=line.page)
         name, label = split
-        rows.append(
-            (
-                line,
-                Row(
-                    " ".join(w.text for w in name), words[0].text, label, v["male"], v["female"], v["total"], line.page
-                ),
-            )
-        )
+        rows.append((line, counted_row(" ".join(w.text for w in name), words[0].text, label, v, line.page)))
     # A name printed on lines of its own belongs to the nearest row, which must have no name.
     found: dict[int, list[Line]] = {}
     for piece in pieces:

@@ -29,17 +29,8 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from pkdata.builder.readers.un_pdf.core import (
-    Line,
-    Printed,
-    Report,
-    Row,
-    Scope,
-    Word,
-    assign_columns,
-    header_date,
-    is_number,
-)
+from pkdata.builder.readers.un_pdf.core import Line, Printed, Report, Row, Word, header_date, is_number
+from pkdata.builder.readers.un_pdf.table import counted_row, counted_total, male_female_total
 from pkdata.core.errors import ParseError
 
 _TITLE = "Summary of Contribution to UN Peacekeeping by Mission, Country and Post"
@@ -64,26 +55,19 @@ def detect(lines: list[Line]) -> bool:
     return _TITLE in head
 
 
-def _columns(lines: list[Line], file: str) -> dict[str, float]:
-    for line in lines:
-        if _is_header(line):
-            w = {x.text: x for x in line.words}
-            mission, country = line.words[0], line.words[1]
-            # Types stand under "Description" or, in Nov 2019, right of "Total" (under "Post").
-            label_x0 = (country.x0 + w["Description"].x0) / 2 if "Description" in w else w["Total"].x1 + 1
-            return {
-                "name_x0": (mission.x0 + country.x0) / 2,
-                "country_x0": country.x0,
-                "label_x0": label_x0,
-                "male": w["Male"].xc,
-                "female": w["Female"].xc,
-                "total": w["Total"].xc,
-            }
-    raise ParseError(file, "column header 'Mission Country/Contributor ... Male Female Total' not found", page=1)
-
-
-def _total(scope: Scope, line: Line, v: dict[str, int], **where: str | None) -> Printed:
-    return Printed(scope, line.page, v["total"], v["male"], v["female"], **where)
+def _columns(header: Line) -> dict[str, float]:
+    w = {x.text: x for x in header.words}
+    mission, country = header.words[0], header.words[1]
+    # Types stand under "Description" or, in Nov 2019, right of "Total" (under "Post").
+    label_x0 = (country.x0 + w["Description"].x0) / 2 if "Description" in w else w["Total"].x1 + 1
+    return {
+        "name_x0": (mission.x0 + country.x0) / 2,
+        "country_x0": country.x0,
+        "label_x0": label_x0,
+        "male": w["Male"].xc,
+        "female": w["Female"].xc,
+        "total": w["Total"].xc,
+    }
 
 
 def parse(lines: list[Line], file: str) -> Report:
@@ -98,7 +82,7 @@ def parse(lines: list[Line], file: str) -> Report:
     if first is None or lines[first].page != 1:
         raise ParseError(file, "column header not found on page 1", page=1)
     when = header_date(" ".join(line.text for line in lines[:first]), file, "dd/mm/yyyy after the title")
-    reader = _Reader(file, _columns(lines, file))
+    reader = _Reader(file, _columns(lines[first]))
     for line in lines[first:]:
         if _is_header(line) or _PAGE.match(line.text):
             continue  # page furniture
@@ -147,10 +131,8 @@ class _Reader:
         text = [c for c in cells if not is_number(c.text)]
         v: dict[str, int] = {}
         if values:
-            num_cols = {k: x[k] for k in ("male", "female", "total")}
-            v = assign_columns(values, num_cols, file=self.file, page=line.page)
-            if len(v) != 3:
-                raise ParseError(self.file, f"male, female and total not all printed: {line.text!r}", page=line.page)
+            error = f"male, female and total not all printed: {line.text!r}"
+            v = male_female_total(values, x, file=self.file, page=line.page, error=error)
         return _Parts(
             counts=[c for c in nums if c.x1 < x["country_x0"]],
             text=text,
@@ -171,7 +153,7 @@ class _Reader:
                 raise ParseError(self.file, f"unexpected numbers left of the table: {line.text!r}", page=line.page)
             self.count = (int(p.counts[0].text.replace(",", "")), line.page)
         if [c.text for c in p.text] == ["Grand Total"] and p.v:
-            self.printed.append(_total("grand", line, p.v))
+            self.printed.append(counted_total("grand", line.page, p.v))
             self.grand = True
         elif p.names:
             self.mission_line(line, p)
@@ -196,16 +178,16 @@ class _Reader:
             raise ParseError(self.file, f"mission {self.mission!r} has no closing total", page=line.page)
         self.mission, self.contributor = p.names[0].text, None
         if p.v:  # Jan 2021: total on the mission line
-            self.printed.append(_total("mission", line, p.v, mission=self.mission))
+            self.printed.append(counted_total("mission", line.page, p.v, mission=self.mission))
         else:
             self.mission_open = True
 
     def total_line(self, line: Line, v: dict[str, int]) -> None:
         if self.mission_open:
-            self.printed.append(_total("mission", line, v, mission=self.mission))
+            self.printed.append(counted_total("mission", line.page, v, mission=self.mission))
             self.mission_open, self.mission, self.closed = False, None, self.closed + 1
         elif self.closed and self.mission is None:
-            self.printed.append(_total("grand", line, v))  # unlabelled, after the last mission's total
+            self.printed.append(counted_total("grand", line.page, v))  # unlabelled, after the last mission's total
             self.grand = True
         else:
             raise ParseError(self.file, f"total line outside any mission: {line.text!r}", page=line.page)
@@ -227,7 +209,8 @@ class _Reader:
         self.contributor = f"{self.contributor} {name}" if self.name_lines and self.contributor else name
         if self.mission is None:
             raise ParseError(self.file, f"contributor total outside a mission: {line.text!r}", page=line.page)
-        self.printed.append(_total("country_mission", line, p.v, contributor=self.contributor, mission=self.mission))
+        total = counted_total("country_mission", line.page, p.v, contributor=self.contributor, mission=self.mission)
+        self.printed.append(total)
 
     def type_line(self, line: Line, p: _Parts) -> None:
         if p.who:
@@ -235,6 +218,5 @@ class _Reader:
         if self.mission is None or self.contributor is None:
             raise ParseError(self.file, f"type line outside a mission or contributor: {line.text!r}", page=line.page)
         label = " ".join(c.text for c in p.label)
-        v = p.v
-        self.rows.append(Row(self.contributor, self.mission, label, v["male"], v["female"], v["total"], line.page))
+        self.rows.append(counted_row(self.contributor, self.mission, label, p.v, line.page))
         self.name_lines, self.after_row_name = False, bool(p.who)

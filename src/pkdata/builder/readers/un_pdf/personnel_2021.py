@@ -27,16 +27,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pkdata.builder.readers.un_pdf.core import (
-    Line,
-    Printed,
-    Report,
-    Row,
-    Word,
-    assign_columns,
-    find_date,
-    footer_tops,
-    split_numbers,
+from pkdata.builder.readers.un_pdf.core import Line, Printed, Report, Row, Word, find_date, split_numbers
+from pkdata.builder.readers.un_pdf.table import (
+    above_footers,
+    as_of_line,
+    counted_row,
+    counted_total,
+    find_header,
+    male_female_total,
+    pitch,
 )
 from pkdata.core.errors import ParseError
 
@@ -68,28 +67,20 @@ class _Columns:
     numbers: dict[str, float]  # centres of Male, Female, Total
 
 
+_HEADER = ["Mission", "Country", "Personnel", "Type", "Male", "Female", "Total"]
+
+
 def _is_header(line: Line) -> bool:
-    return [w.text.strip() for w in line.words] == [
-        "Mission",
-        "Country",
-        "Personnel",
-        "Type",
-        "Male",
-        "Female",
-        "Total",
-    ]
+    return [w.text.strip() for w in line.words] == _HEADER
 
 
 def _columns(lines: list[Line], file: str) -> _Columns:
-    for line in lines:
-        if _is_header(line):
-            w = {x.text.strip(): x for x in line.words}
-            return _Columns(
-                w["Country"].x0,
-                w["Personnel"].x0,
-                {"male": w["Male"].xc, "female": w["Female"].xc, "total": w["Total"].xc},
-            )
-    raise ParseError(file, "column header 'Mission Country Personnel Type Male Female Total' not found", page=1)
+    w = {x.text.strip(): x for x in find_header(lines, _is_header, file, " ".join(_HEADER)).words}
+    return _Columns(
+        w["Country"].x0,
+        w["Personnel"].x0,
+        {"male": w["Male"].xc, "female": w["Female"].xc, "total": w["Total"].xc},
+    )
 
 
 @dataclass
@@ -114,13 +105,6 @@ class _Counts:
 def _is_type_line(line: Line, col: _Columns) -> bool:
     """A line with a personnel type and counts (with or without a country name)."""
     return any(abs(w.x0 - col.label) < 5 for w in line.words) and bool(split_numbers(line.cells())[1])
-
-
-def _pitch(lines: list[Line], col: _Columns) -> float:
-    """The usual distance between two type lines on a page (rows of the table are evenly spaced)."""
-    ys = [(ln.page, ln.y) for ln in lines if _is_type_line(ln, col)]
-    gaps = sorted(b - a for (pa, a), (pb, b) in zip(ys, ys[1:], strict=False) if pa == pb)
-    return gaps[len(gaps) // 2] if gaps else 0.0
 
 
 def _unwrap(names: list[_Entry], pitch: float) -> list[_Entry]:
@@ -179,41 +163,38 @@ def parse(lines: list[Line], file: str) -> Report:
     >>> str(parse(lines, "2025_04.pdf").date.date())
     '2025-04-30'
     """
-    as_of = next((line.text for line in lines if line.page == 1 and line.text.startswith("As of")), "")
-    when = find_date(as_of)
+    as_of = as_of_line(lines)
+    when = find_date(as_of.text if as_of else "")
     if when is None:
         raise ParseError(file, "report date ('As of: dd/mm/yyyy') not found", page=1)
     col = _columns(lines, file)
-    reader = _Reader(file, col, _pitch(lines, col))
+    # Rows of the table are evenly spaced: the usual distance between two type lines on a page.
+    reader = _Reader(file, col, pitch(lines, lambda ln: _is_type_line(ln, col)))
     # Positions run on from page to page within a mission: the first line of a page sits one
     # row below the last line of the page before. A name whose block is split by a page break
     # is printed on both pages (centred on each part) or, in the 2022-09 print, once, centred
     # on the whole block; both pair up correctly on these running positions.
     offset = 0.0
     page = 0
-    footer_y = 0.0
-    # Per page, found in one pass: the top of the footer, and the first type line.
-    footers = footer_tops(lines)
+    # Per page, found in one pass: the first type line.
     firsts: dict[int, float] = {}
     for ln in lines:
         if ln.page not in firsts and _is_type_line(ln, col):
             firsts[ln.page] = ln.y
-    for line in lines:
+    # Page furniture: title block, column header, and the footer (which may wrap).
+    for line in above_footers(lines, lambda line: line.text.startswith(_FURNITURE) or _is_header(line)):
         if line.page != page:
             page = line.page
-            footer_y = footers.get(page, float("inf"))
             first = firsts.get(page)
             if reader.last_y is not None and first is not None:
                 offset = reader.last_y + reader.pitch - first
-        # Page furniture: title block, column header, and the footer (which may wrap).
-        if line.text.startswith(_FURNITURE) or _is_header(line) or line.y >= footer_y - 1:
-            continue
         reader.read(line, line.y + offset)
     reader.flush()
+    last = lines[-1].page if lines else 0
     if not reader.closed:
-        raise ParseError(file, f"no 'Total {reader.mission}' line at the end", page=page)
+        raise ParseError(file, f"no 'Total {reader.mission}' line at the end", page=last)
     if [p.scope for p in reader.printed].count("grand") != 1:
-        raise ParseError(file, "expected one 'Grand Total' line", page=page)
+        raise ParseError(file, "expected one 'Grand Total' line", page=last)
     return Report(file, "personnel_2021", when, reader.rows, reader.printed, has_mission=True, has_gender=True)
 
 
@@ -235,9 +216,7 @@ class _Reader:
     def flush(self) -> None:
         """The names and type lines read so far, paired into rows."""
         for name, c in _pair(_unwrap(self.names, self.pitch), self.counts, self.file):
-            self.rows.append(
-                Row(name, self.mission, c.label, c.nums["male"], c.nums["female"], c.nums["total"], c.page)
-            )
+            self.rows.append(counted_row(name, self.mission, c.label, c.nums, c.page))
         self.names.clear()
         self.counts.clear()
 
@@ -279,18 +258,14 @@ class _Reader:
         if head == "Grand Total":
             if not self.closed:
                 raise ParseError(file, f"'Grand Total' before 'Total {mission}'", page=line.page)
-            self.printed.append(Printed("grand", line.page, nums["total"], nums["male"], nums["female"]))
+            self.printed.append(counted_total("grand", line.page, nums))
         elif head == f"Total {mission}" and not self.closed:
-            self.printed.append(
-                Printed("mission", line.page, nums["total"], nums["male"], nums["female"], mission=mission)
-            )
+            self.printed.append(counted_total("mission", line.page, nums, mission=mission))
             self.closed = True
         else:
             raise ParseError(file, f"total line {line.text!r} does not close mission {mission!r}", page=line.page)
 
 
 def _numbers(num_cells: list[Word], col: _Columns, file: str, line: Line) -> dict[str, int]:
-    nums = assign_columns(num_cells, col.numbers, file=file, page=line.page)
-    if len(nums) != 3:
-        raise ParseError(file, f"expected male, female and total on line {line.text!r}", page=line.page)
-    return nums
+    error = f"expected male, female and total on line {line.text!r}"
+    return male_female_total(num_cells, col.numbers, file=file, page=line.page, error=error)

@@ -24,9 +24,18 @@ from pkdata.builder.readers.un_pdf.core import (
     Word,
     assign_columns,
     find_date,
-    header_date,
-    is_number,
     split_numbers,
+)
+from pkdata.builder.readers.un_pdf.table import (
+    MFT,
+    counted_row,
+    counted_total,
+    header_line,
+    male_female_total,
+    numbered_name,
+    page1_date,
+    require_grand,
+    words_of,
 )
 from pkdata.core.errors import ParseError
 
@@ -47,19 +56,16 @@ def detect(lines: list[Line]) -> bool:
 
 
 def _columns(lines: list[Line], file: str) -> dict[str, float]:
-    for line in lines:
-        if [w.text for w in line.words] == _HEADER:
-            w = {x.text: x for x in line.words}
-            return {
-                "mission": w["Mission"].x0,
-                "post": w["POST"].x0,
-                "male_x0": w["MALE"].x0,
-                "female_x0": w["FEMALE"].x0,
-                "male": w["MALE"].xc,
-                "female": w["FEMALE"].xc,
-                "total": w["TOTAL"].xc,
-            }
-    raise ParseError(file, f"column header {' '.join(_HEADER)!r} not found", page=1)
+    w = {x.text: x for x in header_line(lines, _HEADER, file).words}
+    return {
+        "mission": w["Mission"].x0,
+        "post": w["POST"].x0,
+        "male_x0": w["MALE"].x0,
+        "female_x0": w["FEMALE"].x0,
+        "male": w["MALE"].xc,
+        "female": w["FEMALE"].xc,
+        "total": w["TOTAL"].xc,
+    }
 
 
 def _same_name(printed: str, full: str) -> bool:
@@ -76,22 +82,20 @@ def parse(lines: list[Line], file: str) -> Report:
     >>> str(parse(lines, "2017_11.pdf").date.date())
     '2017-11-30'
     """
-    page1 = [line for line in lines if line.page == 1]
-    when = header_date(" ".join(line.text for line in page1[:4]), file, "dd/mm/yyyy after the title")
+    when = page1_date(lines, file, "dd/mm/yyyy after the title")
     reader = _Reader(file, _columns(lines, file))
     for i, line in enumerate(lines):
         # Page furniture: the title and date lines on page 1, the column header on every page.
         if line.page == 1 and i < 2 and (_TITLE in line.text or find_date(line.text) is not None):
             continue
-        if [w.text for w in line.words] == _HEADER:
+        if words_of(line) == _HEADER:
             continue
         cells, nums = split_numbers(line.cells())
         if nums:
             reader.counts_line(line, cells, nums)
         else:
             reader.names_line(line, cells)
-    if not any(p.scope == "grand" for p in reader.printed):
-        raise ParseError(file, "no 'Grand Total' line found", page=lines[-1].page if lines else None)
+    require_grand(reader.printed, lines, file, "no 'Grand Total' line found")
     return Report(file, "post_2017", when, reader.rows, reader.printed, has_mission=True, has_gender=True)
 
 
@@ -107,19 +111,16 @@ class _Reader:
     mission: str | None = None
 
     def values(self, nums: list[Word], line: Line) -> dict[str, int]:
-        num_cols = {k: self.x[k] for k in ("male", "female", "total")}
-        v = assign_columns(nums, num_cols, file=self.file, page=line.page)
-        if len(v) != 3:
-            raise ParseError(self.file, f"male, female and total not all found on {line.text!r}", page=line.page)
-        return v
+        error = f"male, female and total not all found on {line.text!r}"
+        return male_female_total(nums, self.x, file=self.file, page=line.page, error=error)
 
     def names_line(self, line: Line, cells: list[Word]) -> None:
         """A line without counts: a country (after its running number) or a mission."""
         texts = [c.text for c in cells]
         first = cells[0].x0 if cells else None
-        if len(cells) >= 2 and is_number(texts[0]) and cells[1].x0 < self.x["mission"] - 20:
-            self.country = " ".join(texts[1:])  # "12 Bosnia and Herzegovina": running number, name
-            self.mission = None
+        name = numbered_name(cells, self.x["mission"])
+        if name is not None:
+            self.country, self.mission = name, None
         elif len(cells) == 1 and first is not None and abs(first - self.x["mission"]) < 15:
             if self.country is None:
                 raise ParseError(self.file, f"mission before any country: line {line.text!r}", page=line.page)
@@ -135,7 +136,7 @@ class _Reader:
         where = f"line {line.text!r}"
         if texts == ["Grand Total"] and len(nums) == 3:
             v = self.values(nums, line)
-            self.printed.append(Printed("grand", line.page, v["total"], v["male"], v["female"]))
+            self.printed.append(counted_total("grand", line.page, v))
             return
         if country is None:
             raise ParseError(file, f"counts before any country: {where}", page=line.page)
@@ -151,7 +152,7 @@ class _Reader:
             if cells and texts != ["Total for Country"] and not _same_name(texts[0], country):
                 raise ParseError(file, f"country total {texts[0]!r} does not match country {country!r}", page=line.page)
             v = self.values(nums, line)
-            self.printed.append(Printed("country", line.page, v["total"], v["male"], v["female"], contributor=country))
+            self.printed.append(counted_total("country", line.page, v, contributor=country))
             self.mission = None
             return
         if len(cells) != 1 or abs(cells[0].x0 - x["post"]) >= 15:
@@ -159,15 +160,14 @@ class _Reader:
         if mission is None:
             raise ParseError(file, f"type line before any mission: {where}", page=line.page)
         v = self.values(nums, line)
-        self.rows.append(Row(country, mission, texts[0], v["male"], v["female"], v["total"], line.page))
+        self.rows.append(counted_row(country, mission, texts[0], v, line.page))
 
     def mission_subtotal(self, line: Line, name: str, nums: list[Word]) -> None:
         """Mission subtotal (June 2017 on): mission name, cut short, and the mission's total."""
         file, mission = self.file, self.mission
         if mission is None or not _same_name(name, mission):
             raise ParseError(file, f"mission subtotal {name!r} does not match mission {mission!r}", page=line.page)
-        num_cols = {k: self.x[k] for k in ("male", "female", "total")}
-        total = assign_columns(nums, num_cols, file=file, page=line.page)
+        total = assign_columns(nums, {k: self.x[k] for k in MFT}, file=file, page=line.page)
         if set(total) != {"total"}:
             raise ParseError(file, f"mission subtotal not under TOTAL: line {line.text!r}", page=line.page)
         self.printed.append(

@@ -17,6 +17,7 @@ from pkdata.builder.readers.un_pdf.core import (
     split_numbers,
     to_int,
 )
+from pkdata.builder.readers.un_pdf.table import MFT, counted_row, find_header
 from pkdata.core.errors import ParseError
 
 
@@ -33,19 +34,21 @@ def detect(lines: list[Line]) -> bool:
     return "Mission's Summary" in head and "detailed by Country" in head
 
 
-def _header_x(lines: list[Line]) -> dict[str, float]:
-    for line in lines:
-        if line.words and line.words[0].text == "Country" and "Description" in line.text:
-            cols = {w.text: w for w in line.words}
-            return {
-                "mission": cols["UN"].x0,
-                "label": cols["Description"].x0,
-                "subtotal": cols["F"].x0,
-                "male": cols["M"].xc,
-                "female": cols["F"].xc,
-                "total": cols["Totals"].xc,
-            }
-    raise ParseError("", "column header 'Country UN Mission Description M F Totals' not found", page=1)
+def _is_header(line: Line) -> bool:
+    return bool(line.words) and line.words[0].text == "Country" and "Description" in line.text
+
+
+def _header_x(lines: list[Line], file: str) -> dict[str, float]:
+    header = find_header(lines, _is_header, file, "Country UN Mission Description M F Totals")
+    cols = {w.text: w for w in header.words}
+    return {
+        "mission": cols["UN"].x0,
+        "label": cols["Description"].x0,
+        "subtotal": cols["F"].x0,
+        "male": cols["M"].xc,
+        "female": cols["F"].xc,
+        "total": cols["Totals"].xc,
+    }
 
 
 def parse(lines: list[Line], file: str) -> Report:
@@ -58,10 +61,7 @@ def parse(lines: list[Line], file: str) -> Report:
     """
     head = " ".join(line.text for line in lines[:8])
     when = header_date(head, file, "'Month of Report : dd-Mon-yy'")
-    try:
-        x = _header_x(lines)
-    except ParseError as exc:
-        raise ParseError(file, str(exc).lstrip(": "), page=1) from None
+    x = _header_x(lines, file)
     rows: list[Row] = []
     printed: list[Printed] = []
     country: str | None = None
@@ -71,7 +71,7 @@ def parse(lines: list[Line], file: str) -> Report:
         text = line.text
         if text.startswith(("Page ", "UN Mission's Summary", "detailed by Country", "Month of Report")):
             continue
-        if line.words[0].text == "Country" and "Description" in text:
+        if _is_header(line):
             continue
         cells, num_cells = split_numbers(line.cells())
         if not num_cells:
@@ -96,7 +96,7 @@ def parse(lines: list[Line], file: str) -> Report:
         mission_cells = [c for c in cells if x["mission"] - 20 <= c.x0 < x["label"] - 10]
         if mission_cells:
             mission = mission_cells[0].text.strip()
-        nums = assign_columns(num_cells, {k: x[k] for k in ("male", "female", "total")}, file=file, page=line.page)
+        nums = assign_columns(num_cells, {k: x[k] for k in MFT}, file=file, page=line.page)
         if len(nums) < 3:
             # Some reports (e.g. Feb 2015) print stray part-rows such as "Individual Police 0":
             # an empty row is skipped; a part-row with a non-zero count is an error.
@@ -105,7 +105,7 @@ def parse(lines: list[Line], file: str) -> Report:
             continue
         if country is None or mission is None or not label_cells:
             raise ParseError(file, f"row without country, mission or description: {text!r}", page=line.page)
-        rows.append(Row(country, mission, label_cells[0].text, nums["male"], nums["female"], nums["total"], line.page))
+        rows.append(counted_row(country, mission, label_cells[0].text, nums, line.page))
     return Report(file, "summary_2015", when, rows, printed, has_mission=True, has_gender=True)
 
 
