@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -81,7 +82,9 @@ def fetch(
                 down[exc.unreachable] = results[-1]
                 results[-1].extra["unreachable"] = exc.unreachable
         except OSError as exc:
-            results.append(FetchResult(spec.dest, "failed", f"{spec.dest}: {exc}. Nothing on disk changed."))
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            problem = f"the disk is full ({exc.strerror}) writing {exc.filename}" if full else str(exc)
+            results.append(FetchResult(spec.dest, "failed", f"{spec.dest}: {problem}. Nothing on disk changed."))
     if json.dumps(manifest, sort_keys=True) != before:
         _save_manifest(raw, manifest)
     return results
