@@ -85,9 +85,9 @@ class _Attempts:
 
         host = urlsplit(self.spec.url).netloc
         return FetchError(
-            f"no network: cannot connect to {host} ({type(self.last_error).__name__}: {self.last_error}); no "
-            f"other file from {host} was tried and nothing on disk changed. Connect and run `pkdata fetch` again, "
-            "or fetch from a folder with the files: `pkdata fetch --from DIR` (e.g. the shared reference copies)",
+            f"no network: cannot connect to {host} ({_why_no_connection(self.last_error)}); the other files from "
+            f"{host} were not tried, nothing on disk changed. Connect and run `pkdata fetch` again, or fetch from "
+            "a folder that holds the files: `pkdata fetch --from DIR` (e.g. the shared reference copies)",
             unreachable=host,
         )
 
@@ -154,6 +154,21 @@ def _stream(
                 if refused > 1:  # tried twice: the host cannot be reached (no network, a closed port)
                     raise tries.unreachable() from None
     raise tries.failed()
+
+
+def _why_no_connection(exc: Exception | None) -> str:
+    """The innermost reason a connection failed, in a few words (``[Errno 111] Connection refused``)."""
+    import requests
+    from urllib3.exceptions import MaxRetryError, NameResolutionError
+
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "the connection timed out"
+    reason = exc.args[0] if exc and exc.args else exc
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    if isinstance(reason, NameResolutionError):
+        return "the host name cannot be resolved"
+    return str(reason).rsplit(": ", 1)[-1] if reason is not None else "no answer"
 
 
 def _no_connection(exc: Exception) -> bool:
