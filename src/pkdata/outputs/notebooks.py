@@ -140,6 +140,7 @@ def run_all(
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    atomic.clean_leftovers(out)  # .part files of a killed run
     selected = notebook_paths(folder)
     if only:
         wanted = {name.removesuffix(".ipynb") for name in only}

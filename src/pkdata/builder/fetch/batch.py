@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from pkdata.builder.fetch.download import _stream, make_session
 from pkdata.builder.fetch.install import _from_mirror, _install, _offline
-from pkdata.builder.fetch.manifest import _save_manifest, load_manifest
+from pkdata.builder.fetch.manifest import PREVIOUS, _save_manifest, load_manifest
 from pkdata.builder.fetch.previous import prune_previous
 from pkdata.builder.fetch.remote import FetchConfig, FetchError, FetchResult, RemoteFile
 from pkdata.core import atomic, paths
@@ -94,6 +94,8 @@ def _prepare(raw: Path, files: list[RemoteFile]) -> None:
     """Before fetching: every folder the files go to can be written (else one :class:`FetchError` naming it, not
     one failure per file), and the ``.part`` files of a killed fetch are removed."""
     folders = sorted({(raw / spec.dest).parent for spec in files} | {raw})
+    for kept in {(raw / PREVIOUS / spec.dest).parent for spec in files}:  # old versions kept by a killed fetch
+        atomic.clean_leftovers(kept)
     for folder in folders:
         try:
             folder.mkdir(parents=True, exist_ok=True)
