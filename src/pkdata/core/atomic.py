@@ -348,7 +348,7 @@ def name_the_path(exc: BaseException, path: Path) -> None:
     >>> e = OSError(errno.ENOSPC, "No space left on device"); name_the_path(e, Path("out/a.png")); e.filename
     'out/a.png'
     """
-    if isinstance(exc, OSError) and not exc.filename:
+    if isinstance(exc, OSError) and exc.errno is not None and not exc.filename:
         exc.filename = str(path)
 
 
