@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pkdata.core.errors import PkdataError
+from pkdata.core.errors import PkdataError, shorten
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -305,7 +305,7 @@ _register()
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 data error, 2 usage)."""
-    parser = argparse.ArgumentParser(prog="pkdata", description="UN peacekeeping data as checked tables and charts")
+    parser = _Parser(prog="pkdata", description="UN peacekeeping data as checked tables and charts")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -373,12 +373,36 @@ def _report(command: str, exc: BaseException) -> int:
     if isinstance(exc, PkdataError):
         message = str(exc)
     elif isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
-        message = f"{where}{exc.strerror or exc}; check that the path exists and that you may read (or write) it"
+        message = _os_error(exc)
     else:
         message = (
             f"unexpected {type(exc).__name__}: {exc}. This is a bug in pkdata or an input it does not "
             "check yet; run `pkdata --debug ...` for the traceback and report it"
         )
-    print(f"pkdata {command}: error: {message}", file=sys.stderr)
+    print(f"pkdata {command}: error: {shorten(message)}", file=sys.stderr)
     return 1
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for an operating-system error: the path, what happened and what to do about it.
+
+    >>> import errno
+    >>> _os_error(OSError(errno.ENOSPC, "No space left on device", "/data/out.png"))[:60]
+    '/data/out.png: the disk is full (No space left on device); f'
+    """
+    import errno
+
+    where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"{where or 'a file being written: '}the disk is full ({exc.strerror or exc}); free some space there "
+            "(or write elsewhere) and run the command again"
+        )
+    return f"{where}{exc.strerror or exc}; check that the path exists and that you may read (or write) it"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors cut a huge argument instead of echoing it whole."""
+
+    def error(self, message: str):  # type: ignore[override]
+        super().error(shorten(message))

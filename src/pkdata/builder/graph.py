@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pkdata.builder.context import Step
+from pkdata.core import atomic
 from pkdata.core.errors import PkdataError
 
 
@@ -244,7 +245,7 @@ def write_docs(path: Path) -> Path:
     if BEGIN not in text or END not in text:
         raise PkdataError(f"{path}: no generated part (the lines {BEGIN!r} and {END!r})")
     head, rest = text.split(BEGIN, 1)
-    path.write_text(f"{head}{BEGIN}\n{render()}{END}{rest.split(END, 1)[1]}", encoding="utf-8")
+    atomic.write_text(path, f"{head}{BEGIN}\n{render()}{END}{rest.split(END, 1)[1]}")
     return path
 
 

@@ -376,6 +376,5 @@ def _remember(memo: Path, keys: list[str] | None, out_dir: Path) -> None:
     if keys is None:
         return
     memo.parent.mkdir(parents=True, exist_ok=True)
-    tmp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"keys": keys, "manifest": sha256_file(out_dir / MANIFEST), "out": str(out_dir)}))
-    os.replace(tmp, memo)
+    memo_entry = {"keys": keys, "manifest": sha256_file(out_dir / MANIFEST), "out": str(out_dir)}
+    atomic.write_text(memo, json.dumps(memo_entry))

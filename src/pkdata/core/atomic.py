@@ -74,12 +74,14 @@ def write_bytes(path: str | Path, data: bytes) -> None:
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
+            write_fault(path)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        name_the_path(exc, path)
         raise
     _fsync_dir(path.parent)
 
@@ -109,10 +111,12 @@ def write_with(path: str | Path, write: Callable[[Path], None]) -> None:
     tmp = tmp.with_name(tmp.name + path.suffix)
     try:
         write(tmp)
+        write_fault(path)
         replace_from(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        name_the_path(exc, path)
         raise
 
 
@@ -315,3 +319,57 @@ def fault_point(point: str) -> None:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def write_fault(path: Path) -> None:
+    """Test hook at the write of ``path`` (its data written under the temporary name, not yet renamed).
+
+    ``PKDATA_FAULT=write:<file name>`` kills the process there (SIGKILL); ``PKDATA_FAULT=enospc:<file name>``
+    raises the ``OSError`` a full disk gives (ENOSPC, no file name: a write to an open file names none). A bare
+    ``write`` or ``enospc`` matches every file. Does nothing otherwise.
+
+    >>> write_fault(Path("a.png"))
+    """
+    fault = os.environ.get("PKDATA_FAULT", "")
+    kind, _, name = fault.partition(":")
+    if kind not in ("write", "enospc") or name not in ("", path.name):
+        return
+    if kind == "write":
+        fault_point(fault)
+    import errno
+
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def name_the_path(exc: BaseException, path: Path) -> None:
+    """Give an ``OSError`` that names no file (a write to an open file, e.g. a full disk) the path being written.
+
+    >>> import errno
+    >>> e = OSError(errno.ENOSPC, "No space left on device"); name_the_path(e, Path("out/a.png")); e.filename
+    'out/a.png'
+    """
+    if isinstance(exc, OSError) and exc.errno is not None and not exc.filename:
+        exc.filename = str(path)
+
+
+def clean_temp_folders(prefix: str, folder: str | Path | None = None) -> list[str]:
+    """Remove temporary folders ``<prefix><pid>-*`` in ``folder`` (default: the system's temporary folder) whose
+    process is dead (or that are older than :data:`STALE_AFTER`): what a killed run left behind.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); (d / "pkdata-x-999999999-abc").mkdir()
+    >>> len(clean_temp_folders("pkdata-x-", d)), list(d.iterdir())
+    (1, [])
+    """
+    import tempfile
+
+    folder = Path(folder or tempfile.gettempdir())
+    pattern = re.compile(rf"^{re.escape(prefix)}(?P<pid>\d+)-")
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in sorted(folder.glob(f"{prefix}*")):
+            m = pattern.match(entry.name)
+            if m and entry.is_dir() and not entry.is_symlink() and _stale(entry, int(m["pid"])):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(f"{folder}: removed {entry.name} left by an interrupted run")
+    return removed

@@ -96,3 +96,31 @@ class InconsistentDataError(PkdataError):
 
 class ShrinkError(PkdataError):
     """A build would drop months that the processed data already has (``allow_shrink`` / ``--allow-shrink``)."""
+
+
+#: Longest run of characters without a space an error message shows whole (a path, a code, a number list).
+LONGEST_WORD = 200
+
+
+def shorten(message: str, longest: int = LONGEST_WORD, total: int = 4000) -> str:
+    """``message`` with every run of more than ``longest`` non-space characters cut in the middle (its length said),
+    and the whole kept under about ``total`` characters: an error echoing a huge argument stays readable.
+
+    >>> cut = shorten("unknown code " + "A" * 1_000_000 + "; pass ISO3")
+    >>> len(cut), cut[-50:]
+    (151, '0,001 characters]...AAAAAAAAAAAAAAAAAAA; pass ISO3')
+    >>> shorten("short message")
+    'short message'
+    """
+    import re
+
+    head, tail = longest * 2 // 5, longest // 10
+
+    def cut(m: re.Match) -> str:
+        word = m.group(0)
+        return f"{word[:head]}...[{len(word):,} characters]...{word[-tail:]}"
+
+    message = re.sub(rf"\S{{{longest + 1},}}", cut, message)
+    if len(message) > total:
+        message = f"{message[: total - 100]}...[{len(message):,} characters in all]...{message[-60:]}"
+    return message

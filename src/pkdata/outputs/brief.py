@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from pkdata.core import countries
+from pkdata.core import atomic, countries
 from pkdata.outputs.charts import axes, fatalities, funding, personnel, standing, style
 from pkdata.outputs.charts.credits import credit, source_line
 from pkdata.tables import casualties, gender, monthly, ranks
@@ -195,9 +195,12 @@ def write_brief(iso3: str, out_dir: str | Path) -> list[Path]:
     fig = brief(iso3)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    atomic.clean_leftovers(out)  # .part files of a killed run
     files = [out / f"{iso3}_brief.png", out / f"{iso3}_brief.pdf"]
-    fig.savefig(files[0], dpi=150, metadata={"Software": None})
-    fig.savefig(files[1], dpi=150, metadata={"Creator": None, "Producer": None, "CreationDate": None})
+    # each written whole under a temporary name, then renamed: a kill leaves the previous brief as it was
+    atomic.write_with(files[0], lambda tmp: fig.savefig(tmp, format="png", dpi=150, metadata={"Software": None}))
+    pdf_meta = {"Creator": None, "Producer": None, "CreationDate": None}
+    atomic.write_with(files[1], lambda tmp: fig.savefig(tmp, format="pdf", dpi=150, metadata=pdf_meta))
     return files
 
 

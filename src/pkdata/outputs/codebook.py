@@ -124,6 +124,7 @@ def render(data_dir: str | Path | None = None) -> tuple[str, str]:
 
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    atomic.clean_leftovers(path.parent)  # .part files of a killed run
     atomic.write_text(path, text)
 
 

@@ -86,6 +86,7 @@ def provenance(items: dict[str, pd.DataFrame], fmt: str, data_dir: str | Path | 
 
 def _atomic(out: Path, write: Callable[[Path], None]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
+    atomic.clean_leftovers(out.parent)  # e.g. `.x.csv.<pid>.part.csv` of a killed export
     atomic.write_with(out, write)
 
 

@@ -15,12 +15,13 @@ only when a notebook is run, so ``import pkdata.outputs.notebooks`` works withou
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from pkdata.core import paths
+from pkdata.core import atomic, paths
 from pkdata.core.errors import PkdataError
 
 #: The committed notebooks.
@@ -28,6 +29,8 @@ NOTEBOOKS_DIR = paths.notebooks_dir()
 
 #: Seconds one cell may run before the notebook fails.
 CELL_TIMEOUT = 120
+#: Prefix of the kernel's private socket folder (``<tmp>/pkdata-kernel-<pid>-...``): a killed run's is removed.
+KERNEL_PREFIX = "pkdata-kernel-"
 
 
 def notebook_paths(folder: str | Path | None = None) -> list[Path]:
@@ -77,7 +80,8 @@ def execute(path: str | Path, *, timeout: int = CELL_TIMEOUT, kernel_name: str =
     nb = nbformat.read(path, as_version=4)
     try:
         # IPC sockets in a private temporary folder: the kernel is reachable by this user only.
-        with tempfile.TemporaryDirectory(prefix="pkdata-kernel-") as sockets:
+        atomic.clean_temp_folders(KERNEL_PREFIX)  # socket folders of killed runs
+        with tempfile.TemporaryDirectory(prefix=f"{KERNEL_PREFIX}{os.getpid()}-") as sockets:
             km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(Path(sockets) / "kernel"))
             client = NotebookClient(
                 nb,
@@ -136,6 +140,7 @@ def run_all(
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    atomic.clean_leftovers(out)  # .part files of a killed run
     selected = notebook_paths(folder)
     if only:
         wanted = {name.removesuffix(".ipynb") for name in only}
@@ -154,7 +159,7 @@ def run_all(
             failures.append(str(exc))
         seconds[path.stem] = round(time.perf_counter() - start, 1)
         if nb is not None:
-            (out / f"{path.stem}.html").write_text(to_html(nb), encoding="utf-8")
+            atomic.write_text(out / f"{path.stem}.html", to_html(nb))
     if failures:
         raise PkdataError(
             f"{len(failures)} of {len(selected)} notebook(s) failed (HTML written to {out}): " + "; ".join(failures)

@@ -10,20 +10,24 @@ Every file goes through one path (:func:`fetch`):
 
 1. one retry layer (:mod:`.download`; the session itself does not retry): connection errors, timeouts,
    cut bodies and HTTP 429/500/502/503/504 are tried again with exponential back-off
-   (``Retry-After`` respected), all within a total deadline per file (``--deadline``, 600 s); connect
-   and read timeouts; a conditional request (``If-None-Match`` / ``If-Modified-Since``) when the copy
-   on disk is the one the manifest knows;
+   (``Retry-After`` respected), all within a total deadline per file (``--deadline``, 600 s, wall-clock:
+   the body is read as it arrives and cut at the deadline, however slowly it drips); connect and read
+   timeouts; a conditional request (``If-None-Match`` / ``If-Modified-Since``) when the copy on disk is
+   the one the manifest knows. A host that cannot be connected to twice (no network, a closed port) is
+   not asked for any other file: one line says so and points to ``--from DIR``;
 2. the body is streamed to a temporary file *in the target folder* (on a terminal, with ``tqdm``
    installed, a progress bar for every download that runs over a second), hashed (sha256) on the way;
 3. the body is checked: its sha256 where the registry knows it; a PDF starts with ``%PDF-``, ends
-   with ``%%EOF`` and its first page opens; a CSV has the expected header columns; a JSON file
-   parses and has the expected keys; an HTML page (error or login page) is rejected; a body shorter
+   with ``%%EOF`` and its first page opens, and a monthly report prints the month asked for (a known
+   reprint, ``expected.toml``'s ``duplicates``, the month it reprints); a CSV has the expected header
+   columns; a JSON file parses and has the expected keys; an HTML page (error or login page) is rejected; a body shorter
    than its ``Content-Length`` is rejected;
 4. only then is it moved into place with ``os.replace`` (atomic) and recorded in
    ``data/raw/fetch_manifest.json`` (source id, URL, sha256, size, retrieved_at, ETag, Last-Modified).
 
-A failed or rejected download leaves every file, and the manifest, byte-identical. When the
-publisher's file *changed*, the new version takes the file's name and the old one is kept under
+A failed or rejected download leaves every file, and the manifest, byte-identical; the ``.part`` files of a
+killed fetch are removed by the next one, and a raw folder that cannot be written is one error before any
+download. When the publisher's file *changed*, the new version takes the file's name and the old one is kept under
 ``data/raw/.previous/`` until a build that used the new version succeeded (:func:`prune_previous`,
 run by ``pkdata update`` and by the next ``pkdata fetch``); ``pkdata fetch --restore`` puts the
 kept versions back (:func:`restore_previous`).

@@ -139,6 +139,7 @@ def _monthly_files(
                 dest=f"{raw_sub}/{name}",
                 url=template.format(year=y, month=m),
                 mirror_names=_mirror_names(raw_sub, ref_sub, name),
+                month=f"{int(y):04d}-{int(m):02d}",
                 **common,
             )
         )

@@ -47,6 +47,8 @@ def check_content(path: Path, spec: RemoteFile, content_type: str = "", where: s
         )
     if spec.kind == "pdf":
         _check_pdf(path, head, tail, where)
+        if spec.month:
+            check_month(path, spec, where)
     elif spec.kind == "csv":
         _check_csv(head, spec, where)
     elif spec.kind == "json":
@@ -127,3 +129,51 @@ def _check_json(path: Path, spec: RemoteFile, where: str) -> None:
                     f"{where}: entry {key!r} lacks {list(spec.value_keys)}; the publisher may have "
                     "changed the format: pkdata's reader needs updating"
                 )
+
+
+def check_month(path: Path, spec: RemoteFile, where: str | None = None) -> None:
+    """Raise :class:`FetchError` when a monthly report prints another month than the one asked for.
+
+    A report printing no date, and not dated by the curated table, passes: the build names it. A file name the
+    registry of known facts (``pkdata/data/expected.toml``, ``[un_pdf] duplicates``) lists as a reprint of another
+    month passes when it prints that month.
+
+    >>> pdf = FIXTURES / "UN_country_contributions_2019_09.pdf"
+    >>> check_month(pdf, RemoteFile("un_monthly_pdfs/UN_country_contributions_2019_08.pdf", "http://h/x", "pdf",
+    ...     "un_pdf", "UN", month="2019-08"))
+    Traceback (most recent call last):
+    ...
+    pkdata.builder.fetch.remote.FetchError: http://h/x: the report prints 2019-09, not 2019-08: ...
+    """
+    from pkdata.builder import expected
+    from pkdata.builder.readers.un_pdf import printed_month
+    from pkdata.core.errors import ParseError
+
+    where = where or spec.url or spec.dest
+    try:
+        got = printed_month(path)
+    except ParseError as exc:
+        raise FetchError(f"{where}: {exc}; run `pkdata fetch` again") from exc
+    if got is None or got == spec.month:
+        return
+    name = Path(spec.dest).name
+    reprint_of = expected.load().get("un_pdf", {}).get("duplicates", {}).get(name)
+    if reprint_of and got == month_of_name(reprint_of):
+        return
+    raise FetchError(
+        f"{where}: the report prints {got}, not {spec.month}: another month's report under the name {name} "
+        "(the address serves the wrong file); nothing on disk changed. Check the address "
+        "(PKDATA_UN_PDF_URL), or put the right report in a folder and use `pkdata fetch --from DIR`"
+    )
+
+
+def month_of_name(name: str) -> str | None:
+    """The month a monthly report's file name stands for (``..._2015_04.pdf`` -> ``2015-04``).
+
+    >>> month_of_name("UN_country_contributions_2015_04.pdf")
+    '2015-04'
+    """
+    import re
+
+    m = re.search(r"(\d{4})_(\d{2})\.pdf$", name)
+    return f"{m[1]}-{m[2]}" if m else None

@@ -84,11 +84,16 @@ def _run_fetch(args: argparse.Namespace) -> list[FetchResult]:
     )
     counts: dict[str, int] = {}
     verbose = getattr(args, "verbose", False)
+    unreachable: dict[str, list[FetchResult]] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
+        if r.extra.get("unreachable"):  # one line per host that cannot be reached, not one per file
+            unreachable.setdefault(r.extra["unreachable"], []).append(r)
         # Missing files are listed with -v only: offline, every file not yet on disk is one.
-        if r.status in ("new", "updated", "failed", "kept") or (r.status == "missing" and verbose):
+        elif r.status in ("new", "updated", "failed", "kept") or (r.status == "missing" and verbose):
             print(f"{r.status:>9}: {r.dest}: {r.message}")
+    for host, failed in unreachable.items():
+        print(f"   failed: {len(failed)} file(s) from {host}: {failed[0].message}")
     print("fetch: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to fetch"))
     if counts.get("missing"):
         print(

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
 import sys
-import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pkdata.builder.fetch.remote import FetchConfig, FetchError, RemoteFile
+from pkdata.core import atomic
 from pkdata.core.hashes import sha256_file
 
 if TYPE_CHECKING:  # requests is imported only when a download starts
@@ -80,6 +80,17 @@ class _Attempts:
             "Nothing on disk changed. Check the network and run `pkdata fetch` again, or use `--from DIR`"
         )
 
+    def unreachable(self) -> FetchError:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(self.spec.url).netloc
+        return FetchError(
+            f"no network: cannot connect to {host} ({_why_no_connection(self.last_error)}); the other files from "
+            f"{host} were not tried, nothing on disk changed. Connect and run `pkdata fetch` again, or fetch from "
+            "a folder that holds the files: `pkdata fetch --from DIR` (e.g. the shared reference copies)",
+            unreachable=host,
+        )
+
     def failed(self) -> FetchError:
         kind = type(self.last_error).__name__
         timed_out = " (timed out)" if "Timeout" in kind or "timed out" in str(self.last_error) else ""
@@ -110,6 +121,7 @@ def _stream(
     headers = _conditional_headers(dest, entry)
     tries = _Attempts(spec, config)
     wait = 0.0
+    refused = 0  # attempts that made no connection at all
     for attempt in range(config.retries + 1):
         tries.attempt = attempt
         if attempt:
@@ -137,7 +149,42 @@ def _stream(
             invalid = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)
             if isinstance(exc, (*invalid, requests.exceptions.InvalidSchema)):
                 break
+            if _no_connection(exc):
+                refused += 1
+                if refused > 1:  # tried twice: the host cannot be reached (no network, a closed port)
+                    raise tries.unreachable() from None
     raise tries.failed()
+
+
+def _why_no_connection(exc: Exception | None) -> str:
+    """The innermost reason a connection failed, in a few words (``[Errno 111] Connection refused``)."""
+    import requests
+    from urllib3.exceptions import MaxRetryError, NameResolutionError
+
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "the connection timed out"
+    reason = exc.args[0] if exc and exc.args else exc
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    if isinstance(reason, NameResolutionError):
+        return "the host name cannot be resolved"
+    return str(reason).rsplit(": ", 1)[-1] if reason is not None else "no answer"
+
+
+def _no_connection(exc: Exception) -> bool:
+    """True when a request failed before any connection was made (name not resolved, refused, unreachable)."""
+    import requests
+
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.exceptions.ConnectionError) or isinstance(exc, requests.exceptions.ReadTimeout):
+        return False
+    from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
+
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, (NewConnectionError, NameResolutionError))
 
 
 def _refuse_unless_ok(spec: RemoteFile, resp) -> None:
@@ -170,29 +217,67 @@ def _save_body(resp, dest: Path, config: FetchConfig, tries: _Attempts) -> tuple
     expected = resp.headers.get("Content-Length")
     expected_n = int(expected) if expected and expected.isdigit() and not resp.headers.get("Content-Encoding") else None
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    tmp = Path(name)
+    tmp = atomic.part_name(dest)  # a killed run's is removed by the next fetch (atomic.clean_leftovers)
     h = hashlib.sha256()
     n = 0
     try:
         bar = _progress(expected_n, dest.name, config)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                for chunk in resp.iter_content(chunk_size=1 << 16):
+            with open(tmp, "wb") as fh:
+                for chunk in _body(resp, tries):
                     fh.write(chunk)
+                    atomic.write_fault(dest)
                     h.update(chunk)
                     n += len(chunk)
                     if bar is not None:
                         bar.update(len(chunk))
-                    if tries.left() <= 0:
-                        raise tries.too_slow()
         finally:
             if bar is not None:
                 bar.close()
         if expected_n is not None and n != expected_n:
             raise requests.exceptions.ChunkedEncodingError(f"body ended after {n} of {expected_n} bytes (truncated)")
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        atomic.name_the_path(exc, dest)
         raise
     info.update(sha256=h.hexdigest(), bytes=n)
     return tmp, info
+
+
+def _body(resp, tries: _Attempts) -> Iterator[bytes]:
+    """The body as it arrives (each piece after one read from the socket), cut at the file's deadline.
+
+    Reading whole 64 KiB chunks would let a server that drips a byte at a time run past the deadline; here the
+    clock is checked after every read, and each read waits no longer than the time left.
+    """
+    import requests
+    from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+
+    raw = resp.raw
+    if not hasattr(raw, "read1"):  # not urllib3 2: whole chunks, checked between them
+        for chunk in resp.iter_content(chunk_size=1 << 16):
+            yield chunk
+            if tries.left() <= 0:
+                raise tries.too_slow()
+        return
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    while True:
+        left = tries.left()
+        if left <= 0:
+            raise tries.too_slow()
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.settimeout(min(left, tries.config.timeout[1]))
+        try:
+            chunk = raw.read1(1 << 16, decode_content=True)
+        except ReadTimeoutError as exc:
+            if tries.left() <= 0:
+                raise tries.too_slow() from None
+            raise requests.exceptions.ConnectionError(exc) from exc
+        except ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from exc
+        except DecodeError as exc:
+            raise requests.exceptions.ContentDecodingError(exc) from exc
+        if not chunk:
+            return
+        yield chunk

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pkdata.builder.fetch.checks import check_content
 from pkdata.builder.fetch.manifest import PREVIOUS, _now
 from pkdata.builder.fetch.remote import FetchError, FetchResult, RemoteFile
+from pkdata.core import atomic
 from pkdata.core.hashes import sha256_file
 
 
@@ -73,7 +73,7 @@ def _keep_previous(dest: Path, keep: Path, raw: Path, entry: dict[str, Any], old
     """Copy the version on disk to ``keep`` and list it last in the entry's ``previous`` (once per sha256)."""
     keep.parent.mkdir(parents=True, exist_ok=True)
     if not keep.exists():
-        shutil.copy2(dest, keep)
+        atomic.write_with(keep, lambda tmp: shutil.copy2(dest, tmp))
     prev = [p for p in entry.get("previous", []) if p.get("sha256") != old_sha]
     prev.append(
         {
@@ -121,9 +121,7 @@ def _from_mirror(spec: RemoteFile, mirror: Path, raw: Path, manifest: dict[str, 
         raise FetchError(f"{spec.dest}: not in {mirror} (looked for {looked})")
     dest = raw / spec.dest
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = atomic.part_name(dest)  # a killed run's is removed by the next (atomic.clean_leftovers)
     try:
         shutil.copyfile(src, tmp)
     except BaseException:

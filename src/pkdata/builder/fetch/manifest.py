@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pkdata.core import paths
+from pkdata.core import atomic, paths
 from pkdata.core.errors import PkdataError
 
 MANIFEST = "fetch_manifest.json"
@@ -43,12 +41,4 @@ def load_manifest(raw: str | Path | None = None) -> dict[str, Any]:
 
 def _save_manifest(raw: Path, manifest: dict[str, Any]) -> None:
     raw.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{MANIFEST}.", dir=raw)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(manifest, fh, indent=1, sort_keys=True)
-            fh.write("\n")
-        os.replace(tmp, raw / MANIFEST)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_text(raw / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")

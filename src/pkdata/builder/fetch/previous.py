@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from pkdata.builder.fetch.manifest import MANIFEST, PREVIOUS, _save_manifest, load_manifest
-from pkdata.core import paths
+from pkdata.core import atomic, paths
 
 
 def prune_previous(raw: str | Path | None = None, processed: str | Path | None = None) -> list[str]:
@@ -70,7 +68,7 @@ def restore_previous(raw: str | Path | None = None) -> list[str]:
         if target.exists():
             aside = raw / PREVIOUS / f"{dest}.{current_sha[:12]}"
             aside.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(target, aside)
+            atomic.write_with(aside, lambda tmp, t=target: shutil.copy2(t, tmp))
             current = {
                 "sha256": current_sha,
                 "bytes": entry.get("bytes"),
@@ -80,10 +78,7 @@ def restore_previous(raw: str | Path | None = None) -> list[str]:
             }
         else:
             current = None
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-        os.close(fd)
-        shutil.copyfile(src, name)
-        os.replace(name, target)
+        atomic.write_with(target, lambda tmp, s=src: shutil.copyfile(s, tmp))
         src.unlink()
         entry.update(
             {

@@ -9,7 +9,18 @@ from pkdata.core.errors import PkdataError
 
 
 class FetchError(PkdataError):
-    """A download failed or was rejected; nothing on disk changed."""
+    """A download failed or was rejected; nothing on disk changed.
+
+    ``unreachable`` names the host when no connection could be made at all (no network, a closed port): the
+    batch then tries no other file from that host.
+
+    >>> FetchError("x").unreachable is None
+    True
+    """
+
+    def __init__(self, message: str, *, unreachable: str | None = None) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,8 @@ class RemoteFile:
     optional: bool = False
     #: A different copy already in data/raw is kept (curated tables are edited in the repository).
     keep_existing: bool = False
+    #: Monthly reports: the month (``YYYY-MM``) the report must print on its first page.
+    month: str = ""
 
 
 @dataclass

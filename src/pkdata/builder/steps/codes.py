@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from pkdata.builder.context import BuildContext, Step, StepResult
-from pkdata.core import countries
+from pkdata.core import atomic, countries
 from pkdata.core.codes import CODES_CSV, unresolved_codes
 from pkdata.core.errors import PkdataError
 
@@ -299,9 +299,7 @@ def _predecessor(
 def write_country_codes(folder: Path, out: Path = CODES_CSV) -> Path:
     """Write :func:`derive_country_codes` to ``out`` (deterministic CSV, sorted by ISO3); return the path."""
     table = derive_country_codes(folder)
-    tmp = out.with_name(f".{out.name}.tmp")
-    table.to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(out)
+    atomic.write_with(out, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n"))
     return out
 
 

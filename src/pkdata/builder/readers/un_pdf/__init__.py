@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pkdata.builder.readers.un_pdf.core import Line, Report, read_lines, verify
+from pkdata.builder.readers.un_pdf.core import Line, Report, find_date, read_lines, verify
 from pkdata.core import countries, paths, schema
 from pkdata.core.errors import ParseError
 from pkdata.core.hashes import sha256_file
@@ -97,6 +97,25 @@ def report_date_overrides(path: Path = REPORT_DATES) -> dict[str, pd.Timestamp]:
             raise ParseError(path.name, "every column must be filled (a date needs its reason and evidence)", row=i + 2)
         out[row["sha256"]] = pd.Timestamp(row["report_date"]) + pd.offsets.MonthEnd(0)
     return out
+
+
+def printed_month(path: str | Path) -> str | None:
+    """The month (``YYYY-MM``) a report is for, read from its first page only (no parse): the date the page
+    prints, else the curated ``report_dates.csv`` entry for the file's sha256 (as :func:`parse_report` does);
+    ``None`` when neither gives one. For checking a download against the month asked for.
+
+    >>> printed_month(FIXTURES / "UN_country_contributions_2019_08.pdf")
+    '2019-08'
+    """
+    path = Path(path)
+    doc = _open(path)
+    try:
+        when = find_date(doc[0].get_text())
+    finally:
+        doc.close()
+    if when is None:
+        when = report_date_overrides().get(sha256_file(path))
+    return None if when is None else when.strftime("%Y-%m")
 
 
 def parse_report(path: str | Path, *, date_overrides: dict[str, pd.Timestamp] | None = None) -> Report:
