@@ -40,6 +40,8 @@ class RemoteFile:
     optional: bool = False
     #: A different copy already in data/raw is kept (curated tables are edited in the repository).
     keep_existing: bool = False
+    #: The addresses to try, in order, publisher first (:class:`~.routes.Route`); empty: ``url`` alone.
+    routes: tuple[Any, ...] = ()
 
 
 @dataclass
