@@ -11,8 +11,8 @@ from pkdata.builder.fetch.download import make_session
 from pkdata.builder.fetch.install import _from_mirror, _offline
 from pkdata.builder.fetch.manifest import _save_manifest, load_manifest
 from pkdata.builder.fetch.previous import prune_previous
-from pkdata.builder.fetch.routes import fetch_by_routes
 from pkdata.builder.fetch.remote import FetchConfig, FetchError, FetchResult, RemoteFile
+from pkdata.builder.fetch.routes import fetch_by_routes
 from pkdata.core import paths
 
 if TYPE_CHECKING:  # requests is imported only when a download starts
