@@ -74,9 +74,9 @@ def month_pattern(year: int, month: int) -> str:
 def routes_of(src: dict[str, Any], entry: dict[str, Any], **fields: Any) -> tuple[Route, ...]:
     """The routes of one file, in order, with ``{name}`` / ``{year}`` / ``{month}`` filled from ``fields``.
 
-    >>> [(r.kind, r.form) for r in routes_of(sources.source("un_contributions_csv"),
-    ...                                       {"name": "DPO-UCHISTORICAL.csv"}, name="DPO-UCHISTORICAL.csv")]
-    [('publisher', 'file'), ('publisher', 'json-pages')]
+    >>> src = sources.source("un_psdata_fatalities")
+    >>> [(r.kind, r.form) for r in routes_of(src, src["files"][0], name="DPPADPOSS-FATALITIES.csv")]
+    [('publisher', 'file'), ('publisher', 'json-pages'), ('copy', 'file')]
     """
     # A file's own address wins over the source's routes (a copy kept elsewhere than the source's files).
     declared = entry.get("routes", None if "url" in entry else src.get("routes"))
