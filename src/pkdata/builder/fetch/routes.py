@@ -127,7 +127,10 @@ def fetch_by_routes(session, spec: RemoteFile, raw: Path, manifest: dict[str, An
     """
     from pkdata.builder.fetch.install import _install
 
-    routes = spec.routes or (Route(spec.url, PUBLISHER),)
+    routes = spec.routes
+    if not routes or (spec.url and spec.url not in {r.url for r in routes}):
+        # An address set on the file itself (a caller's override) is the one route.
+        routes = (Route(spec.url, PUBLISHER),)
     entry = manifest["files"].get(spec.dest)
     errors: list[FetchError] = []
     for route in routes:

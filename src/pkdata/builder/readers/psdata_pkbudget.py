@@ -97,8 +97,10 @@ def read(path: str | Path) -> pd.DataFrame:
     out = pd.concat(parts, ignore_index=True).dropna(subset=["usd"])
     out["source"] = file
     cols = ["fiscal_year", "mission", "budget_class", "budget_subclass", "basis", "usd", "document_symbol", "source"]
-    return out[cols].sort_values(["fiscal_year", "mission", "basis", "budget_class"], kind="mergesort").reset_index(
-        drop=True
+    return (
+        out[cols]
+        .sort_values(["fiscal_year", "mission", "basis", "budget_class"], kind="mergesort")
+        .reset_index(drop=True)
     )
 
 
