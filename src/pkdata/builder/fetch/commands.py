@@ -9,10 +9,10 @@ from pathlib import Path
 
 from pkdata.builder.fetch.batch import fetch
 from pkdata.builder.fetch.catalog import GROUPS, registry
-from pkdata.builder.fetch.diff import changes
+from pkdata.builder.fetch.diff import change_lines, changes, record_revisions
 from pkdata.builder.fetch.manifest import load_manifest
-from pkdata.builder.fetch.months import parse_months
-from pkdata.builder.fetch.plan import dry_run_lines
+from pkdata.builder.fetch.months import _last_full_month, parse_months
+from pkdata.builder.fetch.plan import dry_run_lines, next_month
 from pkdata.builder.fetch.previous import prune_previous, restore_previous
 from pkdata.builder.fetch.remote import FetchConfig, FetchResult, RemoteFile
 from pkdata.core import paths
@@ -151,6 +151,10 @@ def cli_update(args: argparse.Namespace) -> int:
         return 0
     old_table = pd.read_parquet(out / "contributions.parquet") if (out / "contributions.parquet").exists() else None
     old_manifest = json.loads((out / "manifest.json").read_text()) if (out / "manifest.json").exists() else {}
+    if not args.months and args.mirror is None:
+        # What is new since the last build: the monthly reports after its last month (others are re-checked).
+        first, last = next_month(out), _last_full_month()
+        args.months = f"{first}:{last}" if first <= last else None
     results = _run_fetch(args)
     failed = [r for r in results if r.status == "failed"]
     try:
@@ -179,11 +183,12 @@ def cli_update(args: argparse.Namespace) -> int:
         old_manifest.get("contributions", {}).get("months"),
         manifest.get("contributions", {}).get("months"),
     )
-    print(
-        f"update: months added: {', '.join(c['months_added']) or 'none'}; "
-        f"months removed: {', '.join(c['months_removed']) or 'none'}"
-    )
-    print(f"update: rows added {c['rows_added']:,}, removed {c['rows_removed']:,}, changed {c['rows_changed']:,}")
+    for line in change_lines(c):
+        print(f"update: {line}")
+    if record_revisions(args.raw, c["revised"], str(out)):
+        print(
+            f"update: the revised cells are recorded in {args.raw or paths.raw_dir()}/fetch_manifest.json (revisions)"
+        )
     from pkdata.builder.expected import differences
 
     for line in differences(manifest):
