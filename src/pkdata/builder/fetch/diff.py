@@ -85,7 +85,7 @@ def revised_cells(old: pd.DataFrame, new: pd.DataFrame, months: list[str]) -> li
     num = ["male", "female", "total"]
 
     def in_months(df):
-        month = df.index.get_level_values("date").strftime("%Y-%m")
+        month = pd.DatetimeIndex(df.index.get_level_values("date")).strftime("%Y-%m")  # an empty table too
         return df[month.isin(months)][num]
 
     a, b = in_months(old), in_months(new)
