@@ -245,3 +245,39 @@ def test_pkbudget_refuses_a_variance_that_does_not_add_up(tmp_path):
     p.write_text(head + "\n100.0,Total,,A/1,2023-06-30,90.0,UNMIK,2022-07-01,10.0\n")
     assert psdata_pkbudget.read(p)["usd"].tolist() == [100000.0, 90000.0]
     assert pd.api.types.is_float_dtype(psdata_pkbudget.read(p)["usd"])
+
+
+def test_hub_month_with_mission_detail_replaces_a_country_only_report_month(tmp_path):
+    from pkdata.builder.context import StepResult
+    from pkdata.builder.steps import history
+
+    # The August 2019 report prints country totals only; a hub file (constructed: the fixture's rows dated
+    # 2019-08-31) has mission detail for that month.
+    report = to_frame(parse_report(FIXTURES / "UN_country_contributions_2019_08.pdf"))
+    pdf_months = {
+        "2019-08": {"source": "UN_country_contributions_2019_08.pdf", "granularity": history.granularity(report)}
+    }
+    assert pdf_months["2019-08"]["granularity"].startswith("country")
+    hub_file = tmp_path / "DPO-UCHISTORICAL.csv"
+    hub_file.write_text((HUB / "DPO-UCHISTORICAL.csv").read_text().replace("2025-04-30", "2019-08-31"))
+    hub = psdata_uchistorical.read(hub_file)
+    rows, months = history.merge_sources({"un_csv": hub}, history.PRECEDENCE)
+    result = StepResult({"contributions_history": rows}, [], {history.HISTORY_MONTHS: months})
+
+    table, merged, _ = history.fold_history(report, pdf_months, result)
+    assert merged["2019-08"]["dataset"] == "un_csv" and merged["2019-08"]["granularity"] == "mission+gender"
+    assert set(table["source"]) == {"DPO-UCHISTORICAL.csv"} and set(table["contributor_iso3"]) == {"FJI", "IRL"}
+    totals = report.groupby("contributor_iso3")["total"].sum()
+    ours = hub.groupby("contributor_iso3")["total"].sum()
+    differ = sum(int(totals.get(k, 0)) != int(ours.get(k, 0)) for k in set(totals.index) | set(ours.index))
+    assert merged["2019-08"]["note"].endswith(f"contributors whose totals differ: {differ}")
+    assert "UN_country_contributions_2019_08.pdf" in merged["2019-08"]["note"]
+
+    # A report month with mission detail keeps the report's rows.
+    april = to_frame(parse_report(FIXTURES / "UN_country_contributions_2025_04.pdf"))
+    hub_april = psdata_uchistorical.read(HUB / "DPO-UCHISTORICAL.csv")
+    rows, months = history.merge_sources({"un_csv": hub_april}, history.PRECEDENCE)
+    result = StepResult({"contributions_history": rows}, [], {history.HISTORY_MONTHS: months})
+    april_months = {"2025-04": {"source": "UN_country_contributions_2025_04.pdf", "granularity": "mission+gender"}}
+    table, merged, _ = history.fold_history(april, april_months, result)
+    assert merged == april_months and len(table) == len(april)
