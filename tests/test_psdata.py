@@ -140,7 +140,8 @@ def test_publisher_page_gives_the_month_report_before_any_copy(httpserver, tmp_p
     (res,) = f.fetch([local], tmp_path, config=FAST)
     assert res.status == "new" and res.extra["route"] == "publisher", res.message
     assert (tmp_path / spec.dest).read_bytes() == pdf
-    assert f.load_manifest(tmp_path)["files"][spec.dest]["url"].endswith("msr_april_2025.pdf")
+    entry = f.load_manifest(tmp_path)["files"][spec.dest]
+    assert entry["url"].endswith("msr_april_2025.pdf") and entry["route"] == "publisher"
     assert [e[0].path for e in httpserver.log] == [
         "/en/contributors",
         "/sites/default/files/00-front_page_msr_april_2025.pdf",

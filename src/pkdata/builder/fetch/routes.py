@@ -144,6 +144,7 @@ def fetch_by_routes(session, spec: RemoteFile, raw: Path, manifest: dict[str, An
             continue
         result.message += f" ({route.kind}: {url})"
         result.extra["route"] = route.kind
+        manifest["files"][spec.dest]["route"] = route.kind  # whether the bytes came from the publisher or a copy
         return result
     if len(errors) == 1:
         raise errors[0]
