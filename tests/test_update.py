@@ -52,6 +52,10 @@ def test_update_prints_new_month_contributors_missions_and_the_revised_cells(tmp
     assert f"update: new contributors: {', '.join(new_iso) or 'none'}" in text
     assert f"update: new missions: {', '.join(new_missions) or 'none'}" in text
 
+    assert (
+        f"update: table contributions: {len(old):,} -> {len(pd.read_parquet(out / 'contributions.parquet')):,} rows"
+        in text
+    )
     assert "update: revised months: 2015-02 (2 cells)" in text
     where = f"{cell['contributor_iso3']} {cell['mission']} {cell['personnel_type']}"
     assert f"revised 2015-02 {where} male: {int(cell['male']) + 5} -> {int(cell['male'])}" in text

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pkdata.builder.fetch.batch import fetch
 from pkdata.builder.fetch.catalog import GROUPS, registry
-from pkdata.builder.fetch.diff import change_lines, changes, record_revisions
+from pkdata.builder.fetch.diff import change_lines, changes, record_revisions, table_lines
 from pkdata.builder.fetch.manifest import load_manifest
 from pkdata.builder.fetch.months import _last_full_month, parse_months
 from pkdata.builder.fetch.plan import dry_run_lines, next_month
@@ -183,7 +183,7 @@ def cli_update(args: argparse.Namespace) -> int:
         old_manifest.get("contributions", {}).get("months"),
         manifest.get("contributions", {}).get("months"),
     )
-    for line in change_lines(c):
+    for line in [*change_lines(c), *table_lines(old_manifest, manifest)]:
         print(f"update: {line}")
     if record_revisions(args.raw, c["revised"], str(out)):
         print(

@@ -170,3 +170,23 @@ def change_lines(c: dict[str, Any], shown: int = 20) -> list[str]:
     lines.append(f"new contributors: {', '.join(c.get('contributors_added', [])) or 'none'}")
     lines.append(f"new missions: {', '.join(c.get('missions_added', [])) or 'none'}")
     return lines
+
+
+def table_lines(old_manifest: dict[str, Any], new_manifest: dict[str, Any]) -> list[str]:
+    """One line per processed table whose rows changed (fatalities, missions, budgets, ...), from the manifests.
+
+    >>> table_lines({"tables": {"fatalities": {"rows": 4350, "sha256": "a"}}},
+    ...             {"tables": {"fatalities": {"rows": 4371, "sha256": "b"}, "budgets": {"rows": 9, "sha256": "c"}}})
+    ['table budgets: new, 9 rows', 'table fatalities: 4,350 -> 4,371 rows']
+    """
+    old, new = old_manifest.get("tables", {}), new_manifest.get("tables", {})
+    lines = []
+    for name in sorted(set(old) | set(new)):
+        a, b = old.get(name), new.get(name)
+        if a is None:
+            lines.append(f"table {name}: new, {b['rows']:,} rows")
+        elif b is None:
+            lines.append(f"table {name}: gone (had {a['rows']:,} rows)")
+        elif a.get("sha256") != b.get("sha256"):
+            lines.append(f"table {name}: {a['rows']:,} -> {b['rows']:,} rows")
+    return lines
