@@ -37,13 +37,17 @@ kept versions back (:func:`restore_previous`).
 layout, or ``data/raw``'s) through the same checks; an error then names the local file. Sources
 whose registry ``url`` is ``not recorded`` (tables compiled from documents) can only come that way.
 
-The UN monthly PDF reports, whose file names on the UN site follow no fixed pattern, come by a URL
-template (``PKDATA_UN_PDF_URL``, default: the registry's, the public mirror the reference copies
-were taken from).
+Each file has routes, the publisher's first and copies last (:mod:`~.routes`, the registry's ``routes``); fetch
+tries them in order and records which one gave the file. The Peace and Security Data Hub's datasets come as CSV,
+else as paged JSON written as the same CSV. The UN monthly PDF reports, whose file names on the UN site follow no
+fixed pattern, are looked up on the publisher's page listing them, then taken from the copy by a URL template
+(``PKDATA_UN_PDF_URL``, when set, is the only route). ``pkdata update --dry-run`` prints, per source, the next
+address and whether it is the publisher's or a copy (:mod:`~.plan`).
 
 The modules: :mod:`~pkdata.builder.fetch.catalog` (the files the registry lists), :mod:`~.download` (HTTP, retries,
 deadline, progress), :mod:`~.checks` (content checks), :mod:`~.install` (into ``data/raw``, mirror copies, offline),
-:mod:`~.batch` (:func:`fetch`), :mod:`~.manifest`, :mod:`~.previous` (kept old versions), :mod:`~.diff` (what a
+:mod:`~.batch` (:func:`fetch`), :mod:`~.routes` (publisher first, copies last), :mod:`~.plan` (the dry run),
+:mod:`~.manifest`, :mod:`~.previous` (kept old versions), :mod:`~.diff` (what a
 build changed) and :mod:`~.commands` (``pkdata fetch`` / ``pkdata update``).
 """
 

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from pkdata.builder.fetch.download import _stream, make_session
-from pkdata.builder.fetch.install import _from_mirror, _install, _offline
+from pkdata.builder.fetch.download import make_session
+from pkdata.builder.fetch.install import _from_mirror, _offline
 from pkdata.builder.fetch.manifest import PREVIOUS, _save_manifest, load_manifest
 from pkdata.builder.fetch.previous import prune_previous
 from pkdata.builder.fetch.remote import FetchConfig, FetchError, FetchResult, RemoteFile
+from pkdata.builder.fetch.routes import fetch_by_routes
 from pkdata.core import atomic, paths
 
 if TYPE_CHECKING:  # requests is imported only when a download starts
@@ -47,7 +48,7 @@ def fetch(
     manifest = load_manifest(raw)
     before = json.dumps(manifest, sort_keys=True)
     results: list[FetchResult] = []
-    if not offline and mirror is None and session is None and any(spec.url for spec in files):
+    if not offline and mirror is None and session is None and any(spec.url or spec.routes for spec in files):
         session = make_session(config)
     down: dict[str, FetchResult] = {}  # host -> the failure that showed it cannot be reached
     for spec in files:
@@ -60,7 +61,7 @@ def fetch(
                 results.append(_offline(spec, raw, manifest))
             elif mirror is not None:
                 results.append(_from_mirror(spec, Path(mirror), raw, manifest))
-            elif not spec.url:
+            elif not spec.url and not spec.routes:
                 result = _offline(spec, raw, manifest)
                 result.message = (
                     f"{result.message}; no download address recorded for source {spec.source!r} "
@@ -68,14 +69,7 @@ def fetch(
                 )
                 results.append(result)
             else:
-                entry = manifest["files"].get(spec.dest)
-                tmp, info = _stream(session, spec, raw / spec.dest, entry, config)
-                if tmp is None:
-                    results.append(
-                        FetchResult(spec.dest, "unchanged", "not modified (HTTP 304)", entry and entry.get("sha256"))
-                    )
-                    continue
-                results.append(_install(tmp, spec, raw, manifest, info, spec.url))
+                results.append(fetch_by_routes(session, spec, raw, manifest, config))
         except FetchError as exc:
             results.append(FetchResult(spec.dest, "failed", str(exc)))
             if exc.unreachable:

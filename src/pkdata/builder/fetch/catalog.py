@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from pkdata.builder.fetch.months import _last_full_month, _months
 from pkdata.builder.fetch.remote import RemoteFile
+from pkdata.builder.fetch.routes import COPY, Route, routes_of
 from pkdata.core import sources
 from pkdata.core.errors import PkdataError
 
@@ -117,7 +118,8 @@ def _monthly_files(
     """One file per month of a ``pattern`` entry: the months asked, those a mirror holds, or all to last month."""
     raw_sub, ref_sub = src["raw_sub"], src["reference_sub"]
     env = src.get("url_env")
-    template = pdf_url_template or (env and os.environ.get(env)) or src["url"]
+    override = pdf_url_template or (env and os.environ.get(env))
+    template = override or src["url"]
     if months:
         wanted = _months(*months)
     elif mirror is not None:
@@ -140,6 +142,10 @@ def _monthly_files(
                 url=template.format(year=y, month=m),
                 mirror_names=_mirror_names(raw_sub, ref_sub, name),
                 month=f"{int(y):04d}-{int(m):02d}",
+                # An address the user gives (argument or environment) is the only route tried.
+                routes=(Route(template.format(year=y, month=m), COPY),)
+                if override
+                else routes_of(src, entry, year=y, month=m),
                 **common,
             )
         )
@@ -160,5 +166,6 @@ def _fixed_file(src: dict[str, Any], entry: dict[str, Any], common: dict[str, An
         url=url,
         sha256=entry.get("sha256"),
         mirror_names=_mirror_names(raw_sub, ref_sub, name),
+        routes=routes_of(src, entry, name=name),
         **common,
     )

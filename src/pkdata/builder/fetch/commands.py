@@ -9,9 +9,10 @@ from pathlib import Path
 
 from pkdata.builder.fetch.batch import fetch
 from pkdata.builder.fetch.catalog import GROUPS, registry
-from pkdata.builder.fetch.diff import changes
+from pkdata.builder.fetch.diff import change_lines, changes, record_revisions, table_lines
 from pkdata.builder.fetch.manifest import load_manifest
-from pkdata.builder.fetch.months import parse_months
+from pkdata.builder.fetch.months import _last_full_month, parse_months
+from pkdata.builder.fetch.plan import dry_run_lines, next_month
 from pkdata.builder.fetch.previous import prune_previous, restore_previous
 from pkdata.builder.fetch.remote import FetchConfig, FetchResult, RemoteFile
 from pkdata.core import paths
@@ -58,13 +59,15 @@ def add_fetch_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="list every missing file")
 
 
+def _groups(args: argparse.Namespace) -> list[str]:
+    if args.only:
+        return [g.strip() for g in args.only.split(",") if g.strip()]
+    return ["all"] if getattr(args, "all", False) else list(GROUPS)
+
+
 def _specs(args: argparse.Namespace) -> list[RemoteFile]:
     months = parse_months(args.months) if args.months else None
-    if args.only:
-        groups = [g.strip() for g in args.only.split(",") if g.strip()]
-    else:
-        groups = ["all"] if getattr(args, "all", False) else list(GROUPS)
-    return registry(months=months, groups=groups, mirror=args.mirror)
+    return registry(months=months, groups=_groups(args), mirror=args.mirror)
 
 
 def _run_fetch(args: argparse.Namespace) -> list[FetchResult]:
@@ -133,6 +136,11 @@ def add_update_args(p: argparse.ArgumentParser) -> None:
     add_fetch_args(p)
     p.add_argument("--out", help="processed folder (default data/processed or PKDATA_DATA)")
     p.add_argument("--workers", type=int, default=2, help="parallel PDF parsers (default 2)")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="fetch and build nothing: print, per source, the address it would fetch next (publisher or copy)",
+    )
 
 
 def cli_update(args: argparse.Namespace) -> int:
@@ -142,8 +150,16 @@ def cli_update(args: argparse.Namespace) -> int:
     from pkdata.builder.pipeline import build
 
     out = Path(args.out) if args.out else paths.processed_dir()
+    if getattr(args, "dry_run", False):
+        for line in dry_run_lines(out, _groups(args)):
+            print(line)
+        return 0
     old_table = pd.read_parquet(out / "contributions.parquet") if (out / "contributions.parquet").exists() else None
     old_manifest = json.loads((out / "manifest.json").read_text()) if (out / "manifest.json").exists() else {}
+    if not args.months and args.mirror is None:
+        # What is new since the last build: the monthly reports after its last month (others are re-checked).
+        first, last = next_month(out), _last_full_month()
+        args.months = f"{first}:{last}" if first <= last else None
     results = _run_fetch(args)
     failed = [r for r in results if r.status == "failed"]
     try:
@@ -172,11 +188,12 @@ def cli_update(args: argparse.Namespace) -> int:
         old_manifest.get("contributions", {}).get("months"),
         manifest.get("contributions", {}).get("months"),
     )
-    print(
-        f"update: months added: {', '.join(c['months_added']) or 'none'}; "
-        f"months removed: {', '.join(c['months_removed']) or 'none'}"
-    )
-    print(f"update: rows added {c['rows_added']:,}, removed {c['rows_removed']:,}, changed {c['rows_changed']:,}")
+    for line in [*change_lines(c), *table_lines(old_manifest, manifest)]:
+        print(f"update: {line}")
+    if record_revisions(args.raw, c["revised"], str(out)):
+        print(
+            f"update: the revised cells are recorded in {args.raw or paths.raw_dir()}/fetch_manifest.json (revisions)"
+        )
     from pkdata.builder.expected import differences
 
     for line in differences(manifest):

@@ -53,6 +53,8 @@ class RemoteFile:
     keep_existing: bool = False
     #: Monthly reports: the month (``YYYY-MM``) the report must print on its first page.
     month: str = ""
+    #: The addresses to try, in order, publisher first (:class:`~.routes.Route`); empty: ``url`` alone.
+    routes: tuple[Any, ...] = ()
 
 
 @dataclass

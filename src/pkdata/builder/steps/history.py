@@ -40,7 +40,7 @@ from typing import Any
 import pandas as pd
 
 from pkdata.builder.context import BuildContext, Step, StepResult
-from pkdata.builder.readers import ipi, un_csv
+from pkdata.builder.readers import ipi, psdata_uchistorical, un_csv
 from pkdata.builder.readers.ipi import UNSPLIT_POLICE_NOTE, read_world_totals
 from pkdata.core import schema, sources
 from pkdata.core.errors import PkdataError
@@ -244,12 +244,15 @@ def fold_history(
     """
     months = dict(months or {})
     extra = history.extra
+    contributions, filled = _fill_mission_detail(contributions, months, history)
+    months = {m: v for m, v in months.items() if m not in filled}  # those months come from the history rows
     kept = {m: v for m, v in extra.get(HISTORY_MONTHS, {}).items() if m not in months}
     rows = history.tables["contributions_history"]
     if months and not rows.empty:
         covered = [d for d in rows["date"].unique() if f"{d:%Y-%m}" in months]  # per distinct date, not per row
         rows = rows[~rows["date"].isin(covered)]
     months.update(kept)
+    months.update(filled)
     months = {k: months[k] for k in sorted(months)}
     table = schema.concat([f for f in (contributions, rows) if f is not None])
     table = table.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
@@ -263,6 +266,52 @@ def fold_history(
     if checks:
         out["contributions_crosschecks"] = checks
     return table, months, StepResult({}, sources, out)
+
+
+#: Datasets whose months, with mission detail, replace a report month that prints country totals only (the
+#: reports of Mar 2018 - Aug 2019): the UN's own machine-readable data (DPO-UCHISTORICAL) of the same month.
+MISSION_FILL: tuple[str, ...] = ("un_csv",)
+
+
+def _fill_mission_detail(
+    contributions: pd.DataFrame | None, months: dict[str, dict[str, Any]], history: StepResult
+) -> tuple[pd.DataFrame | None, dict[str, dict[str, Any]]]:
+    """Report months with country totals only that a :data:`MISSION_FILL` dataset has with mission detail: the
+    report rows without those months, and each month's entry (the dataset's, with a note naming the report and
+    counting the contributors whose totals differ). Without such a dataset (no hub file in the raw folder)
+    nothing changes.
+
+    >>> from pkdata.core.schema import empty_contributions
+    >>> hist = StepResult({"contributions_history": empty_contributions()}, [], {HISTORY_MONTHS: {}})
+    >>> _fill_mission_detail(None, {"2018-05": {"granularity": "country"}}, hist)[1]
+    {}
+    """
+    hist_months = history.extra.get(HISTORY_MONTHS, {})
+    better = sorted(
+        m
+        for m, v in hist_months.items()
+        if m in months
+        and v.get("dataset") in MISSION_FILL
+        and str(months[m].get("granularity", "")).startswith("country")
+        and str(v.get("granularity", "")).startswith("mission")
+    )
+    if not better or contributions is None:
+        return contributions, {}
+    rows = history.tables["contributions_history"]
+    filled = {}
+    for m in better:
+        in_month = contributions["date"].dt.strftime("%Y-%m") == m
+        report = contributions[in_month].groupby("contributor_iso3", observed=True)["total"].sum()
+        hub = rows[rows["date"].dt.strftime("%Y-%m") == m].groupby("contributor_iso3", observed=True)["total"].sum()
+        both = report.index.union(hub.index)
+        differ = int((report.reindex(both, fill_value=0) != hub.reindex(both, fill_value=0)).sum())
+        contributions = contributions[~in_month]
+        filled[m] = {
+            **hist_months[m],
+            "note": f"mission detail from {hist_months[m]['source']}; the report ({months[m].get('source', '')}) "
+            f"prints country totals only; contributors whose totals differ: {differ}",
+        }
+    return contributions, filled
 
 
 def _superseded(dataset_months: dict[str, list[str]], kept: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -463,10 +512,17 @@ def _read_un_csv(folder: Path, got: _Read) -> None:
     """The UN's CSV exports: contribution rows, or country totals (rank exports) for the cross-check."""
     for path in sorted(folder.glob("*.csv")):
         kind = un_csv.sniff(path)
-        if kind == "contributions":
+        if set(psdata_uchistorical.COLUMNS) <= _header(path):  # the hub's DPO-UCHISTORICAL (its type codes)
+            got.add("un_csv", psdata_uchistorical.read(path), path, path.name)
+        elif kind == "contributions":
             got.add("un_csv", un_csv.read_contributions(path), path, path.name)
         elif kind == "ranks":
             got.files.append(("un_csv_ranks", path, path.name))
+
+
+def _header(path: Path) -> set[str]:
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        return {c.strip().strip('"').casefold() for c in fh.readline().split(",")}
 
 
 def _one_file_per_month(parts: list[pd.DataFrame], exclusions: list[dict[str, Any]]) -> pd.DataFrame:
