@@ -89,6 +89,39 @@ def _atomic(out: Path, write: Callable[[Path], None]) -> None:
     atomic.write_with(out, write)
 
 
+def check_out(out: str | Path, fmt: str) -> Path:
+    """``out`` as a path to write ``fmt`` to, or one line saying why not (a suffix of another format, a file where
+    a folder should be, an existing folder).
+
+    >>> check_out("x.csv", "dta")
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: --format dta but --out x.csv names a .csv file; name it x.dta, or leave --format out
+    """
+    out = Path(out)
+    suffix = out.suffix.lstrip(".").lower()
+    if suffix != fmt and suffix in (*FORMATS, "pq", "xls", "tsv", "json", "feather", "sav", "rds"):
+        raise PkdataError(
+            f"--format {fmt} but --out {out} names a .{suffix} file; name it {out.with_suffix('.' + fmt)}, "
+            "or leave --format out"
+        )
+    if out.is_dir():
+        raise PkdataError(f"--out {out} is a folder; pass a file name such as {out / ('table.' + fmt)}")
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise PkdataError(f"--out {out}: {parent} is a file, not a folder; pass a path in a folder")
+            break
+    return out
+
+
+def _require_openpyxl() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("openpyxl") is None:
+        raise PkdataError('--format xlsx needs openpyxl, which is not installed: pip install "pkdata[export]"')
+
+
 def stata_name(column: str) -> str:
     """A valid Stata variable name for a column: ``_`` for other characters, a leading ``_`` for a reserved
     word or a leading digit (as pandas' writer would do, but before the labels are attached), 32 characters.
@@ -169,7 +202,9 @@ def export(names: Sequence[str], fmt: str, out: str | Path, *, data_dir: str | P
         raise PkdataError(f"nothing to export: name one of {targets()}")
     if len(names) > 1 and fmt != "xlsx":
         raise PkdataError(f"{len(names)} targets given: only --format xlsx takes several (one sheet each)")
-    out = Path(out)
+    out = check_out(out, fmt)
+    if fmt == "xlsx":
+        _require_openpyxl()
     items = {name: frame(name, data_dir) for name in names}
     prov = provenance(items, fmt, data_dir)
     name, df = next(iter(items.items()))
