@@ -57,14 +57,16 @@ def data_folder(data_dir: str | Path | None = None) -> Path:
     pkdata.core.errors.DataFolderError: data folder /no/such/folder does not exist; pass --data ......
     """
     folder = Path(data_dir) if data_dir else paths.processed_dir()
-    given = "PKDATA_DATA" if not data_dir and os.environ.get("PKDATA_DATA") else "data folder"
+    env = os.environ.get("PKDATA_DATA")
+    from_env = bool(env) and folder.resolve() == Path(str(env)).expanduser().resolve()
+    given = "PKDATA_DATA=" if from_env else "data folder "
     fix = "pass --data (or set PKDATA_DATA to) a processed folder, e.g. one `pkdata build --out DIR` wrote"
     if not folder.exists():
-        raise DataFolderError(f"{given} {folder} does not exist; {fix}")
+        raise DataFolderError(f"{given}{folder} does not exist; {fix}")
     if not folder.is_dir():
-        raise DataFolderError(f"{given} {folder} is a file, not a folder; {fix}")
+        raise DataFolderError(f"{given}{folder} is a file, not a folder; {fix}")
     if not os.access(folder, os.R_OK | os.X_OK):
-        raise DataFolderError(f"{given} {folder} cannot be read (permission denied); {fix}")
+        raise DataFolderError(f"{given}{folder} cannot be read (permission denied); {fix}")
     return folder
 
 

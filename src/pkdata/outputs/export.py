@@ -116,10 +116,12 @@ def check_out(out: str | Path, fmt: str) -> Path:
 
 
 def _require_openpyxl() -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("openpyxl") is None:
-        raise PkdataError('--format xlsx needs openpyxl, which is not installed: pip install "pkdata[export]"')
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise PkdataError(
+            '--format xlsx needs openpyxl, which is not installed: pip install "pkdata[export]"'
+        ) from None
 
 
 def stata_name(column: str) -> str:
