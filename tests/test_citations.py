@@ -133,3 +133,10 @@ def test_every_source_id_of_the_codebook_is_citable() -> None:
         used |= {c["source"] for c in block.get("columns", {}).values()}
     assert used <= citable, sorted(used - citable)
     assert {"pkdata", "country_codes", "un_psdata_fatalities", "un_psdata_pko"} <= used
+
+
+def test_the_readmes_citation_example_is_what_pkdata_cite_prints(capsys) -> None:
+    readme = (paths.REPO_DIR / "README.md").read_text(encoding="utf-8")
+    quoted = readme.split("```bibtex\n", 1)[1].split("```", 1)[0].strip()
+    assert cli.main(["cite", "un_psdata_fatalities"]) == 0
+    assert capsys.readouterr().out.strip() == quoted
