@@ -106,7 +106,7 @@ def cli_fetch(args: argparse.Namespace) -> int:
 
     >>> p = argparse.ArgumentParser(); add_fetch_args(p)
     >>> cli_fetch(p.parse_args(["--offline", "--only", "un_pdf", "--months", "2015-01", "--raw", "/nonexistent"]))
-    fetch: 1 missing
+    fetch: 1 missing (raw folder /nonexistent)
     fetch: 1 file(s) not in /nonexistent (offline); ...; -v lists them
     0
     """
