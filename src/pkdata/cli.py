@@ -168,7 +168,10 @@ BUILDER_COMMANDS: dict[str, str] = {
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
 
 
-DATA_HELP = "processed folder (default data/processed or PKDATA_DATA)"
+DATA_HELP = (
+    "processed folder (default: PKDATA_DATA, else the checkout's data/processed, else the user's build, "
+    "else the installed copy; `pkdata verify` prints which)"
+)
 
 
 def _info_args(p: argparse.ArgumentParser) -> None:

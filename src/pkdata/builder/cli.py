@@ -14,13 +14,13 @@ from pathlib import Path
 
 def build_args(p: argparse.ArgumentParser) -> None:
     """Options of ``pkdata build``."""
-    p.add_argument(
-        "--raw",
-        help="folder of raw source files (default data/raw, falling back to the reference "
-        "copies in ../shared/reference or PKDATA_REFERENCE)",
-    )
     from pkdata.core import paths
 
+    p.add_argument(
+        "--raw",
+        help=f"folder of raw source files (default PKDATA_RAW or {paths.raw_dir()}, falling back to the reference "
+        f"copies in PKDATA_REFERENCE or {paths.reference_dir()})",
+    )
     p.add_argument("--out", help=f"output folder (default PKDATA_DATA or {paths.build_dir()})")
     p.add_argument("--workers", type=int, default=2, help="parallel PDF parsers (default 2)")
     _input_args(p)

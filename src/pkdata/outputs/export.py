@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from pkdata.core import atomic, store
+from pkdata.core import atomic, paths, store
 from pkdata.core.errors import PkdataError
 from pkdata.outputs import codebook
 
@@ -247,7 +247,7 @@ def cli_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--format", choices=FORMATS, help="default: from the --out suffix")
     p.add_argument("--out", required=True, help="file to write (its provenance goes to FILE.json)")
-    p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
+    p.add_argument("--data", help=f"processed folder (default PKDATA_DATA or {paths.processed_dir()})")
 
 
 def cli_export(args: argparse.Namespace) -> int:
