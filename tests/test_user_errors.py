@@ -35,6 +35,11 @@ def test_claims_on_a_missing_data_folder_is_an_error_not_eight_insufficient_verd
     assert f"data folder {tmp_path / 'no' / 'such'} does not exist" in line and "--data" in line
 
 
+def test_an_empty_folder_is_not_a_data_folder(capsys, tmp_path):
+    line = one_error_line(capsys, "claims", "--as-of", "2018-09", "--data", str(tmp_path))
+    assert f"data folder {tmp_path} holds no pkdata tables" in line
+
+
 def test_a_mistyped_pkdata_data_is_named_in_the_error(tmp_path):
     code = "import pkdata; pkdata.claims.check(as_of='2018-09')"
     env = {**os.environ, "PKDATA_DATA": str(tmp_path / "procesed")}

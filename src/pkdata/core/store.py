@@ -67,6 +67,8 @@ def data_folder(data_dir: str | Path | None = None) -> Path:
         raise DataFolderError(f"{given}{folder} is a file, not a folder; {fix}")
     if not os.access(folder, os.R_OK | os.X_OK):
         raise DataFolderError(f"{given}{folder} cannot be read (permission denied); {fix}")
+    if not (folder / MANIFEST).exists() and not any(folder.glob("*.parquet")):
+        raise DataFolderError(f"{given}{folder} holds no pkdata tables (no {MANIFEST}, no .parquet); {fix}")
     return folder
 
 

@@ -258,5 +258,5 @@ def cli_export(args: argparse.Namespace) -> int:
     except OSError as exc:  # a folder that cannot be written is the user's to fix: no traceback
         raise PkdataError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
     for path in written:
-        print(path)
+        print(path.resolve())
     return 0
