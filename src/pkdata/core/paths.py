@@ -95,12 +95,10 @@ def processed_dir() -> Path:
     >>> processed_dir().name
     'processed'
     """
-    if IN_CHECKOUT:
-        default = REPO_DIR / "data" / "processed"
-    else:
-        built = user_data_dir() / "processed"
-        default = built if _built_and_whole(built) else PACKAGE_DATA / "processed"
-    return _env_path("PKDATA_DATA", default)
+    if os.environ.get("PKDATA_DATA") or IN_CHECKOUT:
+        return _env_path("PKDATA_DATA", REPO_DIR / "data" / "processed")
+    built = user_data_dir() / "processed"
+    return built if _built_and_whole(built) else PACKAGE_DATA / "processed"
 
 
 def build_dir() -> Path:
