@@ -55,6 +55,10 @@ def parse_bibtex(text: str) -> list[dict[str, str]]:
     return entries
 
 
+def m_last_year() -> str:
+    return json.loads(MANIFEST.read_text())["contributions"]["last_month"][:4]
+
+
 def test_parser_rejects_broken_bibtex() -> None:
     for bad in ("@misc{a, title = {x}", "@misc{a, title = {x}} @misc{", "@misc{a, title = x}"):
         try:
@@ -68,8 +72,21 @@ def test_cite_prints_valid_bibtex_with_the_data_version(capsys) -> None:
     assert cli.main(["cite"]) == 0
     entries = parse_bibtex(capsys.readouterr().out)
     ids = [e["ID"] for e in entries]
-    # one entry per source: pkdata, every source of the registry, the country code lists; nothing twice
-    assert ids == ["pkdata", *sources.ids(), "country_codes"]
+    # one entry per source: pkdata, every source of the registry, the country code lists; nothing twice (the
+    # PPP_Loader snapshots are the same publisher's repository as ipi_ppp_loader: one entry, the other in its note)
+    folded = "ipi_ppp_loader_current_month_history"
+    assert ids == ["pkdata", *(i for i in sources.ids() if i != folded), "country_codes"]
+    note = next(e for e in entries if e["ID"] == "ipi_ppp_loader")["note"]
+    assert f"pkdata cite {folded}" in note.replace("\\_", "_")
+    # every entry has a year; no address twice, none a template or "not recorded"
+    assert all(re.fullmatch(r"(19|20)\d\d", e.get("year", "")) for e in entries), [e["ID"] for e in entries]
+    urls = [e["url"] for e in entries if "url" in e]
+    assert len(urls) == len(set(urls)) and all(u.startswith("https://") and "{" not in u for u in urls), urls
+    assert not [e["ID"] for e in entries if "not recorded" in str(e)]
+    heritage = next(e for e in entries if e["ID"] == "heritage_pk_rates_secondary")
+    assert heritage["year"] == "2013" and "heritage.org" in heritage["url"]  # the report its rows name
+    # a source without its own year carries the data version's: the year of the last month covered
+    assert next(e for e in entries if e["ID"] == "un_psdata_pko")["year"] == m_last_year()
     assert "un_psdata_fatalities" in ids and "un_psdata_pko" in ids and "un_open" in ids
     assert all(e.get("title") and e.get("author") for e in entries)
     assert not [e["ID"] for e in entries if re.search(r"(?<!\\)[_&%#$]", e["author"] + e["publisher"])]
@@ -116,3 +133,10 @@ def test_every_source_id_of_the_codebook_is_citable() -> None:
         used |= {c["source"] for c in block.get("columns", {}).values()}
     assert used <= citable, sorted(used - citable)
     assert {"pkdata", "country_codes", "un_psdata_fatalities", "un_psdata_pko"} <= used
+
+
+def test_the_readmes_citation_example_is_what_pkdata_cite_prints(capsys) -> None:
+    readme = (paths.REPO_DIR / "README.md").read_text(encoding="utf-8")
+    quoted = readme.split("```bibtex\n", 1)[1].split("```", 1)[0].strip()
+    assert cli.main(["cite", "un_psdata_fatalities"]) == 0
+    assert capsys.readouterr().out.strip() == quoted

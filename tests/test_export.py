@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import openpyxl
@@ -133,7 +134,13 @@ def test_an_unwritable_destination_is_a_clear_error(tmp_path: Path, capsys) -> N
     blocker.write_text("x")
     assert cli.main(["export", "budgets", "--out", str(blocker / "budgets.csv")]) == 1
     err = capsys.readouterr().err
-    assert "cannot write" in err and "Traceback" not in err
+    assert f"{blocker} is a file, not a folder" in err and "Traceback" not in err and "File exists" not in err
+    unwritable = tmp_path / "locked"
+    unwritable.mkdir(mode=0o500)
+    if not os.access(unwritable, os.W_OK):  # root may write anyway
+        assert cli.main(["export", "budgets", "--out", str(unwritable / "budgets.csv")]) == 1
+        err = capsys.readouterr().err
+        assert "cannot write" in err and "Traceback" not in err
 
 
 class _no_warning:

@@ -216,7 +216,7 @@ def test_a_kill_mid_switch_is_refused_by_the_loader_and_rolled_forward_by_verify
     r = run_build(warm["raw_ab"], built_a, warm["cache"], fault="swap")
     assert r.returncode == -signal.SIGKILL
     # the new contributions.parquet sits beside the old manifest: refused, with what to do
-    with pytest.raises(InconsistentDataError, match=r"inconsistent.*pkdata verify --repair.*git checkout"):
+    with pytest.raises(InconsistentDataError, match=r"inconsistent.*pkdata verify --repair.*pkdata build --out"):
         store.table("contributions", built_a)
     for command in ("info", "verify"):
         r = cli(command, "--data", str(built_a))

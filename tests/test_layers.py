@@ -172,3 +172,94 @@ def test_the_installed_package_works_outside_a_checkout_without_pymupdf(wheel, t
         for ext in (".png", ".svg"):
             drawn = (work / "figs" / f"{name}{ext}").read_bytes()
             assert drawn == (checkout_figs / f"{name}{ext}").read_bytes(), f"{name}{ext} differs from the checkout's"
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def venv(wheel, tmp_path_factory) -> tuple[Path, Path]:
+    """The wheel installed by pip into a fresh venv: (its python, the installed package folder).
+
+    No download: pip installs the wheel alone (--no-index --no-deps); the dependencies and the build extra
+    (pymupdf) come from this test's own environment through a .pth line, after the venv's own site-packages.
+    """
+    import sysconfig
+
+    root = tmp_path_factory.mktemp("venv")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True, timeout=300)
+    python = root / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (Path(purelib) / "_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-index", "--no-deps", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return python, Path(purelib) / "pkdata"
+
+
+@pytest.mark.slow
+def test_the_installed_package_never_writes_into_its_own_folder(venv, reference, tmp_path):
+    """codebook, figures, fetch --all --from and build, run from another folder with the installed wheel:
+    every file goes to the user's data folder or --out, each message names it, the package folder is unchanged,
+    and the loaders then read the user's build."""
+    python, package = venv
+    assert (package / "_data" / "processed" / "manifest.json").is_file()
+    home = tmp_path / "home"
+    user = home / "share" / "pkdata"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PKDATA_") and k != "PYTHONPATH"}
+    env.update(HOME=str(home), XDG_DATA_HOME=str(home / "share"), XDG_CACHE_HOME=str(home / "cache"), MPLBACKEND="Agg")
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    before = _digests(package)
+
+    def pkdata(*argv: str, writes: bool = True) -> str:
+        proc = subprocess.run(
+            [str(python), "-m", "pkdata", *argv], cwd=work, env=env, capture_output=True, text=True, timeout=1800
+        )
+        assert proc.returncode == 0, (argv, proc.stderr[-3000:])
+        if writes:  # no message of a command that writes names the package folder
+            assert str(package) not in proc.stdout + proc.stderr, argv
+        return proc.stdout
+
+    out = pkdata("codebook")
+    assert out.split() == [str(user / "codebook.md"), str(user / "datapackage.json")]
+    # --check compares the Markdown just written and the shipped data's own datapackage.json
+    checked = pkdata("codebook", "--check", writes=False)
+    assert checked.split(": ", 1)[1].split(", ") == [
+        str(user / "codebook.md"),
+        str(package / "_data" / "processed" / "datapackage.json") + "\n",
+    ]
+    out = pkdata("figures", "--out", "figs", "--only", "p5_over_time")
+    assert str(work / "figs" / "p5_over_time") in out and (work / "figs" / "p5_over_time.png").is_file()
+    out = pkdata("fetch", "--all", "--from", str(reference), "--no-progress")
+    assert f"(raw folder {user / 'raw'})" in out and (user / "raw" / "un_monthly_pdfs").is_dir()
+    out = pkdata("build")
+    assert "contributions: " in out and f"-> {user / 'processed' / 'contributions.parquet'}" in out
+    written = [line.split(" -> ", 1)[1] for line in out.splitlines() if " -> " in line]
+    assert len(written) >= 8 and all(Path(w).parent == user / "processed" and Path(w).is_file() for w in written)
+    assert _digests(package) == before, "the installed package folder changed"
+    # the loaders read the user's build (it verifies); built from the same reference files, it is the shipped copy
+    read = subprocess.run(
+        [str(python), "-c", "from pkdata.core import paths; print(paths.processed_dir())"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert read.stdout.strip() == str(user / "processed")
+    assert _digests(user / "processed") == _digests(package / "_data" / "processed")

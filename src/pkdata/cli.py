@@ -68,9 +68,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from pkdata.core import atomic, paths, store
+    from pkdata.core import atomic, store
 
-    folder = args.data or paths.processed_dir()
+    folder = store.data_folder(args.data)
     if args.repair:
         for line in atomic.repair(folder):
             print(line)
@@ -78,11 +78,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     for line in problems:
         print(f"problem: {line}", file=sys.stderr)
     if problems:
-        print(
-            f"pkdata verify: {folder} is inconsistent; run `pkdata verify --repair`, `pkdata build` again, "
-            f"or `git checkout {folder}`",
-            file=sys.stderr,
-        )
+        print(f"pkdata verify: {folder} is inconsistent; {store.fix_hint(folder)}", file=sys.stderr)
         return 1
     tables = store.manifest(folder)["tables"]
     print(f"{folder}: {len(tables)} tables, each matching its manifest sha256 and columns")
@@ -172,7 +168,10 @@ BUILDER_COMMANDS: dict[str, str] = {
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
 
 
-DATA_HELP = "processed folder (default data/processed or PKDATA_DATA)"
+DATA_HELP = (
+    "processed folder (default: PKDATA_DATA, else the checkout's data/processed, else the user's build, "
+    "else the installed copy; `pkdata verify` prints which)"
+)
 
 
 def _info_args(p: argparse.ArgumentParser) -> None:

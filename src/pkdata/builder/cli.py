@@ -14,12 +14,14 @@ from pathlib import Path
 
 def build_args(p: argparse.ArgumentParser) -> None:
     """Options of ``pkdata build``."""
+    from pkdata.core import paths
+
     p.add_argument(
         "--raw",
-        help="folder of raw source files (default data/raw, falling back to the reference "
-        "copies in ../shared/reference or PKDATA_REFERENCE)",
+        help=f"folder of raw source files (default PKDATA_RAW or {paths.raw_dir()}, falling back to the reference "
+        f"copies in PKDATA_REFERENCE or {paths.reference_dir()})",
     )
-    p.add_argument("--out", help="output folder (default data/processed or PKDATA_DATA)")
+    p.add_argument("--out", help=f"output folder (default PKDATA_DATA or {paths.build_dir()})")
     p.add_argument("--workers", type=int, default=2, help="parallel PDF parsers (default 2)")
     _input_args(p)
 
@@ -55,10 +57,12 @@ def build_cmd(args: argparse.Namespace) -> int:
             f"--raw {args.raw}: {'not a folder' if Path(args.raw).exists() else 'no such folder'}; "
             "pass an existing raw folder, or leave --raw out to use data/raw and the reference copies"
         )
-    manifest = build(raw=args.raw, out=args.out, workers=args.workers, **_build_options(args))
-    out = args.out or "data/processed"
+    from pkdata.core import paths
+
+    out = Path(args.out).resolve() if args.out else paths.build_dir()
+    manifest = build(raw=args.raw, out=out, workers=args.workers, **_build_options(args))
     for name, meta in manifest["tables"].items():
-        print(f"{name}: {meta['rows']:,} rows -> {Path(out) / meta['file']}")
+        print(f"{name}: {meta['rows']:,} rows -> {out / meta['file']}")
     dups = [s for s in manifest["sources"] if s.get("duplicate_of")]
     for s in dups:
         print(f"duplicate: {s['name']} prints {s['report_date']}, same as {s['duplicate_of']}; not counted twice")
@@ -79,7 +83,7 @@ def fetch_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--restore",
         action="store_true",
-        help="put back the previous versions of files that changed upstream (kept in data/raw/.previous)",
+        help="put back the previous versions of files that changed upstream (kept in RAW/.previous)",
     )
 
 

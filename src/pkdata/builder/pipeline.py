@@ -122,7 +122,7 @@ def build(
     """
     if inputs not in ("add", "only"):
         raise PkdataError(f"inputs={inputs!r}: expected 'add' or 'only'")
-    out_dir = Path(out) if out else paths.processed_dir()
+    out_dir = Path(out) if out else paths.build_dir()
     _check_out(out_dir)
     folders = (raw or paths.raw_dir(), reference or paths.reference_dir(), cache or paths.cache_dir())
     ctx = BuildContext(*map(Path, folders), workers=workers, input_mode=inputs)

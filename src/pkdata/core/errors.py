@@ -90,6 +90,13 @@ class DataNotFoundError(PkdataError):
     """A processed table or reference folder is missing."""
 
 
+class DataFolderError(PkdataError):
+    """The processed folder itself is missing or unreadable (a mistyped ``--data`` or ``PKDATA_DATA``).
+
+    Not a :class:`DataNotFoundError`: callers that treat one missing table as "no data yet" must stop here.
+    """
+
+
 class InconsistentDataError(PkdataError):
     """The processed folder does not hold what its manifest says (an interrupted build, a replaced file)."""
 

@@ -2,11 +2,16 @@
 
 Each folder is, in this order: the environment variable if set; else the folder in the
 repository checkout, when pkdata runs from one (a ``pyproject.toml`` and ``data/processed``
-two levels above the package); else, for an installed package, the copy shipped inside it
-(``pkdata/_data/``, read-only) or a per-user folder for what pkdata writes.
+two levels above the package); else, for an installed package, a per-user folder for what
+pkdata writes (XDG: ``$XDG_DATA_HOME/pkdata``, default ``~/.local/share/pkdata``) and the copy
+shipped inside the package (``pkdata/_data/``) for reading. An installed package never writes
+into its own folder: :func:`build_dir` is never the shipped copy.
 
-- ``PKDATA_DATA``: the processed tables every loader reads (checkout ``data/processed``; installed:
-  the package's ``_data/processed``).
+- ``PKDATA_DATA``: the processed tables. Loaders read (:func:`processed_dir`), in this order:
+  ``PKDATA_DATA``; the checkout's ``data/processed``; the user's built folder
+  (``$XDG_DATA_HOME/pkdata/processed``) if it has a manifest whose tables match their sha256;
+  else the package's ``_data/processed``. ``pkdata build`` writes (:func:`build_dir`) to
+  ``PKDATA_DATA``, the checkout's ``data/processed``, else the user's folder.
 - ``PKDATA_RAW``: the raw folder ``pkdata build`` and ``pkdata fetch`` use (checkout ``data/raw``;
   installed: ``$XDG_DATA_HOME/pkdata/raw``).
 - ``PKDATA_REFERENCE``: the shared reference copies (checkout ``../shared/reference``; installed:
@@ -19,6 +24,8 @@ checkout's copy, else the package's.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -42,13 +49,66 @@ def _user_dir(variable: str, fallback: str) -> Path:
     return Path(base).expanduser() / "pkdata"
 
 
+def user_data_dir() -> Path:
+    """The per-user folder an installed pkdata writes into (``$XDG_DATA_HOME/pkdata``).
+
+    >>> user_data_dir().name
+    'pkdata'
+    """
+    return _user_dir("XDG_DATA_HOME", ".local/share")
+
+
+_VERIFIED: dict[tuple[str, int, int], bool] = {}
+
+
+def _built_and_whole(folder: Path) -> bool:
+    """True when ``folder`` has a manifest and every table it lists has the sha256 it names.
+
+    Cached per manifest version (a build rewrites the manifest last).
+
+    >>> _built_and_whole(REPO_DIR / "no such folder")
+    False
+    """
+    manifest = folder / "manifest.json"
+    try:
+        st = manifest.stat()
+    except OSError:
+        return False
+    key = (str(manifest), st.st_size, st.st_mtime_ns)
+    if key not in _VERIFIED:
+        try:
+            tables = json.loads(manifest.read_text(encoding="utf-8"))["tables"]
+            ok = bool(tables) and all(
+                hashlib.sha256((folder / str(e.get("file", f"{n}.parquet"))).read_bytes()).hexdigest()
+                == e.get("sha256")
+                for n, e in tables.items()
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            ok = False
+        _VERIFIED[key] = ok
+    return _VERIFIED[key]
+
+
 def processed_dir() -> Path:
-    """Folder of the processed tables every loader reads.
+    """Folder of the processed tables every loader reads (the order is in the module docstring).
 
     >>> processed_dir().name
     'processed'
     """
-    default = REPO_DIR / "data" / "processed" if IN_CHECKOUT else PACKAGE_DATA / "processed"
+    if os.environ.get("PKDATA_DATA") or IN_CHECKOUT:
+        return _env_path("PKDATA_DATA", REPO_DIR / "data" / "processed")
+    built = user_data_dir() / "processed"
+    return built if _built_and_whole(built) else PACKAGE_DATA / "processed"
+
+
+def build_dir() -> Path:
+    """Folder ``pkdata build`` writes by default: ``PKDATA_DATA``, the checkout's, else the user's; never the
+    package's own copy.
+
+    >>> build_dir() != PACKAGE_DATA / "processed"
+    True
+    """
+    default = REPO_DIR / "data" / "processed" if IN_CHECKOUT else user_data_dir() / "processed"
     return _env_path("PKDATA_DATA", default)
 
 
@@ -58,7 +118,7 @@ def raw_dir() -> Path:
     >>> raw_dir().name
     'raw'
     """
-    default = REPO_DIR / "data" / "raw" if IN_CHECKOUT else _user_dir("XDG_DATA_HOME", ".local/share") / "raw"
+    default = REPO_DIR / "data" / "raw" if IN_CHECKOUT else user_data_dir() / "raw"
     return _env_path("PKDATA_RAW", default)
 
 
@@ -68,11 +128,7 @@ def reference_dir() -> Path:
     >>> (reference_dir() / "missions" / "DPPADPOSS-PKO.csv").is_file()
     True
     """
-    default = (
-        REPO_DIR.parent / "shared" / "reference"
-        if IN_CHECKOUT
-        else _user_dir("XDG_DATA_HOME", ".local/share") / "reference"
-    )
+    default = REPO_DIR.parent / "shared" / "reference" if IN_CHECKOUT else user_data_dir() / "reference"
     return _env_path("PKDATA_REFERENCE", default)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from pkdata.core import atomic, paths, registry
-from pkdata.core.errors import DataNotFoundError, InconsistentDataError
+from pkdata.core.errors import DataFolderError, DataNotFoundError, InconsistentDataError
 
 MANIFEST = "manifest.json"
 #: Columns a table must have, whatever its manifest says: those the table registry declares.
@@ -30,11 +30,46 @@ _MANIFESTS: dict[tuple[str, int, int], dict[str, Any]] = {}
 _CACHE_SIZE = 32
 
 
-def _fix_hint(folder: Path) -> str:
-    return (
-        f"run `pkdata verify --repair --data {folder}` (finishes an interrupted build), `pkdata build` again, "
-        f"or `git checkout {folder}`"
-    )
+def fix_hint(folder: str | Path) -> str:
+    """What to do about an inconsistent processed folder (``git checkout`` only for the checkout's own).
+
+    >>> fix_hint("/tmp/x")
+    'run `pkdata verify --repair --data /tmp/x` (finishes an interrupted build) or `pkdata build --out /tmp/x` again'
+    """
+    folder = Path(folder)
+    hint = f"run `pkdata verify --repair --data {folder}` (finishes an interrupted build)"
+    if paths.IN_CHECKOUT and folder.resolve().is_relative_to(paths.REPO_DIR):
+        return hint + f", `pkdata build` again, or `git checkout {folder.resolve().relative_to(paths.REPO_DIR)}`"
+    return hint + f" or `pkdata build --out {folder}` again"
+
+
+_fix_hint = fix_hint
+
+
+def data_folder(data_dir: str | Path | None = None) -> Path:
+    """The processed folder to read (``data_dir``, else :func:`pkdata.core.paths.processed_dir`), which must exist.
+
+    A missing or unreadable folder (a mistyped ``--data`` or ``PKDATA_DATA``) is an error, never "no data":
+
+    >>> data_folder("/no/such/folder")
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.DataFolderError: data folder /no/such/folder does not exist; pass --data ......
+    """
+    folder = Path(data_dir) if data_dir else paths.processed_dir()
+    env = os.environ.get("PKDATA_DATA")
+    from_env = bool(env) and folder.resolve() == Path(str(env)).expanduser().resolve()
+    given = "PKDATA_DATA=" if from_env else "data folder "
+    fix = "pass --data (or set PKDATA_DATA to) a processed folder, e.g. one `pkdata build --out DIR` wrote"
+    if not folder.exists():
+        raise DataFolderError(f"{given}{folder} does not exist; {fix}")
+    if not folder.is_dir():
+        raise DataFolderError(f"{given}{folder} is a file, not a folder; {fix}")
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise DataFolderError(f"{given}{folder} cannot be read (permission denied); {fix}")
+    if not (folder / MANIFEST).exists() and not any(folder.glob("*.parquet")):
+        raise DataFolderError(f"{given}{folder} holds no pkdata tables (no {MANIFEST}, no .parquet); {fix}")
+    return folder
 
 
 def _remember(cache: dict, key: tuple, value: Any) -> Any:
@@ -131,7 +166,7 @@ def table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     >>> list(t.columns) == list(registry.columns("contributions")), int(t.loc[t["date"] == "2019-06-30", "total"].sum())
     (True, 87324)
     """
-    folder = Path(data_dir) if data_dir else paths.processed_dir()
+    folder = data_folder(data_dir)
     for attempt in range(4):
         try:
             frame = _verified(folder, name)
@@ -154,7 +189,7 @@ def manifest(data_dir: str | Path | None = None) -> dict[str, Any]:
     >>> m["format_version"], m["contributions"]["first_month"], m["tables"]["missions"]["file"]
     (1, '1990-11', 'missions.parquet')
     """
-    folder = Path(data_dir) if data_dir else paths.processed_dir()
+    folder = data_folder(data_dir)
     with atomic.locked(folder, shared=True):
         path = folder / MANIFEST
         try:
@@ -180,7 +215,7 @@ def verify(data_dir: str | Path | None = None) -> list[str]:
 
     from pkdata.core.hashes import sha256_file
 
-    folder = Path(data_dir) if data_dir else paths.processed_dir()
+    folder = data_folder(data_dir)
     problems: list[str] = []
     try:
         m = manifest(folder)

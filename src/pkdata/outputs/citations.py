@@ -48,11 +48,17 @@ def source(source_id: str) -> dict[str, Any]:
 
 
 def _address(s: dict[str, Any]) -> str:
-    """The address a citation gives: the publisher's page, else the download address if it is the publisher's."""
+    """The address a citation gives: the publisher's page, else the download address if it is the publisher's
+    (never a mirror's, never a template with ``{...}`` fields, never "not recorded").
+
+    >>> _address({"publisher_url": "not recorded", "url": "https://x.org/{name}"})
+    ''
+    """
     if s.get("publisher_url", sources.NOT_RECORDED) != sources.NOT_RECORDED:
         return str(s["publisher_url"])
-    if s.get("url", sources.NOT_RECORDED) != sources.NOT_RECORDED and not s.get("mirror"):
-        return str(s["url"])
+    url = str(s.get("url", sources.NOT_RECORDED))
+    if url != sources.NOT_RECORDED and not s.get("mirror") and "{" not in url:
+        return url
     return ""
 
 
@@ -81,19 +87,54 @@ def _bib_escape(text: str) -> str:
     return re.sub(r"([&%#_$])", r"\\\1", text)
 
 
+def _year(s: dict[str, Any], v: dict[str, Any]) -> str:
+    """The entry's year: the registry's (the source's publication) where it gives one, else the data version's
+    (the year of the last month the data cover: the copy cited is that version's).
+
+    >>> _year({"year": 2013}, {"last_month": "2025-07"}), _year({}, {"last_month": "2025-07"})
+    ('2013', '2025')
+    """
+    return str(s.get("year") or v["last_month"][:4])
+
+
+def _one_per_address(chosen: list[dict[str, Any]]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The entries with the sources that share an address folded into the first (one source, one entry).
+
+    >>> [(s["id"], [o["id"] for o in more]) for s, more in _one_per_address(load()) if more]
+    [('ipi_ppp_loader', ['ipi_ppp_loader_current_month_history'])]
+    """
+    out: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    first: dict[str, int] = {}
+    for s in chosen:
+        address = _address(s)
+        if address and address in first:
+            out[first[address]][1].append(s)
+            continue
+        if address:
+            first[address] = len(out)
+        out.append((s, []))
+    return out
+
+
 def bibtex(source_id: str | None = None, data_dir: str | Path | None = None) -> str:
-    """BibTeX entries: of one source, or of pkdata and every source (``source_id=None``).
+    """BibTeX entries: of one source, or of pkdata and every source (``source_id=None``), one per address.
+
+    Every entry has a year (:func:`_year`); the address is the publisher's page (never a mirror's or a
+    download template), left out where the registry records none.
 
     >>> print(bibtex("un_psdata_pko"))  # doctest: +ELLIPSIS
     @misc{un_psdata_pko,
       author = {{United Nations Peace and Security Data Hub (DPPA/DPO)}},
       title = {Peacekeeping Operations: ...},
     ...
+      year = {2025},
+      url = {https://psdata.un.org/dataset/DPPADPOSS-PKO}
+    }
     """
     v = data_version(data_dir)
     chosen = [source(source_id)] if source_id else load()
     entries = []
-    for s in chosen:
+    for s, more in _one_per_address(chosen):
         fields = [
             ("author", s.get("author") or "{" + _bib_escape(s["publisher"]) + "}"),
             ("title", _bib_escape(s["title"])),
@@ -109,9 +150,9 @@ def bibtex(source_id: str | None = None, data_dir: str | Path | None = None) -> 
                 ),
             ]
         else:
-            fields += [("note", _bib_escape(f"Licence: {s['licence']}"))]
-        if s.get("year"):
-            fields.append(("year", str(s["year"])))
+            also = "".join(f"; also: {o['title']} (pkdata cite {o['id']})" for o in more)
+            fields += [("note", _bib_escape(f"Licence: {s['licence']}; data version {v['last_month']}{also}"))]
+        fields.append(("year", _year(s, v)))
         if _address(s):
             fields.append(("url", _address(s)))
         body = ",\n".join(f"  {k} = {{{val}}}" for k, val in fields)
@@ -144,7 +185,7 @@ def cli_args(p: argparse.ArgumentParser) -> None:
     """Options of ``pkdata cite``."""
     p.add_argument("source", nargs="?", help="a source id (default: pkdata and every source)")
     p.add_argument("--format", choices=["bibtex", "plain"], default="bibtex")
-    p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
+    p.add_argument("--data", help=f"processed folder (default PKDATA_DATA or {paths.processed_dir()})")
 
 
 def cli_cite(args: argparse.Namespace) -> int:

@@ -3,7 +3,8 @@
 The definitions, the processed tables' columns and types are data (``src/pkdata/data/codebook.toml``, read
 through :mod:`pkdata.core.registry`); a panel's or the country code table's types come from the frames.
 :func:`write` renders them as ``docs/codebook.md`` and as a Frictionless Data Package descriptor,
-``data/processed/datapackage.json`` (:mod:`pkdata.core.datapackage`, which the build also writes).
+``datapackage.json`` beside the tables (:mod:`pkdata.core.datapackage`, which the build also writes; for an
+installed package's own read-only copy, beside the Markdown in the user's data folder).
 ``pkdata codebook`` writes both; ``pkdata codebook --check`` says whether they are up to date.
 
 >>> entry("contributions", "total")["unit"]
@@ -29,8 +30,8 @@ CODEBOOK_TOML = paths.PACKAGE_DIR / "data" / "codebook.toml"
 TABLES: tuple[str, ...] = registry.tables()
 #: The package data table of country codes (documented, not part of the data package).
 EXTRA_TABLES: tuple[str, ...] = ("country_codes",)
-#: Where ``pkdata codebook`` writes the Markdown: the checkout's docs/, else the current folder.
-CODEBOOK_MD = paths.REPO_DIR / "docs" / "codebook.md" if paths.IN_CHECKOUT else Path("codebook.md")
+#: Where ``pkdata codebook`` writes the Markdown: the checkout's docs/, else the user's data folder.
+CODEBOOK_MD = paths.REPO_DIR / "docs" / "codebook.md" if paths.IN_CHECKOUT else paths.user_data_dir() / "codebook.md"
 
 
 def load() -> dict[str, Any]:
@@ -128,10 +129,25 @@ def _atomic_write(path: Path, text: str) -> None:
     atomic.write_text(path, text)
 
 
+def datapackage_path(md_path: str | Path, data_dir: str | Path | None = None) -> Path:
+    """Where the datapackage.json goes: beside the tables it describes, unless they are the installed package's
+    own copy (read-only), then beside the Markdown codebook.
+
+    >>> datapackage_path("x/codebook.md", "some/data").as_posix()
+    'some/data/datapackage.json'
+    >>> datapackage_path("x/codebook.md", paths.PACKAGE_DATA / "processed").as_posix()
+    'x/datapackage.json'
+    """
+    folder = Path(data_dir) if data_dir else paths.processed_dir()
+    if folder.resolve().is_relative_to(paths.PACKAGE_DIR):
+        return Path(md_path).parent / DATAPACKAGE
+    return folder / DATAPACKAGE
+
+
 def write(md_path: Path = CODEBOOK_MD, data_dir: str | Path | None = None) -> list[Path]:
-    """Write ``docs/codebook.md`` and ``<processed>/datapackage.json``; return their paths."""
+    """Write the Markdown codebook and the datapackage.json (see :func:`datapackage_path`); return their paths."""
     md, dp = render(data_dir)
-    dp_path = (Path(data_dir) if data_dir else paths.processed_dir()) / DATAPACKAGE
+    dp_path = datapackage_path(md_path, data_dir)
     _atomic_write(Path(md_path), md)
     _atomic_write(dp_path, dp)
     return [Path(md_path), dp_path]
@@ -139,26 +155,31 @@ def write(md_path: Path = CODEBOOK_MD, data_dir: str | Path | None = None) -> li
 
 def cli_args(p: argparse.ArgumentParser) -> None:
     """Options of ``pkdata codebook``."""
-    p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
-    p.add_argument("--out", default=str(CODEBOOK_MD), help="Markdown codebook to write (default docs/codebook.md)")
+    p.add_argument("--data", help=f"processed folder (default PKDATA_DATA or {paths.processed_dir()})")
+    p.add_argument("--out", help=f"Markdown codebook to write (default {CODEBOOK_MD})")
     p.add_argument("--check", action="store_true", help="only say whether the written files are up to date")
+
+
+def _check(args: argparse.Namespace) -> int:
+    """``pkdata codebook --check``: compare what would be written with the files there (one line each)."""
+    md, dp = render(args.data)
+    md_path = Path(args.out) if args.out else CODEBOOK_MD
+    # the data's own datapackage.json (shipped or built), whatever --out says
+    pairs = [((Path(args.data) if args.data else paths.processed_dir()) / DATAPACKAGE, dp)]
+    if args.out or md_path.exists() or paths.IN_CHECKOUT:
+        pairs.insert(0, (md_path, md))
+    stale = [str(p) for p, text in pairs if not p.exists() or p.read_text(encoding="utf-8") != text]
+    if stale:
+        print("out of date (run `pkdata codebook`): " + ", ".join(stale))
+        return 1
+    print("up to date: " + ", ".join(str(p) for p, _ in pairs))
+    return 0
 
 
 def cli_codebook(args: argparse.Namespace) -> int:
     """``pkdata codebook``: write (or ``--check``) the codebook and datapackage.json."""
     if args.check:
-        md, dp = render(args.data)
-        dp_path = (Path(args.data) if args.data else paths.processed_dir()) / DATAPACKAGE
-        stale = [
-            str(p)
-            for p, text in ((Path(args.out), md), (dp_path, dp))
-            if not p.exists() or p.read_text(encoding="utf-8") != text
-        ]
-        if stale:
-            print("out of date (run `pkdata codebook`): " + ", ".join(stale))
-            return 1
-        print("codebook and datapackage.json are up to date")
-        return 0
-    for p in write(Path(args.out), args.data):
-        print(p)
+        return _check(args)
+    for p in write(Path(args.out) if args.out else CODEBOOK_MD, args.data):
+        print(p.resolve())
     return 0

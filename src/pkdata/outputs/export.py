@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from pkdata.core import atomic, store
+from pkdata.core import atomic, paths, store
 from pkdata.core.errors import PkdataError
 from pkdata.outputs import codebook
 
@@ -88,6 +88,41 @@ def _atomic(out: Path, write: Callable[[Path], None]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic.clean_leftovers(out.parent)  # e.g. `.x.csv.<pid>.part.csv` of a killed export
     atomic.write_with(out, write)
+
+
+def check_out(out: str | Path, fmt: str) -> Path:
+    """``out`` as a path to write ``fmt`` to, or one line saying why not (a suffix of another format, a file where
+    a folder should be, an existing folder).
+
+    >>> check_out("x.csv", "dta")
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: --format dta but --out x.csv names a .csv file; name it x.dta, or leave --format out
+    """
+    out = Path(out)
+    suffix = out.suffix.lstrip(".").lower()
+    if suffix != fmt and suffix in (*FORMATS, "pq", "xls", "tsv", "json", "feather", "sav", "rds"):
+        raise PkdataError(
+            f"--format {fmt} but --out {out} names a .{suffix} file; name it {out.with_suffix('.' + fmt)}, "
+            "or leave --format out"
+        )
+    if out.is_dir():
+        raise PkdataError(f"--out {out} is a folder; pass a file name such as {out / ('table.' + fmt)}")
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise PkdataError(f"--out {out}: {parent} is a file, not a folder; pass a path in a folder")
+            break
+    return out
+
+
+def _require_openpyxl() -> None:
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise PkdataError(
+            '--format xlsx needs openpyxl, which is not installed: pip install "pkdata[export]"'
+        ) from None
 
 
 def stata_name(column: str) -> str:
@@ -170,7 +205,9 @@ def export(names: Sequence[str], fmt: str, out: str | Path, *, data_dir: str | P
         raise PkdataError(f"nothing to export: name one of {targets()}")
     if len(names) > 1 and fmt != "xlsx":
         raise PkdataError(f"{len(names)} targets given: only --format xlsx takes several (one sheet each)")
-    out = Path(out)
+    out = check_out(out, fmt)
+    if fmt == "xlsx":
+        _require_openpyxl()
     items = {name: frame(name, data_dir) for name in names}
     prov = provenance(items, fmt, data_dir)
     name, df = next(iter(items.items()))
@@ -211,7 +248,7 @@ def cli_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--format", choices=FORMATS, help="default: from the --out suffix")
     p.add_argument("--out", required=True, help="file to write (its provenance goes to FILE.json)")
-    p.add_argument("--data", help="processed folder (default data/processed or PKDATA_DATA)")
+    p.add_argument("--data", help=f"processed folder (default PKDATA_DATA or {paths.processed_dir()})")
 
 
 def cli_export(args: argparse.Namespace) -> int:
@@ -222,5 +259,5 @@ def cli_export(args: argparse.Namespace) -> int:
     except OSError as exc:  # a folder that cannot be written is the user's to fix: no traceback
         raise PkdataError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
     for path in written:
-        print(path)
+        print(path.resolve())
     return 0

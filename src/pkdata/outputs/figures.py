@@ -268,7 +268,8 @@ def cli_figures(args: Any) -> int:
     t = time.perf_counter()
     status = render_all(args.out, force=args.force, only=args.only)
     for name, what in status.items():
-        print(f"{what:<9} {Path(args.out) / name}.png/.svg")
+        print(f"{what:<9} {Path(args.out).resolve() / name}.png/.svg")
     drawn = sum(v == "drawn" for v in status.values())
-    print(f"{drawn} drawn, {len(status) - drawn} unchanged, {time.perf_counter() - t:.1f}s -> {args.out}/")
+    took = time.perf_counter() - t
+    print(f"{drawn} drawn, {len(status) - drawn} unchanged, {took:.1f}s -> {Path(args.out).resolve()}/")
     return 0

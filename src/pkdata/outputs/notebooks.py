@@ -6,7 +6,7 @@ private temporary folder) with the notebook's folder as working directory, and w
 ``<name>.html`` (nbconvert, JupyterLab template, images embedded) into the output folder.
 The committed files are never modified.
 
-Needs the ``notebooks`` extra (``pip install -e '.[notebooks]'``); its modules are imported
+Needs the ``notebooks`` extra (``pip install "pkdata[notebooks]"``); its modules are imported
 only when a notebook is run, so ``import pkdata.outputs.notebooks`` works without it.
 
 >>> [p.name for p in notebook_paths()][:2]
@@ -48,13 +48,14 @@ def notebook_paths(folder: str | Path | None = None) -> list[Path]:
 
 def _require_extra() -> None:
     try:
+        import ipykernel  # noqa: F401
         import nbclient  # noqa: F401
         import nbconvert  # noqa: F401
         import nbformat  # noqa: F401
     except ImportError as exc:
         raise PkdataError(
-            f"running notebooks needs the 'notebooks' extra ({exc.name} is not installed): "
-            "pip install -e '.[notebooks]'"
+            f"running notebooks needs the notebooks extra ({exc.name} is not installed): "
+            'pip install "pkdata[notebooks]"'
         ) from exc
 
 
@@ -138,9 +139,10 @@ def run_all(
     >>> list(run_all(out, folder=folder)), [p.name for p in out.iterdir()]
     (['sum'], ['sum.html'])
     """
+    _require_extra()  # once, before any folder is made
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    atomic.clean_leftovers(out)  # .part files of a killed run
+    if out.is_dir():
+        atomic.clean_leftovers(out)  # .part files of a killed run
     selected = notebook_paths(folder)
     if only:
         wanted = {name.removesuffix(".ipynb") for name in only}
@@ -148,8 +150,10 @@ def run_all(
         if unknown:
             raise PkdataError(f"unknown notebook(s) {sorted(unknown)}; expected some of {[p.stem for p in selected]}")
         selected = [p for p in selected if p.stem in wanted]
+    out.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
     failures: list[str] = []
+    written = 0
     for path in selected:
         start = time.perf_counter()
         try:
@@ -160,10 +164,10 @@ def run_all(
         seconds[path.stem] = round(time.perf_counter() - start, 1)
         if nb is not None:
             atomic.write_text(out / f"{path.stem}.html", to_html(nb))
+            written += 1
     if failures:
-        raise PkdataError(
-            f"{len(failures)} of {len(selected)} notebook(s) failed (HTML written to {out}): " + "; ".join(failures)
-        )
+        where = f"HTML of {written} written to {out.resolve()}" if written else "no HTML written"
+        raise PkdataError(f"{len(failures)} of {len(selected)} notebook(s) failed ({where}): " + "; ".join(failures))
     return seconds
 
 
@@ -188,6 +192,6 @@ def cli_notebooks(args: Any) -> int:
     start = time.perf_counter()
     seconds = run_all(args.out, only=args.only, timeout=args.timeout)
     for name, secs in seconds.items():
-        print(f"ok  {secs:5.1f}s  {Path(args.out) / name}.html")
-    print(f"{len(seconds)} notebook(s) executed, {time.perf_counter() - start:.1f}s -> {args.out}/")
+        print(f"ok  {secs:5.1f}s  {Path(args.out).resolve() / name}.html")
+    print(f"{len(seconds)} notebook(s) executed, {time.perf_counter() - start:.1f}s -> {Path(args.out).resolve()}/")
     return 0

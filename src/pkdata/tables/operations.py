@@ -54,6 +54,13 @@ def missions(active_on: str | pd.Timestamp | None = None, *, kind: str | list[st
 
     >>> sorted(missions("2019-06-30", kind="pko")["acronym"])[:3]
     ['MINUJUSTH', 'MINURSO', 'MINUSCA']
+
+    A bare year is refused, as :func:`pkdata.snapshot` refuses it (which day of the year?):
+
+    >>> missions("2019")
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: active_on='2019' is a year, not a date; pass 'YYYY-MM-DD' (e.g. '2019-12-31')
     """
     df = store.table("missions")
     if kind is not None:
@@ -63,6 +70,9 @@ def missions(active_on: str | pd.Timestamp | None = None, *, kind: str | list[st
             raise PkdataError(f"kind={bad!r}: expected one of {list(schema.MISSION_KINDS)}")
         df = df[df["kind"].isin(kinds)]
     if active_on is not None:
+        text = str(active_on).strip()
+        if (isinstance(active_on, str | int) and not isinstance(active_on, bool)) and text.isdigit() and len(text) <= 4:
+            raise PkdataError(f"active_on={active_on!r} is a year, not a date; pass 'YYYY-MM-DD' (e.g. '{text}-12-31')")
         try:
             day = pd.Timestamp(active_on)
         except (ValueError, TypeError) as exc:

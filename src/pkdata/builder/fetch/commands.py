@@ -27,7 +27,7 @@ def add_fetch_args(p: argparse.ArgumentParser) -> None:
     >>> p.parse_args(["--offline", "--only", "un_pdf"]).only
     'un_pdf'
     """
-    p.add_argument("--raw", help="raw folder to fill (default data/raw or PKDATA_RAW)")
+    p.add_argument("--raw", help=f"raw folder to fill (default PKDATA_RAW or {paths.raw_dir()})")
     p.add_argument("--offline", action="store_true", help="no network: use and report only what is on disk")
     p.add_argument(
         "--from",
@@ -97,7 +97,8 @@ def _run_fetch(args: argparse.Namespace) -> list[FetchResult]:
             print(f"{r.status:>9}: {r.dest}: {r.message}")
     for host, failed in unreachable.items():
         print(f"   failed: {len(failed)} file(s) from {host}: {failed[0].message}")
-    print("fetch: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to fetch"))
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to fetch"
+    print(f"fetch: {summary} (raw folder {Path(args.raw).resolve() if args.raw else paths.raw_dir()})")
     if counts.get("missing"):
         print(
             f"fetch: {counts['missing']} file(s) not in {args.raw or paths.raw_dir()}"
@@ -113,7 +114,7 @@ def cli_fetch(args: argparse.Namespace) -> int:
 
     >>> p = argparse.ArgumentParser(); add_fetch_args(p)
     >>> cli_fetch(p.parse_args(["--offline", "--only", "un_pdf", "--months", "2015-01", "--raw", "/nonexistent"]))
-    fetch: 1 missing
+    fetch: 1 missing (raw folder /nonexistent)
     fetch: 1 file(s) not in /nonexistent (offline); ...; -v lists them
     0
     """
@@ -134,7 +135,7 @@ def add_update_args(p: argparse.ArgumentParser) -> None:
     1
     """
     add_fetch_args(p)
-    p.add_argument("--out", help="processed folder (default data/processed or PKDATA_DATA)")
+    p.add_argument("--out", help=f"processed folder to write (default PKDATA_DATA or {paths.build_dir()})")
     p.add_argument("--workers", type=int, default=2, help="parallel PDF parsers (default 2)")
     p.add_argument(
         "--dry-run",
@@ -149,16 +150,20 @@ def cli_update(args: argparse.Namespace) -> int:
 
     from pkdata.builder.pipeline import build
 
-    out = Path(args.out) if args.out else paths.processed_dir()
+    out = Path(args.out) if args.out else paths.build_dir()
+    # what the loaders read before the update (for an installed package: the shipped copy until a first build)
+    before = out if args.out or (out / "manifest.json").exists() else paths.processed_dir()
     if getattr(args, "dry_run", False):
-        for line in dry_run_lines(out, _groups(args)):
+        for line in dry_run_lines(before, _groups(args)):
             print(line)
         return 0
-    old_table = pd.read_parquet(out / "contributions.parquet") if (out / "contributions.parquet").exists() else None
-    old_manifest = json.loads((out / "manifest.json").read_text()) if (out / "manifest.json").exists() else {}
+    old_table = (
+        pd.read_parquet(before / "contributions.parquet") if (before / "contributions.parquet").exists() else None
+    )
+    old_manifest = json.loads((before / "manifest.json").read_text()) if (before / "manifest.json").exists() else {}
     if not args.months and args.mirror is None:
         # What is new since the last build: the monthly reports after its last month (others are re-checked).
-        first, last = next_month(out), _last_full_month()
+        first, last = next_month(before), _last_full_month()
         args.months = f"{first}:{last}" if first <= last else None
     results = _run_fetch(args)
     failed = [r for r in results if r.status == "failed"]
@@ -175,7 +180,8 @@ def cli_update(args: argparse.Namespace) -> int:
         print(f"update: build failed, {out} is unchanged: {exc}", file=sys.stderr)
         if kept:
             print(
-                "update: the previous versions of changed files are kept in data/raw/.previous; "
+                f"update: the previous versions of changed files are kept in "
+                f"{Path(args.raw or paths.raw_dir()) / '.previous'}; "
                 "`pkdata fetch --restore` puts them back",
                 file=sys.stderr,
             )

@@ -274,8 +274,8 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
         raise PkdataError(
             f"no UN monthly PDF reports (*.pdf) in {ctx.raw / registry['raw_sub']} or "
             f"{ctx.reference / registry['reference_sub']}: get them with `pkdata fetch` (from the "
-            "publisher, or `pkdata fetch --all --from DIR` from a local copy) into data/raw/un_monthly_pdfs, or point "
-            f"PKDATA_REFERENCE at a folder holding {registry['reference_sub']}"
+            f"publisher, or `pkdata fetch --all --from DIR` from a local copy) into {ctx.raw / registry['raw_sub']}, "
+            f"or point PKDATA_REFERENCE at a folder holding {registry['reference_sub']}"
         )
     parsed = _cached_parse(pdfs, ctx)
     by_date = _by_date(parsed, pdfs, set(raw_pdfs))
