@@ -16,6 +16,7 @@ error, and a step whose declared inputs are unchanged is served by the step cach
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -357,25 +358,33 @@ def _memo_path(ctx: BuildContext, out_dir: Path) -> Path:
 
 
 def _unchanged(out_dir: Path, memo: Path, keys: list[str]) -> dict[str, Any] | None:
-    """The output's manifest when the last build into ``out_dir`` had these step keys and its files are intact."""
+    """The output's manifest when the last build into ``out_dir`` had these step keys and its files (tables,
+    manifest and ``datapackage.json``) are intact."""
+    from pkdata.core.datapackage import DATAPACKAGE
+
     try:
         seen = json.loads(memo.read_text())
         manifest_path = out_dir / MANIFEST
         if seen.get("keys") != keys or sha256_file(manifest_path) != seen.get("manifest"):
+            return None
+        if sha256_file(out_dir / DATAPACKAGE) != seen.get("datapackage"):
             return None
         manifest = json.loads(manifest_path.read_text())
         for meta in manifest["tables"].values():
             if sha256_file(out_dir / meta["file"]) != meta["sha256"]:
                 return None
         return manifest
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def _remember(memo: Path, keys: list[str] | None, out_dir: Path) -> None:
+    """Record what this build wrote (a memo that cannot be written only costs the next build its shortcut)."""
+    from pkdata.core.datapackage import DATAPACKAGE
+
     if keys is None:
         return
-    memo.parent.mkdir(parents=True, exist_ok=True)
-    tmp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"keys": keys, "manifest": sha256_file(out_dir / MANIFEST), "out": str(out_dir)}))
-    os.replace(tmp, memo)
+    digests = {"manifest": sha256_file(out_dir / MANIFEST), "datapackage": sha256_file(out_dir / DATAPACKAGE)}
+    with contextlib.suppress(OSError):
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_text(memo, json.dumps({"keys": keys, **digests, "out": str(out_dir)}))
