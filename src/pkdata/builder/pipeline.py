@@ -291,21 +291,11 @@ def _check_out(out_dir: Path) -> None:
         )
 
 
-def _previous_months(out_dir: Path) -> set[str]:
-    """Months of the contributions table the output folder holds now (none if it has no readable manifest)."""
-    try:
-        old = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        return set(old.get("contributions", {}).get("months", {}))
-    except (OSError, ValueError, AttributeError):
-        return set()
-
-
 def _check_shrink(out_dir: Path, manifest: dict[str, Any], allow_shrink: bool) -> None:
-    dropped = sorted(_previous_months(out_dir) - set(manifest.get("contributions", {}).get("months", {})))
+    dropped = atomic.dropped_months(out_dir, manifest)
     if dropped and not allow_shrink:
-        shown = ", ".join(dropped[:24]) + (f" and {len(dropped) - 24} more" if len(dropped) > 24 else "")
         raise ShrinkError(
-            f"the build would drop {len(dropped)} month(s) that {out_dir} has: {shown}. Nothing was changed. "
+            f"{atomic.shrink_message(out_dir, dropped)}. Nothing was changed. "
             "If the raw folder is meant to add to the reference reports, leave out --raw-only; to replace the "
             "data with fewer months on purpose, pass --allow-shrink (allow_shrink=True)"
         )
@@ -341,6 +331,8 @@ def _publish(
         from pkdata.core.datapackage import DATAPACKAGE, datapackage_json
 
         (tmp / DATAPACKAGE).write_text(datapackage_json(tmp), encoding="utf-8")
+        # what the commit's checks allow, for a repair that finishes this swap after a kill (atomic.refusal)
+        (tmp / atomic.GUARDS).write_text(json.dumps({"allow_shrink": allow_shrink}), encoding="utf-8")
         atomic.mark_ready(tmp, [*(meta["file"] for meta in table_meta.values()), DATAPACKAGE, MANIFEST])
         atomic.fault_point("ready")
         atomic.commit_swap(tmp, out_dir, check=lambda: _check_shrink(out_dir, manifest, allow_shrink))
