@@ -127,8 +127,8 @@ def warn(line: str) -> None:
     >>> import contextlib, io
     >>> with contextlib.redirect_stderr(io.StringIO()) as err:
     ...     warn("x")
-    >>> err.getvalue()
-    'pkdata: x\n'
+    >>> err.getvalue().splitlines()
+    ['pkdata: x']
     """
     print(f"pkdata: {line}", file=sys.stderr, flush=True)
 
