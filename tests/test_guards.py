@@ -107,3 +107,137 @@ def test_a_ready_swap_whose_table_was_damaged_is_rolled_back(warm, built_ab):
     assert "rolled back" in rep.stdout and "contributions.parquet does not match its manifest" in rep.stdout, rep
     assert visible(built_ab) == visible(warm["clean_ab"])
     assert store.verify(built_ab) == []
+
+
+# --------------------------------------------------------------------------- verify checks the manifest too
+
+COMMITTED = Path(__file__).resolve().parent.parent / "data" / "processed"
+
+
+@pytest.fixture
+def committed(tmp_path) -> Path:
+    out = tmp_path / "processed"
+    shutil.copytree(COMMITTED, out)
+    return out
+
+
+def _edit_manifest(folder: Path, edit) -> None:
+    m = json.loads((folder / "manifest.json").read_text())
+    edit(m)
+    (folder / "manifest.json").write_text(json.dumps(m, indent=1, sort_keys=True))
+
+
+def test_verify_reports_a_manifest_whose_rows_were_edited(committed):
+    assert store.verify(committed) == []
+    _edit_manifest(committed, lambda m: m["tables"]["missions"].update(rows=1))
+    r = cli("verify", "--data", str(committed))
+    assert r.returncode == 1 and "says missions has 1 rows; missions.parquet has" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_verify_reports_a_month_deleted_from_the_manifest(committed):
+    _edit_manifest(committed, lambda m: m["contributions"]["months"].pop("2018-09"))
+    problems = store.verify(committed)
+    assert len(problems) == 1 and "not listed ['2018-09']" in problems[0], problems
+
+
+def test_verify_reports_a_missing_datapackage_and_a_build_restores_it(warm, tmp_path):
+    out = tmp_path / "out"
+    build(raw=warm["raw_ab"], out=out, cache=warm["cache"], steps=STEP, workers=1)
+    (out / "datapackage.json").unlink()
+    assert any("datapackage.json: missing" in p for p in store.verify(out))
+    build(raw=warm["raw_ab"], out=out, cache=warm["cache"], steps=STEP, workers=1)  # the same inputs
+    assert folder_digest(out) == folder_digest(warm["clean_ab"])
+    assert store.verify(out) == []
+
+
+def test_a_folder_of_an_older_format_is_a_clear_error(committed, monkeypatch):
+    """An older build's assessments table had no funding measure: funding_rank raised KeyError 'measure'."""
+    import pandas as pd
+
+    from pkdata.core.errors import InconsistentDataError
+
+    from .helpers import replace_table
+
+    old = pd.read_parquet(committed / "assessments.parquet")
+    replace_table(committed, "assessments", old.drop(columns=[c for c in old.columns if c.startswith("measure")]))
+    monkeypatch.setenv("PKDATA_DATA", str(committed))
+    import pkdata as pk
+
+    with pytest.raises(InconsistentDataError, match=r"built by another version of pkdata.*no column measure"):
+        pk.funding_rank(2019)
+    problems = store.verify(committed)
+    assert len(problems) == 1 and "another version of pkdata" in problems[0]
+    _edit_manifest(committed, lambda m: m.update(format_version=0))
+    with pytest.raises(InconsistentDataError, match=r"format_version 0, this version reads 1"):
+        pk.contributions()
+
+
+# --------------------------------------------------------------------------- the API
+
+
+def test_pkdata_data_pointing_at_a_file_is_a_clear_error(tmp_path, monkeypatch):
+    f = tmp_path / "processed.txt"
+    f.write_text("not a folder\n")
+    monkeypatch.setenv("PKDATA_DATA", str(f))
+    import pkdata as pk
+    from pkdata.core.errors import DataNotFoundError
+
+    for call in (pk.contributions, pk.manifest, lambda: pk.load(["manifest"])):
+        with pytest.raises(DataNotFoundError, match=r"PKDATA_DATA=.*processed.txt is a file"):
+            call()
+    r = cli("info")
+    assert r.returncode != 0 and "is a file" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_series_takes_one_code():
+    import pkdata as pk
+    from pkdata.core.errors import PkdataError
+
+    with pytest.raises(PkdataError, match=r"takes one ISO3 code, got list \['CHN', 'FRA'\].*once per code"):
+        pk.series(["CHN", "FRA"])
+    assert int(pk.series("chn").loc["2018-09-30", "total"]) == 2506
+
+
+def test_load_reads_several_tables_of_one_build_during_concurrent_builds(tmp_path, warm, fixture_pdf):
+    """`pkdata.load` while builds of two different sets replace the folder: every pair is one build's."""
+    import threading
+
+    out = tmp_path / "out"
+    shutil.copytree(warm["clean_ab"], out)
+    clean_a = tmp_path / "clean_a"
+    build(raw=warm["raw_a"], out=clean_a, cache=warm["cache"], steps=STEP, workers=1)
+    rows = {len(store.table("contributions", f)) for f in (clean_a, warm["clean_ab"])}
+    assert len(rows) == 2
+    stop = threading.Event()
+    seen: list[tuple[int, int, int]] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            d = store.load(["manifest", "contributions", "listed_contributors"], out)
+            m = d["manifest"]["tables"]
+            listed = len(d["listed_contributors"])
+            seen.append((len(d["contributions"]), m["contributions"]["rows"], listed - m["listed_contributors"]["rows"]))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for i in range(4):
+            r = run_build(warm["raw_a" if i % 2 == 0 else "raw_ab"], out, warm["cache"], allow_shrink=True)
+            assert r.returncode == 0, r.stderr
+    finally:
+        stop.set()
+        reader.join()
+    assert len(seen) > 10
+    assert all(t == m and t in rows and listed == 0 for t, m, listed in seen)
+    assert {t for t, _, _ in seen} == rows  # both builds were seen
+
+
+def test_load_refuses_unknown_names():
+    import pkdata as pk
+    from pkdata.core.errors import PkdataError
+
+    with pytest.raises(PkdataError, match=r"unknown table 'contribution'; known: manifest, contributions"):
+        pk.load(["manifest", "contribution"])
+    with pytest.raises(PkdataError, match=r"pass a list of table names"):
+        pk.load("contributions")

@@ -33,12 +33,12 @@ import pandas as pd
 
 from pkdata.builder import graph, stepcache
 from pkdata.builder.context import BuildContext, Step, StepResult
-from pkdata.core import atomic, paths
+from pkdata.core import atomic, paths, store
 from pkdata.core.errors import PkdataError, ShrinkError
 from pkdata.core.hashes import sha256_file
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = store.FORMAT_VERSION  # the loaders refuse a folder of another version
 
 #: Every build step, as "module:function", in the order the declarations list them (:func:`graph.declared`).
 STEPS: list[str] = [s.run for s in graph.declared()]

@@ -49,7 +49,14 @@ def processed_dir() -> Path:
     'processed'
     """
     default = REPO_DIR / "data" / "processed" if IN_CHECKOUT else PACKAGE_DATA / "processed"
-    return _env_path("PKDATA_DATA", default)
+    folder = _env_path("PKDATA_DATA", default)
+    if folder.exists() and not folder.is_dir():
+        from pkdata.core.errors import DataNotFoundError
+
+        raise DataNotFoundError(
+            f"PKDATA_DATA={folder} is a file; point it at a folder of processed tables (one holding manifest.json)"
+        )
+    return folder
 
 
 def raw_dir() -> Path:
