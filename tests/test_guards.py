@@ -216,8 +216,8 @@ def test_load_reads_several_tables_of_one_build_during_concurrent_builds(tmp_pat
         while not stop.is_set():
             d = store.load(["manifest", "contributions", "listed_contributors"], out)
             m = d["manifest"]["tables"]
-            listed = len(d["listed_contributors"])
-            seen.append((len(d["contributions"]), m["contributions"]["rows"], listed - m["listed_contributors"]["rows"]))
+            off = len(d["listed_contributors"]) - m["listed_contributors"]["rows"]
+            seen.append((len(d["contributions"]), m["contributions"]["rows"], off))
 
     reader = threading.Thread(target=read)
     reader.start()
