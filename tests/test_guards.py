@@ -241,3 +241,81 @@ def test_load_refuses_unknown_names():
         pk.load(["manifest", "contribution"])
     with pytest.raises(PkdataError, match=r"pass a list of table names"):
         pk.load("contributions")
+
+
+# --------------------------------------------------------------------------- curated tables validated when read
+
+CURATED = Path(__file__).resolve().parent.parent / "data" / "raw" / "curated"
+
+
+def _curated_copy(tmp_path: Path, name: str, edit) -> Path:
+    """A raw folder's curated/<name>: the committed table with ``edit(text)`` applied."""
+    path = tmp_path / "raw" / "curated" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = (CURATED / name).read_text(encoding="utf-8")
+    changed = edit(text)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("\n2020-08,all,", "\n2020-13,all,", r"line 2: month '2020-13' is not a month 'YYYY-MM' \(01-12\)"),
+        ("\n2020-08,all,", "\n2020-00,all,", r"line 2: month '2020-00' is not a month"),
+        ("\n2016-01,MAR/UNOCI/troops", "\n2016-01,XXQ/UNOCI/troops", r"line 3: .*unknown ISO3 code 'XXQ'"),
+        ("\n2016-01,MAR/UNOCI/troops", "\n2016-01,MAR/UNOCI/sailors", r"line 3: .*personnel type 'sailors'"),
+        ("\n2016-04,MAR/UNOCI/troops", "\n2016-01,MAR/UNOCI/troops", r"month/scope/field repeated"),
+    ],
+)
+def test_a_bad_curated_quality_flag_is_refused_with_file_and_line(tmp_path, old, new, message):
+    from pkdata.builder.steps.quality_flags import CURATED as NAME
+    from pkdata.builder.steps.quality_flags import read_flags
+    from pkdata.core.errors import PkdataError
+
+    path = _curated_copy(tmp_path, NAME, lambda text: text.replace(old, new, 1))
+    with pytest.raises(PkdataError, match=rf"{path}.*{message}" if "line" in message else message):
+        read_flags(path)
+
+
+def test_the_curated_reason_for_2020_08_is_in_the_quality_table():
+    """The flag curated for 2020-08 (found by the share detector too) keeps its reason and source."""
+    import pandas as pd
+
+    import pkdata as pk
+
+    curated = pd.read_csv(CURATED / "quality_flags.csv", dtype=str)
+    want = curated[curated["month"] == "2020-08"].iloc[0]
+    q = pk.quality()
+    row = q[(q["month"] == "2020-08") & (q["scope"] == "all")].iloc[0]
+    assert row["detected_by"].startswith("curated")
+    assert (row["reason"], row["source"]) == (want["reason"], want["source"])
+
+
+def test_the_raw_folders_report_dates_are_read_and_checked(tmp_path, fixture_pdf):
+    """The undated October 2019 report takes its date from raw/curated/report_dates.csv when the raw folder has
+    one (here a deliberately different date, to see which file was read), else from the package's."""
+    from pkdata.core.errors import ParseError
+
+    raw = raw_with_reports(tmp_path, fixture_pdf, ["2019_10"])
+    cache = tmp_path / "cache"
+    m = build(raw=raw, out=tmp_path / "out1", cache=cache, steps=STEP, workers=1)
+    assert list(m["contributions"]["months"]) == ["2019-10"]
+    _curated_copy(tmp_path, "report_dates.csv", lambda text: text.replace(",2019-10-31,", ",2019-12-31,"))
+    m = build(raw=raw, out=tmp_path / "out2", cache=cache, steps=STEP, workers=1)
+    assert list(m["contributions"]["months"]) == ["2019-12"]
+    for old, new, message in [
+        (",2019-10-31,", ",2019-13-31,", r"report_dates.csv, row 2: report_date '2019-13-31' is not a date"),
+        ("c7514ae03c", "z7514ae03c", r"report_dates.csv, row 2: sha256 'z7514ae03c.*is not 64 hex digits"),
+        ("\nc7514", "\nc7514", None),
+    ]:
+        if message is None:  # the same sha256 twice
+            lines = (CURATED / "report_dates.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+            _curated_copy(tmp_path, "report_dates.csv", lambda text, lines=lines: text + lines[1])
+            message = r"report_dates.csv, row 3: sha256 c7514ae03c65… is given twice"
+        else:
+            _curated_copy(tmp_path, "report_dates.csv", lambda text, old=old, new=new: text.replace(old, new))
+        with pytest.raises(ParseError, match=message):
+            build(raw=raw, out=tmp_path / "out3", cache=cache, steps=STEP, workers=1)
+        assert not (tmp_path / "out3").exists()

@@ -19,7 +19,13 @@ import pyarrow.parquet as pq
 
 from pkdata.builder import stepcache
 from pkdata.builder.context import BuildContext, Step, StepResult, code_version
-from pkdata.builder.readers.un_pdf import REPORT_DATES, listed_contributors, parse_report, to_frame
+from pkdata.builder.readers.un_pdf import (
+    REPORT_DATES,
+    listed_contributors,
+    parse_report,
+    report_date_overrides,
+    to_frame,
+)
 from pkdata.core import atomic, countries, schema, sources
 from pkdata.core.errors import PkdataError
 from pkdata.core.hashes import sha256_file
@@ -39,8 +45,8 @@ def _require_pdf_toolchain() -> None:
         ) from None
 
 
-def _parse_pdf(path: str) -> tuple[dict[str, Any], pd.DataFrame]:
-    report = parse_report(path)
+def _parse_pdf(path: str, dates: dict[str, pd.Timestamp] | None = None) -> tuple[dict[str, Any], pd.DataFrame]:
+    report = parse_report(path, date_overrides=dates)
     frame = to_frame(report)
     grand = [p.total for p in report.printed if p.scope == "grand"]
     meta = {
@@ -59,8 +65,9 @@ def _parse_pdf(path: str) -> tuple[dict[str, Any], pd.DataFrame]:
     return meta, frame
 
 
-def parse_cache_version() -> str:
-    """Cache key part for parsed reports: the reader code, country and type tables, curated dates.
+def parse_cache_version(dates: Path = REPORT_DATES) -> str:
+    """Cache key part for parsed reports: the reader code, country and type tables, the curated dates (the
+    ``report_dates.csv`` the build reads: the raw folder's, else the package's).
 
     >>> len(parse_cache_version())
     12
@@ -68,14 +75,16 @@ def parse_cache_version() -> str:
     version = code_version(
         "builder/readers/un_pdf", "core/countries", "core/schema", "data/country_names.csv", "data/countries.csv"
     )
-    if REPORT_DATES.exists():
-        version = hashlib.sha256((version + sha256_file(REPORT_DATES)).encode()).hexdigest()[:12]
+    if dates.exists():
+        version = hashlib.sha256((version + sha256_file(dates)).encode()).hexdigest()[:12]
     return version
 
 
 def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, dict[str, Any], pa.Table]]:
     """Each report's (sha256, meta, rows): from the parse cache, else parsed (in worker processes) and cached."""
-    version = parse_cache_version()
+    dates_file = ctx.curated("report_dates.csv")
+    dates = report_date_overrides(dates_file)  # checked before any parse (a bad row is one clear error)
+    version = parse_cache_version(dates_file)
     cache = ctx.cache / "un_pdf"
     try:
         cache.mkdir(parents=True, exist_ok=True)
@@ -95,7 +104,7 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
         else:
             todo.setdefault(digest, []).append(pdf)
     if todo:
-        jobs = [(str(files[0]), str(cache / f"{digest}-{version}")) for digest, files in todo.items()]
+        jobs = [(str(files[0]), str(cache / f"{digest}-{version}"), dates) for digest, files in todo.items()]
         parsed = _parse_all(jobs, ctx)
         errors: list[tuple[str, BaseException]] = []
         unwritten = set()
@@ -114,10 +123,10 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
     return out
 
 
-def _parse_all(jobs: list[tuple[str, str]], ctx: BuildContext) -> list[tuple[Any, ...] | PkdataError]:
-    """Parse each (path, cache stem) job, in worker processes when ``ctx.workers`` > 1: (meta, rows, why the
-    cache was not written) or the report's error, in the order of ``jobs``. Stops (and stops the workers) when
-    the build stops."""
+def _parse_all(jobs: list[tuple[str, str, dict[str, pd.Timestamp]]], ctx: BuildContext) -> list[Any]:
+    """Parse each (path, cache stem, curated dates) job, in worker processes when ``ctx.workers`` > 1: (meta,
+    rows, why the cache was not written) or the report's error, in the order of ``jobs``. Stops (and stops the
+    workers) when the build stops."""
     workers = max(1, min(ctx.workers, len(jobs)))
     if workers == 1:
         return [_caught(functools.partial(_parse_into_cache, *job), ctx) for job in jobs]
@@ -206,10 +215,12 @@ def _inputs(stem: Path) -> dict[str, str]:
     return {"pdf_sha256": digest, "parser": version}
 
 
-def _parse_into_cache(path: str, stem: str) -> tuple[dict[str, Any], pa.Table, str | None]:
+def _parse_into_cache(
+    path: str, stem: str, dates: dict[str, pd.Timestamp] | None = None
+) -> tuple[dict[str, Any], pa.Table, str | None]:
     """Parse one report and store it in the parse cache (in a worker process, so that the writing is parallel
     too); its (meta, rows, why the cache could not be written or None)."""
-    meta, frame = _parse_pdf(path)
+    meta, frame = _parse_pdf(path, dates)
     rows = pa.Table.from_pandas(frame, preserve_index=False)
     try:
         _cache_put(Path(stem), meta, rows)
