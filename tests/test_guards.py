@@ -83,10 +83,11 @@ def test_verify_repair_rolls_back_a_killed_build_that_would_shrink_the_data(warm
     assert not list(built_ab.glob(".pkdata-build-*"))
 
 
-def test_the_next_build_rolls_back_the_same_swap_and_still_refuses_to_shrink(warm, built_ab):
+def test_the_next_build_rolls_back_the_same_swap_and_still_refuses_to_shrink(warm, built_ab, capsys):
     assert run_build(warm["raw_a"], built_ab, warm["cache"], fault="ready").returncode == -signal.SIGKILL
     with pytest.raises(ShrinkError, match="2015-01"):  # the swap was not finished first, so this build sees both
         build(raw=warm["raw_a"], out=built_ab, cache=warm["cache"], steps=STEP, workers=1)
+    assert "rolled back an interrupted update, the build would drop 1 month(s)" in capsys.readouterr().err
     assert folder_digest(built_ab) == folder_digest(warm["clean_ab"])
 
 

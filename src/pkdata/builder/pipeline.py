@@ -279,7 +279,7 @@ def _check_out(out_dir: Path) -> None:
     interrupted build left there is finished or removed."""
     if out_dir.is_dir():
         atomic.check_output_dir(out_dir)
-        atomic.repair(out_dir)
+        _repair(out_dir)
         return
     if out_dir.exists():
         atomic.check_output_dir(out_dir)  # raises: a file where the folder should be
@@ -289,6 +289,13 @@ def _check_out(out_dir: Path) -> None:
             f"cannot create the output folder {out_dir}: {parent} is not a folder you can write; "
             "pass --out a folder you can write"
         )
+
+
+def _repair(out_dir: Path) -> None:
+    """Finish or clear what an interrupted build left; a swap rolled back (its commit checks fail) is said."""
+    for line in atomic.repair(out_dir):
+        if "rolled back" in line:
+            stepcache.warn(line)
 
 
 def _check_shrink(out_dir: Path, manifest: dict[str, Any], allow_shrink: bool) -> None:
@@ -309,7 +316,7 @@ def _publish(
     The manifest (written last) names each table's sha256; the loaders refuse a table that does not match.
     """
     if out_dir.is_dir():
-        atomic.repair(out_dir)  # finish (or clear) what an interrupted build left
+        _repair(out_dir)  # finish (or clear) what an interrupted build left
     tmp = atomic.new_swap(out_dir)  # creates out_dir if needed
     try:
         table_meta = {}
