@@ -83,6 +83,33 @@ def test_verify_repair_rolls_back_a_killed_build_that_would_shrink_the_data(warm
     assert not list(built_ab.glob(".pkdata-build-*"))
 
 
+@pytest.mark.full_data
+def test_the_issue_case_408_months_stay_408(tmp_path, fixture_pdf, reference):
+    """`pkdata build --raw-only` from a folder with one report, killed once its swap is READY (it holds 287
+    months: the other sources' history without the 121 PDF months), then `verify --repair`: still 408."""
+    out = tmp_path / "out"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "processed", out)
+    before = months(out)
+    raw = raw_with_reports(tmp_path, fixture_pdf, ["2019_08"])
+    env = {**os.environ, "PKDATA_FAULT": "ready", "PKDATA_CACHE": str(tmp_path / "cache")}
+    r = subprocess.run(
+        [sys.executable, "-m", "pkdata", "build", "--raw", str(raw), "--raw-only", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == -signal.SIGKILL, r.stderr
+    dropped = sorted(set(before) - set(months(next(out.glob(".pkdata-build-*")))))
+    assert len(dropped) > 100  # what a roll-forward would have lost
+    rep = cli("verify", "--repair", "--data", str(out))
+    assert (
+        rep.returncode == 0 and f"rolled back an interrupted update, the build would drop {len(dropped)}" in rep.stdout
+    )
+    assert months(out) == before and len(before) == 408
+    assert visible(out) == visible(Path(__file__).resolve().parent.parent / "data" / "processed")
+
+
 def test_the_next_build_rolls_back_the_same_swap_and_still_refuses_to_shrink(warm, built_ab, capsys):
     assert run_build(warm["raw_a"], built_ab, warm["cache"], fault="ready").returncode == -signal.SIGKILL
     with pytest.raises(ShrinkError, match="2015-01"):  # the swap was not finished first, so this build sees both
