@@ -161,6 +161,8 @@ def test_verify_reports_a_manifest_whose_rows_were_edited(committed):
     r = cli("verify", "--data", str(committed))
     assert r.returncode == 1 and "says missions has 1 rows; missions.parquet has" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
+    info = cli("info", "--data", str(committed))  # printed the edited count and exited 0
+    assert info.returncode == 1 and "says missions has 1 rows" in info.stderr
 
 
 def test_verify_reports_a_month_deleted_from_the_manifest(committed):
