@@ -39,7 +39,7 @@ def test_files_with_the_same_bytes_are_parsed_once(tmp_path, un_pdf, monkeypatch
     assert un_pdf("2015_03").read_bytes() == un_pdf("2015_04").read_bytes()
     parsed = []
     real = b._parse_pdf
-    monkeypatch.setattr(b, "_parse_pdf", lambda p: parsed.append(p.rsplit("/", 1)[-1]) or real(p))
+    monkeypatch.setattr(b, "_parse_pdf", lambda p, *a: parsed.append(p.rsplit("/", 1)[-1]) or real(p, *a))
     raw = raw_with_reports(tmp_path, un_pdf, ["2015_03", "2015_04", "2015_05"])
     m = build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=STEP, workers=1)
     assert sorted(parsed) == ["UN_country_contributions_2015_03.pdf", "UN_country_contributions_2015_05.pdf"]
@@ -64,7 +64,7 @@ def test_adding_one_report_parses_only_that_report(tmp_path, un_pdf, monkeypatch
 
     parsed = []
     real = b._parse_pdf
-    monkeypatch.setattr(b, "_parse_pdf", lambda p: parsed.append(p) or real(p))
+    monkeypatch.setattr(b, "_parse_pdf", lambda p, *a: parsed.append(p) or real(p, *a))
     raw_with_reports(tmp_path, un_pdf, ["2015_04"])
     m = build(raw=raw, out=tmp_path / "out", cache=tmp_path / "cache", steps=STEP, workers=1)
     assert [p.rsplit("/", 1)[-1] for p in parsed] == ["UN_country_contributions_2015_04.pdf"]

@@ -20,6 +20,7 @@ _LAZY = {
     "p5": "pkdata.tables.personnel",
     "listed_contributors": "pkdata.tables.personnel",
     "manifest": "pkdata.core.store",
+    "load": "pkdata.core.store",
     "missions": "pkdata.tables.operations",
     "fatalities": "pkdata.tables.operations",
     "risk": "pkdata.tables.operations",

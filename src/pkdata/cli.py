@@ -81,7 +81,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         print(f"pkdata verify: {folder} is inconsistent; {store.fix_hint(folder)}", file=sys.stderr)
         return 1
     tables = store.manifest(folder)["tables"]
-    print(f"{folder}: {len(tables)} tables, each matching its manifest sha256 and columns")
+    print(f"{folder}: {len(tables)} tables, each matching its manifest sha256, columns and rows; months as listed")
     return 0
 
 

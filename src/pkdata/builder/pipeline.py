@@ -16,6 +16,7 @@ error, and a step whose declared inputs are unchanged is served by the step cach
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -32,12 +33,12 @@ import pandas as pd
 
 from pkdata.builder import graph, stepcache
 from pkdata.builder.context import BuildContext, Step, StepResult
-from pkdata.core import atomic, paths
+from pkdata.core import atomic, paths, store
 from pkdata.core.errors import PkdataError, ShrinkError
 from pkdata.core.hashes import sha256_file
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = store.FORMAT_VERSION  # the loaders refuse a folder of another version
 
 #: Every build step, as "module:function", in the order the declarations list them (:func:`graph.declared`).
 STEPS: list[str] = [s.run for s in graph.declared()]
@@ -278,7 +279,7 @@ def _check_out(out_dir: Path) -> None:
     interrupted build left there is finished or removed."""
     if out_dir.is_dir():
         atomic.check_output_dir(out_dir)
-        atomic.repair(out_dir)
+        _repair(out_dir)
         return
     if out_dir.exists():
         atomic.check_output_dir(out_dir)  # raises: a file where the folder should be
@@ -290,21 +291,18 @@ def _check_out(out_dir: Path) -> None:
         )
 
 
-def _previous_months(out_dir: Path) -> set[str]:
-    """Months of the contributions table the output folder holds now (none if it has no readable manifest)."""
-    try:
-        old = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        return set(old.get("contributions", {}).get("months", {}))
-    except (OSError, ValueError, AttributeError):
-        return set()
+def _repair(out_dir: Path) -> None:
+    """Finish or clear what an interrupted build left; a swap rolled back (its commit checks fail) is said."""
+    for line in atomic.repair(out_dir):
+        if "rolled back" in line:
+            stepcache.warn(line)
 
 
 def _check_shrink(out_dir: Path, manifest: dict[str, Any], allow_shrink: bool) -> None:
-    dropped = sorted(_previous_months(out_dir) - set(manifest.get("contributions", {}).get("months", {})))
+    dropped = atomic.dropped_months(out_dir, manifest)
     if dropped and not allow_shrink:
-        shown = ", ".join(dropped[:24]) + (f" and {len(dropped) - 24} more" if len(dropped) > 24 else "")
         raise ShrinkError(
-            f"the build would drop {len(dropped)} month(s) that {out_dir} has: {shown}. Nothing was changed. "
+            f"{atomic.shrink_message(out_dir, dropped)}. Nothing was changed. "
             "If the raw folder is meant to add to the reference reports, leave out --raw-only; to replace the "
             "data with fewer months on purpose, pass --allow-shrink (allow_shrink=True)"
         )
@@ -318,7 +316,7 @@ def _publish(
     The manifest (written last) names each table's sha256; the loaders refuse a table that does not match.
     """
     if out_dir.is_dir():
-        atomic.repair(out_dir)  # finish (or clear) what an interrupted build left
+        _repair(out_dir)  # finish (or clear) what an interrupted build left
     tmp = atomic.new_swap(out_dir)  # creates out_dir if needed
     try:
         table_meta = {}
@@ -340,6 +338,8 @@ def _publish(
         from pkdata.core.datapackage import DATAPACKAGE, datapackage_json
 
         (tmp / DATAPACKAGE).write_text(datapackage_json(tmp), encoding="utf-8")
+        # what the commit's checks allow, for a repair that finishes this swap after a kill (atomic.refusal)
+        (tmp / atomic.GUARDS).write_text(json.dumps({"allow_shrink": allow_shrink}), encoding="utf-8")
         atomic.mark_ready(tmp, [*(meta["file"] for meta in table_meta.values()), DATAPACKAGE, MANIFEST])
         atomic.fault_point("ready")
         atomic.commit_swap(tmp, out_dir, check=lambda: _check_shrink(out_dir, manifest, allow_shrink))
@@ -357,24 +357,33 @@ def _memo_path(ctx: BuildContext, out_dir: Path) -> Path:
 
 
 def _unchanged(out_dir: Path, memo: Path, keys: list[str]) -> dict[str, Any] | None:
-    """The output's manifest when the last build into ``out_dir`` had these step keys and its files are intact."""
+    """The output's manifest when the last build into ``out_dir`` had these step keys and its files (tables,
+    manifest and ``datapackage.json``) are intact."""
+    from pkdata.core.datapackage import DATAPACKAGE
+
     try:
         seen = json.loads(memo.read_text())
         manifest_path = out_dir / MANIFEST
         if seen.get("keys") != keys or sha256_file(manifest_path) != seen.get("manifest"):
+            return None
+        if sha256_file(out_dir / DATAPACKAGE) != seen.get("datapackage"):
             return None
         manifest = json.loads(manifest_path.read_text())
         for meta in manifest["tables"].values():
             if sha256_file(out_dir / meta["file"]) != meta["sha256"]:
                 return None
         return manifest
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def _remember(memo: Path, keys: list[str] | None, out_dir: Path) -> None:
+    """Record what this build wrote (a memo that cannot be written only costs the next build its shortcut)."""
+    from pkdata.core.datapackage import DATAPACKAGE
+
     if keys is None:
         return
-    memo.parent.mkdir(parents=True, exist_ok=True)
-    memo_entry = {"keys": keys, "manifest": sha256_file(out_dir / MANIFEST), "out": str(out_dir)}
-    atomic.write_text(memo, json.dumps(memo_entry))
+    digests = {"manifest": sha256_file(out_dir / MANIFEST), "datapackage": sha256_file(out_dir / DATAPACKAGE)}
+    with contextlib.suppress(OSError):
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_text(memo, json.dumps({"keys": keys, **digests, "out": str(out_dir)}))

@@ -9,8 +9,11 @@ and the keys of the steps that wrote the tables it reads (one writer per table, 
 from its key, so the writer's key stands for the table's content).
 
 An entry is a folder ``<cache>/steps/<step>/<key>/`` with the step's tables (parquet) and its sources and
-extra (JSON), written to a temporary folder and renamed into place, so a killed build leaves no half entry;
-an entry that cannot be read is a miss.
+extra (JSON), written to a temporary folder and renamed into place, so a killed build leaves no half entry.
+Its ``entry.json`` carries the full key (the checksum of the step's inputs), the sha256 of each table file and
+the sha256 of its own content: an entry that cannot be read, or whose bytes do not match those checksums (a
+flipped bit, a hand edit, a cut file), is a miss: the step runs again, one line on stderr says so, and the
+entry is replaced. A cache that cannot be written (full disk, read-only folder) is skipped with a warning.
 
 >>> digest_path(Path("/nonexistent/pkdata"))
 'missing'
@@ -18,10 +21,12 @@ an entry that cannot be read is a miss.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -116,49 +121,104 @@ def _entry_dir(cache: Path, step: Step, key: str) -> Path:
     return cache / "steps" / step.name / key[:32]
 
 
+def warn(line: str) -> None:
+    """One line on stderr about the cache (a damaged entry recomputed, a cache that cannot be written).
+
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+    ...     warn("x")
+    >>> err.getvalue().splitlines()
+    ['pkdata: x']
+    """
+    print(f"pkdata: {line}", file=sys.stderr, flush=True)
+
+
+def content_digest(meta: dict[str, Any]) -> str:
+    """sha256 of an entry's JSON content without its own ``checksum`` field (canonical JSON).
+
+    >>> content_digest({"a": 1, "checksum": "x"}) == content_digest({"a": 1})
+    True
+    """
+    body = {k: v for k, v in meta.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _check_entry(folder: Path, key: str) -> dict[str, Any]:
+    """The entry's meta if its key and checksums hold; raises ValueError naming what does not."""
+    meta = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
+    if not isinstance(meta, dict) or meta.get("key") != key:
+        raise ValueError("it was stored for other inputs")
+    if meta.get("checksum") != content_digest(meta):
+        raise ValueError("entry.json does not match its checksum")
+    digests = meta.get("sha256") or {}
+    for name in meta["tables"]:
+        if sha256_file(folder / f"{name}.parquet") != digests.get(name):
+            raise ValueError(f"{name}.parquet does not match its checksum")
+    return meta
+
+
 def load(ctx: BuildContext, step: Step, key: str) -> StepResult | None:
-    """The stored result of ``step`` under ``key``, or None (missing, or unreadable: a miss).
+    """The stored result of ``step`` under ``key``, or None: missing, or unreadable or failing its checksums
+    (a miss, said in one line on stderr; the step runs again and replaces the entry).
 
     >>> load(BuildContext(raw=Path("/r"), reference=Path("/r"), cache=Path("/nonexistent")), Step("s", "m:f"), "0" * 64)
     """
     import pyarrow.parquet as pq
 
     folder = _entry_dir(ctx.cache, step, key)
+    if not (folder / "entry.json").exists():
+        return None
     try:
-        meta = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
-        if meta["key"] != key:
-            return None
+        meta = _check_entry(folder, key)
         tables = {name: pq.read_table(folder / f"{name}.parquet").to_pandas() for name in meta["tables"]}
         result = StepResult(tables, meta["sources"], meta["extra"])
-    except Exception:  # noqa: BLE001 - any unreadable entry is a miss (a cut parquet file raises arrow's errors)
+    except Exception as exc:  # noqa: BLE001 - any unreadable entry is a miss (a cut parquet file raises arrow's errors)
+        why = str(exc) if isinstance(exc, ValueError) else f"it cannot be read ({type(exc).__name__})"
+        warn(f"step cache entry {folder} is damaged: {why}; running step {step.name!r} again")
         return None
-    os.utime(folder / "entry.json")
+    with contextlib.suppress(OSError):
+        os.utime(folder / "entry.json")
     return result
 
 
 def store(ctx: BuildContext, step: Step, key: str, result: StepResult) -> None:
-    """Keep ``result`` as the entry of ``step`` under ``key`` (a result JSON cannot hold is not kept)."""
-    meta = {"step": step.name, "key": key, "tables": sorted(result.tables), "sources": result.sources}
+    """Keep ``result`` as the entry of ``step`` under ``key`` (a result JSON cannot hold is not kept; a cache
+    that cannot be written is skipped with a warning: the build goes on without it)."""
+    import pyarrow as pa
+
+    meta: dict[str, Any] = {"step": step.name, "key": key, "tables": sorted(result.tables), "sources": result.sources}
     try:
-        text = json.dumps({**meta, "extra": result.extra}, sort_keys=True, ensure_ascii=False)
+        json.dumps({**meta, "extra": result.extra})
     except TypeError:
         return
     target = _entry_dir(ctx.cache, step, key)
     folder = target.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
+    tmp: Path | None = None
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
+        digests = {}
         for name, df in result.tables.items():
             _write(df, tmp / f"{name}.parquet")
-        (tmp / "entry.json").write_text(text, encoding="utf-8")
+            digests[name] = sha256_file(tmp / f"{name}.parquet")
+        meta = json.loads(json.dumps({**meta, "extra": result.extra, "sha256": digests}))  # as load() reads it
+        meta["checksum"] = content_digest(meta)
+        (tmp / "entry.json").write_text(json.dumps(meta, sort_keys=True, ensure_ascii=False), encoding="utf-8")
         if target.exists():  # an entry load() could not read (it is only stored after a miss): replaced
             shutil.rmtree(target, ignore_errors=True)
         os.replace(tmp, target)
-    except OSError:
-        return  # another build stored it meanwhile, or the cache cannot be written: the build goes on
+    except (OSError, pa.ArrowException) as exc:
+        if not target.is_dir():  # not another build storing it meanwhile: the cache cannot be written
+            warn(f"cannot write the step cache under {folder} ({_why(exc)}); the build goes on without it")
+        return
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     _prune(folder)
+
+
+def _why(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc).splitlines()[0][:200] or type(exc).__name__
 
 
 def _write(df: pd.DataFrame, path: Path) -> None:
@@ -169,6 +229,11 @@ def _write(df: pd.DataFrame, path: Path) -> None:
 
 
 def _prune(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        _prune_entries(folder)
+
+
+def _prune_entries(folder: Path) -> None:
     entries = sorted(
         (p for p in folder.iterdir() if (p / "entry.json").is_file()),
         key=lambda p: (p / "entry.json").stat().st_mtime_ns,

@@ -8,7 +8,10 @@
   system, so every move is a rename), marked complete with a ``READY`` file, then moved
   into place under an exclusive lock on the output folder, the manifest last. A swap that
   was interrupted after ``READY`` is rolled forward by :func:`repair` (the next build, or
-  ``pkdata verify --repair``); an incomplete temporary folder is removed.
+  ``pkdata verify --repair``) only if it passes the checks its commit would have made
+  (:func:`refusal`: its files match its manifest, and it drops no month the output has unless
+  its build allowed it, :data:`GUARDS`); otherwise it is rolled back, saying why. An
+  incomplete temporary folder is removed.
 - :func:`clean_leftovers`: removes ``.part`` files and temporary folders left by a killed
   run (only pkdata's own names, and only when their process is dead or they are old).
 
@@ -22,6 +25,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -35,6 +39,8 @@ from pkdata.core.errors import PkdataError
 SWAP_PREFIX = ".pkdata-build-"
 #: The file that marks a swap folder complete (its content lists the files, the manifest last).
 READY = "READY"
+#: The file of a swap folder recording what its build allowed (``{"allow_shrink": bool}``), for :func:`repair`.
+GUARDS = "GUARDS.json"
 #: Leftovers whose process still runs are removed only when older than this (seconds): pid reuse.
 STALE_AFTER = 6 * 3600
 
@@ -227,6 +233,59 @@ def mark_ready(tmp: Path, order: list[str]) -> None:
     write_text(tmp / READY, "\n".join(order) + "\n")
 
 
+def dropped_months(out: Path, manifest: dict) -> list[str]:
+    """Months of the contributions table the manifest in ``out`` lists that ``manifest`` does not (sorted).
+
+    >>> dropped_months(Path("/nonexistent"), {})
+    []
+    """
+    try:
+        old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        before = set(old.get("contributions", {}).get("months", {}))
+    except (OSError, ValueError, AttributeError):
+        return []
+    after = manifest.get("contributions", {}).get("months", {}) if isinstance(manifest, dict) else {}
+    return sorted(before - set(after))
+
+
+def shrink_message(out: Path, dropped: list[str]) -> str:
+    """What a build that would drop months says (the months, at most 24 of them).
+
+    >>> shrink_message(Path("out"), ["2019-08"])
+    'the build would drop 1 month(s) that out has: 2019-08'
+    """
+    shown = ", ".join(dropped[:24]) + (f" and {len(dropped) - 24} more" if len(dropped) > 24 else "")
+    return f"the build would drop {len(dropped)} month(s) that {out} has: {shown}"
+
+
+def refusal(tmp: Path, out: Path) -> str | None:
+    """Why the READY swap folder ``tmp`` must not be moved into ``out`` (None: it passes).
+
+    The checks its commit makes: every file it lists is there and every table matches the sha256 its manifest
+    names, and it drops no month ``out`` has unless its build allowed it (:data:`GUARDS`). A swap that moved
+    some files already had passed them (the commit checks before the first move): it is finished.
+    """
+    from pkdata.core.hashes import sha256_file
+
+    order = [n for n in (tmp / READY).read_text(encoding="utf-8").splitlines() if n]
+    present = [n for n in order if (tmp / n).exists()]
+    if len(present) < len(order):
+        return None
+    try:
+        manifest = json.loads((tmp / order[-1]).read_text(encoding="utf-8"))
+        tables = manifest["tables"]
+        allowed = json.loads((tmp / GUARDS).read_text(encoding="utf-8")) if (tmp / GUARDS).exists() else {}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"its manifest cannot be read ({type(exc).__name__})"
+    for meta in tables.values():
+        if not isinstance(meta, dict) or sha256_file(tmp / str(meta.get("file"))) != meta.get("sha256"):
+            return f"{meta.get('file') if isinstance(meta, dict) else meta} does not match its manifest"
+    dropped = dropped_months(out, manifest)
+    if dropped and not allowed.get("allow_shrink"):
+        return shrink_message(out, dropped) + " (its build did not pass --allow-shrink)"
+    return None
+
+
 def _roll_forward(tmp: Path, out: Path, fault: str | None = None) -> list[str]:
     order = [n for n in (tmp / READY).read_text(encoding="utf-8").splitlines() if n]
     moved = []
@@ -274,6 +333,11 @@ def repair(out: str | Path) -> list[str]:
             if not _stale(entry, int(m["pid"])):
                 continue  # a build that is still running
             if (entry / READY).exists():
+                why = refusal(entry, out)
+                if why is not None:
+                    shutil.rmtree(entry, ignore_errors=True)
+                    done.append(f"{out}: rolled back an interrupted update, {why}; the data are as before it")
+                    continue
                 moved = _roll_forward(entry, out)
                 done.append(f"{out}: finished an interrupted update ({', '.join(moved) or 'nothing left to move'})")
             else:

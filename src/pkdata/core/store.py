@@ -19,9 +19,11 @@ from typing import Any
 import pandas as pd
 
 from pkdata.core import atomic, paths, registry
-from pkdata.core.errors import DataFolderError, DataNotFoundError, InconsistentDataError
+from pkdata.core.errors import DataFolderError, DataNotFoundError, InconsistentDataError, PkdataError
 
 MANIFEST = "manifest.json"
+#: The layout of the processed folder this version reads (the manifest's ``format_version``, written by the build).
+FORMAT_VERSION = 1
 #: Columns a table must have, whatever its manifest says: those the table registry declares.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {name: registry.columns(name) for name in registry.tables()}
 
@@ -70,6 +72,32 @@ def data_folder(data_dir: str | Path | None = None) -> Path:
     if not (folder / MANIFEST).exists() and not any(folder.glob("*.parquet")):
         raise DataFolderError(f"{given}{folder} holds no pkdata tables (no {MANIFEST}, no .parquet); {fix}")
     return folder
+
+
+def format_problem(folder: Path, m: dict[str, Any], names: list[str] | None = None) -> str | None:
+    """Why the folder's manifest ``m`` is not one this version reads (another format version, or tables without
+    the columns the table registry declares), or None.
+
+    >>> print(format_problem(Path("old"), {"format_version": 0, "tables": {}}))
+    old was built by another version of pkdata (format_version 0, this version reads 1); rebuild it ...
+    """
+    fix = "rebuild it with `pkdata build`, or point PKDATA_DATA at a folder this version built"
+    if m.get("format_version") != FORMAT_VERSION:
+        return (
+            f"{folder} was built by another version of pkdata (format_version {m.get('format_version')}, "
+            f"this version reads {FORMAT_VERSION}); {fix}"
+        )
+    for name in names if names is not None else sorted(m["tables"]):
+        entry = m["tables"].get(name)
+        if not isinstance(entry, dict) or name not in REQUIRED_COLUMNS:
+            continue
+        missing = [c for c in REQUIRED_COLUMNS[name] if c not in entry.get("columns", [])]
+        if missing:
+            return (
+                f"{folder} was built by another version of pkdata: its {name} table has no column "
+                f"{', '.join(missing[:6])}{' ...' if len(missing) > 6 else ''}; {fix}"
+            )
+    return None
 
 
 def _remember(cache: dict, key: tuple, value: Any) -> Any:
@@ -130,6 +158,9 @@ def _verified(folder: Path, name: str) -> pd.DataFrame:
     path = folder / f"{name}.parquet"
     with atomic.locked(folder, shared=True):
         m = _load_manifest(folder)
+        old = format_problem(folder, m, [name])
+        if old:
+            raise InconsistentDataError(old)
         if not path.exists():
             raise DataNotFoundError(
                 f"{path} not found. Run `pkdata build` (or `make data`) to create it, or point PKDATA_DATA "
@@ -205,43 +236,113 @@ def manifest(data_dir: str | Path | None = None) -> dict[str, Any]:
     return m
 
 
+def load(names: list[str] | tuple[str, ...], data_dir: str | Path | None = None) -> dict[str, Any]:
+    """Several processed tables (and ``"manifest"``) from one build: read under one shared lock on the folder,
+    so a build finishing meanwhile cannot pair one build's manifest with another's table.
+
+    The public ``pkdata.load()``; each table as :func:`table` gives it (``pkdata.contributions()`` is
+    ``load(["contributions"])["contributions"]``).
+
+    >>> d = load(["manifest", "contributions"])
+    >>> d["manifest"]["tables"]["contributions"]["rows"] == len(d["contributions"])
+    True
+    """
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise PkdataError(f"names={names!r}: pass a list of table names, e.g. ['manifest', 'contributions']")
+    known = ["manifest", *registry.tables()]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise PkdataError(f"unknown table {unknown[0]!r}; known: {', '.join(known)}")
+    folder = data_folder(data_dir)
+    with atomic.locked(folder, shared=True):
+        return {n: manifest(folder) if n == "manifest" else table(n, folder) for n in names}
+
+
 def verify(data_dir: str | Path | None = None) -> list[str]:
-    """Check every table the manifest lists (present, sha256, columns); return the problems (empty: all good).
+    """Check the folder against its manifest: the format this version reads, every table it lists (present,
+    sha256, columns, rows), the months it lists against the contributions table, and ``datapackage.json``;
+    return the problems (empty: all good).
 
     >>> verify()
     []
     """
-    import pyarrow.parquet as pq
-
-    from pkdata.core.hashes import sha256_file
-
     folder = data_folder(data_dir)
-    problems: list[str] = []
     try:
         m = manifest(folder)
     except (DataNotFoundError, InconsistentDataError) as exc:
         return [str(exc)]
+    problems: list[str] = []
     pending = sorted(p.parent.name for p in folder.glob(f"{atomic.SWAP_PREFIX}*/{atomic.READY}"))
     if pending:
         problems.append(
             f"{folder}: an interrupted build left {', '.join(pending)}; `pkdata verify --repair` finishes it"
         )
+    old = format_problem(folder, m)
+    if old:
+        return [*problems, old]
     for name, entry in sorted(m["tables"].items()):
-        path = folder / str(entry.get("file", f"{name}.parquet"))
-        if not path.is_file():
-            problems.append(f"{path}: missing (the manifest lists it)")
-            continue
-        digest = sha256_file(path)
-        if digest != entry.get("sha256"):
-            problems.append(
-                f"{path}: sha256 {digest[:12]}… differs from the manifest's {str(entry.get('sha256'))[:12]}…"
-            )
-            continue
-        try:
-            columns = pq.read_schema(path).names
-        except Exception as exc:  # noqa: BLE001 - any unreadable file is a problem to report
-            problems.append(f"{path}: not a readable parquet file ({exc})")
-            continue
-        if columns != list(entry.get("columns", columns)):
-            problems.append(f"{path}: columns {columns} differ from the manifest's {entry.get('columns')}")
+        problems += _table_problems(folder, name, entry)
+    problems += _month_problems(folder, m)
+    if not (folder / "datapackage.json").is_file():
+        problems.append(f"{folder / 'datapackage.json'}: missing; `pkdata build` writes it again")
+    return problems
+
+
+def _table_problems(folder: Path, name: str, entry: Any) -> list[str]:
+    """What is wrong with one table against its manifest entry (present, sha256, columns, rows)."""
+    import pyarrow.parquet as pq
+
+    from pkdata.core.hashes import sha256_file
+
+    if not isinstance(entry, dict):
+        return [f"{folder / MANIFEST}: the entry of table {name!r} is not an object"]
+    path = folder / str(entry.get("file", f"{name}.parquet"))
+    if not path.is_file():
+        return [f"{path}: missing (the manifest lists it)"]
+    digest = sha256_file(path)
+    if digest != entry.get("sha256"):
+        return [f"{path}: sha256 {digest[:12]}… differs from the manifest's {str(entry.get('sha256'))[:12]}…"]
+    try:
+        meta = pq.read_metadata(path)
+        columns = meta.schema.to_arrow_schema().names
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is a problem to report
+        return [f"{path}: not a readable parquet file ({exc})"]
+    if columns != list(entry.get("columns", columns)):
+        return [f"{path}: columns {columns} differ from the manifest's {entry.get('columns')}"]
+    if entry.get("rows") != meta.num_rows:
+        return [f"{folder / MANIFEST}: says {name} has {entry.get('rows')} rows; {path.name} has {meta.num_rows}"]
+    return []
+
+
+def _month_problems(folder: Path, m: dict[str, Any]) -> list[str]:
+    """The manifest's contributions months (listed, first, last, missing) against the table's dates."""
+    entry = m["tables"].get("contributions")
+    listed = m.get("contributions")
+    if not isinstance(entry, dict) or listed is None:
+        return []
+    try:
+        dates = table("contributions", folder)["date"]
+    except PkdataError:
+        return []  # reported by the table checks
+    have = sorted(set(pd.to_datetime(dates).dt.strftime("%Y-%m")))
+    where = f"{folder / MANIFEST}: contributions"
+    if not isinstance(listed, dict) or not isinstance(listed.get("months"), dict):
+        return [f"{where} has no month list"]
+    months = sorted(listed["months"])
+    problems = []
+    if months != have:
+        gone, extra = sorted(set(have) - set(months)), sorted(set(months) - set(have))
+        problems.append(
+            f"{where} months differ from the table's: not listed {gone[:12]}, not in the table {extra[:12]}"
+        )
+    if have and (listed.get("first_month"), listed.get("last_month")) != (have[0], have[-1]):
+        problems.append(
+            f"{where} first/last month {listed.get('first_month')}..{listed.get('last_month')} "
+            f"differ from the table's {have[0]}..{have[-1]}"
+        )
+    if have:
+        span = pd.period_range(have[0], have[-1], freq="M").strftime("%Y-%m")
+        gaps = [p for p in span if p not in set(have)]
+        if listed.get("missing_months") != gaps:
+            problems.append(f"{where} missing_months differ from the table's gaps {gaps[:12]}")
     return problems

@@ -117,6 +117,11 @@ def series(iso3: str, by: Literal["mission", "personnel_type"] | None = None) ->
     >>> int(s.loc["2019-06-30", "total"])
     2519
     """
+    if not isinstance(iso3, str):
+        raise PkdataError(
+            f"series() takes one ISO3 code, got {type(iso3).__name__} {str(iso3)[:80]}; "
+            "for several, call it once per code: {code: series(code) for code in codes}"
+        )
     if by not in (None, "mission", "personnel_type"):
         raise PkdataError(f"by={by!r}: expected None, 'mission' or 'personnel_type'")
     df = contributions()

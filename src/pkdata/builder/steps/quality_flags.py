@@ -28,7 +28,7 @@ import pandas as pd
 
 from pkdata.builder.context import BuildContext, Step, StepResult
 from pkdata.builder.steps.history import finalise_contributions
-from pkdata.core import sources
+from pkdata.core import countries, schema, sources
 from pkdata.core.errors import PkdataError
 from pkdata.core.hashes import sha256_file
 from pkdata.core.schema import MONTH_SCOPE
@@ -52,7 +52,9 @@ EXCLUDE_TYPE = "troops"
 
 
 def read_flags(path: Path) -> pd.DataFrame:
-    """Read and check the curated quality flags: the columns, a 'YYYY-MM' month, a known field and action.
+    """Read and check the curated quality flags: the columns, a real month 'YYYY-MM' (month 01-12), a known
+    field and action, a scope 'all' or 'ISO3/MISSION/personnel_type' with a known code and type, and each
+    month/scope/field once.
 
     >>> from pkdata.core import paths
     >>> flags = read_flags(paths.curated_dir() / CURATED)
@@ -65,17 +67,13 @@ def read_flags(path: Path) -> pd.DataFrame:
         raise PkdataError(f"{path}: missing column(s) {missing}; expected {list(CURATED_COLUMNS)}")
     for i, row in df.iterrows():
         line = int(i) + 2  # header is line 1
-        if not re.fullmatch(r"\d{4}-\d{2}", row["month"]):
-            raise PkdataError(f"{path}, line {line}: month {row['month']!r} is not 'YYYY-MM'")
+        if not re.fullmatch(r"(19|20)\d{2}-(0[1-9]|1[0-2])", row["month"]):
+            raise PkdataError(f"{path}, line {line}: month {row['month'][:40]!r} is not a month 'YYYY-MM' (01-12)")
         if row["field"] not in FIELDS:
             raise PkdataError(f"{path}, line {line}: field {row['field']!r}; expected one of {list(FIELDS)}")
         if row["action"] not in ACTIONS:
             raise PkdataError(f"{path}, line {line}: action {row['action']!r}; expected one of {list(ACTIONS)}")
-        if row["scope"] != MONTH_SCOPE and row["scope"].count("/") != 2:
-            raise PkdataError(
-                f"{path}, line {line}: scope {row['scope']!r}; expected {MONTH_SCOPE!r} or "
-                "'ISO3/MISSION/personnel_type'"
-            )
+        _check_scope(path, line, row["scope"])
         for col in ("reason", "evidence", "source"):
             if not row[col].strip():
                 raise PkdataError(f"{path}, line {line}: empty {col}; every flag needs its reason, evidence and source")
@@ -83,6 +81,24 @@ def read_flags(path: Path) -> pd.DataFrame:
     if not dup.empty:
         raise PkdataError(f"{path}: month/scope/field repeated: {dup[['month', 'scope', 'field']].values.tolist()}")
     return df.loc[:, list(CURATED_COLUMNS)]
+
+
+def _check_scope(path: Path, line: int, scope: str) -> None:
+    """A flag's scope is the whole month or one row 'ISO3/MISSION/personnel_type' of a known code and type."""
+    if scope == MONTH_SCOPE:
+        return
+    parts = scope.split("/")
+    if len(parts) != 3:
+        raise PkdataError(
+            f"{path}, line {line}: scope {scope[:80]!r}; expected {MONTH_SCOPE!r} or 'ISO3/MISSION/personnel_type'"
+        )
+    if parts[0] not in countries.DISPLAY:
+        raise PkdataError(f"{path}, line {line}: scope {scope[:80]!r}: unknown ISO3 code {parts[0][:12]!r}")
+    if parts[2] not in schema.PERSONNEL_TYPES:
+        raise PkdataError(
+            f"{path}, line {line}: scope {scope[:80]!r}: personnel type {parts[2][:20]!r}; expected one of "
+            f"{list(schema.PERSONNEL_TYPES)}"
+        )
 
 
 def _scope(rows: pd.DataFrame) -> pd.Series:

@@ -17,8 +17,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pkdata.builder import stepcache
 from pkdata.builder.context import BuildContext, Step, StepResult, code_version
-from pkdata.builder.readers.un_pdf import REPORT_DATES, listed_contributors, parse_report, to_frame
+from pkdata.builder.readers.un_pdf import (
+    REPORT_DATES,
+    listed_contributors,
+    parse_report,
+    report_date_overrides,
+    to_frame,
+)
 from pkdata.core import atomic, countries, schema, sources
 from pkdata.core.errors import PkdataError
 from pkdata.core.hashes import sha256_file
@@ -38,8 +45,8 @@ def _require_pdf_toolchain() -> None:
         ) from None
 
 
-def _parse_pdf(path: str) -> tuple[dict[str, Any], pd.DataFrame]:
-    report = parse_report(path)
+def _parse_pdf(path: str, dates: dict[str, pd.Timestamp] | None = None) -> tuple[dict[str, Any], pd.DataFrame]:
+    report = parse_report(path, date_overrides=dates)
     frame = to_frame(report)
     grand = [p.total for p in report.printed if p.scope == "grand"]
     meta = {
@@ -58,8 +65,9 @@ def _parse_pdf(path: str) -> tuple[dict[str, Any], pd.DataFrame]:
     return meta, frame
 
 
-def parse_cache_version() -> str:
-    """Cache key part for parsed reports: the reader code, country and type tables, curated dates.
+def parse_cache_version(dates: Path = REPORT_DATES) -> str:
+    """Cache key part for parsed reports: the reader code, country and type tables, the curated dates (the
+    ``report_dates.csv`` the build reads: the raw folder's, else the package's).
 
     >>> len(parse_cache_version())
     12
@@ -67,16 +75,21 @@ def parse_cache_version() -> str:
     version = code_version(
         "builder/readers/un_pdf", "core/countries", "core/schema", "data/country_names.csv", "data/countries.csv"
     )
-    if REPORT_DATES.exists():
-        version = hashlib.sha256((version + sha256_file(REPORT_DATES)).encode()).hexdigest()[:12]
+    if dates.exists():
+        version = hashlib.sha256((version + sha256_file(dates)).encode()).hexdigest()[:12]
     return version
 
 
 def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, dict[str, Any], pa.Table]]:
     """Each report's (sha256, meta, rows): from the parse cache, else parsed (in worker processes) and cached."""
-    version = parse_cache_version()
+    dates_file = ctx.curated("report_dates.csv")
+    dates = report_date_overrides(dates_file)  # checked before any parse (a bad row is one clear error)
+    version = parse_cache_version(dates_file)
     cache = ctx.cache / "un_pdf"
-    cache.mkdir(parents=True, exist_ok=True)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError:  # parsed without a cache: said once after the parse
+        pass
     atomic.clean_leftovers(cache)  # .part files of a killed build
     out: dict[Path, tuple[str, dict[str, Any], pa.Table]] = {}
     hits: dict[str, tuple[dict[str, Any], pa.Table] | None] = {}  # one cache lookup per distinct content
@@ -91,22 +104,29 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
         else:
             todo.setdefault(digest, []).append(pdf)
     if todo:
-        jobs = [(str(files[0]), str(cache / f"{digest}-{version}")) for digest, files in todo.items()]
+        jobs = [(str(files[0]), str(cache / f"{digest}-{version}"), dates) for digest, files in todo.items()]
         parsed = _parse_all(jobs, ctx)
         errors: list[tuple[str, BaseException]] = []
+        unwritten = set()
         for (digest, files), result in zip(todo.items(), parsed, strict=True):
             if isinstance(result, BaseException):
                 errors.append((files[0].name, result))
                 continue
+            *parse, why = result
+            unwritten.add(why)
             for pdf in files:
-                out[pdf] = (digest, *result)
+                out[pdf] = (digest, *parse)
+        unwritten.discard(None)
+        if unwritten:  # once, not once per report
+            stepcache.warn(f"cannot write the parse cache {cache} ({', '.join(sorted(unwritten))}); not kept")
         _raise_first(errors)
     return out
 
 
-def _parse_all(jobs: list[tuple[str, str]], ctx: BuildContext) -> list[tuple[dict[str, Any], pa.Table] | PkdataError]:
-    """Parse each (path, cache stem) job, in worker processes when ``ctx.workers`` > 1: (meta, rows) or the
-    report's error, in the order of ``jobs``. Stops (and stops the workers) when the build stops."""
+def _parse_all(jobs: list[tuple[str, str, dict[str, pd.Timestamp]]], ctx: BuildContext) -> list[Any]:
+    """Parse each (path, cache stem, curated dates) job, in worker processes when ``ctx.workers`` > 1: (meta,
+    rows, why the cache was not written) or the report's error, in the order of ``jobs``. Stops (and stops the
+    workers) when the build stops."""
     workers = max(1, min(ctx.workers, len(jobs)))
     if workers == 1:
         return [_caught(functools.partial(_parse_into_cache, *job), ctx) for job in jobs]
@@ -127,7 +147,7 @@ def _parse_all(jobs: list[tuple[str, str]], ctx: BuildContext) -> list[tuple[dic
     return results
 
 
-def _caught(call: Callable[[], tuple[dict[str, Any], pa.Table]], ctx: BuildContext) -> Any:
+def _caught(call: Callable[[], tuple[Any, ...]], ctx: BuildContext) -> Any:
     ctx.check_stop()
     try:
         return call()
@@ -151,43 +171,79 @@ def _raise_first(errors: list[tuple[str, BaseException]]) -> None:
 
 
 def _cache_get(stem: Path) -> tuple[dict[str, Any], pa.Table] | None:
-    """A cached parse (meta, rows as an Arrow table), or None when missing or unreadable (a cut or foreign file:
-    re-parse)."""
+    """A cached parse (meta, rows as an Arrow table), or None when missing, unreadable or failing its checksums
+    (a cut, flipped or hand-edited file: one line says so, and the report is parsed again and the entry
+    replaced).
+
+    An entry is ``<pdf sha256>-<version>.parquet`` (the rows) and ``.json``: the report's meta, the inputs
+    (the PDF's sha256 and the parser version, as the name gives them), the rows file's sha256 and the sha256 of
+    the JSON's own content.
+    """
     meta_path, rows_path = stem.with_suffix(".json"), stem.with_suffix(".parquet")
     if not (meta_path.exists() and rows_path.exists()):
         return None
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        entry = json.loads(meta_path.read_text(encoding="utf-8"))
+        _check_entry(entry, stem, rows_path)
         frame = pq.read_table(rows_path)
-        if not isinstance(meta, dict) or "report_date" not in meta or frame.column_names != list(schema.COLUMNS):
-            raise ValueError("not a parse cache entry")
-    except Exception:  # noqa: BLE001 - any unreadable entry is a cache miss; it is replaced
+        if frame.column_names != list(schema.COLUMNS):
+            raise ValueError("its columns are not those of the parser")
+    except Exception as exc:  # noqa: BLE001 - any unreadable entry is a cache miss; it is replaced
+        why = str(exc) if isinstance(exc, ValueError) else f"it cannot be read ({type(exc).__name__})"
+        stepcache.warn(f"parse cache entry {stem.name} is damaged: {why}; parsing the report again")
         for f in (meta_path, rows_path):
-            f.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                f.unlink()
         return None
-    return meta, frame
+    return entry["meta"], frame
 
 
-def _parse_into_cache(path: str, stem: str) -> tuple[dict[str, Any], pa.Table]:
+def _check_entry(entry: Any, stem: Path, rows_path: Path) -> None:
+    """Raise ValueError naming what fails: the entry's form, inputs or checksums."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("meta"), dict) or "report_date" not in entry["meta"]:
+        raise ValueError("it is not a parse cache entry of this version")
+    if entry.get("checksum") != stepcache.content_digest(entry):
+        raise ValueError(f"{stem.name}.json does not match its checksum")
+    if entry.get("inputs") != _inputs(stem):
+        raise ValueError("it was stored for another report or parser version")
+    if sha256_file(rows_path) != entry.get("rows_sha256"):
+        raise ValueError(f"{rows_path.name} does not match its checksum")
+
+
+def _inputs(stem: Path) -> dict[str, str]:
+    digest, _, version = stem.name.rpartition("-")
+    return {"pdf_sha256": digest, "parser": version}
+
+
+def _parse_into_cache(
+    path: str, stem: str, dates: dict[str, pd.Timestamp] | None = None
+) -> tuple[dict[str, Any], pa.Table, str | None]:
     """Parse one report and store it in the parse cache (in a worker process, so that the writing is parallel
-    too); its (meta, rows)."""
-    meta, frame = _parse_pdf(path)
+    too); its (meta, rows, why the cache could not be written or None)."""
+    meta, frame = _parse_pdf(path, dates)
     rows = pa.Table.from_pandas(frame, preserve_index=False)
-    _cache_put(Path(stem), meta, rows)
-    return meta, rows
+    try:
+        _cache_put(Path(stem), meta, rows)
+    except (OSError, pa.ArrowException) as exc:  # a full disk under the cache must not fail the build
+        return meta, rows, getattr(exc, "strerror", None) or type(exc).__name__
+    return meta, rows, None
 
 
 def _cache_put(stem: Path, meta: dict[str, Any], rows: pa.Table) -> None:
-    """Store a parse: rows then meta, each written to a temporary name and renamed (the meta marks it complete)."""
+    """Store a parse: rows then meta, each written to a temporary name and renamed (the meta marks it complete
+    and carries the checksums :func:`_cache_get` checks)."""
     rows_path = stem.with_suffix(".parquet")
     tmp = atomic.part_name(rows_path)
     try:
         pq.write_table(rows, tmp)
+        digest = sha256_file(tmp)
         atomic.replace_from(tmp, rows_path)
     finally:
         tmp.unlink(missing_ok=True)
     atomic.fault_point("cache_json")
-    atomic.write_text(stem.with_suffix(".json"), json.dumps(meta, sort_keys=True))
+    entry = json.loads(json.dumps({"meta": meta, "inputs": _inputs(stem), "rows_sha256": digest}))
+    entry["checksum"] = stepcache.content_digest(entry)
+    atomic.write_text(stem.with_suffix(".json"), json.dumps(entry, sort_keys=True))
 
 
 def _worker_init(parent: int) -> None:

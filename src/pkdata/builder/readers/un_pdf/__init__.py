@@ -24,6 +24,7 @@ module              report
 
 from __future__ import annotations
 
+import re
 from importlib import import_module
 from pathlib import Path
 
@@ -80,7 +81,8 @@ REPORT_DATES = paths.curated_dir() / "report_dates.csv"
 
 
 def report_date_overrides(path: Path = REPORT_DATES) -> dict[str, pd.Timestamp]:
-    """The curated report dates (file sha256 -> month end) for reports that print no date.
+    """The curated report dates (file sha256 -> month end) for reports that print no date, checked: a sha256
+    of 64 hex digits given once, a real ``YYYY-MM-DD`` date, a ``.pdf`` file name, a reason and evidence.
 
     >>> sorted(report_date_overrides().values())[0].date()
     datetime.date(2019, 10, 31)
@@ -90,12 +92,23 @@ def report_date_overrides(path: Path = REPORT_DATES) -> dict[str, pd.Timestamp]:
     table = pd.read_csv(path, dtype=str)
     missing = {"sha256", "file", "report_date", "reason", "evidence"} - set(table.columns)
     if missing:
-        raise ParseError(path.name, f"missing columns {sorted(missing)}")
+        raise ParseError(str(path), f"missing columns {sorted(missing)}")
     out = {}
     for i, row in table.iterrows():
+        line = int(i) + 2  # the header is line 1
         if row.isna().any():
-            raise ParseError(path.name, "every column must be filled (a date needs its reason and evidence)", row=i + 2)
-        out[row["sha256"]] = pd.Timestamp(row["report_date"]) + pd.offsets.MonthEnd(0)
+            raise ParseError(str(path), "every column must be filled (a date needs its reason and evidence)", row=line)
+        digest = row["sha256"].strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", digest):
+            raise ParseError(str(path), f"sha256 {row['sha256'][:80]!r} is not 64 hex digits", row=line)
+        if digest in out:
+            raise ParseError(str(path), f"sha256 {digest[:12]}… is given twice; keep one date per file", row=line)
+        if not row["file"].lower().endswith(".pdf"):
+            raise ParseError(str(path), f"file {row['file'][:80]!r} is not a .pdf name", row=line)
+        date = pd.to_datetime(row["report_date"], format="%Y-%m-%d", errors="coerce")
+        if pd.isna(date):
+            raise ParseError(str(path), f"report_date {row['report_date'][:40]!r} is not a date YYYY-MM-DD", row=line)
+        out[digest] = date + pd.offsets.MonthEnd(0)
     return out
 
 
