@@ -211,10 +211,10 @@ def test_pkdata_data_pointing_at_a_file_is_a_clear_error(tmp_path, monkeypatch):
     f.write_text("not a folder\n")
     monkeypatch.setenv("PKDATA_DATA", str(f))
     import pkdata as pk
-    from pkdata.core.errors import DataNotFoundError
+    from pkdata.core.errors import DataFolderError
 
     for call in (pk.contributions, pk.manifest, lambda: pk.load(["manifest"])):
-        with pytest.raises(DataNotFoundError, match=r"PKDATA_DATA=.*processed.txt is a file"):
+        with pytest.raises(DataFolderError, match=r"PKDATA_DATA=.*processed.txt is a file"):
             call()
     r = cli("info")
     assert r.returncode != 0 and "is a file" in r.stderr and "Traceback" not in r.stderr, r.stderr
