@@ -364,6 +364,51 @@ def budgets(
     return out
 
 
+def budget_coverage(*, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Fiscal years x basis: how many missions the ``budgets`` table has, and whether it has a whole-year total.
+
+    One row per fiscal year; per basis the number of missions (support accounts and service
+    centres included) and ``total`` where a document states the year's total. ``coverage_markdown``
+    renders it for the README.
+
+    >>> c = budget_coverage().set_index("fiscal_year")
+    >>> int(c.loc["2011/12", "approved"]), bool(c.loc["2011/12", "approved_total"])
+    (12, True)
+    """
+    df = store.table("budgets", data_dir)
+    missions = df[df["level"] == "mission"].groupby(["fiscal_year", "basis"]).size().unstack(fill_value=0)
+    totals = df[df["level"] == "total"].groupby(["fiscal_year", "basis"]).size().unstack(fill_value=0) > 0
+    out = pd.DataFrame(index=sorted(set(df["fiscal_year"])))
+    for basis in BUDGET_BASIS_ORDER:
+        out[basis] = missions.get(basis, pd.Series(dtype="int64")).reindex(out.index, fill_value=0).astype("int64")
+        out[f"{basis}_total"] = totals.get(basis, pd.Series(dtype=bool)).reindex(out.index, fill_value=False)
+    out.index.name = "fiscal_year"
+    return out.reset_index()
+
+
+def coverage_markdown(*, data_dir: str | Path | None = None) -> str:
+    """:func:`budget_coverage` as a Markdown table: missions per basis, ``+ total`` where a total is stated.
+
+    >>> coverage_markdown().splitlines()[0]
+    '| fiscal year | approved | expenditure | audited expenditure |'
+    """
+    c = budget_coverage(data_dir=data_dir)
+    lines = [
+        "| fiscal year | " + " | ".join(b.replace("_", " ") for b in BUDGET_BASIS_ORDER) + " |",
+        "|---|" + "---:|" * len(BUDGET_BASIS_ORDER),
+    ]
+    for r in c.to_dict("records"):
+        cells = []
+        for b in BUDGET_BASIS_ORDER:
+            n, total = int(r[b]), bool(r[f"{b}_total"])
+            cells.append(
+                " + ".join([*([f"{n} mission{'s' if n != 1 else ''}"] if n else []), *(["total"] if total else [])])
+                or "-"
+            )
+        lines.append(f"| {r['fiscal_year']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def burden(year: int, *, measure: Measure | None = None, data_dir: str | Path | None = None) -> pd.DataFrame:
     """Who pays and who serves in one calendar year: funding share next to uniformed-personnel share.
 
