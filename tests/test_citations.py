@@ -68,8 +68,10 @@ def test_cite_prints_valid_bibtex_with_the_data_version(capsys) -> None:
     assert cli.main(["cite"]) == 0
     entries = parse_bibtex(capsys.readouterr().out)
     ids = [e["ID"] for e in entries]
-    # one entry per source: pkdata, every source of the registry, the country code lists; nothing twice
-    assert ids == ["pkdata", *sources.ids(), "country_codes"]
+    # one entry per source: pkdata, every source of the registry, the cited-only entries; nothing twice
+    cited = [k for k in sources.load()["cited"] if k != "pkdata"]
+    assert cited[-1] == "country_codes" and "crs_if10597_2024" in cited
+    assert ids == ["pkdata", *sources.ids(), *cited]
     assert "un_psdata_fatalities" in ids and "un_psdata_pko" in ids and "un_open" in ids
     assert all(e.get("title") and e.get("author") for e in entries)
     assert not [e["ID"] for e in entries if re.search(r"(?<!\\)[_&%#$]", e["author"] + e["publisher"])]
