@@ -72,10 +72,12 @@ def test_cite_prints_valid_bibtex_with_the_data_version(capsys) -> None:
     assert cli.main(["cite"]) == 0
     entries = parse_bibtex(capsys.readouterr().out)
     ids = [e["ID"] for e in entries]
-    # one entry per source: pkdata, every source of the registry, the country code lists; nothing twice (the
+    # one entry per source: pkdata, every source of the registry, the cited-only entries; nothing twice (the
     # PPP_Loader snapshots are the same publisher's repository as ipi_ppp_loader: one entry, the other in its note)
     folded = "ipi_ppp_loader_current_month_history"
-    assert ids == ["pkdata", *(i for i in sources.ids() if i != folded), "country_codes"]
+    cited = [k for k in sources.load()["cited"] if k != "pkdata"]
+    assert cited[-1] == "country_codes" and "crs_if10597_2024" in cited
+    assert ids == ["pkdata", *(i for i in sources.ids() if i != folded), *cited]
     note = next(e for e in entries if e["ID"] == "ipi_ppp_loader")["note"]
     assert f"pkdata cite {folded}" in note.replace("\\_", "_")
     # every entry has a year; no address twice, none a template or "not recorded"

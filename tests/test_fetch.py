@@ -288,6 +288,7 @@ def test_fetch_all_from_reference_gives_the_build_its_files(tmp_path, reference,
         *history.RAW_FOLDERS.values(),
         ("budget/un_open", "budget/un_open"),
         ("budget/official", "budget/official"),
+        ("budget/secondary_lystadjs_2026", "budget/secondary_lystadjs_2026"),
         *((f"missions/{n}",) * 2 for n in (operations.PKO_FILE, operations.CROSSWALK_FILE)),
         (f"fatalities/{operations.FATALITIES_FILE}",) * 2,
     ]
@@ -297,7 +298,7 @@ def test_fetch_all_from_reference_gives_the_build_its_files(tmp_path, reference,
         assert ctx.curated(name).is_relative_to(raw), name
     # A second run copies nothing.
     assert main(["fetch", "--all", "--from", str(reference), "--raw", str(raw)]) == 0
-    assert "324 unchanged" in capsys.readouterr().out
+    assert "326 unchanged" in capsys.readouterr().out
 
 
 def _mirror_with(tmp_path, reference, rel, damage):

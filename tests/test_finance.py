@@ -200,7 +200,8 @@ def test_exact_and_rounded_peacekeeping_figures_agree_within_stated_tolerances(o
     previous year's and the new year's rate: half of a calendar year's assessments follow each scale.
     """
     c = finance.compare_sources("peacekeeping", data_dir=out)
-    assert c["exact_basis"].eq("assessed_usd").all() and len(c) == 25
+    # 25 member-years of the reference's rounded rates and the US 2024 rate cited from CRS (curated)
+    assert c["exact_basis"].eq("assessed_usd").all() and len(c) == 26
     first_years = {2013, 2016, 2019, 2022}
     mid = c[~c["year"].isin(first_years)]
     big = mid[mid["diff"].abs() > 0.1]
@@ -259,9 +260,9 @@ def test_budgets_per_mission_with_document_symbols(out):
     assert b.loc["TOTAL", "usd"] == 6014239400 and b.loc["TOTAL", "level"] == "total"
     audited = finance.budgets("2022/23", basis="audited_expenditure", data_dir=out).set_index("mission")
     # The performance reports and the audited accounts agree mission by mission for 2022/23
-    # (the Brindisi base is UNGSC in one, UNLB in the other).
-    a = audited["usd"].rename({"UNLB": "UNGSC"})
-    assert a.sort_index().equals(b["usd"].sort_index())
+    # (the Brindisi base, printed UNGSC in one and UNLB in the other, is one entity: UNLB).
+    assert audited["usd"].sort_index().equals(b["usd"].sort_index())
+    assert b.loc["UNLB", "mission_name"] != audited.loc["UNLB", "mission_name"]
     # The audited file for fiscal 2022/23 is named ...-2023 (meta.year 2023); budget-pko for 2022/23 is ...-2022.
     assert audited.loc["TOTAL", "source"] == "budget-audited-pko-2023.json"
     approved = finance.budgets("2019/20", basis="approved", data_dir=out).set_index("mission")
@@ -399,7 +400,8 @@ def test_derived_scale_follows_the_regular_budget_workbook(out, reference):
     check = next(c for c in pkdata.core.store.manifest(out)["finance"]["crosschecks"] if "derived" in c["check"])
     printed = pd.read_csv(reference / "budget" / "peacekeeping_assessment_rates.csv", dtype=str)
     printed = printed[printed["year"].fillna("").str.len() == 4]
-    n = int((printed["year"].astype(int) >= 2010).sum()) + len(us)
+    cited = pd.read_csv(CURATED / finance_step.CURATED_PK_RATES_CITED, dtype=str)
+    n = int((printed["year"].astype(int) >= 2010).sum()) + len(us) + int((cited["year"].astype(int) >= 2010).sum())
     assert (check["compared"], check["mismatches"]) == (n, 0)
 
 
@@ -431,3 +433,58 @@ def test_measure_errors_are_clear(out):
         finance.assessments("peacekeeping", measure="paid", data_dir=out)
     with pytest.raises(PkdataError, match="belongs to measure 'billed'"):
         finance.assessments("peacekeeping", measure="scale", basis="assessed_usd", data_dir=out)
+
+
+def test_budgets_one_row_per_fiscal_year_basis_and_mission(out):
+    b = pkdata.core.store.table("budgets", out)
+    assert not b.duplicated(["fiscal_year", "basis", "mission"]).any()
+    # One name per entity; the printed names stay in mission_name.
+    assert not {"RSCE Entebbe", "UNLB Brindisi", "UNGSC"} & set(b["mission"])
+    assert {"RSCE Entebbe", "UNLB Brindisi"} <= set(b["mission_name"])
+    # The issue's done-when: >= 8 missions in >= 12 fiscal years on some basis, in >= 6 approved.
+    m = b[b["level"] == "mission"]
+    assert (m.groupby("fiscal_year")["mission"].nunique() >= 8).sum() >= 12
+    assert (m[m["basis"] == "approved"].groupby("fiscal_year")["mission"].nunique() >= 8).sum() >= 6
+    assert b["source_document"].notna().all() and b["source_url"].str.startswith("http").all()
+
+
+def test_budgets_of_a_fiscal_year_are_one_basis_unless_asked(out):
+    one = finance.budgets("2022/23", data_dir=out)
+    assert set(one["basis"]) == {"approved"} and one.attrs["basis"] == "approved"
+    assert one["mission"].is_unique
+    every = finance.budgets("2022/23", basis="all", data_dir=out)
+    assert set(every["basis"]) == {"approved", "expenditure", "audited_expenditure"}
+    two = finance.budgets("2022/23", basis=["expenditure", "audited_expenditure"], data_dir=out)
+    assert len(two) == len(every) - len(one)
+    # A year with no approved figure gives the first basis it has.
+    assert finance.budgets("2023/24", mission="UNMISS", data_dir=out).attrs["basis"] == "expenditure"
+    with pytest.raises(PkdataError, match="basis='spent'"):
+        finance.budgets("2022/23", basis="spent", data_dir=out)
+
+
+def test_press_release_and_secondary_budgets_keep_their_documents(out, reference):
+    b = finance.budgets("2012/13", data_dir=out).set_index("mission")
+    assert b.loc["UNMISS", "usd"] == 876_160_000 and "GA/11256" in b.loc["UNMISS", "source_document"]
+    # 2026/27: A/C.5/80/20 as read from the secondary extraction, marked as such, USD thousands x 1000.
+    raw = pd.read_csv(reference / "budget/secondary_lystadjs_2026/ga_approved_all_missions.csv")
+    s = finance.budgets("2026/27", data_dir=out).set_index("mission")
+    assert len(s) == len(raw) and (s["precision"] == "secondary_thousands").all()
+    assert s["note"].str.startswith("secondary").all() and (s["source_document"] == "A/C.5/80/20").all()
+    expected = raw.set_index("mission_id")["approved_maintenance_usd_thousands"] * 1000
+    assert (s["usd"] - expected.reindex(s.index)).abs().max() < 1
+
+
+def test_funding_figures_name_their_measure(out):
+    r = finance.funding_rank(2024, data_dir=out)
+    assert r["member_iso3"].iloc[0] == "USA" and r["share_percent"].iloc[0] == 26.94
+    assert "IF10597" in r["source_document"].iloc[0]
+    order = r["rank"].astype("Float64").fillna(r["rank_min"].astype("Float64"))
+    assert order.is_monotonic_increasing and (r["share_known"] == r["share_percent"].notna()).all()
+    # burden needs the personnel tables too: the committed data, whose finance tables the build test pins
+    billed = finance.burden(2019).set_index("member_iso3")
+    scale = finance.burden(2019, measure="scale").set_index("member_iso3")
+    assert set(billed["funding_measure"].dropna()) == {"billed"} and set(scale["funding_measure"].dropna()) == {"scale"}
+    rank = finance.funding_rank(2019).set_index("member_iso3")
+    assert scale.loc["CHN", "funding_share"] == rank.loc["CHN", "share_percent"] == 15.22
+    assert billed.loc["CHN", "funding_share"] != 15.22
+    assert "measure billed" in finance.burden_report(2019)

@@ -144,6 +144,19 @@ def test_assessment_columns_match_the_source_documents(cy: pd.DataFrame, referen
     assert china.pk_billed_usd > 0 and 0 < china.pk_billed_percent < 100
 
 
+def test_the_scale_is_there_for_every_year_with_one(cy: pd.DataFrame) -> None:
+    """China and the US 2013-2024: a scale rate every year, bounds where only bounds are known, never billed."""
+    p5 = cy[cy.iso3.isin(["CHN", "USA"]) & cy.year.between(2013, 2024)].set_index(["iso3", "year"])
+    assert len(p5) == 24 and p5["pk_scale_low"].notna().all() and p5["pk_scale_high"].notna().all()
+    assert (p5["pk_scale_low"] <= p5["pk_scale_high"]).all()
+    known = p5.dropna(subset=["pk_scale_percent"])
+    assert known["pk_scale_percent"].between(known["pk_scale_low"], known["pk_scale_high"]).all()
+    assert p5.loc[("USA", 2024), "pk_scale_percent"] == 26.94  # CRS IF10597, April 2024
+    assert p5.loc[("CHN", 2019), "pk_scale_percent"] == 15.22 and p5.loc[("CHN", 2019), "pk_billed_percent"] < 13
+    derived = p5[p5["pk_scale_basis"] == "scale_rate_derived"]
+    assert {("CHN", 2013), ("CHN", 2014), ("CHN", 2024)} <= set(derived.index)
+
+
 def test_mission_panels(contributions: pd.DataFrame) -> None:
     my = panel("mission-year")
     mm = panel("mission-month")

@@ -190,13 +190,19 @@ def _verify_args(p: argparse.ArgumentParser) -> None:
 
 def _burden_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("year", help="calendar year, e.g. 2019")
+    p.add_argument(
+        "--measure",
+        choices=("billed", "scale"),
+        help="funding measure: USD billed in the calendar year, or the scale's rate (default: billed where the UN's "
+        "amounts exist, else the scale; the report names the one used)",
+    )
     p.add_argument("--data", help=DATA_HELP)
 
 
 def _burden_cmd(args: argparse.Namespace) -> int:
     from pkdata.tables.finance import burden_report
 
-    print(burden_report(args.year, data_dir=args.data))
+    print(burden_report(args.year, measure=args.measure, data_dir=args.data))
     return 0
 
 

@@ -195,8 +195,11 @@ def funding_rank(
     ``measure="scale"`` (default): the rate set for the period; ``"billed"``: calendar-year assessed
     USD; ``None``: the preferred basis as in :func:`assessments`; a ``basis`` ranks that basis alone. ``rank`` is set
     where it is certain; otherwise ``rank_min``..``rank_max`` and ``rank_note`` say what the
-    precision of the source allows.
+    precision of the source allows. Rows are in rank order (the best possible rank where it is
+    not certain); ``share_known`` is False where only bounds (``share_low``..``share_high``) are known.
 
+    >>> funding_rank(2024)["member_iso3"].iloc[0]
+    'USA'
     >>> top = funding_rank(2016).head(3)
     >>> [(r.member_iso3, int(r.rank)) for r in top.itertuples()]
     [('USA', 1), ('CHN', 2), ('JPN', 3)]
@@ -216,7 +219,14 @@ def funding_rank(
             + (f" on basis {basis!r}" if basis else "")
             + f"; years with figures: {have}"
         )
-    return out.reset_index(drop=True)
+    # by rank: a certain rank, else the best rank the bounds allow (ties by the highest possible share)
+    out = out.assign(
+        share_known=out["share_percent"].notna(),
+        _by=out["rank"].astype("Float64").fillna(out["rank_min"].astype("Float64")),
+        _hi=out["share_high"].fillna(out["share_percent"]),
+    )
+    out = out.sort_values(["_by", "_hi", "member_iso3"], ascending=[True, False, True], kind="mergesort")
+    return out.drop(columns=["_by", "_hi"]).reset_index(drop=True)
 
 
 def rank_history(
@@ -299,22 +309,33 @@ def compare_sources(kind: Kind = "regular", *, data_dir: str | Path | None = Non
     return out.sort_values(["year", "member_iso3", "source_document"], kind="mergesort").reset_index(drop=True)
 
 
+#: The basis :func:`budgets` returns when none is asked for and the selection holds several, first found first.
+BUDGET_BASIS_ORDER: tuple[str, ...] = ("approved", "expenditure", "audited_expenditure")
+
+
 def budgets(
     fiscal_year: str | None = None,
     *,
-    basis: str | None = None,
+    basis: str | list[str] | None = None,
     mission: str | None = None,
     data_dir: str | Path | None = None,
 ) -> pd.DataFrame:
     """Peacekeeping money per July-June fiscal year: mission or ``TOTAL``, USD, basis and source document.
 
-    ``basis`` is ``approved`` (headline figures, rounded as printed: see ``rounding_usd``),
-    ``expenditure`` (performance reports) or ``audited_expenditure``; their totals have
-    different scopes (``scope``), so compare like with like. ``fiscal_year`` is ``'2022/23'``
-    (1 July 2022 - 30 June 2023); a bare calendar year is refused rather than guessed.
+    One row per fiscal year, mission and basis, so a basis's rows can be summed. ``basis`` is
+    ``approved`` (as adopted; rounded as printed: see ``precision`` and ``rounding_usd``),
+    ``expenditure`` (performance reports) or ``audited_expenditure``; a list asks for several,
+    ``"all"`` for every one. Without ``basis`` the answer holds one: ``approved`` where the
+    selection has it, else the first of expenditure, audited expenditure (named in
+    ``frame.attrs["basis"]``). Totals of different bases have different scopes (``scope``).
+    ``fiscal_year`` is ``'2022/23'`` (1 July 2022 - 30 June 2023); a bare calendar year is
+    refused rather than guessed.
 
     >>> int(budgets("2022/23", basis="expenditure").set_index("mission").loc["MINUSMA", "usd"])
     1192292200
+    >>> b = budgets("2022/23")
+    >>> b.attrs["basis"], b["basis"].nunique(), b["mission"].is_unique
+    ('approved', 1, True)
     """
     df = store.table("budgets", data_dir)
     if fiscal_year is not None:
@@ -324,31 +345,89 @@ def budgets(
                 "'2019/20' (1 July 2019 - 30 June 2020). A calendar year would mix two fiscal years."
             )
         df = df[df["fiscal_year"] == fiscal_year]
-    if basis is not None:
-        known = sorted(set(store.table("budgets", data_dir)["basis"]))
-        if basis not in known:
-            raise PkdataError(f"basis={basis!r}: expected one of {known}")
-        df = df[df["basis"] == basis]
     if mission is not None:
         df = df[df["mission"].str.upper() == mission.upper()]
+    known = sorted(set(store.table("budgets", data_dir)["basis"]))
+    if basis is None:
+        present = set(df["basis"])
+        chosen = [next((b for b in BUDGET_BASIS_ORDER if b in present), BUDGET_BASIS_ORDER[0])]
+    else:
+        chosen = known if basis == "all" else [basis] if isinstance(basis, str) else list(basis)
+        unknown = [b for b in chosen if b not in known]
+        if unknown:
+            raise PkdataError(f"basis={basis!r}: expected one of {known}, a list of them or 'all'")
+    df = df[df["basis"].isin(chosen)]
     if df.empty:
         raise PkdataError(f"no budget rows for fiscal_year={fiscal_year!r}, basis={basis!r}, mission={mission!r}")
-    return df.reset_index(drop=True)
+    out = df.reset_index(drop=True)
+    out.attrs["basis"] = chosen[0] if len(chosen) == 1 else list(chosen)
+    return out
 
 
-def burden(year: int, *, data_dir: str | Path | None = None) -> pd.DataFrame:
+def budget_coverage(*, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Fiscal years x basis: how many missions the ``budgets`` table has, and whether it has a whole-year total.
+
+    One row per fiscal year; per basis the number of missions (support accounts and service
+    centres included) and ``total`` where a document states the year's total. ``coverage_markdown``
+    renders it for the README.
+
+    >>> c = budget_coverage().set_index("fiscal_year")
+    >>> int(c.loc["2011/12", "approved"]), bool(c.loc["2011/12", "approved_total"])
+    (12, True)
+    """
+    df = store.table("budgets", data_dir)
+    missions = df[df["level"] == "mission"].groupby(["fiscal_year", "basis"]).size().unstack(fill_value=0)
+    totals = df[df["level"] == "total"].groupby(["fiscal_year", "basis"]).size().unstack(fill_value=0) > 0
+    out = pd.DataFrame(index=sorted(set(df["fiscal_year"])))
+    for basis in BUDGET_BASIS_ORDER:
+        out[basis] = missions.get(basis, pd.Series(dtype="int64")).reindex(out.index, fill_value=0).astype("int64")
+        out[f"{basis}_total"] = totals.get(basis, pd.Series(dtype=bool)).reindex(out.index, fill_value=False)
+    out.index.name = "fiscal_year"
+    return out.reset_index()
+
+
+def coverage_markdown(*, data_dir: str | Path | None = None) -> str:
+    """:func:`budget_coverage` as a Markdown table: missions per basis, ``+ total`` where a total is stated.
+
+    >>> coverage_markdown().splitlines()[0]
+    '| fiscal year | approved | expenditure | audited expenditure |'
+    """
+    c = budget_coverage(data_dir=data_dir)
+    lines = [
+        "| fiscal year | " + " | ".join(b.replace("_", " ") for b in BUDGET_BASIS_ORDER) + " |",
+        "|---|" + "---:|" * len(BUDGET_BASIS_ORDER),
+    ]
+    for r in c.to_dict("records"):
+        cells = []
+        for b in BUDGET_BASIS_ORDER:
+            n, total = int(r[b]), bool(r[f"{b}_total"])
+            cells.append(
+                " + ".join([*([f"{n} mission{'s' if n != 1 else ''}"] if n else []), *(["total"] if total else [])])
+                or "-"
+            )
+        lines.append(f"| {r['fiscal_year']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def burden(year: int, *, measure: Measure | None = None, data_dir: str | Path | None = None) -> pd.DataFrame:
     """Who pays and who serves in one calendar year: funding share next to uniformed-personnel share.
 
-    ``funding_share``: the member's share of assessed peacekeeping funding that year (the
-    preferred basis of :func:`funding_rank`, named in ``funding_basis``). ``personnel_share``:
+    ``funding_share``: the member's share of assessed peacekeeping funding that year on
+    ``measure`` (``"billed"``: the calendar year's assessed USD; ``"scale"``: the rate of the
+    scale; ``None``: the preferred basis of :func:`funding_rank`, billed where the UN's amounts
+    exist), named per row in ``funding_measure`` and ``funding_basis`` and in
+    ``frame.attrs["funding_measure"]``. The two differ (China 2019: 12.7% billed, 15.22% on the
+    scale): never compare one with the other. ``personnel_share``:
     the mean over the year's monthly reports of the member's uniformed personnel / all
     contributors' (a member missing from a report counts 0 that month); ``personnel_mean``:
     its mean monthly headcount. ``ratio`` = personnel share / funding share. The months used
     are in ``frame.attrs["months"]``.
 
     >>> b = burden(2019)
-    >>> b.attrs["months"][0], int(b.set_index("member_iso3").loc["CHN", "funding_rank"])
-    ('2019-01', 2)
+    >>> b.attrs["months"][0], int(b.set_index("member_iso3").loc["CHN", "funding_rank"]), b.attrs["funding_measure"]
+    ('2019-01', 2, 'billed')
+    >>> round(float(burden(2019, measure="scale").set_index("member_iso3").loc["CHN", "funding_share"]), 2)
+    15.22
     """
     y = _calendar_year(year)
     contributions = store.table("contributions", data_dir)
@@ -361,8 +440,8 @@ def burden(year: int, *, data_dir: str | Path | None = None) -> pd.DataFrame:
     shares = counts.div(counts.sum(axis=1), axis=0) * 100
     months = [d.strftime("%Y-%m") for d in counts.index]
     personnel = pd.DataFrame({"personnel_share": shares.mean(axis=0), "personnel_mean": counts.mean(axis=0)})
-    fund = funding_rank(y, measure=None, data_dir=data_dir).set_index("member_iso3")
-    keep = ["share_percent", "rank", "rank_min", "rank_max", "rank_certain", "basis", "precision", "source"]
+    fund = funding_rank(y, measure=measure, data_dir=data_dir).set_index("member_iso3")
+    keep = ["share_percent", "rank", "rank_min", "rank_max", "rank_certain", "measure", "basis", "precision", "source"]
     out = (
         fund[keep]
         .rename(
@@ -372,6 +451,7 @@ def burden(year: int, *, data_dir: str | Path | None = None) -> pd.DataFrame:
                 "rank_min": "funding_rank_min",
                 "rank_max": "funding_rank_max",
                 "rank_certain": "funding_rank_certain",
+                "measure": "funding_measure",
                 "basis": "funding_basis",
                 "precision": "funding_precision",
                 "source": "funding_source",
@@ -404,6 +484,7 @@ def burden(year: int, *, data_dir: str | Path | None = None) -> pd.DataFrame:
         "personnel_rank",
         "personnel_mean",
         "ratio",
+        "funding_measure",
         "funding_basis",
         "funding_precision",
         "funding_source",
@@ -415,6 +496,7 @@ def burden(year: int, *, data_dir: str | Path | None = None) -> pd.DataFrame:
             "year": y,
             "months": months,
             "funding_basis": bases[0] if len(bases) == 1 else ", ".join(bases),
+            "funding_measure": ", ".join(sorted(set(fund["measure"].dropna()))),
             "funding_sources": sorted(set(fund["source"])),
             "note": (
                 f"funding: share of {y} assessed peacekeeping funding (calendar year; basis "
@@ -433,19 +515,20 @@ def _rank_text(rank: Any, low: Any, high: Any) -> str:
     return f"{int(low)}-{int(high)}" if pd.notna(high) else f">={int(low)}"
 
 
-def burden_report(year: int, *, data_dir: str | Path | None = None) -> str:
+def burden_report(year: int, *, measure: Measure | None = None, data_dir: str | Path | None = None) -> str:
     """Text for ``pkdata burden YEAR``: the P5 and the ten largest personnel contributors, pays vs serves.
 
     >>> print(burden_report(2019).splitlines()[0])
     Who pays and who serves, 2019
     """
-    b = burden(year, data_dir=data_dir)
+    b = burden(year, measure=measure, data_dir=data_dir)
     months = b.attrs["months"]
     y = b.attrs["year"]
     missing = [m for m in (f"{y}-{i:02d}" for i in range(1, 13)) if m not in months]
     lines = [
         f"Who pays and who serves, {y}",
-        f"  pays:   share of assessed peacekeeping funding in calendar year {y} (basis {b.attrs['funding_basis']}; "
+        f"  pays:   share of assessed peacekeeping funding in calendar year {y}, measure "
+        f"{b.attrs['funding_measure']} (basis {b.attrs['funding_basis']}; "
         f"{', '.join(b.attrs['funding_sources'])})"
         + (
             "; calendar-year amounts straddle two July-June fiscal years"

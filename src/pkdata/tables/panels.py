@@ -14,7 +14,8 @@ Gleditsch-Ward (``gwno``) codes as columns, ready to join with other data by COW
 - **Missions served** (``n_missions``): distinct missions in the month; missing where the month's source
   gives country totals only (IPI history before 2009 and some months after).
 - **Finance** (calendar years, from :func:`pkdata.assessments`): peacekeeping scale share
-  (``pk_scale_percent``, with ``pk_scale_basis``), billed peacekeeping assessments (``pk_billed_usd``,
+  (``pk_scale_percent``, bounds ``pk_scale_low``..``pk_scale_high`` where only bounds are known, with
+  ``pk_scale_basis``), billed peacekeeping assessments (``pk_billed_usd``,
   ``pk_billed_percent``), regular-budget share (``rb_scale_percent``). Monthly panels repeat the
   year's value.
 - **Fatalities** by nationality (or mission) and month of death: all incidents and malicious acts
@@ -114,12 +115,16 @@ def _finance(data_dir: str | Path | None) -> pd.DataFrame:
 
     pk = assessments("peacekeeping", all_rows=True, data_dir=data_dir)
     pk = pk[pk["chosen"]]
-    scale = pk[pk["basis"].isin(["scale_rate", "scale_rate_rounded"])]
-    # the exact adopted rate where there is one, else the rounded one
-    scale = scale.assign(order=(scale["basis"] != "scale_rate").astype(int)).sort_values(
-        ["year", "member_iso3", "order"]
-    )
+    order = {"scale_rate": 0, "scale_rate_rounded": 1, "scale_rate_derived": 2}
+    scale = pk[pk["basis"].isin(list(order))]
+    # the exact adopted rate where there is one, else the rounded one, else the bounds derived from the
+    # regular-budget scale (a value only where the year's printed rates pin it)
+    scale = scale.assign(order=scale["basis"].map(order)).sort_values(["year", "member_iso3", "order"])
     scale = scale.drop_duplicates(["year", "member_iso3"])
+    scale = scale.assign(
+        pk_scale_low=scale["share_low"].fillna(scale["share_percent"]),
+        pk_scale_high=scale["share_high"].fillna(scale["share_percent"]),
+    )
     scale = scale.rename(columns={"share_percent": "pk_scale_percent", "basis": "pk_scale_basis"})
     billed = pk[pk["basis"] == "assessed_usd"].rename(
         columns={"share_percent": "pk_billed_percent", "assessed_usd": "pk_billed_usd"}
@@ -129,7 +134,7 @@ def _finance(data_dir: str | Path | None) -> pd.DataFrame:
     )
     key = ["year", "member_iso3"]
     out = (
-        scale[[*key, "pk_scale_percent", "pk_scale_basis"]]
+        scale[[*key, "pk_scale_percent", "pk_scale_low", "pk_scale_high", "pk_scale_basis"]]
         .merge(billed[[*key, "pk_billed_usd", "pk_billed_percent"]], on=key, how="outer")
         .merge(rb[[*key, "rb_scale_percent", "rb_scale_basis"]], on=key, how="outer")
     )

@@ -52,6 +52,18 @@ BUDGET_CSV_COLUMNS: tuple[str, ...] = (
     "source_url",
     "note",
 )
+#: Columns of the frames :func:`read_budget_csv` and :func:`read_secondary_budgets` return.
+_BUDGET_FRAME_COLUMNS: tuple[str, ...] = (
+    "fiscal_year",
+    "fiscal_year_start",
+    "mission",
+    "usd",
+    "rounding_usd",
+    "source_document",
+    "source_url",
+    "note",
+    "row",
+)
 #: Columns of the frames :func:`read_scale_csv` and :func:`read_ga_effective_rates` return.
 RATE_COLUMNS: tuple[str, ...] = (
     "year",
@@ -279,17 +291,7 @@ def read_budget_csv(path: str | Path) -> pd.DataFrame:
     rows = _records(path, BUDGET_CSV_COLUMNS)
     frame = pd.DataFrame(
         [_budget_row(line, r, path) for line, r in rows],
-        columns=[
-            "fiscal_year",
-            "fiscal_year_start",
-            "mission",
-            "usd",
-            "rounding_usd",
-            "source_document",
-            "source_url",
-            "note",
-            "row",
-        ],
+        columns=list(_BUDGET_FRAME_COLUMNS),
     )
     dup = frame[frame.duplicated(["fiscal_year", "mission", "source_document"], keep=False)]
     if not dup.empty:
@@ -497,4 +499,60 @@ def read_levels_csv(path: str | Path) -> pd.DataFrame:
         columns=["year", "period_start", "period_end", "member_iso3", "level", "source_document", "source_url", "row"],
     )
     _check_duplicates(frame, ["year", "member_iso3"], path, "member-year")
+    return frame
+
+
+#: The secondary extraction's per-mission tables (USD thousands): file -> (amount column, fiscal year, scope).
+SECONDARY_BUDGET_FILES: dict[str, tuple[str, str, str]] = {
+    "ga_approved_all_missions.csv": (
+        "approved_maintenance_usd_thousands",
+        "2026/27",
+        "mission maintenance as approved (gross; excl. prorated support account, UNLB and RSCE shares)",
+    ),
+    "mission_budget_register.csv": (
+        "apportioned_2025_26_gross",
+        "2025/26",
+        "mission apportionment as approved (gross), as restated in the next year's budget report",
+    ),
+}
+
+
+def read_secondary_budgets(path: str | Path) -> pd.DataFrame:
+    """Approved per-mission budgets from a secondary CSV extraction of UN documents (USD thousands).
+
+    Reads one of :data:`SECONDARY_BUDGET_FILES` (``ga_approved_all_missions.csv``: 2026/27 from
+    A/C.5/80/20; ``mission_budget_register.csv``: the 2025/26 apportionment restated in the
+    Secretary-General's 2026/27 budget reports). Returns the columns of :func:`read_budget_csv`
+    plus ``scope``; ``usd`` is in dollars, ``rounding_usd`` 100 (the tables print thousands to
+    one decimal), ``source_document`` the UN symbol the figure was read from.
+
+    >>> df = read_secondary_budgets(FIXTURES / "budget/secondary_lystadjs_2026/ga_approved_all_missions.csv")
+    >>> int(df.set_index("mission").loc["MINUSCA", "usd"]), df["fiscal_year"].unique().tolist()
+    (1018006100, ['2026/27'])
+    """
+    path = Path(path)
+    if path.name not in SECONDARY_BUDGET_FILES:
+        raise ParseError(
+            str(path), f"not a known secondary budget table; expected one of {list(SECONDARY_BUDGET_FILES)}"
+        )
+    column, fiscal, scope = SECONDARY_BUDGET_FILES[path.name]
+    symbol_col = "source_symbol" if "source_symbol" in _read_rows(path, ("mission_id",))[0] else "symbol"
+    rows = []
+    for line, r in _records(path, ("mission_id", column, symbol_col, "official_url")):
+        try:
+            thousands = Decimal(r[column])
+        except InvalidOperation:
+            raise ParseError(str(path), f"{column} {r[column]!r} is not a number (USD thousands)", row=line) from None
+        if not thousands.is_finite() or thousands < 0:
+            raise ParseError(str(path), f"{column} {r[column]} must be a number >= 0 (USD thousands)", row=line)
+        if not r["mission_id"] or not r[symbol_col]:
+            raise ParseError(str(path), "mission_id and the document symbol must not be empty", row=line)
+        note = f"secondary: read from a researcher's extraction of {r[symbol_col]} ({path.name}, {column})"
+        usd = float(thousands * 1000)
+        rows.append((fiscal, int(fiscal[:4]), r["mission_id"], usd, 100, r[symbol_col], r["official_url"], note, line))
+    frame = pd.DataFrame(rows, columns=[*_BUDGET_FRAME_COLUMNS])
+    frame["scope"] = scope
+    dup = frame[frame.duplicated("mission", keep=False)]
+    if not dup.empty:
+        raise ParseError(str(path), f"mission {dup.iloc[0]['mission']} twice", row=int(dup["row"].iloc[-1]))
     return frame

@@ -35,6 +35,16 @@ CURATED_PK_RATES = "peacekeeping_assessment_rates.csv"
 CURATED_RB_RATES = "regular_budget_scale.csv"
 CURATED_BUDGETS = "peacekeeping_budgets.csv"
 CURATED_PK_LEVELS = "peacekeeping_levels.csv"
+#: Approved per-mission budgets printed in the General Assembly's adoption press releases (one row per figure).
+CURATED_BUDGETS_GA = "peacekeeping_budgets_ga_press.csv"
+#: Cited peacekeeping rates not in the reference copy of the curated rates (one row per figure, its document).
+CURATED_PK_RATES_CITED = "peacekeeping_rates_cited.csv"
+#: One name per entity: the names sources print for the same account -> the name the budgets table uses.
+ENTITY_NAMES: dict[str, str] = {
+    "RSCE Entebbe": "RSCE",
+    "UNLB Brindisi": "UNLB",
+    "UNGSC": "UNLB",
+}
 #: The official regular-budget tables (``budget/official/``).
 RB_WORKBOOK = "regular_budget_scale_2010_2027_UN_CoC_workbook.csv"
 RB_RESOLUTION = "regular_budget_scale_2025_2027_A_RES_79_249.csv"
@@ -442,14 +452,17 @@ def step_finance(ctx: BuildContext) -> StepResult:
     _peacekeeping_usd(un_dir, periods, got)
     for path in sorted(ga_dir.glob("*.csv")) if ga_dir.is_dir() else []:
         _ga_rates(path, got)
-    _rounded_rates(official, {n: ctx.curated(n) for n in (CURATED_PK_RATES, CURATED_RB_RATES)}, got)
+    _rounded_rates(
+        official, {n: ctx.curated(n) for n in (CURATED_PK_RATES, CURATED_PK_RATES_CITED, CURATED_RB_RATES)}, got
+    )
     levels_path = ctx.curated(CURATED_PK_LEVELS)
     _derived_scale(workbook, workbook_path.name, levels_path, got)
     base_rates = {
         (int(y), m): float(r) for y, m, r in workbook[["year", "member_iso3", "rate_percent"]].itertuples(index=False)
     }
     assessments = add_measures(finish_assessments(pd.concat(got.rates, ignore_index=True)), base_rates)
-    budgets = _budgets(un_dir, ctx.curated(CURATED_BUDGETS), got)
+    curated = [ctx.curated(n) for n in (CURATED_BUDGETS, CURATED_BUDGETS_GA)]
+    budgets = _budgets(un_dir, curated, ctx.source_dir("budget_secondary_2026"), got)
     entries = []
     for f, extra in got.files:
         table = assessments if f.table == "assessments" else budgets
@@ -576,7 +589,12 @@ def _rounded_rates(official: Path, curated: dict[str, Path], got: _Collected) ->
     )
     publisher = "; ".join(sorted(set(frame["source_document"])))[:200] + " (secondary)"
     got.files.append((_File(secondary, publisher, _urls(frame), "assessments", "peacekeeping rates, secondary"), {}))
-    for name, kind in ((CURATED_PK_RATES, "peacekeeping"), (CURATED_RB_RATES, "regular")):
+    named = (
+        (CURATED_PK_RATES, "peacekeeping"),
+        (CURATED_PK_RATES_CITED, "peacekeeping"),
+        (CURATED_RB_RATES, "regular"),
+    )
+    for name, kind in named:
         path = curated[name]
         frame = rd.read_scale_csv(path, full=False, curated=True)
         got.rates.append(_rate_rows(frame, kind=kind, basis="scale_rate_rounded", coverage="partial", source=path.name))
@@ -602,8 +620,9 @@ def _derived_scale(workbook: pd.DataFrame, workbook_name: str, levels_path: Path
     got.files.append((_File(levels_path, _publisher("curated"), PER_ROW, "assessments", role), {"note": note}))
 
 
-def _budgets(un_dir: Path, curated: Path, got: _Collected) -> pd.DataFrame:
-    """The ``budgets`` table: the UN's mission budgets (fiscal years) and the curated headline figures."""
+def _budgets(un_dir: Path, curated: list[Path], secondary: Path, got: _Collected) -> pd.DataFrame:
+    """The ``budgets`` table: the UN's mission budgets (fiscal years), the curated headline figures and the
+    secondary extraction of 2025/26-2026/27; one row per fiscal year, basis and mission (one name per entity)."""
     for path in sorted(un_dir.glob("budget-pko-*.json")) + sorted(un_dir.glob("budget-audited-pko-*.json")):
         frame = un_open.read_pko_budget(path)
         frame["precision"] = "exact"
@@ -618,10 +637,24 @@ def _budgets(un_dir: Path, curated: Path, got: _Collected) -> pd.DataFrame:
         role = f"mission {frame['basis'].iloc[0].replace('_', ' ')} (exact)"
         url = _un_open_url(f"{prefix}-<YYYY>.json")
         got.files.append((_File(path, _publisher(prefix), url, "budgets", role), {}))
-    got.budgets.append(_curated_budgets(curated))
-    role = "approved budgets, headline figures (compiled facts)"
-    got.files.append((_File(curated, _publisher("curated"), PER_ROW, "budgets", role), {}))
+    for path in curated:
+        got.budgets.append(_curated_budgets(path))
+        role = "approved budgets, headline figures (compiled facts)"
+        got.files.append((_File(path, _publisher("curated"), PER_ROW, "budgets", role), {}))
+    for path in sorted(secondary.glob("*.csv")) if secondary.is_dir() else []:
+        if path.name in rd.SECONDARY_BUDGET_FILES:
+            got.budgets.append(_secondary_budgets(path))
+            role = "approved per-mission budgets 2025/26 and 2026/27 (secondary extraction of UN documents)"
+            got.files.append((_File(path, sources.publisher("budget_secondary_2026"), PER_ROW, "budgets", role), {}))
     budgets = pd.concat([f.loc[:, list(BUDGET_TABLE_COLUMNS)] for f in got.budgets], ignore_index=True)
+    budgets["mission"] = budgets["mission"].replace(ENTITY_NAMES)
+    dup = budgets[budgets.duplicated(["fiscal_year", "basis", "mission"], keep=False)]
+    if not dup.empty:
+        r = dup.iloc[0]
+        raise PkdataError(
+            f"budgets: {r['fiscal_year']} {r['basis']} {r['mission']} comes from more than one row "
+            f"({sorted(set(dup['source']))}); keep one figure per fiscal year, basis and mission"
+        )
     budgets = budgets.sort_values(["fiscal_year", "level", "mission", "basis", "source"], kind="mergesort")
     budgets = budgets.reset_index(drop=True)
     for col in ("fiscal_year_start", "rounding_usd"):
@@ -630,6 +663,17 @@ def _budgets(un_dir: Path, curated: Path, got: _Collected) -> pd.DataFrame:
     for col in set(BUDGET_TABLE_COLUMNS) - {"fiscal_year_start", "rounding_usd", "usd"}:
         budgets[col] = budgets[col].astype("string")
     return budgets
+
+
+def _secondary_budgets(path: Path) -> pd.DataFrame:
+    frame = rd.read_secondary_budgets(path)
+    frame["level"] = "mission"
+    frame["mission_name"] = frame["mission"]
+    frame["basis"] = "approved"
+    frame["precision"] = "secondary_thousands"
+    frame["source"] = path.name
+    frame["source_key"] = "row " + frame.pop("row").astype(str)
+    return frame
 
 
 def _curated_budgets(path: Path) -> pd.DataFrame:
@@ -665,8 +709,15 @@ STEP = Step(
     "finance",
     "pkdata.builder.steps.funding:step_finance",
     "assessments (scale rates, assessed USD, derived peacekeeping scale) and budgets",
-    sources=("un_open", "un_official_scales", "heritage_pk_rates_secondary", "budget_curated"),
-    curated=(CURATED_PK_RATES, CURATED_RB_RATES, CURATED_BUDGETS, CURATED_PK_LEVELS),
+    sources=("un_open", "un_official_scales", "heritage_pk_rates_secondary", "budget_curated", "budget_secondary_2026"),
+    curated=(
+        CURATED_PK_RATES,
+        CURATED_RB_RATES,
+        CURATED_BUDGETS,
+        CURATED_PK_LEVELS,
+        CURATED_BUDGETS_GA,
+        CURATED_PK_RATES_CITED,
+    ),
     raw=(GA_EFFECTIVE_RATES,),
     writes=("assessments", "budgets"),
     keys=("finance",),

@@ -7,6 +7,7 @@ in one year, and one country's two shares over the years.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import matplotlib.ticker
@@ -58,12 +59,12 @@ def funding_shares(
     assessments: pd.DataFrame | None = None, members: tuple[str, ...] = FUNDERS, highlight: str = "CHN"
 ) -> Figure:
     """Shares of assessed peacekeeping funding by year, both measures: lines the scale (the rate set for the
-    period), markers the amounts billed in the calendar year.
+    period), diamonds the amounts billed in the calendar year; each measure has its legend entry.
 
     ``assessments``: rows of :func:`pkdata.tables.finance.assessments` with a ``measure`` column (default: both
-    measures). On the scale line, a year known only within bounds is a vertical bar; filled dots on the line
-    are printed or exact rates, hollow dots rounded secondary ones. ``highlight`` (added to ``members`` if
-    missing) is drawn bold in vermillion.
+    measures). On the scale line, a year known only within bounds is a vertical bar (named in the subtitle
+    only when one is drawn); hollow dots are rounded secondary rates (with their legend entry). ``highlight``
+    (added to ``members`` if missing) is drawn bold in vermillion.
 
     >>> fig = funding_shares()
     >>> len(fig.axes[0].get_lines()) >= 6
@@ -78,11 +79,16 @@ def funding_shares(
     files = set(scale["source"].astype(str)) | set(billed["source"].astype(str))
     fig, ax = new_figure(
         "Who pays for UN peacekeeping: shares of the assessed budget",
-        "Per cent of all members' peacekeeping assessments. Lines: the scale, the rate each member was assessed "
-        f"for the period (hollow: rounded secondary figures; bars: bounds from the regular-budget scale, gaps "
-        f"where they span more than {LOOSE_BOUNDS:g} percentage point). "
-        "Markers: amounts billed in the calendar year, which in a scale period's first year still include the "
-        "old rates",
+        "Per cent of all members' peacekeeping assessments, two measures. Lines: the scale, the rate each member "
+        "was assessed for the year"
+        + (
+            f" (bars: bounds from the regular-budget scale; gaps where they span more than {LOOSE_BOUNDS:g} "
+            "percentage point)"
+            if _has_bars(scale)
+            else ""
+        )
+        + ". Diamonds: amounts billed in the calendar year, which in a scale period's first year still include "
+        "the old rates",
         source_line("assessments", f"{years.min()} - {years.max()}", files=files),
     )
     all_years = range(int(years.min()), int(years.max()) + 1)
@@ -96,6 +102,10 @@ def funding_shares(
             colour = GREY  # vermillion is the highlighted member's
         _draw_member(ax, iso, m, b, all_years, colour, iso == highlight)
     ax.scatter([], [], color="#555555", marker="D", s=18, label="billed in the year")
+    if (scale["basis"] == "scale_rate_rounded").any():
+        ax.scatter(
+            [], [], facecolor="white", edgecolor="#555555", s=26, linewidth=1.2, label="scale, rounded (secondary)"
+        )
     ax.set_ylabel("Share of assessed peacekeeping funding (%)")
     ax.set_xlabel("Calendar year")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
@@ -110,6 +120,12 @@ def funding_shares(
             {"loc": "upper center", "ncols": 7, "fontsize": 9},
         ],
     )
+
+
+def _has_bars(scale: pd.DataFrame) -> bool:
+    """Whether :func:`_draw_member` draws any bounds bar: bounds wider than a line point, narrower than the gap."""
+    width = scale["share_high"] - scale["share_low"]
+    return bool(((width >= 0.05) & (width <= LOOSE_BOUNDS)).any())
 
 
 def _draw_member(
@@ -143,8 +159,13 @@ def _draw_member(
     ax.scatter(b["year"], b["share_percent"], color=colour, marker="D", s=18, zorder=5)
 
 
-def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None, highlight: str = "CHN") -> Figure:
+def pays_vs_serves(
+    year: int = 2019, burden: pd.DataFrame | None = None, highlight: str = "CHN", measure: str | None = None
+) -> Figure:
     """Who pays and who serves: share of funding against share of personnel in one year (log scales).
+
+    ``measure``: the funding measure (``"billed"``, ``"scale"`` or ``None``, the preferred one: see
+    :func:`pkdata.tables.finance.burden`); the axis and the source line name the one drawn.
 
     Labels the permanent members, the ten largest personnel contributors, the ten largest funders and
     ``highlight`` (in vermillion).
@@ -153,7 +174,7 @@ def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None, highlig
     >>> fig.axes[0].get_xscale()
     'log'
     """
-    burden = finance.burden(year) if burden is None else burden
+    burden = finance.burden(year, measure=measure) if burden is None else burden  # type: ignore[arg-type]
     b = burden.dropna(subset=["funding_share", "personnel_share"])
     b = b[(b["funding_share"] > 0) & (b["personnel_share"] > 0)]
     fig, ax = new_figure(
@@ -181,7 +202,7 @@ def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None, highlig
         color=[CHINA if i == highlight else "#0072B2" for i in lab["member_iso3"]],
         zorder=3,
     )
-    _equal_shares_frame(ax, b, year)
+    _equal_shares_frame(ax, b, year, burden.attrs.get("funding_measure", ""))
     finish(fig, ax)
     place_labels(
         ax,
@@ -199,19 +220,34 @@ def pays_vs_serves(year: int = 2019, burden: pd.DataFrame | None = None, highlig
     return fig
 
 
-def _equal_shares_frame(ax: Any, b: pd.DataFrame, year: int) -> None:
+def _percent(v: float, _: Any = None) -> str:
+    """A log axis's tick in plain per cent, never in exponent notation.
+
+    >>> _percent(0.00001), _percent(0.1), _percent(10.0)
+    ('0.00001%', '0.1%', '10%')
+    """
+    if v <= 0:
+        return ""
+    decimals = max(0, -math.floor(math.log10(v) + 1e-9))
+    return f"{v:.{decimals}f}%"
+
+
+def _equal_shares_frame(ax: Any, b: pd.DataFrame, year: int, measure: str = "") -> None:
     """The diagonal of equal shares, per-cent ticks, equal limits on both axes, axis labels."""
     lo = min(b["personnel_share"].min(), b["funding_share"].min()) / 1.5
     hi = max(b["personnel_share"].max(), b["funding_share"].max()) * 1.5
     ax.plot([lo, hi], [lo, hi], color="#999999", linewidth=0.8, linestyle="--", zorder=1)
     ax.text(hi / 1.6, hi / 1.3, "pays and serves equally", fontsize=8, color="#777777", ha="right", rotation=0)
-    pct = FuncFormatter(lambda v, _: f"{v:g}%")
+    pct = FuncFormatter(_percent)
     ax.xaxis.set_major_formatter(pct)
     ax.yaxis.set_major_formatter(pct)
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_xlabel(f"Share of uniformed personnel, {year} (% of all, mean of the year's monthly reports)")
-    ax.set_ylabel(f"Share of assessed peacekeeping funding, {year} (%)")
+    named = {"billed": ", billed in the year", "scale": ", on the scale"}.get(
+        measure, f", {measure}" if measure else ""
+    )
+    ax.set_ylabel(f"Share of assessed peacekeeping funding{named}, {year} (%)")
 
 
 def _pays_source(attrs: dict[str, Any]) -> str:
@@ -219,13 +255,48 @@ def _pays_source(attrs: dict[str, Any]) -> str:
     months = attrs.get("months", [])
     span = f"{months[0]} .. {months[-1]}" if months else ""
     return (
-        f"Source: funding: {files} (basis {attrs.get('funding_basis', '?')}; UN CEB financial statistics via "
-        f"open.un.org); personnel: {credit('un_dpo_monthly_pdfs')} ({span}). Chart: pkdata."
+        f"Source: funding: {files} (measure {attrs.get('funding_measure', '?')}, basis "
+        f"{attrs.get('funding_basis', '?')}); personnel: {credit('un_dpo_monthly_pdfs')} ({span}). Chart: pkdata."
+    )
+
+
+#: draw_shares: the funding measures, each its own line (never joined), and how each is drawn.
+_SHARE_MEASURES = {
+    "scale": ("Funding share: scale", "-", "o"),
+    "billed": ("Funding share: billed in the year", "--", "D"),
+}
+
+
+def _measure_lines(iso3: str, assessments: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """The member's scale and billed rows by year (scale: printed, exact or narrow bounds only)."""
+    a = _both_measures() if assessments is None or "measure" not in assessments else assessments
+    a = a[a["member_iso3"] == iso3].sort_values("year")
+    scale, billed = a[a["measure"] == "scale"], a[a["measure"] == "billed"]
+    mid = scale["share_percent"].where(scale["share_percent"].notna(), (scale["share_low"] + scale["share_high"]) / 2)
+    scale = scale.assign(share_percent=mid)[(scale["share_high"] - scale["share_low"]).fillna(0) < 0.05]
+    return {"scale": scale, "billed": billed}
+
+
+def _end_label(ax: Any, x: float, v: float, colour: str, floor: float) -> None:
+    """The latest value at a line's end, lifted clear of the x axis when the value is near zero."""
+    text = f"{v:.1f}%" if v >= 1 else f"{v:.2f}%" if v >= 0.1 else f"{v:.1g}%"
+    ax.annotate(
+        text,
+        (x, v),
+        xytext=(4, 0),
+        textcoords="offset points",
+        fontsize=7.5,
+        color=colour,
+        va="bottom" if v < floor else "center",
     )
 
 
 def draw_shares(ax: Any, iso3: str, df: pd.DataFrame, assessments: pd.DataFrame | None = None) -> pd.DataFrame:
-    """A country's shares of funding and of personnel by year, each line with its latest value at its end."""
+    """A country's shares of funding and of personnel by year, each line with its latest value at its end.
+
+    The two funding measures are two lines, named in the legend: the scale (solid; hollow dots where the
+    rate is a rounded secondary figure) and the amounts billed in the calendar year (dashed).
+    """
     h = ranks.share_history(iso3, df, assessments)
     h = h[h.index >= (h["funding_share"].first_valid_index() or h.index.min()) - 3]
     ax.plot(
@@ -235,32 +306,47 @@ def draw_shares(ax: Any, iso3: str, df: pd.DataFrame, assessments: pd.DataFrame 
         linewidth=1.6,
         marker="o",
         markersize=2.5,
-        label="Share of uniformed personnel",
+        label="Personnel share",
     )
-    if h["funding_share"].notna().any():
-        exact = ~h["basis"].fillna("").str.endswith("rounded")
-        ax.plot(h.index, h["funding_share"], color=CHINA, linewidth=1.6, label="Share of assessed funding")
-        ax.scatter(h.index[exact], h.loc[exact, "funding_share"], color=CHINA, s=10, zorder=3)
-        ax.scatter(h.index[~exact], h.loc[~exact, "funding_share"], facecolor="white", edgecolor=CHINA, s=14, zorder=3)
-    for col, colour in (("personnel_share", "#0072B2"), ("funding_share", CHINA)):
-        last = h[col].dropna().tail(1)
-        if len(last):
-            v = float(last.iloc[0])
-            ax.annotate(
-                f"{v:.1f}%" if v >= 1 else f"{v:.2f}%" if v >= 0.1 else f"{v:.1g}%",
-                (last.index[0], v),
-                xytext=(4, 0),
-                textcoords="offset points",
-                fontsize=7.5,
-                color=colour,
-                va="center",
-            )
+    lines = {
+        k: v[v["year"].between(h.index.min(), h.index.max())] for k, v in _measure_lines(iso3, assessments).items()
+    }
+    tops = [float(h["personnel_share"].max())] + [float(v["share_percent"].max()) for v in lines.values() if len(v)]
+    top = max([t for t in tops if pd.notna(t)] or [0.0])
+    floor = top * 0.06
+    for measure, rows in lines.items():
+        if rows.empty:
+            continue
+        label, style, marker = _SHARE_MEASURES[measure]
+        series = rows.set_index("year")["share_percent"].reindex(
+            range(int(rows["year"].min()), int(rows["year"].max()) + 1)
+        )
+        ax.plot(
+            series.index,
+            series.to_numpy(),
+            color=CHINA,
+            linewidth=1.6,
+            linestyle=style,
+            marker=marker,
+            markersize=3 if marker == "D" else 3.5,
+            label=label,
+        )
+        rounded = rows[rows["basis"] == "scale_rate_rounded"]
+        ax.scatter(rounded["year"], rounded["share_percent"], facecolor="white", edgecolor=CHINA, s=16, zorder=3)
+        last = rows.iloc[-1]
+        later = [float(v["year"].max()) for k, v in lines.items() if k != measure and len(v)]
+        if not later or float(last["year"]) > max(later) or (measure == "scale" and float(last["year"]) == max(later)):
+            _end_label(ax, float(last["year"]), float(last["share_percent"]), CHINA, floor)  # the latest value only
+    last = h["personnel_share"].dropna().tail(1)
+    if len(last):
+        _end_label(ax, float(last.index[0]), float(last.iloc[0]), "#0072B2", floor)
+    if any(len(v[v["basis"] == "scale_rate_rounded"]) for v in lines.values()):
+        ax.scatter([], [], facecolor="white", edgecolor=CHINA, s=16, label="scale, rounded (secondary)")
     ax.set_xlim(h.index.min() - 0.5, h.index.max() + 1.8)  # room for the end labels
     ax.set_ylabel("Share (%)")
     ax.set_xlabel("Calendar year")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    top = float(h[["funding_share", "personnel_share"]].max().max())
-    ax.set_ylim(0, top * 1.3 if top > 0 else 1)
+    ax.set_ylim(0, top * 1.45 if top > 0 else 1)
     return h
 
 
@@ -269,16 +355,16 @@ def pays_and_serves(
 ) -> Figure:
     """A country's share of the peacekeeping assessments against its share of uniformed personnel, by year.
 
-    >>> len(pays_and_serves("FRA").axes[0].get_lines())
-    2
+    >>> sorted(line.get_label() for line in pays_and_serves("FRA").axes[0].get_lines())
+    ['Funding share: billed in the year', 'Funding share: scale', 'Personnel share']
     """
     iso3 = str(iso3).upper()
     df = monthly.contributions_or(data)
     monthly.country_rows(iso3, df)
     fig, ax = new_figure(
         f"What {country_name(iso3)} pays and how many it sends",
-        "Share of all members' assessed peacekeeping funding (filled: exact, hollow: rounded) and share of all "
-        "uniformed personnel (mean of the year's monthly reports), per cent, calendar years",
+        "Share of assessed peacekeeping funding on two measures (the scale; the amounts billed in the year) and "
+        "of all uniformed personnel (mean of the year's monthly reports); per cent, calendar years",
         f"Source: funding: {credit('un_open')}; personnel: "
         + source_line("contributions", month_span(pd.DatetimeIndex(df["date"].unique()))).removeprefix("Source: "),
     )
