@@ -137,6 +137,6 @@ def test_a_table_without_a_declared_column_is_refused_by_the_loaders(tmp_path) -
     shutil.copytree(PROCESSED, out)
     # a manifest that agrees with the file (sha256, columns) is not enough: the registry declares `evidence`
     replace_table(out, "quality", pd.read_parquet(PROCESSED / "quality.parquet").drop(columns=["evidence"]))
-    with pytest.raises(InconsistentDataError, match="not a quality table"):
+    with pytest.raises(InconsistentDataError, match="its quality table has no column evidence"):
         store.table("quality", out)
     assert list(store.table("missions", out).columns) == list(store.REQUIRED_COLUMNS["missions"])

@@ -167,7 +167,7 @@ class Data:
         """
         if ("budgets", None) not in self._tables:
             try:
-                self._tables["budgets", None] = finance.budgets(data_dir=self.dir)
+                self._tables["budgets", None] = finance.budgets(basis="all", data_dir=self.dir)
             except (DataNotFoundError, PkdataError) as exc:
                 raise Missing(f"table 'budgets' is not usable in {self.dir}: {exc}") from None
         return self._tables["budgets", None]
