@@ -21,13 +21,8 @@ from matplotlib.transforms import Bbox
 from pkdata.outputs import charts
 from pkdata.outputs.figures import FIGURES
 
-#: Charts drawn by outputs/charts/funding.py, whose labels another change (issue 21's measure labels) redraws;
-#: they fail here until it is merged.
-FUNDING_WORK = "funding.py labels are redrawn by the issue 21 change (measure labels)"
-KNOWN: dict[str, str] = {
-    "funding_shares": f"a hollow 'billed in the year' marker with nothing drawn: {FUNDING_WORK}",
-    "pays_and_serves_usa": f"end label '0.04%' on the x axis: {FUNDING_WORK}",
-}
+#: Charts that fail this test for a known reason, with the reason (an xfail that must keep failing).
+KNOWN: dict[str, str] = {}
 
 
 def _marks(names: list[str]) -> list:
@@ -140,6 +135,28 @@ def _has_data(artist) -> bool:
     return True
 
 
+def _hollow(c: PathCollection) -> bool:
+    fc = np.asarray(c.get_facecolor())
+    return bool(len(fc)) and bool(np.allclose(fc[:, :3], 1.0))
+
+
+def _marker_key_drawn(ax, proxy) -> bool:
+    """An empty scatter that keys a marker style (a diamond, a hollow circle) is drawn where the axes hold a
+    non-empty scatter of the same shape and fill (the marks it names, in each member's colour)."""
+    if not isinstance(proxy, PathCollection) or not proxy.get_paths():
+        return False
+    shape = proxy.get_paths()[0].vertices.round(3).tobytes()
+    return any(
+        isinstance(c, PathCollection)
+        and c is not proxy
+        and len(c.get_offsets())
+        and c.get_paths()
+        and c.get_paths()[0].vertices.round(3).tobytes() == shape
+        and _hollow(c) == _hollow(proxy)
+        for c in ax.collections
+    )
+
+
 def legend_problems(fig) -> list[str]:
     """Legend entries with nothing drawn, and marker-only lines or scatters whose colour no legend entry has."""
     bad = []
@@ -151,7 +168,7 @@ def legend_problems(fig) -> list[str]:
         drawn = dict(zip(labels, handles, strict=True))
         for text in legend.get_texts():
             artist = drawn.get(text.get_text())
-            if artist is not None and not _has_data(artist):
+            if artist is not None and not _has_data(artist) and not _marker_key_drawn(ax, artist):
                 bad.append(f"legend entry {text.get_text()!r} draws nothing")
         shown = {matplotlib.colors.to_hex(c) for h in legend.legend_handles for c in _colours(h)}
         for ln in ax.get_lines():
