@@ -81,3 +81,20 @@ def test_update_fetches_from_the_month_after_the_last_build(tmp_path, capsys):
     assert main(["update", "--dry-run", "--only", "un_pdf", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "UN_country_contributions_2025_08.pdf" in out and "publisher: https://peacekeeping.un.org/" in out
+
+
+def test_update_on_a_damaged_output_folder_rebuilds_it_and_says_so(tmp_path, monkeypatch, capsys, un_pdf):
+    """`pkdata update --offline --out DIR` where DIR's manifest is not JSON (a killed hand edit): the update
+    says the folder could not be read, the build replaces it, and the result is the clean build's."""
+    monkeypatch.setenv("PKDATA_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr("pkdata.builder.pipeline.STEPS", STEP)
+    raw = raw_with_reports(tmp_path, un_pdf, ["2015_01"])
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build(raw=raw, out=out, inputs="only", steps=STEP)
+    build(raw=raw, out=clean, inputs="only", steps=STEP)
+    (out / "manifest.json").write_text("{ not json", encoding="utf-8")
+    args = ["update", "--raw", str(raw), "--out", str(out), "--offline", "--only", "un_pdf", "--raw-only"]
+    assert main([*args, "--workers", "1"]) == 0
+    text = capsys.readouterr().out
+    assert f"update: {out / 'manifest.json'} cannot be read" in text
+    assert json.loads((out / "manifest.json").read_text()) == json.loads((clean / "manifest.json").read_text())

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from pkdata.builder.fetch.batch import fetch
 from pkdata.builder.fetch.catalog import GROUPS, registry
@@ -144,6 +145,31 @@ def add_update_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _previous_build(folder: Path) -> tuple[Any, dict[str, Any]]:
+    """The contributions table and manifest a folder holds before an update; a damaged folder counts as none
+    (the build repairs or replaces it) and is said in one line.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "manifest.json").write_text("{not json")
+    >>> _previous_build(d)  # doctest: +ELLIPSIS
+    update: .../manifest.json cannot be read (...); the build replaces it, and no changes are listed
+    (None, {})
+    """
+    import pandas as pd
+
+    table, manifest = folder / "contributions.parquet", folder / "manifest.json"
+    try:
+        old_manifest = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else {}
+        if not isinstance(old_manifest, dict):
+            raise ValueError("not a JSON object")
+        return (pd.read_parquet(table) if table.exists() else None), old_manifest
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        damaged = manifest if isinstance(exc, json.JSONDecodeError) or not table.exists() else table
+        print(f"update: {damaged} cannot be read ({str(exc)[:120]}); the build replaces it, and no changes are listed")
+        return None, {}
+
+
 def cli_update(args: argparse.Namespace) -> int:
     """``pkdata update``: fetch, then build, then print what changed in the contributions table."""
     import pandas as pd
@@ -157,13 +183,10 @@ def cli_update(args: argparse.Namespace) -> int:
         for line in dry_run_lines(before, _groups(args)):
             print(line)
         return 0
-    old_table = (
-        pd.read_parquet(before / "contributions.parquet") if (before / "contributions.parquet").exists() else None
-    )
-    old_manifest = json.loads((before / "manifest.json").read_text()) if (before / "manifest.json").exists() else {}
+    old_table, old_manifest = _previous_build(before)
     if not args.months and args.mirror is None:
         # What is new since the last build: the monthly reports after its last month (others are re-checked).
-        first, last = next_month(before), _last_full_month()
+        first, last = next_month(before) if old_manifest else _last_full_month(), _last_full_month()
         args.months = f"{first}:{last}" if first <= last else None
     results = _run_fetch(args)
     failed = [r for r in results if r.status == "failed"]
