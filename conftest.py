@@ -20,6 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent
 FIXTURES = ROOT / "tests" / "fixtures"
 
+
 @pytest.fixture(scope="session", autouse=True)
 def _doctest_fixtures(doctest_namespace):
     doctest_namespace["FIXTURES"] = FIXTURES
