@@ -222,15 +222,27 @@ def to_frame(report: Report) -> pd.DataFrame:
     df = pd.DataFrame(
         {
             "date": [report.date] * len(keys),
-            "contributor_iso3": [k[0] for k in keys],
-            "mission": [k[1] for k in keys],
-            "personnel_type": [k[2] for k in keys],
+            "contributor_iso3": _categorical([k[0] for k in keys]),
+            "mission": _categorical([k[1] for k in keys]),
+            "personnel_type": _categorical([k[2] for k in keys], schema.PERSONNEL_TYPES),
             "male": pd.array([sums[k][0] for k in keys], dtype="Int64"),
             "female": pd.array([sums[k][1] for k in keys], dtype="Int64"),
             "total": pd.array([sums[k][2] for k in keys], dtype="Int64"),
             "source_row": [sums[k][3] for k in keys],
-            "contributor": [countries.display_name(k[0]) for k in keys],
-            "source": [report.file] * len(keys),
+            "contributor": _categorical([countries.display_name(k[0]) for k in keys]),
+            "source": _categorical([report.file] * len(keys)),
         }
     )
     return schema.coerce(df)
+
+
+def _categorical(values: list[str | None], categories: tuple[str, ...] | None = None) -> pd.Categorical | list:
+    """``values`` as the categorical :func:`~pkdata.core.schema.coerce` keeps as it is (``categories``, else the
+    sorted values): coded here from a dict, which costs a fraction of pandas reading the strings again in
+    ``coerce``. A column without any value is left to ``coerce``."""
+    cats = list(categories) if categories is not None else sorted({v for v in values if v is not None})
+    if not cats or all(v is None for v in values):
+        return values
+    code = {c: i for i, c in enumerate(cats)}
+    codes = [-1 if v is None else code[v] for v in values]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(cats))

@@ -168,8 +168,9 @@ def parse(lines: list[Line], file: str) -> Report:
     if when is None:
         raise ParseError(file, "report date ('As of: dd/mm/yyyy') not found", page=1)
     col = _columns(lines, file)
+    typed = {id(ln) for ln in lines if _is_type_line(ln, col)}  # the type lines, found once for both uses below
     # Rows of the table are evenly spaced: the usual distance between two type lines on a page.
-    reader = _Reader(file, col, pitch(lines, lambda ln: _is_type_line(ln, col)))
+    reader = _Reader(file, col, pitch(lines, lambda ln: id(ln) in typed))
     # Positions run on from page to page within a mission: the first line of a page sits one
     # row below the last line of the page before. A name whose block is split by a page break
     # is printed on both pages (centred on each part) or, in the 2022-09 print, once, centred
@@ -179,7 +180,7 @@ def parse(lines: list[Line], file: str) -> Report:
     # Per page, found in one pass: the first type line.
     firsts: dict[int, float] = {}
     for ln in lines:
-        if ln.page not in firsts and _is_type_line(ln, col):
+        if ln.page not in firsts and id(ln) in typed:
             firsts[ln.page] = ln.y
     # Page furniture: title block, column header, and the footer (which may wrap).
     for line in above_footers(lines, lambda line: line.text.startswith(_FURNITURE) or _is_header(line)):
