@@ -46,6 +46,14 @@ def _time(fn, repeat: int = 1) -> float:
     return statistics.median(runs)
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and of its children that have ended (the worker pools)."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _words(path: str) -> int:
     import pymupdf
 
@@ -75,9 +83,14 @@ def _cold_builds(work: Path, pdfs: list[Path], *, mirror: bool) -> dict[str, flo
     """The bare words extraction, the cold full build and (``mirror``) the cold build of a raw copy of every
     report added to the reference."""
     (work / "no-raw").mkdir()  # an empty raw folder: every source from the reference copies
+    # CPU seconds beside wall seconds: on a busy machine the wall-clock ratio swings, the CPU ratio much less
+    start = _cpu()
     with ProcessPoolExecutor(2) as pool:
         t = {"words": _time(lambda: sum(pool.map(_words, map(str, pdfs))))}
+    t["words_cpu"] = _cpu() - start
+    start = _cpu()
     t["full"] = _time(lambda: build(raw=work / "no-raw", out=work / "full", cache=work / "cold-cache"))
+    t["full_cpu"] = _cpu() - start
     if mirror:
         folder = work / "mirror" / "un_monthly_pdfs"
         folder.mkdir(parents=True)
@@ -151,6 +164,10 @@ def _report(t: dict[str, Any], n_pdfs: int) -> None:
             if "mirror" in t
             else ""
         )
+    )
+    print(
+        f"CPU seconds (process and workers): extraction {t['words_cpu']:.1f}, cold full build {t['full_cpu']:.1f} "
+        f"= {t['full_cpu'] / t['words_cpu']:.2f}x"
     )
     if "noop" not in t:
         return
