@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pkdata.builder.readers import un_csv
+from pkdata.builder.readers import psdata_hub
 from pkdata.core.errors import ParseError
 
 #: The hub catalogue's columns of DPO-PKBUDGET (folded to lower case, as :func:`un_csv._read` gives them).
@@ -68,17 +68,8 @@ def read(path: str | Path) -> pd.DataFrame:
     >>> row["fiscal_year"], float(row["usd"]), row["document_symbol"]
     ('2021/22', 57567300.0, 'A/RES/75/299')
     """
-    path = Path(path)
-    file = path.name
-    raw = un_csv._read(path)
-    missing = [c for c in COLUMNS if c not in raw.columns]
-    if missing:
-        raise ParseError(
-            file,
-            f"column(s) {missing} of the hub's DPO-PKBUDGET are missing (found {list(raw.columns)}); the publisher "
-            "may have renamed them: compare with https://api.psdata.un.org/public/metadata/DPO-PKBUDGET",
-            row=1,
-        )
+    file = Path(path).name
+    raw = psdata_hub.read_hub_csv(path, COLUMNS, "DPO-PKBUDGET")
     amounts = {c: _amount(raw, c, file) for c in ("apportionment", "expenditure", "variance")}
     gap = (amounts["apportionment"] - amounts["expenditure"] - amounts["variance"]).abs()
     if (gap > _TOLERANCE_THOUSANDS).any():

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pkdata.builder.readers import un_csv
-from pkdata.core import countries, schema
+from pkdata.builder.readers import psdata_hub, un_csv
+from pkdata.core import schema
 from pkdata.core.errors import ParseError
 
 #: The hub catalogue's columns of DPO-UCHISTORICAL (and of DPO-UHISTORICALPOL), in its order.
@@ -41,17 +41,8 @@ def read_hub_frame(path: str | Path, what: str) -> pd.DataFrame:
     >>> len(df), int(df["total"].sum()), sorted(df["personnel_type"].astype(str).unique())[:2]
     (14, 698, ['experts_on_mission', 'individual_police'])
     """
-    path = Path(path)
-    file = path.name
-    raw = un_csv._read(path)
-    missing = [c for c in COLUMNS if c not in raw.columns]
-    if missing:
-        raise ParseError(
-            file,
-            f"column(s) {missing} of the hub's {what} are missing (found {list(raw.columns)}); the publisher may "
-            "have renamed them: compare with https://api.psdata.un.org/public/metadata/" + what,
-            row=1,
-        )
+    file = Path(path).name
+    raw = psdata_hub.read_hub_csv(path, COLUMNS, what)
     if raw.empty:
         raise ParseError(file, "no data rows under the header")
     labels = raw["personnel_type"].str.strip()
@@ -70,15 +61,7 @@ def read_hub_frame(path: str | Path, what: str) -> pd.DataFrame:
             "source_row": pd.Series(range(2, len(raw) + 2), index=raw.index),
         }
     )
-    df = df.groupby(list(schema.KEY), sort=True, observed=True).agg(
-        male=("male", "sum"), female=("female", "sum"), source_row=("source_row", "min")
-    )
-    df = df.reset_index()
-    df["total"] = df["male"] + df["female"]
-    df = df[df["total"] > 0]
-    df["contributor"] = df["contributor_iso3"].map(countries.display_name)
-    df["source"] = file
-    return schema.coerce(df).reset_index(drop=True)
+    return un_csv.canonical_rows(df, file)
 
 
 def read(path: str | Path) -> pd.DataFrame:

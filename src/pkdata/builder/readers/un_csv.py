@@ -176,15 +176,7 @@ def read_contributions(path: str | Path) -> pd.DataFrame:
     )
     if "total_personnel" in raw.columns:  # some exports add it: it must agree
         _check_total(raw, df, file)
-    df = df.groupby(list(schema.KEY), sort=True, observed=True).agg(
-        male=("male", "sum"), female=("female", "sum"), source_row=("source_row", "min")
-    )
-    df = df.reset_index()
-    df["total"] = df["male"] + df["female"]
-    df = df[df["total"] > 0]
-    df["contributor"] = df["contributor_iso3"].map(countries.display_name)
-    df["source"] = file
-    out = schema.coerce(df).reset_index(drop=True)
+    out = canonical_rows(df, file)
     out.attrs["cleaning"] = {"rows_read": int(len(raw) + copies.sum()), "exact_copies_dropped": int(copies.sum())}
     return out
 
@@ -238,3 +230,24 @@ def read_ranks(path: str | Path) -> pd.DataFrame:
     df.insert(2, "contributor", df["contributor_iso3"].map(countries.display_name))
     df["source"] = file
     return df.sort_values(["date", "rank", "contributor_iso3"], kind="mergesort").reset_index(drop=True)
+
+
+def canonical_rows(df: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Rows of one file (date, contributor_iso3, mission, personnel_type, male, female, source_row) summed to one
+    canonical contributions row per key, rows with no one dropped, ``source`` = ``file``.
+
+    >>> rows = pd.DataFrame({"date": pd.to_datetime(["2022-07-31"] * 2), "contributor_iso3": ["FJI", "FJI"],
+    ...     "mission": ["UNMISS", "UNMISS"], "personnel_type": ["troops", "troops"], "male": [3, 4], "female": [1, 0],
+    ...     "source_row": [3, 2]})
+    >>> canonical_rows(rows, "x.csv")[["contributor", "total", "source_row", "source"]].values.tolist()
+    [['Fiji', 8, 2, 'x.csv']]
+    """
+    df = df.groupby(list(schema.KEY), sort=True, observed=True).agg(
+        male=("male", "sum"), female=("female", "sum"), source_row=("source_row", "min")
+    )
+    df = df.reset_index()
+    df["total"] = df["male"] + df["female"]
+    df = df[df["total"] > 0]
+    df["contributor"] = df["contributor_iso3"].map(countries.display_name)
+    df["source"] = file
+    return schema.coerce(df).reset_index(drop=True)
