@@ -23,6 +23,7 @@ import os
 import queue
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from importlib import import_module
@@ -199,9 +200,23 @@ def _run_graph(ctx: BuildContext, plan: list[Step], calls: dict[str, Any], run: 
             done.add(step.name)
     except BaseException:
         ctx.stop.set()
+        _settle(running)
         raise
     if failure is not None:
         raise failure
+
+
+#: How long an interrupted build waits for its running steps to see ``ctx.stop`` (the PDF step ends its workers).
+SETTLE_SECONDS = 10.0
+
+
+def _settle(running: set[str]) -> None:
+    """After an interrupt, give the running step threads a bounded time to stop before the exception unwinds the
+    process: a daemon thread still writing while the interpreter shuts down can abort it (SIGABRT), and the PDF
+    step stops its worker processes on its way out."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    for thread in [t for t in threading.enumerate() if t.name in running and t.daemon]:
+        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def _in_thread(ctx: BuildContext, step: Step, call: Any, run: _Run, finished: queue.Queue) -> None:
