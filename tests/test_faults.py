@@ -543,6 +543,8 @@ def test_no_worker_outlives_a_killed_build(tmp_path, fixture_pdf, sig, via_cli):
             env={**os.environ, "PKDATA_CACHE": str(tmp_path / "cache")},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            # Ctrl-C as in a user's terminal: the test runner's worker may ignore SIGINT, which a child inherits
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
     else:
         p = run_build(raw, tmp_path / "out", tmp_path / "cache", workers=2, wait=False)
