@@ -42,7 +42,7 @@ data: $(STAMP)
 	$(BIN)/pkdata build
 
 notebooks: $(STAMP)
-	$(BIN)/pkdata notebooks --out build/notebooks
+	$(BIN)/pkdata notebooks --out notebooks-html
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

@@ -178,9 +178,9 @@ def cli_args(p: Any) -> None:
     >>> p = argparse.ArgumentParser()
     >>> cli_args(p)
     >>> p.parse_args([]).out
-    'build/notebooks'
+    'notebooks-html'
     """
-    p.add_argument("--out", default="build/notebooks", help="folder for the HTML files (default build/notebooks)")
+    p.add_argument("--out", default="notebooks-html", help="folder for the HTML files (default notebooks-html)")
     p.add_argument("--only", nargs="*", help="run only these notebooks (file names, with or without .ipynb)")
     p.add_argument(
         "--timeout", type=int, default=CELL_TIMEOUT, help=f"seconds one cell may run (default {CELL_TIMEOUT})"
