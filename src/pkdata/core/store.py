@@ -45,9 +45,6 @@ def fix_hint(folder: str | Path) -> str:
     return hint + f" or `pkdata build --out {folder}` again"
 
 
-_fix_hint = fix_hint
-
-
 def data_folder(data_dir: str | Path | None = None) -> Path:
     """The processed folder to read (``data_dir``, else :func:`pkdata.core.paths.processed_dir`), which must exist.
 
@@ -124,13 +121,21 @@ def _load_manifest(folder: Path) -> dict[str, Any]:
         if key in _MANIFESTS:
             return _MANIFESTS[key]
         data = fh.read()
+    m = _parse_manifest(data, path, folder)
+    if not isinstance(m.get("sources", []), list):
+        raise InconsistentDataError(f"{path} is not a pkdata manifest (no 'tables'); {fix_hint(folder)}")
+    return _remember(_MANIFESTS, key, m)
+
+
+def _parse_manifest(data: bytes, path: Path, folder: Path) -> dict[str, Any]:
+    """The manifest's JSON, which must be an object with a ``tables`` object (else an error saying what to do)."""
     try:
         m = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InconsistentDataError(f"{path} is not a valid manifest ({exc}); {_fix_hint(folder)}") from None
-    if not isinstance(m, dict) or not isinstance(m.get("tables"), dict) or not isinstance(m.get("sources", []), list):
-        raise InconsistentDataError(f"{path} is not a pkdata manifest (no 'tables'); {_fix_hint(folder)}")
-    return _remember(_MANIFESTS, key, m)
+        raise InconsistentDataError(f"{path} is not a valid manifest ({exc}); {fix_hint(folder)}") from None
+    if not isinstance(m, dict) or not isinstance(m.get("tables"), dict):
+        raise InconsistentDataError(f"{path} is not a pkdata manifest (no 'tables'); {fix_hint(folder)}")
+    return m
 
 
 def _read(path: Path) -> tuple[pd.DataFrame, str]:
@@ -148,9 +153,7 @@ def _read(path: Path) -> tuple[pd.DataFrame, str]:
     try:
         frame = pq.read_table(pa.BufferReader(data)).to_pandas()
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise InconsistentDataError(
-            f"{path} is not a readable parquet file ({exc}); {_fix_hint(path.parent)}"
-        ) from None
+        raise InconsistentDataError(f"{path} is not a readable parquet file ({exc}); {fix_hint(path.parent)}") from None
     return _remember(_TABLES, key, (frame, digest))
 
 
@@ -170,14 +173,14 @@ def _verified(folder: Path, name: str) -> pd.DataFrame:
         if not isinstance(entry, dict):
             raise InconsistentDataError(
                 f"{folder / MANIFEST} does not list the table {name!r} (it lists "
-                f"{sorted(m['tables'])}); {_fix_hint(folder)}"
+                f"{sorted(m['tables'])}); {fix_hint(folder)}"
             )
         frame, digest = _read(path)
     if entry.get("sha256") != digest:
         raise InconsistentDataError(
             f"{folder} is inconsistent: {path.name} (sha256 {digest[:12]}…) is not the file its manifest names "
             f"(sha256 {str(entry.get('sha256'))[:12]}…), e.g. a build was interrupted or a file was replaced; "
-            f"{_fix_hint(folder)}"
+            f"{fix_hint(folder)}"
         )
     columns = [str(c) for c in frame.columns]
     expected = list(entry.get("columns", columns))
@@ -185,7 +188,7 @@ def _verified(folder: Path, name: str) -> pd.DataFrame:
     if columns != expected or missing:
         raise InconsistentDataError(
             f"{path} has columns {columns}, expected {expected if not missing else list(REQUIRED_COLUMNS[name])}: "
-            f"it is not a {name} table; {_fix_hint(folder)}"
+            f"it is not a {name} table; {fix_hint(folder)}"
         )
     return frame
 
@@ -227,13 +230,7 @@ def manifest(data_dir: str | Path | None = None) -> dict[str, Any]:
             text = path.read_bytes()
         except FileNotFoundError:
             raise DataNotFoundError(f"{path} not found. Run `pkdata build` to create it.") from None
-    try:
-        m = json.loads(text.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InconsistentDataError(f"{path} is not a valid manifest ({exc}); {_fix_hint(folder)}") from None
-    if not isinstance(m, dict) or not isinstance(m.get("tables"), dict):
-        raise InconsistentDataError(f"{path} is not a pkdata manifest (no 'tables'); {_fix_hint(folder)}")
-    return m
+    return _parse_manifest(text, path, folder)
 
 
 def load(names: list[str] | tuple[str, ...], data_dir: str | Path | None = None) -> dict[str, Any]:
