@@ -19,6 +19,7 @@ from pkdata.outputs.charts.credits import source_line
 from pkdata.outputs.charts.style import (
     CHINA,
     GREY,
+    LINE_LEGENDS,
     P5_COLOURS,
     REPORT_DATE,
     TYPE_COLOURS,
@@ -214,11 +215,7 @@ def p5_over_time(data: pd.DataFrame | None = None, highlight: str = "CHN") -> Fi
     return finish(
         fig,
         ax,
-        [
-            {"loc": "upper right", "fontsize": 9},
-            {"loc": "upper left", "fontsize": 9},
-            {"loc": "upper center", "ncols": 5, "fontsize": 9},
-        ],
+        LINE_LEGENDS,
     )
 
 

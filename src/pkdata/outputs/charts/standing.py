@@ -18,6 +18,7 @@ from pkdata.outputs.charts.credits import source_line
 from pkdata.outputs.charts.style import (
     CHINA,
     GREY,
+    LINE_LEGENDS,
     P5_COLOURS,
     PALETTE,
     capitalised,
@@ -78,11 +79,7 @@ def peers(iso3: str = "CHN", data: pd.DataFrame | None = None) -> Figure:
     return finish(
         fig,
         ax,
-        [
-            {"loc": "upper right", "fontsize": 9},
-            {"loc": "upper left", "fontsize": 9},
-            {"loc": "upper center", "ncols": 5, "fontsize": 9},
-        ],
+        LINE_LEGENDS,
     )
 
 

@@ -60,6 +60,13 @@ MISSION_COLOURS = {
 }
 MISSION_PALETTE = sorted(set(MISSION_COLOURS.values()))
 P5_COLOURS = {"CHN": CHINA, "FRA": "#0072B2", "GBR": "#009E73", "RUS": "#CC79A7", "USA": "#E69F00"}
+#: Legend placements of the charts with a few country lines (the P5, a country's peers), best first.
+LINE_LEGENDS: tuple[dict[str, Any], ...] = (
+    {"loc": "upper right", "fontsize": 9},
+    {"loc": "upper left", "fontsize": 9},
+    {"loc": "upper center", "ncols": 5, "fontsize": 9},
+)
+
 #: The date of the report whose claims pkdata checks (marked on China's charts and the claims' timelines).
 REPORT_DATE = pd.Timestamp("2018-09-30")
 
