@@ -125,8 +125,13 @@ def raw_dir() -> Path:
 def reference_dir() -> Path:
     """Folder of the shared reference copies (``../shared/reference`` beside a checkout).
 
-    >>> (reference_dir() / "missions" / "DPPADPOSS-PKO.csv").is_file()
-    True
+    The variable wins, made absolute (``~`` expanded); the folder need not exist (a fresh clone has none):
+
+    >>> saved = os.environ.get("PKDATA_REFERENCE")
+    >>> os.environ["PKDATA_REFERENCE"] = "/tmp/pk/../reference"
+    >>> str(reference_dir())
+    '/tmp/reference'
+    >>> _ = os.environ.pop("PKDATA_REFERENCE") if saved is None else os.environ.update(PKDATA_REFERENCE=saved)
     """
     default = REPO_DIR.parent / "shared" / "reference" if IN_CHECKOUT else user_data_dir() / "reference"
     return _env_path("PKDATA_REFERENCE", default)
