@@ -24,7 +24,8 @@ from pkdata.builder.readers.un_pdf import (
     listed_contributors,
     parse_report,
     report_date_overrides,
-    to_frame,
+    table_to_frame,
+    to_table,
 )
 from pkdata.core import atomic, countries, schema, sources
 from pkdata.core.errors import PkdataError
@@ -45,9 +46,9 @@ def _require_pdf_toolchain() -> None:
         ) from None
 
 
-def _parse_pdf(path: str, dates: dict[str, pd.Timestamp] | None = None) -> tuple[dict[str, Any], pd.DataFrame]:
+def _parse_pdf(path: str, dates: dict[str, pd.Timestamp] | None = None) -> tuple[dict[str, Any], pa.Table]:
     report = parse_report(path, date_overrides=dates)
-    frame = to_frame(report)
+    rows = to_table(report)
     grand = [p.total for p in report.printed if p.scope == "grand"]
     meta = {
         "report_date": report.date.strftime("%Y-%m-%d"),
@@ -62,7 +63,7 @@ def _parse_pdf(path: str, dates: dict[str, pd.Timestamp] | None = None) -> tuple
         # every contributor the report lists, zeros included: [[iso3, total], ...] (table listed_contributors)
         "listed": [[k, int(v)] for k, v in listed_contributors(report).items()],
     }
-    return meta, frame
+    return meta, rows
 
 
 def parse_cache_version(dates: Path = REPORT_DATES) -> str:
@@ -220,8 +221,7 @@ def _parse_into_cache(
 ) -> tuple[dict[str, Any], pa.Table, str | None]:
     """Parse one report and store it in the parse cache (in a worker process, so that the writing is parallel
     too); its (meta, rows, why the cache could not be written or None)."""
-    meta, frame = _parse_pdf(path, dates)
-    rows = pa.Table.from_pandas(frame, preserve_index=False)
+    meta, rows = _parse_pdf(path, dates)
     try:
         _cache_put(Path(stem), meta, rows)
     except (OSError, pa.ArrowException) as exc:  # a full disk under the cache must not fail the build
@@ -303,7 +303,7 @@ def _rows_of(chosen: list[tuple[str, pa.Table]]) -> pd.DataFrame:
     names = sorted({name for name, _ in chosen})
     code = {name: i for i, name in enumerate(names)}
     codes = np.repeat([code[name] for name, _ in chosen], [rows.num_rows for _, rows in chosen])
-    frame = table.to_pandas()
+    frame = table_to_frame(table)
     frame.insert(list(schema.COLUMNS).index("source"), "source", pd.Categorical.from_codes(codes, categories=names))
     return schema.coerce(frame)
 

@@ -28,7 +28,9 @@ import re
 from importlib import import_module
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pkdata.builder.readers.un_pdf.core import Line, Report, find_date, read_lines, verify
 from pkdata.core import countries, paths, schema
@@ -195,11 +197,34 @@ def listed_contributors(report: Report) -> dict[str, int]:
 
 
 def to_frame(report: Report) -> pd.DataFrame:
-    """The canonical rows of a checked report (zero rows dropped, one row per key).
+    """The canonical rows of a checked report (zero rows dropped, one row per key): :func:`to_table` as a
+    canonical frame.
 
     >>> df = to_frame(parse_report(FIXTURES / "UN_country_contributions_2019_08.pdf"))
     >>> int(df["total"].sum())
     85951
+    """
+    return schema.coerce(table_to_frame(to_table(report)))
+
+
+def table_to_frame(table: pa.Table) -> pd.DataFrame:
+    """Rows made by :func:`to_table` (one report's, or several concatenated) as a pandas frame: counts as nullable
+    ``Int64``, the coded columns as categoricals (pass it through :func:`~pkdata.core.schema.coerce`).
+
+    >>> table_to_frame(to_table(parse_report(FIXTURES / "UN_country_contributions_2019_08.pdf")))["male"].dtype
+    Int64Dtype()
+    """
+    return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+
+
+def to_table(report: Report) -> pa.Table:
+    """The canonical rows of a checked report as an Arrow table in the canonical column order: zero rows
+    dropped, one row per key, sorted by key. Built straight from the rows (the parse workers hand these to the
+    parse cache; a pandas frame per report cost more than the summing).
+
+    >>> t = to_table(parse_report(FIXTURES / "UN_country_contributions_2019_08.pdf"))
+    >>> sum(t["total"].to_pylist()), t.column_names == list(schema.COLUMNS)
+    (85951, True)
     """
     iso = countries.to_iso3(sorted({r.contributor for r in report.rows}), file=report.file)
     types = schema.map_types(sorted({r.label for r in report.rows}), file=report.file)
@@ -219,30 +244,26 @@ def to_frame(report: Report) -> pd.DataFrame:
             s[3] = min(s[3], r.page)
     # Zero rows dropped; sorted by key (a row without a mission after those with one).
     keys = sorted((k for k, s in sums.items() if s[2] > 0), key=lambda k: (k[0], k[1] is None, k[1] or "", k[2]))
-    df = pd.DataFrame(
-        {
-            "date": [report.date] * len(keys),
-            "contributor_iso3": _categorical([k[0] for k in keys]),
-            "mission": _categorical([k[1] for k in keys]),
-            "personnel_type": _categorical([k[2] for k in keys], schema.PERSONNEL_TYPES),
-            "male": pd.array([sums[k][0] for k in keys], dtype="Int64"),
-            "female": pd.array([sums[k][1] for k in keys], dtype="Int64"),
-            "total": pd.array([sums[k][2] for k in keys], dtype="Int64"),
-            "source_row": [sums[k][3] for k in keys],
-            "contributor": _categorical([countries.display_name(k[0]) for k in keys]),
-            "source": _categorical([report.file] * len(keys)),
-        }
-    )
-    return schema.coerce(df)
+    counts = [sums[k] for k in keys]
+    n = len(keys)
+    columns = {
+        "date": pa.array(np.full(n, report.date.to_datetime64(), dtype="datetime64[ns]")),
+        "contributor_iso3": _coded([k[0] for k in keys]),
+        "contributor": _coded([countries.display_name(k[0]) for k in keys]),
+        "mission": _coded([k[1] for k in keys]),
+        "personnel_type": _coded([k[2] for k in keys], schema.PERSONNEL_TYPES),
+        "male": pa.array([c[0] for c in counts], pa.int64()),
+        "female": pa.array([c[1] for c in counts], pa.int64()),
+        "total": pa.array([c[2] for c in counts], pa.int64()),
+        "source": _coded([report.file] * n),
+        "source_row": pa.array([c[3] for c in counts], pa.int64()),
+    }
+    return pa.table([columns[c] for c in schema.COLUMNS], names=list(schema.COLUMNS))
 
 
-def _categorical(values: list[str | None], categories: tuple[str, ...] | None = None) -> pd.Categorical | list:
-    """``values`` as the categorical :func:`~pkdata.core.schema.coerce` keeps as it is (``categories``, else the
-    sorted values): coded here from a dict, which costs a fraction of pandas reading the strings again in
-    ``coerce``. A column without any value is left to ``coerce``."""
+def _coded(values: list[str | None], categories: tuple[str, ...] | None = None) -> pa.DictionaryArray:
+    """``values`` as a dictionary array over ``categories`` (else the sorted values); ``None`` stays missing."""
     cats = list(categories) if categories is not None else sorted({v for v in values if v is not None})
-    if not cats or all(v is None for v in values):
-        return values
     code = {c: i for i, c in enumerate(cats)}
-    codes = [-1 if v is None else code[v] for v in values]
-    return pd.Categorical.from_codes(codes, categories=pd.Index(cats))
+    indices = pa.array([None if v is None else code[v] for v in values], pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, pa.array(cats, pa.string()))

@@ -70,6 +70,19 @@ class Line:
             return list(cached)
         return _merge(self.words, gap)
 
+    def split(self) -> tuple[list[Word], list[Word]]:
+        """:func:`split_numbers` of the line's :meth:`cells`: its text cells and its trailing number cells
+        (worked out once: a layout asks both to find its table lines and to read them).
+
+        >>> t, n = Line(1, 5.0, [Word(0, 0, 5, 5, "Chad"), Word(40, 0, 45, 5, "12")]).split()
+        >>> [c.text for c in t], [c.text for c in n]
+        (['Chad'], ['12'])
+        """
+        cached = self.__dict__.get("_split")
+        if cached is None:
+            cached = self.__dict__["_split"] = split_numbers(self.cells())
+        return list(cached[0]), list(cached[1])
+
 
 _GAP = 4.5  # the default gap of Line.cells
 
@@ -179,6 +192,7 @@ def read_lines(doc, *, tolerance: float = 2.5) -> list[Line]:
         for line in page_lines:
             if len(line.words) > 1:
                 line.words.sort(key=_x0)
+            line.text = " ".join([w[4] for w in line.words])  # every line's text is read (layout, furniture)
         lines.extend(page_lines)
     return lines
 

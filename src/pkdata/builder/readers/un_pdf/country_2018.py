@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pkdata.builder.readers.un_pdf.core import Line, Printed, Report, Row, Word, find_date, is_number, split_numbers
+from pkdata.builder.readers.un_pdf.core import Line, Printed, Report, Row, Word, find_date, is_number
 from pkdata.builder.readers.un_pdf.table import (
     counted_row,
     counted_total,
@@ -66,7 +66,7 @@ def _pair(lines: list[Line], file: str) -> list[_Item]:
     """Join each counts-only line to the label line nearest to it on the same page."""
     items = []
     for line in lines:
-        cells, nums = split_numbers(line.cells())
+        cells, nums = line.split()
         items.append(_Item(line, cells, nums))
     # A label that takes counts: a type under POST, "Total for Country" or the closing "Total"
     # (not a country's opening line, whose text starts with its running number).

@@ -11,7 +11,7 @@ report ends with "Grand Total" (total only).
 
 from __future__ import annotations
 
-from pkdata.builder.readers.un_pdf.core import Line, Printed, Report, Row, Word, split_numbers, to_int
+from pkdata.builder.readers.un_pdf.core import Line, Printed, Report, Row, Word, to_int
 from pkdata.builder.readers.un_pdf.table import (
     counted_row,
     counted_total,
@@ -68,7 +68,7 @@ def parse(lines: list[Line], file: str) -> Report:
             continue
         if words_of(line) == _HEADER:
             continue
-        cells, nums = split_numbers(line.cells())
+        cells, nums = line.split()
         texts = [c.text for c in cells]
         where = f"line {line.text!r}"
         if not nums:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pkdata.builder.readers.un_pdf.core import Line, Printed, Report, Row, Word, find_date, split_numbers
+from pkdata.builder.readers.un_pdf.core import Line, Printed, Report, Row, Word, find_date
 from pkdata.builder.readers.un_pdf.table import (
     above_footers,
     as_of_line,
@@ -104,7 +104,7 @@ class _Counts:
 
 def _is_type_line(line: Line, col: _Columns) -> bool:
     """A line with a personnel type and counts (with or without a country name)."""
-    return any(abs(w.x0 - col.label) < 5 for w in line.words) and bool(split_numbers(line.cells())[1])
+    return any(abs(w.x0 - col.label) < 5 for w in line.words) and bool(line.split()[1])
 
 
 def _unwrap(names: list[_Entry], pitch: float) -> list[_Entry]:
@@ -224,7 +224,7 @@ class _Reader:
     def read(self, line: Line, y: float) -> None:
         """One line of the table at running position ``y``."""
         file, col, text = self.file, self.col, line.text
-        cells, num_cells = split_numbers(line.cells())
+        cells, num_cells = line.split()
         left = [c for c in cells if c.x0 < col.country - 5]
         mid = [c for c in cells if col.country - 5 <= c.x0 < col.label - 5]
         right = [c for c in cells if c.x0 >= col.label - 5]

@@ -24,7 +24,6 @@ from pkdata.builder.readers.un_pdf.core import (
     Word,
     assign_columns,
     find_date,
-    split_numbers,
 )
 from pkdata.builder.readers.un_pdf.table import (
     MFT,
@@ -90,7 +89,7 @@ def parse(lines: list[Line], file: str) -> Report:
             continue
         if words_of(line) == _HEADER:
             continue
-        cells, nums = split_numbers(line.cells())
+        cells, nums = line.split()
         if nums:
             reader.counts_line(line, cells, nums)
         else:

@@ -14,7 +14,6 @@ from pkdata.builder.readers.un_pdf.core import (
     Row,
     assign_columns,
     header_date,
-    split_numbers,
     to_int,
 )
 from pkdata.builder.readers.un_pdf.table import MFT, counted_row, find_header
@@ -73,7 +72,7 @@ def parse(lines: list[Line], file: str) -> Report:
             continue
         if _is_header(line):
             continue
-        cells, num_cells = split_numbers(line.cells())
+        cells, num_cells = line.split()
         if not num_cells:
             if cells and cells[0].x0 < x["mission"] - 20:
                 pending_name.append(" ".join(c.text for c in cells))
