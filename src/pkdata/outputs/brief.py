@@ -73,7 +73,7 @@ def _page(iso3: str, df: pd.DataFrame) -> Figure:
             " Chart: pkdata."
         )
         + f" Fatalities: {credit('un_psdata_fatalities')}. Funding: {credit('un_open')}. "
-        "Peers: Natural Earth UN subregions. Brief: pkdata brief " + iso3 + "."
+        + f"Peers: UN subregions of {credit('natural_earth')}. Brief: pkdata brief {iso3}."
     )
     fig.text(0.45 / w, 0.25 / h, style.wrap(sources, w - 0.9, 7), fontsize=7, color="#666666", va="bottom")
     return fig

@@ -39,6 +39,9 @@ class _Credits:
                     self.patterns.append((re.compile(r"\d+".join(map(re.escape, parts))), short))
             for pub in (entry["publisher"], *entry.get("parts", {}).values()):
                 self.by_publisher.setdefault(pub, short)
+        for cid in registry.get("cited", {}):  # cited, not fetched: credited only where a chart draws on them
+            if cid in credits:
+                self.by_id[cid] = credits[cid]
 
     def of(self, name: str, publisher: str) -> str:
         if name in self.by_name:
@@ -57,8 +60,8 @@ def _credits() -> _Credits:
 def credit(source_id: str) -> str:
     """The short name a chart gives a source of the registry.
 
-    >>> credit("un_open")
-    'UN (CEB/open.un.org, Committee on Contributions, GA)'
+    >>> credit("un_open"), credit("natural_earth")
+    ('UN (CEB/open.un.org, Committee on Contributions, GA)', 'Natural Earth 1:110m (public domain)')
     >>> credit("nope")
     Traceback (most recent call last):
     ...

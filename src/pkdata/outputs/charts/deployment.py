@@ -109,7 +109,7 @@ def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFra
     ``month``: the latest report with mission detail on or before it is drawn (default: the latest); it is
     checked as :func:`pkdata.snapshot` checks a month. Bubble area is proportional to the people deployed;
     missions without headquarters coordinates in the mission table are listed under the map. World outline:
-    Natural Earth 1:110m (public domain), shipped with pkdata.
+    ``data/world_110m.json``, shipped with pkdata (its source: ``pkdata cite``).
 
     >>> fig = deployment_map("CHN", "2018-02")
     >>> "February 2018" in fig.texts[0].get_text()
@@ -132,8 +132,7 @@ def deployment_map(iso3: str = "CHN", month: str | None = None, data: pd.DataFra
         f"{len(per)} missions; bubble area in proportion to people, one scale for every map"
         + (f" (largest: {per.index[0]}, {int(per.iloc[0]):,})" if len(per) else ""),
         source_line("contributions", f"{when:%b %Y}", set(here.attrs["sources"])).removesuffix(" Chart: pkdata.")
-        + f" Headquarters: {credit('un_psdata_pko')} mission list. Outline: Natural Earth 1:110m (public "
-        "domain). Chart: pkdata.",
+        + f" Headquarters: {credit('un_psdata_pko')} mission list. Outline: {credit('natural_earth')}. Chart: pkdata.",
         size=(10, 5.0),
     )
     _world(ax)
