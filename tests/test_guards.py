@@ -230,7 +230,8 @@ def test_series_takes_one_code():
 
 
 def test_load_reads_several_tables_of_one_build_during_concurrent_builds(tmp_path, warm, fixture_pdf):
-    """`pkdata.load` while builds of two different sets replace the folder: every pair is one build's."""
+    """`pkdata.load` while builds of two different sets replace the folder (one set, then the other): every
+    pair is one build's."""
     import threading
 
     out = tmp_path / "out"
@@ -252,8 +253,8 @@ def test_load_reads_several_tables_of_one_build_during_concurrent_builds(tmp_pat
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        for i in range(4):
-            r = run_build(warm["raw_a" if i % 2 == 0 else "raw_ab"], out, warm["cache"], allow_shrink=True)
+        for raw in ("raw_a", "raw_ab"):  # the folder holds {A, B}: it changes twice, to {A} and back
+            r = run_build(warm[raw], out, warm["cache"], allow_shrink=True)
             assert r.returncode == 0, r.stderr
     finally:
         stop.set()
