@@ -20,6 +20,7 @@ from pkdata.core import store
 from pkdata.core.errors import ShrinkError
 
 from .helpers import folder_digest, raw_with_reports
+from .test_faults import cli  # `pkdata ARGS` in this process: the kills below are the processes of their own
 
 STEP = ["pkdata.builder.steps.un_pdfs:step_un_pdfs"]
 
@@ -36,12 +37,6 @@ def run_build(raw: Path, out: Path, cache: Path, *, fault: str = "", allow_shrin
     )
     env = {**os.environ, "PKDATA_FAULT": fault}
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pkdata", *args], capture_output=True, text=True, timeout=120, env=dict(os.environ)
-    )
 
 
 def visible(folder: Path) -> dict[str, str]:
