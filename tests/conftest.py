@@ -18,7 +18,7 @@ import pytest
 
 from pkdata.core.paths import reference_dir
 
-from .helpers import run_once
+from .helpers import raw_with_reports, run_once
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: Fixtures that need the full reference folder; a test using any of them is marked ``full_data``.
@@ -213,3 +213,25 @@ def ind_brief(shared_tmp) -> tuple[Path, int, str]:
             (root / "result.txt").write_text(f"{code}\n{err.getvalue()}")
     code, _, err = (root / "result.txt").read_text().partition("\n")
     return root / "briefs", int(code), err
+
+
+@pytest.fixture(scope="session")
+def other_steps_cache(shared_tmp, fixture_pdf) -> Path:
+    """A build cache in which a raw-only build of other reports finds every step but its own PDF step done.
+
+    Made once per test run by a raw-only build of one committed report (January 2020) with the other sources read
+    from the reference folder. A test that copies it into its own empty cache and runs ``pkdata build --raw RAW
+    --raw-only`` with reports other than that one gets the other sources' steps from the cache (their keys are
+    their inputs: the same reference files) and still parses its own reports, each in a worker process. Without
+    the reference folder it stays empty (such a build reads no other source).
+    """
+    from pkdata.builder import build
+
+    root = shared_tmp("other-steps-cache")
+    with run_once(root) as todo:
+        if todo:
+            (root / "cache").mkdir()
+            if reference_dir().is_dir():
+                raw = raw_with_reports(root, fixture_pdf, ["2020_01"])
+                build(raw=raw, out=root / "out", cache=root / "cache", workers=1)
+    return root / "cache"

@@ -79,9 +79,10 @@ def test_verify_repair_rolls_back_a_killed_build_that_would_shrink_the_data(warm
 
 
 @pytest.mark.full_data
-def test_the_issue_case_408_months_stay_408(tmp_path, fixture_pdf, reference):
+def test_the_issue_case_408_months_stay_408(tmp_path, fixture_pdf, reference, other_steps_cache):
     """`pkdata build --raw-only` from a folder with one report, killed once its swap is READY (it holds 287
     months: the other sources' history without the 121 PDF months), then `verify --repair`: still 408."""
+    shutil.copytree(other_steps_cache, tmp_path / "cache")  # the other sources' steps done; the report is parsed
     out = tmp_path / "out"
     shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "processed", out)
     before = months(out)
