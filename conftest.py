@@ -21,6 +21,16 @@ ROOT = Path(__file__).resolve().parent
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
+def pytest_collection_finish(session):
+    """Everything imported while collecting (the whole package, pandas, matplotlib, ...) lives to the end of the
+    run: frozen, the garbage collector's full passes no longer walk it after every few thousand allocations of
+    the tests (a test's own objects are collected as before)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _doctest_fixtures(doctest_namespace):
     doctest_namespace["FIXTURES"] = FIXTURES

@@ -18,7 +18,7 @@ import pytest
 
 from pkdata.core.paths import reference_dir
 
-from .helpers import run_once
+from .helpers import raw_with_reports, run_once
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: Fixtures that need the full reference folder; a test using any of them is marked ``full_data``.
@@ -140,19 +140,98 @@ def drawn_figures(shared_tmp) -> tuple[Path, int, str]:
     """``pkdata figures`` run once per test run on the committed data: (folder, exit code, what it printed).
 
     Drawing the 47 charts is one of the costliest things the suite does; a test that needs them all drawn
-    shares this one run (under pytest-xdist, one worker draws, the others wait).
+    shares this one run (under pytest-xdist, one worker draws, the others wait). As the run computes each chart,
+    the chart is also drawn once at its own dpi and measured (``tests/chart_checks.py``, fixture
+    ``drawn_layouts``), before the command saves it: tests/test_chart_layout.py needs no chart of its own.
+    """
+    import contextlib
+    import io
+    import json
+
+    from pkdata.cli import main
+    from pkdata.outputs import charts
+    from pkdata.outputs.figures import FIGURES
+
+    from .chart_checks import layout_problems
+
+    root = shared_tmp("figures")
+    with run_once(root) as todo:
+        if todo:
+            layouts: dict[str, dict[str, list[str]]] = {}
+            names = {(c.function, json.dumps(c.kwargs, sort_keys=True)): n for n, c in FIGURES.items()}
+
+            def measured(function: str):
+                draw = getattr(charts, function)
+
+                def chart(**kwargs):
+                    fig = draw(**kwargs)
+                    fig.canvas.draw()
+                    layouts[names[function, json.dumps(kwargs, sort_keys=True)]] = layout_problems(fig)
+                    return fig
+
+                return chart
+
+            printed = io.StringIO()
+            with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(printed):
+                for function in {c.function for c in FIGURES.values()}:
+                    mp.setattr(charts, function, measured(function))
+                code = main(["figures", "--out", str(root / "figs")])
+            (root / "layouts.json").write_text(json.dumps(layouts))
+            (root / "result.txt").write_text(f"{code}\n{printed.getvalue()}")
+    code, _, printed = (root / "result.txt").read_text().partition("\n")
+    return root / "figs", int(code), printed
+
+
+@pytest.fixture(scope="session")
+def drawn_layouts(drawn_figures) -> dict[str, dict[str, list[str]]]:
+    """What ``tests/chart_checks.layout_problems`` found on each chart of the run of :func:`drawn_figures`."""
+    import json
+
+    layouts = json.loads((drawn_figures[0].parent / "layouts.json").read_text())
+    assert drawn_figures[1] == 0, drawn_figures[2]
+    return layouts
+
+
+@pytest.fixture(scope="session")
+def ind_brief(shared_tmp) -> tuple[Path, int, str]:
+    """``pkdata brief IND`` run once per test run: (its --out folder, exit code, what it printed on stderr).
+
+    tests/test_briefs.py checks what it wrote; the kill test of tests/test_fetch_faults.py starts from a copy
+    (the previous brief that a killed run must leave whole).
     """
     import contextlib
     import io
 
     from pkdata.cli import main
 
-    root = shared_tmp("figures")
+    root = shared_tmp("ind-brief")
     with run_once(root) as todo:
         if todo:
-            printed = io.StringIO()
-            with contextlib.redirect_stdout(printed):
-                code = main(["figures", "--out", str(root / "figs")])
-            (root / "result.txt").write_text(f"{code}\n{printed.getvalue()}")
-    code, _, printed = (root / "result.txt").read_text().partition("\n")
-    return root / "figs", int(code), printed
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                code = main(["brief", "IND", "--out", str(root / "briefs")])
+            (root / "result.txt").write_text(f"{code}\n{err.getvalue()}")
+    code, _, err = (root / "result.txt").read_text().partition("\n")
+    return root / "briefs", int(code), err
+
+
+@pytest.fixture(scope="session")
+def other_steps_cache(shared_tmp, fixture_pdf) -> Path:
+    """A build cache in which a raw-only build of other reports finds every step but its own PDF step done.
+
+    Made once per test run by a raw-only build of one committed report (January 2020) with the other sources read
+    from the reference folder. A test that copies it into its own empty cache and runs ``pkdata build --raw RAW
+    --raw-only`` with reports other than that one gets the other sources' steps from the cache (their keys are
+    their inputs: the same reference files) and still parses its own reports, each in a worker process. Without
+    the reference folder it stays empty (such a build reads no other source).
+    """
+    from pkdata.builder import build
+
+    root = shared_tmp("other-steps-cache")
+    with run_once(root) as todo:
+        if todo:
+            (root / "cache").mkdir()
+            if reference_dir().is_dir():
+                raw = raw_with_reports(root, fixture_pdf, ["2020_01"])
+                build(raw=raw, out=root / "out", cache=root / "cache", workers=1)
+    return root / "cache"

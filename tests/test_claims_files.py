@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +13,8 @@ import pytest
 from pkdata.analysis import claims
 from pkdata.cli import main
 from pkdata.core import paths
+
+from .test_faults import cli
 
 COMMITTED = paths.REPO_DIR / "data" / "processed"
 FILES = paths.PACKAGE_DIR / "data" / "claims"
@@ -149,7 +149,7 @@ def test_a_mistake_in_a_claim_file_is_one_line_naming_the_claim_and_the_key(tmp_
         '[report]\ntitle = "t"\nauthor = "a"\npublisher = "p"\ndate = "2018-09"\naddress = "https://x"\n'
         f'[[claims]]\nid = "x"\nquote = "q"\n{claim}'
     )
-    run = subprocess.run([sys.executable, "-m", "pkdata", "check", str(bad)], capture_output=True, text=True)
+    run = cli("check", str(bad))  # `pkdata check` in this process: the command's own one-line handling
     assert run.returncode != 0 and run.stdout == ""
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "bad.toml" in lines[0] and "Traceback" not in run.stderr

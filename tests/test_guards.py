@@ -20,6 +20,7 @@ from pkdata.core import store
 from pkdata.core.errors import ShrinkError
 
 from .helpers import folder_digest, raw_with_reports
+from .test_faults import cli  # `pkdata ARGS` in this process: the kills below are the processes of their own
 
 STEP = ["pkdata.builder.steps.un_pdfs:step_un_pdfs"]
 
@@ -36,12 +37,6 @@ def run_build(raw: Path, out: Path, cache: Path, *, fault: str = "", allow_shrin
     )
     env = {**os.environ, "PKDATA_FAULT": fault}
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pkdata", *args], capture_output=True, text=True, timeout=120, env=dict(os.environ)
-    )
 
 
 def visible(folder: Path) -> dict[str, str]:
@@ -84,9 +79,10 @@ def test_verify_repair_rolls_back_a_killed_build_that_would_shrink_the_data(warm
 
 
 @pytest.mark.full_data
-def test_the_issue_case_408_months_stay_408(tmp_path, fixture_pdf, reference):
+def test_the_issue_case_408_months_stay_408(tmp_path, fixture_pdf, reference, other_steps_cache):
     """`pkdata build --raw-only` from a folder with one report, killed once its swap is READY (it holds 287
     months: the other sources' history without the 121 PDF months), then `verify --repair`: still 408."""
+    shutil.copytree(other_steps_cache, tmp_path / "cache")  # the other sources' steps done; the report is parsed
     out = tmp_path / "out"
     shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "processed", out)
     before = months(out)
@@ -230,7 +226,8 @@ def test_series_takes_one_code():
 
 
 def test_load_reads_several_tables_of_one_build_during_concurrent_builds(tmp_path, warm, fixture_pdf):
-    """`pkdata.load` while builds of two different sets replace the folder: every pair is one build's."""
+    """`pkdata.load` while builds of two different sets replace the folder (one set, then the other): every
+    pair is one build's."""
     import threading
 
     out = tmp_path / "out"
@@ -252,8 +249,8 @@ def test_load_reads_several_tables_of_one_build_during_concurrent_builds(tmp_pat
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        for i in range(4):
-            r = run_build(warm["raw_a" if i % 2 == 0 else "raw_ab"], out, warm["cache"], allow_shrink=True)
+        for raw in ("raw_a", "raw_ab"):  # the folder holds {A, B}: it changes twice, to {A} and back
+            r = run_build(warm[raw], out, warm["cache"], allow_shrink=True)
             assert r.returncode == 0, r.stderr
     finally:
         stop.set()

@@ -113,3 +113,26 @@ def test_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     assert "hello" in (out / "only.html").read_text()
     assert cli.main(["notebooks", "--out", str(out), "--only", "missing"]) == 1
     assert "unknown notebook(s) ['missing']" in capsys.readouterr().err
+
+
+def test_a_dead_runs_kernel_folder_is_removed_by_the_next_notebook_run(tmp_path, monkeypatch):
+    import shutil
+    import tempfile
+
+    import nbformat
+
+    # a short folder: a kernel's socket path must stay under 107 characters (pytest's own tmp_path can be longer)
+    short = Path(tempfile.mkdtemp(prefix="pk", dir="/tmp"))
+    try:
+        monkeypatch.setattr("tempfile.tempdir", str(short))
+        dead = short / f"{notebooks.KERNEL_PREFIX}999999999-abcd"  # no such process
+        live = short / f"{notebooks.KERNEL_PREFIX}{os.getpid()}-efgh"  # this process: still running
+        dead.mkdir()
+        live.mkdir()
+        nb_path = tmp_path / "one.ipynb"
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("6 * 7")]), nb_path)
+        assert notebooks.execute(nb_path).cells[0].outputs[0]["data"]["text/plain"] == "42"
+        assert not dead.exists() and live.exists()
+        assert [p.name for p in short.iterdir() if p.name.startswith(notebooks.KERNEL_PREFIX)] == [live.name]
+    finally:
+        shutil.rmtree(short, ignore_errors=True)
