@@ -270,7 +270,6 @@ def test_country_brief_picker_draws_the_chosen_countries_brief(lab: Lab) -> None
     """notebooks/07: Run All draws China's brief under the picker; choosing India, then France, redraws it."""
     from selenium.webdriver.support.ui import Select
 
-    start = time.monotonic()
     page = lab.open_and_run_all(BRIEF.name)
     tracebacks = [t for t in page["stderr"] + page["outputs"] if "Traceback" in t]
     if tracebacks:
@@ -281,7 +280,6 @@ def test_country_brief_picker_draws_the_chosen_countries_brief(lab: Lab) -> None
     # the brief (in the picker's output widget) and one image per chart cell, each loaded with a size
     assert len(page["images"]) == 1 + sum("charts." in c for c in code), page["images"]
     assert all(i["width"] > 0 and i["height"] > 0 for i in page["images"]), page["images"]
-    assert time.monotonic() - start < RUN_S + STARTUP_S
 
     brief_img = """
         const w = document.querySelector('.jp-Notebook .widget-output img');
