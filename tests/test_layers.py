@@ -100,10 +100,13 @@ def test_pkdata_build_without_pymupdf_says_how_to_install_it(tmp_path):
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, "PKDATA_CACHE": str(tmp_path / "cache")},
     )
     assert proc.returncode == 1
-    assert 'pip install "pkdata[build]"' in proc.stderr
+    assert 'pip install "pkdata[build]"' in proc.stderr and "needs pymupdf" in proc.stderr
     assert "Traceback" not in proc.stderr
+    # said before any step ran: no step cached, nothing written
+    assert not (tmp_path / "cache" / "steps").exists() and not (tmp_path / "out").exists()
 
 
 @pytest.fixture(scope="module")

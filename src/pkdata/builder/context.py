@@ -144,7 +144,8 @@ class Step:
     ``keys`` the published manifest keys, ``passes`` intermediate tables or values for later steps (never
     published). Each name has one writer. A step listed in ``joins`` brings this step into any build that runs
     it (a merge or a check that belongs to it). ``cache``: keep the result in the step cache (cheap steps are
-    recomputed from their cached inputs instead).
+    recomputed from their cached inputs instead). ``needs``: modules the step imports that an extra installs
+    (``pkdata[build]``), checked before any step of the build runs.
 
     >>> s = Step("demo", "pkdata.builder.steps.targets:step_targets", writes=("gender_targets",))
     >>> s.outputs, s.inputs
@@ -164,6 +165,7 @@ class Step:
     passes: tuple[str, ...] = ()
     joins: tuple[str, ...] = ()
     cache: bool = True
+    needs: tuple[str, ...] = ()
 
     @property
     def outputs(self) -> tuple[str, ...]:

@@ -141,11 +141,33 @@ def build(
         done = _unchanged(out_dir, memo, keys)
         if done is not None:
             return done
+    _check_needs(plan)
     _run_graph(ctx, plan, calls, run, given)
     manifest = _publish(out_dir, _published_tables(run), _manifest(run, plan), allow_shrink=allow_shrink)
     if not loose and all(keys):
         _remember(memo, keys, out_dir)
     return manifest
+
+
+def _check_needs(plan: list[Step]) -> None:
+    """Before any step runs: every module a planned step needs is installed, else one line saying how to get it
+    (not a failure minutes into the build, after the other steps ran)."""
+    import importlib.util
+
+    for s in plan:
+        missing = [m for m in s.needs if _absent(m, importlib.util)]
+        if missing:
+            raise PkdataError(
+                f"build step {s.name!r} needs {', '.join(missing)}, which is not installed: "
+                'pip install "pkdata[build]" (the embedded data in data/processed need no build)'
+            )
+
+
+def _absent(module: str, util: Any) -> bool:
+    try:
+        return util.find_spec(module) is None
+    except (ImportError, ValueError):  # a module set to None in sys.modules (blocked) raises ValueError
+        return True
 
 
 def _run_loose(ctx: BuildContext, loose: list[Callable[[BuildContext], StepResult]], run: _Run) -> None:

@@ -36,16 +36,6 @@ SOURCE = "un_dpo_monthly_pdfs"
 # --------------------------------------------------------------------------- UN PDF reports
 
 
-def _require_pdf_toolchain() -> None:
-    try:
-        import pymupdf  # noqa: F401
-    except ImportError:
-        raise PkdataError(
-            'reading the UN PDF reports needs the PDF toolchain: pip install "pkdata[build]" '
-            "(the embedded data in data/processed need no build)"
-        ) from None
-
-
 def _parse_pdf(path: str, dates: dict[str, pd.Timestamp] | None = None) -> tuple[dict[str, Any], pa.Table]:
     report = parse_report(path, date_overrides=dates)
     rows = to_table(report)
@@ -329,7 +319,6 @@ def step_un_pdfs(ctx: BuildContext) -> StepResult:
     >>> len(result.sources), sorted(result.extra["contributions_pdf_months"])
     (1, ['2019-08'])
     """
-    _require_pdf_toolchain()
     registry = sources.source(SOURCE)
     raw_pdfs, reference_pdfs = ctx.find_all(registry["raw_sub"], registry["reference_sub"], ".pdf")
     pdfs = raw_pdfs + reference_pdfs
@@ -430,4 +419,5 @@ STEP = Step(
     writes=("listed_contributors",),
     passes=("contributions_pdf", "contributions_pdf_months"),
     cache=False,  # the parse cache serves it: the step itself only joins the parsed reports (a fraction of a second)
+    needs=("pymupdf",),
 )
