@@ -42,6 +42,7 @@ Known defects, and what the readers do about them (each is counted in ``frame.at
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -154,6 +155,77 @@ def _country_rows(path: Path, source: str) -> pd.DataFrame:
     return rows[rows["total"].fillna(0) > 0]
 
 
+#: The header of IPI's per-country files, quoted as the site writes it or not.
+_COUNTRY_HEADERS = ('"Date","Troops","Police","Experts"', "Date,Troops,Police,Experts")
+
+
+def _plain_lines(path: Path) -> list[str] | None:
+    """A per-country file's data lines when it has the usual header and plain lines (three commas, no quotes,
+    no blank line, ``\\n`` or ``\\r\\n`` endings), else None."""
+    try:
+        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        return None
+    head, _, body = text.partition("\n")
+    lines = body.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if head not in _COUNTRY_HEADERS or '"' in body or "\r" in body or any(line.count(",") != 3 for line in lines):
+        return None
+    return lines
+
+
+def _country_rows_at_once(files: list[Path]) -> pd.DataFrame | None:
+    """The rows :func:`_country_rows` gives for each file, in the same order, from one parse of all files (a
+    parse per small file costs more than its rows). None when a file is not plain or a check fails: the caller
+    then reads file by file, which raises naming the file and row."""
+    bodies = [_plain_lines(f) for f in files]
+    if any(b is None for b in bodies):
+        return None
+    text = "\n".join(f"{i},{line}" for i, body in enumerate(bodies) for line in body)  # type: ignore[union-attr]
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text),
+            names=["file", "Date", *_COUNTRY_FILE_TYPES],
+            na_values=["NA", ""],
+            keep_default_na=False,
+            dtype_backend="numpy_nullable",
+        )
+        dates = _month_end(raw["Date"], "countries")
+        totals = [_counts(raw[col], "countries", col) for col in _COUNTRY_FILE_TYPES]
+    except (pd.errors.ParserError, ValueError, ParseError):
+        return None
+    file = raw["file"].to_numpy(dtype="int64")
+    if len(raw) != sum(map(len, bodies)) or pd.DataFrame({"f": file, "d": dates}).duplicated().any():  # type: ignore[arg-type]
+        return None
+    return _country_blocks(files, file, dates, totals)
+
+
+def _country_blocks(files: list[Path], file: np.ndarray, dates: pd.Series, totals: list[pd.Series]) -> pd.DataFrame:
+    """Rows as :func:`_country_rows` builds them (per file: a block per type), for rows of many files in file
+    order; ``file`` is each row's index in ``files``."""
+    k = len(totals)
+    order = np.argsort(np.tile(file, k), kind="stable")  # type blocks within each file, rows in file order
+    names = np.array([f"countries/{f.name}" for f in files], dtype=object)
+    iso = countries.to_iso3([f.stem for f in files], file="countries")
+    isos = np.array([iso[f.stem] for f in files], dtype=object)
+    row = np.arange(len(file)) - np.searchsorted(file, file)  # position within its file
+    rows = pd.DataFrame(
+        {
+            "date": np.tile(dates.to_numpy(), k)[order],
+            "contributor_iso3": np.tile(isos[file], k)[order],
+            "mission": pd.NA,
+            "personnel_type": np.repeat(list(_COUNTRY_FILE_TYPES.values()), len(file))[order],
+            "male": pd.NA,
+            "female": pd.NA,
+            "total": pd.concat(totals, ignore_index=True).take(order).reset_index(drop=True),
+            "source": np.tile(names[file], k)[order],
+            "source_row": np.tile(row + 2, k)[order],
+        }
+    )
+    return rows[rows["total"].fillna(0) > 0]
+
+
 def read_country_file(path: str | Path, *, name: str | None = None) -> pd.DataFrame:
     """One IPI ``countries/<Country>.csv``: that contributor's monthly totals by type (no mission).
 
@@ -189,7 +261,10 @@ def read_country_totals(folder: str | Path) -> pd.DataFrame:
     unknown = [f.stem for f in files if countries.lookup(f.stem) is None]
     if unknown:
         countries.to_iso3(unknown, file=str(sub))  # raises, listing every unknown name
-    df = _finish(pd.concat([_country_rows(f, f"countries/{f.name}") for f in files], ignore_index=True))
+    rows = _country_rows_at_once(files)
+    if rows is None:  # a file of another shape: file by file, each checked with its own row numbers
+        rows = pd.concat([_country_rows(f, f"countries/{f.name}") for f in files], ignore_index=True)
+    df = _finish(rows)
     # One country, two files: same month and type from different files.
     key = ["date", "contributor_iso3", "personnel_type"]
     month_files = df.groupby(["date", "contributor_iso3"], observed=True)["source"].nunique()

@@ -180,6 +180,25 @@ def _interval(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return pd.Series(low, index=df.index), pd.Series(high, index=df.index)
 
 
+def _first_names(mask: np.ndarray, names: list[str], k: int) -> list[str]:
+    """Per row of a mask (rows x ``names``), the names of its set columns: the first ``k`` in sorted order, joined
+    by commas, with `` ...`` when there are more; ``""`` for a row with none.
+
+    >>> _first_names(np.array([[False, True, True], [False, False, False], [True, True, False]]), ["c", "a", "b"], 1)
+    ['a ...', '', 'a ...']
+    """
+    order = np.argsort(np.array(names, dtype=object), kind="stable")
+    by_name = mask[:, order]  # columns in name order, so a row's set columns come out sorted
+    counts = by_name.sum(axis=1)
+    cols = np.nonzero(by_name)[1]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    out = []
+    for start, count in zip(starts.tolist(), counts.tolist(), strict=True):
+        first = [names[j] for j in order[cols[start : start + min(count, k)]]]
+        out.append(", ".join(first) + (" ..." if count > k else ""))
+    return out
+
+
 def _rank_notes(g: pd.DataFrame, low: np.ndarray, high: np.ndarray, partial: bool) -> list[str]:
     notes = []
     iso = g["member_iso3"].tolist()
@@ -190,16 +209,13 @@ def _rank_notes(g: pd.DataFrame, low: np.ndarray, high: np.ndarray, partial: boo
     both_exact = exact[:, None] & exact[None, :]
     tied = others & both_exact & (low[None, :] == low[:, None])
     swappable = others & ~both_exact & (high[None, :] > low[:, None]) & (high[:, None] > low[None, :])
+    ties, swaps = _first_names(tied, iso, 5), _first_names(swappable, iso, 5)
     for i in range(len(g)):
         parts = []
-        ties = [iso[j] for j in np.flatnonzero(tied[i])]
-        if ties:
-            parts.append("tied with " + ", ".join(sorted(ties)[:5]) + (" ..." if len(ties) > 5 else ""))
-        swaps = [iso[j] for j in np.flatnonzero(swappable[i])]
-        if swaps:
-            parts.append(
-                "rounding could swap with " + ", ".join(sorted(swaps)[:5]) + (" ..." if len(swaps) > 5 else "")
-            )
+        if ties[i]:
+            parts.append("tied with " + ties[i])
+        if swaps[i]:
+            parts.append("rounding could swap with " + swaps[i])
         if partial:
             k = max(0, math.ceil(rest / low[i] - 1e-9) - 1) if low[i] > 0 else None
             parts.append(
@@ -320,10 +336,7 @@ def _typed(out: pd.DataFrame) -> pd.DataFrame:
 _SCALE_PICK = {"scale_rate": 0, "scale_rate_rounded/stated": 1, pks.BASIS: 2, "scale_rate_rounded": 3}
 
 
-def _open_note(i: int, g: pd.DataFrame, possible_above: list[str], rmin: int, rmax: int) -> str:
-    if rmin == rmax:
-        return ""
-    names = ", ".join(sorted(possible_above)[:6]) + (" ..." if len(possible_above) > 6 else "")
+def _open_note(names: str, rmin: int, rmax: int) -> str:
     return f"the bounds leave rank {rmin}..{rmax} open (could rank above: {names})"
 
 
@@ -398,13 +411,13 @@ def _measure_ranks(
         rmin, rmax = pks.scale_rank_bounds(low, high, base, common)
     else:
         rmin, rmax = rank_bounds(low, high, partial=not full)
-    iso = g["member_iso3"].tolist()
-    notes = []
+    if not full:
+        return g.index, rmin, rmax, [note or "" for note in g["rank_note"].tolist()]
     # j may rank above i: its upper bound is above i's lower bound and its lower bound not above i's upper
     may_be_above = ~np.eye(len(g), dtype=bool) & (high[None, :] > low[:, None]) & ~(low[None, :] >= high[:, None])
-    for i in range(len(g)):
-        above = [iso[j] for j in np.flatnonzero(may_be_above[i])]
-        notes.append(_open_note(i, g, above, int(rmin[i]), int(rmax[i])) if full else (g["rank_note"].iloc[i] or ""))
+    open_rows = rmin != rmax
+    above = iter(_first_names(may_be_above[open_rows], g["member_iso3"].tolist(), 6))
+    notes = [_open_note(next(above), int(lo), int(hi)) if lo != hi else "" for lo, hi in zip(rmin, rmax, strict=True)]
     return g.index, rmin, rmax, notes
 
 

@@ -102,8 +102,9 @@ def publisher_and_address(dataset: str) -> tuple[str, str]:
     >>> publisher.startswith("International Peace Institute"), address.endswith("(tcc_files/Gender.Full.csv)")
     (True, True)
     """
-    entry = sources.source(DATASETS[dataset]["source"])
-    return entry["publisher"], entry.get("url_patterns", {}).get(dataset) or entry["url_pattern"]
+    sid = DATASETS[dataset]["source"]
+    patterns = sources.field(sid, "url_patterns", {})
+    return sources.publisher(sid), patterns.get(dataset) or sources.field(sid, "url_pattern")
 
 
 #: IPI datasets whose months must agree with IPI's own world totals (``data_monthly.csv``) within
@@ -145,12 +146,17 @@ def granularity(rows: pd.DataFrame) -> str:
     >>> granularity(df.iloc[:1])
     'mission+gender'
     """
-    level = "mission" if rows["mission"].notna().any() else "country"
     has = rows["male"].notna() & rows["female"].notna()
-    if has.all() and len(rows):
+    return _granularity(bool(rows["mission"].notna().any()), int(has.sum()), len(rows))
+
+
+def _granularity(missions: bool, with_gender: int, rows: int) -> str:
+    """:func:`granularity` of a month from its counts: any row with a mission, rows with a gender split, rows."""
+    level = "mission" if missions else "country"
+    if with_gender == rows and rows:
         return f"{level}+gender"
-    if has.any():
-        return f"{level}+gender ({int((~has).sum())} of {len(rows)} rows without)"
+    if with_gender:
+        return f"{level}+gender ({rows - with_gender} of {rows} rows without)"
     return level
 
 
@@ -209,15 +215,31 @@ def merge_sources(
         chosen.append(frame[month.isin(new)])
     merged = schema.concat(chosen)
     merged = merged.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
-    months: dict[str, dict[str, str]] = {}
-    for date, rows in merged.groupby("date", sort=True):
-        m = pd.Timestamp(date).to_period("M").to_timestamp("M")
-        months[f"{m:%Y-%m}"] = {
-            "source": _source_label(rows["source"].astype(str).tolist()),
-            "dataset": taken[m],
-            "granularity": granularity(rows),
+    return merged, _month_entries(merged, taken)
+
+
+def _month_entries(merged: pd.DataFrame, taken: dict[pd.Timestamp, str]) -> dict[str, dict[str, str]]:
+    """Per month of ``merged``: its source label, dataset and granularity (one pass over the rows, not a pass
+    per month; a later date of a month replaces an earlier one)."""
+    date = merged["date"]
+    counts = pd.DataFrame(
+        {
+            "missions": merged["mission"].notna().groupby(date).any(),
+            "gendered": (merged["male"].notna() & merged["female"].notna()).groupby(date).sum(),
+            "rows": date.groupby(date).size(),
         }
-    return merged, months
+    ).sort_index()
+    files = merged[["date", "source"]].drop_duplicates()
+    by_date = files["source"].astype(str).groupby(files["date"]).agg(list)
+    months: dict[str, dict[str, str]] = {}
+    for d, missions, gendered, rows in counts.itertuples():
+        m = pd.Timestamp(d).to_period("M").to_timestamp("M")
+        months[f"{m:%Y-%m}"] = {
+            "source": _source_label(by_date[d]),
+            "dataset": taken[m],
+            "granularity": _granularity(bool(missions), int(gendered), int(rows)),
+        }
+    return months
 
 
 def fold_history(

@@ -84,7 +84,8 @@ def derive(workbook: pd.DataFrame, secondary: pd.DataFrame, levels: pd.DataFrame
         low=workbook["rate_percent"] - _half_unit(workbook["decimals"]),
         high=workbook["rate_percent"] + _half_unit(workbook["decimals"]),
     )
-    lv = levels.set_index(["year", "member_iso3"])["level"]
+    rows = zip(levels["year"], levels["member_iso3"], levels["level"], strict=True)
+    level_b_years = {(int(year), member) for year, member, level in rows if level == "B"}
     frames = []
     for year, g in rb.groupby("year", sort=True):
         anchors = secondary[
@@ -92,7 +93,7 @@ def derive(workbook: pd.DataFrame, secondary: pd.DataFrame, levels: pd.DataFrame
             & secondary["year_stated"].astype(bool)
             & secondary["member_iso3"].isin(countries.P5)
         ]
-        level_b = np.array([lv.get((year, m)) == "B" for m in g["member_iso3"]])
+        level_b = np.array([(int(year), m) in level_b_years for m in g["member_iso3"]], dtype=bool)
         frames.append(_year_rows(int(year), g, anchors, level_b, source))
     return pd.concat(frames, ignore_index=True)
 
