@@ -186,12 +186,14 @@ def _first_names(mask: np.ndarray, names: list[str], k: int) -> list[str]:
 
     >>> _first_names(np.array([[False, True, True], [False, False, False], [True, True, False]]), ["c", "a", "b"], 1)
     ['a ...', '', 'a ...']
+    >>> _first_names(np.zeros((0, 2), dtype=bool), ["a", "b"], 1)
+    []
     """
     order = np.argsort(np.array(names, dtype=object), kind="stable")
     by_name = mask[:, order]  # columns in name order, so a row's set columns come out sorted
     counts = by_name.sum(axis=1)
     cols = np.nonzero(by_name)[1]
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    starts = np.cumsum(counts) - counts
     out = []
     for start, count in zip(starts.tolist(), counts.tolist(), strict=True):
         first = [names[j] for j in order[cols[start : start + min(count, k)]]]
