@@ -191,13 +191,15 @@ def _first_names(mask: np.ndarray, names: list[str], k: int) -> list[str]:
     """
     order = np.argsort(np.array(names, dtype=object), kind="stable")
     by_name = mask[:, order]  # columns in name order, so a row's set columns come out sorted
+    sorted_names = [names[j] for j in order]
     counts = by_name.sum(axis=1)
-    cols = np.nonzero(by_name)[1]
-    starts = np.cumsum(counts) - counts
-    out = []
-    for start, count in zip(starts.tolist(), counts.tolist(), strict=True):
-        first = [names[j] for j in order[cols[start : start + min(count, k)]]]
-        out.append(", ".join(first) + (" ..." if count > k else ""))
+    rows, cols = np.nonzero(by_name)
+    starts = np.searchsorted(rows, np.arange(len(mask)))
+    out = [""] * len(mask)
+    for i in np.flatnonzero(counts).tolist():
+        start, count = int(starts[i]), int(counts[i])
+        first = cols[start : start + min(count, k)].tolist()
+        out[i] = ", ".join(sorted_names[j] for j in first) + (" ..." if count > k else "")
     return out
 
 

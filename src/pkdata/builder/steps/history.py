@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -164,11 +165,17 @@ def _source_label(files: list[str]) -> str:
     files = sorted(set(files))
     if len(files) == 1:
         return files[0]
-    dirs = {os.path.dirname(f) for f in files}
-    exts = {os.path.splitext(f)[1] for f in files}
+    dirs = {_folder_and_ext(f)[0] for f in files}
+    exts = {_folder_and_ext(f)[1] for f in files}
     if len(dirs) == 1 and len(exts) == 1 and dirs != {""}:
         return f"{dirs.pop()}/*{exts.pop()} ({len(files)} files)"
     return f"{files[0]} and {len(files) - 1} more"
+
+
+@lru_cache(maxsize=4096)
+def _folder_and_ext(file: str) -> tuple[str, str]:
+    """A file name's folder and extension (one IPI country file is named in each of ~230 months)."""
+    return os.path.dirname(file), os.path.splitext(file)[1]
 
 
 def _month_ends(dates: pd.Series) -> pd.Series:
