@@ -85,6 +85,12 @@ def _fold(col: str) -> str:
 
 
 def _month_end(values: pd.Series, file: str) -> pd.Series:
+    codes, distinct = pd.factorize(values)  # a file repeats each date on many rows: parse each once
+    if (codes >= 0).all():
+        ends = pd.to_datetime(pd.Series(distinct), format="%Y-%m-%d", errors="coerce")
+        if ends.notna().all():
+            ends = ends.dt.to_period("M").dt.to_timestamp("M").astype("datetime64[ns]")
+            return pd.Series(ends.to_numpy()[codes], index=values.index, name=values.name)
     dates = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
     if dates.isna().any():
         bad = values[dates.isna()].head(3).tolist()
