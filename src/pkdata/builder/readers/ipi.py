@@ -212,20 +212,24 @@ def _country_blocks(files: list[Path], file: np.ndarray, dates: pd.Series, total
     order; ``file`` is each row's index in ``files``."""
     k = len(totals)
     order = np.argsort(np.tile(file, k), kind="stable")  # type blocks within each file, rows in file order
-    names = np.array([f"countries/{f.name}" for f in files], dtype=object)
+    files_of_rows = np.tile(file, k)[order]
     iso = countries.to_iso3([f.stem for f in files], file="countries")
-    isos = np.array([iso[f.stem] for f in files], dtype=object)
+    isos, iso_of_file = np.unique([iso[f.stem] for f in files], return_inverse=True)
+    types = [schema.PERSONNEL_TYPES.index(t) for t in _COUNTRY_FILE_TYPES.values()]
     row = np.arange(len(file)) - np.searchsorted(file, file)  # position within its file
+    # the names as categoricals (codes of a few hundred names), which schema.coerce keeps instead of re-reading
     rows = pd.DataFrame(
         {
             "date": np.tile(dates.to_numpy(), k)[order],
-            "contributor_iso3": np.tile(isos[file], k)[order],
+            "contributor_iso3": pd.Categorical.from_codes(iso_of_file[files_of_rows], categories=isos.tolist()),
             "mission": pd.NA,
-            "personnel_type": np.repeat(list(_COUNTRY_FILE_TYPES.values()), len(file))[order],
+            "personnel_type": pd.Categorical.from_codes(
+                np.repeat(types, len(file))[order], categories=list(schema.PERSONNEL_TYPES)
+            ),
             "male": pd.NA,
             "female": pd.NA,
             "total": pd.concat(totals, ignore_index=True).take(order).reset_index(drop=True),
-            "source": np.tile(names[file], k)[order],
+            "source": pd.Categorical.from_codes(files_of_rows, categories=[f"countries/{f.name}" for f in files]),
             "source_row": np.tile(row + 2, k)[order],
         }
     )

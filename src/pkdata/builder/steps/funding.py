@@ -203,18 +203,17 @@ def _first_names(mask: np.ndarray, names: list[str], k: int) -> list[str]:
     return out
 
 
-def _rank_notes(g: pd.DataFrame, low: np.ndarray, high: np.ndarray, partial: bool) -> list[str]:
+def _rank_notes(iso: list[str], low: np.ndarray, high: np.ndarray, partial: bool) -> list[str]:
     notes = []
-    iso = g["member_iso3"].tolist()
     exact = low == high
     rest = max(0.0, 100.0 - float(low.sum()))
     # member i (row) against member j (column), every pair at once
-    others = ~np.eye(len(g), dtype=bool)
+    others = ~np.eye(len(iso), dtype=bool)
     both_exact = exact[:, None] & exact[None, :]
     tied = others & both_exact & (low[None, :] == low[:, None])
     swappable = others & ~both_exact & (high[None, :] > low[:, None]) & (high[:, None] > low[None, :])
     ties, swaps = _first_names(tied, iso, 5), _first_names(swappable, iso, 5)
-    for i in range(len(g)):
+    for i in range(len(iso)):
         parts = []
         if ties[i]:
             parts.append("tied with " + ties[i])
@@ -223,7 +222,7 @@ def _rank_notes(g: pd.DataFrame, low: np.ndarray, high: np.ndarray, partial: boo
         if partial:
             k = max(0, math.ceil(rest / low[i] - 1e-9) - 1) if low[i] > 0 else None
             parts.append(
-                f"partial table ({len(g)} members listed, at most {rest:.2f}% left to the others)"
+                f"partial table ({len(iso)} members listed, at most {rest:.2f}% left to the others)"
                 + (f": up to {k} unlisted member(s) could rank above" if k else "")
             )
         notes.append("; ".join(parts))
@@ -296,12 +295,19 @@ def _rank_chosen(df: pd.DataFrame) -> None:
     df["rank_min"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df["rank_max"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df["rank_note"] = ""
+    chosen = df[df["chosen"]]
+    # the columns once as arrays, each group by its positions (a frame per group costs more than its ranks)
+    lows, highs = chosen["share_low"].to_numpy(float), chosen["share_high"].to_numpy(float)
+    partial_rows = (chosen["coverage"] != "full").to_numpy()
+    iso = np.array(chosen["member_iso3"].tolist(), dtype=object)
     parts = []
-    for _, g in df[df["chosen"]].groupby(["kind", "year", "basis"], sort=True):
-        partial = bool((g["coverage"] != "full").any())
-        low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
+    groups = chosen.groupby(["kind", "year", "basis"]).indices
+    for key in sorted(groups):
+        at = groups[key]
+        partial = bool(partial_rows[at].any())
+        low, high = lows[at], highs[at]
         rmin, rmax = rank_bounds(low, high, partial=partial)
-        parts.append((g.index, rmin, rmax, _rank_notes(g, low, high, partial)))
+        parts.append((chosen.index[at], rmin, rmax, _rank_notes(iso[at].tolist(), low, high, partial)))
     _assign_ranks(df, parts, "")
     df["rank_certain"] = df["rank"].notna() & df["chosen"]
 
@@ -374,7 +380,7 @@ def add_measures(df: pd.DataFrame, base_rates: dict[tuple[int, str], float]) -> 
     )
     picks = cand[~cand.duplicated(["kind", "year", "member_iso3"])]
     # A year with the official (complete) table takes it alone: no derived or secondary figure beside it.
-    official = picks.groupby(["kind", "year"])["basis"].transform(lambda b: (b == "scale_rate").any())
+    official = (picks["basis"] == "scale_rate").groupby([picks["kind"], picks["year"]]).transform("any")
     picks = picks[~official | (picks["basis"] == "scale_rate")]
     df.loc[picks.index, "measure_pick"] = True
     _assign_ranks(
