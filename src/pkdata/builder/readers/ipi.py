@@ -125,6 +125,16 @@ def _counts(s: pd.Series, file: str, col: str) -> pd.Series:
     return num.astype("Int64")
 
 
+def _constant_category(value: str, n: int, categories: list[str] | None = None) -> pd.Categorical:
+    """``n`` times ``value`` as a categorical (:func:`schema.coerce` keeps it rather than re-reading ``n`` strings).
+
+    >>> list(_constant_category("b", 2, ["a", "b"])), list(_constant_category("x", 1).categories)
+    (['b', 'b'], ['x'])
+    """
+    categories = categories or [value]
+    return pd.Categorical.from_codes(np.full(n, categories.index(value)), categories=categories)
+
+
 def _finish(df: pd.DataFrame) -> pd.DataFrame:
     df = df[df["total"].fillna(0) > 0].copy()
     names = {iso: countries.display_name(iso) for iso in df["contributor_iso3"].dropna().unique()}
@@ -461,11 +471,11 @@ def _gender_long(frame: pd.DataFrame, cols: dict[str, dict[str, str]], file: str
                     "date": frame["date"],
                     "contributor_iso3": frame["contributor_iso3"],
                     "mission": frame["mission"],
-                    "personnel_type": ptype,
+                    "personnel_type": _constant_category(ptype, len(frame), list(schema.PERSONNEL_TYPES)),
                     "male": male,
                     "female": female,
                     "total": total,
-                    "source": file,
+                    "source": _constant_category(file, len(frame)),
                     "source_row": frame["row"],
                 }
             )
@@ -514,11 +524,11 @@ def read_current_month(path: str | Path, *, name: str | None = None) -> pd.DataF
                 "date": dates,
                 "contributor_iso3": names.map(iso),
                 "mission": missions,
-                "personnel_type": ptype,
+                "personnel_type": _constant_category(ptype, len(raw), list(schema.PERSONNEL_TYPES)),
                 "male": pd.NA,
                 "female": pd.NA,
                 "total": n[col],
-                "source": file,
+                "source": _constant_category(file, len(raw)),
                 "source_row": range(2, len(raw) + 2),
             }
         )
