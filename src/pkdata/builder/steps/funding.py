@@ -432,17 +432,24 @@ def _measure_ranks(
 
 
 def _crosscheck(name: str, exact: pd.DataFrame, other: pd.DataFrame, *, on: str = "rate_percent") -> dict[str, Any]:
-    merged = exact.merge(other, on=["year", "member_iso3"], suffixes=("", "_other"))
-    diff = merged[(merged[on] - merged[f"{on}_other"]).abs() > 1e-9]
-    return {
-        "check": name,
-        "compared": int(len(merged)),
-        "mismatches": int(len(diff)),
-        "examples": [
-            f"{r.member_iso3} {r.year}: {getattr(r, on)} vs {getattr(r, on + '_other')}"
-            for r in diff.head(5).itertuples()
-        ],
-    }
+    """Compare ``on`` of the member-years both tables have (an inner join, in ``exact``'s order).
+
+    >>> a = pd.DataFrame({"year": [2020, 2020, 2021], "member_iso3": ["CHN", "USA", "CHN"], "rate_percent": [1, 2, 3]})
+    >>> b = pd.DataFrame({"year": [2020, 2020], "member_iso3": ["USA", "CHN"], "rate_percent": [2.5, 1.0]})
+    >>> _crosscheck("a vs b", a, b)
+    {'check': 'a vs b', 'compared': 2, 'mismatches': 1, 'examples': ['USA 2020: 2 vs 2.5']}
+    """
+    keys = ["year", "member_iso3"]
+    if exact.duplicated(keys).any() or other.duplicated(keys).any():  # the join repeats rows: pandas' order
+        merged = exact.merge(other, on=keys, suffixes=("", "_other"))
+        pairs = list(zip(merged["member_iso3"], merged["year"], merged[on], merged[f"{on}_other"], strict=True))
+    else:  # one row per member-year on each side: a lookup, not a merge
+        rows = zip(other["year"].tolist(), other["member_iso3"].tolist(), other[on], strict=True)
+        theirs = {(y, m): v for y, m, v in rows}
+        ours = zip(exact["year"].tolist(), exact["member_iso3"].tolist(), exact[on], strict=True)
+        pairs = [(m, y, v, theirs[(y, m)]) for y, m, v in ours if (y, m) in theirs]
+    diff = [f"{m} {y}: {v} vs {w}" for m, y, v, w in pairs if abs(v - w) > 1e-9]
+    return {"check": name, "compared": len(pairs), "mismatches": len(diff), "examples": diff[:5]}
 
 
 def step_finance(ctx: BuildContext) -> StepResult:
@@ -566,7 +573,7 @@ def _regular_budget_usd(un_dir: Path, workbook: pd.DataFrame, periods: dict, got
 
 
 def _un_open_url(name: str) -> str:
-    return sources.source("un_open")["url_pattern"].format(name=name)
+    return sources.field("un_open", "url_pattern").format(name=name)
 
 
 def _peacekeeping_usd(un_dir: Path, periods: dict, got: _Collected) -> None:
