@@ -175,6 +175,10 @@ def _country_rows(path: Path, source: str) -> pd.DataFrame:
 _COUNTRY_HEADERS = ('"Date","Troops","Police","Experts"', "Date,Troops,Police,Experts")
 
 
+#: Lines of four fields, none quoted or holding a carriage return (an empty body too).
+_PLAIN_BODY = re.compile(r"(?:[^,\n\r\"]*,[^,\n\r\"]*,[^,\n\r\"]*,[^,\n\r\"]*\n)*")
+
+
 def _plain_lines(path: Path) -> list[str] | None:
     """A per-country file's data lines when it has the usual header and plain lines (three commas, no quotes,
     no blank line, ``\\n`` or ``\\r\\n`` endings), else None."""
@@ -183,12 +187,10 @@ def _plain_lines(path: Path) -> list[str] | None:
     except UnicodeDecodeError:
         return None
     head, _, body = text.partition("\n")
-    lines = body.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if head not in _COUNTRY_HEADERS or '"' in body or "\r" in body or any(line.count(",") != 3 for line in lines):
+    body = body if body.endswith("\n") or not body else body + "\n"
+    if head not in _COUNTRY_HEADERS or not _PLAIN_BODY.fullmatch(body):
         return None
-    return lines
+    return body.split("\n")[:-1]
 
 
 def _country_rows_at_once(files: list[Path]) -> pd.DataFrame | None:
@@ -518,23 +520,22 @@ def read_current_month(path: str | Path, *, name: str | None = None) -> pd.DataF
     missions = raw["Mission"].astype("string").str.strip().str.rstrip("'")
     iso = _current_month_iso3(raw, names, file)
     dates = _month_end(raw["Date"].astype("string"), file)
-    parts = [
-        pd.DataFrame(
-            {
-                "date": dates,
-                "contributor_iso3": names.map(iso),
-                "mission": missions,
-                "personnel_type": _constant_category(ptype, len(raw), list(schema.PERSONNEL_TYPES)),
-                "male": pd.NA,
-                "female": pd.NA,
-                "total": n[col],
-                "source": _constant_category(file, len(raw)),
-                "source_row": range(2, len(raw) + 2),
-            }
-        )
-        for col, ptype in _CURRENT_MONTH_TYPES.items()
-    ]
-    df = pd.concat(parts, ignore_index=True)
+    k, types = len(_CURRENT_MONTH_TYPES), list(schema.PERSONNEL_TYPES)
+    df = pd.DataFrame(  # a block of rows per type, one after the other
+        {
+            "date": pd.concat([dates] * k, ignore_index=True),
+            "contributor_iso3": pd.concat([names.map(iso)] * k, ignore_index=True),
+            "mission": pd.concat([missions] * k, ignore_index=True),
+            "personnel_type": pd.Categorical.from_codes(
+                np.repeat([types.index(t) for t in _CURRENT_MONTH_TYPES.values()], len(raw)), categories=types
+            ),
+            "male": pd.NA,
+            "female": pd.NA,
+            "total": pd.concat([n[col] for col in _CURRENT_MONTH_TYPES], ignore_index=True),
+            "source": _constant_category(file, k * len(raw)),
+            "source_row": np.tile(np.arange(2, len(raw) + 2), k),
+        }
+    )
     dup = df.duplicated(list(schema.KEY), keep=False) & (df["total"] > 0)
     if dup.any():
         first = df[dup].iloc[0]

@@ -38,6 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pkdata.builder.context import BuildContext, Step, StepResult
@@ -236,13 +237,15 @@ def _month_entries(merged: pd.DataFrame, taken: dict[pd.Timestamp, str]) -> dict
             "rows": date.groupby(date).size(),
         }
     ).sort_index()
-    files = merged[["date", "source"]].drop_duplicates()
-    by_date = files["source"].astype(str).groupby(files["date"]).agg(list)
+    files = merged[["date", "source"]].drop_duplicates().sort_values("date", kind="stable")
+    names, dates = files["source"].astype(str).tolist(), files["date"].to_numpy()
+    firsts = np.searchsorted(dates, counts.index.to_numpy(), side="left").tolist()
+    ends = np.searchsorted(dates, counts.index.to_numpy(), side="right").tolist()
     months: dict[str, dict[str, str]] = {}
-    for d, missions, gendered, rows in counts.itertuples():
+    for (d, missions, gendered, rows), first, end in zip(counts.itertuples(), firsts, ends, strict=True):
         m = pd.Timestamp(d).to_period("M").to_timestamp("M")
         months[f"{m:%Y-%m}"] = {
-            "source": _source_label(by_date[d]),
+            "source": _source_label(names[first:end]),
             "dataset": taken[m],
             "granularity": _granularity(bool(missions), int(gendered), int(rows)),
         }
