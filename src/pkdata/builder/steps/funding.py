@@ -194,12 +194,13 @@ def _first_names(mask: np.ndarray, names: list[str], k: int) -> list[str]:
     sorted_names = [names[j] for j in order]
     counts = by_name.sum(axis=1)
     rows, cols = np.nonzero(by_name)
-    starts = np.searchsorted(rows, np.arange(len(mask)))
+    starts = np.searchsorted(rows, np.arange(len(mask))).tolist()
+    cols_ = cols.tolist()
     out = [""] * len(mask)
-    for i in np.flatnonzero(counts).tolist():
-        start, count = int(starts[i]), int(counts[i])
-        first = cols[start : start + min(count, k)].tolist()
-        out[i] = ", ".join(sorted_names[j] for j in first) + (" ..." if count > k else "")
+    for i, count in enumerate(counts.tolist()):
+        if count:
+            first = cols_[starts[i] : starts[i] + min(count, k)]
+            out[i] = ", ".join([sorted_names[j] for j in first]) + (" ..." if count > k else "")
     return out
 
 
@@ -248,7 +249,7 @@ def finish_assessments(rows: pd.DataFrame) -> pd.DataFrame:
     """
     df = rows.copy()
     df["year_type"] = "calendar"
-    df["member"] = df["member_iso3"].map(countries.display_name)
+    df["member"] = df["member_iso3"].map({m: countries.display_name(m) for m in df["member_iso3"].unique()})
     df["share_low"], df["share_high"] = _interval(df)
     _refuse_exact_duplicates(df)
     df["_stated"] = df["year_stated"].astype(bool)
