@@ -384,11 +384,14 @@ def add_measures(df: pd.DataFrame, base_rates: dict[tuple[int, str], float]) -> 
     official = (picks["basis"] == "scale_rate").groupby([picks["kind"], picks["year"]]).transform("any")
     picks = picks[~official | (picks["basis"] == "scale_rate")]
     df.loc[picks.index, "measure_pick"] = True
-    _assign_ranks(
-        df,
-        [_measure_ranks(kind, year, g, base_rates) for (kind, year), g in picks.groupby(["kind", "year"])],
-        "measure_",
-    )
+    columns = {c: picks[c].to_numpy() for c in ("share_low", "share_high", "basis", "coverage", "member_iso3")}
+    columns["rank_note"] = np.array(picks["rank_note"].tolist(), dtype=object)
+    groups = picks.groupby(["kind", "year"]).indices  # positions: a frame per group costs more than its ranks
+    parts = [
+        _measure_ranks(kind, int(year), picks.index[at], {c: a[at] for c, a in columns.items()}, base_rates)
+        for (kind, year), at in sorted(groups.items())
+    ]
+    _assign_ranks(df, parts, "measure_")
     df["measure_pick"] = df["measure_pick"].astype(bool)
     df["measure_rank_note"] = df["measure_rank_note"].astype("string")
     return df.loc[:, list(ASSESSMENT_COLUMNS)]
@@ -410,26 +413,28 @@ def _assign_ranks(
 
 
 def _measure_ranks(
-    kind: str, year: int, g: pd.DataFrame, base_rates: dict[tuple[int, str], float]
+    kind: str, year: int, index: pd.Index, g: dict[str, np.ndarray], base_rates: dict[tuple[int, str], float]
 ) -> tuple[pd.Index, np.ndarray, np.ndarray, list[str]]:
-    """One kind-year's ranks of the picked ``scale`` figures, with a note where the bounds leave a rank open."""
-    low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
+    """One kind-year's ranks of the picked ``scale`` figures (rows ``index``, their columns ``g``), with a note
+    where the bounds leave a rank open."""
+    low, high = g["share_low"].astype(float), g["share_high"].astype(float)
+    iso = g["member_iso3"].tolist()
     derived = bool((g["basis"] == pks.BASIS).any())
     full = derived or bool((g["coverage"] == "full").all())
     if kind == "peacekeeping" and derived:
-        base = np.array([base_rates.get((int(year), m), np.nan) for m in g["member_iso3"]])
-        common = g["member_iso3"].isin(countries.P5).to_numpy()
+        base = np.array([base_rates.get((year, m), np.nan) for m in iso])
+        common = np.array([m in countries.P5 for m in iso], dtype=bool)
         rmin, rmax = pks.scale_rank_bounds(low, high, base, common)
     else:
         rmin, rmax = rank_bounds(low, high, partial=not full)
     if not full:
-        return g.index, rmin, rmax, [note or "" for note in g["rank_note"].tolist()]
+        return index, rmin, rmax, [note or "" for note in g["rank_note"].tolist()]
     # j may rank above i: its upper bound is above i's lower bound and its lower bound not above i's upper
-    may_be_above = ~np.eye(len(g), dtype=bool) & (high[None, :] > low[:, None]) & ~(low[None, :] >= high[:, None])
+    may_be_above = ~np.eye(len(iso), dtype=bool) & (high[None, :] > low[:, None]) & ~(low[None, :] >= high[:, None])
     open_rows = rmin != rmax
-    above = iter(_first_names(may_be_above[open_rows], g["member_iso3"].tolist(), 6))
+    above = iter(_first_names(may_be_above[open_rows], iso, 6))
     notes = [_open_note(next(above), int(lo), int(hi)) if lo != hi else "" for lo, hi in zip(rmin, rmax, strict=True)]
-    return g.index, rmin, rmax, notes
+    return index, rmin, rmax, notes
 
 
 def _crosscheck(name: str, exact: pd.DataFrame, other: pd.DataFrame, *, on: str = "rate_percent") -> dict[str, Any]:
