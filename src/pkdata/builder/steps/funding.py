@@ -296,7 +296,7 @@ def _rank_chosen(df: pd.DataFrame) -> None:
     df["rank_min"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df["rank_max"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df["rank_note"] = ""
-    chosen = df[df["chosen"]]
+    chosen = df.loc[df["chosen"], ["kind", "year", "basis", "member_iso3", "coverage", "share_low", "share_high"]]
     # the columns once as arrays, each group by its positions (a frame per group costs more than its ranks)
     lows, highs = chosen["share_low"].to_numpy(float), chosen["share_high"].to_numpy(float)
     partial_rows = (chosen["coverage"] != "full").to_numpy()
@@ -372,7 +372,8 @@ def add_measures(df: pd.DataFrame, base_rates: dict[tuple[int, str], float]) -> 
     for col in ("rank", "rank_min", "rank_max"):
         df.loc[billed, f"measure_{col}"] = df.loc[billed, col]
     df.loc[billed, "measure_rank_note"] = df.loc[billed, "rank_note"]
-    cand = df[df["chosen"] & (df["measure"] == "scale")]
+    needed = ["kind", "year", "member_iso3", "basis", "year_stated", "share_low", "share_high", "coverage", "rank_note"]
+    cand = df.loc[df["chosen"] & (df["measure"] == "scale"), needed]  # filtering every string column costs
     label = cand["basis"].where(
         ~((cand["basis"] == "scale_rate_rounded") & cand["year_stated"]), "scale_rate_rounded/stated"
     )
