@@ -489,8 +489,9 @@ def _read_countries(tcc: Path, got: _Read) -> None:
     countries = ipi.read_country_totals(tcc)
     for path in sorted((tcc / "countries").glob("*.csv")):
         got.files.append(("ipi_countries", path, f"countries/{path.name}"))
-    got.frames.setdefault("ipi_countries", []).append(countries)
     copies = countries.attrs["cleaning"]["same_country_copies"]
+    countries.attrs = {}  # recorded below; pandas would deep-copy them on every later operation
+    got.frames.setdefault("ipi_countries", []).append(countries)
     if copies:
         got.exclusions.append(
             {
@@ -523,8 +524,9 @@ _CLEANING = (
 def _read_gender(key: str, path: Path, got: _Read) -> None:
     """An IPI gender file (``Gender.Full.csv``, ``full_gender_data.csv``) and what its clean-up did."""
     frame = ipi.read_gender_file(path)
-    got.add(key, frame, path, path.name)
     c = frame.attrs["cleaning"]
+    frame.attrs = {}  # recorded below; pandas would deep-copy them on every later operation
+    got.add(key, frame, path, path.name)
     for what, counter, reason in _CLEANING:
         if c[counter]:
             got.exclusions.append({"file": path.name, "action": what, "rows": c[counter], "reason": reason})
