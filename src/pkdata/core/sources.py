@@ -94,6 +94,22 @@ def load() -> dict[str, Any]:
     return _copy(_registry())
 
 
+def section(name: str) -> dict[str, Any]:
+    """One top-level table of the registry besides the sources (a copy), e.g. ``curated`` or ``user_inputs``.
+
+    >>> section("curated")["tables"]["url_pattern"]
+    'data/raw/curated/{name}'
+    >>> section("nope")
+    Traceback (most recent call last):
+    ...
+    pkdata.core.errors.PkdataError: pkdata/data/sources.toml has no table [nope]
+    """
+    reg = _registry()
+    if not isinstance(reg.get(name), dict):
+        raise PkdataError(f"pkdata/data/sources.toml has no table [{name}]")
+    return _copy(reg[name])
+
+
 def ids() -> list[str]:
     """Source ids in registry order.
 

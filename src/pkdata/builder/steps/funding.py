@@ -51,7 +51,7 @@ RB_RESOLUTION = "regular_budget_scale_2025_2027_A_RES_79_249.csv"
 RB_CIRCULARS = "regular_budget_rates_2019_2026_ST_ADM_SER_B_circulars.csv"
 PK_SECONDARY_4DP = "peacekeeping_effective_rates_secondary_4dp.csv"
 #: Where a user drops the GA's effective-rates table for peacekeeping (CSV), under the raw folder.
-GA_EFFECTIVE_RATES: str = sources.load()["user_inputs"]["ga_effective_rates"]["raw_sub"]
+GA_EFFECTIVE_RATES: str = sources.section("user_inputs")["ga_effective_rates"]["raw_sub"]
 
 #: What a curated table's manifest entry gives as its address: each row names its own document.
 PER_ROW = "see source_url per row"
@@ -612,7 +612,7 @@ def _ga_rates(path: Path, got: _Collected) -> None:
     """Peacekeeping: the GA's effective rates, when the user has them (exact, preferred)."""
     frame = rd.read_ga_effective_rates(path)
     got.rates.append(_rate_rows(frame, kind="peacekeeping", basis="scale_rate", coverage="full", source=path.name))
-    ga = sources.load()["user_inputs"]["ga_effective_rates"]
+    ga = sources.section("user_inputs")["ga_effective_rates"]
     role = "peacekeeping effective rates (exact, user-supplied)"
     got.files.append((_File(path, ga["publisher"], ga["url_pattern"], "assessments", role), {}))
 
