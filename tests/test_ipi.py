@@ -251,6 +251,15 @@ def test_country_files_of_other_shapes_are_read_as_before(tmp_path):
         pd.testing.assert_frame_equal(got.drop(columns="source_row"), expected.drop(columns="source_row"))
 
 
+def test_a_month_twice_among_plain_country_files_names_its_file(tmp_path):
+    (tmp_path / "countries").mkdir()
+    head = '"Date","Troops","Police","Experts"\n'
+    (tmp_path / "countries" / "China.csv").write_text(head + "1990-11-30,5,NA,NA\n")
+    (tmp_path / "countries" / "Fiji.csv").write_text(head + "1991-01-31,NA,NA,3\n1991-01-31,NA,NA,4\n")
+    with pytest.raises(ParseError, match=r"countries/Fiji.csv.*month 1991-01 appears twice"):
+        ipi.read_country_totals(tmp_path)
+
+
 def test_a_bad_count_among_plain_country_files_names_its_file_and_row(tmp_path):
     (tmp_path / "countries").mkdir()
     head = '"Date","Troops","Police","Experts"\n'

@@ -197,10 +197,10 @@ def _country_rows_at_once(files: list[Path]) -> pd.DataFrame | None:
     """The rows :func:`_country_rows` gives for each file, in the same order, from one parse of all files (a
     parse per small file costs more than its rows). None when a file is not plain or a check fails: the caller
     then reads file by file, which raises naming the file and row."""
-    bodies = [_plain_lines(f) for f in files]
-    if any(b is None for b in bodies):
+    bodies = [body for body in map(_plain_lines, files) if body is not None]
+    if len(bodies) < len(files):
         return None
-    text = "\n".join(f"{i},{line}" for i, body in enumerate(bodies) for line in body)  # type: ignore[union-attr]
+    text = "\n".join(f"{i},{line}" for i, body in enumerate(bodies) for line in body)
     try:
         raw = pd.read_csv(
             io.StringIO(text),
@@ -214,8 +214,8 @@ def _country_rows_at_once(files: list[Path]) -> pd.DataFrame | None:
     except (pd.errors.ParserError, ValueError, ParseError):
         return None
     file = raw["file"].to_numpy(dtype="int64")
-    if len(raw) != sum(map(len, bodies)) or pd.DataFrame({"f": file, "d": dates}).duplicated().any():  # type: ignore[arg-type]
-        return None
+    if len(raw) != sum(map(len, bodies)) or pd.DataFrame({"file": file, "date": dates}).duplicated().any():
+        return None  # a month twice in one file: file by file, which names it
     return _country_blocks(files, file, dates, totals)
 
 
