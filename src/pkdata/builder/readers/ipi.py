@@ -137,6 +137,8 @@ def _constant_category(value: str, n: int, categories: list[str] | None = None) 
 
 def _finish(df: pd.DataFrame) -> pd.DataFrame:
     df = df[df["total"].fillna(0) > 0].copy()
+    if not isinstance(df["contributor_iso3"].dtype, pd.CategoricalDtype):  # then the names below are one too
+        df["contributor_iso3"] = df["contributor_iso3"].astype("category")
     names = {iso: countries.display_name(iso) for iso in df["contributor_iso3"].dropna().unique()}
     df["contributor"] = df["contributor_iso3"].map(names)
     out = schema.coerce(df)
@@ -354,9 +356,9 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
     total_total = {_fold(c): c for c in raw.columns}.get("total total")
     raw_sum = pd.to_numeric(raw[total_total], errors="coerce").groupby(frame["date"]).sum() if total_total else None
     # Subtotal rows: contributor "all" (mission totals) or mission "all" (contributor totals).
-    subtotal = (frame["contributor"].str.casefold() == "all") | (frame["mission"].str.casefold() == "all")
+    subtotal = _is_all(frame["contributor"]) | _is_all(frame["mission"])
     n_subtotal = int(subtotal.sum())
-    frame = frame[~subtotal.fillna(False)]
+    frame = frame[~subtotal]
     value_cols = [c for c in frame.columns if c != "row"]
     dup = frame.duplicated(value_cols)
     n_dup = int(dup.sum())
@@ -377,6 +379,15 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
         "inflated_months": inflated,
     }
     return df
+
+
+def _is_all(names: pd.Series) -> pd.Series:
+    """Which names are "all" in any case (a subtotal row), folding each distinct name once.
+
+    >>> _is_all(pd.Series(["ALL", "China", None, "all"])).tolist()
+    [True, False, False, True]
+    """
+    return names.isin([n for n in names.dropna().unique() if n.casefold() == "all"])
 
 
 def _gender_frame(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, dict[str, dict[str, str]], int]:
