@@ -501,13 +501,14 @@ def step_finance(ctx: BuildContext) -> StepResult:
     curated = [ctx.curated(n) for n in (CURATED_BUDGETS, CURATED_BUDGETS_GA)]
     budgets = _budgets(un_dir, curated, ctx.source_dir("budget_secondary_2026"), got)
     entries = []
+    rows = {"assessments": assessments["source"].value_counts(), "budgets": budgets["source"].value_counts()}
     for f, extra in got.files:
-        table = assessments if f.table == "assessments" else budgets
         if f.path == levels_path:
             used = int(((assessments["basis"] == pks.BASIS) & assessments["note"].str.startswith("level B")).sum())
             entries.append(f.entry(0, used_by_rows=used, **extra))
             continue
-        entries.append(f.entry(int((table["source"] == f.path.name).sum()), **extra))
+        counts = rows["assessments" if f.table == "assessments" else "budgets"]  # rows per source file
+        entries.append(f.entry(int(counts.get(f.path.name, 0)), **extra))
     return StepResult(
         {"assessments": assessments, "budgets": budgets}, entries, {"finance": _summary(got, assessments)}
     )
