@@ -84,10 +84,13 @@ def derive(workbook: pd.DataFrame, secondary: pd.DataFrame, levels: pd.DataFrame
         low=workbook["rate_percent"] - _half_unit(workbook["decimals"]),
         high=workbook["rate_percent"] + _half_unit(workbook["decimals"]),
     )
-    stated_p5 = secondary[secondary["year_stated"].astype(bool) & secondary["member_iso3"].isin(countries.P5)]
+    anchors = ["year", "member_iso3", "low", "high", "source_document"]  # only what premium_factor reads
+    stated_p5 = secondary.loc[
+        secondary["year_stated"].astype(bool) & secondary["member_iso3"].isin(countries.P5), anchors
+    ]
     factors = {
         int(year): premium_factor(int(year), g, stated_p5[stated_p5["year"] == year])
-        for year, g in rb.groupby("year", sort=True)
+        for year, g in rb[["year", "member_iso3", "low", "high"]].groupby("year", sort=True)
     }
     rb = rb.sort_values("year", kind="stable").reset_index(drop=True)  # as the years' rows one after the other
     rows = zip(levels["year"], levels["member_iso3"], levels["level"], strict=True)
