@@ -214,18 +214,16 @@ def _rank_notes(iso: list[str], low: np.ndarray, high: np.ndarray, partial: bool
     tied = others & both_exact & (low[None, :] == low[:, None])
     swappable = others & ~both_exact & (high[None, :] > low[:, None]) & (high[:, None] > low[None, :])
     ties, swaps = _first_names(tied, iso, 5), _first_names(swappable, iso, 5)
-    for i in range(len(iso)):
+    listed = f"partial table ({len(iso)} members listed, at most {rest:.2f}% left to the others)"
+    for i, lo in enumerate(low.tolist()):
         parts = []
         if ties[i]:
             parts.append("tied with " + ties[i])
         if swaps[i]:
             parts.append("rounding could swap with " + swaps[i])
         if partial:
-            k = max(0, math.ceil(rest / low[i] - 1e-9) - 1) if low[i] > 0 else None
-            parts.append(
-                f"partial table ({len(iso)} members listed, at most {rest:.2f}% left to the others)"
-                + (f": up to {k} unlisted member(s) could rank above" if k else "")
-            )
+            k = max(0, math.ceil(rest / lo - 1e-9) - 1) if lo > 0 else None
+            parts.append(listed + (f": up to {k} unlisted member(s) could rank above" if k else ""))
         notes.append("; ".join(parts))
     return notes
 
