@@ -212,6 +212,63 @@ def test_whole_world_and_mission_files_are_read(reference):
     assert len(missions) == 5_330 and missions["date"].max() == pd.Timestamp("2017-03-31")
 
 
+def _file_by_file(folder):
+    """What read_country_totals reads, one file at a time (the path it takes for a file of another shape)."""
+    files = sorted((folder / "countries").glob("*.csv"))
+    return ipi._finish(pd.concat([ipi._country_rows(f, f"countries/{f.name}") for f in files], ignore_index=True))
+
+
+def test_the_country_files_read_at_once_give_the_rows_of_file_by_file(reference):
+    tcc = reference / "personnel" / "ipi_peacekeeping_db_tcc_datascraper"
+    at_once = ipi.read_country_totals(tcc)
+    by_file = _file_by_file(tcc)
+    copies = at_once.attrs["cleaning"]["same_country_copies"]
+    assert len(copies) == 5  # MKD, Aug-Dec 2013
+    dropped = {(c["month"], name) for c in copies for name in c["dropped"]}
+    copy = [(f"{d:%Y-%m}", s) in dropped for d, s in zip(by_file["date"], by_file["source"], strict=True)]
+    assert sum(copy) == 5
+    pd.testing.assert_frame_equal(at_once, by_file[[not c for c in copy]].reset_index(drop=True))
+
+
+def test_country_files_of_other_shapes_are_read_as_before(tmp_path):
+    """Quoted numbers, decimals, a blank line or a file of another header: read file by file, same rows."""
+    (tmp_path / "countries").mkdir()
+    head = '"Date","Troops","Police","Experts"\n'
+    plain = {"China.csv": head + "1990-11-30,5,NA,NA\n1990-12-31,7,2,NA\n", "Fiji.csv": head + "1991-01-31,NA,NA,3\n"}
+    for name, text in plain.items():
+        (tmp_path / "countries" / name).write_text(text)
+    expected = ipi.read_country_totals(tmp_path)
+    assert expected["total"].tolist() == [5, 7, 2, 3]
+    for fiji in (
+        head + '1991-01-31,NA,NA,"3"\n',
+        head + "1991-01-31,NA,NA,3.0\n",
+        head + "\n1991-01-31,NA,NA,3\n",
+        "Date,Experts,Troops,Police\n1991-01-31,3,NA,NA\n",
+        head.replace("\n", "\r\n") + "1991-01-31,,,3\r\n",
+    ):
+        (tmp_path / "countries" / "Fiji.csv").write_text(fiji, newline="")
+        got = ipi.read_country_totals(tmp_path)
+        pd.testing.assert_frame_equal(got.drop(columns="source_row"), expected.drop(columns="source_row"))
+
+
+def test_a_month_twice_among_plain_country_files_names_its_file(tmp_path):
+    (tmp_path / "countries").mkdir()
+    head = '"Date","Troops","Police","Experts"\n'
+    (tmp_path / "countries" / "China.csv").write_text(head + "1990-11-30,5,NA,NA\n")
+    (tmp_path / "countries" / "Fiji.csv").write_text(head + "1991-01-31,NA,NA,3\n1991-01-31,NA,NA,4\n")
+    with pytest.raises(ParseError, match=r"countries/Fiji.csv.*month 1991-01 appears twice"):
+        ipi.read_country_totals(tmp_path)
+
+
+def test_a_bad_count_among_plain_country_files_names_its_file_and_row(tmp_path):
+    (tmp_path / "countries").mkdir()
+    head = '"Date","Troops","Police","Experts"\n'
+    (tmp_path / "countries" / "China.csv").write_text(head + "1990-11-30,5,NA,NA\n")
+    (tmp_path / "countries" / "Fiji.csv").write_text(head + "1991-01-31,NA,NA,3\n1991-02-28,NA,-1,3\n")
+    with pytest.raises(ParseError, match=r"countries/Fiji.csv, row 3: column 'Police' must hold non-negative"):
+        ipi.read_country_totals(tmp_path)
+
+
 # --------------------------------------------------------------------------- bad input
 
 

@@ -134,6 +134,7 @@ def __getattr__(attr: str) -> dict[str, str]:
     raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
+@functools.lru_cache(maxsize=8192)  # the readers look up the same few hundred names thousands of times
 def name_key(name: str) -> str:
     """Fold a printed country name for lookup: case, curly apostrophes, spaces.
 

@@ -42,6 +42,7 @@ Known defects, and what the readers do about them (each is counted in ``frame.at
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -84,6 +85,12 @@ def _fold(col: str) -> str:
 
 
 def _month_end(values: pd.Series, file: str) -> pd.Series:
+    codes, distinct = pd.factorize(values)  # a file repeats each date on many rows: parse each once
+    if (codes >= 0).all():
+        ends = pd.to_datetime(pd.Series(distinct), format="%Y-%m-%d", errors="coerce")
+        if ends.notna().all():
+            ends = ends.dt.to_period("M").dt.to_timestamp("M").astype("datetime64[ns]")
+            return pd.Series(ends.to_numpy()[codes], index=values.index, name=values.name)
     dates = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
     if dates.isna().any():
         bad = values[dates.isna()].head(3).tolist()
@@ -118,8 +125,20 @@ def _counts(s: pd.Series, file: str, col: str) -> pd.Series:
     return num.astype("Int64")
 
 
+def _constant_category(value: str, n: int, categories: list[str] | None = None) -> pd.Categorical:
+    """``n`` times ``value`` as a categorical (:func:`schema.coerce` keeps it rather than re-reading ``n`` strings).
+
+    >>> list(_constant_category("b", 2, ["a", "b"])), list(_constant_category("x", 1).categories)
+    (['b', 'b'], ['x'])
+    """
+    categories = categories or [value]
+    return pd.Categorical.from_codes(np.full(n, categories.index(value)), categories=categories)
+
+
 def _finish(df: pd.DataFrame) -> pd.DataFrame:
     df = df[df["total"].fillna(0) > 0].copy()
+    if not isinstance(df["contributor_iso3"].dtype, pd.CategoricalDtype):  # then the names below are one too
+        df["contributor_iso3"] = df["contributor_iso3"].astype("category")
     names = {iso: countries.display_name(iso) for iso in df["contributor_iso3"].dropna().unique()}
     df["contributor"] = df["contributor_iso3"].map(names)
     out = schema.coerce(df)
@@ -149,6 +168,83 @@ def _country_rows(path: Path, source: str) -> pd.DataFrame:
             "total": pd.concat([_counts(raw[col], source, col) for col, _ in types], ignore_index=True),
             "source": source,
             "source_row": np.tile(np.arange(2, n + 2), len(types)),
+        }
+    )
+    return rows[rows["total"].fillna(0) > 0]
+
+
+#: The header of IPI's per-country files, quoted as the site writes it or not.
+_COUNTRY_HEADERS = ('"Date","Troops","Police","Experts"', "Date,Troops,Police,Experts")
+
+
+#: Lines of four fields, none quoted or holding a carriage return (an empty body too).
+_PLAIN_BODY = re.compile(r"(?:[^,\n\r\"]*,[^,\n\r\"]*,[^,\n\r\"]*,[^,\n\r\"]*\n)*")
+
+
+def _plain_lines(path: Path) -> list[str] | None:
+    """A per-country file's data lines when it has the usual header and plain lines (three commas, no quotes,
+    no blank line, ``\\n`` or ``\\r\\n`` endings), else None."""
+    try:
+        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        return None
+    head, _, body = text.partition("\n")
+    body = body if body.endswith("\n") or not body else body + "\n"
+    if head not in _COUNTRY_HEADERS or not _PLAIN_BODY.fullmatch(body):
+        return None
+    return body.split("\n")[:-1]
+
+
+def _country_rows_at_once(files: list[Path]) -> pd.DataFrame | None:
+    """The rows :func:`_country_rows` gives for each file, in the same order, from one parse of all files (a
+    parse per small file costs more than its rows). None when a file is not plain or a check fails: the caller
+    then reads file by file, which raises naming the file and row."""
+    bodies = [body for body in map(_plain_lines, files) if body is not None]
+    if len(bodies) < len(files):
+        return None
+    text = "\n".join(f"{i},{line}" for i, body in enumerate(bodies) for line in body)
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text),
+            names=["file", "Date", *_COUNTRY_FILE_TYPES],
+            na_values=["NA", ""],
+            keep_default_na=False,
+            dtype_backend="numpy_nullable",
+        )
+        dates = _month_end(raw["Date"], "countries")
+        totals = [_counts(raw[col], "countries", col) for col in _COUNTRY_FILE_TYPES]
+    except (pd.errors.ParserError, ValueError, ParseError):
+        return None
+    file = raw["file"].to_numpy(dtype="int64")
+    if len(raw) != sum(map(len, bodies)) or pd.DataFrame({"file": file, "date": dates}).duplicated().any():
+        return None  # a month twice in one file: file by file, which names it
+    return _country_blocks(files, file, dates, totals)
+
+
+def _country_blocks(files: list[Path], file: np.ndarray, dates: pd.Series, totals: list[pd.Series]) -> pd.DataFrame:
+    """Rows as :func:`_country_rows` builds them (per file: a block per type), for rows of many files in file
+    order; ``file`` is each row's index in ``files``."""
+    k = len(totals)
+    order = np.argsort(np.tile(file, k), kind="stable")  # type blocks within each file, rows in file order
+    files_of_rows = np.tile(file, k)[order]
+    iso = countries.to_iso3([f.stem for f in files], file="countries")
+    isos, iso_of_file = np.unique([iso[f.stem] for f in files], return_inverse=True)
+    types = [schema.PERSONNEL_TYPES.index(t) for t in _COUNTRY_FILE_TYPES.values()]
+    row = np.arange(len(file)) - np.searchsorted(file, file)  # position within its file
+    # the names as categoricals (codes of a few hundred names), which schema.coerce keeps instead of re-reading
+    rows = pd.DataFrame(
+        {
+            "date": np.tile(dates.to_numpy(), k)[order],
+            "contributor_iso3": pd.Categorical.from_codes(iso_of_file[files_of_rows], categories=isos.tolist()),
+            "mission": pd.NA,
+            "personnel_type": pd.Categorical.from_codes(
+                np.repeat(types, len(file))[order], categories=list(schema.PERSONNEL_TYPES)
+            ),
+            "male": pd.NA,
+            "female": pd.NA,
+            "total": pd.concat(totals, ignore_index=True).take(order).reset_index(drop=True),
+            "source": pd.Categorical.from_codes(files_of_rows, categories=[f"countries/{f.name}" for f in files]),
+            "source_row": np.tile(row + 2, k)[order],
         }
     )
     return rows[rows["total"].fillna(0) > 0]
@@ -189,7 +285,10 @@ def read_country_totals(folder: str | Path) -> pd.DataFrame:
     unknown = [f.stem for f in files if countries.lookup(f.stem) is None]
     if unknown:
         countries.to_iso3(unknown, file=str(sub))  # raises, listing every unknown name
-    df = _finish(pd.concat([_country_rows(f, f"countries/{f.name}") for f in files], ignore_index=True))
+    rows = _country_rows_at_once(files)
+    if rows is None:  # a file of another shape: file by file, each checked with its own row numbers
+        rows = pd.concat([_country_rows(f, f"countries/{f.name}") for f in files], ignore_index=True)
+    df = _finish(rows)
     # One country, two files: same month and type from different files.
     key = ["date", "contributor_iso3", "personnel_type"]
     month_files = df.groupby(["date", "contributor_iso3"], observed=True)["source"].nunique()
@@ -257,9 +356,9 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
     total_total = {_fold(c): c for c in raw.columns}.get("total total")
     raw_sum = pd.to_numeric(raw[total_total], errors="coerce").groupby(frame["date"]).sum() if total_total else None
     # Subtotal rows: contributor "all" (mission totals) or mission "all" (contributor totals).
-    subtotal = (frame["contributor"].str.casefold() == "all") | (frame["mission"].str.casefold() == "all")
+    subtotal = _is_all(frame["contributor"]) | _is_all(frame["mission"])
     n_subtotal = int(subtotal.sum())
-    frame = frame[~subtotal.fillna(False)]
+    frame = frame[~subtotal]
     value_cols = [c for c in frame.columns if c != "row"]
     dup = frame.duplicated(value_cols)
     n_dup = int(dup.sum())
@@ -280,6 +379,15 @@ def read_gender_file(path: str | Path) -> pd.DataFrame:
         "inflated_months": inflated,
     }
     return df
+
+
+def _is_all(names: pd.Series) -> pd.Series:
+    """Which names are "all" in any case (a subtotal row), folding each distinct name once.
+
+    >>> _is_all(pd.Series(["ALL", "China", None, "all"])).tolist()
+    [True, False, False, True]
+    """
+    return names.isin([n for n in names.dropna().unique() if n.casefold() == "all"])
 
 
 def _gender_frame(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, dict[str, dict[str, str]], int]:
@@ -376,11 +484,11 @@ def _gender_long(frame: pd.DataFrame, cols: dict[str, dict[str, str]], file: str
                     "date": frame["date"],
                     "contributor_iso3": frame["contributor_iso3"],
                     "mission": frame["mission"],
-                    "personnel_type": ptype,
+                    "personnel_type": _constant_category(ptype, len(frame), list(schema.PERSONNEL_TYPES)),
                     "male": male,
                     "female": female,
                     "total": total,
-                    "source": file,
+                    "source": _constant_category(file, len(frame)),
                     "source_row": frame["row"],
                 }
             )
@@ -423,23 +531,22 @@ def read_current_month(path: str | Path, *, name: str | None = None) -> pd.DataF
     missions = raw["Mission"].astype("string").str.strip().str.rstrip("'")
     iso = _current_month_iso3(raw, names, file)
     dates = _month_end(raw["Date"].astype("string"), file)
-    parts = [
-        pd.DataFrame(
-            {
-                "date": dates,
-                "contributor_iso3": names.map(iso),
-                "mission": missions,
-                "personnel_type": ptype,
-                "male": pd.NA,
-                "female": pd.NA,
-                "total": n[col],
-                "source": file,
-                "source_row": range(2, len(raw) + 2),
-            }
-        )
-        for col, ptype in _CURRENT_MONTH_TYPES.items()
-    ]
-    df = pd.concat(parts, ignore_index=True)
+    k, types = len(_CURRENT_MONTH_TYPES), list(schema.PERSONNEL_TYPES)
+    df = pd.DataFrame(  # a block of rows per type, one after the other
+        {
+            "date": pd.concat([dates] * k, ignore_index=True),
+            "contributor_iso3": pd.concat([names.map(iso)] * k, ignore_index=True),
+            "mission": pd.concat([missions] * k, ignore_index=True),
+            "personnel_type": pd.Categorical.from_codes(
+                np.repeat([types.index(t) for t in _CURRENT_MONTH_TYPES.values()], len(raw)), categories=types
+            ),
+            "male": pd.NA,
+            "female": pd.NA,
+            "total": pd.concat([n[col] for col in _CURRENT_MONTH_TYPES], ignore_index=True),
+            "source": _constant_category(file, k * len(raw)),
+            "source_row": np.tile(np.arange(2, len(raw) + 2), k),
+        }
+    )
     dup = df.duplicated(list(schema.KEY), keep=False) & (df["total"] > 0)
     if dup.any():
         first = df[dup].iloc[0]

@@ -51,7 +51,7 @@ RB_RESOLUTION = "regular_budget_scale_2025_2027_A_RES_79_249.csv"
 RB_CIRCULARS = "regular_budget_rates_2019_2026_ST_ADM_SER_B_circulars.csv"
 PK_SECONDARY_4DP = "peacekeeping_effective_rates_secondary_4dp.csv"
 #: Where a user drops the GA's effective-rates table for peacekeeping (CSV), under the raw folder.
-GA_EFFECTIVE_RATES: str = sources.load()["user_inputs"]["ga_effective_rates"]["raw_sub"]
+GA_EFFECTIVE_RATES: str = sources.section("user_inputs")["ga_effective_rates"]["raw_sub"]
 
 #: What a curated table's manifest entry gives as its address: each row names its own document.
 PER_ROW = "see source_url per row"
@@ -180,32 +180,50 @@ def _interval(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return pd.Series(low, index=df.index), pd.Series(high, index=df.index)
 
 
-def _rank_notes(g: pd.DataFrame, low: np.ndarray, high: np.ndarray, partial: bool) -> list[str]:
+def _first_names(mask: np.ndarray, names: list[str], k: int) -> list[str]:
+    """Per row of a mask (rows x ``names``), the names of its set columns: the first ``k`` in sorted order, joined
+    by commas, with `` ...`` when there are more; ``""`` for a row with none.
+
+    >>> _first_names(np.array([[False, True, True], [False, False, False], [True, True, False]]), ["c", "a", "b"], 1)
+    ['a ...', '', 'a ...']
+    >>> _first_names(np.zeros((0, 2), dtype=bool), ["a", "b"], 1)
+    []
+    """
+    order = np.argsort(np.array(names, dtype=object), kind="stable")
+    by_name = mask[:, order]  # columns in name order, so a row's set columns come out sorted
+    sorted_names = [names[j] for j in order]
+    counts = by_name.sum(axis=1)
+    rows, cols = np.nonzero(by_name)
+    starts = np.searchsorted(rows, np.arange(len(mask))).tolist()
+    cols_ = cols.tolist()
+    out = [""] * len(mask)
+    for i, count in enumerate(counts.tolist()):
+        if count:
+            first = cols_[starts[i] : starts[i] + min(count, k)]
+            out[i] = ", ".join([sorted_names[j] for j in first]) + (" ..." if count > k else "")
+    return out
+
+
+def _rank_notes(iso: list[str], low: np.ndarray, high: np.ndarray, partial: bool) -> list[str]:
     notes = []
-    iso = g["member_iso3"].tolist()
     exact = low == high
     rest = max(0.0, 100.0 - float(low.sum()))
     # member i (row) against member j (column), every pair at once
-    others = ~np.eye(len(g), dtype=bool)
+    others = ~np.eye(len(iso), dtype=bool)
     both_exact = exact[:, None] & exact[None, :]
     tied = others & both_exact & (low[None, :] == low[:, None])
     swappable = others & ~both_exact & (high[None, :] > low[:, None]) & (high[:, None] > low[None, :])
-    for i in range(len(g)):
+    ties, swaps = _first_names(tied, iso, 5), _first_names(swappable, iso, 5)
+    listed = f"partial table ({len(iso)} members listed, at most {rest:.2f}% left to the others)"
+    for i, lo in enumerate(low.tolist()):
         parts = []
-        ties = [iso[j] for j in np.flatnonzero(tied[i])]
-        if ties:
-            parts.append("tied with " + ", ".join(sorted(ties)[:5]) + (" ..." if len(ties) > 5 else ""))
-        swaps = [iso[j] for j in np.flatnonzero(swappable[i])]
-        if swaps:
-            parts.append(
-                "rounding could swap with " + ", ".join(sorted(swaps)[:5]) + (" ..." if len(swaps) > 5 else "")
-            )
+        if ties[i]:
+            parts.append("tied with " + ties[i])
+        if swaps[i]:
+            parts.append("rounding could swap with " + swaps[i])
         if partial:
-            k = max(0, math.ceil(rest / low[i] - 1e-9) - 1) if low[i] > 0 else None
-            parts.append(
-                f"partial table ({len(g)} members listed, at most {rest:.2f}% left to the others)"
-                + (f": up to {k} unlisted member(s) could rank above" if k else "")
-            )
+            k = max(0, math.ceil(rest / lo - 1e-9) - 1) if lo > 0 else None
+            parts.append(listed + (f": up to {k} unlisted member(s) could rank above" if k else ""))
         notes.append("; ".join(parts))
     return notes
 
@@ -229,7 +247,7 @@ def finish_assessments(rows: pd.DataFrame) -> pd.DataFrame:
     """
     df = rows.copy()
     df["year_type"] = "calendar"
-    df["member"] = df["member_iso3"].map(countries.display_name)
+    df["member"] = df["member_iso3"].map({m: countries.display_name(m) for m in df["member_iso3"].unique()})
     df["share_low"], df["share_high"] = _interval(df)
     _refuse_exact_duplicates(df)
     df["_stated"] = df["year_stated"].astype(bool)
@@ -276,12 +294,19 @@ def _rank_chosen(df: pd.DataFrame) -> None:
     df["rank_min"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df["rank_max"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df["rank_note"] = ""
+    chosen = df.loc[df["chosen"], ["kind", "year", "basis", "member_iso3", "coverage", "share_low", "share_high"]]
+    # the columns once as arrays, each group by its positions (a frame per group costs more than its ranks)
+    lows, highs = chosen["share_low"].to_numpy(float), chosen["share_high"].to_numpy(float)
+    partial_rows = (chosen["coverage"] != "full").to_numpy()
+    iso = np.array(chosen["member_iso3"].tolist(), dtype=object)
     parts = []
-    for _, g in df[df["chosen"]].groupby(["kind", "year", "basis"], sort=True):
-        partial = bool((g["coverage"] != "full").any())
-        low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
+    groups = chosen.groupby(["kind", "year", "basis"]).indices
+    for key in sorted(groups):
+        at = groups[key]
+        partial = bool(partial_rows[at].any())
+        low, high = lows[at], highs[at]
         rmin, rmax = rank_bounds(low, high, partial=partial)
-        parts.append((g.index, rmin, rmax, _rank_notes(g, low, high, partial)))
+        parts.append((chosen.index[at], rmin, rmax, _rank_notes(iso[at].tolist(), low, high, partial)))
     _assign_ranks(df, parts, "")
     df["rank_certain"] = df["rank"].notna() & df["chosen"]
 
@@ -320,10 +345,7 @@ def _typed(out: pd.DataFrame) -> pd.DataFrame:
 _SCALE_PICK = {"scale_rate": 0, "scale_rate_rounded/stated": 1, pks.BASIS: 2, "scale_rate_rounded": 3}
 
 
-def _open_note(i: int, g: pd.DataFrame, possible_above: list[str], rmin: int, rmax: int) -> str:
-    if rmin == rmax:
-        return ""
-    names = ", ".join(sorted(possible_above)[:6]) + (" ..." if len(possible_above) > 6 else "")
+def _open_note(names: str, rmin: int, rmax: int) -> str:
     return f"the bounds leave rank {rmin}..{rmax} open (could rank above: {names})"
 
 
@@ -348,7 +370,8 @@ def add_measures(df: pd.DataFrame, base_rates: dict[tuple[int, str], float]) -> 
     for col in ("rank", "rank_min", "rank_max"):
         df.loc[billed, f"measure_{col}"] = df.loc[billed, col]
     df.loc[billed, "measure_rank_note"] = df.loc[billed, "rank_note"]
-    cand = df[df["chosen"] & (df["measure"] == "scale")]
+    needed = ["kind", "year", "member_iso3", "basis", "year_stated", "share_low", "share_high", "coverage", "rank_note"]
+    cand = df.loc[df["chosen"] & (df["measure"] == "scale"), needed]  # filtering every string column costs
     label = cand["basis"].where(
         ~((cand["basis"] == "scale_rate_rounded") & cand["year_stated"]), "scale_rate_rounded/stated"
     )
@@ -357,14 +380,17 @@ def add_measures(df: pd.DataFrame, base_rates: dict[tuple[int, str], float]) -> 
     )
     picks = cand[~cand.duplicated(["kind", "year", "member_iso3"])]
     # A year with the official (complete) table takes it alone: no derived or secondary figure beside it.
-    official = picks.groupby(["kind", "year"])["basis"].transform(lambda b: (b == "scale_rate").any())
+    official = (picks["basis"] == "scale_rate").groupby([picks["kind"], picks["year"]]).transform("any")
     picks = picks[~official | (picks["basis"] == "scale_rate")]
     df.loc[picks.index, "measure_pick"] = True
-    _assign_ranks(
-        df,
-        [_measure_ranks(kind, year, g, base_rates) for (kind, year), g in picks.groupby(["kind", "year"])],
-        "measure_",
-    )
+    columns = {c: picks[c].to_numpy() for c in ("share_low", "share_high", "basis", "coverage", "member_iso3")}
+    columns["rank_note"] = np.array(picks["rank_note"].tolist(), dtype=object)
+    groups = picks.groupby(["kind", "year"]).indices  # positions: a frame per group costs more than its ranks
+    parts = [
+        _measure_ranks(kind, int(year), picks.index[at], {c: a[at] for c, a in columns.items()}, base_rates)
+        for (kind, year), at in sorted(groups.items())
+    ]
+    _assign_ranks(df, parts, "measure_")
     df["measure_pick"] = df["measure_pick"].astype(bool)
     df["measure_rank_note"] = df["measure_rank_note"].astype("string")
     return df.loc[:, list(ASSESSMENT_COLUMNS)]
@@ -386,40 +412,49 @@ def _assign_ranks(
 
 
 def _measure_ranks(
-    kind: str, year: int, g: pd.DataFrame, base_rates: dict[tuple[int, str], float]
+    kind: str, year: int, index: pd.Index, g: dict[str, np.ndarray], base_rates: dict[tuple[int, str], float]
 ) -> tuple[pd.Index, np.ndarray, np.ndarray, list[str]]:
-    """One kind-year's ranks of the picked ``scale`` figures, with a note where the bounds leave a rank open."""
-    low, high = g["share_low"].to_numpy(float), g["share_high"].to_numpy(float)
+    """One kind-year's ranks of the picked ``scale`` figures (rows ``index``, their columns ``g``), with a note
+    where the bounds leave a rank open."""
+    low, high = g["share_low"].astype(float), g["share_high"].astype(float)
+    iso = g["member_iso3"].tolist()
     derived = bool((g["basis"] == pks.BASIS).any())
     full = derived or bool((g["coverage"] == "full").all())
     if kind == "peacekeeping" and derived:
-        base = np.array([base_rates.get((int(year), m), np.nan) for m in g["member_iso3"]])
-        common = g["member_iso3"].isin(countries.P5).to_numpy()
+        base = np.array([base_rates.get((year, m), np.nan) for m in iso])
+        common = np.array([m in countries.P5 for m in iso], dtype=bool)
         rmin, rmax = pks.scale_rank_bounds(low, high, base, common)
     else:
         rmin, rmax = rank_bounds(low, high, partial=not full)
-    iso = g["member_iso3"].tolist()
-    notes = []
+    if not full:
+        return index, rmin, rmax, [note or "" for note in g["rank_note"].tolist()]
     # j may rank above i: its upper bound is above i's lower bound and its lower bound not above i's upper
-    may_be_above = ~np.eye(len(g), dtype=bool) & (high[None, :] > low[:, None]) & ~(low[None, :] >= high[:, None])
-    for i in range(len(g)):
-        above = [iso[j] for j in np.flatnonzero(may_be_above[i])]
-        notes.append(_open_note(i, g, above, int(rmin[i]), int(rmax[i])) if full else (g["rank_note"].iloc[i] or ""))
-    return g.index, rmin, rmax, notes
+    may_be_above = ~np.eye(len(iso), dtype=bool) & (high[None, :] > low[:, None]) & ~(low[None, :] >= high[:, None])
+    open_rows = rmin != rmax
+    above = iter(_first_names(may_be_above[open_rows], iso, 6))
+    notes = [_open_note(next(above), int(lo), int(hi)) if lo != hi else "" for lo, hi in zip(rmin, rmax, strict=True)]
+    return index, rmin, rmax, notes
 
 
 def _crosscheck(name: str, exact: pd.DataFrame, other: pd.DataFrame, *, on: str = "rate_percent") -> dict[str, Any]:
-    merged = exact.merge(other, on=["year", "member_iso3"], suffixes=("", "_other"))
-    diff = merged[(merged[on] - merged[f"{on}_other"]).abs() > 1e-9]
-    return {
-        "check": name,
-        "compared": int(len(merged)),
-        "mismatches": int(len(diff)),
-        "examples": [
-            f"{r.member_iso3} {r.year}: {getattr(r, on)} vs {getattr(r, on + '_other')}"
-            for r in diff.head(5).itertuples()
-        ],
-    }
+    """Compare ``on`` of the member-years both tables have (an inner join, in ``exact``'s order).
+
+    >>> a = pd.DataFrame({"year": [2020, 2020, 2021], "member_iso3": ["CHN", "USA", "CHN"], "rate_percent": [1, 2, 3]})
+    >>> b = pd.DataFrame({"year": [2020, 2020], "member_iso3": ["USA", "CHN"], "rate_percent": [2.5, 1.0]})
+    >>> _crosscheck("a vs b", a, b)
+    {'check': 'a vs b', 'compared': 2, 'mismatches': 1, 'examples': ['USA 2020: 2 vs 2.5']}
+    """
+    keys = ["year", "member_iso3"]
+    if exact.duplicated(keys).any() or other.duplicated(keys).any():  # the join repeats rows: pandas' order
+        merged = exact.merge(other, on=keys, suffixes=("", "_other"))
+        pairs = list(zip(merged["member_iso3"], merged["year"], merged[on], merged[f"{on}_other"], strict=True))
+    else:  # one row per member-year on each side: a lookup, not a merge
+        rows = zip(other["year"].tolist(), other["member_iso3"].tolist(), other[on], strict=True)
+        theirs = {(y, m): v for y, m, v in rows}
+        ours = zip(exact["year"].tolist(), exact["member_iso3"].tolist(), exact[on], strict=True)
+        pairs = [(m, y, v, theirs[(y, m)]) for y, m, v in ours if (y, m) in theirs]
+    diff = [f"{m} {y}: {v} vs {w}" for m, y, v, w in pairs if abs(v - w) > 1e-9]
+    return {"check": name, "compared": len(pairs), "mismatches": len(diff), "examples": diff[:5]}
 
 
 def step_finance(ctx: BuildContext) -> StepResult:
@@ -464,13 +499,14 @@ def step_finance(ctx: BuildContext) -> StepResult:
     curated = [ctx.curated(n) for n in (CURATED_BUDGETS, CURATED_BUDGETS_GA)]
     budgets = _budgets(un_dir, curated, ctx.source_dir("budget_secondary_2026"), got)
     entries = []
+    rows = {"assessments": assessments["source"].value_counts(), "budgets": budgets["source"].value_counts()}
     for f, extra in got.files:
-        table = assessments if f.table == "assessments" else budgets
         if f.path == levels_path:
             used = int(((assessments["basis"] == pks.BASIS) & assessments["note"].str.startswith("level B")).sum())
             entries.append(f.entry(0, used_by_rows=used, **extra))
             continue
-        entries.append(f.entry(int((table["source"] == f.path.name).sum()), **extra))
+        counts = rows["assessments" if f.table == "assessments" else "budgets"]  # rows per source file
+        entries.append(f.entry(int(counts.get(f.path.name, 0)), **extra))
     return StepResult(
         {"assessments": assessments, "budgets": budgets}, entries, {"finance": _summary(got, assessments)}
     )
@@ -543,7 +579,7 @@ def _regular_budget_usd(un_dir: Path, workbook: pd.DataFrame, periods: dict, got
 
 
 def _un_open_url(name: str) -> str:
-    return sources.source("un_open")["url_pattern"].format(name=name)
+    return sources.field("un_open", "url_pattern").format(name=name)
 
 
 def _peacekeeping_usd(un_dir: Path, periods: dict, got: _Collected) -> None:
@@ -575,7 +611,7 @@ def _ga_rates(path: Path, got: _Collected) -> None:
     """Peacekeeping: the GA's effective rates, when the user has them (exact, preferred)."""
     frame = rd.read_ga_effective_rates(path)
     got.rates.append(_rate_rows(frame, kind="peacekeeping", basis="scale_rate", coverage="full", source=path.name))
-    ga = sources.load()["user_inputs"]["ga_effective_rates"]
+    ga = sources.section("user_inputs")["ga_effective_rates"]
     role = "peacekeeping effective rates (exact, user-supplied)"
     got.files.append((_File(path, ga["publisher"], ga["url_pattern"], "assessments", role), {}))
 

@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pkdata.builder.context import BuildContext, Step, StepResult
@@ -102,8 +104,9 @@ def publisher_and_address(dataset: str) -> tuple[str, str]:
     >>> publisher.startswith("International Peace Institute"), address.endswith("(tcc_files/Gender.Full.csv)")
     (True, True)
     """
-    entry = sources.source(DATASETS[dataset]["source"])
-    return entry["publisher"], entry.get("url_patterns", {}).get(dataset) or entry["url_pattern"]
+    sid = DATASETS[dataset]["source"]
+    patterns = sources.field(sid, "url_patterns", {})
+    return sources.publisher(sid), patterns.get(dataset) or sources.field(sid, "url_pattern")
 
 
 #: IPI datasets whose months must agree with IPI's own world totals (``data_monthly.csv``) within
@@ -145,12 +148,17 @@ def granularity(rows: pd.DataFrame) -> str:
     >>> granularity(df.iloc[:1])
     'mission+gender'
     """
-    level = "mission" if rows["mission"].notna().any() else "country"
     has = rows["male"].notna() & rows["female"].notna()
-    if has.all() and len(rows):
+    return _granularity(bool(rows["mission"].notna().any()), int(has.sum()), len(rows))
+
+
+def _granularity(missions: bool, with_gender: int, rows: int) -> str:
+    """:func:`granularity` of a month from its counts: any row with a mission, rows with a gender split, rows."""
+    level = "mission" if missions else "country"
+    if with_gender == rows and rows:
         return f"{level}+gender"
-    if has.any():
-        return f"{level}+gender ({int((~has).sum())} of {len(rows)} rows without)"
+    if with_gender:
+        return f"{level}+gender ({rows - with_gender} of {rows} rows without)"
     return level
 
 
@@ -158,11 +166,17 @@ def _source_label(files: list[str]) -> str:
     files = sorted(set(files))
     if len(files) == 1:
         return files[0]
-    dirs = {os.path.dirname(f) for f in files}
-    exts = {os.path.splitext(f)[1] for f in files}
+    dirs = {_folder_and_ext(f)[0] for f in files}
+    exts = {_folder_and_ext(f)[1] for f in files}
     if len(dirs) == 1 and len(exts) == 1 and dirs != {""}:
         return f"{dirs.pop()}/*{exts.pop()} ({len(files)} files)"
     return f"{files[0]} and {len(files) - 1} more"
+
+
+@lru_cache(maxsize=4096)
+def _folder_and_ext(file: str) -> tuple[str, str]:
+    """A file name's folder and extension (one IPI country file is named in each of ~230 months)."""
+    return os.path.dirname(file), os.path.splitext(file)[1]
 
 
 def _month_ends(dates: pd.Series) -> pd.Series:
@@ -209,15 +223,33 @@ def merge_sources(
         chosen.append(frame[month.isin(new)])
     merged = schema.concat(chosen)
     merged = merged.sort_values(list(schema.KEY), na_position="first", kind="mergesort").reset_index(drop=True)
-    months: dict[str, dict[str, str]] = {}
-    for date, rows in merged.groupby("date", sort=True):
-        m = pd.Timestamp(date).to_period("M").to_timestamp("M")
-        months[f"{m:%Y-%m}"] = {
-            "source": _source_label(rows["source"].astype(str).tolist()),
-            "dataset": taken[m],
-            "granularity": granularity(rows),
+    return merged, _month_entries(merged, taken)
+
+
+def _month_entries(merged: pd.DataFrame, taken: dict[pd.Timestamp, str]) -> dict[str, dict[str, str]]:
+    """Per month of ``merged``: its source label, dataset and granularity (one pass over the rows, not a pass
+    per month; a later date of a month replaces an earlier one)."""
+    date = merged["date"]
+    counts = pd.DataFrame(
+        {
+            "missions": merged["mission"].notna().groupby(date).any(),
+            "gendered": (merged["male"].notna() & merged["female"].notna()).groupby(date).sum(),
+            "rows": date.groupby(date).size(),
         }
-    return merged, months
+    ).sort_index()
+    files = merged[["date", "source"]].drop_duplicates().sort_values("date", kind="stable")
+    names, dates = files["source"].astype(str).tolist(), files["date"].to_numpy()
+    firsts = np.searchsorted(dates, counts.index.to_numpy(), side="left").tolist()
+    ends = np.searchsorted(dates, counts.index.to_numpy(), side="right").tolist()
+    months: dict[str, dict[str, str]] = {}
+    for (d, missions, gendered, rows), first, end in zip(counts.itertuples(), firsts, ends, strict=True):
+        m = pd.Timestamp(d).to_period("M").to_timestamp("M")
+        months[f"{m:%Y-%m}"] = {
+            "source": _source_label(names[first:end]),
+            "dataset": taken[m],
+            "granularity": _granularity(bool(missions), int(gendered), int(rows)),
+        }
+    return months
 
 
 def fold_history(
@@ -457,8 +489,9 @@ def _read_countries(tcc: Path, got: _Read) -> None:
     countries = ipi.read_country_totals(tcc)
     for path in sorted((tcc / "countries").glob("*.csv")):
         got.files.append(("ipi_countries", path, f"countries/{path.name}"))
-    got.frames.setdefault("ipi_countries", []).append(countries)
     copies = countries.attrs["cleaning"]["same_country_copies"]
+    countries.attrs = {}  # recorded below; pandas would deep-copy them on every later operation
+    got.frames.setdefault("ipi_countries", []).append(countries)
     if copies:
         got.exclusions.append(
             {
@@ -491,8 +524,9 @@ _CLEANING = (
 def _read_gender(key: str, path: Path, got: _Read) -> None:
     """An IPI gender file (``Gender.Full.csv``, ``full_gender_data.csv``) and what its clean-up did."""
     frame = ipi.read_gender_file(path)
-    got.add(key, frame, path, path.name)
     c = frame.attrs["cleaning"]
+    frame.attrs = {}  # recorded below; pandas would deep-copy them on every later operation
+    got.add(key, frame, path, path.name)
     for what, counter, reason in _CLEANING:
         if c[counter]:
             got.exclusions.append({"file": path.name, "action": what, "rows": c[counter], "reason": reason})

@@ -254,7 +254,7 @@ def _source(path: Path, table: str, rows: int, source_id: str, **more: Any) -> d
     """A manifest entry; publisher and address from the source registry (``curated:<name>`` for pkdata's own
     curated tables)."""
     if source_id.startswith("curated:"):
-        meta = sources.load()["curated"]["tables"]
+        meta = sources.section("curated")["tables"]
         publisher, url = meta["publisher"], meta["url_pattern"].format(name=path.name)
     else:
         entry = sources.source(source_id)

@@ -49,18 +49,17 @@ def premium_factor(year: int, rb: pd.DataFrame, anchors: pd.DataFrame) -> tuple[
     >>> round(float(lo), 4), round(float(hi), 4), how
     (1.2984, 1.2989, 'from USA 2016 (K)')
     """
-    base = rb.set_index("member_iso3")
-    found = []
-    for a in anchors.itertuples():
-        if a.member_iso3 in base.index:
-            found.append(
-                (
-                    a.low / base.loc[a.member_iso3, "high"],
-                    a.high / base.loc[a.member_iso3, "low"],
-                    f"{a.member_iso3} {year} ({a.source_document})",
-                )
-            )
+    low = dict(zip(rb["member_iso3"], rb["low"], strict=True))
+    high = dict(zip(rb["member_iso3"], rb["high"], strict=True))
+    found = [
+        (a_low / high[iso3], a_high / low[iso3], f"{iso3} {year} ({document})")
+        for iso3, a_low, a_high, document in zip(
+            anchors["member_iso3"], anchors["low"], anchors["high"], anchors["source_document"], strict=True
+        )
+        if iso3 in low
+    ]
     if not found:
+        base = rb.set_index("member_iso3")
         p5 = base[base.index.isin(countries.P5)]
         others = base[~base.index.isin(countries.P5)]
         f_max = (100.0 - (1 - MAX_DISCOUNT) * float(others["low"].sum())) / float(p5["low"].sum())
@@ -74,7 +73,8 @@ def premium_factor(year: int, rb: pd.DataFrame, anchors: pd.DataFrame) -> tuple[
 
 
 def derive(workbook: pd.DataFrame, secondary: pd.DataFrame, levels: pd.DataFrame, source: str) -> pd.DataFrame:
-    """``scale_rate_derived`` rows (the columns of the build's rate rows plus ``_low``/``_high``) per member-year.
+    """``scale_rate_derived`` rows (the columns of the build's rate rows plus ``_low``/``_high``) per member-year,
+    in year order.
 
     ``workbook``: the regular-budget scale (:func:`pkdata.builder.readers.assessments.read_scale_csv`);
     ``secondary``: secondary peacekeeping rates with ``low``/``high``; ``levels``:
@@ -84,43 +84,54 @@ def derive(workbook: pd.DataFrame, secondary: pd.DataFrame, levels: pd.DataFrame
         low=workbook["rate_percent"] - _half_unit(workbook["decimals"]),
         high=workbook["rate_percent"] + _half_unit(workbook["decimals"]),
     )
-    lv = levels.set_index(["year", "member_iso3"])["level"]
-    frames = []
-    for year, g in rb.groupby("year", sort=True):
-        anchors = secondary[
-            (secondary["year"] == year)
-            & secondary["year_stated"].astype(bool)
-            & secondary["member_iso3"].isin(countries.P5)
-        ]
-        level_b = np.array([lv.get((year, m)) == "B" for m in g["member_iso3"]])
-        frames.append(_year_rows(int(year), g, anchors, level_b, source))
-    return pd.concat(frames, ignore_index=True)
+    anchors = ["year", "member_iso3", "low", "high", "source_document"]  # only what premium_factor reads
+    stated_p5 = secondary.loc[
+        secondary["year_stated"].astype(bool) & secondary["member_iso3"].isin(countries.P5), anchors
+    ]
+    factors = {
+        int(year): premium_factor(int(year), g, stated_p5[stated_p5["year"] == year])
+        for year, g in rb[["year", "member_iso3", "low", "high"]].groupby("year", sort=True)
+    }
+    rb = rb.sort_values("year", kind="stable").reset_index(drop=True)  # as the years' rows one after the other
+    rows = zip(levels["year"], levels["member_iso3"], levels["level"], strict=True)
+    level_b_years = {(int(year), member) for year, member, level in rows if level == "B"}
+    years = rb["year"].astype("int64").tolist()
+    level_b = np.array([(y, m) in level_b_years for y, m in zip(years, rb["member_iso3"], strict=True)], dtype=bool)
+    return _derived_rows(rb, [factors[y] for y in years], level_b, source)
 
 
-def _year_rows(year: int, g: pd.DataFrame, anchors: pd.DataFrame, level_b: np.ndarray, source: str) -> pd.DataFrame:
-    """One year's derived rows: level A from the premium factor's bounds, level B its rate, others bounds."""
-    f_lo, f_hi, how = premium_factor(year, g, anchors)
+def _level_a_note(f_lo: float, f_hi: float, how: str) -> str:
     anchored = not how.startswith("no permanent")
+    return (
+        f"level A: regular-budget rate {'' if anchored else 'times an unknown '}premium factor f"
+        + (f" = {f_lo:.5f}..{f_hi:.5f}" if anchored else f" (1..{f_hi:.3f})")
+        + f", {how}"
+    )
+
+
+def _derived_rows(
+    g: pd.DataFrame, factors: list[tuple[float, float, str]], level_b: np.ndarray, source: str
+) -> pd.DataFrame:
+    """The derived rows of the regular-budget rows ``g``, each with its year's premium factor bounds and how they
+    were found (:func:`premium_factor`): level A from those bounds, level B its rate, others bounds."""
+    f_lo = np.array([f[0] for f in factors], dtype="float64")
+    f_hi = np.array([f[1] for f in factors], dtype="float64")
+    anchored = np.array([not f[2].startswith("no permanent") for f in factors], dtype=bool)
+    notes = {f: _level_a_note(*f) for f in set(factors)}
     p5 = g["member_iso3"].isin(countries.P5).to_numpy()
     low = np.where(p5, g["low"] * f_lo, np.where(level_b, g["low"], (1 - MAX_DISCOUNT) * g["low"]))
     high = np.where(p5, g["high"] * f_hi, g["high"])
     share = np.where(
         p5,
-        g["rate_percent"] * (f_lo + f_hi) / 2 if anchored else np.nan,
+        np.where(anchored, g["rate_percent"] * (f_lo + f_hi) / 2, np.nan),
         np.where(level_b, g["rate_percent"], np.nan),
     )
-    note = np.where(
-        p5,
-        f"level A: regular-budget rate {'' if anchored else 'times an unknown '}premium factor f"
-        + (f" = {f_lo:.5f}..{f_hi:.5f}" if anchored else f" (1..{f_hi:.3f})")
-        + f", {how}",
-        np.where(
-            level_b,
-            "level B (peacekeeping_levels.csv): the regular-budget rate",
-            f"level not known: between {100 - 100 * MAX_DISCOUNT:.0f}% of its regular-budget rate (largest "
-            "discount, level J) and that rate",
-        ),
+    other = (
+        f"level not known: between {100 - 100 * MAX_DISCOUNT:.0f}% of its regular-budget rate (largest "
+        "discount, level J) and that rate"
     )
+    level_b_note = "level B (peacekeeping_levels.csv): the regular-budget rate"
+    note = [notes[f] if a else level_b_note if b else other for f, a, b in zip(factors, p5, level_b, strict=True)]
     return pd.DataFrame(
         {
             "kind": "peacekeeping",

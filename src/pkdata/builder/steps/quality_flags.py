@@ -375,7 +375,7 @@ def step_quality(ctx: BuildContext) -> StepResult:
 
 
 def _curated_entry(path: Path, rows: int) -> dict[str, Any]:
-    meta = sources.load()["curated"]["quality_flags"]
+    meta = sources.section("curated")["quality_flags"]
     return {
         "name": path.name,
         "sha256": sha256_file(path),
