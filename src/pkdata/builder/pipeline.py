@@ -150,24 +150,18 @@ def build(
 
 
 def _check_needs(plan: list[Step]) -> None:
-    """Before any step runs: every module a planned step needs is installed, else one line saying how to get it
-    (not a failure minutes into the build, after the other steps ran)."""
-    import importlib.util
-
+    """Before any step runs, import every module a planned step needs: one line saying how to get one that is
+    missing (not a failure after the other steps ran), and the step threads (and the workers they fork) find
+    them imported."""
     for s in plan:
-        missing = [m for m in s.needs if _absent(m, importlib.util)]
-        if missing:
-            raise PkdataError(
-                f"build step {s.name!r} needs {', '.join(missing)}, which is not installed: "
-                'pip install "pkdata[build]" (the embedded data in data/processed need no build)'
-            )
-
-
-def _absent(module: str, util: Any) -> bool:
-    try:
-        return util.find_spec(module) is None
-    except (ImportError, ValueError):  # a module set to None in sys.modules (blocked) raises ValueError
-        return True
+        for module in s.needs:
+            try:
+                import_module(module)
+            except ImportError:
+                raise PkdataError(
+                    f"build step {s.name!r} needs {module}, which is not installed: "
+                    'pip install "pkdata[build]" (the embedded data in data/processed need no build)'
+                ) from None
 
 
 def _run_loose(ctx: BuildContext, loose: list[Callable[[BuildContext], StepResult]], run: _Run) -> None:

@@ -57,12 +57,18 @@ def code_digest() -> str:
         for f in sorted(paths.PACKAGE_DIR.rglob("*")):
             if f.is_file() and "__pycache__" not in f.parts and "_data" not in f.relative_to(paths.PACKAGE_DIR).parts:
                 h.update(str(f.relative_to(paths.PACKAGE_DIR)).encode())
-                h.update(_file_digest(f).encode())
+                h.update(file_digest(f).encode())
         _CODE = h.hexdigest()
     return _CODE
 
 
-def _file_digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
+    """A file's sha256, worked out once per build process for each (path, size, modification time): the step
+    keys and the PDF step's parse cache ask for the same files.
+
+    >>> file_digest(Path(__file__)) == sha256_file(__file__)
+    True
+    """
     st = path.stat()
     memo = (str(path), st.st_size, st.st_mtime_ns)
     if memo not in _FILE_DIGESTS:
@@ -73,13 +79,13 @@ def _file_digest(path: Path) -> str:
 def digest_path(path: Path) -> str:
     """Content digest of a file (its sha256) or a folder (names and sha256 of every file below it)."""
     if path.is_file():
-        return _file_digest(path)
+        return file_digest(path)
     if not path.is_dir():
         return "missing"
     h = hashlib.sha256()
     for f in sorted(path.rglob("*")):
         if f.is_file():
-            h.update(str(f.relative_to(path)).encode() + b"\0" + _file_digest(f).encode() + b"\n")
+            h.update(str(f.relative_to(path)).encode() + b"\0" + file_digest(f).encode() + b"\n")
     return h.hexdigest()
 
 

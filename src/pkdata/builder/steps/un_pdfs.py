@@ -23,6 +23,7 @@ from pkdata.builder.readers.un_pdf import (
     REPORT_DATES,
     listed_contributors,
     parse_report,
+    preload,
     report_date_overrides,
     table_to_frame,
     to_table,
@@ -86,7 +87,7 @@ def _cached_parse(pdfs: list[Path], ctx: BuildContext) -> dict[Path, tuple[str, 
     hits: dict[str, tuple[dict[str, Any], pa.Table] | None] = {}  # one cache lookup per distinct content
     todo: dict[str, list[Path]] = {}  # sha256 -> the files with those bytes (a raw copy of a reference report)
     for pdf in pdfs:
-        digest = sha256_file(pdf)
+        digest = stepcache.file_digest(pdf)  # hashed once, when the build planned its step keys
         if digest not in hits:
             hits[digest] = _cache_get(cache / f"{digest}-{version}")
         hit = hits[digest]
@@ -121,6 +122,7 @@ def _parse_all(jobs: list[tuple[str, str, dict[str, pd.Timestamp]]], ctx: BuildC
     workers = max(1, min(ctx.workers, len(jobs)))
     if workers == 1:
         return [_caught(functools.partial(_parse_into_cache, *job), ctx) for job in jobs]
+    preload()  # workers forked (Linux) start with the PDF library and the layouts imported
     pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(os.getpid(),))
     try:
         # the largest reports first, so that no long parse is left for one worker at the end

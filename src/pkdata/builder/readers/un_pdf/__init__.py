@@ -60,6 +60,21 @@ def _layout_modules():
                 raise
 
 
+def preload() -> None:
+    """Import pymupdf and every layout module now, so that parse workers forked after this inherit them instead
+    of each importing them again.
+
+    >>> import sys
+    >>> preload()
+    >>> "pymupdf" in sys.modules, "pkdata.builder.readers.un_pdf.personnel_2021" in sys.modules
+    (True, True)
+    """
+    import pymupdf  # noqa: F401
+
+    for _ in _layout_modules():
+        pass
+
+
 def _open(path: Path):
     import pymupdf
 

@@ -71,7 +71,7 @@ _HEADER = ["Mission", "Country", "Personnel", "Type", "Male", "Female", "Total"]
 
 
 def _is_header(line: Line) -> bool:
-    return [w.text.strip() for w in line.words] == _HEADER
+    return len(line.words) == len(_HEADER) and [w.text.strip() for w in line.words] == _HEADER
 
 
 def _columns(lines: list[Line], file: str) -> _Columns:
