@@ -164,6 +164,9 @@ def _draw_targets(ax: Any, targets: pd.DataFrame, right: pd.Timestamp) -> pd.Tim
             fontsize=7.5,
             va="center",
             color=_CATEGORY_COLOURS[r.category],
+            # a target of a year inside the data sits among the lines: a white ground keeps its figure readable
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+            zorder=5,
         )
         right = max(right, when)
     return right
