@@ -104,7 +104,8 @@ class _Counts:
 
 def _is_type_line(line: Line, col: _Columns) -> bool:
     """A line with a personnel type and counts (with or without a country name)."""
-    return any(abs(w.x0 - col.label) < 5 for w in line.words) and bool(line.split()[1])
+    label = col.label
+    return any([abs(w.x0 - label) < 5 for w in line.words]) and bool(line.split()[1])
 
 
 def _unwrap(names: list[_Entry], pitch: float) -> list[_Entry]:
@@ -225,9 +226,10 @@ class _Reader:
         """One line of the table at running position ``y``."""
         file, col, text = self.file, self.col, line.text
         cells, num_cells = line.split()
-        left = [c for c in cells if c.x0 < col.country - 5]
-        mid = [c for c in cells if col.country - 5 <= c.x0 < col.label - 5]
-        right = [c for c in cells if c.x0 >= col.label - 5]
+        country_x, label_x = col.country - 5, col.label - 5
+        left = [c for c in cells if c.x0 < country_x]
+        mid = [c for c in cells if country_x <= c.x0 < label_x]
+        right = [c for c in cells if c.x0 >= label_x]
         if left:
             if mid or right or len(left) != 1:
                 raise ParseError(file, f"unexpected line {text!r}", page=line.page)
@@ -268,5 +270,7 @@ class _Reader:
 
 
 def _numbers(num_cells: list[Word], col: _Columns, file: str, line: Line) -> dict[str, int]:
-    error = f"expected male, female and total on line {line.text!r}"
+    def error() -> str:
+        return f"expected male, female and total on line {line.text!r}"
+
     return male_female_total(num_cells, col.numbers, file=file, page=line.page, error=error)
