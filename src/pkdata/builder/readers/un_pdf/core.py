@@ -65,11 +65,15 @@ class Line:
     def cells(self, gap: float = 4.5) -> list[Word]:
         """Merge words closer than ``gap`` points into phrases (one per table cell)."""
         if gap == _GAP:
-            cached = self.__dict__.get("_cells")
-            if cached is None:
-                cached = self.__dict__["_cells"] = _merge(self.words, gap)
-            return list(cached)
+            return list(self._default_cells())
         return _merge(self.words, gap)
+
+    def _default_cells(self) -> list[Word]:
+        # The cells at the default gap, merged once and kept (not a copy: only for readers that do not change it).
+        cached = self.__dict__.get("_cells")
+        if cached is None:
+            cached = self.__dict__["_cells"] = _merge(self.words, _GAP)
+        return cached
 
     def split(self) -> tuple[list[Word], list[Word]]:
         """:func:`split_numbers` of the line's :meth:`cells`: its text cells and its trailing number cells
@@ -81,7 +85,7 @@ class Line:
         """
         cached = self.__dict__.get("_split")
         if cached is None:
-            cached = self.__dict__["_split"] = split_numbers(self.cells())
+            cached = self.__dict__["_split"] = split_numbers(self._default_cells())
         return list(cached[0]), list(cached[1])
 
 
