@@ -7,6 +7,7 @@ report prints). :func:`verify` then checks that the rows reproduce every printed
 
 from __future__ import annotations
 
+import bisect
 import functools
 import operator
 import os
@@ -64,11 +65,15 @@ class Line:
     def cells(self, gap: float = 4.5) -> list[Word]:
         """Merge words closer than ``gap`` points into phrases (one per table cell)."""
         if gap == _GAP:
-            cached = self.__dict__.get("_cells")
-            if cached is None:
-                cached = self.__dict__["_cells"] = _merge(self.words, gap)
-            return list(cached)
+            return list(self._default_cells())
         return _merge(self.words, gap)
+
+    def _default_cells(self) -> list[Word]:
+        # The cells at the default gap, merged once and kept (not a copy: only for readers that do not change it).
+        cached = self.__dict__.get("_cells")
+        if cached is None:
+            cached = self.__dict__["_cells"] = _merge(self.words, _GAP)
+        return cached
 
     def split(self) -> tuple[list[Word], list[Word]]:
         """:func:`split_numbers` of the line's :meth:`cells`: its text cells and its trailing number cells
@@ -80,7 +85,7 @@ class Line:
         """
         cached = self.__dict__.get("_split")
         if cached is None:
-            cached = self.__dict__["_split"] = split_numbers(self.cells())
+            cached = self.__dict__["_split"] = split_numbers(self._default_cells())
         return list(cached[0]), list(cached[1])
 
 
@@ -89,11 +94,13 @@ _GAP = 4.5  # the default gap of Line.cells
 
 def _merge(words: list[Word], gap: float) -> list[Word]:
     out: list[Word] = []
+    prev = None  # the phrase being built, out[-1]
     for w in words:
-        if out and w[0] - out[-1][2] < gap:
-            p = out[-1]
-            out[-1] = Word(p[0], min(p[1], w[1]), w[2], max(p[3], w[3]), f"{p[4]} {w[4]}")
+        if prev is not None and w[0] - prev[2] < gap:
+            merged = (prev[0], min(prev[1], w[1]), w[2], max(prev[3], w[3]), f"{prev[4]} {w[4]}")
+            prev = out[-1] = _new_word(Word, merged)
         else:
+            prev = w
             out.append(w)
     return out
 
@@ -173,36 +180,55 @@ def read_lines(doc, *, tolerance: float = 2.5) -> list[Line]:
     """
     lines: list[Line] = []
     for pno in range(doc.page_count):
-        # Sorted as PyMuPDF's tuples (a stable sort: extraction order among equals), then made Words: fewer
-        # attribute look-ups on the ~850,000 words of the reports than sorting Words.
-        raw = doc[pno].get_text("words", sort=False)
-        raw.sort(key=_centre_then_x0)
-        page_lines: list[Line] = []
-        line_y = 0.0
-        words: list[Word] = []
-        for w in raw:
-            yc = (w[1] + w[3]) / 2
-            word = _new_word(Word, w[:5])
-            if page_lines and abs(line_y - yc) <= tolerance:
-                words.append(word)
-            else:
-                words = [word]
-                line_y = yc
-                page_lines.append(Line(pno + 1, yc, words))
-        for line in page_lines:
-            if len(line.words) > 1:
-                line.words.sort(key=_x0)
-            line.text = " ".join([w[4] for w in line.words])  # every line's text is read (layout, furniture)
-        lines.extend(page_lines)
+        lines.extend(_page_lines(doc[pno].get_text("words", sort=False), pno + 1, tolerance))
     return lines
+
+
+def _page_lines(raw: list[tuple], page: int, tolerance: float) -> list[Line]:
+    """One page's words (PyMuPDF's tuples) grouped into lines.
+
+    A line starts at the first word (by vertical centre) and takes every following word whose centre is within
+    ``tolerance`` of that first one; its words are then put left to right.
+    """
+    # Words in order of their centres (a stable sort: extraction order among equals), by sorting their indices
+    # (no Python key function per word). Ordering among equal centres by x0 as well would change nothing: each
+    # line's words are sorted by x0 below, again stably.
+    ycs = [(w[1] + w[3]) / 2 for w in raw]
+    order = sorted(range(len(ycs)), key=ycs.__getitem__)
+    ys = [ycs[i] for i in order]
+    words = [_new_word(Word, raw[i][:5]) for i in order]
+    out: list[Line] = []
+    start, n = 0, len(ys)
+    while start < n:
+        end = _line_end(ys, start, tolerance)
+        line_words = words[start:end]
+        if end - start > 1:
+            line_words.sort(key=_x0)
+        line = Line(page, ys[start], line_words)
+        line.text = " ".join([w[4] for w in line_words])  # every line's text is read (layout, furniture)
+        out.append(line)
+        start = end
+    return out
+
+
+def _line_end(ys: list[float], start: int, tolerance: float) -> int:
+    """The end of the line that starts at ``ys[start]`` (``ys`` ascending): the first index whose centre is
+    more than ``tolerance`` below it.
+
+    ``bisect`` finds it in C; the two loops then settle the last ulp exactly as ``y - first <= tolerance``
+    decides (``first + tolerance`` may round the other way).
+    """
+    first = ys[start]
+    end = bisect.bisect_right(ys, first + tolerance, start + 1)
+    while end < len(ys) and ys[end] - first <= tolerance:
+        end += 1
+    while end > start + 1 and ys[end - 1] - first > tolerance:
+        end -= 1
+    return end
 
 
 _new_word = tuple.__new__  # Word(*w[:5]) without the keyword handling of a named tuple's constructor
 _x0 = operator.itemgetter(0)
-
-
-def _centre_then_x0(w: tuple) -> tuple[float, float]:
-    return ((w[1] + w[3]) / 2, w[0])
 
 
 def footer_tops(lines: list[Line], marker: str = "Report Generated") -> dict[int, float]:
@@ -313,34 +339,48 @@ def verify(report: Report) -> None:
             )
     if report.prints_totals and not report.printed:
         raise ParseError(report.file, f"layout {report.layout}: no printed totals found to check the rows against")
-    # The rows under each contributor, mission and pair, in report order (one pass, not one per total).
-    under: dict[tuple[str | None, str | None], list[Row]] = {}
+    # The rows under each contributor, mission and pair the report prints a total for, in report order (one
+    # pass, not one per total).
+    under: dict[tuple[str | None, str | None], list[Row]] = {(p.contributor, p.mission): [] for p in report.printed}
     for r in report.rows:
-        # (a row without a mission is under (contributor, None) once, not twice)
-        for key in {(None, None), (r.contributor, None), (None, r.mission), (r.contributor, r.mission)}:
-            under.setdefault(key, []).append(r)
+        c, m = r.contributor, r.mission
+        keys = ((None, None), (c, None), (None, m), (c, m))
+        if c is None or m is None:
+            keys = set(keys)  # some keys coincide (a row without a mission is under (contributor, None) once)
+        for key in keys:
+            rows = under.get(key)
+            if rows is not None:
+                rows.append(r)
     for p in report.printed:
-        rows = under.get((p.contributor, p.mission), [])
-        got = sum(r.total for r in rows)
-        who = {
-            "grand": "grand total",
-            "country": f"total for country {p.contributor!r}",
-            "mission": f"total for mission {p.mission!r}",
-            "country_mission": f"total for {p.contributor!r} in {p.mission!r}",
-        }[p.scope]
-        if got != p.total:
-            raise TotalsMismatchError(report.file, f"{who}: printed {p.total:,}, rows add up to {got:,}", page=p.page)
-        for sex, printed in (("male", p.male), ("female", p.female)):
-            if printed is None:
-                continue
-            vals = [getattr(r, sex) for r in rows]
-            if any(v is None for v in vals):
-                continue
-            s = sum(vals)
-            if s != printed:
-                raise TotalsMismatchError(
-                    report.file, f"{who} ({sex}): printed {printed:,}, rows add up to {s:,}", page=p.page
-                )
+        _check_total(report.file, p, under[p.contributor, p.mission])
+
+
+def _check_total(file: str, p: Printed, rows: list[Row]) -> None:
+    """Raise unless ``rows`` add up to the printed total ``p`` (and to its male and female where printed)."""
+    got = sum(r.total for r in rows)
+    if got != p.total:
+        raise TotalsMismatchError(file, f"{_total_name(p)}: printed {p.total:,}, rows add up to {got:,}", page=p.page)
+    for sex, printed in (("male", p.male), ("female", p.female)):
+        if printed is None:
+            continue
+        vals = [getattr(r, sex) for r in rows]
+        if any(v is None for v in vals):
+            continue
+        s = sum(vals)
+        if s != printed:
+            raise TotalsMismatchError(
+                file, f"{_total_name(p)} ({sex}): printed {printed:,}, rows add up to {s:,}", page=p.page
+            )
+
+
+def _total_name(p: Printed) -> str:
+    """How a message names a printed total (worked out only for a mismatch)."""
+    return {
+        "grand": "grand total",
+        "country": f"total for country {p.contributor!r}",
+        "mission": f"total for mission {p.mission!r}",
+        "country_mission": f"total for {p.contributor!r} in {p.mission!r}",
+    }[p.scope]
 
 
 def split_numbers(cells: list[Word]) -> tuple[list[Word], list[Word]]:
@@ -351,9 +391,9 @@ def split_numbers(cells: list[Word]) -> tuple[list[Word], list[Word]]:
     (['UNMISS'], ['3'])
     """
     i = len(cells)
-    while i and is_number(cells[i - 1].text):
+    while i and is_number(cells[i - 1][4]):
         i -= 1
-    return list(cells[:i]), list(cells[i:])
+    return cells[:i], cells[i:]
 
 
 def assign_columns(nums: list[Word], columns: dict[str, float], *, file: str, page: int) -> dict[str, int]:
@@ -367,14 +407,19 @@ def assign_columns(nums: list[Word], columns: dict[str, float], *, file: str, pa
     {'male': 3, 'total': 3}
     """
     out: dict[str, int] = {}
+    headers = list(columns.items())
     for n in nums:
-        # The nearest header, the first of equals (a plain loop, not min(): this runs for every count).
-        xc, name, best = n.xc, None, 0.0
-        for c, x in columns.items():
-            d = abs(x - xc)
+        # The nearest header, the first of equals (a plain loop, not min(): this runs for every count; the
+        # word's centre, abs() and to_int are written out here for the same reason).
+        xc = (n[0] + n[2]) / 2
+        name, best = None, 0.0
+        for c, x in headers:
+            d = x - xc
+            if d < 0:
+                d = -d
             if name is None or d < best:
                 name, best = c, d
         if name in out:
-            raise ParseError(file, f"two numbers under column {name!r} on one line (x={n.xc:.0f})", page=page)
-        out[name] = to_int(n.text)
+            raise ParseError(file, f"two numbers under column {name!r} on one line (x={xc:.0f})", page=page)
+        out[name] = int(n[4].strip().replace(",", ""))
     return out

@@ -125,20 +125,25 @@ class _Reader:
 
     def parts(self, line: Line) -> _Parts:
         x = self.x
-        cells = line.cells()
-        nums = [c for c in cells if is_number(c.text)]
-        values = [c for c in nums if c.x1 >= x["country_x0"]]
-        text = [c for c in cells if not is_number(c.text)]
+        country_x0, name_x0, label_x0 = x["country_x0"], x["name_x0"], x["label_x0"]
+        nums: list[Word] = []
+        text: list[Word] = []
+        for c in line.cells():
+            (nums if is_number(c.text) else text).append(c)
+        values = [c for c in nums if c.x1 >= country_x0]
         v: dict[str, int] = {}
         if values:
-            error = f"male, female and total not all printed: {line.text!r}"
+
+            def error() -> str:
+                return f"male, female and total not all printed: {line.text!r}"
+
             v = male_female_total(values, x, file=self.file, page=line.page, error=error)
         return _Parts(
-            counts=[c for c in nums if c.x1 < x["country_x0"]],
+            counts=[c for c in nums if c.x1 < country_x0],
             text=text,
-            names=[c for c in text if c.x0 < x["name_x0"]],
-            who=[c for c in text if x["name_x0"] <= c.x0 < x["label_x0"]],
-            label=[c for c in text if c.x0 >= x["label_x0"]],
+            names=[c for c in text if c.x0 < name_x0],
+            who=[c for c in text if name_x0 <= c.x0 < label_x0],
+            label=[c for c in text if c.x0 >= label_x0],
             v=v,
         )
 

@@ -104,7 +104,8 @@ class _Counts:
 
 def _is_type_line(line: Line, col: _Columns) -> bool:
     """A line with a personnel type and counts (with or without a country name)."""
-    return any(abs(w.x0 - col.label) < 5 for w in line.words) and bool(line.split()[1])
+    label = col.label
+    return any([abs(w.x0 - label) < 5 for w in line.words]) and bool(line.split()[1])
 
 
 def _unwrap(names: list[_Entry], pitch: float) -> list[_Entry]:
@@ -168,9 +169,9 @@ def parse(lines: list[Line], file: str) -> Report:
     if when is None:
         raise ParseError(file, "report date ('As of: dd/mm/yyyy') not found", page=1)
     col = _columns(lines, file)
-    typed = {id(ln) for ln in lines if _is_type_line(ln, col)}  # the type lines, found once for both uses below
+    typed = [ln for ln in lines if _is_type_line(ln, col)]  # the type lines, found once for both uses below
     # Rows of the table are evenly spaced: the usual distance between two type lines on a page.
-    reader = _Reader(file, col, pitch(lines, lambda ln: id(ln) in typed))
+    reader = _Reader(file, col, pitch(typed, lambda ln: True))
     # Positions run on from page to page within a mission: the first line of a page sits one
     # row below the last line of the page before. A name whose block is split by a page break
     # is printed on both pages (centred on each part) or, in the 2022-09 print, once, centred
@@ -179,9 +180,8 @@ def parse(lines: list[Line], file: str) -> Report:
     page = 0
     # Per page, found in one pass: the first type line.
     firsts: dict[int, float] = {}
-    for ln in lines:
-        if ln.page not in firsts and id(ln) in typed:
-            firsts[ln.page] = ln.y
+    for ln in typed:
+        firsts.setdefault(ln.page, ln.y)
     # Page furniture: title block, column header, and the footer (which may wrap).
     for line in above_footers(lines, lambda line: line.text.startswith(_FURNITURE) or _is_header(line)):
         if line.page != page:
@@ -225,9 +225,14 @@ class _Reader:
         """One line of the table at running position ``y``."""
         file, col, text = self.file, self.col, line.text
         cells, num_cells = line.split()
-        left = [c for c in cells if c.x0 < col.country - 5]
-        mid = [c for c in cells if col.country - 5 <= c.x0 < col.label - 5]
-        right = [c for c in cells if c.x0 >= col.label - 5]
+        # The text cells by column: Mission (left of Country), Country, Personnel Type (the header's words are
+        # in this order, so one pass sorts them).
+        country_x, label_x = col.country - 5, col.label - 5
+        left: list[Word] = []
+        mid: list[Word] = []
+        right: list[Word] = []
+        for c in cells:
+            (left if c.x0 < country_x else mid if c.x0 < label_x else right).append(c)
         if left:
             if mid or right or len(left) != 1:
                 raise ParseError(file, f"unexpected line {text!r}", page=line.page)
@@ -268,5 +273,7 @@ class _Reader:
 
 
 def _numbers(num_cells: list[Word], col: _Columns, file: str, line: Line) -> dict[str, int]:
-    error = f"expected male, female and total on line {line.text!r}"
+    def error() -> str:
+        return f"expected male, female and total on line {line.text!r}"
+
     return male_female_total(num_cells, col.numbers, file=file, page=line.page, error=error)

@@ -110,7 +110,9 @@ class _Reader:
     mission: str | None = None
 
     def values(self, nums: list[Word], line: Line) -> dict[str, int]:
-        error = f"male, female and total not all found on {line.text!r}"
+        def error() -> str:
+            return f"male, female and total not all found on {line.text!r}"
+
         return male_female_total(nums, self.x, file=self.file, page=line.page, error=error)
 
     def names_line(self, line: Line, cells: list[Word]) -> None:

@@ -66,6 +66,9 @@ def parse(lines: list[Line], file: str) -> Report:
     country: str | None = None
     mission: str | None = None
     pending_name: list[str] = []  # a country name that wraps over two lines
+    counts_x = {k: x[k] for k in MFT}
+    # Where the mission and description cells start (with some slack), worked out once, not per line.
+    mission_x, label_x = x["mission"] - 20, x["label"] - 10
     for line in lines:
         text = line.text
         if text.startswith(("Page ", "UN Mission's Summary", "detailed by Country", "Month of Report")):
@@ -74,15 +77,15 @@ def parse(lines: list[Line], file: str) -> Report:
             continue
         cells, num_cells = line.split()
         if not num_cells:
-            if cells and cells[0].x0 < x["mission"] - 20:
+            if cells and cells[0].x0 < mission_x:
                 pending_name.append(" ".join(c.text for c in cells))
                 country = " ".join(pending_name)
                 mission = None
                 continue
-            if cells and cells[0].x0 >= x["mission"] - 20:
+            if cells and cells[0].x0 >= mission_x:
                 # A mission and/or description printed with no counts at all (Feb 2015, pages 2
                 # and 26): nothing to read, but a mission named here opens the next rows.
-                if cells[0].x0 < x["label"] - 10:
+                if cells[0].x0 < label_x:
                     mission = cells[0].text.strip()
                 continue
             raise ParseError(file, f"unexpected line {text!r}", page=line.page)
@@ -91,11 +94,11 @@ def parse(lines: list[Line], file: str) -> Report:
             total = to_int(num_cells[0].text)
             printed.append(_subtotal(cells[0].text.strip(), total, country, mission, file, line.page))
             continue
-        label_cells = [c for c in cells if c.x0 >= x["label"] - 10]
-        mission_cells = [c for c in cells if x["mission"] - 20 <= c.x0 < x["label"] - 10]
+        label_cells = [c for c in cells if c.x0 >= label_x]
+        mission_cells = [c for c in cells if mission_x <= c.x0 < label_x]
         if mission_cells:
             mission = mission_cells[0].text.strip()
-        nums = assign_columns(num_cells, {k: x[k] for k in MFT}, file=file, page=line.page)
+        nums = assign_columns(num_cells, counts_x, file=file, page=line.page)
         if len(nums) < 3:
             # Some reports (e.g. Feb 2015) print stray part-rows such as "Individual Police 0":
             # an empty row is skipped; a part-row with a non-zero count is an error.

@@ -95,10 +95,13 @@ def as_of_line(lines: list[Line]) -> Line | None:
     return next((line for line in lines if line.page == 1 and line.text.startswith("As of")), None)
 
 
-def male_female_total(nums: list[Word], x: dict[str, float], *, file: str, page: int, error: str) -> dict[str, int]:
+def male_female_total(
+    nums: list[Word], x: dict[str, float], *, file: str, page: int, error: str | Callable[[], str]
+) -> dict[str, int]:
     """Male, female and total of a line, each under its column (``x`` holds their centres).
 
-    All three must be printed; else a :class:`ParseError` with the layout's own ``error`` text.
+    All three must be printed; else a :class:`ParseError` with the layout's own ``error`` text (or what
+    ``error()`` returns: a layout that reads thousands of lines words it only when one fails).
 
     >>> male_female_total([Word(379, 0, 383, 5, "2"), Word(426, 0, 430, 5, "1"), Word(478, 0, 482, 5, "3")],
     ...        {"male": 381, "female": 428, "total": 480, "post": 100}, file="f.pdf", page=1, error="short")
@@ -106,7 +109,7 @@ def male_female_total(nums: list[Word], x: dict[str, float], *, file: str, page:
     """
     v = assign_columns(nums, {k: x[k] for k in MFT}, file=file, page=page)
     if len(v) != len(MFT):
-        raise ParseError(file, error, page=page)
+        raise ParseError(file, error if isinstance(error, str) else error(), page=page)
     return v
 
 
