@@ -251,21 +251,24 @@ def test_country_files_of_other_shapes_are_read_as_before(tmp_path):
         pd.testing.assert_frame_equal(got.drop(columns="source_row"), expected.drop(columns="source_row"))
 
 
-def test_a_month_twice_among_plain_country_files_names_its_file(tmp_path):
+@pytest.mark.parametrize(
+    ("fiji", "message"),
+    [
+        ("1991-01-31,NA,NA,3\n1991-01-31,NA,NA,4\n", r"countries/Fiji.csv.*month 1991-01 appears twice"),
+        (
+            "1991-01-31,NA,NA,3\n1991-02-28,NA,-1,3\n",
+            r"countries/Fiji.csv, row 3: column 'Police' must hold non-negative",
+        ),
+    ],
+    ids=["month-twice", "bad-count"],
+)
+def test_a_bad_plain_country_file_is_named_with_its_row(tmp_path, fiji, message):
+    """Among plain files (the one-parse read), a repeated month or a bad count still names the file (and row)."""
     (tmp_path / "countries").mkdir()
     head = '"Date","Troops","Police","Experts"\n'
     (tmp_path / "countries" / "China.csv").write_text(head + "1990-11-30,5,NA,NA\n")
-    (tmp_path / "countries" / "Fiji.csv").write_text(head + "1991-01-31,NA,NA,3\n1991-01-31,NA,NA,4\n")
-    with pytest.raises(ParseError, match=r"countries/Fiji.csv.*month 1991-01 appears twice"):
-        ipi.read_country_totals(tmp_path)
-
-
-def test_a_bad_count_among_plain_country_files_names_its_file_and_row(tmp_path):
-    (tmp_path / "countries").mkdir()
-    head = '"Date","Troops","Police","Experts"\n'
-    (tmp_path / "countries" / "China.csv").write_text(head + "1990-11-30,5,NA,NA\n")
-    (tmp_path / "countries" / "Fiji.csv").write_text(head + "1991-01-31,NA,NA,3\n1991-02-28,NA,-1,3\n")
-    with pytest.raises(ParseError, match=r"countries/Fiji.csv, row 3: column 'Police' must hold non-negative"):
+    (tmp_path / "countries" / "Fiji.csv").write_text(head + fiji)
+    with pytest.raises(ParseError, match=message):
         ipi.read_country_totals(tmp_path)
 
 
