@@ -3,7 +3,7 @@
 Measures:
 1. the cold full build (every step, every reference file, empty caches) as a ratio to a bare words
    extraction of the same PDFs (pymupdf ``get_text("words")`` on every page, the same two worker
-   processes), timed in turn in the same run, three times each by default (medians; target 2.5x, goal 2x);
+   processes), timed in turn in the same run, five times each by default (medians; target 2.5x, goal 2x);
    and the cold build of a raw folder holding a copy of every report beside the reference (``inputs="add"``,
    what ``pkdata build`` does after ``pkdata fetch --all``: files with the same bytes are parsed once);
 2. a no-op build (nothing changed; in-process and as the whole ``pkdata build`` command; target < 1 s);
@@ -65,7 +65,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5, help="repeats for the quick measurements (median)")
     ap.add_argument("--cold-only", action="store_true", help="measure only the extraction and the cold full build")
-    ap.add_argument("--cold-repeat", type=int, default=3, help="runs of the extraction and of the cold build (median)")
+    ap.add_argument("--cold-repeat", type=int, default=5, help="runs of the extraction and of the cold build (median)")
     args = ap.parse_args()
 
     pdfs = sorted((paths.reference_dir() / "personnel" / "un_monthly_pdfs_kl371218").glob("*.pdf"))
