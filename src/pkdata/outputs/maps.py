@@ -1,8 +1,8 @@
 """The world outline that the deployment map is drawn on, shipped with the package (no network).
 
-``data/world_110m.json``: Natural Earth 1:110m admin-0 countries (public domain), outer rings only,
-coordinates rounded to 0.1 degree, keyed by Natural Earth's ``ADM0_A3`` code (the ISO 3166 alpha-3 code
-for nearly every country). ``data/SOURCES.md`` names the repository, path, licence and sha256.
+``data/world_110m.json``: the admin-0 countries of the source registry's ``natural_earth`` entry
+(``pkdata cite``), outer rings only, coordinates rounded to 0.1 degree, keyed by their ``ADM0_A3`` code (the
+ISO 3166 alpha-3 code for nearly every country). ``data/SOURCES.md`` names the repository, path and sha256.
 
 Projection: equirectangular with latitude squeezed by ``cos(20°)`` (a plain plate carrée looks too
 tall at these scales); :func:`project` maps longitude/latitude to the drawing's x/y.
