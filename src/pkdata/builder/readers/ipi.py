@@ -151,26 +151,12 @@ def _finish(df: pd.DataFrame) -> pd.DataFrame:
 def _country_rows(path: Path, source: str) -> pd.DataFrame:
     raw = _read_csv(path)
     _require(raw, ["Date", *_COUNTRY_FILE_TYPES], source)
-    iso = countries.to_iso3([path.stem], file=source)[path.stem]
+    iso = countries.to_iso3([path.stem], file=source)
     dates = _month_end(raw["Date"], source)
     if dates.duplicated().any():
         raise ParseError(source, f"month {dates[dates.duplicated()].iloc[0]:%Y-%m} appears twice")
-    # one block of rows per personnel type (the file's columns), one after the other
-    n, types = len(raw), list(_COUNTRY_FILE_TYPES.items())
-    rows = pd.DataFrame(
-        {
-            "date": np.tile(dates.to_numpy(), len(types)),
-            "contributor_iso3": iso,
-            "mission": pd.NA,
-            "personnel_type": np.repeat([ptype for _, ptype in types], n),
-            "male": pd.NA,
-            "female": pd.NA,
-            "total": pd.concat([_counts(raw[col], source, col) for col, _ in types], ignore_index=True),
-            "source": source,
-            "source_row": np.tile(np.arange(2, n + 2), len(types)),
-        }
-    )
-    return rows[rows["total"].fillna(0) > 0]
+    totals = [_counts(raw[col], source, col) for col in _COUNTRY_FILE_TYPES]
+    return _country_blocks([iso[path.stem]], [source], np.zeros(len(raw), dtype="int64"), dates, totals)
 
 
 #: The header of IPI's per-country files, quoted as the site writes it or not.
@@ -218,24 +204,27 @@ def _country_rows_at_once(files: list[Path]) -> pd.DataFrame | None:
     file = raw["file"].to_numpy(dtype="int64")
     if len(raw) != sum(map(len, bodies)) or pd.DataFrame({"file": file, "date": dates}).duplicated().any():
         return None  # a month twice in one file: file by file, which names it
-    return _country_blocks(files, file, dates, totals)
+    iso = countries.to_iso3([f.stem for f in files], file="countries")
+    return _country_blocks([iso[f.stem] for f in files], [f"countries/{f.name}" for f in files], file, dates, totals)
 
 
-def _country_blocks(files: list[Path], file: np.ndarray, dates: pd.Series, totals: list[pd.Series]) -> pd.DataFrame:
-    """Rows as :func:`_country_rows` builds them (per file: a block per type), for rows of many files in file
-    order; ``file`` is each row's index in ``files``."""
+def _country_blocks(
+    isos: list[str], sources: list[str], file: np.ndarray, dates: pd.Series, totals: list[pd.Series]
+) -> pd.DataFrame:
+    """The rows of per-country files: per file (its contributor ``isos[i]``, named ``sources[i]``) a block of rows
+    per type, the file's rows in order in each; ``file`` is each row's file index, ascending (one file, or many
+    read in one parse), and ``totals`` holds each type's counts."""
     k = len(totals)
     order = np.argsort(np.tile(file, k), kind="stable")  # type blocks within each file, rows in file order
     files_of_rows = np.tile(file, k)[order]
-    iso = countries.to_iso3([f.stem for f in files], file="countries")
-    isos, iso_of_file = np.unique([iso[f.stem] for f in files], return_inverse=True)
+    names, iso_of_file = np.unique(isos, return_inverse=True)
     types = [schema.PERSONNEL_TYPES.index(t) for t in _COUNTRY_FILE_TYPES.values()]
     row = np.arange(len(file)) - np.searchsorted(file, file)  # position within its file
     # the names as categoricals (codes of a few hundred names), which schema.coerce keeps instead of re-reading
     rows = pd.DataFrame(
         {
             "date": np.tile(dates.to_numpy(), k)[order],
-            "contributor_iso3": pd.Categorical.from_codes(iso_of_file[files_of_rows], categories=isos.tolist()),
+            "contributor_iso3": pd.Categorical.from_codes(iso_of_file[files_of_rows], categories=names.tolist()),
             "mission": pd.NA,
             "personnel_type": pd.Categorical.from_codes(
                 np.repeat(types, len(file))[order], categories=list(schema.PERSONNEL_TYPES)
@@ -243,7 +232,7 @@ def _country_blocks(files: list[Path], file: np.ndarray, dates: pd.Series, total
             "male": pd.NA,
             "female": pd.NA,
             "total": pd.concat(totals, ignore_index=True).take(order).reset_index(drop=True),
-            "source": pd.Categorical.from_codes(files_of_rows, categories=[f"countries/{f.name}" for f in files]),
+            "source": pd.Categorical.from_codes(files_of_rows, categories=sources),
             "source_row": np.tile(row + 2, k)[order],
         }
     )
