@@ -35,6 +35,10 @@ def _half_unit(decimals: pd.Series) -> pd.Series:
     return 0.5 * 10.0 ** -decimals.astype("float64")
 
 
+#: How :func:`premium_factor` begins its account when no permanent member's rate bounds the factor.
+_UNANCHORED = "no permanent member"
+
+
 def premium_factor(year: int, rb: pd.DataFrame, anchors: pd.DataFrame) -> tuple[float, float, str]:
     """Bounds of the level-A premium factor ``f`` in one year, and how they were found.
 
@@ -63,7 +67,7 @@ def premium_factor(year: int, rb: pd.DataFrame, anchors: pd.DataFrame) -> tuple[
         p5 = base[base.index.isin(countries.P5)]
         others = base[~base.index.isin(countries.P5)]
         f_max = (100.0 - (1 - MAX_DISCOUNT) * float(others["low"].sum())) / float(p5["low"].sum())
-        return 1.0, f_max, "no permanent member's rate printed for the year: 1 <= f <= f_max"
+        return 1.0, f_max, f"{_UNANCHORED}'s rate printed for the year: 1 <= f <= f_max"
     lo, hi = max(f[0] for f in found), min(f[1] for f in found)
     how = "from " + "; ".join(f[2] for f in found)
     if lo > hi:  # the printed rates disagree beyond their precision: keep the hull and say so
@@ -100,8 +104,13 @@ def derive(workbook: pd.DataFrame, secondary: pd.DataFrame, levels: pd.DataFrame
     return _derived_rows(rb, [factors[y] for y in years], level_b, source)
 
 
+def _anchored(how: str) -> bool:
+    """Whether a permanent member's printed rate bounds the year's premium factor (see :func:`premium_factor`)."""
+    return not how.startswith(_UNANCHORED)
+
+
 def _level_a_note(f_lo: float, f_hi: float, how: str) -> str:
-    anchored = not how.startswith("no permanent")
+    anchored = _anchored(how)
     return (
         f"level A: regular-budget rate {'' if anchored else 'times an unknown '}premium factor f"
         + (f" = {f_lo:.5f}..{f_hi:.5f}" if anchored else f" (1..{f_hi:.3f})")
@@ -116,7 +125,7 @@ def _derived_rows(
     were found (:func:`premium_factor`): level A from those bounds, level B its rate, others bounds."""
     f_lo = np.array([f[0] for f in factors], dtype="float64")
     f_hi = np.array([f[1] for f in factors], dtype="float64")
-    anchored = np.array([not f[2].startswith("no permanent") for f in factors], dtype=bool)
+    anchored = np.array([_anchored(f[2]) for f in factors], dtype=bool)
     notes = {f: _level_a_note(*f) for f in set(factors)}
     p5 = g["member_iso3"].isin(countries.P5).to_numpy()
     low = np.where(p5, g["low"] * f_lo, np.where(level_b, g["low"], (1 - MAX_DISCOUNT) * g["low"]))
