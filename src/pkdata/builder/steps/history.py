@@ -166,8 +166,7 @@ def _source_label(files: list[str]) -> str:
     files = sorted(set(files))
     if len(files) == 1:
         return files[0]
-    dirs = {_folder_and_ext(f)[0] for f in files}
-    exts = {_folder_and_ext(f)[1] for f in files}
+    dirs, exts = (set(parts) for parts in zip(*map(_folder_and_ext, files), strict=True))
     if len(dirs) == 1 and len(exts) == 1 and dirs != {""}:
         return f"{dirs.pop()}/*{exts.pop()} ({len(files)} files)"
     return f"{files[0]} and {len(files) - 1} more"

@@ -283,7 +283,7 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 def _same_rows(a: pa.Table, b: pa.Table) -> bool:
     """Two reports' rows are the same, whatever their file names (equal Arrow tables, else equal as CSV text)."""
     a, b = a.drop_columns(["source"]), b.drop_columns(["source"])
-    return a.equals(b) or a.to_pandas().to_csv(index=False) == b.to_pandas().to_csv(index=False)
+    return a.equals(b) or table_to_frame(a).to_csv(index=False) == table_to_frame(b).to_csv(index=False)
 
 
 def _rows_of(chosen: list[tuple[str, pa.Table]]) -> pd.DataFrame:
